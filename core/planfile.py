@@ -1,0 +1,304 @@
+"""Plan data files (TOML): load, validate the whole file, expand agency selectors.
+
+Nothing here touches the database: the result is a ``PlanSpec`` that ``models.plan_import``
+writes in one transaction.
+"""
+
+from __future__ import annotations
+
+import re
+import tomllib
+from dataclasses import dataclass
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+
+from core.deadlines import DeadlineRule, DeadlineWordingError, end_of_day, parse_deadline, start_of_day
+from core.types import AgencyKind, Recurrence, TaskRole
+
+AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,31}$")
+SELECTORS: dict[str, tuple[AgencyKind, ...]] = {
+    "@departments": (AgencyKind.DEPARTMENT,),
+    "@districts": (AgencyKind.DISTRICT,),
+    "@all": (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT),
+}
+
+
+class PlanFileError(Exception):
+    """A plan file that cannot be imported; ``problems`` name the file, the entry and the field."""
+
+    def __init__(self, path: str, problems: list[str]) -> None:
+        self.path = path
+        self.problems = problems
+        super().__init__("\n".join(f"{path}: {p}" for p in problems))
+
+
+class _Strict(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+
+class _PlanIn(_Strict):
+    number: str = Field(min_length=1)
+    title: str = Field(min_length=1)
+    issuing_body: str = Field(min_length=1)
+    issued_on: date
+    signer: str = Field(min_length=1)
+    signer_title: str = ""
+    year: int = Field(ge=2000, le=2100)
+
+
+class _AgencyIn(_Strict):
+    code: str
+    name: str = Field(min_length=1)
+    kind: AgencyKind
+    active: bool = True
+
+    @field_validator("code")
+    @classmethod
+    def _code(cls, v: str) -> str:
+        if not AGENCY_CODE.match(v):
+            raise ValueError("must be 2-32 capital letters, digits or '-', starting with a letter")
+        return v
+
+
+class _TaskIn(_Strict):
+    ref: str = Field(pattern=r"^[IVX]+\.\d+[a-z]?$")
+    title: str = Field(min_length=1)
+    text: str = Field(min_length=1)
+    lead: list[str] = Field(default_factory=list)
+    coordinate: list[str] = Field(default_factory=list)
+
+
+class _SeriesIn(_Strict):
+    code: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
+    name: str = Field(min_length=1)
+    recurrence: Recurrence
+    wording: str = Field(min_length=1)
+    owed_by: list[str] = Field(min_length=1)
+    receiver: str
+    first_month: int | None = Field(default=None, ge=1, le=12)
+    last_month: int | None = Field(default=None, ge=1, le=12)
+
+
+class _FileIn(_Strict):
+    plan: _PlanIn
+    agencies: list[_AgencyIn] = Field(min_length=1)
+    tasks: list[_TaskIn] = Field(default_factory=list)
+    series: list[_SeriesIn] = Field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class AgencySpec:
+    code: str
+    name: str
+    kind: AgencyKind
+    active: bool
+
+
+@dataclass(frozen=True, slots=True)
+class TaskSpec:
+    ref: str
+    title: str
+    text: str
+    assignments: tuple[tuple[str, TaskRole], ...]  # (agency code, role)
+
+
+@dataclass(frozen=True, slots=True)
+class PeriodSpec:
+    key: str
+    label: str
+    opens_at: datetime
+    due_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesSpec:
+    code: str
+    name: str
+    recurrence: Recurrence
+    wording: str
+    owed_by: tuple[str, ...]
+    receiver: str
+    periods: tuple[PeriodSpec, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class PlanSpec:
+    number: str
+    title: str
+    issuing_body: str
+    issued_on: date
+    signer: str
+    signer_title: str
+    year: int
+    agencies: tuple[AgencySpec, ...]
+    tasks: tuple[TaskSpec, ...]
+    series: tuple[SeriesSpec, ...]
+
+
+def reflow(text: str) -> str:
+    """Join the hard-wrapped lines of a paragraph; blank lines separate paragraphs."""
+    paragraphs = re.split(r"\n\s*\n", text.strip())
+    return "\n".join(re.sub(r"\s+", " ", p).strip() for p in paragraphs if p.strip())
+
+
+def _entry(section: str, index: int, raw: dict[str, Any], key: str) -> str:
+    name = raw.get(key) if isinstance(raw, dict) else None
+    return f"{section}[{index}]" + (f" ({key} {name!r})" if name else "")
+
+
+def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
+    problems = []
+    keys = {"agencies": "code", "tasks": "ref", "series": "code"}
+    for err in exc.errors():
+        loc = list(err["loc"])
+        where = "file"
+        if loc and loc[0] in keys and len(loc) > 1 and isinstance(loc[1], int):
+            section, idx = str(loc[0]), int(loc[1])
+            where = _entry(section, idx, data.get(section, [{}] * (idx + 1))[idx], keys[section])
+            loc = loc[2:]
+        elif loc:
+            where, loc = f"[{loc[0]}]", loc[1:]
+        field = ".".join(str(p) for p in loc) or "(entry)"
+        problems.append(f"{where}: field '{field}': {err['msg']}")
+    return problems
+
+
+def load_plan_file(path: str | Path) -> PlanSpec:
+    """Read and validate a whole plan file.
+
+    Raises:
+        PlanFileError: anything wrong, every problem listed; nothing has been written anywhere.
+    """
+    shown = str(path)
+    try:
+        raw = Path(path).read_bytes()
+    except OSError as exc:
+        raise PlanFileError(shown, [f"cannot read the file: {exc.strerror}"]) from exc
+    try:
+        data = tomllib.loads(raw.decode("utf-8"))
+    except UnicodeDecodeError as exc:
+        raise PlanFileError(shown, ["the file is not UTF-8 text"]) from exc
+    except tomllib.TOMLDecodeError as exc:
+        raise PlanFileError(shown, [f"not valid TOML: {exc}"]) from exc
+    try:
+        parsed = _FileIn.model_validate(data)
+    except ValidationError as exc:
+        raise PlanFileError(shown, _pydantic_problems(exc, data)) from exc
+    return _build(shown, parsed)
+
+
+def _build(path: str, f: _FileIn) -> PlanSpec:
+    problems: list[str] = []
+    codes: dict[str, AgencySpec] = {}
+    for i, a in enumerate(f.agencies):
+        if a.code in codes:
+            problems.append(f"agencies[{i}] (code {a.code!r}): field 'code': duplicate agency code")
+        codes[a.code] = AgencySpec(a.code, reflow(a.name), a.kind, a.active)
+
+    def expand(items: list[str], where: str, field: str) -> list[str]:
+        out: list[str] = []
+        for item in items:
+            if item in SELECTORS:
+                kinds = SELECTORS[item]
+                out += [c for c, a in codes.items() if a.kind in kinds and a.active]
+            elif item in codes:
+                out.append(item)
+            else:
+                problems.append(f"{where}: field '{field}': unknown agency code {item!r}")
+        return list(dict.fromkeys(out))
+
+    tasks: list[TaskSpec] = []
+    seen_refs: set[str] = set()
+    for i, t in enumerate(f.tasks):
+        where = f"tasks[{i}] (ref {t.ref!r})"
+        if t.ref in seen_refs:
+            problems.append(f"{where}: field 'ref': duplicate task ref")
+        seen_refs.add(t.ref)
+        lead = expand(t.lead, where, "lead")
+        coord = [c for c in expand(t.coordinate, where, "coordinate") if c not in lead]
+        if not lead and not coord:
+            problems.append(f"{where}: field 'lead': a task needs at least one agency")
+        assignments = tuple((c, TaskRole.LEAD) for c in lead) + tuple((c, TaskRole.COORDINATE) for c in coord)
+        tasks.append(TaskSpec(t.ref, reflow(t.title), reflow(t.text), assignments))
+
+    series: list[SeriesSpec] = []
+    seen_series: set[str] = set()
+    for i, s in enumerate(f.series):
+        where = f"series[{i}] (code {s.code!r})"
+        if s.code in seen_series:
+            problems.append(f"{where}: field 'code': duplicate series code")
+        seen_series.add(s.code)
+        owed = expand(s.owed_by, where, "owed_by")
+        if s.receiver not in codes:
+            problems.append(f"{where}: field 'receiver': unknown agency code {s.receiver!r}")
+        periods: tuple[PeriodSpec, ...] = ()
+        if s.recurrence is not Recurrence.AD_HOC:
+            try:
+                periods = generate_periods(s, parse_deadline(s.wording), f.plan)
+            except DeadlineWordingError as exc:
+                problems.append(f"{where}: field 'wording': {exc}")
+                continue
+            except ValueError as exc:
+                problems.append(f"{where}: {exc}")
+                continue
+        series.append(SeriesSpec(s.code, s.name, s.recurrence, reflow(s.wording), tuple(owed), s.receiver, periods))
+
+    if problems:
+        raise PlanFileError(path, problems)
+    p = f.plan
+    return PlanSpec(
+        number=p.number,
+        title=reflow(p.title),
+        issuing_body=p.issuing_body,
+        issued_on=p.issued_on,
+        signer=p.signer,
+        signer_title=p.signer_title,
+        year=p.year,
+        agencies=tuple(codes.values()),
+        tasks=tuple(tasks),
+        series=tuple(series),
+    )
+
+
+def generate_periods(s: _SeriesIn, rule: DeadlineRule, plan: _PlanIn) -> tuple[PeriodSpec, ...]:
+    """The periods of a series for the plan's year.
+
+    Monthly: from the month after the plan was issued (or ``first_month``) through December (or
+    ``last_month``), each opening on the 1st of its month. Semi-annual and annual: one period each,
+    opening on the 1st of the month before the due month (never before the plan was issued).
+    Ad-hoc series have no periods in the file; admins create them.
+    """
+    year = plan.year
+    plan_start = start_of_day(plan.issued_on)
+    if s.recurrence is Recurrence.MONTHLY:
+        if not rule.monthly:
+            raise ValueError("field 'wording': a monthly series needs a monthly deadline ('ngày N hàng tháng')")
+        first = s.first_month or (plan.issued_on.month + 1 if plan.issued_on.year == year else 1)
+        last = s.last_month or 12
+        if first > 12 or first > last:
+            raise ValueError(f"field 'first_month': no month left in {year} (first {first}, last {last})")
+        out = []
+        for m in range(first, last + 1):
+            out.append(
+                PeriodSpec(
+                    key=f"{year}-{m:02d}",
+                    label=f"{s.name} {m}/{year}",
+                    opens_at=max(plan_start, start_of_day(date(year, m, 1))),
+                    due_at=rule.due_at(year, m),
+                )
+            )
+        return tuple(out)
+    if rule.monthly:
+        raise ValueError("field 'wording': this series needs a fixed date ('trước ngày 25/5/2023')")
+    last_day = rule.last_day(year)
+    due = end_of_day(last_day)
+    open_month = date(last_day.year, last_day.month, 1)
+    open_month = date(open_month.year - 1, 12, 1) if open_month.month == 1 else open_month.replace(month=open_month.month - 1)
+    opens = max(plan_start, start_of_day(open_month))
+    if due <= opens:
+        raise ValueError(f"field 'wording': the deadline {last_day:%d/%m/%Y} is before the plan starts")
+    key = f"{year}-H1" if s.recurrence is Recurrence.SEMI_ANNUAL else f"{year}"
+    return (PeriodSpec(key=key, label=f"{s.name} {year}", opens_at=opens, due_at=due),)

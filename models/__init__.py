@@ -1,0 +1,1 @@
+"""Persistence: SQLAlchemy models, sessions, migrations and repositories returning plain dataclasses."""

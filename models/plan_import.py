@@ -1,0 +1,171 @@
+"""Write a validated PlanSpec in one transaction: insert what is new, update what changed, keep submissions."""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass, field
+
+from sqlalchemy import delete, func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.planfile import PlanSpec
+from core.types import Recurrence
+from models import audit
+from models.tables import (
+    Agency,
+    PeriodAgency,
+    Plan,
+    ReportPeriod,
+    ReportSeries,
+    SeriesAgency,
+    Submission,
+    Task,
+    TaskAssignment,
+)
+
+
+@dataclass
+class ImportReport:
+    plan_number: str
+    changes: Counter[str] = field(default_factory=Counter)
+    kept_periods: list[str] = field(default_factory=list)  # removed from the file but holding submissions
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
+
+
+def _set_fields(row: object, values: dict[str, object]) -> bool:
+    changed = False
+    for name, value in values.items():
+        if getattr(row, name) != value:
+            setattr(row, name, value)
+            changed = True
+    return changed
+
+
+async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> ImportReport:
+    """Upsert the plan, its agencies, tasks, series and periods. The caller commits."""
+    report = ImportReport(spec.number)
+    ch = report.changes
+
+    plan = await session.scalar(select(Plan).where(Plan.number == spec.number))
+    plan_values: dict[str, object] = {
+        "title": spec.title,
+        "issuing_body": spec.issuing_body,
+        "issued_on": spec.issued_on,
+        "signer": spec.signer,
+        "signer_title": spec.signer_title,
+        "year": spec.year,
+    }
+    if plan is None:
+        plan = Plan(number=spec.number, **plan_values)
+        session.add(plan)
+        ch["plan created"] += 1
+    elif _set_fields(plan, plan_values):
+        ch["plan updated"] += 1
+
+    agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
+    for a in spec.agencies:
+        values: dict[str, object] = {"name": a.name, "kind": a.kind.value, "active": a.active}
+        if a.code not in agencies:
+            agencies[a.code] = Agency(code=a.code, **values)
+            session.add(agencies[a.code])
+            ch["agencies created"] += 1
+        elif _set_fields(agencies[a.code], values):
+            ch["agencies updated"] += 1
+    await session.flush()
+    ids = {code: row.id for code, row in agencies.items()}
+
+    tasks = {t.ref: t for t in (await session.scalars(select(Task).where(Task.plan_id == plan.id))).all()}
+    for pos, t in enumerate(spec.tasks):
+        values = {"title": t.title, "text": t.text, "position": pos}
+        row = tasks.pop(t.ref, None)
+        if row is None:
+            row = Task(plan_id=plan.id, ref=t.ref, **values)
+            session.add(row)
+            await session.flush()
+            ch["tasks created"] += 1
+        elif _set_fields(row, values):
+            ch["tasks updated"] += 1
+        wanted = {(ids[code], role.value) for code, role in t.assignments}
+        have = {
+            (r.agency_id, r.role)
+            for r in (await session.scalars(select(TaskAssignment).where(TaskAssignment.task_id == row.id))).all()
+        }
+        if wanted != have:
+            await session.execute(delete(TaskAssignment).where(TaskAssignment.task_id == row.id))
+            session.add_all(TaskAssignment(task_id=row.id, agency_id=a, role=r) for a, r in sorted(wanted))
+            ch["task assignments changed"] += 1
+    for gone in tasks.values():
+        await session.execute(delete(TaskAssignment).where(TaskAssignment.task_id == gone.id))
+        await session.delete(gone)
+        ch["tasks removed"] += 1
+
+    all_series = (await session.scalars(select(ReportSeries).where(ReportSeries.plan_id == plan.id))).all()
+    series_rows = {s.code: s for s in all_series}
+    for s in spec.series:
+        values = {
+            "name": s.name,
+            "recurrence": s.recurrence.value,
+            "wording": s.wording,
+            "receiver_agency_id": ids[s.receiver],
+        }
+        srow = series_rows.get(s.code)
+        if srow is None:
+            srow = ReportSeries(plan_id=plan.id, code=s.code, **values)
+            session.add(srow)
+            await session.flush()
+            ch["series created"] += 1
+        elif _set_fields(srow, values):
+            ch["series updated"] += 1
+        owed = {ids[c] for c in s.owed_by}
+        await _replace_links(session, SeriesAgency, SeriesAgency.series_id, srow.id, owed, ch, "series agencies")
+        await _sync_periods(session, srow, s.periods, owed, report)
+
+    if report.changed:
+        audit.record(session, actor, "import_plan", "plan", spec.number, {k: v for k, v in ch.items()})
+    await session.flush()
+    return report
+
+
+async def _replace_links(
+    session: AsyncSession, table: type, owner_col: object, owner_id: int, wanted: set[int], ch: Counter[str], name: str
+) -> None:
+    have = set((await session.scalars(select(table.agency_id).where(owner_col == owner_id))).all())  # type: ignore[attr-defined]
+    if have == wanted:
+        return
+    await session.execute(delete(table).where(owner_col == owner_id))  # type: ignore[arg-type]
+    key = "series_id" if table is SeriesAgency else "period_id"
+    session.add_all(table(**{key: owner_id, "agency_id": a}) for a in sorted(wanted))
+    ch[f"{name} changed"] += 1
+
+
+async def _sync_periods(
+    session: AsyncSession, srow: ReportSeries, periods: tuple, owed: set[int], report: ImportReport
+) -> None:
+    ch = report.changes
+    existing = {
+        p.key: p for p in (await session.scalars(select(ReportPeriod).where(ReportPeriod.series_id == srow.id))).all()
+    }
+    for p in periods:
+        values = {"label": p.label, "opens_at": p.opens_at, "due_at": p.due_at}
+        row = existing.pop(p.key, None)
+        if row is None:
+            row = ReportPeriod(series_id=srow.id, key=p.key, **values)
+            session.add(row)
+            await session.flush()
+            ch["periods created"] += 1
+        elif _set_fields(row, values):
+            ch["periods updated"] += 1
+        await _replace_links(session, PeriodAgency, PeriodAgency.period_id, row.id, owed, ch, "period agencies")
+    if srow.recurrence == Recurrence.AD_HOC.value:
+        return  # ad-hoc periods are created by admins, never by the file
+    for gone in existing.values():
+        held = await session.scalar(select(func.count()).where(Submission.period_id == gone.id))
+        if held:
+            report.kept_periods.append(gone.label)
+            continue
+        await session.execute(delete(PeriodAgency).where(PeriodAgency.period_id == gone.id))
+        await session.delete(gone)
+        ch["periods removed"] += 1

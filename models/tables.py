@@ -1,0 +1,222 @@
+"""The tables. Enum-valued columns are plain strings (portable across SQLite and PostgreSQL)."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from sqlalchemy import (
+    JSON,
+    Boolean,
+    Date,
+    ForeignKey,
+    Index,
+    Integer,
+    String,
+    Text,
+    UniqueConstraint,
+    text,
+)
+from sqlalchemy.orm import Mapped, mapped_column
+
+from models.base import Base, TZDateTime
+
+
+class Plan(Base):
+    __tablename__ = "plan"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    number: Mapped[str] = mapped_column(String(64), unique=True)
+    title: Mapped[str] = mapped_column(Text)
+    issuing_body: Mapped[str] = mapped_column(String(255))
+    issued_on: Mapped[date] = mapped_column(Date)
+    signer: Mapped[str] = mapped_column(String(255))
+    signer_title: Mapped[str] = mapped_column(String(255), default="")
+    year: Mapped[int] = mapped_column(Integer)
+
+
+class Agency(Base):
+    __tablename__ = "agency"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(32), unique=True)
+    name: Mapped[str] = mapped_column(String(255))
+    kind: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+
+
+class Task(Base):
+    __tablename__ = "task"
+    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    ref: Mapped[str] = mapped_column(String(16))
+    position: Mapped[int] = mapped_column(Integer, default=0)
+    title: Mapped[str] = mapped_column(Text)
+    text: Mapped[str] = mapped_column(Text)
+
+
+class TaskAssignment(Base):
+    __tablename__ = "task_assignment"
+    __table_args__ = (UniqueConstraint("task_id", "agency_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    task_id: Mapped[int] = mapped_column(ForeignKey("task.id", ondelete="CASCADE"))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(16))
+
+
+class ReportSeries(Base):
+    __tablename__ = "report_series"
+    __table_args__ = (UniqueConstraint("plan_id", "code"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
+    code: Mapped[str] = mapped_column(String(32))
+    name: Mapped[str] = mapped_column(String(255))
+    recurrence: Mapped[str] = mapped_column(String(16))
+    wording: Mapped[str] = mapped_column(Text)
+    receiver_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    # Per-series reminder policy override (JSON of scheduler.policy.ReminderPolicy fields); NULL = default.
+    policy: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
+
+
+class SeriesAgency(Base):
+    """The agencies that owe a series."""
+
+    __tablename__ = "series_agency"
+    series_id: Mapped[int] = mapped_column(ForeignKey("report_series.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+
+
+class ReportPeriod(Base):
+    __tablename__ = "report_period"
+    __table_args__ = (UniqueConstraint("series_id", "key"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    series_id: Mapped[int] = mapped_column(ForeignKey("report_series.id", ondelete="CASCADE"))
+    key: Mapped[str] = mapped_column(String(32))
+    label: Mapped[str] = mapped_column(String(255))
+    opens_at: Mapped[datetime] = mapped_column(TZDateTime())
+    due_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
+
+
+class PeriodAgency(Base):
+    """The agencies that owe one period (the series' agencies, or an ad-hoc request's audience)."""
+
+    __tablename__ = "period_agency"
+    period_id: Mapped[int] = mapped_column(ForeignKey("report_period.id", ondelete="CASCADE"), primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+
+
+class Person(Base):
+    __tablename__ = "person"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    display_name: Mapped[str] = mapped_column(String(255))
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+class ChatAccount(Base):
+    __tablename__ = "chat_account"
+    __table_args__ = (UniqueConstraint("platform", "platform_user_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    person_id: Mapped[int] = mapped_column(ForeignKey("person.id"))
+    platform: Mapped[str] = mapped_column(String(16))
+    platform_user_id: Mapped[str] = mapped_column(String(64))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(8), default="vi")
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    blocked_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+class Invite(Base):
+    __tablename__ = "invite"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    code: Mapped[str] = mapped_column(String(64), unique=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    role: Mapped[str] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    created_by: Mapped[str] = mapped_column(String(64))
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_account.id"), nullable=True)
+
+
+class Submission(Base):
+    """A confirmed report. An undo sets ``undone_at``; the row stays, so history is never lost."""
+
+    __tablename__ = "submission"
+    __table_args__ = (
+        Index(
+            "uq_submission_live",
+            "agency_id",
+            "period_id",
+            unique=True,
+            sqlite_where=text("undone_at IS NULL"),
+            postgresql_where=text("undone_at IS NULL"),
+        ),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("report_period.id"))
+    confirmed_at: Mapped[datetime] = mapped_column(TZDateTime())
+    confirmed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    confirmed_via: Mapped[str] = mapped_column(String(64))
+    document_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    file_ref: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    late: Mapped[bool] = mapped_column(Boolean)
+    undone_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    undone_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+
+
+class Notice(Base):
+    __tablename__ = "notice"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    text: Mapped[str] = mapped_column(Text)
+    audience: Mapped[dict[str, object]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+class Delivery(Base):
+    """One outgoing message, written before it is sent (the outbox)."""
+
+    __tablename__ = "delivery"
+    __table_args__ = (Index("ix_delivery_due", "status", "next_attempt_at"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    dedup_key: Mapped[str] = mapped_column(String(255), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("chat_account.id"))
+    kind: Mapped[str] = mapped_column(String(16))
+    priority: Mapped[int] = mapped_column(Integer, default=5)
+    text: Mapped[str] = mapped_column(Text)
+    notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), nullable=True)
+    status: Mapped[str] = mapped_column(String(16))
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime())
+    claimed_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    platform_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    sent_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    acknowledged_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+
+
+class ReminderRun(Base):
+    """A reminder point that has been handled, so it is never handled twice."""
+
+    __tablename__ = "reminder_run"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    key: Mapped[str] = mapped_column(String(255), unique=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime())
+    handled_at: Mapped[datetime] = mapped_column(TZDateTime())
+    outcome: Mapped[str] = mapped_column(String(16))  # fired / collapsed / stale
+    deliveries: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class AuditLog(Base):
+    __tablename__ = "audit_log"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
+    actor: Mapped[str] = mapped_column(String(128))
+    action: Mapped[str] = mapped_column(String(64))
+    entity: Mapped[str] = mapped_column(String(64))
+    entity_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)

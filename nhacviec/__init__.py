@@ -1,0 +1,1 @@
+"""nhacviec: wiring (configuration, CLI, service start-up) of the core, models, scheduler and bot packages."""

@@ -1,0 +1,63 @@
+"""Settings from the environment and `.env` (pydantic-settings). Secrets are SecretStr: never printed."""
+
+from __future__ import annotations
+
+from datetime import time
+from pathlib import Path
+
+from pydantic import Field, SecretStr, field_validator, model_validator
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+DEFAULT_DB = "sqlite+aiosqlite:///./data/nhacviec.db"
+PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "your-token-here", "123456:ABC"}
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_file=".env", env_file_encoding="utf-8", extra="ignore")
+
+    env: str = Field(default="development", description="development | production")
+    database_url: str = DEFAULT_DB
+    database_schema: str | None = None
+    log_level: str = "INFO"
+
+    telegram_bot_token: SecretStr | None = None
+    telegram_bot_username: str | None = None
+    telegram_api_base_url: str | None = None
+    telegram_webhook_url: str | None = None
+    telegram_webhook_secret: SecretStr | None = None
+
+    reminder_send_time: time = time(8, 0)
+    reminder_offsets_days: list[int] = Field(default_factory=lambda: [7, 3, 1, 0])
+    working_hours_start: time = time(7, 30)
+    working_hours_end: time = time(17, 0)
+    overdue_every_working_days: int = 2
+    overdue_max_reminders: int = 3
+    escalate_after_working_days: int = 3
+    missed_grace_hours: float = 24.0
+    calendar_file: Path | None = None
+
+    invite_default_days: int = 7
+
+    @field_validator("database_schema")
+    @classmethod
+    def _schema(cls, v: str | None) -> str | None:
+        if v and not v.replace("_", "").isalnum():
+            raise ValueError("DATABASE_SCHEMA must be letters, digits and '_'")
+        return v or None
+
+    @model_validator(mode="after")
+    def _no_placeholder_in_production(self) -> Settings:
+        if self.env == "production":
+            for name in ("telegram_bot_token", "telegram_webhook_secret"):
+                value: SecretStr | None = getattr(self, name)
+                if value is not None and value.get_secret_value().strip() in PLACEHOLDER_SECRETS:
+                    raise ValueError(f"{name.upper()} holds a placeholder value; set the real secret")
+        return self
+
+    @property
+    def telegram_configured(self) -> bool:
+        return self.telegram_bot_token is not None and bool(self.telegram_bot_token.get_secret_value().strip())
+
+
+def load_settings() -> Settings:
+    return Settings()
