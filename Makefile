@@ -1,0 +1,57 @@
+# Two commands on a fresh machine with Python 3.11+:  make run   and   make test
+PYTHON ?= python3
+VENV   := .venv
+BIN    := $(VENV)/bin
+PLAN   := plans/46-KH-UBND-2023.toml
+PO     := $(wildcard locales/*/LC_MESSAGES/nhacviec.po)
+MO     := $(PO:.po=.mo)
+
+.PHONY: run test install install-test catalogs extract lint typecheck bench clean
+
+run: install catalogs
+	$(BIN)/nhacviec db upgrade
+	$(BIN)/nhacviec import-plan $(PLAN)
+	$(BIN)/nhacviec run
+
+test: install-test catalogs
+	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	if [ $$rc -eq 5 ]; then echo "pytest ran no test: that is a failure here"; fi; exit $$rc
+
+$(BIN)/python:
+	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nhacviec needs Python 3.11 or newer; set PYTHON=python3.11")'
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+
+$(VENV)/.installed: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e .
+	touch $@
+
+$(VENV)/.installed-test: pyproject.toml | $(BIN)/python
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(VENV)/.installed $@
+
+install: $(VENV)/.installed
+install-test: $(VENV)/.installed-test
+
+# Compiled catalogs are built here, never committed.
+catalogs: $(MO)
+locales/%/LC_MESSAGES/nhacviec.mo: locales/%/LC_MESSAGES/nhacviec.po | $(VENV)/.installed
+	$(BIN)/pybabel compile -d locales -D nhacviec -l $* >/dev/null
+
+# Maintainers: refresh the template and the catalogs after changing messages.
+extract: install
+	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o locales/nhacviec.pot core scheduler bot nhacviec
+	$(BIN)/pybabel update -i locales/nhacviec.pot -d locales -D nhacviec --no-fuzzy-matching
+
+lint: install-test
+	$(BIN)/ruff check .
+	$(BIN)/ruff format --check .
+
+typecheck: install-test
+	$(BIN)/mypy
+
+bench: install
+	$(BIN)/python bench/plan_reminders.py
+
+clean:
+	rm -rf $(VENV) $(MO)

@@ -1,0 +1,137 @@
+"""Plan 46 as data, and the validation of plan files (every problem named by file, entry and field)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from core.deadlines import VN_TZ
+from core.planfile import PlanFileError, PlanSpec, load_plan_file, reflow
+from core.types import AgencyKind, Recurrence, TaskRole
+from tests.conftest import PLAN_46
+
+DISTRICTS = {"Tuyên Quang", "Lâm Bình", "Na Hang", "Chiêm Hóa", "Hàm Yên", "Yên Sơn", "Sơn Dương"}
+
+
+def test_plan_metadata(plan46: PlanSpec) -> None:
+    assert plan46.number == "46/KH-UBND"
+    assert plan46.issued_on.isoformat() == "2023-03-14"
+    assert plan46.signer == "Hoàng Việt Phương"
+    assert plan46.year == 2023
+
+
+def test_the_seven_districts_and_the_named_departments(plan46: PlanSpec) -> None:
+    districts = [a for a in plan46.agencies if a.kind is AgencyKind.DISTRICT]
+    assert len(districts) == 7
+    prefixes = ("Ủy ban nhân dân thành phố ", "Ủy ban nhân dân huyện ")
+    assert {d.name.removeprefix(prefixes[0]).removeprefix(prefixes[1]) for d in districts} == DISTRICTS
+    names = {a.name for a in plan46.agencies}
+    for named in ("Sở Nội vụ", "Văn phòng Ủy ban nhân dân tỉnh", "Sở Tư pháp", "Sở Tài chính",
+                  "Sở Lao động - Thương binh và Xã hội", "Sở Thông tin và Truyền thông", "Báo Tuyên Quang",
+                  "Đài Phát thanh và Truyền hình tỉnh", "Thanh tra tỉnh", "Ban Dân tộc tỉnh",
+                  "Bộ Chỉ huy Quân sự tỉnh", "Công an tỉnh", "Ban Dân vận Tỉnh ủy"):
+        assert named in names
+
+
+def test_section_two_is_owed_by_every_department_and_district(plan46: PlanSpec) -> None:
+    section2 = [t for t in plan46.tasks if t.ref.startswith("II.")]
+    assert [t.ref for t in section2] == [f"II.{i}" for i in range(1, 12)]
+    owing = {a.code for a in plan46.agencies if a.kind in (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)}
+    for t in section2:
+        assert {c for c, r in t.assignments if r is TaskRole.LEAD} == owing
+
+
+def test_inspectorate_duties(plan46: PlanSpec) -> None:
+    own = [t for t in plan46.tasks if t.ref.startswith("III.7")]
+    assert len(own) == 2
+    joined = " ".join(t.text for t in own)
+    for phrase in ("tiếp công dân", "khiếu nại, tố cáo", "phòng, chống tham nhũng"):
+        assert phrase in joined
+    assert all(("TTRA", TaskRole.LEAD) in t.assignments for t in own)
+
+
+def test_lead_is_never_also_coordinating(plan46: PlanSpec) -> None:
+    for t in plan46.tasks:
+        codes = [c for c, _ in t.assignments]
+        assert len(codes) == len(set(codes)), t.ref
+
+
+def test_report_series_and_periods(plan46: PlanSpec) -> None:
+    by_code = {s.code: s for s in plan46.series}
+    monthly = by_code["thang"]
+    assert monthly.recurrence is Recurrence.MONTHLY
+    assert monthly.wording == "chậm nhất trong ngày 15 hàng tháng"
+    assert [p.label for p in monthly.periods] == [f"Báo cáo tháng {m}/2023" for m in range(4, 13)]
+    assert monthly.periods[0].due_at == datetime(2023, 4, 15, 23, 59, 59, tzinfo=VN_TZ)
+    assert by_code["6thang"].periods[0].due_at == datetime(2023, 5, 24, 23, 59, 59, tzinfo=VN_TZ)
+    assert by_code["nam"].periods[0].due_at == datetime(2023, 11, 24, 23, 59, 59, tzinfo=VN_TZ)
+    assert by_code["dotxuat"].periods == ()
+    assert all(s.receiver == "SNV" for s in plan46.series)
+    assert "BAOTQ" not in monthly.owed_by and "BDVTU" not in monthly.owed_by
+    assert len(monthly.owed_by) == 17
+
+
+def test_reflow_joins_wrapped_lines_and_keeps_paragraphs() -> None:
+    assert reflow("  một\n  hai\n\n ba  ") == "một hai\nba"
+
+
+# ----------------------------------------------------------------- bad files
+
+SEED = PLAN_46.read_text(encoding="utf-8")
+
+
+def _bad(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
+    assert old in SEED, old
+    path = tmp_path / "bad.toml"
+    path.write_text(SEED.replace(old, new, count), encoding="utf-8")
+    return path
+
+
+@pytest.mark.parametrize(
+    ("old", "new", "expected"),
+    [
+        ('lead = ["TTRA"]\ncoordinate', 'lead = ["THANHTRA"]\ncoordinate',
+         ["tasks[", "(ref 'III.7a')", "field 'lead'", "unknown agency code 'THANHTRA'"]),
+        ('ref = "III.4"', 'ref = "III.3"', ["(ref 'III.3')", "field 'ref'", "duplicate task ref"]),
+        ("issued_on = 2023-03-14", 'issued_on = "14/3/2023"', ["[plan]", "field 'issued_on'"]),
+        ("issued_on = 2023-03-14", "issued_on = 2023-02-30", ["not valid TOML"]),
+        ('signer = "Hoàng Việt Phương"\n', "", ["[plan]", "field 'signer'", "Field required"]),
+        ('code = "STC"\nname = "Sở Tài chính"\n', 'code = "STC"\n', ["agencies[3]", "(code 'STC')", "field 'name'"]),
+        ('code = "STP"', 'code = "SNV"', ["(code 'SNV')", "field 'code'", "duplicate agency code"]),
+        ('wording = "trước ngày 25/5/2023"', 'wording = "trước ngày 30/2/2023"', ["series[1]", "(code '6thang')", "field 'wording'"]),
+        ('wording = "chậm nhất trong ngày 15 hàng tháng"', 'wording = "trước ngày 25/5/2023"', ["(code 'thang')", "monthly"]),
+        ('receiver = "SNV"', 'receiver = "SNN"', ["series[0]", "field 'receiver'", "'SNN'"]),
+        ('kind = "district"', 'kind = "huyen"', ["agencies[12]", "field 'kind'"]),
+        ('recurrence = "annual"', 'recurrence = "yearly"', ["(code 'nam')", "field 'recurrence'"]),
+        ('code = "BDT"', 'code = "bdt"', ["field 'code'", "capital letters"]),
+        ("[plan]", "[plan]\ncolour = 'red'", ["[plan]", "field 'colour'", "Extra inputs"]),
+    ],
+)
+def test_each_kind_of_bad_file_names_file_entry_and_field(
+    tmp_path: Path, old: str, new: str, expected: list[str]
+) -> None:
+    path = _bad(tmp_path, old, new)
+    with pytest.raises(PlanFileError) as info:
+        load_plan_file(path)
+    message = str(info.value)
+    assert str(path) in message
+    for part in expected:
+        assert part in message, (part, message)
+
+
+def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
+    with pytest.raises(PlanFileError, match="cannot read"):
+        load_plan_file(tmp_path / "none.toml")
+    latin = tmp_path / "latin.toml"
+    latin.write_bytes("[plan]\ntitle = 'Kế hoạch'".encode("utf-16"))
+    with pytest.raises(PlanFileError, match="not UTF-8"):
+        load_plan_file(latin)
+
+
+def test_all_problems_are_listed_at_once(tmp_path: Path) -> None:
+    path = _bad(tmp_path, 'receiver = "SNV"', 'receiver = "X1"', count=2)
+    with pytest.raises(PlanFileError) as info:
+        load_plan_file(path)
+    assert len(info.value.problems) == 2

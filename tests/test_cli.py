@@ -1,0 +1,139 @@
+"""The CLI through its real entry point (the installed `nhacviec` script), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+
+import pytest
+
+from tests.cli_runner import ENTRY, Result, run_cli
+from tests.conftest import PLAN_46, Database
+from tests.snapshot import snapshot
+
+pytestmark = pytest.mark.skipif(not ENTRY.exists(), reason="the nhacviec script is not installed (run make test)")
+
+
+@pytest.fixture
+def cli(database: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
+    def run(*args: str) -> Result:
+        return run_cli(list(args), database.env, tmp_path)
+
+    return run
+
+
+def test_import_then_read_everything_as_json(cli, database: Database) -> None:  # type: ignore[no-untyped-def]
+    first = cli("import-plan", str(PLAN_46))
+    assert first.code == 0, first.err
+    assert "agencies created: 26" in first.out
+    again = cli("import-plan", str(PLAN_46))
+    assert again.code == 0 and "không có thay đổi" in again.out
+
+    agencies = cli("agencies", "--json").json()
+    assert len(agencies) == 26
+    assert {"code": "TTRA", "name": "Thanh tra tỉnh", "kind": "department", "active": True} in agencies
+    assert sum(a["kind"] == "district" for a in agencies) == 7
+
+    tasks = cli("tasks", "--agency", "TTRA", "--json").json()
+    refs = [x["ref"] for x in tasks]
+    assert refs[:11] == [f"II.{i}" for i in range(1, 12)]
+    own = [x for x in tasks if x["ref"].startswith("III.7")]
+    assert all(x["role"] == "lead" for x in own)
+    assert {"plan", "ref", "title", "text", "role"} <= set(tasks[0])
+    text = " ".join(x["text"] for x in own)
+    assert "tiếp công dân" in text and "khiếu nại, tố cáo" in text and "tham nhũng" in text
+
+    periods = cli("periods", "--json").json()
+    monthly = [p for p in periods if p["series"] == "thang"]
+    assert len(monthly) == 9
+    half = next(p for p in periods if p["series"] == "6thang")
+    year = next(p for p in periods if p["series"] == "nam")
+    assert half["due_at"] == "2023-05-24T23:59:59+07:00" and half["wording"] == "trước ngày 25/5/2023"
+    assert year["due_at"] == "2023-11-24T23:59:59+07:00" and year["wording"] == "trước ngày 25/11/2023"
+    assert monthly[0]["due_at"] == "2023-04-15T23:59:59+07:00"
+    assert monthly[0]["wording"] == "chậm nhất trong ngày 15 hàng tháng"
+
+    window = cli("periods", "--from", "2023-05-01", "--to", "2023-05-31", "--json").json()
+    assert [p["label"] for p in window] == ["Báo cáo tháng 5/2023", "Báo cáo 6 tháng đầu năm 2023"]
+
+    table = cli("periods")
+    assert "thứ Bảy, 15/04/2023" in table.out and "Chủ nhật, 15/10/2023" in table.out
+
+
+def test_invite_submit_and_status(cli) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import-plan", str(PLAN_46)).code == 0
+    inv = cli("invite", "STP", "--role", "leader", "--expires", "48h", "--json").json()
+    assert inv["agency"] == "STP" and inv["role"] == "leader" and len(inv["code"]) == 16
+    assert datetime.fromisoformat(inv["expires_at"]).utcoffset().total_seconds() == 7 * 3600
+    assert "link" not in inv
+
+    ok = cli("submit", "STP", "2023-04", "--so-van-ban", "125/BC-STP", "--at", "2023-04-14T10:00:00+07:00")
+    assert ok.code == 0, ok.err
+    late = cli("submit", "SNV", "thang:2023-04", "--at", "2023-04-17T08:00:00")
+    assert late.code == 0 and "muộn" in late.out
+    twice = cli("submit", "STP", "2023-04")
+    assert twice.code == 2 and "đã được xác nhận" in twice.err
+
+    rows = {r["agency"]: r for r in cli("status", "Báo cáo tháng 4/2023", "--json").json()}
+    assert rows["STP"]["status"] == "on_time" and rows["STP"]["document_number"] == "125/BC-STP"
+    assert rows["SNV"]["status"] == "late"
+    assert rows["TTRA"]["status"] == "missing"
+    assert len(rows) == 17
+    human = cli("status", "2023-04")
+    assert "Đúng hạn: 1 · Muộn: 1 · Chưa nộp: 15 / 17" in human.out
+
+
+def test_invite_link_once_telegram_is_configured(database: Database, tmp_path: Path) -> None:
+    env = {**database.env, "TELEGRAM_BOT_USERNAME": "nhacviec_tq_bot"}
+    assert run_cli(["import-plan", str(PLAN_46)], env, tmp_path).code == 0
+    inv = run_cli(["invite", "SNV", "--role", "admin", "--json"], env, tmp_path).json()
+    assert inv["link"] == f"https://t.me/nhacviec_tq_bot?start={inv['code']}"
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["invite", "XYZ"], "không có cơ quan mã"),
+        (["invite", "SNV", "--expires", "soon"], "bad duration"),
+        (["tasks", "--agency", "NOPE", "--json"], "unknown agency code"),
+        (["periods", "--from", "15/04/2023"], "bad date"),
+        (["status", "2099-01"], "no such period"),
+        (["submit", "SNV", "2023-04", "--at", "hôm qua"], "bad instant"),
+    ],
+)
+async def test_bad_arguments_exit_2_and_change_nothing(cli, database: Database, args: list[str], message: str) -> None:  # type: ignore[no-untyped-def]
+    assert cli("import-plan", str(PLAN_46)).code == 0
+    before = await snapshot(database.engine)
+    result = cli(*args)
+    assert result.code == 2, result
+    assert message in result.err
+    assert "Traceback" not in result.err
+    assert await snapshot(database.engine) == before
+
+
+async def test_bad_plan_file_writes_nothing(cli, database: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    bad = tmp_path / "bad.toml"
+    bad.write_text(PLAN_46.read_text(encoding="utf-8").replace('lead = ["BDT"]', 'lead = ["BDTT"]', 1), encoding="utf-8")
+    before = await snapshot(database.engine)
+    result = cli("import-plan", str(bad))
+    assert result.code == 2
+    assert str(bad) in result.err and "unknown agency code 'BDTT'" in result.err and "field 'lead'" in result.err
+    assert await snapshot(database.engine) == before
+
+
+def test_out_of_date_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"}
+    refused = run_cli(["agencies"], env, tmp_path)
+    assert refused.code == 1
+    assert "nhacviec db upgrade" in refused.err and "Traceback" not in refused.err
+    upgraded = run_cli(["db", "upgrade"], env, tmp_path)
+    assert upgraded.code == 0 and "0001" in upgraded.out
+    assert run_cli(["agencies", "--json"], env, tmp_path).json() == []
+
+
+def test_default_database_is_sqlite_in_data_folder(tmp_path: Path) -> None:
+    assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
+    assert (tmp_path / "data" / "nhacviec.db").exists()
+    assert run_cli(["import-plan", str(PLAN_46)], {}, tmp_path).code == 0
+
+
