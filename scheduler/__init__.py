@@ -1,0 +1,1 @@
+"""Working-day calendar, pure reminder planning, APScheduler wiring, and the delivery outbox sender."""
