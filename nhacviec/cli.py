@@ -368,5 +368,79 @@ def submit_cmd(
     _run(go())
 
 
+@app.command("reminders")
+def reminders_cmd(
+    date_from: Annotated[str, typer.Option("--from", help="Từ ngày (from), YYYY-MM-DD.")],
+    date_to: Annotated[str, typer.Option("--to", help="Đến ngày (to, inclusive), YYYY-MM-DD.")],
+    agency: Annotated[str | None, typer.Option("--agency", help="Chỉ một cơ quan (one agency).")] = None,
+    as_json: Annotated[bool, typer.Option("--json")] = False,
+) -> None:
+    """Xem trước lịch nhắc việc, không gửi gì (preview the reminder timeline; sends nothing)."""
+    from nhacviec.service import policy_from
+    from scheduler.calendar import CalendarFileError, load_calendar
+    from scheduler.engine import plan_window
+
+    async def go() -> None:
+        start, end = _day(date_from, "--from"), _day(date_to, "--to")
+        assert start and end
+        if end < start:
+            raise CliError("--to phải sau --from (--to must not be before --from)", 2)
+        async with _context() as ctx, ctx.sessions() as session:
+            try:
+                calendar = load_calendar(ctx.settings.calendar_file)
+            except CalendarFileError as exc:
+                raise CliError(str(exc), 2) from exc
+            code = (await _agency(session, agency)).code if agency else None
+            _, points = await plan_window(session, policy_from(ctx.settings), calendar, start_of_day(start), end_of_day(end))
+        if code:
+            points = [p for p in points if code in p.agencies]
+        if as_json:
+            _print_json(
+                [
+                    {
+                        "at": _iso(p.at),
+                        "kind": p.kind.value,
+                        "period": p.label or None,
+                        "due_at": _iso(p.due_at) if p.due_at else None,
+                        "agencies": [code] if code else list(p.agencies),
+                        "key": p.key,
+                    }
+                    for p in points
+                ]
+            )
+            return
+        table = Table("Lúc (at)", "Loại (kind)", "Kỳ (period)", "Hạn chót (due)", "Cơ quan (agencies)")
+        for p in points:
+            who = code or (f"{len(p.agencies)} cơ quan" if p.agencies else "Sở Nội vụ (tổng hợp)")
+            table.add_row(format_instant(p.at), p.kind.value, p.label, format_instant(p.due_at) if p.due_at else "", who)
+        out.print(table)
+
+    _run(go())
+
+
+@app.command("run")
+def run_cmd() -> None:
+    """Chạy dịch vụ: lịch nhắc, hàng đợi gửi tin và các kênh chat (run the service)."""
+    import logging
+
+    from nhacviec.service import run_service
+    from scheduler.calendar import CalendarFileError
+
+    async def go() -> None:
+        try:
+            settings = load_settings()
+        except ValidationError as exc:
+            raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
+        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        try:
+            await run_service(settings)
+        except db.SchemaOutOfDate as exc:
+            raise CliError(str(exc)) from exc
+        except CalendarFileError as exc:
+            raise CliError(str(exc), 2) from exc
+
+    _run(go())
+
+
 def main() -> None:
     app()

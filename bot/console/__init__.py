@@ -1,0 +1,1 @@
+"""The console channel: runs with no token and no network; messages appear in the terminal."""

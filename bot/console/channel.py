@@ -1,0 +1,28 @@
+"""Outgoing messages printed to a terminal (or any text stream)."""
+
+from __future__ import annotations
+
+import itertools
+import sys
+from datetime import datetime
+from typing import TextIO
+
+from core.deadlines import to_vn, utcnow
+from core.ports import OutgoingMessage
+from core.types import Platform
+
+
+class ConsoleChannel:
+    platform = Platform.CONSOLE
+
+    def __init__(self, stream: TextIO | None = None) -> None:
+        self.stream = stream or sys.stdout
+        self._ids = itertools.count(1)
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
+        stamp: datetime = to_vn(utcnow())
+        lines = [f"── {stamp:%H:%M %d/%m/%Y} → {chat_id} " + "─" * 20, message.text]
+        lines += [f"  {i}. {label}" for i, (label, _) in enumerate(message.choices, 1)]
+        self.stream.write("\n".join(lines) + "\n")
+        self.stream.flush()
+        return str(next(self._ids))
