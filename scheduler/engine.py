@@ -206,7 +206,7 @@ class ReminderEngine:
     async def catch_up(self) -> int:
         """Handle points missed while the service was down.
 
-        Within ``grace`` a missed point fires as it was planned (a digest only if it is the latest).
+        Within ``grace`` a missed point fires as it was planned (a digest only on its own day).
         Older missed points of a period whose deadline has passed collapse into one up-to-date overdue
         message (and, if an escalation was missed, one escalation) per period for the agencies still
         missing; older before-deadline points are stale and only marked handled.
@@ -218,11 +218,10 @@ class ReminderEngine:
         missed = [p for p in points if p.key not in done]
         recent = [p for p in missed if now - p.at <= self.grace]
         old = [p for p in missed if now - p.at > self.grace]
-        digests = [p for p in recent if p.kind is PointKind.DIGEST]
         fired = 0
         for p in recent:
-            if p.kind is PointKind.DIGEST and p is not digests[-1]:
-                await self._mark(p.key, p.at, "stale")
+            if p.kind is PointKind.DIGEST and to_vn(p.at).date() != to_vn(now).date():
+                await self._mark(p.key, p.at, "stale")  # a summary of an earlier day is no use today
                 continue
             fired += await self.fire(p, inputs)
         # Older missed points: per period, what the agencies still missing need to hear now, once.

@@ -1,0 +1,32 @@
+"""Fakes at the process edge only: a chat platform that records what it was sent.
+
+Tests using RecordingChannel say so: it stands in for Telegram's or Zalo's servers, nothing else.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from core.ports import OutgoingMessage, SendError
+from core.types import Platform
+
+
+@dataclass
+class RecordingChannel:
+    """Keeps every message it 'delivers'; ``failures[chat_id]`` lists errors to raise first, in order."""
+
+    platform: Platform = Platform.CONSOLE
+    sent: list[tuple[str, str]] = field(default_factory=list)
+    failures: dict[str, list[SendError]] = field(default_factory=dict)
+    calls: int = 0
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
+        self.calls += 1
+        pending = self.failures.get(chat_id)
+        if pending:
+            raise pending.pop(0)
+        self.sent.append((chat_id, message.text))
+        return str(len(self.sent))
+
+    def to(self, chat_id: str) -> list[str]:
+        return [text for chat, text in self.sent if chat == chat_id]

@@ -1,0 +1,86 @@
+"""Vietnamese working days: weekends, public holidays from `holidays`, configured days off and make-up days."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+
+from scheduler.calendar import CalendarFileError, WorkCalendar, load_calendar
+
+CAL = WorkCalendar()
+
+
+@pytest.mark.parametrize(
+    "day",
+    [
+        date(2023, 1, 2),  # Tết Dương lịch (observed)
+        *[date(2023, 1, d) for d in range(20, 27)],  # Tết Nguyên đán 2023
+        date(2023, 5, 1),  # Quốc tế Lao động
+        date(2023, 5, 2),  # Giỗ Tổ Hùng Vương (29/4 fell on a Saturday)
+        date(2023, 5, 3),  # 30/4 fell on a Sunday
+        date(2023, 9, 1),
+        date(2023, 9, 4),  # Quốc khánh
+        date(2023, 4, 15),  # Saturday
+        date(2023, 10, 15),  # Sunday
+    ],
+)
+def test_days_off(day: date) -> None:
+    assert not CAL.is_working_day(day)
+
+
+@pytest.mark.parametrize("day", [date(2023, 4, 14), date(2023, 5, 4), date(2023, 9, 5), date(2023, 1, 27)])
+def test_working_days(day: date) -> None:
+    assert CAL.is_working_day(day)
+
+
+def test_previous_and_next_working_day() -> None:
+    assert CAL.previous_working_day(date(2023, 4, 15)) == date(2023, 4, 14)
+    assert CAL.previous_working_day(date(2023, 10, 15)) == date(2023, 10, 13)
+    assert CAL.previous_working_day(date(2023, 5, 3)) == date(2023, 4, 28)  # over 29/4–3/5
+    assert CAL.previous_working_day(date(2023, 4, 14)) == date(2023, 4, 14)
+    assert CAL.previous_working_day(date(2023, 4, 14), inclusive=False) == date(2023, 4, 13)
+    assert CAL.next_working_day(date(2023, 4, 28)) == date(2023, 5, 4)
+    assert CAL.next_working_day(date(2023, 1, 19)) == date(2023, 1, 27)
+    assert CAL.add_working_days(date(2023, 4, 15), 3) == date(2023, 4, 19)
+    assert CAL.working_days_between(date(2023, 4, 15), date(2023, 4, 19)) == 3
+
+
+def test_holiday_names_come_from_the_holidays_package() -> None:
+    assert CAL.holiday_name(date(2023, 1, 22)) is not None
+    assert CAL.holiday_name(date(2023, 4, 14)) is None
+
+
+def test_configured_days_off_and_makeup_days(tmp_path: Path) -> None:
+    path = tmp_path / "lich.toml"
+    path.write_text(
+        '[[days_off]]\ndate = 2023-04-14\nreason = "Nghỉ bù"\n\n[[makeup_days]]\ndate = 2023-04-15\nreason = "Làm bù"\n',
+        encoding="utf-8",
+    )
+    cal = load_calendar(path)
+    assert not cal.is_working_day(date(2023, 4, 14))
+    assert cal.is_working_day(date(2023, 4, 15))
+    assert cal.previous_working_day(date(2023, 4, 16)) == date(2023, 4, 15)
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("[[days_off]]\ndate = 'mai'\n", "days_off.0.date"),
+        ("[[holidays]]\ndate = 2023-01-01\n", "holidays"),
+        ("[[days_off]\n", "not valid TOML"),
+        ("[[days_off]]\ndate = 2023-04-14\n[[makeup_days]]\ndate = 2023-04-14\n", "both off and a make-up"),
+    ],
+)
+def test_bad_calendar_files(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "lich.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(CalendarFileError, match=message) as info:
+        load_calendar(path)
+    assert str(path) in str(info.value)
+
+
+def test_missing_calendar_file(tmp_path: Path) -> None:
+    with pytest.raises(CalendarFileError, match="cannot read"):
+        load_calendar(tmp_path / "none.toml")

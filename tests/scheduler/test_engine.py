@@ -1,0 +1,301 @@
+"""The reminder engine end to end: real database, real APScheduler, time travel with time-machine.
+
+The only fake is RecordingChannel (tests/fakes.py), standing in for the chat platform's servers.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+from sqlalchemy import func, select
+
+from core.deadlines import VN_TZ
+from core.ports import PermanentSendError, RecipientBlockedError, TransientSendError
+from core.types import DeliveryStatus, Role
+from models import outbox, queries
+from models import tables as t
+from models.submissions import record_submission
+from scheduler.calendar import WorkCalendar
+from scheduler.engine import JOB_PREFIX, ReminderEngine
+from scheduler.policy import ReminderPolicy
+from scheduler.sender import OutboxSender, RetryPolicy
+from tests.conftest import Database
+from tests.factories import add_person
+from tests.fakes import RecordingChannel
+
+APRIL = "46/KH-UBND:thang:2023-04"
+
+
+def vn(*args: int) -> datetime:
+    return datetime(*args, tzinfo=VN_TZ)
+
+
+@dataclass
+class World:
+    db: Database
+    channel: RecordingChannel
+    clock: time_machine.Coordinates
+
+    def service(self) -> tuple[ReminderEngine, OutboxSender, AsyncIOScheduler]:
+        """A fresh process: new scheduler, sender and engine over the same database."""
+        sender = OutboxSender(self.db.sessions, {"console": self.channel}, RetryPolicy(max_attempts=4))
+        scheduler = AsyncIOScheduler(timezone=VN_TZ)
+        engine = ReminderEngine(self.db.sessions, ReminderPolicy(), WorkCalendar(), sender, scheduler)
+        return engine, sender, scheduler
+
+    async def count(self, model: type, *where: object) -> int:
+        async with self.db.sessions() as s:
+            return int(await s.scalar(select(func.count()).select_from(model).where(*where)) or 0)  # type: ignore[arg-type]
+
+
+@pytest.fixture
+def traveller() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(vn(2023, 4, 6, 9, 0), tick=False) as coordinates:
+        yield coordinates
+
+
+@pytest.fixture
+async def world(loaded: Database, traveller: time_machine.Coordinates) -> AsyncIterator[World]:
+    await add_person(loaded, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an")
+    await add_person(loaded, "STP", Role.FOCAL, "Lê Thị Bình", "stp-binh", language="en")
+    await add_person(loaded, "STP", Role.LEADER, "Trần Văn Cường", "stp-lead")
+    await add_person(loaded, "UBND-NH", Role.FOCAL, "Hoàng Thị Dung", "nh-dung")
+    await add_person(loaded, "SNV", Role.ADMIN, "Phạm Minh Em", "snv-admin")
+    yield World(loaded, RecordingChannel(), traveller)
+
+
+async def run_job(scheduler: AsyncIOScheduler, job_id: str) -> None:
+    """Wake the real scheduler and wait until it has run ``job_id``."""
+    done = asyncio.Event()
+    errors: list[BaseException] = []
+
+    def listener(event: JobExecutionEvent) -> None:
+        if event.job_id == job_id:
+            if event.exception:
+                errors.append(event.exception)
+            done.set()
+
+    scheduler.add_listener(listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
+    scheduler.wakeup()
+    await asyncio.wait_for(done.wait(), timeout=20)
+    scheduler.remove_listener(listener)
+    assert not errors, errors
+
+
+async def test_a_point_fires_at_its_instant(world: World) -> None:
+    engine, sender, scheduler = world.service()
+    world.clock.move_to(vn(2023, 4, 7, 7, 0))
+    scheduler.start()
+    try:
+        await engine.start()
+        job = scheduler.get_job(f"{JOB_PREFIX}{APRIL}:before:7")
+        assert job is not None and job.next_run_time == vn(2023, 4, 7, 8, 0)
+        scheduler.wakeup()  # an hour early: nothing may go out (yesterday's missed digest is stale today)
+        await asyncio.sleep(0.1)
+        assert await world.count(t.Delivery) == 0
+
+        world.clock.move_to(vn(2023, 4, 7, 8, 0, 1))
+        await run_job(scheduler, job.id)
+        stats = await sender.drain_once()
+    finally:
+        scheduler.shutdown(wait=False)
+    assert stats.sent == 4  # two STP focal persons and Na Hang's, and the admin's 08:00 digest
+    assert len(world.channel.to("snv-admin")) == 1 and "thứ Sáu, 07/04/2023" in world.channel.to("snv-admin")[0]
+    an = world.channel.to("stp-an")
+    assert len(an) == 1
+    assert an[0].startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
+    assert "Báo cáo tháng 4/2023 theo Kế hoạch số 46/KH-UBND" in an[0]
+    assert "thứ Bảy, 15/04/2023 — còn 8 ngày" in an[0]
+    assert "“chậm nhất trong ngày 15 hàng tháng”" in an[0] and "/danop" in an[0]
+    binh = world.channel.to("stp-binh")
+    assert binh[0].startswith("Dear Lê Thị Bình") and "Saturday, 15/04/2023 — 8 days left" in binh[0]
+    assert world.channel.to("stp-lead") == []
+
+
+async def test_submission_stops_the_reminders_of_that_period(world: World) -> None:
+    engine, sender, _ = world.service()
+    async with world.db.sessions.begin() as s:
+        stp = await queries.agency_by_code(s, "STP")
+        april = await queries.find_period(s, f"thang:2023-04", vn(2023, 4, 10))
+        assert stp and april
+        await record_submission(s, stp.id, april.id, vn(2023, 4, 10, 10, 0), "test")
+    world.clock.move_to(vn(2023, 4, 12, 8, 0))
+    assert await engine.fire_key(f"{APRIL}:before:3", vn(2023, 4, 12, 8, 0)) == 1
+    await sender.drain_once()
+    assert [c for c, _ in world.channel.sent] == ["nh-dung"]
+
+
+async def test_restart_after_an_outage_sends_each_missed_point_once(world: World) -> None:
+    engine, _, scheduler = world.service()
+    world.clock.move_to(vn(2023, 4, 6, 7, 0))
+    scheduler.start()
+    await engine.start()  # nothing due yet
+    scheduler.shutdown(wait=False)
+    assert await world.count(t.Delivery) == 0
+
+    world.clock.move_to(vn(2023, 4, 7, 13, 0))  # down over the 08:00 point, back within the grace window
+    for _ in range(2):  # and a second restart right after: nothing doubles
+        engine, sender, scheduler = world.service()
+        scheduler.start()
+        await engine.start()
+        await sender.drain_once()
+        scheduler.shutdown(wait=False)
+    # The 7/4 reminder and today's digest once each; the 6/4 digest (a day old) is stale.
+    assert sorted(c for c, _ in world.channel.sent) == ["nh-dung", "snv-admin", "stp-an", "stp-binh"]
+    assert await world.count(t.ReminderRun, t.ReminderRun.key == f"{APRIL}:before:7") == 1
+    assert await world.count(t.ReminderRun, t.ReminderRun.key == "digest:2023-04-06", t.ReminderRun.outcome == "stale") == 1
+
+
+async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world: World) -> None:
+    world.clock.move_to(vn(2023, 4, 20, 12, 0))  # missed 7/4, 12/4, 14/4, 17/4, 19/4 (all > 24 h old)
+    engine, sender, scheduler = world.service()
+    scheduler.start()
+    await engine.start()
+    await sender.drain_once()
+    scheduler.shutdown(wait=False)
+    an = world.channel.to("stp-an")
+    assert len(an) == 1 and "đã quá 4 ngày làm việc" in an[0]
+    lead = world.channel.to("stp-lead")
+    assert len(lead) == 1 and "Sở Tư pháp chưa gửi Báo cáo tháng 4/2023" in lead[0]
+    assert len(world.channel.to("nh-dung")) == 1
+    (digest,) = world.channel.to("snv-admin")  # today's 08:00 digest only; the older ones are stale
+    assert "thứ Năm, 20/04/2023" in digest
+    runs = await world.count(t.ReminderRun)
+    assert runs >= 6
+    # Restarting again changes nothing.
+    engine, sender, scheduler = world.service()
+    scheduler.start()
+    await engine.start()
+    await sender.drain_once()
+    scheduler.shutdown(wait=False)
+    assert len(world.channel.to("stp-an")) == 1
+    assert await world.count(t.ReminderRun) == runs
+
+
+async def test_a_crash_between_writing_and_sending_loses_nothing(world: World) -> None:
+    world.clock.move_to(vn(2023, 4, 7, 8, 0))
+    engine, sender, _ = world.service()
+    assert await engine.fire_key(f"{APRIL}:before:7", vn(2023, 4, 7, 8, 0)) == 3
+    # The process dies here: rows are written, nothing sent. Another dies mid-send, holding one row.
+    async with world.db.sessions.begin() as s:
+        in_flight = await outbox.claim_due(s, vn(2023, 4, 7, 8, 0), limit=1)
+    assert len(in_flight) == 1
+    world.clock.move_to(vn(2023, 4, 7, 8, 1))
+    _, restarted, _ = world.service()
+    first = await restarted.drain_once()
+    assert first.sent == 2  # the in-flight row is still leased
+    world.clock.move_to(vn(2023, 4, 7, 8, 10))  # lease (5 min) over: released and sent
+    second = await restarted.drain_once()
+    assert second.sent == 1
+    assert sorted(c for c, _ in world.channel.sent) == ["nh-dung", "stp-an", "stp-binh"]
+    assert await world.count(t.Delivery, t.Delivery.status == DeliveryStatus.SENT.value) == 3
+
+
+async def test_retry_after_delays_then_delivers(world: World) -> None:
+    world.channel.failures["stp-an"] = [TransientSendError("429 Too Many Requests", retry_after=120)]
+    world.clock.move_to(vn(2023, 4, 7, 8, 0))
+    engine, sender, _ = world.service()
+    await engine.fire_key(f"{APRIL}:before:7", vn(2023, 4, 7, 8, 0))
+    stats = await sender.drain_once()
+    assert (stats.sent, stats.retried) == (2, 1)
+    world.clock.move_to(vn(2023, 4, 7, 8, 1, 30))  # 90 s: the platform asked for 120
+    assert (await sender.drain_once()).sent == 0
+    world.clock.move_to(vn(2023, 4, 7, 8, 2, 1))
+    assert (await sender.drain_once()).sent == 1
+    assert len(world.channel.to("stp-an")) == 1
+    async with world.db.sessions() as s:
+        row = await s.scalar(select(t.Delivery).where(t.Delivery.dedup_key.like("%before:7#1")))
+        assert row is not None and row.attempts == 2 and row.status == "sent"
+
+
+async def test_transient_errors_back_off_then_give_up(world: World) -> None:
+    world.channel.failures["stp-an"] = [TransientSendError("timeout") for _ in range(10)]
+    world.clock.move_to(vn(2023, 4, 7, 8, 0))
+    engine, sender, _ = world.service()
+    await engine.fire_key(f"{APRIL}:before:7", vn(2023, 4, 7, 8, 0))
+    waits = []
+    for _ in range(6):
+        await sender.drain_once()
+        async with world.db.sessions() as s:
+            row = await s.scalar(select(t.Delivery).where(t.Delivery.dedup_key.like("%before:7#1")))
+            assert row is not None
+        if row.status == "failed":
+            break
+        waits.append((row.next_attempt_at - datetime.now(VN_TZ)).total_seconds())
+        world.clock.move_to(row.next_attempt_at + timedelta(seconds=1))
+    assert waits == [30, 60, 120]
+    assert row.status == "failed" and row.attempts == 4
+
+
+async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: World) -> None:
+    world.channel.failures["nh-dung"] = [RecipientBlockedError("Forbidden: bot was blocked by the user")]
+    world.channel.failures["stp-binh"] = [PermanentSendError("Bad Request: chat not found")]
+    world.clock.move_to(vn(2023, 4, 12, 8, 0))
+    engine, sender, _ = world.service()
+    await engine.fire_key(f"{APRIL}:before:3", vn(2023, 4, 12, 8, 0))
+    stats = await sender.drain_once()
+    assert (stats.sent, stats.blocked, stats.failed) == (1, 1, 1)
+    calls = world.channel.calls
+    await sender.drain_once()
+    assert world.channel.calls == calls  # never retried
+
+    world.clock.move_to(vn(2023, 4, 13, 8, 0))
+    await engine.fire_key("digest:2023-04-13", vn(2023, 4, 13, 8, 0))
+    await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0))
+    await sender.drain_once()
+    assert world.channel.to("nh-dung") == []  # blocked accounts get nothing more
+    digest = world.channel.to("snv-admin")
+    assert len(digest) == 1
+    assert "Tin nhắc hôm qua: 1 đã gửi, 1 lỗi, 1 bị chặn." in digest[0]
+    assert "Hoàng Thị Dung (Ủy ban nhân dân huyện Na Hang)" in digest[0]
+    assert "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/04/2023): 0 đúng hạn, 0 muộn, 17 chưa nộp." in digest[0]
+
+
+async def test_digest_names_agencies_overdue_three_working_days(world: World) -> None:
+    async with world.db.sessions.begin() as s:
+        for code, at in (("STP", vn(2023, 4, 14, 9)), ("SNV", vn(2023, 4, 17, 9))):
+            a = await queries.agency_by_code(s, code)
+            p = await queries.find_period(s, "thang:2023-04", at)
+            assert a and p
+            await record_submission(s, a.id, p.id, at, "test")
+    world.clock.move_to(vn(2023, 4, 19, 8, 0))
+    engine, sender, _ = world.service()
+    await engine.fire_key("digest:2023-04-19", vn(2023, 4, 19, 8, 0))
+    await sender.drain_once()
+    (digest,) = world.channel.to("snv-admin")
+    assert "1 đúng hạn, 1 muộn, 15 chưa nộp" in digest
+    overdue_line = next(line for line in digest.splitlines() if "Quá hạn:" in line)
+    assert "Ủy ban nhân dân huyện Na Hang" in overdue_line and "Sở Tư pháp" not in overdue_line
+
+
+async def test_reschedule_derives_jobs_from_the_database(world: World) -> None:
+    engine, _, scheduler = world.service()
+    world.clock.move_to(vn(2023, 4, 11, 9, 0))
+    scheduler.start()
+    try:
+        assert await engine.reschedule() == 3
+        assert sorted(j.id for j in scheduler.get_jobs()) == [
+            f"{JOB_PREFIX}{APRIL}:before:3", f"{JOB_PREFIX}digest:2023-04-12", f"{JOB_PREFIX}digest:2023-04-13"
+        ]
+        # An ad-hoc request appears in the database: the next derivation picks it up.
+        async with world.db.sessions.begin() as s:
+            series = await s.scalar(select(t.ReportSeries).where(t.ReportSeries.code == "dotxuat"))
+            stp = await queries.agency_by_code(s, "STP")
+            assert series and stp
+            period = t.ReportPeriod(series_id=series.id, key="2023-04-a1", label="Báo cáo đột xuất về mưa lũ",
+                                    opens_at=vn(2023, 4, 11, 9, 0), due_at=vn(2023, 4, 13, 23, 59, 59))
+            s.add(period)
+            await s.flush()
+            s.add(t.PeriodAgency(period_id=period.id, agency_id=stp.id))
+        assert await engine.reschedule() == 5
+        adhoc = f"{JOB_PREFIX}46/KH-UBND:dotxuat:2023-04-a1"
+        assert {f"{adhoc}:before:1", f"{adhoc}:due:0"} <= {j.id for j in scheduler.get_jobs()}
+    finally:
+        scheduler.shutdown(wait=False)
