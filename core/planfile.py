@@ -296,7 +296,9 @@ def generate_periods(s: _SeriesIn, rule: DeadlineRule, plan: _PlanIn) -> tuple[P
     last_day = rule.last_day(year)
     due = end_of_day(last_day)
     open_month = date(last_day.year, last_day.month, 1)
-    open_month = date(open_month.year - 1, 12, 1) if open_month.month == 1 else open_month.replace(month=open_month.month - 1)
+    open_month = (
+        date(open_month.year - 1, 12, 1) if open_month.month == 1 else open_month.replace(month=open_month.month - 1)
+    )
     opens = max(plan_start, start_of_day(open_month))
     if due <= opens:
         raise ValueError(f"field 'wording': the deadline {last_day:%d/%m/%Y} is before the plan starts")

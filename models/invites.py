@@ -21,7 +21,13 @@ def new_code() -> str:
 
 
 async def create_invite(
-    session: AsyncSession, agency_id: int, agency_code: str, role: Role, now: datetime, valid_for: timedelta, actor: str
+    session: AsyncSession,
+    agency_id: int,
+    agency_code: str,
+    role: Role,
+    now: datetime,
+    valid_for: timedelta,
+    actor: str,
 ) -> InviteInfo:
     """A fresh invite; the caller commits."""
     inv = Invite(

@@ -40,7 +40,9 @@ async def enqueue(session: AsyncSession, items: list[NewDelivery], now: datetime
     existing: set[str] = set()
     for start in range(0, len(keys), 500):
         chunk = keys[start : start + 500]
-        existing |= set((await session.scalars(select(t.Delivery.dedup_key).where(t.Delivery.dedup_key.in_(chunk)))).all())
+        existing |= set(
+            (await session.scalars(select(t.Delivery.dedup_key).where(t.Delivery.dedup_key.in_(chunk)))).all()
+        )
     fresh = [i for i in items if i.dedup_key not in existing]
     session.add_all(
         t.Delivery(
@@ -96,8 +98,14 @@ async def mark_sent(session: AsyncSession, delivery_id: int, message_id: str | N
     await session.execute(
         update(t.Delivery)
         .where(t.Delivery.id == delivery_id)
-        .values(status=DeliveryStatus.SENT.value, sent_at=now, platform_message_id=message_id,
-                attempts=t.Delivery.attempts + 1, claimed_at=None, last_error=None)
+        .values(
+            status=DeliveryStatus.SENT.value,
+            sent_at=now,
+            platform_message_id=message_id,
+            attempts=t.Delivery.attempts + 1,
+            claimed_at=None,
+            last_error=None,
+        )
     )
 
 
@@ -105,13 +113,23 @@ async def mark_retry(session: AsyncSession, delivery_id: int, error: str, next_a
     await session.execute(
         update(t.Delivery)
         .where(t.Delivery.id == delivery_id)
-        .values(status=DeliveryStatus.PENDING.value, next_attempt_at=next_at, attempts=t.Delivery.attempts + 1,
-                claimed_at=None, last_error=error[:1000])
+        .values(
+            status=DeliveryStatus.PENDING.value,
+            next_attempt_at=next_at,
+            attempts=t.Delivery.attempts + 1,
+            claimed_at=None,
+            last_error=error[:1000],
+        )
     )
 
 
 async def mark_final(
-    session: AsyncSession, delivery_id: int, status: DeliveryStatus, error: str, now: datetime, account_id: int
+    session: AsyncSession,
+    delivery_id: int,
+    status: DeliveryStatus,
+    error: str,
+    now: datetime,
+    account_id: int,
 ) -> None:
     """Failed or blocked for good; a blocked account is marked so nothing more is queued for it."""
     await session.execute(

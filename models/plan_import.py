@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.planfile import PlanSpec
+from core.planfile import PeriodSpec, PlanSpec
 from core.types import Recurrence
 from models import audit
 from models.tables import (
@@ -120,7 +120,7 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
         elif _set_fields(srow, values):
             ch["series updated"] += 1
         owed = {ids[c] for c in s.owed_by}
-        await _replace_links(session, SeriesAgency, SeriesAgency.series_id, srow.id, owed, ch, "series agencies")
+        await _replace_links(session, SeriesAgency, srow.id, owed, ch, "series agencies")
         await _sync_periods(session, srow, s.periods, owed, report)
 
     if report.changed:
@@ -130,19 +130,27 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
 
 
 async def _replace_links(
-    session: AsyncSession, table: type, owner_col: object, owner_id: int, wanted: set[int], ch: Counter[str], name: str
+    session: AsyncSession,
+    table: type[SeriesAgency] | type[PeriodAgency],
+    owner_id: int,
+    wanted: set[int],
+    ch: Counter[str],
+    name: str,
 ) -> None:
-    have = set((await session.scalars(select(table.agency_id).where(owner_col == owner_id))).all())  # type: ignore[attr-defined]
+    """Make the agencies linked to a series (or a period) exactly ``wanted``."""
+    owner = SeriesAgency.series_id if table is SeriesAgency else PeriodAgency.period_id
+    agency = SeriesAgency.agency_id if table is SeriesAgency else PeriodAgency.agency_id
+    have = set((await session.scalars(select(agency).where(owner == owner_id))).all())
     if have == wanted:
         return
-    await session.execute(delete(table).where(owner_col == owner_id))  # type: ignore[arg-type]
+    await session.execute(delete(table).where(owner == owner_id))
     key = "series_id" if table is SeriesAgency else "period_id"
     session.add_all(table(**{key: owner_id, "agency_id": a}) for a in sorted(wanted))
     ch[f"{name} changed"] += 1
 
 
 async def _sync_periods(
-    session: AsyncSession, srow: ReportSeries, periods: tuple, owed: set[int], report: ImportReport
+    session: AsyncSession, srow: ReportSeries, periods: tuple[PeriodSpec, ...], owed: set[int], report: ImportReport
 ) -> None:
     ch = report.changes
     existing = {
@@ -158,7 +166,7 @@ async def _sync_periods(
             ch["periods created"] += 1
         elif _set_fields(row, values):
             ch["periods updated"] += 1
-        await _replace_links(session, PeriodAgency, PeriodAgency.period_id, row.id, owed, ch, "period agencies")
+        await _replace_links(session, PeriodAgency, row.id, owed, ch, "period agencies")
     if srow.recurrence == Recurrence.AD_HOC.value:
         return  # ad-hoc periods are created by admins, never by the file
     for gone in existing.values():

@@ -78,7 +78,9 @@ async def find_period(session: AsyncSession, ref: str | None, now: datetime) -> 
     """A period by key ("2023-04"), series:key ("thang:2023-04") or label; None → the most recently due."""
     q = _period_query()
     if ref is None:
-        row = (await session.execute(q.where(t.ReportPeriod.due_at <= now).order_by(t.ReportPeriod.due_at.desc()))).first()
+        row = (
+            await session.execute(q.where(t.ReportPeriod.due_at <= now).order_by(t.ReportPeriod.due_at.desc()))
+        ).first()
         if row is None:
             row = (await session.execute(q.order_by(t.ReportPeriod.due_at))).first()
         return period_dc(*row) if row else None

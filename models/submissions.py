@@ -37,7 +37,9 @@ async def record_submission(
         raise SubmissionError("Cơ quan không thuộc diện phải nộp kỳ báo cáo này.")
     live = await session.scalar(
         select(Submission).where(
-            Submission.agency_id == agency_id, Submission.period_id == period_id, Submission.undone_at.is_(None)
+            Submission.agency_id == agency_id,
+            Submission.period_id == period_id,
+            Submission.undone_at.is_(None),
         )
     )
     if live is not None:
@@ -55,25 +57,49 @@ async def record_submission(
     session.add(sub)
     await session.flush()
     audit.record(
-        session, via, "submit", "submission", sub.id,
-        {"agency_id": agency_id, "period_id": period_id, "late": sub.late, "document_number": document_number},
+        session,
+        via,
+        "submit",
+        "submission",
+        sub.id,
+        {
+            "agency_id": agency_id,
+            "period_id": period_id,
+            "late": sub.late,
+            "document_number": document_number,
+        },
         at=at,
     )
     return sub
 
 
 async def undo_submission(
-    session: AsyncSession, agency_id: int, period_id: int, at: datetime, via: str, person_id: int | None = None
+    session: AsyncSession,
+    agency_id: int,
+    period_id: int,
+    at: datetime,
+    via: str,
+    person_id: int | None = None,
 ) -> Submission:
     """Mark the live submission undone (the row stays). The caller commits."""
     live = await session.scalar(
         select(Submission).where(
-            Submission.agency_id == agency_id, Submission.period_id == period_id, Submission.undone_at.is_(None)
+            Submission.agency_id == agency_id,
+            Submission.period_id == period_id,
+            Submission.undone_at.is_(None),
         )
     )
     if live is None:
         raise SubmissionError("Chưa có xác nhận nộp nào để hủy.")
     live.undone_at = at
     live.undone_by_person_id = person_id
-    audit.record(session, via, "undo_submit", "submission", live.id, {"agency_id": agency_id, "period_id": period_id}, at=at)
+    audit.record(
+        session,
+        via,
+        "undo_submit",
+        "submission",
+        live.id,
+        {"agency_id": agency_id, "period_id": period_id},
+        at=at,
+    )
     return live

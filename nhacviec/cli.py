@@ -41,7 +41,11 @@ out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
 ACTOR = "cli"
-KIND_VI = {AgencyKind.DEPARTMENT: "sở, ban, ngành", AgencyKind.DISTRICT: "UBND huyện, thành phố", AgencyKind.OTHER: "khác"}
+KIND_VI = {
+    AgencyKind.DEPARTMENT: "sở, ban, ngành",
+    AgencyKind.DISTRICT: "UBND huyện, thành phố",
+    AgencyKind.OTHER: "khác",
+}
 
 
 class CliError(Exception):
@@ -139,7 +143,9 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
         try:
             spec = load_plan_file(path)
         except PlanFileError as exc:
-            raise CliError("tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2) from exc
+            raise CliError(
+                "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
+            ) from exc
         async with _context() as ctx, ctx.sessions.begin() as session:
             report = await import_plan(session, spec, ACTOR)
         if not report.changed:
@@ -189,7 +195,13 @@ def tasks_cmd(
             else:
                 a = await _agency(session, agency)
                 items = [
-                    {"plan": x.plan_number, "ref": x.ref, "title": x.title, "text": x.text, "role": x.role.value}
+                    {
+                        "plan": x.plan_number,
+                        "ref": x.ref,
+                        "title": x.title,
+                        "text": x.text,
+                        "role": x.role.value,
+                    }
                     for x in await queries.tasks_for_agency(session, a.id)
                 ]
         if as_json:
@@ -268,13 +280,18 @@ def invite_cmd(
             async with ctx.sessions.begin() as session:
                 a = await _agency(session, agency)
                 if role is Role.ADMIN and a.code != "SNV":
-                    err.print("[yellow]Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).[/yellow]")
+                    err.print(
+                        "[yellow]Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).[/yellow]"
+                    )
                 inv = await create_invite(session, a.id, a.code, role, utcnow(), valid, ACTOR)
             username = ctx.settings.telegram_bot_username
         link = f"https://t.me/{username}?start={inv.code}" if username else None
         if as_json:
             obj: dict[str, object] = {
-                "code": inv.code, "agency": inv.agency_code, "role": inv.role.value, "expires_at": _iso(inv.expires_at)
+                "code": inv.code,
+                "agency": inv.agency_code,
+                "role": inv.role.value,
+                "expires_at": _iso(inv.expires_at),
             }
             if link:
                 obj["link"] = link
@@ -291,7 +308,9 @@ def invite_cmd(
 
 @app.command("status")
 def status_cmd(
-    period: Annotated[str | None, typer.Argument(help="Kỳ: 2023-04, thang:2023-04 hoặc nhãn; mặc định kỳ vừa đến hạn.")] = None,
+    period: Annotated[
+        str | None, typer.Argument(help="Kỳ: 2023-04, thang:2023-04 hoặc nhãn; mặc định kỳ vừa đến hạn.")
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Ai đã nộp, nộp muộn, chưa nộp (who submitted, late, missing)."""
@@ -301,7 +320,10 @@ def status_cmd(
         async with _context() as ctx, ctx.sessions() as session:
             p = await queries.find_period(session, period, now)
             if p is None:
-                raise CliError(f"không tìm thấy kỳ báo cáo {period!r} (no such period, or ambiguous); xem 'nhacviec periods'", 2)
+                raise CliError(
+                    f"không tìm thấy kỳ báo cáo {period!r} (no such period, or ambiguous); xem 'nhacviec periods'",
+                    2,
+                )
             rows = await queries.period_status(session, p.id)
         if as_json:
             _print_json(
@@ -325,7 +347,13 @@ def status_cmd(
                 state = "[red]chưa nộp — quá hạn[/red]" if overdue else "chưa nộp"
             else:
                 state = "[yellow]nộp muộn[/yellow]" if r.late else "[green]đúng hạn[/green]"
-            table.add_row(r.agency.code, r.agency.name, state, format_instant(r.submitted_at) if r.submitted_at else "", r.document_number or "")
+            table.add_row(
+                r.agency.code,
+                r.agency.name,
+                state,
+                format_instant(r.submitted_at) if r.submitted_at else "",
+                r.document_number or "",
+            )
         out.print(table)
         done = [r for r in rows if r.submitted_at]
         out.print(
@@ -363,7 +391,9 @@ def submit_cmd(
                 sub = await record_submission(session, a.id, p.id, when, ACTOR, document_number=document_number)
             except SubmissionError as exc:
                 raise CliError(str(exc), 2) from exc
-        out.print(f"Đã ghi nhận: {a.name} nộp {p.label} lúc {format_instant(when)} — {'muộn' if sub.late else 'đúng hạn'}.")
+        out.print(
+            f"Đã ghi nhận: {a.name} nộp {p.label} lúc {format_instant(when)} — {'muộn' if sub.late else 'đúng hạn'}."
+        )
 
     _run(go())
 
@@ -391,7 +421,9 @@ def reminders_cmd(
             except CalendarFileError as exc:
                 raise CliError(str(exc), 2) from exc
             code = (await _agency(session, agency)).code if agency else None
-            _, points = await plan_window(session, policy_from(ctx.settings), calendar, start_of_day(start), end_of_day(end))
+            _, points = await plan_window(
+                session, policy_from(ctx.settings), calendar, start_of_day(start), end_of_day(end)
+            )
         if code:
             points = [p for p in points if code in p.agencies]
         if as_json:
@@ -412,7 +444,9 @@ def reminders_cmd(
         table = Table("Lúc (at)", "Loại (kind)", "Kỳ (period)", "Hạn chót (due)", "Cơ quan (agencies)")
         for p in points:
             who = code or (f"{len(p.agencies)} cơ quan" if p.agencies else "Sở Nội vụ (tổng hợp)")
-            table.add_row(format_instant(p.at), p.kind.value, p.label, format_instant(p.due_at) if p.due_at else "", who)
+            table.add_row(
+                format_instant(p.at), p.kind.value, p.label, format_instant(p.due_at) if p.due_at else "", who
+            )
         out.print(table)
 
     _run(go())

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import logging
 import signal
 from datetime import timedelta
@@ -47,15 +48,17 @@ async def run_service(settings: Settings, stop: asyncio.Event | None = None) -> 
     stop = stop or asyncio.Event()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
-        try:
+        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
-        except (NotImplementedError, RuntimeError):  # not the main thread
-            pass
     channels = channels_from(settings)
     sender = OutboxSender(sessions, channels)
     scheduler = AsyncIOScheduler(timezone=VN_TZ)
     reminders = ReminderEngine(
-        sessions, policy_from(settings), load_calendar(settings.calendar_file), sender, scheduler,
+        sessions,
+        policy_from(settings),
+        load_calendar(settings.calendar_file),
+        sender,
+        scheduler,
         grace=timedelta(hours=settings.missed_grace_hours),
     )
     scheduler.start()

@@ -16,7 +16,9 @@ from scheduler.policy import ReminderPolicy
 RECENT = timedelta(days=31)  # a period stays in the digest this long after its deadline while agencies owe it
 
 
-async def digest_periods(session: AsyncSession, now: datetime, cal: WorkCalendar, policy: ReminderPolicy) -> list[DigestPeriod]:
+async def digest_periods(
+    session: AsyncSession, now: datetime, cal: WorkCalendar, policy: ReminderPolicy
+) -> list[DigestPeriod]:
     out = []
     today = to_vn(now).date()
     for p in await queries.list_periods(session, due_from=now - RECENT):

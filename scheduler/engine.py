@@ -35,7 +35,13 @@ from scheduler.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "point:"
-PRIORITY = {PointKind.ESCALATION: 1, PointKind.OVERDUE: 2, PointKind.DUE: 3, PointKind.BEFORE: 3, PointKind.DIGEST: 6}
+PRIORITY = {
+    PointKind.ESCALATION: 1,
+    PointKind.OVERDUE: 2,
+    PointKind.DUE: 3,
+    PointKind.BEFORE: 3,
+    PointKind.DIGEST: 6,
+}
 ROLE = {PointKind.ESCALATION: Role.LEADER, PointKind.DIGEST: Role.ADMIN}
 # How far around a window periods are loaded: overdue points come weeks after a deadline (Tết
 # included), before-reminders up to the largest offset (plus moves to earlier working days) before it.
@@ -76,7 +82,9 @@ class ReminderEngine:
 
     # ------------------------------------------------------------------ planning
 
-    async def plan(self, session: AsyncSession, start: datetime, end: datetime) -> tuple[PlanningInputs, list[ReminderPoint]]:
+    async def plan(
+        self, session: AsyncSession, start: datetime, end: datetime
+    ) -> tuple[PlanningInputs, list[ReminderPoint]]:
         return await plan_window(session, self.policy, self.calendar, start, end)
 
     # ------------------------------------------------------------------ lifecycle
@@ -134,7 +142,9 @@ class ReminderEngine:
             return 0
         return await self.fire(point, inputs)
 
-    async def fire(self, point: ReminderPoint, inputs: PlanningInputs, also_handled: tuple[ReminderPoint, ...] = ()) -> int:
+    async def fire(
+        self, point: ReminderPoint, inputs: PlanningInputs, also_handled: tuple[ReminderPoint, ...] = ()
+    ) -> int:
         """Write the point's deliveries and its handled mark in one transaction; kick the sender."""
         now = self.clock()
         try:
@@ -177,8 +187,11 @@ class ReminderEngine:
                 return []  # nothing to report: no daily noise
             return [
                 outbox.NewDelivery(
-                    f"{point.key}#{r.account_id}", r.account_id, point.kind.value,
-                    messages.digest(r.language, r.person_name, point.at, periods, deliveries), PRIORITY[point.kind],
+                    f"{point.key}#{r.account_id}",
+                    r.account_id,
+                    point.kind.value,
+                    messages.digest(r.language, r.person_name, point.at, periods, deliveries),
+                    PRIORITY[point.kind],
                 )
                 for r in people
             ]
@@ -187,7 +200,10 @@ class ReminderEngine:
         people = await recipients(session, role, point.agencies)
         return [
             outbox.NewDelivery(
-                f"{point.key}#{r.account_id}", r.account_id, point.kind.value, self._text(point, report, r),
+                f"{point.key}#{r.account_id}",
+                r.account_id,
+                point.kind.value,
+                self._text(point, report, r),
                 PRIORITY[point.kind],
             )
             for r in people
@@ -243,7 +259,9 @@ class ReminderEngine:
         latest = group[-1]
         assert latest.period_id is not None and latest.due_at is not None
         pid = latest.period_id
-        missing = tuple(c for c in latest.agencies if (c, pid) not in inputs.submissions or inputs.submissions[(c, pid)] > now)
+        missing = tuple(
+            c for c in latest.agencies if (c, pid) not in inputs.submissions or inputs.submissions[(c, pid)] > now
+        )
         if not missing:
             for p in group:
                 await self._mark(p.key, p.at, "stale")
@@ -251,7 +269,13 @@ class ReminderEngine:
         kind = PointKind.ESCALATION if latest.kind is PointKind.ESCALATION else PointKind.OVERDUE
         overdue_days = self.calendar.working_days_between(to_vn(latest.due_at).date(), to_vn(now).date())
         summary = ReminderPoint(
-            key=f"{latest.key}:catchup", at=now, kind=kind, offset=max(overdue_days, 1),
-            period_id=pid, label=latest.label, due_at=latest.due_at, agencies=missing,
+            key=f"{latest.key}:catchup",
+            at=now,
+            kind=kind,
+            offset=max(overdue_days, 1),
+            period_id=pid,
+            label=latest.label,
+            due_at=latest.due_at,
+            agencies=missing,
         )
         return await self.fire(summary, inputs, also_handled=tuple(group))

@@ -96,12 +96,14 @@ def plan_reminders(
     """
     points: list[ReminderPoint] = []
     for p in periods:
-        confirmed = {code: submissions[(code, p.period_id)] for code in p.agencies if (code, p.period_id) in submissions}
+        confirmed = {
+            code: submissions[(code, p.period_id)] for code in p.agencies if (code, p.period_id) in submissions
+        }
         for at, kind, offset in _period_points(p, cal):
             if not start <= at <= end:
                 continue
-            agencies = p.agencies if not confirmed else tuple(
-                c for c in p.agencies if c not in confirmed or confirmed[c] > at
+            agencies = (
+                p.agencies if not confirmed else tuple(c for c in p.agencies if c not in confirmed or confirmed[c] > at)
             )
             if agencies:
                 key = f"{p.base_key}:{kind.value}:{offset}"

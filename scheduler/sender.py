@@ -39,7 +39,7 @@ class RetryPolicy:
 
     def delay(self, attempt: int, retry_after: float | None) -> timedelta:
         """Exponential backoff for the attempt just failed (1-based), never sooner than the platform asks."""
-        backoff = min(self.cap, self.base * (2 ** (attempt - 1)))
+        backoff: timedelta = min(self.cap, self.base * (2 ** (attempt - 1)))
         return max(backoff, timedelta(seconds=retry_after or 0))
 
 
@@ -112,7 +112,12 @@ class OutboxSender:
             stats.sent += 1
 
     async def _retry(
-        self, session: AsyncSession, item: outbox.ClaimedDelivery, error: str, retry_after: float | None, stats: DrainStats
+        self,
+        session: AsyncSession,
+        item: outbox.ClaimedDelivery,
+        error: str,
+        retry_after: float | None,
+        stats: DrainStats,
     ) -> None:
         attempt = item.attempts + 1
         if attempt >= self.retry.max_attempts:

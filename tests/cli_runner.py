@@ -27,7 +27,13 @@ def run_cli(args: list[str], env: dict[str, str], cwd: Path, stdin: str | None =
     full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_", "ZALO_"))}
     full_env.update({"COLUMNS": "200", "NO_COLOR": "1", **env})
     proc = subprocess.run(
-        [str(ENTRY), *args], env=full_env, cwd=cwd, capture_output=True, text=True, input=stdin, timeout=timeout,
+        [str(ENTRY), *args],
+        env=full_env,
+        cwd=cwd,
+        capture_output=True,
+        text=True,
+        input=stdin,
+        timeout=timeout,
         check=False,
     )
     return Result(proc.returncode, proc.stdout, proc.stderr)

@@ -14,7 +14,12 @@ CREATED = datetime(2023, 3, 20, 9, 0, tzinfo=VN_TZ)
 
 
 async def add_person(
-    db: Database, agency_code: str, role: Role, name: str, chat_id: str | None = None, language: str = "vi",
+    db: Database,
+    agency_code: str,
+    role: Role,
+    name: str,
+    chat_id: str | None = None,
+    language: str = "vi",
     platform: str = "console",
 ) -> int:
     """A person with one chat account; returns the account id."""
@@ -25,8 +30,13 @@ async def add_person(
         s.add(person)
         await s.flush()
         account = t.ChatAccount(
-            person_id=person.id, platform=platform, platform_user_id=chat_id or name, chat_id=chat_id or name,
-            language=language, active=True, created_at=CREATED,
+            person_id=person.id,
+            platform=platform,
+            platform_user_id=chat_id or name,
+            chat_id=chat_id or name,
+            language=language,
+            active=True,
+            created_at=CREATED,
         )
         s.add(account)
         await s.flush()

@@ -113,7 +113,9 @@ async def test_bad_arguments_exit_2_and_change_nothing(cli, database: Database, 
 
 async def test_bad_plan_file_writes_nothing(cli, database: Database, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     bad = tmp_path / "bad.toml"
-    bad.write_text(PLAN_46.read_text(encoding="utf-8").replace('lead = ["BDT"]', 'lead = ["BDTT"]', 1), encoding="utf-8")
+    bad.write_text(
+        PLAN_46.read_text(encoding="utf-8").replace('lead = ["BDT"]', 'lead = ["BDTT"]', 1), encoding="utf-8"
+    )
     before = await snapshot(database.engine)
     result = cli("import-plan", str(bad))
     assert result.code == 2
@@ -135,5 +137,3 @@ def test_default_database_is_sqlite_in_data_folder(tmp_path: Path) -> None:
     assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
     assert (tmp_path / "data" / "nhacviec.db").exists()
     assert run_cli(["import-plan", str(PLAN_46)], {}, tmp_path).code == 0
-
-

@@ -48,7 +48,14 @@ def test_fixed_year_in_wording_wins_over_plan_year() -> None:
 
 @pytest.mark.parametrize(
     "wording",
-    ["", "hàng tháng", "chậm nhất trong ngày 32 hàng tháng", "trước ngày 30/2/2023", "trước ngày 12/13/2023", "sớm"],
+    [
+        "",
+        "hàng tháng",
+        "chậm nhất trong ngày 32 hàng tháng",
+        "trước ngày 30/2/2023",
+        "trước ngày 12/13/2023",
+        "sớm",
+    ],
 )
 def test_unreadable_wording_is_refused(wording: str) -> None:
     with pytest.raises(DeadlineWordingError):

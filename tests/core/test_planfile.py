@@ -28,10 +28,21 @@ def test_the_seven_districts_and_the_named_departments(plan46: PlanSpec) -> None
     prefixes = ("Ủy ban nhân dân thành phố ", "Ủy ban nhân dân huyện ")
     assert {d.name.removeprefix(prefixes[0]).removeprefix(prefixes[1]) for d in districts} == DISTRICTS
     names = {a.name for a in plan46.agencies}
-    for named in ("Sở Nội vụ", "Văn phòng Ủy ban nhân dân tỉnh", "Sở Tư pháp", "Sở Tài chính",
-                  "Sở Lao động - Thương binh và Xã hội", "Sở Thông tin và Truyền thông", "Báo Tuyên Quang",
-                  "Đài Phát thanh và Truyền hình tỉnh", "Thanh tra tỉnh", "Ban Dân tộc tỉnh",
-                  "Bộ Chỉ huy Quân sự tỉnh", "Công an tỉnh", "Ban Dân vận Tỉnh ủy"):
+    for named in (
+        "Sở Nội vụ",
+        "Văn phòng Ủy ban nhân dân tỉnh",
+        "Sở Tư pháp",
+        "Sở Tài chính",
+        "Sở Lao động - Thương binh và Xã hội",
+        "Sở Thông tin và Truyền thông",
+        "Báo Tuyên Quang",
+        "Đài Phát thanh và Truyền hình tỉnh",
+        "Thanh tra tỉnh",
+        "Ban Dân tộc tỉnh",
+        "Bộ Chỉ huy Quân sự tỉnh",
+        "Công an tỉnh",
+        "Ban Dân vận Tỉnh ủy",
+    ):
         assert named in names
 
 
@@ -92,16 +103,31 @@ def _bad(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
 @pytest.mark.parametrize(
     ("old", "new", "expected"),
     [
-        ('lead = ["TTRA"]\ncoordinate', 'lead = ["THANHTRA"]\ncoordinate',
-         ["tasks[", "(ref 'III.7a')", "field 'lead'", "unknown agency code 'THANHTRA'"]),
+        (
+            'lead = ["TTRA"]\ncoordinate',
+            'lead = ["THANHTRA"]\ncoordinate',
+            ["tasks[", "(ref 'III.7a')", "field 'lead'", "unknown agency code 'THANHTRA'"],
+        ),
         ('ref = "III.4"', 'ref = "III.3"', ["(ref 'III.3')", "field 'ref'", "duplicate task ref"]),
         ("issued_on = 2023-03-14", 'issued_on = "14/3/2023"', ["[plan]", "field 'issued_on'"]),
         ("issued_on = 2023-03-14", "issued_on = 2023-02-30", ["not valid TOML"]),
         ('signer = "Hoàng Việt Phương"\n', "", ["[plan]", "field 'signer'", "Field required"]),
-        ('code = "STC"\nname = "Sở Tài chính"\n', 'code = "STC"\n', ["agencies[3]", "(code 'STC')", "field 'name'"]),
+        (
+            'code = "STC"\nname = "Sở Tài chính"\n',
+            'code = "STC"\n',
+            ["agencies[3]", "(code 'STC')", "field 'name'"],
+        ),
         ('code = "STP"', 'code = "SNV"', ["(code 'SNV')", "field 'code'", "duplicate agency code"]),
-        ('wording = "trước ngày 25/5/2023"', 'wording = "trước ngày 30/2/2023"', ["series[1]", "(code '6thang')", "field 'wording'"]),
-        ('wording = "chậm nhất trong ngày 15 hàng tháng"', 'wording = "trước ngày 25/5/2023"', ["(code 'thang')", "monthly"]),
+        (
+            'wording = "trước ngày 25/5/2023"',
+            'wording = "trước ngày 30/2/2023"',
+            ["series[1]", "(code '6thang')", "field 'wording'"],
+        ),
+        (
+            'wording = "chậm nhất trong ngày 15 hàng tháng"',
+            'wording = "trước ngày 25/5/2023"',
+            ["(code 'thang')", "monthly"],
+        ),
         ('receiver = "SNV"', 'receiver = "SNN"', ["series[0]", "field 'receiver'", "'SNN'"]),
         ('kind = "district"', 'kind = "huyen"', ["agencies[12]", "field 'kind'"]),
         ('recurrence = "annual"', 'recurrence = "yearly"', ["(code 'nam')", "field 'recurrence'"]),

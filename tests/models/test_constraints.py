@@ -49,7 +49,9 @@ async def test_one_live_submission_per_agency_and_period(loaded: Database) -> No
             await record_submission(s, agency_id, period_id, NOW, "test")
     with pytest.raises(IntegrityError):  # the index holds even when the check above is bypassed
         async with loaded.sessions.begin() as s:
-            s.add(t.Submission(agency_id=agency_id, period_id=period_id, confirmed_at=NOW, confirmed_via="x", late=False))
+            s.add(
+                t.Submission(agency_id=agency_id, period_id=period_id, confirmed_at=NOW, confirmed_via="x", late=False)
+            )
 
 
 async def test_undo_is_recorded_and_a_new_submission_is_then_allowed(loaded: Database) -> None:
@@ -87,15 +89,31 @@ async def test_delivery_dedup_key_is_unique(loaded: Database) -> None:
         person = t.Person(display_name="Nguyễn Văn A", agency_id=snv.id, role="focal", active=True, created_at=NOW)
         s.add(person)
         await s.flush()
-        acc = t.ChatAccount(person_id=person.id, platform="console", platform_user_id="a", chat_id="a",
-                            language="vi", active=True, created_at=NOW)
+        acc = t.ChatAccount(
+            person_id=person.id,
+            platform="console",
+            platform_user_id="a",
+            chat_id="a",
+            language="vi",
+            active=True,
+            created_at=NOW,
+        )
         s.add(acc)
         await s.flush()
         account_id = acc.id
 
     def delivery() -> t.Delivery:
-        return t.Delivery(dedup_key="k1", account_id=account_id, kind="before", priority=1, text="x",
-                          status="pending", attempts=0, next_attempt_at=NOW, created_at=NOW)
+        return t.Delivery(
+            dedup_key="k1",
+            account_id=account_id,
+            kind="before",
+            priority=1,
+            text="x",
+            status="pending",
+            attempts=0,
+            next_attempt_at=NOW,
+            created_at=NOW,
+        )
 
     async with loaded.sessions.begin() as s:
         s.add(delivery())
@@ -116,4 +134,4 @@ async def test_naive_datetime_is_refused(loaded: Database) -> None:
     with pytest.raises(StatementError, match="naive datetime"):
         async with loaded.sessions.begin() as s:
             s.add(t.Plan(number="1/KH", title="x", issuing_body="x", issued_on=NOW.date(), signer="x", year=2023))
-            s.add(t.AuditLog(at=datetime(2023, 1, 1), actor="x", action="x", entity="x", detail={}))  # noqa: DTZ001
+            s.add(t.AuditLog(at=datetime(2023, 1, 1), actor="x", action="x", entity="x", detail={}))

@@ -73,12 +73,18 @@ async def test_edited_plan_updates_in_place_and_keeps_submissions(loaded: Databa
 
 
 async def test_removed_period_without_submissions_is_deleted(loaded: Database, plan46: PlanSpec) -> None:
-    extra = PeriodSpec("2024-01", "Báo cáo tháng 1/2024", datetime(2024, 1, 1, tzinfo=VN_TZ),
-                       datetime(2024, 1, 15, 23, 59, 59, tzinfo=VN_TZ))
+    extra = PeriodSpec(
+        "2024-01",
+        "Báo cáo tháng 1/2024",
+        datetime(2024, 1, 1, tzinfo=VN_TZ),
+        datetime(2024, 1, 15, 23, 59, 59, tzinfo=VN_TZ),
+    )
     monthly = next(x for x in plan46.series if x.code == "thang")
     grown = dataclasses.replace(
-        plan46, series=tuple(dataclasses.replace(x, periods=(*monthly.periods, extra)) if x.code == "thang" else x
-                             for x in plan46.series)
+        plan46,
+        series=tuple(
+            dataclasses.replace(x, periods=(*monthly.periods, extra)) if x.code == "thang" else x for x in plan46.series
+        ),
     )
     async with loaded.sessions.begin() as s:
         assert (await import_plan(s, grown, "test")).changes["periods created"] == 1

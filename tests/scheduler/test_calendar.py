@@ -55,7 +55,8 @@ def test_holiday_names_come_from_the_holidays_package() -> None:
 def test_configured_days_off_and_makeup_days(tmp_path: Path) -> None:
     path = tmp_path / "lich.toml"
     path.write_text(
-        '[[days_off]]\ndate = 2023-04-14\nreason = "Nghỉ bù"\n\n[[makeup_days]]\ndate = 2023-04-15\nreason = "Làm bù"\n',
+        '[[days_off]]\ndate = 2023-04-14\nreason = "Nghỉ bù"\n\n'
+        '[[makeup_days]]\ndate = 2023-04-15\nreason = "Làm bù"\n',
         encoding="utf-8",
     )
     cal = load_calendar(path)

@@ -123,7 +123,7 @@ async def test_submission_stops_the_reminders_of_that_period(world: World) -> No
     engine, sender, _ = world.service()
     async with world.db.sessions.begin() as s:
         stp = await queries.agency_by_code(s, "STP")
-        april = await queries.find_period(s, f"thang:2023-04", vn(2023, 4, 10))
+        april = await queries.find_period(s, "thang:2023-04", vn(2023, 4, 10))
         assert stp and april
         await record_submission(s, stp.id, april.id, vn(2023, 4, 10, 10, 0), "test")
     world.clock.move_to(vn(2023, 4, 12, 8, 0))
@@ -150,7 +150,10 @@ async def test_restart_after_an_outage_sends_each_missed_point_once(world: World
     # The 7/4 reminder and today's digest once each; the 6/4 digest (a day old) is stale.
     assert sorted(c for c, _ in world.channel.sent) == ["nh-dung", "snv-admin", "stp-an", "stp-binh"]
     assert await world.count(t.ReminderRun, t.ReminderRun.key == f"{APRIL}:before:7") == 1
-    assert await world.count(t.ReminderRun, t.ReminderRun.key == "digest:2023-04-06", t.ReminderRun.outcome == "stale") == 1
+    assert (
+        await world.count(t.ReminderRun, t.ReminderRun.key == "digest:2023-04-06", t.ReminderRun.outcome == "stale")
+        == 1
+    )
 
 
 async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world: World) -> None:
@@ -181,7 +184,7 @@ async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world
 
 async def test_a_crash_between_writing_and_sending_loses_nothing(world: World) -> None:
     world.clock.move_to(vn(2023, 4, 7, 8, 0))
-    engine, sender, _ = world.service()
+    engine, _, _ = world.service()
     assert await engine.fire_key(f"{APRIL}:before:7", vn(2023, 4, 7, 8, 0)) == 3
     # The process dies here: rows are written, nothing sent. Another dies mid-send, holding one row.
     async with world.db.sessions.begin() as s:
@@ -282,15 +285,22 @@ async def test_reschedule_derives_jobs_from_the_database(world: World) -> None:
     try:
         assert await engine.reschedule() == 3
         assert sorted(j.id for j in scheduler.get_jobs()) == [
-            f"{JOB_PREFIX}{APRIL}:before:3", f"{JOB_PREFIX}digest:2023-04-12", f"{JOB_PREFIX}digest:2023-04-13"
+            f"{JOB_PREFIX}{APRIL}:before:3",
+            f"{JOB_PREFIX}digest:2023-04-12",
+            f"{JOB_PREFIX}digest:2023-04-13",
         ]
         # An ad-hoc request appears in the database: the next derivation picks it up.
         async with world.db.sessions.begin() as s:
             series = await s.scalar(select(t.ReportSeries).where(t.ReportSeries.code == "dotxuat"))
             stp = await queries.agency_by_code(s, "STP")
             assert series and stp
-            period = t.ReportPeriod(series_id=series.id, key="2023-04-a1", label="Báo cáo đột xuất về mưa lũ",
-                                    opens_at=vn(2023, 4, 11, 9, 0), due_at=vn(2023, 4, 13, 23, 59, 59))
+            period = t.ReportPeriod(
+                series_id=series.id,
+                key="2023-04-a1",
+                label="Báo cáo đột xuất về mưa lũ",
+                opens_at=vn(2023, 4, 11, 9, 0),
+                due_at=vn(2023, 4, 13, 23, 59, 59),
+            )
             s.add(period)
             await s.flush()
             s.add(t.PeriodAgency(period_id=period.id, agency_id=stp.id))

@@ -49,15 +49,29 @@ def test_weekend_deadlines_are_reminded_on_the_working_days_before(plan46: PlanS
         (date(2023, 4, 14), PointKind.DUE, 0),  # the 1-day and due-day reminders merge on Friday
     ]
     october = of_period(points, "Báo cáo tháng 10/2023", PointKind.BEFORE, PointKind.DUE)
-    assert [to_vn(p.at).date() for p in october] == [date(2023, 10, 6), date(2023, 10, 12), date(2023, 10, 13)]
+    assert [to_vn(p.at).date() for p in october] == [
+        date(2023, 10, 6),
+        date(2023, 10, 12),
+        date(2023, 10, 13),
+    ]
 
 
 def test_half_year_and_annual_reports_are_reminded_before_their_last_day(plan46: PlanSpec) -> None:
     points = plan_reminders(periods_of(plan46), {}, CAL, YEAR_START, YEAR_END)
     half = of_period(points, "Báo cáo 6 tháng đầu năm 2023", PointKind.BEFORE, PointKind.DUE)
-    assert [to_vn(p.at).date() for p in half] == [date(2023, 5, 17), date(2023, 5, 19), date(2023, 5, 23), date(2023, 5, 24)]
+    assert [to_vn(p.at).date() for p in half] == [
+        date(2023, 5, 17),
+        date(2023, 5, 19),
+        date(2023, 5, 23),
+        date(2023, 5, 24),
+    ]
     year = of_period(points, "Báo cáo năm 2023", PointKind.BEFORE, PointKind.DUE)
-    assert [to_vn(p.at).date() for p in year] == [date(2023, 11, 17), date(2023, 11, 21), date(2023, 11, 23), date(2023, 11, 24)]
+    assert [to_vn(p.at).date() for p in year] == [
+        date(2023, 11, 17),
+        date(2023, 11, 21),
+        date(2023, 11, 23),
+        date(2023, 11, 24),
+    ]
     assert all(p.at < p.due_at for p in half + year if p.due_at)
 
 
@@ -65,7 +79,9 @@ def test_overdue_every_two_working_days_three_times_and_escalation_on_the_third(
     points = plan_reminders(periods_of(plan46), {}, CAL, YEAR_START, YEAR_END)
     overdue = of_period(points, "Báo cáo tháng 4/2023", PointKind.OVERDUE)
     assert [(to_vn(p.at).date(), p.offset) for p in overdue] == [
-        (date(2023, 4, 17), 1), (date(2023, 4, 19), 3), (date(2023, 4, 21), 5)
+        (date(2023, 4, 17), 1),
+        (date(2023, 4, 19), 3),
+        (date(2023, 4, 21), 5),
     ]
     esc = of_period(points, "Báo cáo tháng 4/2023", PointKind.ESCALATION)
     assert [(to_vn(p.at).date(), p.offset) for p in esc] == [(date(2023, 4, 19), 3)]
@@ -100,7 +116,9 @@ def test_no_reminder_before_the_period_opens() -> None:
 
 
 def test_digest_every_working_day_in_the_window() -> None:
-    points = plan_reminders([], {}, CAL, start_of_day(date(2023, 4, 24)), end_of_day(date(2023, 5, 7)), ReminderPolicy())
+    points = plan_reminders(
+        [], {}, CAL, start_of_day(date(2023, 4, 24)), end_of_day(date(2023, 5, 7)), ReminderPolicy()
+    )
     assert [to_vn(p.at).date().day for p in points] == [24, 25, 26, 27, 28, 4, 5]
     assert {p.key for p in points} == {f"digest:{to_vn(p.at).date().isoformat()}" for p in points}
 
@@ -136,7 +154,9 @@ days = st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 12, 31))
 
 
 @st.composite
-def random_plans(draw: st.DrawFn) -> tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar]:
+def random_plans(
+    draw: st.DrawFn,
+) -> tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar]:
     agencies = tuple(f"A{i}" for i in range(draw(st.integers(1, 5))))
     off = draw(st.frozensets(days, max_size=15))
     makeup = draw(st.frozensets(days, max_size=5)) - off
@@ -155,8 +175,19 @@ def random_plans(draw: st.DrawFn) -> tuple[list[PlanningPeriod], dict[tuple[str,
             overdue_max=draw(st.integers(0, 4)),
             escalate_after=draw(st.integers(1, 6)),
         )
-        periods.append(PlanningPeriod(pid, "9/KH", draw(st.sampled_from(["m", "q"])), f"k{pid}", f"Kỳ {pid}",
-                                      opens, end_of_day(due_day), agencies, policy))
+        periods.append(
+            PlanningPeriod(
+                pid,
+                "9/KH",
+                draw(st.sampled_from(["m", "q"])),
+                f"k{pid}",
+                f"Kỳ {pid}",
+                opens,
+                end_of_day(due_day),
+                agencies,
+                policy,
+            )
+        )
         for code in agencies:
             if draw(st.booleans()):
                 subs[(code, pid)] = datetime.combine(draw(days), time(10), tzinfo=VN_TZ)
@@ -168,7 +199,9 @@ WINDOW = (start_of_day(date(2022, 10, 1)), end_of_day(date(2027, 3, 31)))
 
 @settings(max_examples=150, deadline=None)
 @given(random_plans())
-def test_properties_over_random_plans(case: tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar]) -> None:
+def test_properties_over_random_plans(
+    case: tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar],
+) -> None:
     periods, subs, cal = case
     points = plan_reminders(periods, subs, cal, *WINDOW)
     by_id = {p.period_id: p for p in periods}

@@ -12,7 +12,6 @@ from collections.abc import Sequence
 import sqlalchemy as sa
 from alembic import op
 
-
 revision: str = "0001"
 down_revision: str | None = None
 branch_labels: str | Sequence[str] | None = None
@@ -107,9 +106,7 @@ def upgrade() -> None:
         sa.Column("position", sa.Integer(), nullable=False),
         sa.Column("title", sa.Text(), nullable=False),
         sa.Column("text", sa.Text(), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["plan_id"], ["plan.id"], name=op.f("fk_task_plan_id_plan"), ondelete="CASCADE"
-        ),
+        sa.ForeignKeyConstraint(["plan_id"], ["plan.id"], name=op.f("fk_task_plan_id_plan"), ondelete="CASCADE"),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_task")),
         sa.UniqueConstraint("plan_id", "ref", name=op.f("uq_task_plan_id_ref")),
     )
@@ -126,9 +123,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.ForeignKeyConstraint(["person_id"], ["person.id"], name=op.f("fk_chat_account_person_id_person")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_chat_account")),
-        sa.UniqueConstraint(
-            "platform", "platform_user_id", name=op.f("uq_chat_account_platform_platform_user_id")
-        ),
+        sa.UniqueConstraint("platform", "platform_user_id", name=op.f("uq_chat_account_platform_platform_user_id")),
     )
     op.create_table(
         "notice",
@@ -181,9 +176,7 @@ def upgrade() -> None:
         sa.Column("task_id", sa.Integer(), nullable=False),
         sa.Column("agency_id", sa.Integer(), nullable=False),
         sa.Column("role", sa.String(length=16), nullable=False),
-        sa.ForeignKeyConstraint(
-            ["agency_id"], ["agency.id"], name=op.f("fk_task_assignment_agency_id_agency")
-        ),
+        sa.ForeignKeyConstraint(["agency_id"], ["agency.id"], name=op.f("fk_task_assignment_agency_id_agency")),
         sa.ForeignKeyConstraint(
             ["task_id"], ["task.id"], name=op.f("fk_task_assignment_task_id_task"), ondelete="CASCADE"
         ),
@@ -208,9 +201,7 @@ def upgrade() -> None:
         sa.Column("created_at", sa.DateTime(timezone=True), nullable=False),
         sa.Column("sent_at", sa.DateTime(timezone=True), nullable=True),
         sa.Column("acknowledged_at", sa.DateTime(timezone=True), nullable=True),
-        sa.ForeignKeyConstraint(
-            ["account_id"], ["chat_account.id"], name=op.f("fk_delivery_account_id_chat_account")
-        ),
+        sa.ForeignKeyConstraint(["account_id"], ["chat_account.id"], name=op.f("fk_delivery_account_id_chat_account")),
         sa.ForeignKeyConstraint(["notice_id"], ["notice.id"], name=op.f("fk_delivery_notice_id_notice")),
         sa.PrimaryKeyConstraint("id", name=op.f("pk_delivery")),
         sa.UniqueConstraint("dedup_key", name=op.f("uq_delivery_dedup_key")),

@@ -1,0 +1,133 @@
+"""`nhacviec reminders` (the preview Sở Nội vụ checks a plan with) and `nhacviec run`, through the real entry point."""
+
+from __future__ import annotations
+
+import os
+import signal
+import subprocess
+import time
+from datetime import date, datetime
+from pathlib import Path
+
+import holidays
+import pytest
+
+from tests.cli_runner import ENTRY, run_cli
+from tests.conftest import PLAN_46, Database
+
+pytestmark = pytest.mark.skipif(not ENTRY.exists(), reason="the nhacviec script is not installed (run make test)")
+VN_HOLIDAYS = holidays.country_holidays("VN", years=2023)
+
+
+def _days(points: list[dict[str, object]], label: str, kinds: tuple[str, ...]) -> list[date]:
+    return [datetime.fromisoformat(str(p["at"])).date() for p in points if p["period"] == label and p["kind"] in kinds]
+
+
+def test_plan_46_preview_for_2023(database: Database, tmp_path: Path) -> None:
+    env = database.env
+    assert run_cli(["import-plan", str(PLAN_46)], env, tmp_path).code == 0
+    result = run_cli(["reminders", "--from", "2023-03-14", "--to", "2023-12-31", "--json"], env, tmp_path)
+    assert result.code == 0, result.err
+    points = result.json()
+    assert {p["kind"] for p in points} == {"before", "due", "overdue", "escalation", "digest"}
+    for p in points:
+        at = datetime.fromisoformat(p["at"])
+        assert at.utcoffset().total_seconds() == 7 * 3600  # type: ignore[union-attr]
+        assert at.weekday() < 5 and at.date() not in VN_HOLIDAYS, p
+        assert set(p) >= {"at", "kind", "period", "due_at", "agencies"}
+
+    before = ("before", "due")
+    assert _days(points, "Báo cáo tháng 4/2023", before) == [
+        date(2023, 4, 7),
+        date(2023, 4, 12),
+        date(2023, 4, 14),
+    ]
+    assert _days(points, "Báo cáo tháng 10/2023", before) == [
+        date(2023, 10, 6),
+        date(2023, 10, 12),
+        date(2023, 10, 13),
+    ]
+    half = [p for p in points if p["period"] == "Báo cáo 6 tháng đầu năm 2023" and p["kind"] in before]
+    assert half and all(p["due_at"] == "2023-05-24T23:59:59+07:00" for p in half)
+    assert max(_days(points, "Báo cáo 6 tháng đầu năm 2023", before)) <= date(2023, 5, 24)
+    assert max(_days(points, "Báo cáo năm 2023", before)) <= date(2023, 11, 24)
+
+    # Thanh tra tỉnh confirms April on 12/4 at 10:00: nothing of April reaches it afterwards.
+    assert run_cli(["submit", "TTRA", "2023-04", "--at", "2023-04-12T10:00:00+07:00"], env, tmp_path).code == 0
+    ttra = run_cli(
+        ["reminders", "--from", "2023-03-14", "--to", "2023-12-31", "--agency", "TTRA", "--json"],
+        env,
+        tmp_path,
+    ).json()
+    april = [datetime.fromisoformat(p["at"]) for p in ttra if p["period"] == "Báo cáo tháng 4/2023"]
+    assert april == [
+        datetime.fromisoformat("2023-04-07T08:00:00+07:00"),
+        datetime.fromisoformat("2023-04-12T08:00:00+07:00"),
+    ]
+    assert all(p["agencies"] == ["TTRA"] for p in ttra)
+    others = run_cli(["reminders", "--from", "2023-04-13", "--to", "2023-04-30", "--json"], env, tmp_path).json()
+    assert all("TTRA" not in p["agencies"] for p in others if p["period"] == "Báo cáo tháng 4/2023")
+    assert any("STP" in p["agencies"] for p in others if p["period"] == "Báo cáo tháng 4/2023")
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["reminders", "--from", "2023-12-31", "--to", "2023-01-01"], "--to must not be before --from"),
+        (["reminders", "--from", "31/12/2023", "--to", "2024-01-01"], "bad date"),
+        (
+            ["reminders", "--from", "2023-01-01", "--to", "2023-02-01", "--agency", "ZZZ"],
+            "unknown agency code",
+        ),
+    ],
+)
+def test_reminders_bad_arguments(database: Database, tmp_path: Path, args: list[str], message: str) -> None:
+    result = run_cli(args, database.env, tmp_path)
+    assert result.code == 2 and message in result.err
+
+
+def test_bad_calendar_file_is_reported(database: Database, tmp_path: Path) -> None:
+    cal = tmp_path / "lich.toml"
+    cal.write_text("[[days_off]]\ndate = 'thứ Hai'\n", encoding="utf-8")
+    result = run_cli(
+        ["reminders", "--from", "2023-01-01", "--to", "2023-02-01"],
+        {**database.env, "CALENDAR_FILE": str(cal)},
+        tmp_path,
+    )
+    assert result.code == 2 and str(cal) in result.err
+
+
+def test_run_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
+    assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
+    assert run_cli(["import-plan", str(PLAN_46)], {}, tmp_path).code == 0
+    proc = subprocess.Popen(
+        [str(ENTRY), "run"],
+        cwd=tmp_path,
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        deadline = time.monotonic() + 30
+        lines: list[str] = []
+        assert proc.stdout is not None
+        while time.monotonic() < deadline:
+            line = proc.stdout.readline()
+            lines.append(line)
+            if "nhacviec is running" in line:
+                break
+        assert any("nhacviec is running with channels: console" in line for line in lines), lines
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0
+    assert "stopping" in rest
+
+
+def test_run_refuses_an_out_of_date_schema(tmp_path: Path) -> None:
+    result = run_cli(["run"], {}, tmp_path, timeout=30)
+    assert result.code == 1 and "nhacviec db upgrade" in result.err
