@@ -40,7 +40,7 @@ locales/%/LC_MESSAGES/nhacviec.mo: locales/%/LC_MESSAGES/nhacviec.po | $(VENV)/.
 
 # Maintainers: refresh the template and the catalogs after changing messages.
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k _ -k N_ -k ngettext:1,2 --no-location --sort-output -o locales/nhacviec.pot core scheduler bot nhacviec
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 --no-location --sort-output -o locales/nhacviec.pot core scheduler bot nhacviec
 	$(BIN)/pybabel update -i locales/nhacviec.pot -d locales -D nhacviec --no-fuzzy-matching
 
 lint: install-test

@@ -19,11 +19,11 @@ from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
-from core.deadlines import end_of_day, start_of_day  # noqa: E402
-from core.planfile import load_plan_file  # noqa: E402
-from scheduler.calendar import WorkCalendar  # noqa: E402
-from scheduler.planner import PlanningPeriod, plan_reminders  # noqa: E402
-from scheduler.policy import ReminderPolicy  # noqa: E402
+from core.deadlines import end_of_day, start_of_day
+from core.planfile import load_plan_file
+from scheduler.calendar import WorkCalendar
+from scheduler.planner import PlanningPeriod, plan_reminders
+from scheduler.policy import ReminderPolicy
 
 PLAN = Path(__file__).resolve().parent.parent / "plans" / "46-KH-UBND-2023.toml"
 

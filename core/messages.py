@@ -142,3 +142,23 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
             % {"names": "; ".join(deliveries.blocked_recipients)}
         )
     return "\n".join(lines)
+
+
+def ack_label(lang: str) -> str:
+    return gettext_for(lang).gettext("Received")
+
+
+def notice(lang: str, name: str, agency: str, text: str, sender_agency: str) -> str:
+    tr = gettext_for(lang)
+    head = tr.gettext("Notice from %(sender)s:") % {"sender": sender_agency}
+    tail = tr.gettext("Please press “Received” to confirm that you have read it.")
+    return f"{greeting(lang, name, agency)}\n{head}\n\n{text}\n\n{tail}"
+
+
+def adhoc_request(lang: str, name: str, agency: str, label: str, due_at: datetime, sender_agency: str) -> str:
+    tr = gettext_for(lang)
+    body = tr.gettext(
+        "%(sender)s requests an ad-hoc report: %(label)s.\nDeadline: %(due)s.\n"
+        "Once the report is sent, please confirm it with /danop."
+    ) % {"sender": sender_agency, "label": label, "due": format_day(due_at, lang)}
+    return f"{greeting(lang, name, agency)}\n{body}"

@@ -20,6 +20,7 @@ class NewDelivery:
     text: str
     priority: int = 5  # lower goes first
     notice_id: int | None = None
+    choices: tuple[tuple[str, str], ...] = ()  # (label, choice token)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,7 @@ class ClaimedDelivery:
     chat_id: str
     text: str
     attempts: int
+    choices: tuple[tuple[str, str], ...] = ()
 
 
 async def enqueue(session: AsyncSession, items: list[NewDelivery], now: datetime) -> int:
@@ -52,6 +54,7 @@ async def enqueue(session: AsyncSession, items: list[NewDelivery], now: datetime
             priority=i.priority,
             text=i.text,
             notice_id=i.notice_id,
+            choices=[list(c) for c in i.choices] or None,
             status=DeliveryStatus.PENDING.value,
             attempts=0,
             next_attempt_at=now,
@@ -89,7 +92,8 @@ async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[Cl
     for d, platform, chat_id in rows:
         d.status = DeliveryStatus.SENDING.value
         d.claimed_at = now
-        out.append(ClaimedDelivery(d.id, d.account_id, platform, chat_id, d.text, d.attempts))
+        choices = tuple((str(label), str(token)) for label, token in (d.choices or []))
+        out.append(ClaimedDelivery(d.id, d.account_id, platform, chat_id, d.text, d.attempts, choices))
     await session.flush()
     return out
 

@@ -15,7 +15,7 @@ def agency_dc(row: t.Agency) -> Agency:
     return Agency(id=row.id, code=row.code, name=row.name, kind=AgencyKind(row.kind), active=row.active)
 
 
-def _period_query() -> Select[tuple[t.ReportPeriod, t.ReportSeries, t.Plan]]:
+def period_select() -> Select[tuple[t.ReportPeriod, t.ReportSeries, t.Plan]]:
     return (
         select(t.ReportPeriod, t.ReportSeries, t.Plan)
         .join(t.ReportSeries, t.ReportSeries.id == t.ReportPeriod.series_id)
@@ -66,7 +66,7 @@ async def tasks_for_agency(session: AsyncSession, agency_id: int) -> list[Assign
 async def list_periods(
     session: AsyncSession, due_from: datetime | None = None, due_to: datetime | None = None
 ) -> list[Period]:
-    q = _period_query().order_by(t.ReportPeriod.due_at, t.ReportSeries.code)
+    q = period_select().order_by(t.ReportPeriod.due_at, t.ReportSeries.code)
     if due_from is not None:
         q = q.where(t.ReportPeriod.due_at >= due_from)
     if due_to is not None:
@@ -76,7 +76,7 @@ async def list_periods(
 
 async def find_period(session: AsyncSession, ref: str | None, now: datetime) -> Period | None:
     """A period by key ("2023-04"), series:key ("thang:2023-04") or label; None → the most recently due."""
-    q = _period_query()
+    q = period_select()
     if ref is None:
         row = (
             await session.execute(q.where(t.ReportPeriod.due_at <= now).order_by(t.ReportPeriod.due_at.desc()))
@@ -146,3 +146,8 @@ async def all_tasks(session: AsyncSession) -> list[dict[str, object]]:
         {"plan": num, "ref": task.ref, "title": task.title, "text": task.text, **by_task.get(task.id, {})}
         for task, num in tasks
     ]
+
+
+async def period_by_id(session: AsyncSession, period_id: int) -> Period | None:
+    row = (await session.execute(period_select().where(t.ReportPeriod.id == period_id))).first()
+    return period_dc(*row) if row else None

@@ -87,20 +87,23 @@ async def load_inputs(
     return PlanningInputs(periods, reports, subs)
 
 
-async def recipients(session: AsyncSession, role: Role, agency_codes: tuple[str, ...] | None = None) -> list[Recipient]:
-    """Active, unblocked accounts of active people with ``role`` (in these agencies, if given)."""
+async def recipients(
+    session: AsyncSession, role: Role | None, agency_codes: tuple[str, ...] | None = None
+) -> list[Recipient]:
+    """Active, unblocked accounts of active people with ``role`` (any role if None), in these agencies if given."""
     q = (
         select(t.ChatAccount.id, t.Person.display_name, t.Agency.code, t.Agency.name, t.ChatAccount.language)
         .join(t.Person, t.Person.id == t.ChatAccount.person_id)
         .join(t.Agency, t.Agency.id == t.Person.agency_id)
         .where(
-            t.Person.role == role.value,
             t.Person.active.is_(True),
             t.ChatAccount.active.is_(True),
             t.ChatAccount.blocked_at.is_(None),
         )
         .order_by(t.Agency.code, t.ChatAccount.id)
     )
+    if role is not None:
+        q = q.where(t.Person.role == role.value)
     if agency_codes is not None:
         q = q.where(t.Agency.code.in_(agency_codes))
     return [Recipient(*row) for row in (await session.execute(q)).all()]

@@ -13,7 +13,11 @@ from models.tables import PeriodAgency, ReportPeriod, Submission
 
 
 class SubmissionError(Exception):
-    """A submission that cannot be recorded or undone; the message says why (Vietnamese)."""
+    """A submission that cannot be recorded or undone; the message says why (Vietnamese), ``code`` for programs."""
+
+    def __init__(self, message: str, code: str) -> None:
+        super().__init__(message)
+        self.code = code
 
 
 async def record_submission(
@@ -29,12 +33,12 @@ async def record_submission(
     """Record that the agency sent its report for the period. The caller commits."""
     period = await session.get(ReportPeriod, period_id)
     if period is None:
-        raise SubmissionError("Không tìm thấy kỳ báo cáo.")
+        raise SubmissionError("Không tìm thấy kỳ báo cáo.", "period_unknown")
     owes = await session.scalar(
         select(PeriodAgency).where(PeriodAgency.period_id == period_id, PeriodAgency.agency_id == agency_id)
     )
     if owes is None:
-        raise SubmissionError("Cơ quan không thuộc diện phải nộp kỳ báo cáo này.")
+        raise SubmissionError("Cơ quan không thuộc diện phải nộp kỳ báo cáo này.", "not_owed")
     live = await session.scalar(
         select(Submission).where(
             Submission.agency_id == agency_id,
@@ -43,7 +47,7 @@ async def record_submission(
         )
     )
     if live is not None:
-        raise SubmissionError("Kỳ báo cáo này đã được xác nhận nộp trước đó.")
+        raise SubmissionError("Kỳ báo cáo này đã được xác nhận nộp trước đó.", "already_submitted")
     sub = Submission(
         agency_id=agency_id,
         period_id=period_id,
@@ -90,7 +94,7 @@ async def undo_submission(
         )
     )
     if live is None:
-        raise SubmissionError("Chưa có xác nhận nộp nào để hủy.")
+        raise SubmissionError("Chưa có xác nhận nộp nào để hủy.", "nothing_to_undo")
     live.undone_at = at
     live.undone_by_person_id = person_id
     audit.record(

@@ -194,6 +194,8 @@ class Delivery(Base):
     claimed_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     platform_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    # Buttons sent with the message: [[label, choice token], …] (e.g. "Đã nhận" on a notice).
+    choices: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
@@ -220,3 +222,33 @@ class AuditLog(Base):
     entity: Mapped[str] = mapped_column(String(64))
     entity_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     detail: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+
+
+class PendingChoice(Base):
+    """A choice offered to one account (a button, or a numbered line on channels without buttons).
+
+    The token is all a platform sends back; the server looks it up and re-checks who may use it.
+    """
+
+    __tablename__ = "pending_choice"
+    __table_args__ = (Index("ix_pending_choice_menu", "account_id", "menu_id"),)
+    id: Mapped[int] = mapped_column(primary_key=True)  # increasing: the latest menu is the highest id
+    token: Mapped[str] = mapped_column(String(32), unique=True)
+    menu_id: Mapped[str] = mapped_column(String(32))
+    position: Mapped[int] = mapped_column(Integer)
+    account_id: Mapped[int] = mapped_column(ForeignKey("chat_account.id"))
+    action: Mapped[str] = mapped_column(String(32))
+    payload: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+
+
+class ConversationState(Base):
+    """The step a person is at in a multi-step command (/danop, /thongbao, /dotxuat)."""
+
+    __tablename__ = "conversation_state"
+    account_id: Mapped[int] = mapped_column(ForeignKey("chat_account.id"), primary_key=True)
+    flow: Mapped[str] = mapped_column(String(32))
+    data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())

@@ -88,7 +88,7 @@ class OutboxSender:
                 await self._retry(session, item, f"no channel for platform {item.platform!r} is running", None, stats)
                 return
         try:
-            message_id = await channel.send(item.chat_id, OutgoingMessage(item.text))
+            message_id = await channel.send(item.chat_id, OutgoingMessage(item.text, item.choices))
         except RecipientBlockedError as exc:
             async with self.sessions.begin() as session:
                 await outbox.mark_final(session, item.id, DeliveryStatus.BLOCKED, str(exc), now(), item.account_id)

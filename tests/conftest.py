@@ -62,6 +62,8 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
         if schema:
             admin = db.make_engine(url)
             async with admin.begin() as conn:
+                # A connection a test leaked would block the drop for ever: fail loudly instead.
+                await conn.execute(text("SET LOCAL lock_timeout = '20s'"))
                 await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
             await admin.dispose()
 

@@ -129,7 +129,7 @@ def test_out_of_date_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     assert refused.code == 1
     assert "nhacviec db upgrade" in refused.err and "Traceback" not in refused.err
     upgraded = run_cli(["db", "upgrade"], env, tmp_path)
-    assert upgraded.code == 0 and "0001" in upgraded.out
+    assert upgraded.code == 0 and "→ 0002" in upgraded.out
     assert run_cli(["agencies", "--json"], env, tmp_path).json() == []
 
 

@@ -47,9 +47,10 @@ def test_every_message_is_translated(lang: str) -> None:
 def test_vietnamese_is_really_vietnamese() -> None:
     cat = catalog("vi")
     for entry in cat:
-        if entry.id:
+        msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
+        if msgid and msgid.isascii():  # ids already in Vietnamese ("/ngonngu — Tiếng Việt / English") may stay
             text = entry.string if isinstance(entry.string, str) else entry.string[0]
-            assert text != (entry.id if isinstance(entry.id, str) else entry.id[0]), entry.id
+            assert text != msgid, msgid
 
 
 def test_placeholders_match() -> None:

@@ -1,0 +1,35 @@
+"""The outbox's Telegram channel: one message to one chat, platform errors mapped to the outbox's."""
+
+from __future__ import annotations
+
+from telegram import Bot
+from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+
+from bot.telegram.render import send_text
+from core.ports import OutgoingMessage, PermanentSendError, RecipientBlockedError, TransientSendError
+from core.types import Platform
+
+
+class TelegramChannel:
+    platform = Platform.TELEGRAM
+
+    def __init__(self, bot: Bot) -> None:
+        self.bot = bot
+
+    async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
+        try:
+            sent = await send_text(self.bot, chat_id, message.text, message.choices)
+        except RetryAfter as exc:
+            seconds = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
+            raise TransientSendError("Telegram rate limit (429)", float(seconds)) from exc
+        except Forbidden as exc:
+            raise RecipientBlockedError(str(exc)) from exc
+        except BadRequest as exc:
+            if "chat not found" in str(exc).lower() or "user is deactivated" in str(exc).lower():
+                raise RecipientBlockedError(str(exc)) from exc
+            raise PermanentSendError(str(exc)) from exc
+        except (TimedOut, NetworkError) as exc:
+            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        except TelegramError as exc:
+            raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
+        return str(sent.message_id)

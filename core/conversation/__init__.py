@@ -1,0 +1,1 @@
+"""The conversation core: platform-neutral events in, replies (plain data) out."""

@@ -1,0 +1,82 @@
+"""What a channel hands the core, and what it gets back. No platform types here."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field
+
+from core.types import Platform, Role
+
+
+class EventKind(enum.StrEnum):
+    COMMAND = "command"  # "/danop 2023-04"
+    TEXT = "text"  # free text (or a number picking from a list)
+    CHOICE = "choice"  # a button pressed: the token the server issued
+    FILE = "file"  # a document or photo
+    UNSUPPORTED = "unsupported"  # sticker, voice, location…
+    EDITED = "edited"  # an edited earlier message
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    platform: Platform
+    user_id: str
+    chat_id: str
+    display_name: str
+    private: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class FileRef:
+    """A file the person sent; ``ref`` is the platform's id for it (kept, never downloaded here)."""
+
+    ref: str
+    name: str | None = None
+    size: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Incoming:
+    sender: Sender
+    kind: EventKind
+    command: str | None = None
+    args: str = ""
+    text: str = ""
+    token: str | None = None
+    file: FileRef | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Choice:
+    label: str
+    token: str
+
+
+@dataclass(frozen=True, slots=True)
+class Document:
+    filename: str
+    data: bytes
+    mime: str = "application/octet-stream"
+
+
+@dataclass(frozen=True, slots=True)
+class Reply:
+    """Plain text (channels escape it), optional choices, optional file."""
+
+    text: str
+    choices: tuple[Choice, ...] = field(default=())
+    document: Document | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A registered chat account with its person and agency."""
+
+    account_id: int
+    person_id: int
+    person_name: str
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    role: Role
+    language: str

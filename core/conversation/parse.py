@@ -1,0 +1,59 @@
+"""Reading what people type: Unicode normalisation, commands, aliases, numbers."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+
+MAX_TEXT = 4000
+# English (and short) aliases → the Vietnamese command they stand for.
+ALIASES = {
+    "help": "huongdan",
+    "tasks": "nhiemvu",
+    "deadlines": "hanbaocao",
+    "submit": "danop",
+    "undo": "huynop",
+    "status": "trangthai",
+    "language": "ngonngu",
+    "register": "dangky",
+    "cancel": "huy",
+    "overview": "tonghop",
+    "nudge": "nhacnho",
+    "broadcast": "thongbao",
+    "notices": "thongbao_ds",
+    "adhoc": "dotxuat",
+    "export": "xuat",
+    "invite": "moi",
+}
+_CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
+_COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?:\s+(.*))?$", re.DOTALL)
+
+
+def normalise(text: str) -> str:
+    """NFC (phones send NFD Vietnamese too), no control or direction characters, trimmed."""
+    return _CONTROL.sub("", unicodedata.normalize("NFC", text)).strip()
+
+
+def parse_command(text: str) -> tuple[str, str] | None:
+    """'/DaNop@bot 2023-04' → ('danop', '2023-04'); None when the text is not a command."""
+    m = _COMMAND.match(text.strip())
+    if not m:
+        return None
+    name = m.group(1).lower()
+    return ALIASES.get(name, name), normalise(m.group(2) or "")
+
+
+def parse_number(text: str) -> int | None:
+    """'2' or ' 2. ' → 2 (a pick from a numbered list)."""
+    m = re.fullmatch(r"\s*(\d{1,3})\s*[.)]?\s*", text)
+    return int(m.group(1)) if m else None
+
+
+DOC_NUMBER = re.compile(r"^[0-9]{1,6}[A-Za-zĐđ0-9/.\-_ ]{0,40}$")
+
+
+def parse_document_number(text: str) -> str | None:
+    """'125/BC-SNV' (số văn bản) or None if it does not look like one."""
+    t = normalise(text)
+    t = re.sub(r"^(?:số(?: văn bản)?|so(?: van ban)?)[:\s]+", "", t, flags=re.IGNORECASE)
+    return t.upper() if DOC_NUMBER.match(t) else None

@@ -1,0 +1,90 @@
+"""Drive the conversation core as people would: events in, reply texts out, on a real database.
+
+The core runs with the real SqlChatStore, the real outbox sender and the real reminder engine; only the
+chat platform is a fake (RecordingChannel), standing in for the people's phones.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from apscheduler.schedulers.asyncio import AsyncIOScheduler
+
+from core.conversation.engine import Conversation
+from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
+from core.conversation.parse import parse_command
+from core.deadlines import VN_TZ
+from core.types import Platform
+from models.chat_store import SqlChatStore
+from nhacviec.notifier import ServiceNotifier
+from scheduler.calendar import WorkCalendar
+from scheduler.engine import ReminderEngine
+from scheduler.policy import ReminderPolicy
+from scheduler.sender import OutboxSender
+from tests.conftest import Database
+from tests.fakes import RecordingChannel
+
+
+@dataclass
+class Person:
+    harness: Harness
+    sender: Sender
+    last: list[Reply] = field(default_factory=list)
+
+    async def say(self, text: str) -> list[Reply]:
+        cmd = parse_command(text)
+        if cmd:
+            event = Incoming(self.sender, EventKind.COMMAND, command=cmd[0], args=cmd[1], text=text)
+        else:
+            event = Incoming(self.sender, EventKind.TEXT, text=text)
+        return await self._send(event)
+
+    async def press(self, label: str, index: int = -1) -> list[Reply]:
+        """Press the button with this label on the last reply that offered it."""
+        for reply in reversed(self.last if index == -1 else [self.last[index]]):
+            for choice in reply.choices:
+                if choice.label == label:
+                    return await self.press_token(choice.token)
+        raise AssertionError(f"no button {label!r} in {[c.label for r in self.last for c in r.choices]}")
+
+    async def press_token(self, token: str) -> list[Reply]:
+        return await self._send(Incoming(self.sender, EventKind.CHOICE, token=token))
+
+    async def send_file(self, ref: str, name: str) -> list[Reply]:
+        return await self._send(Incoming(self.sender, EventKind.FILE, file=FileRef(ref, name)))
+
+    async def event(self, kind: EventKind, **kw: object) -> list[Reply]:
+        return await self._send(Incoming(self.sender, kind, **kw))  # type: ignore[arg-type]
+
+    async def _send(self, event: Incoming) -> list[Reply]:
+        self.last = await self.harness.conversation.handle(event)
+        return self.last
+
+    @property
+    def text(self) -> str:
+        return "\n".join(r.text for r in self.last)
+
+
+@dataclass
+class Harness:
+    db: Database
+    channel: RecordingChannel
+    sender: OutboxSender
+    conversation: Conversation
+    store: SqlChatStore
+
+    def person(self, user_id: str, name: str, platform: Platform = Platform.TELEGRAM, private: bool = True) -> Person:
+        return Person(self, Sender(platform, user_id, user_id, name, private))
+
+
+def make_harness(db: Database, now: datetime | None = None) -> Harness:
+    channel = RecordingChannel(platform=Platform.TELEGRAM)
+    sender = OutboxSender(db.sessions, {"telegram": channel, "console": channel})
+    engine = ReminderEngine(db.sessions, ReminderPolicy(), WorkCalendar(), sender, AsyncIOScheduler(timezone=VN_TZ))
+    store = SqlChatStore(db.sessions)
+    clock = (lambda: now) if now else None
+    conversation = Conversation(
+        store, ServiceNotifier(sender, engine), "nhacviec_test_bot", **({"clock": clock} if clock else {})
+    )
+    return Harness(db, channel, sender, conversation, store)

@@ -1,0 +1,421 @@
+"""The conversation core: registration, every command's permissions, the flows, and bad input.
+
+Real database (SQLite, and PostgreSQL when configured), real store, outbox and reminder engine; the chat
+platform is the only fake (RecordingChannel). Time is frozen with time-machine at 10/04/2023 09:00.
+"""
+
+from __future__ import annotations
+
+import io
+import unicodedata
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from openpyxl import load_workbook
+from sqlalchemy import func, select
+
+from core.conversation.engine import COMMANDS, Access
+from core.conversation.events import EventKind
+from core.deadlines import VN_TZ, utcnow
+from core.types import Platform, Role
+from models import queries
+from models import tables as t
+from models.invites import create_invite
+from tests.chat_harness import Harness, Person, make_harness
+from tests.conftest import Database
+from tests.snapshot import snapshot
+
+NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[time_machine.Coordinates]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+async def invite(db: Database, agency: str, role: Role, valid: timedelta = timedelta(days=7)) -> str:
+    async with db.sessions.begin() as s:
+        a = await queries.agency_by_code(s, agency)
+        assert a
+        return (await create_invite(s, a.id, a.code, role, utcnow(), valid, "test")).code
+
+
+@pytest.fixture
+async def h(loaded: Database) -> Harness:
+    return make_harness(loaded)
+
+
+async def registered(h: Harness, user_id: str, name: str, agency: str, role: Role) -> Person:
+    p = h.person(user_id, name)
+    await p.say(f"/dangky {await invite(h.db, agency, role)}")
+    assert "Chào mừng" in p.text, p.text
+    return p
+
+
+# ------------------------------------------------------------------ registration
+
+
+async def test_register_by_code_greets_by_name_and_agency(h: Harness) -> None:
+    code = await invite(h.db, "TTRA", Role.FOCAL)
+    p = h.person("101", "Nguyễn Văn An")
+    await p.say(f"/start {code.lower()}")
+    assert "Chào mừng đồng chí Nguyễn Văn An (Thanh tra tỉnh)" in p.text
+    assert "cán bộ đầu mối" in p.text and "/nhiemvu" in p.text
+    await p.say(f"/dangky {code}")
+    assert "đã đăng ký" in p.text
+
+
+async def test_wrong_used_and_expired_codes_get_their_reason(h: Harness) -> None:
+    code = await invite(h.db, "STP", Role.FOCAL)
+    await h.person("1", "A").say(f"/dangky {code}")
+    used = h.person("2", "B")
+    await used.say(f"/dangky {code}")
+    assert "đã được sử dụng" in used.text
+    await used.say("/dangky KHONGCOMA000000")
+    assert "không hợp lệ" in used.text
+    old = await invite(h.db, "STP", Role.FOCAL, valid=timedelta(seconds=-1))
+    await used.say(f"/dangky {old}")
+    assert "đã hết hạn" in used.text
+    await used.say("/dangky")
+    assert "/dangky" in used.text
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.ChatAccount)) == 1
+
+
+@pytest.mark.parametrize("command", ["/nhiemvu", "/danop", "/tonghop", "/thongbao", "xin chào", "1", "/huy"])
+async def test_unregistered_people_only_learn_how_to_register(h: Harness, command: str) -> None:
+    p = h.person("999", "Khách")
+    await p.say(command)
+    assert "chưa đăng ký" in p.text and "/dangky" in p.text
+    assert not any(r.choices for r in p.last)
+
+
+async def test_start_without_code(h: Harness) -> None:
+    p = h.person("5", "X")
+    await p.say("/start")
+    assert "chưa đăng ký" in p.text
+
+
+# ------------------------------------------------------------------ permissions
+
+
+@pytest.mark.parametrize("role", [Role.FOCAL, Role.LEADER])
+@pytest.mark.parametrize("command", [c for c, (_, a) in COMMANDS.items() if a is Access.ADMIN])
+async def test_admin_commands_are_refused_to_others(h: Harness, role: Role, command: str) -> None:
+    p = await registered(h, "7", "Trần Thị Bé", "STP", role)
+    before = await snapshot(h.db.engine)
+    await p.say(f"/{command}")
+    assert "chỉ dành cho quản trị viên Sở Nội vụ" in p.text
+    assert await snapshot(h.db.engine) == before
+
+
+async def test_leaders_and_admins_can_use_personal_commands(h: Harness) -> None:
+    for role, uid in ((Role.LEADER, "l"), (Role.ADMIN, "a")):
+        p = await registered(h, uid, "Người " + uid, "SNV", role)
+        await p.say("/hanbaocao")
+        assert "Báo cáo tháng 4/2023" in p.text
+
+
+async def test_help_shows_admin_commands_to_admins_only(h: Harness) -> None:
+    focal = await registered(h, "f", "F", "STP", Role.FOCAL)
+    await focal.say("/help")
+    assert "/danop" in focal.text and "/tonghop" not in focal.text
+    admin = await registered(h, "a", "A", "SNV", Role.ADMIN)
+    await admin.say("/huongdan")
+    assert "/tonghop" in admin.text and "/thongbao_ds" in admin.text
+
+
+async def test_group_chats_get_a_short_explanation(h: Harness) -> None:
+    p = await registered(h, "g", "G", "STP", Role.FOCAL)
+    group = h.person("g", "G", private=False)
+    await group.say("/nhiemvu")
+    assert "nhắn riêng" in group.text
+    assert p.sender.user_id == group.sender.user_id
+
+
+# ------------------------------------------------------------------ tasks and deadlines
+
+
+async def test_tasks_are_the_agencys_own(h: Harness) -> None:
+    ttra = await registered(h, "t", "Thanh", "TTRA", Role.FOCAL)
+    await ttra.say("/nhiemvu")
+    assert "Nhiệm vụ của Thanh tra tỉnh" in ttra.text and "Kế hoạch số 46/KH-UBND" in ttra.text
+    assert "III.7a" in ttra.text and "II.11" in ttra.text and "III.1a" not in ttra.text
+    assert "Chủ trì:" in ttra.text and "Phối hợp:" in ttra.text
+    await ttra.press("III.7a")
+    assert "tiếp công dân, giải quyết khiếu nại, tố cáo, phòng, chống tham nhũng" in ttra.text
+    await ttra.say("/nhiemvu III.7b")
+    assert "mục III.7b (chủ trì)" in ttra.text
+    await ttra.say("/nhiemvu III.1a")
+    assert "Không có nhiệm vụ III.1a" in ttra.text
+
+    snv = await registered(h, "s", "Sáu", "SNV", Role.FOCAL)
+    await snv.say("/tasks")
+    assert "III.1d" in snv.text and "III.7a" in snv.text  # SNV coordinates III.7a
+    before = snv.last
+    await snv.press_token(before[0].choices[0].token)
+    assert "II.1" in snv.text
+
+
+async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
+    p = await registered(h, "d", "D", "UBND-NH", Role.FOCAL)
+    await p.say("/hanbaocao")
+    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
+    assert "chưa nộp — còn 5 ngày" in p.text
+    assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
+
+
+# ------------------------------------------------------------------ /danop, /huynop, /trangthai
+
+
+async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: time_machine.Coordinates) -> None:
+    p = await registered(h, "s1", "Lê Văn Sơn", "STP", Role.FOCAL)
+    await p.say("/danop")
+    assert "Sở Tư pháp đã gửi báo cáo nào" in p.text
+    await p.press("Báo cáo tháng 4/2023")
+    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023." in p.text
+    await p.say("số 125/bc-stp")
+    assert "Số văn bản: 125/BC-STP" in p.text
+    await p.send_file("file-abc", "bao-cao-thang-4.pdf")
+    assert "Đã đính kèm tệp báo cáo" in p.text
+    await p.press("Xác nhận đã nộp")
+    assert "Đã ghi nhận: Sở Tư pháp nộp Báo cáo tháng 4/2023 lúc 09:00 thứ Hai, 10/04/2023 — đúng hạn." in p.text
+    assert "Số văn bản: 125/BC-STP" in p.text and "dừng" in p.text
+    async with h.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission))
+        assert sub and sub.document_number == "125/BC-STP" and sub.file_ref == "file-abc" and not sub.late
+    await p.say("/danop 2023-04")
+    assert "không còn phải nộp" in p.text or "không phải là kỳ" in p.text
+
+    frozen.move_to(NOW + timedelta(hours=2))
+    await p.say("/huynop")
+    await p.press("Báo cáo tháng 4/2023")
+    assert "Đã hủy xác nhận nộp Báo cáo tháng 4/2023" in p.text
+    await p.say("/trangthai")
+    assert "Chưa có báo cáo nào của Sở Tư pháp đến hạn" in p.text
+
+
+async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_machine.Coordinates) -> None:
+    frozen.move_to(datetime(2023, 4, 17, 10, 0, tzinfo=VN_TZ))
+    p = await registered(h, "s2", "Sơn", "STP", Role.FOCAL)
+    await p.say("/danop thang:2023-04")
+    await p.press("Xác nhận đã nộp")
+    assert "— muộn." in p.text
+    await p.say("/trangthai")
+    assert "Báo cáo tháng 4/2023: đã nộp muộn lúc 10:00 thứ Hai, 17/04/2023" in p.text
+    frozen.move_to(datetime(2023, 4, 18, 11, 0, tzinfo=VN_TZ))
+    await p.say("/huynop")
+    assert "Không có xác nhận nào trong 24 giờ qua" in p.text
+
+
+async def test_confirm_button_cannot_be_pressed_twice(h: Harness) -> None:
+    p = await registered(h, "s3", "Sơn", "STP", Role.FOCAL)
+    await p.say("/danop 2023-04")
+    token = next(c.token for c in p.last[0].choices if c.label == "Xác nhận đã nộp")
+    await p.press_token(token)
+    await p.press_token(token)
+    assert "đã được sử dụng" in p.text
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Submission)) == 1
+
+
+async def test_numbered_picks_work_on_channels_without_buttons(h: Harness) -> None:
+    code = await invite(h.db, "STP", Role.FOCAL)
+    p = h.person("c1", "Console", platform=Platform.CONSOLE)
+    await p.say(f"/dangky {code}")
+    await p.say("/danop")
+    await p.say("1")
+    assert "Báo cáo tháng 4/2023 — hạn chót" in p.text
+    await p.say("1")
+    assert "Đã ghi nhận" in p.text
+    await p.say("7")
+    assert "Không có danh sách" in p.text or "không có mục 7" in p.text
+
+
+async def test_language_switch(h: Harness) -> None:
+    p = await registered(h, "e", "Em", "STP", Role.FOCAL)
+    await p.say("/language")
+    await p.press("English")
+    assert "Language set: English." in p.text
+    await p.say("/deadlines")
+    assert "Reports of Sở Tư pháp" in p.text and "Saturday, 15/04/2023" in p.text
+    await p.say("/ngonngu")
+    await p.press("Tiếng Việt")
+    assert "Tiếng Việt" in p.text
+
+
+# ------------------------------------------------------------------ admin
+
+
+async def test_overview_and_nudge(h: Harness) -> None:
+    admin = await registered(h, "adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
+    stp = await registered(h, "stp", "Sơn", "STP", Role.FOCAL)
+    nh = await registered(h, "nh", "Dung", "UBND-NH", Role.FOCAL)
+    await stp.say("/danop 2023-04")
+    await stp.press("Xác nhận đã nộp")
+    await admin.say("/tonghop 2023-04")
+    assert "Đúng hạn (1): Sở Tư pháp" in admin.text and "Chưa nộp (16)" in admin.text
+    await admin.say("/nhacnho 2023-04")
+    assert "1 cán bộ đầu mối của 16 cơ quan" not in admin.text
+    assert "Đã xếp hàng gửi nhắc nhở tới 1 cán bộ đầu mối" in admin.text
+    assert "15 cơ quan chưa có cán bộ đầu mối đăng ký" in admin.text
+    await h.sender.drain_once()
+    assert [c for c, _ in h.channel.sent] == [nh.sender.chat_id]
+    assert "còn 5 ngày" in h.channel.sent[0][1]
+    await admin.say("/tonghop 2099-01")
+    assert "Không có kỳ báo cáo" in admin.text
+
+
+async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness) -> None:
+    admin = await registered(h, "adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
+    a = await registered(h, "a", "An", "STP", Role.FOCAL)
+    b = await registered(h, "b", "Bình", "UBND-NH", Role.LEADER)
+    await admin.say("/thongbao")
+    await admin.say("Đề nghị các cơ quan gửi báo cáo tháng 4 đúng hạn. <b>Trân trọng</b>")
+    await admin.press("Tất cả")
+    assert "17 cơ quan (3 tài khoản)" in admin.text and "<b>Trân trọng</b>" in admin.text
+    await admin.press("Gửi")
+    assert "tới 3 tài khoản" in admin.text
+    stats = await h.sender.drain_once()
+    assert stats.sent == 3
+    copy = h.channel.to("a")[0]
+    assert "Thông báo của Sở Nội vụ" in copy and "Đề nghị các cơ quan" in copy
+    async with h.db.sessions() as s:
+        delivery = await s.scalar(
+            select(t.Delivery).where(t.Delivery.account_id == (await h.store.account(a.sender)).account_id)
+        )  # type: ignore[union-attr]
+        assert delivery and delivery.choices and delivery.choices[0][0] == "Đã nhận"
+        token = delivery.choices[0][1]
+    await b.press_token(token)  # someone else's button
+    assert "không dành cho đồng chí" in b.text
+    await a.press_token(token)
+    assert "Đã ghi nhận đồng chí đã nhận thông báo" in a.text
+    await admin.say("/thongbao_ds")
+    assert "đã gửi 3/3, đã nhận 1" in admin.text
+    assert "Chưa xác nhận: Phạm Quản Trị (Sở Nội vụ); Bình (Ủy ban nhân dân huyện Na Hang)" in admin.text
+
+
+async def test_broadcast_to_chosen_agencies_and_cancel(h: Harness) -> None:
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    await admin.say("/thongbao Họp giao ban lúc 14:00")
+    await admin.press("Chọn cơ quan")
+    await admin.say("STP, KHONGCO")
+    assert "Mã cơ quan không đúng: KHONGCO" in admin.text
+    await admin.say("stp; ubnd-nh")
+    assert "2 cơ quan" in admin.text
+    await admin.press("Hủy")
+    assert "Đã hủy" in admin.text
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Notice)) == 0
+
+
+async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    stp = await registered(h, "stp", "Sơn", "STP", Role.FOCAL)
+    await admin.say("/dotxuat Tình hình mưa lũ")
+    await admin.press("Các sở, ban, ngành")
+    await admin.say("32/13/2023")
+    assert "không phải là ngày" in admin.text
+    await admin.say("05/04/2023")
+    assert "từ hôm nay trở đi" in admin.text
+    await admin.say("14/04/2023")
+    assert "thứ Sáu, 14/04/2023" in admin.text and "10 cơ quan" in admin.text
+    await admin.press("Gửi yêu cầu")
+    assert "Đã tạo Báo cáo đột xuất: Tình hình mưa lũ" in admin.text
+    await h.sender.drain_once()
+    assert "Báo cáo đột xuất: Tình hình mưa lũ" in h.channel.to("stp")[0]
+    await stp.say("/danop")
+    assert any(c.label == "Báo cáo đột xuất: Tình hình mưa lũ" for c in stp.last[0].choices)
+
+
+async def test_export_is_an_excel_workbook(h: Harness) -> None:
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    await admin.say("/xuat 2023-04")
+    doc = admin.last[0].document
+    assert doc and doc.filename.endswith(".xlsx")
+    wb = load_workbook(io.BytesIO(doc.data))
+    rows = list(wb["Chi tiết"].iter_rows(values_only=True))
+    assert rows[0][:5] == ("Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng")
+    assert len(rows) == 18 and rows[1][4] == "Chưa nộp"
+    assert list(wb["Tổng hợp"].iter_rows(values_only=True))[1][:5] == ("Báo cáo tháng 4/2023", 0, 0, 17, 17)
+
+
+async def test_invite_from_chat(h: Harness) -> None:
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    await admin.say("/moi STP leader")
+    assert "Mã đăng ký cho STP (leader)" in admin.text and "https://t.me/nhacviec_test_bot?start=" in admin.text
+    code = admin.text.split("https://t.me/nhacviec_test_bot?start=")[1].strip()
+    newcomer = h.person("n", "Lãnh Đạo")
+    await newcomer.say(f"/start {code}")
+    assert "lãnh đạo cơ quan" in newcomer.text
+    for bad in ("/moi", "/moi XYZ", "/moi STP boss", "/moi a b c"):
+        await admin.say(bad)
+        assert "/moi" in admin.text or "Không có cơ quan" in admin.text
+
+
+# ------------------------------------------------------------------ bad input
+
+
+@pytest.mark.parametrize(
+    ("kind", "kwargs", "expected"),
+    [
+        (EventKind.COMMAND, {"command": "xoasach", "args": ""}, "Lệnh /xoasach không có"),
+        (EventKind.TEXT, {"text": "xin chào bot 👋"}, "chưa hiểu"),
+        (EventKind.TEXT, {"text": "x" * 10_000}, "quá dài"),
+        (EventKind.CHOICE, {"token": "forged-token-123"}, "không hợp lệ hoặc đã hết hạn"),
+        (EventKind.CHOICE, {"token": ""}, "không hợp lệ hoặc đã hết hạn"),
+        (EventKind.EDITED, {"text": "/danop"}, "tin nhắn đã sửa"),
+        (EventKind.UNSUPPORTED, {}, "chỉ đọc được lệnh"),
+        (EventKind.FILE, {"file": None}, "trước hết chọn báo cáo bằng /danop"),
+        (EventKind.COMMAND, {"command": "danop", "args": "kỳ-không-có"}, "không phải là kỳ"),
+        (EventKind.COMMAND, {"command": "nhiemvu", "args": "\u202e\u0000"}, "Nhiệm vụ của Sở Tư pháp"),
+    ],
+)
+async def test_bad_input_gets_a_polite_answer_and_changes_nothing(
+    h: Harness, kind: EventKind, kwargs: dict[str, object], expected: str
+) -> None:
+    from core.conversation.events import FileRef
+
+    p = await registered(h, "b1", "Bảo", "STP", Role.FOCAL)
+    if kind is EventKind.FILE:
+        kwargs = {"file": FileRef("photo-1", None)}
+    before = await snapshot(h.db.engine)
+    await p.event(kind, **kwargs)
+    assert expected in p.text, p.text
+    after = await snapshot(h.db.engine)
+    assert {k: v for k, v in after.items() if k != "pending_choice"} == {
+        k: v for k, v in before.items() if k != "pending_choice"
+    }
+
+
+async def test_expired_choice_is_refused(h: Harness, frozen: time_machine.Coordinates) -> None:
+    p = await registered(h, "x", "X", "STP", Role.FOCAL)
+    await p.say("/danop")
+    token = p.last[0].choices[0].token
+    frozen.move_to(NOW + timedelta(days=2))
+    await p.press_token(token)
+    assert "không hợp lệ hoặc đã hết hạn" in p.text
+
+
+async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    label = unicodedata.normalize("NFD", "Báo cáo tháng 4/2023")
+    await admin.say(f"/overview {label}")
+    assert "Báo cáo tháng 4/2023 — hạn chót" in admin.text
+    await admin.say("/TongHop@nhacviec_test_bot 2023-04")
+    assert "Chưa nộp (17)" in admin.text
+
+
+async def test_unexpected_errors_are_logged_and_answered(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
+    p = await registered(h, "err", "Lỗi", "STP", Role.FOCAL)
+
+    async def broken(*args: object) -> object:
+        raise RuntimeError("database went away")
+
+    h.store.tasks = broken  # type: ignore[method-assign]
+    await p.say("/nhiemvu")
+    assert "Đã có lỗi xảy ra" in p.text
+    assert "database went away" in caplog.text and "telegram:err" in caplog.text
