@@ -19,7 +19,17 @@ from core.conversation.ports import (
     StoreError,
     SubmissionReceipt,
 )
-from core.types import Agency, AgencyKind, AssignedTask, InviteInfo, Period, PeriodStatusRow, Recurrence, Role
+from core.types import (
+    Agency,
+    AgencyKind,
+    AssignedTask,
+    InviteInfo,
+    Period,
+    PeriodStatusRow,
+    Platform,
+    Recurrence,
+    Role,
+)
 from models import audit, outbox, queries
 from models import tables as t
 from models.invites import create_invite
@@ -112,6 +122,50 @@ class SqlChatStore:
         async with self.sessions.begin() as s:
             await s.execute(update(t.ChatAccount).where(t.ChatAccount.id == account_id).values(language=language))
             audit.record(s, f"account:{account_id}", "set_language", "chat_account", account_id, {"language": language})
+
+    async def chat_ids(self, platform: str, role: Role) -> list[str]:
+        """Chat ids of active accounts on ``platform`` whose person has ``role`` (for admin menus)."""
+        async with self.sessions() as s:
+            rows = await s.scalars(
+                select(t.ChatAccount.chat_id)
+                .join(t.Person, t.Person.id == t.ChatAccount.person_id)
+                .where(
+                    t.ChatAccount.platform == platform,
+                    t.ChatAccount.active.is_(True),
+                    t.Person.active.is_(True),
+                    t.Person.role == role.value,
+                )
+            )
+            return list(rows.all())
+
+    async def ensure_console_account(self, agency_code: str, role: Role, name: str, now: datetime) -> Sender:
+        """The terminal user for ``nhacviec chat --as CODE``: an operator on the server, audited."""
+        user_id = f"{agency_code}:{role.value}"
+        sender = Sender(Platform.CONSOLE, user_id, user_id, name)
+        if await self.account(sender) is not None:
+            return sender
+        async with self.sessions.begin() as s:
+            agency = await queries.agency_by_code(s, agency_code)
+            if agency is None:
+                raise StoreError("agency_unknown")
+            person = t.Person(display_name=name, agency_id=agency.id, role=role.value, active=True, created_at=now)
+            s.add(person)
+            await s.flush()
+            acc = t.ChatAccount(
+                person_id=person.id,
+                platform=Platform.CONSOLE.value,
+                platform_user_id=user_id,
+                chat_id=user_id,
+                language="vi",
+                active=True,
+                created_at=now,
+            )
+            s.add(acc)
+            await s.flush()
+            audit.record(
+                s, "cli", "console_account", "chat_account", acc.id, {"agency": agency.code, "role": role.value}, at=now
+            )
+        return sender
 
     # ------------------------------------------------------------------ choices and state
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -76,13 +77,23 @@ async def release_stale_claims(session: AsyncSession, now: datetime, lease: time
     return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
 
-async def claim_due(session: AsyncSession, now: datetime, limit: int) -> list[ClaimedDelivery]:
-    """Mark up to ``limit`` due pending rows 'sending' and return them (skip rows other senders hold)."""
+async def claim_due(
+    session: AsyncSession, now: datetime, limit: int, platforms: Collection[str]
+) -> list[ClaimedDelivery]:
+    """Mark up to ``limit`` due pending rows for ``platforms`` 'sending' and return them.
+
+    Rows for platforms this process has no channel for stay pending for a process that has one; rows
+    another sender holds (PostgreSQL row locks) are skipped.
+    """
     rows = (
         await session.execute(
             select(t.Delivery, t.ChatAccount.platform, t.ChatAccount.chat_id)
             .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
-            .where(t.Delivery.status == DeliveryStatus.PENDING.value, t.Delivery.next_attempt_at <= now)
+            .where(
+                t.Delivery.status == DeliveryStatus.PENDING.value,
+                t.Delivery.next_attempt_at <= now,
+                t.ChatAccount.platform.in_(list(platforms)),
+            )
             .order_by(t.Delivery.priority, t.Delivery.id)
             .limit(limit)
             .with_for_update(skip_locked=True, of=t.Delivery)

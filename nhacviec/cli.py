@@ -455,8 +455,7 @@ def reminders_cmd(
 @app.command("run")
 def run_cmd() -> None:
     """Chạy dịch vụ: lịch nhắc, hàng đợi gửi tin và các kênh chat (run the service)."""
-    import logging
-
+    from nhacviec.logsafety import configure_logging
     from nhacviec.service import run_service
     from scheduler.calendar import CalendarFileError
 
@@ -465,13 +464,50 @@ def run_cmd() -> None:
             settings = load_settings()
         except ValidationError as exc:
             raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
-        logging.basicConfig(level=settings.log_level.upper(), format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+        configure_logging(settings.log_level, settings.secrets())
         try:
             await run_service(settings)
         except db.SchemaOutOfDate as exc:
             raise CliError(str(exc)) from exc
         except CalendarFileError as exc:
             raise CliError(str(exc), 2) from exc
+
+    _run(go())
+
+
+@app.command("chat")
+def chat_cmd(
+    agency: Annotated[str, typer.Option("--as", help="Mã cơ quan của người dùng thử (agency code).")],
+    role: Annotated[Role, typer.Option("--role", help="focal | leader | admin")] = Role.FOCAL,
+    name: Annotated[str | None, typer.Option("--name", help="Tên hiển thị (display name).")] = None,
+) -> None:
+    """Trò chuyện với bot ngay trong terminal, không cần token (chat with the bot in the terminal)."""
+    from bot.console.channel import ConsoleChannel
+    from bot.console.repl import repl
+    from core.conversation.ports import StoreError
+    from nhacviec.notifier import ServiceNotifier
+    from nhacviec.service import make_conversation
+    from scheduler.sender import OutboxSender
+
+    async def go() -> None:
+        async with _context() as ctx:
+            sender = OutboxSender(ctx.sessions, {"console": ConsoleChannel()})
+            conversation, store = make_conversation(ctx.settings, ctx.sessions, ServiceNotifier(sender))
+            default_name = {Role.ADMIN: "Quản trị viên", Role.LEADER: "Lãnh đạo"}.get(role, "Cán bộ đầu mối")
+            try:
+                who = await store.ensure_console_account(agency.upper(), role, name or default_name, utcnow())
+            except StoreError:
+                raise CliError(
+                    f"không có cơ quan mã {agency!r} (unknown agency code); xem 'nhacviec agencies'", 2
+                ) from None
+            stop = asyncio.Event()
+            sending = asyncio.create_task(sender.run(stop, poll_seconds=1.0))
+            try:
+                await repl(conversation, who, sys.stdin, sys.stdout, Path("exports"))
+                await sender.drain_once()
+            finally:
+                stop.set()
+                await sending
 
     _run(go())
 

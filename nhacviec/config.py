@@ -7,6 +7,7 @@ from pathlib import Path
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from sqlalchemy.engine import make_url
 
 DEFAULT_DB = "sqlite+aiosqlite:///./data/nhacviec.db"
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "your-token-here", "123456:ABC"}
@@ -25,6 +26,8 @@ class Settings(BaseSettings):
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
+    telegram_webhook_listen: str = "127.0.0.1"
+    telegram_webhook_port: int = 8443
 
     reminder_send_time: time = time(8, 0)
     reminder_offsets_days: list[int] = Field(default_factory=lambda: [7, 3, 1, 0])
@@ -53,6 +56,12 @@ class Settings(BaseSettings):
                 if value is not None and value.get_secret_value().strip() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} holds a placeholder value; set the real secret")
         return self
+
+    def secrets(self) -> list[str]:
+        """Every secret value, for masking in logs."""
+        values = [v.get_secret_value() for v in (self.telegram_bot_token, self.telegram_webhook_secret) if v]
+        password = make_url(self.database_url).password if "://" in self.database_url else None
+        return [v for v in (*values, password) if v]
 
     @property
     def telegram_configured(self) -> bool:

@@ -74,19 +74,15 @@ class OutboxSender:
             log.warning("released %d deliveries left in flight by a stopped sender", released)
         while True:
             async with self.sessions.begin() as session:
-                claimed = await outbox.claim_due(session, self.clock(), self.batch)
+                claimed = await outbox.claim_due(session, self.clock(), self.batch, self.channels.keys())
             if not claimed:
                 return stats
             for item in claimed:
                 await self._send_one(item, stats)
 
     async def _send_one(self, item: outbox.ClaimedDelivery, stats: DrainStats) -> None:
-        channel = self.channels.get(item.platform)
+        channel = self.channels[item.platform]
         now = self.clock
-        async with self.sessions.begin() as session:
-            if channel is None:
-                await self._retry(session, item, f"no channel for platform {item.platform!r} is running", None, stats)
-                return
         try:
             message_id = await channel.send(item.chat_id, OutgoingMessage(item.text, item.choices))
         except RecipientBlockedError as exc:

@@ -1,0 +1,96 @@
+"""The python-telegram-bot Application: polling by default, webhook when configured."""
+
+from __future__ import annotations
+
+import contextlib
+import logging
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+
+from telegram import Update
+from telegram.error import TelegramError
+from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+
+from bot.telegram.menu import set_menus
+from bot.telegram.render import send_reply, to_event
+from core.conversation.engine import Conversation
+
+log = logging.getLogger(__name__)
+
+
+@dataclass(frozen=True)
+class WebhookConfig:
+    url: str
+    secret: str
+    listen: str = "127.0.0.1"
+    port: int = 8443
+    path: str = "telegram"
+
+
+class TelegramBot:
+    def __init__(
+        self,
+        token: str,
+        conversation: Conversation,
+        admin_chats: Callable[[], Awaitable[list[str]]],
+        base_url: str | None = None,
+        webhook: WebhookConfig | None = None,
+        poll_timeout: int = 30,
+    ) -> None:
+        builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=0))
+        if base_url:
+            builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+        self.app: Application = builder.build()  # type: ignore[type-arg]
+        self.app.add_handler(TypeHandler(Update, self._on_update))
+        self.app.add_error_handler(self._on_error)
+        self.conversation = conversation
+        self.admin_chats = admin_chats
+        self.webhook = webhook
+        self.poll_timeout = poll_timeout
+
+    @property
+    def bot(self):  # type: ignore[no-untyped-def]
+        return self.app.bot
+
+    async def start(self) -> None:
+        await self.app.initialize()
+        await self.app.start()
+        try:
+            await set_menus(self.app.bot, await self.admin_chats())
+        except TelegramError:
+            log.warning("could not set the command menus; continuing without them")
+        assert self.app.updater is not None
+        if self.webhook:
+            await self.app.updater.start_webhook(
+                listen=self.webhook.listen,
+                port=self.webhook.port,
+                url_path=self.webhook.path,
+                webhook_url=self.webhook.url,
+                secret_token=self.webhook.secret,
+            )
+            log.info("Telegram: webhook mode on %s:%d/%s", self.webhook.listen, self.webhook.port, self.webhook.path)
+        else:
+            await self.app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0)
+            log.info("Telegram: polling for updates")
+
+    async def stop(self) -> None:
+        if self.app.updater is not None and self.app.updater.running:
+            await self.app.updater.stop()
+        if self.app.running:
+            await self.app.stop()
+        await self.app.shutdown()
+
+    async def _on_update(self, update: Update, context: ContextTypes.DEFAULT_TYPE) -> None:
+        """Every update: translate, let the core answer, send the replies."""
+        event = to_event(update)
+        if event is None:
+            return
+        if update.callback_query is not None:
+            with contextlib.suppress(TelegramError):  # an old button: the reply below still explains
+                await update.callback_query.answer()
+        replies = await self.conversation.handle(event)
+        for reply in replies:
+            await send_reply(self.app.bot, event.sender.chat_id, reply)
+
+    async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
+        log.error("error while handling a Telegram update", exc_info=context.error)
