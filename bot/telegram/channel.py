@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import warnings
+from datetime import timedelta
+
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.telegram.render import send_text
 from core.ports import OutgoingMessage, PermanentSendError, RecipientBlockedError, TransientSendError
@@ -20,8 +24,7 @@ class TelegramChannel:
         try:
             sent = await send_text(self.bot, chat_id, message.text, message.choices)
         except RetryAfter as exc:
-            seconds = exc.retry_after.total_seconds() if hasattr(exc.retry_after, "total_seconds") else exc.retry_after
-            raise TransientSendError("Telegram rate limit (429)", float(seconds)) from exc
+            raise TransientSendError("Telegram rate limit (429)", _seconds(exc)) from exc
         except Forbidden as exc:
             raise RecipientBlockedError(str(exc)) from exc
         except BadRequest as exc:
@@ -33,3 +36,11 @@ class TelegramChannel:
         except TelegramError as exc:
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
         return str(sent.message_id)
+
+
+def _seconds(exc: RetryAfter) -> float:
+    """retry_after is an int in PTB 22 and a timedelta later (PTB warns on access while it changes)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 from babel.messages.catalog import Catalog
-from babel.messages.extract import extract_from_dir
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.pofile import read_po
 
 from core.deadlines import VN_TZ
@@ -20,7 +20,8 @@ ROOT = Path(__file__).resolve().parents[2]
 def source_messages() -> set[str | tuple[str, ...]]:
     found: set[str | tuple[str, ...]] = set()
     for package in ("core", "scheduler", "bot", "nhacviec"):
-        for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT / package)):
+        keywords = {**DEFAULT_KEYWORDS, "t": None, "tn": (1, 2)}
+        for _file, _line, message, _comments, _ctx in extract_from_dir(str(ROOT / package), keywords=keywords):
             found.add(message if isinstance(message, str) else tuple(message))
     return found
 

@@ -1,0 +1,211 @@
+"""End to end: the real python-telegram-bot Application, polling over HTTP a local stand-in of the
+Bot API (tests/telegram_standin.py, the only fake), with the real core, store, outbox and database.
+Time travels to Monday 10/04/2023 (ticking), when plan 46's April report is open.
+"""
+
+from __future__ import annotations
+
+import logging
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+
+from bot.telegram.app import TelegramBot
+from bot.telegram.channel import TelegramChannel
+from core.conversation.engine import Conversation
+from core.deadlines import VN_TZ, utcnow
+from core.ports import OutgoingMessage, RecipientBlockedError, TransientSendError
+from core.types import Role
+from models import queries
+from models.chat_store import SqlChatStore
+from models.invites import create_invite
+from nhacviec.logsafety import SecretMaskingFilter
+from nhacviec.notifier import ServiceNotifier
+from scheduler.sender import OutboxSender
+from tests.conftest import Database
+from tests.telegram_standin import BotApiStandIn
+
+TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
+ADMIN, STP, TTRA = 1001, 1002, 1003
+
+
+@pytest.fixture(autouse=True)
+def april() -> Iterator[None]:
+    with time_machine.travel(datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ), tick=True):
+        yield
+
+
+@dataclass
+class Live:
+    api: BotApiStandIn
+    bot: TelegramBot
+    sender: OutboxSender
+    db: Database
+    codes: dict[int, str]
+
+
+async def _invite(db: Database, agency: str, role: Role) -> str:
+    async with db.sessions.begin() as s:
+        a = await queries.agency_by_code(s, agency)
+        assert a
+        return (await create_invite(s, a.id, a.code, role, utcnow(), timedelta(days=7), "test")).code
+
+
+@pytest.fixture
+async def live(loaded: Database) -> AsyncIterator[Live]:
+    api = BotApiStandIn(TOKEN)
+    api.start()
+    store = SqlChatStore(loaded.sessions)
+    channel_holder: dict[str, TelegramChannel] = {}
+    sender = OutboxSender(loaded.sessions, channel_holder)  # type: ignore[arg-type]
+    conversation = Conversation(store, ServiceNotifier(sender), "nhacviec_test_bot")
+    bot = TelegramBot(TOKEN, conversation, lambda: store.chat_ids("telegram", Role.ADMIN), api.base_url, poll_timeout=1)
+    sender.channels["telegram"] = TelegramChannel(bot.bot)
+    codes = {
+        ADMIN: await _invite(loaded, "SNV", Role.ADMIN),
+        STP: await _invite(loaded, "STP", Role.FOCAL),
+        TTRA: await _invite(loaded, "TTRA", Role.FOCAL),
+    }
+    await bot.start()
+    try:
+        yield Live(api, bot, sender, loaded, codes)
+    finally:
+        await bot.stop()
+        api.stop()
+
+
+NAMES = {ADMIN: "Phạm Minh Quản", STP: "Lê Văn Sơn", TTRA: "Nguyễn Thị Thanh"}
+
+
+async def register_all(live: Live) -> None:
+    for uid, code in live.codes.items():
+        live.api.push_text(uid, NAMES[uid], f"/start {code}")
+    for uid in live.codes:
+        await live.api.reply_to(uid, "Chào mừng")
+
+
+async def test_registration_tasks_submit_and_overview(live: Live) -> None:
+    api = live.api
+    await register_all(live)
+    welcome = await api.reply_to(STP, "Chào mừng")
+    assert "Chào mừng đồng chí Lê Văn Sơn (Sở Tư pháp)" in welcome["text"] and welcome["parse_mode"] == "HTML"
+    menus = [p for m, p in api.calls if m == "setMyCommands"]
+    assert any(p.get("language_code") == "en" for p in menus) and any("nhiemvu" in str(p) for p in menus)
+
+    api.push_text(TTRA, NAMES[TTRA], "/nhiemvu")
+    ttra = await api.reply_to(TTRA, "Nhiệm vụ của Thanh tra tỉnh")
+    assert "III.7a" in ttra["text"] and "III.7b" in ttra["text"] and "III.3 —" not in ttra["text"]
+    api.push_text(STP, NAMES[STP], "/nhiemvu")
+    stp = await api.reply_to(STP, "Nhiệm vụ của Sở Tư pháp")
+    assert "III.3 —" in stp["text"] and "III.7b" not in stp["text"]
+    api.push_callback(STP, NAMES[STP], api.button(stp, "III.3"))
+    await api.reply_to(STP, "thẩm định và tham gia ý kiến")
+
+    api.push_text(STP, NAMES[STP], "/danop")
+    menu = await api.reply_to(STP, "Sở Tư pháp đã gửi báo cáo nào")
+    api.push_callback(STP, NAMES[STP], api.button(menu, "Báo cáo tháng 4/2023"))
+    ask = await api.reply_to(STP, "rồi bấm xác nhận")
+    api.push_callback(STP, NAMES[STP], api.button(ask, "Xác nhận đã nộp"))
+    receipt = await api.reply_to(STP, "Đã ghi nhận")
+    assert "Sở Tư pháp nộp Báo cáo tháng 4/2023" in receipt["text"] and "đúng hạn" in receipt["text"]
+
+    api.push_text(ADMIN, NAMES[ADMIN], "/tonghop 2023-04")
+    overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 — hạn chót")
+    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa nộp (16)" in overview["text"]
+
+    api.push_text(STP, NAMES[STP], "/tonghop")
+    refused = await api.reply_to(STP, "chỉ dành cho quản trị viên")
+    assert refused
+
+
+async def test_broadcast_reaches_everyone_and_acknowledgements_are_counted(live: Live) -> None:
+    api = live.api
+    await register_all(live)
+    api.push_text(ADMIN, NAMES[ADMIN], "/thongbao Họp giao ban <b>14:00</b> & chuẩn bị số liệu")
+    audience = await api.reply_to(ADMIN, "Gửi tới ai?")
+    api.push_callback(ADMIN, NAMES[ADMIN], api.button(audience, "Tất cả"))
+    preview = await api.reply_to(ADMIN, "Xem trước")
+    assert "&lt;b&gt;14:00&lt;/b&gt; &amp; chuẩn bị" in preview["text"]  # user text escaped for HTML
+    api.push_callback(ADMIN, NAMES[ADMIN], api.button(preview, "Gửi"))
+    await api.reply_to(ADMIN, "tới 3 tài khoản")
+    await live.sender.drain_once()
+    copies = {uid: await api.reply_to(uid, "Thông báo của Sở Nội vụ") for uid in (ADMIN, STP, TTRA)}
+    for uid in (STP, TTRA):
+        api.push_callback(uid, NAMES[uid], api.button(copies[uid], "Đã nhận"))
+        await api.reply_to(uid, "Đã ghi nhận đồng chí đã nhận thông báo")
+    api.push_text(ADMIN, NAMES[ADMIN], "/thongbao_ds")
+    listing = await api.reply_to(ADMIN, "đã gửi 3/3")
+    assert "đã nhận 2" in listing["text"] and "Chưa xác nhận: Phạm Minh Quản (Sở Nội vụ)" in listing["text"]
+
+    # Someone else's button and a forged one are refused, and nothing is counted for them.
+    api.push_callback(TTRA, NAMES[TTRA], api.button(copies[ADMIN], "Đã nhận"))
+    await api.reply_to(TTRA, "Nút này không dành cho đồng chí")
+    api.push_callback(TTRA, NAMES[TTRA], "forged:ack:1")
+    await api.reply_to(TTRA, "Lựa chọn không hợp lệ hoặc đã hết hạn")
+
+
+async def test_bad_input_over_telegram(live: Live) -> None:
+    api = live.api
+    await register_all(live)
+    api.push_text(STP, NAMES[STP], "/nhiemvu", chat_type="group")
+    await api.reply_to(-100 - STP, "nhắn riêng")
+    api.push_sticker(STP, NAMES[STP])
+    await api.reply_to(STP, "chỉ đọc được lệnh văn bản")
+    api.push_edited(STP, NAMES[STP], "/danop")
+    await api.reply_to(STP, "tin nhắn đã sửa")
+    api.push_text(STP, NAMES[STP], "x" * 10_000)
+    await api.reply_to(STP, "quá dài")
+    api.push_text(9999, "Người Lạ", "/danop")
+    await api.reply_to(9999, "chưa đăng ký")
+
+
+async def test_export_is_sent_as_a_document(live: Live) -> None:
+    api = live.api
+    await register_all(live)
+    api.push_text(ADMIN, NAMES[ADMIN], "/xuat 2023-04")
+    await api.reply_to(ADMIN, "Tệp tổng hợp")
+    doc = await api.wait_for(lambda: next((p for m, p in api.calls if m == "sendDocument"), None))
+    assert doc["filename"].endswith(".xlsx") and doc["file_size"] > 1000
+
+
+async def test_channel_splits_long_messages_and_maps_errors(live: Live) -> None:
+    api = live.api
+    channel = TelegramChannel(live.bot.bot)
+    long_text = "\n".join(f"Dòng {i}: " + "nội dung & <thẻ> " * 12 for i in range(120))
+    await channel.send(str(STP), OutgoingMessage(long_text, (("Đã nhận", "tok"),)))
+    parts = api.sent(STP)
+    assert len(parts) >= 3 and all(len(p["text"]) <= 4096 for p in parts)
+    assert "reply_markup" in parts[-1] and all("reply_markup" not in p for p in parts[:-1])
+
+    api.failures["sendMessage"] = [
+        (
+            429,
+            {
+                "ok": False,
+                "error_code": 429,
+                "description": "Too Many Requests: retry after 7",
+                "parameters": {"retry_after": 7},
+            },
+        )
+    ]
+    with pytest.raises(TransientSendError) as info:
+        await channel.send(str(STP), OutgoingMessage("x"))
+    assert info.value.retry_after == 7
+    api.failures["sendMessage"] = [
+        (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
+    ]
+    with pytest.raises(RecipientBlockedError):
+        await channel.send(str(STP), OutgoingMessage("x"))
+
+
+async def test_the_token_never_reaches_the_logs(live: Live, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.handler.addFilter(SecretMaskingFilter([TOKEN]))
+    with caplog.at_level(logging.DEBUG):
+        await register_all(live)
+        live.api.push_text(STP, NAMES[STP], "/hanbaocao")
+        await live.api.reply_to(STP, "Các kỳ báo cáo")
+    assert caplog.records, "expected some log records"
+    assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text

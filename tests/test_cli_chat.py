@@ -1,0 +1,59 @@
+"""The console channel through its real entry point (`nhacviec chat`), with scripted input."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from pathlib import Path
+
+import pytest
+
+from core.deadlines import to_vn, utcnow
+from tests.cli_runner import ENTRY, run_cli
+from tests.conftest import PLAN_46, Database
+
+pytestmark = pytest.mark.skipif(not ENTRY.exists(), reason="the nhacviec script is not installed (run make test)")
+
+
+def test_admin_requests_an_adhoc_report_and_a_focal_person_submits_it(database: Database, tmp_path: Path) -> None:
+    env = database.env
+    assert run_cli(["import-plan", str(PLAN_46)], env, tmp_path).code == 0
+    due = to_vn(utcnow() + timedelta(days=10)).strftime("%d/%m/%Y")
+    admin = run_cli(
+        ["chat", "--as", "SNV", "--role", "admin", "--name", "Phạm Quản Trị"],
+        env,
+        tmp_path,
+        stdin=f"/huongdan\n/dotxuat Tình hình triển khai\n2\n{due}\n1\n/thoat\n",
+    )
+    assert admin.code == 0, admin.err
+    assert "/tonghop [kỳ]" in admin.out  # the admin's help
+    assert "1. Tất cả" in admin.out and "2. Các sở, ban, ngành" in admin.out
+    assert "Đã tạo Báo cáo đột xuất: Tình hình triển khai" in admin.out
+
+    focal = run_cli(
+        ["chat", "--as", "stp"],
+        env,
+        tmp_path,
+        stdin="/nhiemvu\n/danop\n1\n125/bc-stp\n1\n/trangthai\nxin chào\n/xoa\n",
+    )
+    assert focal.code == 0, focal.err
+    assert "Nhiệm vụ của Sở Tư pháp" in focal.out and "III.3 —" in focal.out
+    assert "Số văn bản: 125/BC-STP" in focal.out
+    assert "Đã ghi nhận: Sở Tư pháp nộp Báo cáo đột xuất: Tình hình triển khai" in focal.out
+    assert "đúng hạn" in focal.out
+    assert "Bot chưa hiểu ý đồng chí" in focal.out and "Lệnh /xoa không có" in focal.out
+
+    rows = run_cli(["status", "Báo cáo đột xuất: Tình hình triển khai", "--json"], env, tmp_path).json()
+    assert {r["agency"]: r["status"] for r in rows}["STP"] == "on_time"
+    assert len(rows) == 10  # the departments
+
+
+def test_export_from_the_console_writes_the_workbook(database: Database, tmp_path: Path) -> None:
+    assert run_cli(["import-plan", str(PLAN_46)], database.env, tmp_path).code == 0
+    result = run_cli(["chat", "--as", "SNV", "--role", "admin"], database.env, tmp_path, stdin="/xuat 2023-04\n")
+    assert result.code == 0 and "Tệp tổng hợp tình hình nộp báo cáo: 17 dòng." in result.out
+    assert list((tmp_path / "exports").glob("tong-hop-bao-cao-*.xlsx"))
+
+
+def test_chat_as_an_unknown_agency(database: Database, tmp_path: Path) -> None:
+    result = run_cli(["chat", "--as", "NOPE"], database.env, tmp_path, stdin="")
+    assert result.code == 2 and "unknown agency code" in result.err
