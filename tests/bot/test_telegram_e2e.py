@@ -5,15 +5,18 @@ Time travels to Monday 10/04/2023 (ticking), when plan 46's April report is open
 
 from __future__ import annotations
 
+import asyncio
 import logging
+import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
+import httpx
 import pytest
 import time_machine
 
-from bot.telegram.app import TelegramBot
+from bot.telegram.app import TelegramBot, WebhookConfig
 from bot.telegram.channel import TelegramChannel
 from core.conversation.engine import Conversation
 from core.deadlines import VN_TZ, utcnow
@@ -22,8 +25,10 @@ from core.types import Role
 from models import queries
 from models.chat_store import SqlChatStore
 from models.invites import create_invite
+from nhacviec.config import Settings
 from nhacviec.logsafety import SecretMaskingFilter
 from nhacviec.notifier import ServiceNotifier
+from nhacviec.service import run_service
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.telegram_standin import BotApiStandIn
@@ -209,3 +214,73 @@ async def test_the_token_never_reaches_the_logs(live: Live, caplog: pytest.LogCa
         await live.api.reply_to(STP, "Các kỳ báo cáo")
     assert caplog.records, "expected some log records"
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database) -> None:
+    api = BotApiStandIn(TOKEN)
+    api.start()
+    store = SqlChatStore(loaded.sessions)
+    sender = OutboxSender(loaded.sessions, {})
+    port = _free_port()
+    hook = WebhookConfig("https://bot.example.invalid/telegram", "webhook-secret-0123456789", "127.0.0.1", port)
+    bot = TelegramBot(
+        TOKEN,
+        Conversation(store, ServiceNotifier(sender)),
+        lambda: store.chat_ids("telegram", Role.ADMIN),
+        api.base_url,
+        webhook=hook,
+    )
+    await bot.start()
+    try:
+        set_hook = next(p for m, p in api.calls if m == "setWebhook")
+        assert set_hook["url"] == hook.url and set_hook["secret_token"] == hook.secret
+        update = {
+            "update_id": 1,
+            "message": {
+                "message_id": 1,
+                "date": 0,
+                "chat": {"id": STP, "type": "private"},
+                "from": {"id": STP, "is_bot": False, "first_name": "Sơn"},
+                "text": "/huongdan",
+            },
+        }
+        url = f"http://127.0.0.1:{port}/telegram"
+        async with httpx.AsyncClient() as client:
+            wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+            missing = await client.post(url, json=update)
+            assert wrong.status_code == 403 and missing.status_code == 403
+            assert api.sent(STP) == []
+            right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret})
+            assert right.status_code == 200
+        await api.reply_to(STP, "Bot Nhắc việc")
+    finally:
+        await bot.stop()
+        api.stop()
+
+
+async def test_run_service_starts_telegram_and_answers(loaded: Database) -> None:
+    api = BotApiStandIn(TOKEN)
+    api.start()
+    code = await _invite(loaded, "STP", Role.FOCAL)
+    settings = Settings(
+        database_url=loaded.url,
+        database_schema=loaded.schema,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=api.base_url,
+        telegram_bot_username="nhacviec_test_bot",
+    )
+    stop = asyncio.Event()
+    service = asyncio.create_task(run_service(settings, stop, interactive=False))
+    try:
+        api.push_text(STP, "Lê Văn Sơn", f"/dangky {code}")
+        await api.reply_to(STP, "Chào mừng đồng chí Lê Văn Sơn (Sở Tư pháp)", timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 30)
+        api.stop()

@@ -71,16 +71,19 @@ async def world(loaded: Database, traveller: time_machine.Coordinates) -> AsyncI
     yield World(loaded, RecordingChannel(), traveller)
 
 
-async def run_job(scheduler: AsyncIOScheduler, job_id: str) -> None:
-    """Wake the real scheduler and wait until it has run ``job_id``."""
+async def run_jobs(scheduler: AsyncIOScheduler, *job_ids: str) -> None:
+    """Wake the real scheduler and wait until it has run every one of ``job_ids``."""
+    pending = set(job_ids)
     done = asyncio.Event()
     errors: list[BaseException] = []
 
     def listener(event: JobExecutionEvent) -> None:
-        if event.job_id == job_id:
+        if event.job_id in pending:
             if event.exception:
                 errors.append(event.exception)
-            done.set()
+            pending.discard(event.job_id)
+            if not pending:
+                done.set()
 
     scheduler.add_listener(listener, EVENT_JOB_EXECUTED | EVENT_JOB_ERROR)
     scheduler.wakeup()
@@ -102,7 +105,7 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
         assert await world.count(t.Delivery) == 0
 
         world.clock.move_to(vn(2023, 4, 7, 8, 0, 1))
-        await run_job(scheduler, job.id)
+        await run_jobs(scheduler, job.id, f"{JOB_PREFIX}digest:2023-04-07")  # both due at 08:00
         stats = await sender.drain_once()
     finally:
         scheduler.shutdown(wait=False)
