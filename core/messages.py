@@ -162,3 +162,13 @@ def adhoc_request(lang: str, name: str, agency: str, label: str, due_at: datetim
         "Once the report is sent, please confirm it with /danop."
     ) % {"sender": sender_agency, "label": label, "due": format_day(due_at, lang)}
     return f"{greeting(lang, name, agency)}\n{body}"
+
+
+def quota_warning(lang: str, name: str, platform: str, used: int, quota: int, percent: int) -> str:
+    tr = gettext_for(lang)
+    body = tr.gettext(
+        "%(platform)s has used %(percent)d%% of this month's message quota (%(used)d of %(quota)d). "
+        "Near the limit, reminders and escalations go first; digests and notices wait or go through "
+        "Telegram."
+    ) % {"platform": platform.capitalize(), "percent": percent, "used": used, "quota": quota}
+    return f"{tr.gettext('Dear %(name)s,') % {'name': name}}\n{body}"

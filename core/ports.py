@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, field
+from datetime import datetime
 from typing import Protocol
 
 from core.types import Platform
@@ -14,6 +15,7 @@ class OutgoingMessage:
 
     text: str
     choices: tuple[tuple[str, str], ...] = field(default=())  # (label, callback id)
+    priority: int = 5  # the outbox's: 1 escalation … 3 reminders … 6 digest, 7 notices; 0 a reply
 
 
 class SendError(Exception):
@@ -34,6 +36,15 @@ class RecipientBlockedError(SendError):
 
 class PermanentSendError(SendError):
     """The platform refused the message for good (bad chat id, message too long…)."""
+
+
+class ChannelUnavailableError(PermanentSendError):
+    """This channel cannot carry the message now (e.g. its monthly quota is spent): try the person's other
+    channel, else wait until ``until``."""
+
+    def __init__(self, reason: str, until: datetime | None = None) -> None:
+        super().__init__(reason)
+        self.until = until
 
 
 class Channel(Protocol):

@@ -89,9 +89,14 @@ class SqlChatStore:
             if not claimed.rowcount:  # type: ignore[attr-defined]
                 raise StoreError("invite_used")  # someone redeemed it at the same instant
             name = sender.display_name.strip()[:120] or "Cán bộ"
-            person = t.Person(display_name=name, agency_id=inv.agency_id, role=inv.role, active=True, created_at=now)
-            s.add(person)
-            await s.flush()
+            linked = inv.person_id is not None
+            person = await s.get(t.Person, inv.person_id) if linked else None
+            if person is None:
+                person = t.Person(
+                    display_name=name, agency_id=inv.agency_id, role=inv.role, active=True, created_at=now
+                )
+                s.add(person)
+                await s.flush()
             acc = t.ChatAccount(
                 person_id=person.id,
                 platform=sender.platform.value,
@@ -122,6 +127,42 @@ class SqlChatStore:
         async with self.sessions.begin() as s:
             await s.execute(update(t.ChatAccount).where(t.ChatAccount.id == account_id).values(language=language))
             audit.record(s, f"account:{account_id}", "set_language", "chat_account", account_id, {"language": language})
+
+    async def accounts_of(self, person_id: int) -> list[tuple[int, str, bool]]:
+        async with self.sessions() as s:
+            rows = await s.execute(
+                select(t.ChatAccount.id, t.ChatAccount.platform, t.ChatAccount.preferred)
+                .where(t.ChatAccount.person_id == person_id, t.ChatAccount.active.is_(True))
+                .order_by(t.ChatAccount.id)
+            )
+            return [(int(a), str(p), bool(pref)) for a, p, pref in rows.all()]
+
+    async def set_preferred(self, person_id: int, account_id: int) -> None:
+        async with self.sessions.begin() as s:
+            await s.execute(
+                update(t.ChatAccount)
+                .where(t.ChatAccount.person_id == person_id)
+                .values(preferred=(t.ChatAccount.id == account_id))
+            )
+            audit.record(
+                s, f"account:{account_id}", "set_preferred_channel", "person", person_id, {"account_id": account_id}
+            )
+
+    async def create_link_code(self, account: Account, now: datetime) -> InviteInfo:
+        async with self.sessions.begin() as s:
+            info = await create_invite(
+                s,
+                account.agency_id,
+                account.agency_code,
+                account.role,
+                now,
+                timedelta(hours=24),
+                f"account:{account.account_id}",
+            )
+            inv = await s.scalar(select(t.Invite).where(t.Invite.code == info.code))
+            assert inv is not None
+            inv.person_id = account.person_id
+            return info
 
     async def chat_ids(self, platform: str, role: Role) -> list[str]:
         """Chat ids of active accounts on ``platform`` whose person has ``role`` (for admin menus)."""
@@ -198,7 +239,14 @@ class SqlChatStore:
             if row is None:
                 raise StoreError("choice_unknown")
             if row.account_id != account_id:
-                raise StoreError("choice_not_yours")
+                # The same person on another channel (a message that fell back) may still use it.
+                owners = (
+                    await s.scalars(
+                        select(t.ChatAccount.person_id).where(t.ChatAccount.id.in_([row.account_id, account_id]))
+                    )
+                ).all()
+                if len(set(owners)) != 1:
+                    raise StoreError("choice_not_yours")
             if row.used_at is not None:
                 raise StoreError("choice_used")
             if row.expires_at <= now:
@@ -410,7 +458,13 @@ class SqlChatStore:
             for n in notices:
                 rows = (
                     await s.execute(
-                        select(t.Delivery.status, t.Delivery.acknowledged_at, t.Person.display_name, t.Agency.name)
+                        select(
+                            t.Delivery.status,
+                            t.Delivery.acknowledged_at,
+                            t.Person.display_name,
+                            t.Agency.name,
+                            t.Person.id,
+                        )
                         .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
                         .join(t.Person, t.Person.id == t.ChatAccount.person_id)
                         .join(t.Agency, t.Agency.id == t.Person.agency_id)

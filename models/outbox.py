@@ -33,6 +33,7 @@ class ClaimedDelivery:
     text: str
     attempts: int
     choices: tuple[tuple[str, str], ...] = ()
+    priority: int = 5
 
 
 async def enqueue(session: AsyncSession, items: list[NewDelivery], now: datetime) -> int:
@@ -104,7 +105,7 @@ async def claim_due(
         d.status = DeliveryStatus.SENDING.value
         d.claimed_at = now
         choices = tuple((str(label), str(token)) for label, token in (d.choices or []))
-        out.append(ClaimedDelivery(d.id, d.account_id, platform, chat_id, d.text, d.attempts, choices))
+        out.append(ClaimedDelivery(d.id, d.account_id, platform, chat_id, d.text, d.attempts, choices, d.priority))
     await session.flush()
     return out
 
@@ -179,3 +180,44 @@ async def blocked_people(session: AsyncSession) -> list[str]:
         )
     ).all()
     return [f"{name} ({agency})" for name, agency in rows]
+
+
+async def fall_back(session: AsyncSession, delivery_id: int, platforms: Collection[str], now: datetime) -> str | None:
+    """Queue a copy of the delivery for the same person's other usable account; returns its platform.
+
+    The copy's dedup key is the original's plus the platform, so a message falls back at most once per
+    channel and still reaches the person once.
+    """
+    original = await session.get(t.Delivery, delivery_id)
+    assert original is not None
+    person_id = select(t.ChatAccount.person_id).where(t.ChatAccount.id == original.account_id).scalar_subquery()
+    other = await session.scalar(
+        select(t.ChatAccount)
+        .where(
+            t.ChatAccount.person_id == person_id,
+            t.ChatAccount.id != original.account_id,
+            t.ChatAccount.active.is_(True),
+            t.ChatAccount.blocked_at.is_(None),
+            t.ChatAccount.platform.in_(list(platforms)),
+        )
+        .order_by(t.ChatAccount.preferred.desc(), t.ChatAccount.id)
+        .limit(1)
+    )
+    if other is None:
+        return None
+    added = await enqueue(
+        session,
+        [
+            NewDelivery(
+                f"{original.dedup_key}~{other.platform}",
+                other.id,
+                original.kind,
+                original.text,
+                original.priority,
+                original.notice_id,
+                tuple((str(a), str(b)) for a, b in (original.choices or [])),
+            )
+        ],
+        now,
+    )
+    return other.platform if added else None

@@ -90,9 +90,15 @@ async def load_inputs(
 async def recipients(
     session: AsyncSession, role: Role | None, agency_codes: tuple[str, ...] | None = None
 ) -> list[Recipient]:
-    """Active, unblocked accounts of active people with ``role`` (any role if None), in these agencies if given."""
+    """One account per active person with ``role`` (any role if None), in these agencies if given.
+
+    The account is the person's preferred one (/kenh) if it is active and unblocked, else their first
+    active, unblocked account: each message reaches a person once, on one channel.
+    """
     q = (
-        select(t.ChatAccount.id, t.Person.display_name, t.Agency.code, t.Agency.name, t.ChatAccount.language)
+        select(
+            t.ChatAccount.id, t.Person.display_name, t.Agency.code, t.Agency.name, t.ChatAccount.language, t.Person.id
+        )
         .join(t.Person, t.Person.id == t.ChatAccount.person_id)
         .join(t.Agency, t.Agency.id == t.Person.agency_id)
         .where(
@@ -100,13 +106,19 @@ async def recipients(
             t.ChatAccount.active.is_(True),
             t.ChatAccount.blocked_at.is_(None),
         )
-        .order_by(t.Agency.code, t.ChatAccount.id)
+        .order_by(t.Agency.code, t.Person.id, t.ChatAccount.preferred.desc(), t.ChatAccount.id)
     )
     if role is not None:
         q = q.where(t.Person.role == role.value)
     if agency_codes is not None:
         q = q.where(t.Agency.code.in_(agency_codes))
-    return [Recipient(*row) for row in (await session.execute(q)).all()]
+    seen: set[int] = set()
+    out = []
+    for *fields, person_id in (await session.execute(q)).all():
+        if person_id not in seen:
+            seen.add(person_id)
+            out.append(Recipient(*fields))
+    return out
 
 
 async def handled_keys(session: AsyncSession, since: datetime) -> set[str]:

@@ -14,6 +14,7 @@ from sqlalchemy import (
     String,
     Text,
     UniqueConstraint,
+    false,
     text,
 )
 from sqlalchemy.orm import Mapped, mapped_column
@@ -123,6 +124,8 @@ class ChatAccount(Base):
     chat_id: Mapped[str] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(8), default="vi")
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # The account reminders go to when the person has several (/kenh); None/False = not chosen.
+    preferred: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     blocked_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
 
@@ -138,6 +141,8 @@ class Invite(Base):
     expires_at: Mapped[datetime] = mapped_column(TZDateTime())
     used_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_account.id"), nullable=True)
+    # Set for a link code (/lienket): the account that redeems it joins this person instead of a new one.
+    person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
 
 
 class Submission(Base):
@@ -252,3 +257,13 @@ class ConversationState(Base):
     flow: Mapped[str] = mapped_column(String(32))
     data: Mapped[dict[str, object]] = mapped_column(JSON, default=dict)
     expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+class ChannelUsage(Base):
+    """Messages sent per platform and calendar month (Asia/Ho_Chi_Minh), for quota care."""
+
+    __tablename__ = "channel_usage"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
+    sent: Mapped[int] = mapped_column(Integer, default=0)
+    warned_percent: Mapped[int] = mapped_column(Integer, default=0)

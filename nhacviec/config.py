@@ -29,6 +29,14 @@ class Settings(BaseSettings):
     telegram_webhook_listen: str = "127.0.0.1"
     telegram_webhook_port: int = 8443
 
+    zalo_bot_token: SecretStr | None = None
+    zalo_api_base_url: str | None = None
+    zalo_webhook_url: str | None = None
+    zalo_webhook_secret: SecretStr | None = None
+    zalo_webhook_listen: str = "127.0.0.1"
+    zalo_webhook_port: int = 8444
+    zalo_monthly_quota: int = Field(default=3000, ge=1)
+
     reminder_send_time: time = time(8, 0)
     reminder_offsets_days: list[int] = Field(default_factory=lambda: [7, 3, 1, 0])
     working_hours_start: time = time(7, 30)
@@ -51,7 +59,7 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_placeholder_in_production(self) -> Settings:
         if self.env == "production":
-            for name in ("telegram_bot_token", "telegram_webhook_secret"):
+            for name in ("telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"):
                 value: SecretStr | None = getattr(self, name)
                 if value is not None and value.get_secret_value().strip() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} holds a placeholder value; set the real secret")
@@ -59,9 +67,22 @@ class Settings(BaseSettings):
 
     def secrets(self) -> list[str]:
         """Every secret value, for masking in logs."""
-        values = [v.get_secret_value() for v in (self.telegram_bot_token, self.telegram_webhook_secret) if v]
+        values = [
+            v.get_secret_value()
+            for v in (
+                self.telegram_bot_token,
+                self.telegram_webhook_secret,
+                self.zalo_bot_token,
+                self.zalo_webhook_secret,
+            )
+            if v
+        ]
         password = make_url(self.database_url).password if "://" in self.database_url else None
         return [v for v in (*values, password) if v]
+
+    @property
+    def zalo_configured(self) -> bool:
+        return self.zalo_bot_token is not None and bool(self.zalo_bot_token.get_secret_value().strip())
 
     @property
     def telegram_configured(self) -> bool:

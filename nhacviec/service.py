@@ -9,6 +9,7 @@ import signal
 import sys
 from datetime import timedelta
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
@@ -28,6 +29,9 @@ from scheduler.calendar import load_calendar
 from scheduler.engine import ReminderEngine
 from scheduler.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
+
+if TYPE_CHECKING:
+    from bot.zalo.app import ZaloBot
 
 log = logging.getLogger("nhacviec")
 CONSOLE_OPERATOR = Sender(Platform.CONSOLE, "operator", "operator", "Người dùng máy chủ")
@@ -101,6 +105,10 @@ async def run_service(settings: Settings, stop: asyncio.Event | None = None, int
         from bot.telegram.channel import TelegramChannel
 
         channels["telegram"] = TelegramChannel(telegram.bot)
+    zalo = None
+    if settings.zalo_configured:
+        zalo = _zalo(settings, sessions, conversation)
+        channels["zalo"] = zalo.channel
     sender.channels = dict(channels)
 
     scheduler.start()
@@ -110,6 +118,8 @@ async def run_service(settings: Settings, stop: asyncio.Event | None = None, int
         await reminders.start()
         if telegram is not None:
             await telegram.start()
+        if zalo is not None:
+            await zalo.start()
         log.info("nhacviec is running with channels: %s", ", ".join(sorted(channels)))
         jobs = sorted((j for j in scheduler.get_jobs() if j.next_run_time), key=lambda j: j.next_run_time)
         if jobs:
@@ -122,11 +132,35 @@ async def run_service(settings: Settings, stop: asyncio.Event | None = None, int
         stop.set()
         if telegram is not None:
             await telegram.stop()
+        if zalo is not None:
+            await zalo.stop()
         scheduler.shutdown(wait=False)
         await sender_task
         for task in tasks[1:]:
             task.cancel()
         await engine.dispose()
+
+
+def _zalo(settings: Settings, sessions: async_sessionmaker[AsyncSession], conversation: Conversation) -> ZaloBot:
+    from bot.zalo.app import ZaloBot, ZaloWebhookConfig
+    from bot.zalo.channel import ZaloChannel
+    from bot.zalo.client import ZaloClient
+    from models.usage import UsageMeter
+
+    assert settings.zalo_bot_token is not None
+    client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url)
+    channel = ZaloChannel(client, UsageMeter(sessions, Platform.ZALO.value, settings.zalo_monthly_quota))
+    webhook = None
+    if settings.zalo_webhook_url:
+        if settings.zalo_webhook_secret is None:
+            raise ValueError("ZALO_WEBHOOK_SECRET is required with ZALO_WEBHOOK_URL")
+        webhook = ZaloWebhookConfig(
+            settings.zalo_webhook_url,
+            settings.zalo_webhook_secret.get_secret_value(),
+            settings.zalo_webhook_listen,
+            settings.zalo_webhook_port,
+        )
+    return ZaloBot(client, channel, conversation, webhook)
 
 
 async def _console(conversation: Conversation, stop: asyncio.Event) -> None:

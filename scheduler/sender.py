@@ -16,7 +16,14 @@ from datetime import datetime, timedelta
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from core.deadlines import utcnow
-from core.ports import Channel, OutgoingMessage, PermanentSendError, RecipientBlockedError, TransientSendError
+from core.ports import (
+    Channel,
+    ChannelUnavailableError,
+    OutgoingMessage,
+    PermanentSendError,
+    RecipientBlockedError,
+    TransientSendError,
+)
 from core.types import DeliveryStatus
 from models import outbox
 
@@ -84,12 +91,27 @@ class OutboxSender:
         channel = self.channels[item.platform]
         now = self.clock
         try:
-            message_id = await channel.send(item.chat_id, OutgoingMessage(item.text, item.choices))
+            message_id = await channel.send(item.chat_id, OutgoingMessage(item.text, item.choices, item.priority))
         except RecipientBlockedError as exc:
             async with self.sessions.begin() as session:
+                moved = await outbox.fall_back(session, item.id, self.channels.keys(), now())
                 await outbox.mark_final(session, item.id, DeliveryStatus.BLOCKED, str(exc), now(), item.account_id)
             stats.blocked += 1
-            log.info("delivery %d: recipient blocked the bot", item.id)
+            log.info(
+                "delivery %d: recipient blocked the bot%s", item.id, f"; sent via {moved} instead" if moved else ""
+            )
+        except ChannelUnavailableError as exc:
+            async with self.sessions.begin() as session:
+                moved = await outbox.fall_back(session, item.id, self.channels.keys(), now())
+                if moved:
+                    await outbox.mark_final(
+                        session, item.id, DeliveryStatus.FAILED, f"{exc}; sent via {moved}", now(), item.account_id
+                    )
+                    stats.failed += 1
+                else:  # nowhere else to send it: keep it until the channel is back, never lose it
+                    await outbox.mark_retry(session, item.id, str(exc), exc.until or now() + self.retry.cap)
+                    stats.retried += 1
+            log.warning("delivery %d: %s%s", item.id, exc, f"; sent via {moved} instead" if moved else "; kept")
         except PermanentSendError as exc:
             async with self.sessions.begin() as session:
                 await outbox.mark_final(session, item.id, DeliveryStatus.FAILED, str(exc), now(), item.account_id)

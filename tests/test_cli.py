@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 
+from models.db import head_revision
 from tests.cli_runner import ENTRY, Result, run_cli
 from tests.conftest import PLAN_46, Database
 from tests.snapshot import snapshot
@@ -129,7 +130,7 @@ def test_out_of_date_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     assert refused.code == 1
     assert "nhacviec db upgrade" in refused.err and "Traceback" not in refused.err
     upgraded = run_cli(["db", "upgrade"], env, tmp_path)
-    assert upgraded.code == 0 and "→ 0002" in upgraded.out
+    assert upgraded.code == 0 and f"→ {head_revision()}" in upgraded.out
     assert run_cli(["agencies", "--json"], env, tmp_path).json() == []
 
 

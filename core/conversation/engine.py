@@ -14,7 +14,7 @@ from typing import Any
 from core.conversation import admin, user
 from core.conversation.context import Ctx
 from core.conversation.events import EventKind, Incoming, Reply
-from core.conversation.parse import MAX_TEXT, normalise, parse_number
+from core.conversation.parse import MAX_TEXT, normalise, parse_number, parse_plain_command
 from core.conversation.ports import Notifier, Store, StoreError
 from core.deadlines import utcnow
 from core.types import Role
@@ -41,6 +41,8 @@ COMMANDS: dict[str, tuple[Handler, Access]] = {
     "ngonngu": (user.cmd_language, Access.MEMBER),
     "danop": (user.cmd_submit, Access.SUBMITTER),
     "huynop": (user.cmd_undo, Access.SUBMITTER),
+    "kenh": (user.cmd_channel, Access.MEMBER),
+    "lienket": (user.cmd_link, Access.MEMBER),
     "tonghop": (admin.cmd_overview, Access.ADMIN),
     "nhacnho": (admin.cmd_nudge, Access.ADMIN),
     "thongbao": (admin.cmd_broadcast, Access.ADMIN),
@@ -49,6 +51,7 @@ COMMANDS: dict[str, tuple[Handler, Access]] = {
     "xuat": (admin.cmd_export, Access.ADMIN),
     "moi": (admin.cmd_invite, Access.ADMIN),
 }
+KNOWN = {*COMMANDS, "start", "dangky", "huy"}
 # action → (handler, access, single use)
 ACTIONS: dict[str, tuple[Action, Access, bool]] = {
     "task": (user.act_task, Access.MEMBER, False),
@@ -56,6 +59,7 @@ ACTIONS: dict[str, tuple[Action, Access, bool]] = {
     "submit_confirm": (user.act_submit_confirm, Access.SUBMITTER, True),
     "undo": (user.act_undo, Access.SUBMITTER, True),
     "language": (user.act_language, Access.MEMBER, False),
+    "channel": (user.act_channel, Access.MEMBER, True),
     "ack": (admin.act_ack, Access.MEMBER, False),
     "audience": (admin.act_audience, Access.ADMIN, True),
     "broadcast_send": (admin.act_broadcast_send, Access.ADMIN, True),
@@ -133,9 +137,13 @@ class Conversation:
             return await self._command(ctx, event.command or "", normalise(event.args))
         if event.kind is EventKind.CHOICE:
             return await self._choice(ctx, event.token or "")
+        state = await self.store.get_state(ctx.account.account_id, ctx.now) if ctx.account else None
+        if event.kind is EventKind.TEXT and state is None:  # "đã nộp", "nhiem vu": commands typed as words
+            plain = parse_plain_command(event.text, KNOWN)
+            if plain is not None:
+                return await self._command(ctx, plain[0], plain[1])
         if ctx.account is None:
             return self._unregistered(ctx)
-        state = await self.store.get_state(ctx.me.account_id, ctx.now)
         number = parse_number(event.text) if event.kind is EventKind.TEXT else None
         if number is not None:  # "2": a pick from the last numbered list (channels without buttons)
             token = await self.store.pick_from_menu(ctx.me.account_id, number, ctx.now)
@@ -224,6 +232,14 @@ class Conversation:
             }
             return ctx.reply(reasons.get(exc.code, ctx.t("This registration code is not valid. Please check it.")))
         role = role_name(ctx, ctx.account.role)
+        if ctx.account.linked:
+            return ctx.reply(
+                ctx.t(
+                    "Linked: %(name)s (%(agency)s) now also uses this account. Choose where reminders go with /kenh.",
+                    name=ctx.account.person_name,
+                    agency=ctx.account.agency_name,
+                )
+            )
         text = ctx.t(
             "Welcome, %(name)s (%(agency)s). You are registered as %(role)s.",
             name=ctx.account.person_name,

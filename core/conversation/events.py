@@ -80,3 +80,4 @@ class Account:
     agency_name: str
     role: Role
     language: str
+    linked: bool = False  # True right after this account joined an existing person (/lienket code)

@@ -57,3 +57,56 @@ def parse_document_number(text: str) -> str | None:
     t = normalise(text)
     t = re.sub(r"^(?:số(?: văn bản)?|so(?: van ban)?)[:\s]+", "", t, flags=re.IGNORECASE)
     return t.upper() if DOC_NUMBER.match(t) else None
+
+
+# Commands typed as plain words, as people do on phones (Zalo has no command menu): with or without
+# the slash and the diacritics. Longest phrase wins ("thong bao ds" before "thong bao").
+PHRASES = {
+    "huong dan": "huongdan",
+    "tro giup": "huongdan",
+    "nhiem vu": "nhiemvu",
+    "han bao cao": "hanbaocao",
+    "han nop": "hanbaocao",
+    "da nop": "danop",
+    "nop bao cao": "danop",
+    "huy nop": "huynop",
+    "trang thai": "trangthai",
+    "ngon ngu": "ngonngu",
+    "dang ky": "dangky",
+    "huy": "huy",
+    "tong hop": "tonghop",
+    "nhac nho": "nhacnho",
+    "thong bao ds": "thongbao_ds",
+    "danh sach thong bao": "thongbao_ds",
+    "thong bao": "thongbao",
+    "dot xuat": "dotxuat",
+    "bao cao dot xuat": "dotxuat",
+    "xuat excel": "xuat",
+    "xuat": "xuat",
+    "kenh": "kenh",
+    "lien ket": "lienket",
+    "start": "start",
+}
+
+
+def fold(text: str) -> str:
+    """'Đã  NỘP' → 'da nop': no diacritics, lower case, single spaces."""
+    decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
+    plain = "".join(c for c in decomposed if not unicodedata.combining(c))
+    return " ".join(plain.lower().split())
+
+
+def parse_plain_command(text: str, known: set[str]) -> tuple[str, str] | None:
+    """'đã nộp 2023-04' → ('danop', '2023-04'); 'danop' and '/danop' too. None when no command starts it."""
+    words = normalise(text).lstrip("/").split()
+    if not words:
+        return None
+    folded = fold(" ".join(words)).split()
+    first = folded[0]
+    if first in known or first in ALIASES:
+        return ALIASES.get(first, first), " ".join(words[1:])
+    for size in (4, 3, 2, 1):
+        phrase = " ".join(folded[:size])
+        if len(folded) >= size and phrase in PHRASES:
+            return PHRASES[phrase], " ".join(words[size:])
+    return None

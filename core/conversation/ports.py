@@ -89,6 +89,11 @@ class Store(Protocol):
         """Raises StoreError('invite_unknown' | 'invite_used' | 'invite_expired' | 'already_registered')."""
 
     async def set_language(self, account_id: int, language: str) -> None: ...
+    async def accounts_of(self, person_id: int) -> list[tuple[int, str, bool]]:
+        """The person's active accounts: (account id, platform, preferred)."""
+
+    async def set_preferred(self, person_id: int, account_id: int) -> None: ...
+    async def create_link_code(self, account: Account, now: datetime) -> InviteInfo: ...
 
     # choices and multi-step state
     async def offer(

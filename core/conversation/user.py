@@ -42,6 +42,7 @@ async def cmd_help(ctx: Ctx, args: str) -> list[Reply]:
         ctx.t("/huynop — undo a confirmation (within 24 hours)"),
         ctx.t("/trangthai — your agency's reporting history"),
         ctx.t("/ngonngu — Tiếng Việt / English"),
+        ctx.t("/kenh — Telegram or Zalo for reminders; /lienket — add the other app"),
         ctx.t("/huy — cancel what you are doing"),
     ]
     if ctx.account and ctx.account.role is Role.ADMIN:
@@ -264,3 +265,45 @@ async def act_language(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     await ctx.store.set_language(ctx.me.account_id, str(lang))
     ctx.account = replace(ctx.me, language=str(lang))
     return ctx.reply(ctx.t("Language set: English.") if lang == "en" else ctx.t("Language set: Tiếng Việt."))
+
+
+# ------------------------------------------------------------------ /kenh and /lienket
+
+PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "Console"}
+
+
+async def cmd_channel(ctx: Ctx, args: str) -> list[Reply]:
+    """/kenh: choose which of the person's chat accounts receives reminders."""
+    accounts = await ctx.store.accounts_of(ctx.me.person_id)
+    if len(accounts) < 2:
+        return ctx.reply(ctx.t("You have only one chat account. To add Telegram or Zalo, send /lienket."))
+    lines = [ctx.t("Reminders go to one of your chat accounts. Choose which:")]
+    options = []
+    for account_id, platform, preferred in accounts:
+        name = PLATFORM_NAMES.get(platform, platform)
+        lines.append(f"• {name}" + (f" — {ctx.t('current')}" if preferred else ""))
+        options.append((name, "channel", {"account_id": account_id}))
+    return ctx.reply("\n".join(lines), await ctx.choices(options))
+
+
+async def act_channel(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    accounts = {a: p for a, p, _ in await ctx.store.accounts_of(ctx.me.person_id)}
+    account_id = int(payload.get("account_id", 0))
+    if account_id not in accounts:
+        return ctx.reply(ctx.t("This choice is not valid or has expired."))
+    await ctx.store.set_preferred(ctx.me.person_id, account_id)
+    name = PLATFORM_NAMES.get(accounts[account_id], accounts[account_id])
+    return ctx.reply(ctx.t("Reminders will now go to %(channel)s.", channel=name))
+
+
+async def cmd_link(ctx: Ctx, args: str) -> list[Reply]:
+    """/lienket: a one-time code to add this person's account on another platform."""
+    inv = await ctx.store.create_link_code(ctx.me, ctx.now)
+    return ctx.reply(
+        ctx.t(
+            "On the other app (Telegram or Zalo), send this to the Nhắc việc bot: /dangky %(code)s\n"
+            "The code is valid until %(when)s and can be used once.",
+            code=inv.code,
+            when=format_instant(inv.expires_at, ctx.lang),
+        )
+    )
