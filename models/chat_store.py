@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+from dataclasses import replace
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -115,13 +116,13 @@ class SqlChatStore:
             audit.record(
                 s,
                 actor,
-                "register",
+                "link_account" if linked else "register",
                 "chat_account",
                 acc.id,
-                {"invite_id": inv.id, "agency": agency.code, "role": inv.role},
+                {"invite_id": inv.id, "agency": agency.code, "role": person.role},
                 at=now,
             )
-            return _account(acc, person, agency)
+            return replace(_account(acc, person, agency), linked=linked)
 
     async def set_language(self, account_id: int, language: str) -> None:
         async with self.sessions.begin() as s:

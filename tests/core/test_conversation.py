@@ -419,3 +419,53 @@ async def test_unexpected_errors_are_logged_and_answered(h: Harness, caplog: pyt
     await p.say("/nhiemvu")
     assert "Đã có lỗi xảy ra" in p.text
     assert "database went away" in caplog.text and "telegram:err" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("typed", "expected"),
+    [
+        ("nhiem vu", "Nhiệm vụ của Sở Tư pháp"),
+        ("Nhiệm vụ III.3", "mục III.3 (chủ trì)"),
+        ("NHIEMVU", "Nhiệm vụ của Sở Tư pháp"),
+        ("đã nộp", "Sở Tư pháp đã gửi báo cáo nào"),
+        ("han bao cao", "Các kỳ báo cáo của Sở Tư pháp"),
+        ("tong hop", "chỉ dành cho quản trị viên"),
+        ("huong dan", "/danop"),
+    ],
+)
+async def test_commands_typed_as_plain_words(h: Harness, typed: str, expected: str) -> None:
+    p = await registered(h, "w", "Văn", "STP", Role.FOCAL)
+    await p.say(typed)
+    assert expected in p.text
+
+
+async def test_plain_words_inside_a_flow_are_the_flows_text(h: Harness) -> None:
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    await admin.say("/thongbao")
+    await admin.say("Thông báo họp giao ban sáng thứ Hai")  # starts like "thong bao", but it is the notice
+    assert "Gửi tới ai?" in admin.text
+
+
+async def test_channel_and_link(h: Harness) -> None:
+    zalo = h.person("z1", "Lê Văn Sơn", platform=Platform.ZALO)
+    await zalo.say(f"/dangky {await invite(h.db, 'STP', Role.FOCAL)}")
+    await zalo.say("/kenh")
+    assert "mới có một tài khoản" in zalo.text
+    await zalo.say("/lienket")
+    code = zalo.text.split("/dangky ")[1].split()[0]
+    tg = h.person("t1", "Sơn")
+    await tg.say(f"/start {code}")
+    assert "Đã liên kết: đồng chí Lê Văn Sơn (Sở Tư pháp)" in tg.text
+    await tg.say(f"/start {code}")
+    assert "đã đăng ký" in tg.text
+    await tg.say("/kenh")
+    await tg.press("Telegram")
+    assert "Từ nay tin nhắc sẽ gửi qua Telegram" in tg.text
+    async with h.db.sessions() as s:
+        people = (await s.scalars(select(t.Person))).all()
+        assert len(people) == 1
+        from models.reminders import recipients
+
+        (only,) = await recipients(s, Role.FOCAL, ("STP",))
+        acc = await s.get(t.ChatAccount, only.account_id)
+        assert acc is not None and acc.platform == "telegram"  # one person, one reminder, preferred channel

@@ -1,0 +1,307 @@
+"""End to end over the Zalo Bot API: the real poller, webhook, client, channel, quota meter, outbox and
+core against a local stand-in of the API (tests/zalo_standin.py) — the only fake — and, for the
+fallback, the Telegram stand-in. Time travels to Monday 10/04/2023 (ticking).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+import socket
+from collections.abc import AsyncIterator, Iterator
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+import httpx
+import pytest
+import time_machine
+from sqlalchemy import select
+from telegram import Bot
+
+from bot.telegram.channel import TelegramChannel
+from bot.zalo.app import ZaloBot, ZaloWebhookConfig
+from bot.zalo.channel import ZaloChannel
+from bot.zalo.client import ZaloClient
+from core.conversation.engine import Conversation
+from core.conversation.events import EventKind, Incoming, Sender
+from core.deadlines import VN_TZ, utcnow
+from core.ports import ChannelUnavailableError, OutgoingMessage
+from core.types import Platform, Role
+from models import queries
+from models import tables as t
+from models.chat_store import SqlChatStore
+from models.invites import create_invite
+from models.usage import UsageMeter
+from nhacviec.config import Settings
+from nhacviec.logsafety import SecretMaskingFilter
+from nhacviec.notifier import ServiceNotifier
+from nhacviec.service import run_service
+from scheduler.calendar import WorkCalendar
+from scheduler.engine import ReminderEngine
+from scheduler.policy import ReminderPolicy
+from scheduler.sender import OutboxSender
+from tests.conftest import Database
+from tests.telegram_standin import BotApiStandIn
+from tests.zalo_standin import ZaloApiStandIn
+
+TOKEN = "3141592653589793238:QzRkYm9zLXNlY3JldC10b2tlbi1mb3ItdGVzdHM"
+TG_TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
+APRIL = "46/KH-UBND:thang:2023-04"
+
+
+@pytest.fixture(autouse=True)
+def april() -> Iterator[None]:
+    with time_machine.travel(datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ), tick=True):
+        yield
+
+
+async def _invite(db: Database, agency: str, role: Role) -> str:
+    async with db.sessions.begin() as s:
+        a = await queries.agency_by_code(s, agency)
+        assert a
+        return (await create_invite(s, a.id, a.code, role, utcnow(), timedelta(days=7), "test")).code
+
+
+@dataclass
+class Z:
+    api: ZaloApiStandIn
+    bot: ZaloBot
+    channel: ZaloChannel
+    sender: OutboxSender
+    conversation: Conversation
+    db: Database
+
+
+def _parts(db: Database, api: ZaloApiStandIn, quota: int = 3000) -> tuple[ZaloChannel, OutboxSender, Conversation]:
+    meter = UsageMeter(db.sessions, "zalo", quota)
+    channel = ZaloChannel(ZaloClient(TOKEN, api.base_url), meter)
+    sender = OutboxSender(db.sessions, {"zalo": channel})
+    return channel, sender, Conversation(SqlChatStore(db.sessions), ServiceNotifier(sender), "nhacviec_test_bot")
+
+
+@pytest.fixture
+async def z(loaded: Database) -> AsyncIterator[Z]:
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    channel, sender, conversation = _parts(loaded, api)
+    bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, poll_timeout=1)
+    await bot.start()
+    try:
+        yield Z(api, bot, channel, sender, conversation, loaded)
+    finally:
+        await bot.stop()
+        await channel.client.close()
+        api.stop()
+
+
+async def register(z: Z, uid: str, name: str, agency: str, role: Role = Role.FOCAL) -> None:
+    z.api.push_text(uid, name, f"/dangky {await _invite(z.db, agency, role)}")
+    await z.api.reply_to(uid, "Chào mừng")
+
+
+async def test_register_tasks_and_submit_by_number(z: Z) -> None:
+    api = z.api
+    await register(z, "z-stp", "Lê Văn Sơn", "STP")
+    api.push_text("z-stp", "Lê Văn Sơn", "nhiem vu")  # typed on a phone: no slash, no diacritics
+    tasks = await api.reply_to("z-stp", "Nhiệm vụ của Sở Tư pháp")
+    assert "III.3 —" in tasks and "Trả lời bằng số thứ tự để chọn." in tasks
+    api.push_text("z-stp", "Lê Văn Sơn", "Đã nộp")
+    menu = await api.reply_to("z-stp", "Sở Tư pháp đã gửi báo cáo nào")
+    assert "1. Báo cáo tháng 4/2023" in menu
+    api.push_text("z-stp", "Lê Văn Sơn", "1")
+    confirm = await api.reply_to("z-stp", "rồi bấm xác nhận")
+    assert "1. Xác nhận đã nộp" in confirm and "2. Hủy" in confirm
+    api.push_text("z-stp", "Lê Văn Sơn", "125/BC-STP")
+    await api.reply_to("z-stp", "Số văn bản: 125/BC-STP")
+    api.push_text("z-stp", "Lê Văn Sơn", "1")
+    await api.reply_to("z-stp", "Đã ghi nhận: Sở Tư pháp nộp Báo cáo tháng 4/2023")
+    async with z.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission))
+        assert sub is not None and sub.document_number == "125/BC-STP"
+    await api.wait_for(lambda: api.idle_polls >= 2)  # idle long polls answered with HTTP 408…
+    api.push_text("z-stp", "Lê Văn Sơn", "trạng thái")
+    await api.reply_to("z-stp", "Lịch sử nộp báo cáo của Sở Tư pháp")  # …and the poller carried on
+    assert all(len(text) <= 2000 for text in api.sent())
+
+
+async def test_duplicate_message_id_is_ignored(z: Z) -> None:
+    await register(z, "z-nh", "Dung", "UBND-NH")
+    z.api.push_text("z-nh", "Dung", "/huongdan", message_id="same-1")
+    z.api.push_text("z-nh", "Dung", "/huongdan", message_id="same-1")
+    z.api.push_text("z-nh", "Dung", "/hanbaocao", message_id="other-2")
+    await z.api.reply_to("z-nh", "Các kỳ báo cáo")
+    assert sum("Bot Nhắc việc" in text for text in z.api.sent("z-nh")) == 2  # one after /dangky, one for /huongdan
+
+
+async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
+    await register(z, "z-stp", "Lê Văn Sơn", "STP")
+    engine = ReminderEngine(z.db.sessions, ReminderPolicy(), WorkCalendar(), z.sender, None)  # type: ignore[arg-type]
+    assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
+    assert (await z.sender.drain_once()).sent == 1
+    reminder = await z.api.reply_to("z-stp", "Nhắc việc: Báo cáo tháng 4/2023")
+    assert "Kính gửi đồng chí Lê Văn Sơn (Sở Tư pháp)" in reminder and "/danop" in reminder
+
+    used_before, sent_before = await z.channel.meter.used(), len(z.api.sent("z-stp"))
+    long_text = "\n".join(f"Dòng {i}: " + "nội dung báo cáo " * 8 for i in range(40))
+    await z.channel.send("z-stp", OutgoingMessage(long_text))
+    parts = z.api.sent("z-stp")[sent_before:]
+    assert len(long_text) > 4000 and len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
+    assert "\n".join(parts) == long_text  # cut at line ends only, nothing lost
+    assert await z.channel.meter.used() == used_before + len(parts)  # every part counts against the quota
+
+
+def _free_port() -> int:
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return int(s.getsockname()[1])
+
+
+async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> None:
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    channel, _, conversation = _parts(loaded, api)
+    port = _free_port()
+    hook = ZaloWebhookConfig("https://bot.example.invalid/zalo", "zalo-webhook-secret-42", "127.0.0.1", port)
+    bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, webhook=hook)
+    await bot.start()
+    try:
+        assert api.webhook == {"url": hook.url, "secret_token": hook.secret}
+        url = f"http://127.0.0.1:{port}/zalo"
+        wrapped = {"ok": True, "result": ZaloApiStandIn.update("w1", "Web", "/huongdan", "wm1")}
+        bare = ZaloApiStandIn.update("w2", "Web", "/huongdan", "wm2")
+        async with httpx.AsyncClient() as http:
+            assert (await http.post(url, json=wrapped)).status_code == 403
+            assert (
+                await http.post(url, json=wrapped, headers={"X-Bot-Api-Secret-Token": "zalo-webhook-secret-4"})
+            ).status_code == 403
+            assert api.sent() == []
+            ok = await http.post(url, json=wrapped, headers={"X-Bot-Api-Secret-Token": hook.secret})
+            assert ok.status_code == 200
+            ok2 = await http.post(url, json=bare, headers={"X-Bot-Api-Secret-Token": hook.secret})
+            assert ok2.status_code == 200
+        assert any("Bot Nhắc việc" in x for x in api.sent("w1")) and any("Bot Nhắc việc" in x for x in api.sent("w2"))
+    finally:
+        await bot.stop()
+        await channel.client.close()
+        api.stop()
+
+
+async def test_quota_warnings_and_priority_near_the_quota(loaded: Database) -> None:
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    channel, _, conversation = _parts(loaded, api, quota=10)
+    try:
+        admin = Sender(Platform.ZALO, "z-admin", "z-admin", "Phạm Quản Trị")
+        code = await _invite(loaded, "SNV", Role.ADMIN)
+        await conversation.handle(Incoming(admin, EventKind.COMMAND, command="dangky", args=code))
+        for i in range(8):
+            await channel.send("z-x", OutgoingMessage(f"tin {i}"))
+        async with loaded.sessions() as s:
+            warnings = (await s.scalars(select(t.Delivery).where(t.Delivery.kind == "quota"))).all()
+        assert [w.dedup_key.split("#")[0] for w in warnings] == ["quota:zalo:2023-04:80"]
+        assert "Zalo đã dùng 80% hạn mức tin nhắn của tháng này (8/10 tin)" in warnings[0].text
+        await channel.send("z-x", OutgoingMessage("tin 9"))  # 90 %: still fine for a reminder
+        await channel.send("z-x", OutgoingMessage("nhắc", priority=3))  # 100 %
+        with pytest.raises(ChannelUnavailableError) as info:
+            await channel.send("z-x", OutgoingMessage("bản tổng hợp", priority=6))
+        assert info.value.until == datetime(2023, 5, 1, tzinfo=VN_TZ)
+        async with loaded.sessions() as s:
+            keys = sorted(
+                w.dedup_key.split("#")[0]
+                for w in (await s.scalars(select(t.Delivery).where(t.Delivery.kind == "quota"))).all()
+            )
+        assert keys == ["quota:zalo:2023-04:80", "quota:zalo:2023-04:95"]
+    finally:
+        await channel.client.close()
+        api.stop()
+
+
+async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> None:
+    zapi, tapi = ZaloApiStandIn(TOKEN), BotApiStandIn(TG_TOKEN)
+    zapi.start()
+    tapi.start()
+    meter = UsageMeter(loaded.sessions, "zalo", 3000)
+    zchannel = ZaloChannel(ZaloClient(TOKEN, zapi.base_url), meter)
+    tbot = Bot(TG_TOKEN, base_url=tapi.base_url)
+    await tbot.initialize()
+    sender = OutboxSender(loaded.sessions, {"zalo": zchannel, "telegram": TelegramChannel(tbot)})
+    conversation = Conversation(SqlChatStore(loaded.sessions), ServiceNotifier(sender))
+    try:
+        on_zalo = Sender(Platform.ZALO, "z-son", "z-son", "Lê Văn Sơn")
+        on_telegram = Sender(Platform.TELEGRAM, "4242", "4242", "Lê Văn Sơn")
+        await conversation.handle(
+            Incoming(on_zalo, EventKind.COMMAND, command="dangky", args=await _invite(loaded, "STP", Role.FOCAL))
+        )
+        link = await conversation.handle(Incoming(on_zalo, EventKind.TEXT, text="lien ket"))
+        code = link[0].text.split("/dangky ")[1].split()[0]
+        linked = await conversation.handle(Incoming(on_telegram, EventKind.COMMAND, command="start", args=code))
+        assert "Đã liên kết" in linked[0].text
+        channels = await conversation.handle(Incoming(on_zalo, EventKind.COMMAND, command="kenh"))
+        assert "Zalo" in channels[0].text and "Telegram" in channels[0].text
+
+        zapi.failures["sendMessage"] = [(429, {"ok": False, "error_code": 429, "description": "Quota exceeded"})]
+        engine = ReminderEngine(loaded.sessions, ReminderPolicy(), WorkCalendar(), sender, None)  # type: ignore[arg-type]
+        assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
+        first = await sender.drain_once()
+        assert first.failed == 1 and first.sent == 1  # Zalo refused; the copy went through Telegram
+        telegram_copies = [p["text"] for p in tapi.sent(4242) if "Nhắc việc: Báo cáo tháng 4/2023" in p["text"]]
+        assert len(telegram_copies) == 1 and zapi.sent("z-son") == []
+        await sender.drain_once()
+        assert len([p for p in tapi.sent(4242) if "Nhắc việc" in p["text"]]) == 1  # once, never twice
+        async with loaded.sessions() as s:
+            rows = (await s.scalars(select(t.Delivery).order_by(t.Delivery.id))).all()
+            assert [(r.status, r.dedup_key.endswith("~telegram")) for r in rows] == [("failed", False), ("sent", True)]
+    finally:
+        await zchannel.client.close()
+        await tbot.shutdown()
+        zapi.stop()
+        tapi.stop()
+
+
+async def test_run_starts_both_channels_and_stops_cleanly(loaded: Database) -> None:
+    zapi, tapi = ZaloApiStandIn(TOKEN), BotApiStandIn(TG_TOKEN)
+    zapi.start()
+    tapi.start()
+    settings = Settings(
+        database_url=loaded.url,
+        database_schema=loaded.schema,
+        telegram_bot_token=TG_TOKEN,
+        telegram_api_base_url=tapi.base_url,
+        zalo_bot_token=TOKEN,
+        zalo_api_base_url=zapi.base_url,
+    )
+    stop = asyncio.Event()
+    service = asyncio.create_task(run_service(settings, stop, interactive=False))
+    try:
+        zapi.push_text("z-1", "An", f"/dangky {await _invite(loaded, 'STP', Role.FOCAL)}")
+        tapi.push_text(77, "Bình", f"/start {await _invite(loaded, 'STC', Role.FOCAL)}")
+        await zapi.reply_to("z-1", "Chào mừng đồng chí An (Sở Tư pháp)", timeout=30)
+        await tapi.reply_to(77, "Chào mừng đồng chí Bình (Sở Tài chính)", timeout=30)
+    finally:
+        stop.set()
+        await asyncio.wait_for(service, 40)
+        zapi.stop()
+        tapi.stop()
+
+
+async def test_the_token_never_reaches_the_logs(z: Z, caplog: pytest.LogCaptureFixture) -> None:
+    caplog.handler.addFilter(SecretMaskingFilter([TOKEN]))
+    # Two server errors (retried by the client), then a 401 whose description echoes the token.
+    z.api.failures["sendMessage"] = [(500, {"ok": False, "error_code": 500, "description": f"boom bot{TOKEN}"})] * 2
+    with caplog.at_level(logging.DEBUG):
+        await register(z, "z-log", "Nhật Ký", "STP")
+        z.api.failures["sendMessage"] = [
+            (401, {"ok": False, "error_code": 401, "description": f"Unauthorized token {TOKEN}"})
+        ]
+        z.api.push_text("z-log", "Nhật Ký", "/huongdan")
+        await z.api.wait_for(lambda: not z.api.failures["sendMessage"])
+        z.api.push_text("z-log", "Nhật Ký", "/hanbaocao")
+        await z.api.reply_to("z-log", "Các kỳ báo cáo", timeout=20)
+    assert any("401" in r.getMessage() for r in caplog.records if r.name.startswith("bot.zalo"))
+    assert caplog.records
+    secret = TOKEN.split(":")[1]
+    assert TOKEN not in caplog.text and secret not in caplog.text
+    ours = ("bot", "core", "models", "scheduler", "nhacviec")
+    for record in caplog.records:
+        if record.name.startswith(ours):
+            assert secret not in record.getMessage() and secret not in (record.exc_text or "")

@@ -1,0 +1,151 @@
+"""A local HTTP stand-in of the Zalo Bot API for end-to-end tests (a fake at the process edge).
+
+Shapes as the public client code documents them: getUpdates returns ONE update per call and answers an
+idle poll with HTTP 408; sendMessage takes 1–2,000 characters; replies are {"ok", "result"} or
+{"ok": false, "error_code", "description"}.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import itertools
+import json
+import threading
+import time
+from collections.abc import Callable
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+class ZaloApiStandIn:
+    def __init__(self, token: str) -> None:
+        self.token = token
+        self.calls: list[tuple[str, dict[str, Any]]] = []  # every call, failed ones included
+        self.delivered: list[dict[str, Any]] = []  # sendMessage calls that succeeded
+        self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        self.idle_polls = 0
+        self.webhook: dict[str, Any] | None = None
+        self._queue: list[dict[str, Any]] = []
+        self._cond = threading.Condition()
+        self._ids = itertools.count(1)
+        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
+        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+
+    @property
+    def base_url(self) -> str:
+        return f"http://127.0.0.1:{self._server.server_address[1]}"
+
+    def start(self) -> None:
+        self._thread.start()
+
+    def stop(self) -> None:
+        with self._cond:
+            self._cond.notify_all()
+        self._server.shutdown()
+        self._server.server_close()
+
+    @staticmethod
+    def update(
+        uid: str,
+        name: str,
+        text: str,
+        message_id: str,
+        event: str = "message.text.received",
+        chat_type: str = "PRIVATE",
+    ) -> dict[str, Any]:
+        return {
+            "event_name": event,
+            "message": {
+                "from": {"id": uid, "display_name": name, "is_bot": False},
+                "chat": {"id": uid, "chat_type": chat_type},
+                "text": text,
+                "message_id": message_id,
+                "date": int(time.time() * 1000),
+            },
+        }
+
+    def push_text(self, uid: str, name: str, text: str, message_id: str | None = None) -> str:
+        mid = message_id or f"zm{next(self._ids)}"
+        with self._cond:
+            self._queue.append(self.update(uid, name, text, mid))
+            self._cond.notify_all()
+        return mid
+
+    def sent(self, chat_id: str | None = None) -> list[str]:
+        """Texts delivered (to ``chat_id``)."""
+        return [str(p["text"]) for p in list(self.delivered) if chat_id is None or p.get("chat_id") == chat_id]
+
+    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15) -> Any:
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while loop.time() < deadline:
+            result = predicate()
+            if result:
+                return result
+            await asyncio.sleep(0.02)
+        raise AssertionError(f"timed out; sent so far: {self.sent()}")
+
+    async def reply_to(self, chat_id: str, contains: str, timeout: float = 15) -> str:
+        return await self.wait_for(  # type: ignore[no-any-return]
+            lambda: next((t for t in self.sent(chat_id) if contains in t), None), timeout
+        )
+
+    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method != "getUpdates":
+            self.calls.append((method, params))
+        pending = self.failures.get(method)
+        if pending:
+            return pending.pop(0)
+        if method == "getMe":
+            me = {"id": "9000", "account_name": "bot.nhacviec", "display_name": "Nhắc việc"}
+            return 200, {"ok": True, "result": me}
+        if method == "getUpdates":
+            if self.webhook is not None:
+                return 400, {"ok": False, "error_code": 400, "description": "webhook is set"}
+            with self._cond:
+                if not self._queue:
+                    self._cond.wait(timeout=min(float(params.get("timeout") or 0), 0.3))
+                if not self._queue:
+                    self.idle_polls += 1
+                    return 408, {"ok": False, "error_code": 408, "description": "Request timeout"}
+                return 200, {"ok": True, "result": self._queue.pop(0)}
+        if method == "sendMessage":
+            text = str(params.get("text", ""))
+            if not 1 <= len(text) <= 2000:
+                return 400, {"ok": False, "error_code": 400, "description": "text must be 1-2000 characters"}
+            self.delivered.append(params)
+            return 200, {"ok": True, "result": {"message_id": f"out{next(self._ids)}", "date": int(time.time() * 1000)}}
+        if method == "setWebhook":
+            self.webhook = params
+            return 200, {"ok": True, "result": {"url": params.get("url")}}
+        if method == "deleteWebhook":
+            self.webhook = None
+        return 200, {"ok": True, "result": True}
+
+    def _handler(self) -> type[BaseHTTPRequestHandler]:
+        standin = self
+
+        class Handler(BaseHTTPRequestHandler):
+            def log_message(self, format: str, *args: Any) -> None:
+                pass
+
+            def do_POST(self) -> None:
+                prefix = f"/bot{standin.token}/"
+                if not self.path.startswith(prefix):
+                    self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
+                    return
+                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                params = json.loads(raw) if raw else {}
+                self._send(*standin._answer(self.path[len(prefix) :], params))
+
+            def _send(self, status: int, payload: dict[str, Any]) -> None:
+                data = json.dumps(payload).encode()
+                self.send_response(status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
+
+        return Handler
