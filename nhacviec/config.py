@@ -49,6 +49,25 @@ class Settings(BaseSettings):
 
     invite_default_days: int = 7
 
+    @field_validator(
+        "database_schema",
+        "telegram_bot_token",
+        "telegram_bot_username",
+        "telegram_api_base_url",
+        "telegram_webhook_url",
+        "telegram_webhook_secret",
+        "zalo_bot_token",
+        "zalo_api_base_url",
+        "zalo_webhook_url",
+        "zalo_webhook_secret",
+        "calendar_file",
+        mode="before",
+    )
+    @classmethod
+    def _empty_is_unset(cls, v: object) -> object:
+        """`KEY=` in .env (as .env.example has it) means "not set", not an empty path or token."""
+        return None if isinstance(v, str) and not v.strip() else v
+
     @field_validator("database_schema")
     @classmethod
     def _schema(cls, v: str | None) -> str | None:

@@ -138,3 +138,16 @@ def test_default_database_is_sqlite_in_data_folder(tmp_path: Path) -> None:
     assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
     assert (tmp_path / "data" / "nhacviec.db").exists()
     assert run_cli(["import-plan", str(PLAN_46)], {}, tmp_path).code == 0
+
+
+def test_a_copy_of_env_example_is_a_working_configuration(tmp_path: Path) -> None:
+    (tmp_path / ".env").write_text(
+        (PLAN_46.parent.parent / ".env.example").read_text(encoding="utf-8"), encoding="utf-8"
+    )
+    assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
+    assert run_cli(["import-plan", str(PLAN_46)], {}, tmp_path).code == 0
+    result = run_cli(
+        ["reminders", "--from", "2023-04-01", "--to", "2023-04-30", "--agency", "STP", "--json"], {}, tmp_path
+    )
+    assert result.code == 0, result.err
+    assert len(result.json()) == 7
