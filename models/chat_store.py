@@ -35,7 +35,7 @@ from models import audit, outbox, queries
 from models import tables as t
 from models.invites import create_invite
 from models.reminders import recipients as recipient_rows
-from models.submissions import SubmissionError, record_submission, undo_submission
+from models.submissions import SubmissionError, live_submission, record_submission, undo_submission
 
 
 def _account(acc: t.ChatAccount, person: t.Person, agency: t.Agency) -> Account:
@@ -399,7 +399,7 @@ class SqlChatStore:
 
     async def undo(self, account: Account, period_id: int, now: datetime, within: timedelta) -> Period:
         async with self.sessions.begin() as s:
-            live = (await self._live(s, account.agency_id, [period_id])).get(period_id)
+            live = await live_submission(s, account.agency_id, period_id)
             if live is None:
                 raise StoreError("nothing_to_undo")
             if live.confirmed_at < now - within:

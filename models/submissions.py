@@ -20,6 +20,15 @@ class SubmissionError(Exception):
         self.code = code
 
 
+async def live_submission(session: AsyncSession, agency_id: int, period_id: int) -> Submission | None:
+    """The agency's confirmation for the period that has not been undone, if any."""
+    return await session.scalar(
+        select(Submission).where(
+            Submission.agency_id == agency_id, Submission.period_id == period_id, Submission.undone_at.is_(None)
+        )
+    )
+
+
 async def record_submission(
     session: AsyncSession,
     agency_id: int,
@@ -39,13 +48,7 @@ async def record_submission(
     )
     if owes is None:
         raise SubmissionError("Cơ quan không thuộc diện phải nộp kỳ báo cáo này.", "not_owed")
-    live = await session.scalar(
-        select(Submission).where(
-            Submission.agency_id == agency_id,
-            Submission.period_id == period_id,
-            Submission.undone_at.is_(None),
-        )
-    )
+    live = await live_submission(session, agency_id, period_id)
     if live is not None:
         raise SubmissionError("Kỳ báo cáo này đã được xác nhận nộp trước đó.", "already_submitted")
     sub = Submission(
@@ -86,13 +89,7 @@ async def undo_submission(
     person_id: int | None = None,
 ) -> Submission:
     """Mark the live submission undone (the row stays). The caller commits."""
-    live = await session.scalar(
-        select(Submission).where(
-            Submission.agency_id == agency_id,
-            Submission.period_id == period_id,
-            Submission.undone_at.is_(None),
-        )
-    )
+    live = await live_submission(session, agency_id, period_id)
     if live is None:
         raise SubmissionError("Chưa có xác nhận nộp nào để hủy.", "nothing_to_undo")
     live.undone_at = at

@@ -6,46 +6,30 @@ test pushes for getUpdates, records every call, and can be told to fail the next
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
 import json
-import threading
 import time
 from collections.abc import Callable
 from email.parser import BytesParser
 from email.policy import HTTP
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 from urllib.parse import parse_qs
+
+from tests.http_standin import HttpStandIn
 
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_test_bot"}
 
 
-class BotApiStandIn:
+class BotApiStandIn(HttpStandIn):
     def __init__(self, token: str) -> None:
-        self.token = token
-        self.calls: list[tuple[str, dict[str, Any]]] = []
-        self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
+        super().__init__(token)
         self._updates: list[dict[str, Any]] = []
-        self._cond = threading.Condition()
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}/bot"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+        return f"{self.origin}/bot"
 
     # ------------------------------------------------------------------ what a test pushes
 
@@ -136,15 +120,6 @@ class BotApiStandIn:
             p for m, p in list(self.calls) if m == "sendMessage" and (chat_id is None or int(p["chat_id"]) == chat_id)
         ]
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15) -> Any:
-        deadline = asyncio.get_running_loop().time() + timeout
-        while asyncio.get_running_loop().time() < deadline:
-            result = predicate()
-            if result:
-                return result
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"timed out; calls so far: {[m for m, _ in self.calls]}")
-
     async def reply_to(self, chat_id: int, contains: str, timeout: float = 15) -> dict[str, Any]:
         """The first message sent to ``chat_id`` containing ``contains`` (waits for it)."""
         return await self.wait_for(  # type: ignore[no-any-return]
@@ -162,12 +137,7 @@ class BotApiStandIn:
 
     # ------------------------------------------------------------------ the server
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if method != "getUpdates":
-            self.calls.append((method, params))
-        pending = self.failures.get(method)
-        if pending:
-            return pending.pop(0)
+    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         ok: Callable[[Any], tuple[int, dict[str, Any]]] = lambda result: (200, {"ok": True, "result": result})  # noqa: E731
         if method == "getMe":
             return ok(
@@ -201,34 +171,8 @@ class BotApiStandIn:
                 self._cond.wait(timeout=min(timeout, 0.5))
             return list(self._updates)
 
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:  # quiet
-                pass
-
-            def do_POST(self) -> None:
-                prefix = f"/bot{standin.token}/"
-                if not self.path.startswith(prefix):
-                    self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-                    return
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                status, payload = standin._answer(
-                    self.path[len(prefix) :], _params(self.headers.get("Content-Type", ""), body)
-                )
-                self._send(status, payload)
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):  # a client gone at shutdown
-                    self.wfile.write(data)
-
-        return Handler
+    def parse(self, content_type: str, body: bytes) -> dict[str, Any]:
+        return _params(content_type, body)
 
 
 def _value(raw: str) -> Any:

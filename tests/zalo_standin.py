@@ -7,43 +7,25 @@ idle poll with HTTP 408; sendMessage takes 1–2,000 characters; replies are {"o
 
 from __future__ import annotations
 
-import asyncio
-import contextlib
 import itertools
-import json
-import threading
 import time
-from collections.abc import Callable
-from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
+from tests.http_standin import HttpStandIn
 
-class ZaloApiStandIn:
+
+class ZaloApiStandIn(HttpStandIn):
     def __init__(self, token: str) -> None:
-        self.token = token
-        self.calls: list[tuple[str, dict[str, Any]]] = []  # every call, failed ones included
+        super().__init__(token)
         self.delivered: list[dict[str, Any]] = []  # sendMessage calls that succeeded
-        self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}
         self.idle_polls = 0
         self.webhook: dict[str, Any] | None = None
         self._queue: list[dict[str, Any]] = []
-        self._cond = threading.Condition()
         self._ids = itertools.count(1)
-        self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
 
     @property
     def base_url(self) -> str:
-        return f"http://127.0.0.1:{self._server.server_address[1]}"
-
-    def start(self) -> None:
-        self._thread.start()
-
-    def stop(self) -> None:
-        with self._cond:
-            self._cond.notify_all()
-        self._server.shutdown()
-        self._server.server_close()
+        return self.origin
 
     @staticmethod
     def update(
@@ -76,27 +58,12 @@ class ZaloApiStandIn:
         """Texts delivered (to ``chat_id``)."""
         return [str(p["text"]) for p in list(self.delivered) if chat_id is None or p.get("chat_id") == chat_id]
 
-    async def wait_for(self, predicate: Callable[[], Any], timeout: float = 15) -> Any:
-        loop = asyncio.get_running_loop()
-        deadline = loop.time() + timeout
-        while loop.time() < deadline:
-            result = predicate()
-            if result:
-                return result
-            await asyncio.sleep(0.02)
-        raise AssertionError(f"timed out; sent so far: {self.sent()}")
-
     async def reply_to(self, chat_id: str, contains: str, timeout: float = 15) -> str:
         return await self.wait_for(  # type: ignore[no-any-return]
             lambda: next((t for t in self.sent(chat_id) if contains in t), None), timeout
         )
 
-    def _answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
-        if method != "getUpdates":
-            self.calls.append((method, params))
-        pending = self.failures.get(method)
-        if pending:
-            return pending.pop(0)
+    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if method == "getMe":
             me = {"id": "9000", "account_name": "bot.nhacviec", "display_name": "Nhắc việc"}
             return 200, {"ok": True, "result": me}
@@ -122,30 +89,3 @@ class ZaloApiStandIn:
         if method == "deleteWebhook":
             self.webhook = None
         return 200, {"ok": True, "result": True}
-
-    def _handler(self) -> type[BaseHTTPRequestHandler]:
-        standin = self
-
-        class Handler(BaseHTTPRequestHandler):
-            def log_message(self, format: str, *args: Any) -> None:
-                pass
-
-            def do_POST(self) -> None:
-                prefix = f"/bot{standin.token}/"
-                if not self.path.startswith(prefix):
-                    self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
-                    return
-                raw = self.rfile.read(int(self.headers.get("Content-Length") or 0))
-                params = json.loads(raw) if raw else {}
-                self._send(*standin._answer(self.path[len(prefix) :], params))
-
-            def _send(self, status: int, payload: dict[str, Any]) -> None:
-                data = json.dumps(payload).encode()
-                self.send_response(status)
-                self.send_header("Content-Type", "application/json")
-                self.send_header("Content-Length", str(len(data)))
-                self.end_headers()
-                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
-                    self.wfile.write(data)
-
-        return Handler
