@@ -22,11 +22,12 @@ class SubmissionError(Exception):
 
 async def live_submission(session: AsyncSession, agency_id: int, period_id: int) -> Submission | None:
     """The agency's confirmation for the period that has not been undone, if any."""
-    return await session.scalar(
+    live: Submission | None = await session.scalar(
         select(Submission).where(
             Submission.agency_id == agency_id, Submission.period_id == period_id, Submission.undone_at.is_(None)
         )
     )
+    return live
 
 
 async def record_submission(
