@@ -14,6 +14,8 @@ run: install catalogs
 	$(BIN)/nhacviec run
 
 test: install-test catalogs
+	$(BIN)/ruff check --quiet .
+	$(BIN)/mypy
 	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no test: that is a failure here"; fi; exit $$rc
 
