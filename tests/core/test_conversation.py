@@ -85,7 +85,10 @@ async def test_wrong_used_and_expired_codes_get_their_reason(h: Harness) -> None
         assert await s.scalar(select(func.count()).select_from(t.ChatAccount)) == 1
 
 
-@pytest.mark.parametrize("command", ["/nhiemvu", "/danop", "/tonghop", "/thongbao", "xin chào", "1", "/huy"])
+@pytest.mark.parametrize(
+    "command",
+    [*(f"/{c}" for c, (_, a) in COMMANDS.items() if a is not Access.ANYONE), "xin chào", "1", "/huy", "da nop"],
+)
 async def test_unregistered_people_only_learn_how_to_register(h: Harness, command: str) -> None:
     p = h.person("999", "Khách")
     await p.say(command)
