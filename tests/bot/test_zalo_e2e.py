@@ -7,10 +7,15 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
+import signal
 import socket
+import subprocess
+import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import httpx
 import pytest
@@ -40,6 +45,7 @@ from scheduler.calendar import WorkCalendar
 from scheduler.engine import ReminderEngine
 from scheduler.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
+from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database
 from tests.telegram_standin import BotApiStandIn
 from tests.zalo_standin import ZaloApiStandIn
@@ -305,3 +311,48 @@ async def test_the_token_never_reaches_the_logs(z: Z, caplog: pytest.LogCaptureF
     for record in caplog.records:
         if record.name.startswith(ours):
             assert secret not in record.getMessage() and secret not in (record.exc_text or "")
+
+
+def test_logs_of_a_real_run_never_contain_the_token(tmp_path: Path) -> None:
+    """`nhacviec run` in a subprocess at DEBUG, with Zalo failing in ways that echo the token back."""
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    api.failures["getUpdates"] = [(500, {"ok": False, "error_code": 500, "description": f"down bot{TOKEN}"})] * 3 + [
+        (401, {"ok": False, "error_code": 401, "description": f"Unauthorized: {TOKEN}"})
+    ]
+    env = {
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'run.db'}",
+        "ZALO_BOT_TOKEN": TOKEN,
+        "ZALO_API_BASE_URL": api.base_url,
+        "LOG_LEVEL": "DEBUG",
+    }
+    try:
+        assert run_cli(["db", "upgrade"], env, tmp_path).code == 0
+        full_env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_", "ZALO_"))}
+        log_file = (tmp_path / "run.log").open("w")  # a file, not a pipe: DEBUG output would fill a pipe and stall
+        proc = subprocess.Popen(
+            [str(ENTRY), "run"],
+            cwd=tmp_path,
+            env={**full_env, **env},
+            text=True,
+            stdout=log_file,
+            stderr=subprocess.STDOUT,
+            stdin=subprocess.DEVNULL,
+        )
+        try:
+            api.push_text("z-9", "Khách", "/huongdan")
+            deadline = time.monotonic() + 40
+            while time.monotonic() < deadline and not api.sent("z-9"):
+                time.sleep(0.1)
+            answered = bool(api.sent("z-9"))
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            proc.wait(timeout=40)
+            log_file.close()
+            output = (tmp_path / "run.log").read_text()
+    finally:
+        api.stop()
+    assert answered, "\n".join(line for line in output.splitlines() if "aiosqlite" not in line)[-4000:]
+    assert proc.returncode == 0
+    assert "Zalo poll failed" in output and "401" in output  # the failures were logged…
+    assert TOKEN not in output and TOKEN.split(":")[1] not in output  # …and the token never was
