@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import datetime
 
 
 class AgencyKind(enum.StrEnum):
@@ -92,9 +92,3 @@ class InviteInfo:
     agency_code: str
     role: Role
     expires_at: datetime
-
-
-@dataclass(frozen=True, slots=True)
-class DateRange:
-    start: date
-    end: date  # inclusive

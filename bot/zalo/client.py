@@ -83,9 +83,6 @@ class ZaloClient:
             raise ZaloError(code, description.replace(self._token, "***"))
         return data.get("result")
 
-    async def get_me(self) -> dict[str, Any]:
-        return dict(await self.call("getMe"))
-
     async def get_update(self, timeout: int = 30) -> dict[str, Any] | None:
         """One update, or None after an idle long poll (HTTP 408)."""
         try:

@@ -153,7 +153,7 @@ async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
             return ctx.reply(
                 ctx.t("“%(ref)s” is not a period your agency still owes. Send /danop to choose.", ref=args)
             )
-        return await _ask_confirmation(ctx, match[0].period.id, {})
+        return await _ask_confirmation(ctx, match[0].period.id, {}, match)
     if not owed:
         return ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
     choices = await ctx.choices([(p.period.label, "submit_pick", {"period_id": p.period.id}) for p in owed])
@@ -164,8 +164,10 @@ async def act_submit_pick(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     return await _ask_confirmation(ctx, int(payload["period_id"]), {})
 
 
-async def _ask_confirmation(ctx: Ctx, period_id: int, data: dict[str, Any]) -> list[Reply]:
-    owed = {p.period.id: p for p in await _agency_periods(ctx)}
+async def _ask_confirmation(
+    ctx: Ctx, period_id: int, data: dict[str, Any], known: list[AgencyPeriod] | None = None
+) -> list[Reply]:
+    owed = {p.period.id: p for p in (known if known is not None else await _agency_periods(ctx))}
     p = owed.get(period_id)
     if p is None or p.submitted_at is not None:
         await ctx.store.clear_state(ctx.me.account_id)
