@@ -1,6 +1,6 @@
 """Benchmark: plan one year of reminders for plan 46's series at 1,000 / 10,000 / 100,000 agencies.
 
-Pure planning (scheduler.planner.plan_reminders), no database. Two cases per size: nobody has
+Pure planning (core.planning.planner.plan_reminders), no database. Two cases per size: nobody has
 submitted, and half the agencies submitted every period two days before its deadline (so each point
 carries its own agency list). Prints wall time and peak traced memory (tracemalloc).
 
@@ -21,9 +21,9 @@ sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
 
 from core.deadlines import end_of_day, start_of_day
 from core.planfile import load_plan_file
-from scheduler.calendar import WorkCalendar
-from scheduler.planner import PlanningPeriod, plan_reminders
-from scheduler.policy import ReminderPolicy
+from core.planning.calendar import WorkCalendar
+from core.planning.planner import PlanningPeriod, plan_reminders
+from core.planning.policy import ReminderPolicy
 
 PLAN = Path(__file__).resolve().parent.parent / "plans" / "46-KH-UBND-2023.toml"
 

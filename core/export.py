@@ -10,8 +10,11 @@ from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
 
-from core.conversation.ports import ExportRow
 from core.deadlines import to_vn
+from core.tally import tally
+from core.types import ExportRow, Standing
+
+STANDING_VI = {Standing.ON_TIME: "Đúng hạn", Standing.LATE: "Nộp muộn", Standing.MISSING: "Chưa nộp"}
 
 
 def _local(instant: datetime | None) -> datetime | None:
@@ -26,16 +29,16 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     headers = ["Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng", "Nộp lúc", "Số văn bản"]
     ws.append(headers)
     for r in rows:
-        state = "Chưa nộp" if r.submitted_at is None else ("Nộp muộn" if r.late else "Đúng hạn")
+        s = r.status
         ws.append(
             [
-                r.period_label,
-                _local(r.due_at),
-                r.agency_code,
-                r.agency_name,
-                state,
-                _local(r.submitted_at),
-                r.document_number or "",
+                r.period.label,
+                _local(r.period.due_at),
+                s.agency.code,
+                s.agency.name,
+                STANDING_VI[s.standing],
+                _local(s.submitted_at),
+                s.document_number or "",
             ]
         )
     for cell in ws[1]:
@@ -49,11 +52,14 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
 
     summary = wb.create_sheet("Tổng hợp")
     summary.append(["Kỳ báo cáo", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tổng số"])
-    for label in dict.fromkeys(r.period_label for r in rows):
-        mine = [r for r in rows if r.period_label == label]
-        on_time = sum(1 for r in mine if r.submitted_at and not r.late)
-        late = sum(1 for r in mine if r.submitted_at and r.late)
-        summary.append([label, on_time, late, len(mine) - on_time - late, len(mine)])
+    by_period: dict[int, list[ExportRow]] = {}
+    for r in rows:
+        by_period.setdefault(r.period.id, []).append(r)
+    for mine in by_period.values():
+        counted = tally(r.status for r in mine)
+        summary.append(
+            [mine[0].period.label, len(counted.on_time), len(counted.late), len(counted.missing), counted.total]
+        )
     for cell in summary[1]:
         cell.font = Font(bold=True)
     summary.column_dimensions["A"].width = 30

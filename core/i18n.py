@@ -27,6 +27,10 @@ DOMAIN = "nhacviec"
 log = logging.getLogger(__name__)
 
 
+class CatalogMissing(RuntimeError):
+    """The translations are not where the package expects them: a broken installation, not a user error."""
+
+
 def locales_dir() -> Path:
     configured = os.environ.get("NHACVIEC_LOCALES_DIR")
     return Path(configured) if configured else Path(__file__).resolve().parent.parent / "locales"
@@ -40,7 +44,13 @@ def translations(lang: str) -> gettext.NullTranslations:
     base = locales_dir() / lang / "LC_MESSAGES"
     po, mo = base / f"{DOMAIN}.po", base / f"{DOMAIN}.mo"
     if not po.exists():
-        raise FileNotFoundError(f"missing catalog {po}")
+        if mo.exists():  # an installed package ships the compiled catalog only
+            with mo.open("rb") as fh:
+                return gettext.GNUTranslations(fh)
+        raise CatalogMissing(
+            f"the {lang} translations are missing: neither {mo} nor {po} exists; reinstall nhacviec "
+            "or set NHACVIEC_LOCALES_DIR to the folder holding vi/ and en/"
+        )
     if mo.exists() and mo.stat().st_mtime >= po.stat().st_mtime:
         with mo.open("rb") as fh:
             return gettext.GNUTranslations(fh)
@@ -51,6 +61,11 @@ def translations(lang: str) -> gettext.NullTranslations:
     write_mo(buf, catalog)
     buf.seek(0)
     return gettext.GNUTranslations(buf)
+
+
+def N_(message: str) -> str:
+    """Mark a message id for extraction where it is defined; it is translated where it is shown."""
+    return message
 
 
 def gettext_for(lang: str) -> gettext.NullTranslations:

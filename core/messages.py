@@ -9,6 +9,7 @@ from dataclasses import dataclass
 from datetime import datetime
 
 from core.i18n import format_day, gettext_for
+from core.types import DeliveryKind, Period
 
 
 @dataclass(frozen=True, slots=True)
@@ -20,6 +21,19 @@ class ReportRef:
     due_at: datetime
     wording: str
     receiver: str
+
+
+def report_ref(period: Period) -> ReportRef:
+    return ReportRef(period.label, period.plan_number, period.due_at, period.wording, period.receiver)
+
+
+def reminder(kind: DeliveryKind, lang: str, name: str, agency: str, report: ReportRef, days: int) -> str:
+    """The reminder of ``kind``: ``days`` is calendar days left before the deadline, or working days after it."""
+    if kind is DeliveryKind.OVERDUE:
+        return reminder_overdue(lang, name, agency, report, days)
+    if kind is DeliveryKind.ESCALATION:
+        return escalation(lang, name, agency, report, days)
+    return reminder_before(lang, name, agency, report, days)
 
 
 def _days_left(lang: str, days: int) -> str:

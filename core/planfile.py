@@ -8,7 +8,8 @@ from __future__ import annotations
 
 import re
 import tomllib
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
 from typing import Any
@@ -136,6 +137,17 @@ class PlanSpec:
     agencies: tuple[AgencySpec, ...]
     tasks: tuple[TaskSpec, ...]
     series: tuple[SeriesSpec, ...]
+
+
+@dataclass
+class ImportReport:
+    plan_number: str
+    changes: Counter[str] = field(default_factory=Counter)
+    kept_periods: list[str] = field(default_factory=list)  # removed from the file but holding submissions
+
+    @property
+    def changed(self) -> bool:
+        return bool(self.changes)
 
 
 def reflow(text: str) -> str:

@@ -6,7 +6,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Protocol
 
-from core.types import Platform
+from core.types import Platform, Priority
 
 
 @dataclass(frozen=True, slots=True)
@@ -15,7 +15,8 @@ class OutgoingMessage:
 
     text: str
     choices: tuple[tuple[str, str], ...] = field(default=())  # (label, callback id)
-    priority: int = 5  # the outbox's: 1 escalation … 3 reminders … 6 digest, 7 notices; 0 a reply
+    priority: Priority = Priority.NORMAL  # the outbox's order; REPLY for a direct answer
+    language: str = "vi"  # the reader's, for anything the channel adds (hints, notes)
 
 
 class SendError(Exception):
@@ -58,3 +59,16 @@ class Channel(Protocol):
     platform: Platform
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None: ...
+
+
+class SendQuota(Protocol):
+    """A platform's message allowance, asked before a send and told after it (wired by the entry point)."""
+
+    async def admit(self, parts: int, priority: Priority) -> None:
+        """Raise ChannelUnavailableError if ``parts`` messages of ``priority`` may not be sent now."""
+
+    async def record(self, n: int = 1) -> int:
+        """Count ``n`` messages sent; returns the period's total."""
+
+    def resets_at(self) -> datetime:
+        """When the allowance starts afresh."""

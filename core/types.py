@@ -45,6 +45,61 @@ class DeliveryStatus(enum.StrEnum):
     BLOCKED = "blocked"
 
 
+class DeliveryKind(enum.StrEnum):
+    """What an outbox row is; the first five are also the reminder planner's point kinds."""
+
+    BEFORE = "before"
+    DUE = "due"
+    OVERDUE = "overdue"
+    ESCALATION = "escalation"
+    DIGEST = "digest"
+    NUDGE = "nudge"
+    NOTICE = "notice"
+    ADHOC = "adhoc"
+    QUOTA = "quota"
+
+
+class Priority(enum.IntEnum):
+    """The outbox's order: lower goes first. ``REPLY`` is a direct answer, sent at once."""
+
+    REPLY = 0
+    URGENT = 1  # escalations, quota warnings
+    HIGH = 2  # overdue reminders, nudges
+    NORMAL = 3  # reminders before the deadline, ad-hoc requests
+    LOW = 6  # digests
+    BULK = 7  # notices
+
+
+PRIORITY_OF: dict[DeliveryKind, Priority] = {
+    DeliveryKind.ESCALATION: Priority.URGENT,
+    DeliveryKind.QUOTA: Priority.URGENT,
+    DeliveryKind.OVERDUE: Priority.HIGH,
+    DeliveryKind.NUDGE: Priority.HIGH,
+    DeliveryKind.BEFORE: Priority.NORMAL,
+    DeliveryKind.DUE: Priority.NORMAL,
+    DeliveryKind.ADHOC: Priority.NORMAL,
+    DeliveryKind.DIGEST: Priority.LOW,
+    DeliveryKind.NOTICE: Priority.BULK,
+}
+
+
+class RunOutcome(enum.StrEnum):
+    """How a reminder point was handled (``reminder_run.outcome``)."""
+
+    FIRED = "fired"
+    COLLAPSED = "collapsed"  # folded into one up-to-date message after an outage
+    STALE = "stale"  # too old to be of use
+    NOTHING = "nothing"  # nobody left to remind at its instant
+
+
+class Standing(enum.StrEnum):
+    """One agency's standing for one period."""
+
+    ON_TIME = "on_time"
+    LATE = "late"
+    MISSING = "missing"
+
+
 @dataclass(frozen=True, slots=True)
 class Agency:
     id: int
@@ -74,16 +129,23 @@ class Period:
     opens_at: datetime
     due_at: datetime
     wording: str
+    receiver: str = ""  # the series' receiver as the plan names it
 
 
 @dataclass(frozen=True, slots=True)
 class PeriodStatusRow:
-    """One agency's standing for one period."""
+    """One agency's live submission for one period, if any."""
 
     agency: Agency
     submitted_at: datetime | None
     late: bool | None
     document_number: str | None
+
+    @property
+    def standing(self) -> Standing:
+        if self.submitted_at is None:
+            return Standing.MISSING
+        return Standing.LATE if self.late else Standing.ON_TIME
 
 
 @dataclass(frozen=True, slots=True)
@@ -92,3 +154,199 @@ class InviteInfo:
     agency_code: str
     role: Role
     expires_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class Sender:
+    platform: Platform
+    user_id: str
+    chat_id: str
+    display_name: str
+    private: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Account:
+    """A registered chat account with its person and agency."""
+
+    account_id: int
+    person_id: int
+    person_name: str
+    agency_id: int
+    agency_code: str
+    agency_name: str
+    role: Role
+    language: str
+    linked: bool = False  # True right after this account joined an existing person (/lienket code)
+
+
+@dataclass(frozen=True, slots=True)
+class Actor:
+    """Who asks a use-case to act: a chat account (its role as the database has it now) or the operator."""
+
+    label: str  # for the audit log: "account:12", "cli"
+    role: Role
+    person_id: int | None = None
+    agency_id: int | None = None
+    account_id: int | None = None
+
+    @staticmethod
+    def of(account: Account) -> Actor:
+        return Actor(
+            f"account:{account.account_id}", account.role, account.person_id, account.agency_id, account.account_id
+        )
+
+
+OPERATOR = Actor("cli", Role.ADMIN)  # the person at the server's command line
+
+
+@dataclass(frozen=True, slots=True)
+class Recipient:
+    """The one account a person is reached on (preferred, active, not blocked)."""
+
+    account_id: int
+    person_name: str
+    agency_code: str
+    agency_name: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class ChatAccountInfo:
+    account_id: int
+    platform: Platform
+    preferred: bool
+
+
+@dataclass(frozen=True, slots=True)
+class AgencyPeriod:
+    """A period one agency owes, with its live submission if any."""
+
+    period: Period
+    submitted_at: datetime | None
+    late: bool | None
+    document_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionInfo:
+    id: int
+    confirmed_at: datetime
+    late: bool
+    document_number: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class SubmissionReceipt:
+    period: Period
+    confirmed_at: datetime
+    late: bool
+    document_number: str | None
+    file_attached: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NoticeSummary:
+    id: int
+    created_at: datetime
+    text: str
+    recipients: int
+    delivered: int
+    acknowledged: int
+    not_acknowledged: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ExportRow:
+    """One agency's standing for one period, as the workbook lists it."""
+
+    period: Period
+    status: PeriodStatusRow
+
+
+@dataclass(frozen=True, slots=True)
+class TaskListing:
+    """A task of a plan with the codes of its lead and coordinating agencies."""
+
+    plan_number: str
+    ref: str
+    title: str
+    text: str
+    lead: tuple[str, ...]
+    coordinate: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class InviteRecord:
+    id: int
+    agency_id: int
+    role: Role
+    expires_at: datetime
+    used_at: datetime | None
+    person_id: int | None  # set for a link code (/lienket)
+
+
+@dataclass(frozen=True, slots=True)
+class ChoiceRecord:
+    token: str
+    menu_id: str
+    account_id: int
+    action: str
+    payload: dict[str, object]
+    expires_at: datetime
+    used_at: datetime | None
+
+
+@dataclass(frozen=True, slots=True)
+class SeriesRef:
+    id: int
+    name: str
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningRow:
+    """One period as stored, for the planner: owing agencies' codes and the series' policy overrides."""
+
+    period: Period
+    agencies: tuple[str, ...]
+    policy_overrides: dict[str, object] | None
+
+
+@dataclass(frozen=True, slots=True)
+class NewDelivery:
+    """An outbox row to write (nothing is sent before it is committed)."""
+
+    dedup_key: str
+    account_id: int
+    kind: DeliveryKind
+    text: str
+    priority: Priority
+    notice_id: int | None = None
+    choices: tuple[tuple[str, str], ...] = ()  # (label, choice token)
+
+
+@dataclass(frozen=True, slots=True)
+class StoredDelivery:
+    id: int
+    dedup_key: str
+    account_id: int
+    kind: DeliveryKind
+    text: str
+    priority: Priority
+    notice_id: int | None
+    choices: tuple[tuple[str, str], ...]
+
+
+@dataclass(frozen=True, slots=True)
+class ClaimedDelivery:
+    """A row claimed for sending, with where and in which language it goes."""
+
+    id: int
+    account_id: int
+    platform: Platform
+    chat_id: str
+    text: str
+    attempts: int
+    choices: tuple[tuple[str, str], ...] = ()
+    priority: Priority = Priority.NORMAL
+    language: str = "vi"

@@ -3,12 +3,11 @@
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.planfile import PeriodSpec, PlanSpec
+from core.planfile import ImportReport, PeriodSpec, PlanSpec
 from core.types import Recurrence
 from models import audit
 from models.tables import (
@@ -22,17 +21,6 @@ from models.tables import (
     Task,
     TaskAssignment,
 )
-
-
-@dataclass
-class ImportReport:
-    plan_number: str
-    changes: Counter[str] = field(default_factory=Counter)
-    kept_periods: list[str] = field(default_factory=list)  # removed from the file but holding submissions
-
-    @property
-    def changed(self) -> bool:
-        return bool(self.changes)
 
 
 def _set_fields(row: object, values: dict[str, object]) -> bool:

@@ -73,7 +73,7 @@ class ReportSeries(Base):
     recurrence: Mapped[str] = mapped_column(String(16))
     wording: Mapped[str] = mapped_column(Text)
     receiver_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
-    # Per-series reminder policy override (JSON of scheduler.policy.ReminderPolicy fields); NULL = default.
+    # Per-series reminder policy override (JSON of core.planning.policy.ReminderPolicy fields); NULL = default.
     policy: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
 
 

@@ -8,7 +8,6 @@ import re
 import sys
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
-from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Annotated, Any, TypeVar
@@ -17,17 +16,18 @@ import typer
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
 from rich.table import Table
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.telegram.links import invite_links
+from core import errors
 from core.deadlines import end_of_day, start_of_day, to_vn, utcnow
-from core.i18n import format_instant
+from core.i18n import CatalogMissing, format_instant
 from core.planfile import PlanFileError, load_plan_file
-from core.types import AgencyKind, Role
-from models import db, queries
-from models.invites import create_invite
-from models.plan_import import import_plan
-from models.submissions import SubmissionError, record_submission
-from nhacviec.config import Settings, load_settings
+from core.planning.calendar import CalendarFileError
+from core.types import OPERATOR, AgencyKind, Role, Standing, TaskRole
+from core.usecases import accounts, overview, plan, reminders, submissions
+from core.usecases.rules import Rules
+from nhacviec.config import load_settings
+from nhacviec.wiring import SchemaOutOfDate, Wiring, wired
 
 app = typer.Typer(
     help="nhacviec — nhắc việc báo cáo theo kế hoạch (report reminders for government plans).",
@@ -40,7 +40,7 @@ app.add_typer(db_app, name="db")
 out = Console()
 err = Console(stderr=True)
 T = TypeVar("T")
-ACTOR = "cli"
+ROLE_VI = {TaskRole.LEAD.value: "chủ trì", TaskRole.COORDINATE.value: "phối hợp"}
 KIND_VI = {
     AgencyKind.DEPARTMENT: "sở, ban, ngành",
     AgencyKind.DISTRICT: "UBND huyện, thành phố",
@@ -56,29 +56,30 @@ class CliError(Exception):
         self.code = code
 
 
-@dataclass
-class Ctx:
-    settings: Settings
-    engine: AsyncEngine
-    sessions: async_sessionmaker[AsyncSession]
+REFUSED = {  # the use-cases' refusals, as the operator reads them
+    errors.AgencyUnknown: "không có cơ quan mã {detail!r} (unknown agency code); xem 'nhacviec agencies'",
+    errors.PeriodUnknown: "không tìm thấy kỳ báo cáo {detail!r} (no such period, or ambiguous); xem 'nhacviec periods'",
+    errors.NotOwed: "cơ quan không thuộc diện phải nộp kỳ báo cáo này (the agency does not owe this period)",
+    errors.AlreadySubmitted: "kỳ báo cáo này đã được xác nhận nộp trước đó (already confirmed)",
+}
 
 
 @asynccontextmanager
-async def _context(check_schema: bool = True) -> AsyncIterator[Ctx]:
+async def _context(check_schema: bool = True) -> AsyncIterator[Wiring]:
     try:
         settings = load_settings()
     except ValidationError as exc:
         raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
-    engine = db.make_engine(settings.database_url, settings.database_schema)
     try:
-        if check_schema:
-            try:
-                await db.require_current_schema(engine)
-            except db.SchemaOutOfDate as exc:
-                raise CliError(str(exc)) from exc
-        yield Ctx(settings, engine, db.session_factory(engine))
-    finally:
-        await engine.dispose()
+        async with wired(settings, check_schema) as w:
+            yield w
+    except SchemaOutOfDate as exc:
+        raise CliError(str(exc)) from exc
+    except errors.DomainError as exc:
+        message = REFUSED.get(type(exc), f"không thực hiện được (refused): {type(exc).__name__}")
+        raise CliError(message.format(detail=str(exc)), 2) from exc
+    except CalendarFileError as exc:
+        raise CliError(str(exc), 2) from exc
 
 
 def _run(coro: Coroutine[Any, Any, T]) -> T:
@@ -87,8 +88,14 @@ def _run(coro: Coroutine[Any, Any, T]) -> T:
     except CliError as exc:
         err.print(f"[red]Lỗi (error):[/red] {exc}", highlight=False)
         raise typer.Exit(exc.code) from None
+    except CatalogMissing as exc:
+        err.print(f"[red]Lỗi cài đặt (installation problem):[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except (ConnectionError, TimeoutError) as exc:
+        err.print(f"[red]Lỗi kết nối cơ sở dữ liệu (database connection failed):[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
     except OSError as exc:
-        err.print(f"[red]Lỗi kết nối cơ sở dữ liệu (database connection failed):[/red] {exc.strerror or exc}")
+        err.print(f"[red]Lỗi hệ thống (system error):[/red] {exc.strerror or exc}", highlight=False)
         raise typer.Exit(1) from None
 
 
@@ -111,13 +118,6 @@ def _parse_duration(text: str) -> timedelta:
         raise CliError(f"thời hạn không hợp lệ (bad duration) {text!r}: dùng 7d, 48h hoặc P7D", 2) from None
 
 
-async def _agency(session: AsyncSession, code: str) -> Any:
-    agency = await queries.agency_by_code(session, code)
-    if agency is None:
-        raise CliError(f"không có cơ quan mã {code!r} (unknown agency code); xem 'nhacviec agencies'", 2)
-    return agency
-
-
 # ------------------------------------------------------------------ commands
 
 
@@ -126,10 +126,8 @@ def db_upgrade() -> None:
     """Nâng cấp cấu trúc cơ sở dữ liệu lên bản mới nhất (apply migrations)."""
 
     async def go() -> None:
-        async with _context(check_schema=False) as ctx:
-            before = await db.current_revision(ctx.engine)
-            await db.upgrade(ctx.engine)
-            after = await db.current_revision(ctx.engine)
+        async with _context(check_schema=False) as w:
+            before, after = await w.upgrade()
         out.print(f"Cơ sở dữ liệu (database): {before or 'trống (empty)'} → {after}")
 
     _run(go())
@@ -146,8 +144,9 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
             raise CliError(
                 "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
             ) from exc
-        async with _context() as ctx, ctx.sessions.begin() as session:
-            report = await import_plan(session, spec, ACTOR)
+        async with _context() as w, w.uows() as uow:
+            report = await plan.import_plan(uow, OPERATOR, spec)
+            await uow.commit()
         if not report.changed:
             out.print(f"Kế hoạch {spec.number}: không có thay đổi (no changes).")
         else:
@@ -168,8 +167,8 @@ def agencies_cmd(
     """Danh sách cơ quan, đơn vị (list agencies)."""
 
     async def go() -> None:
-        async with _context() as ctx, ctx.sessions() as session:
-            rows = await queries.list_agencies(session, include_inactive)
+        async with _context() as w, w.uows() as uow:
+            rows = await plan.agencies(uow, include_inactive)
         if as_json:
             _print_json([{"code": a.code, "name": a.name, "kind": a.kind.value, "active": a.active} for a in rows])
             return
@@ -189,27 +188,32 @@ def tasks_cmd(
     """Nhiệm vụ kế hoạch giao (tasks), theo cơ quan nếu có --agency."""
 
     async def go() -> None:
-        async with _context() as ctx, ctx.sessions() as session:
+        items: list[dict[str, object]]
+        async with _context() as w, w.uows() as uow:
             if agency is None:
-                items = await queries.all_tasks(session)
-            else:
-                a = await _agency(session, agency)
                 items = [
                     {
                         "plan": x.plan_number,
                         "ref": x.ref,
                         "title": x.title,
                         "text": x.text,
-                        "role": x.role.value,
+                        "lead": list(x.lead),
+                        "coordinate": list(x.coordinate),
                     }
-                    for x in await queries.tasks_for_agency(session, a.id)
+                    for x in await plan.all_tasks(uow)
+                ]
+            else:
+                a = await plan.agency(uow, agency)
+                items = [
+                    {"plan": x.plan_number, "ref": x.ref, "title": x.title, "text": x.text, "role": x.role.value}
+                    for x in await plan.tasks_of(uow, a.id)
                 ]
         if as_json:
             _print_json(items)
             return
         table = Table("Mục (ref)", "Nhiệm vụ (task)", "Vai trò (role)" if agency else "Chủ trì (lead)")
         for x in items:
-            role = {"lead": "chủ trì", "coordinate": "phối hợp"}.get(str(x.get("role")), "")
+            role = ROLE_VI.get(str(x.get("role")), "")
             table.add_row(str(x["ref"]), str(x["title"]), role or ", ".join(x.get("lead", [])))  # type: ignore[arg-type]
         out.print(table)
 
@@ -235,10 +239,8 @@ def periods_cmd(
 
     async def go() -> None:
         start, end = _day(date_from, "--from"), _day(date_to, "--to")
-        async with _context() as ctx, ctx.sessions() as session:
-            rows = await queries.list_periods(
-                session, start_of_day(start) if start else None, end_of_day(end) if end else None
-            )
+        async with _context() as w, w.uows() as uow:
+            rows = await plan.periods(uow, start_of_day(start) if start else None, end_of_day(end) if end else None)
         if as_json:
             _print_json(
                 [
@@ -273,19 +275,19 @@ def invite_cmd(
     """Tạo mã đăng ký dùng một lần (create a single-use registration code)."""
 
     async def go() -> None:
-        async with _context() as ctx:
-            valid = _parse_duration(expires) if expires else timedelta(days=ctx.settings.invite_default_days)
+        async with _context() as w:
+            valid = _parse_duration(expires) if expires else timedelta(days=w.settings.invite_default_days)
             if valid <= timedelta(0):
                 raise CliError("--expires phải dương (must be positive)", 2)
-            async with ctx.sessions.begin() as session:
-                a = await _agency(session, agency)
+            async with w.uows() as uow:
+                a = await plan.agency(uow, agency)
                 if role is Role.ADMIN and a.code != "SNV":
                     err.print(
                         "[yellow]Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).[/yellow]"
                     )
-                inv = await create_invite(session, a.id, a.code, role, utcnow(), valid, ACTOR)
-            username = ctx.settings.telegram_bot_username
-        link = f"https://t.me/{username}?start={inv.code}" if username else None
+                inv = await accounts.create_invite(uow, OPERATOR, a.code, role, utcnow(), Rules(invite_ttl=valid))
+                await uow.commit()
+            link = invite_links(w.settings.telegram_bot_username)(inv.code)
         if as_json:
             obj: dict[str, object] = {
                 "code": inv.code,
@@ -317,21 +319,17 @@ def status_cmd(
 
     async def go() -> None:
         now = utcnow()
-        async with _context() as ctx, ctx.sessions() as session:
-            p = await queries.find_period(session, period, now)
-            if p is None:
-                raise CliError(
-                    f"không tìm thấy kỳ báo cáo {period!r} (no such period, or ambiguous); xem 'nhacviec periods'",
-                    2,
-                )
-            rows = await queries.period_status(session, p.id)
+        async with _context() as w, w.uows() as uow:
+            seen = await overview.overview(uow, OPERATOR, period, now)
+        p, counted = seen.period, seen.tally
+        rows = sorted((*counted.on_time, *counted.late, *counted.missing), key=lambda r: (r.agency.kind, r.agency.id))
         if as_json:
             _print_json(
                 [
                     {
                         "agency": r.agency.code,
                         "name": r.agency.name,
-                        "status": "missing" if r.submitted_at is None else ("late" if r.late else "on_time"),
+                        "status": r.standing.value,
                         "submitted_at": _iso(r.submitted_at) if r.submitted_at else None,
                         "document_number": r.document_number,
                     }
@@ -343,10 +341,10 @@ def status_cmd(
         table = Table("Mã", "Cơ quan (agency)", "Tình trạng (status)", "Nộp lúc (at)", "Số văn bản", title=title)
         overdue = now > p.due_at
         for r in rows:
-            if r.submitted_at is None:
+            if r.standing is Standing.MISSING:
                 state = "[red]chưa nộp — quá hạn[/red]" if overdue else "chưa nộp"
             else:
-                state = "[yellow]nộp muộn[/yellow]" if r.late else "[green]đúng hạn[/green]"
+                state = "[yellow]nộp muộn[/yellow]" if r.standing is Standing.LATE else "[green]đúng hạn[/green]"
             table.add_row(
                 r.agency.code,
                 r.agency.name,
@@ -355,10 +353,9 @@ def status_cmd(
                 r.document_number or "",
             )
         out.print(table)
-        done = [r for r in rows if r.submitted_at]
         out.print(
-            f"Đúng hạn: {sum(1 for r in done if not r.late)} · Muộn: {sum(1 for r in done if r.late)} · "
-            f"Chưa nộp: {len(rows) - len(done)} / {len(rows)}"
+            f"Đúng hạn: {len(counted.on_time)} · Muộn: {len(counted.late)} · "
+            f"Chưa nộp: {len(counted.missing)} / {counted.total}"
         )
 
     _run(go())
@@ -382,15 +379,11 @@ def submit_cmd(
                 raise CliError(f"--at không hợp lệ (bad instant) {at!r}", 2) from None
             if when.tzinfo is None:
                 when = when.replace(tzinfo=to_vn(utcnow()).tzinfo)
-        async with _context() as ctx, ctx.sessions.begin() as session:
-            a = await _agency(session, agency)
-            p = await queries.find_period(session, period, when)
-            if p is None:
-                raise CliError(f"không tìm thấy kỳ báo cáo {period!r} (no such period, or ambiguous)", 2)
-            try:
-                sub = await record_submission(session, a.id, p.id, when, ACTOR, document_number=document_number)
-            except SubmissionError as exc:
-                raise CliError(str(exc), 2) from exc
+        async with _context() as w, w.uows() as uow:
+            a = await plan.agency(uow, agency)
+            p = await plan.period(uow, period, when)
+            sub = await submissions.submit(uow, OPERATOR, a.id, p.id, when, document_number)
+            await uow.commit()
         out.print(
             f"Đã ghi nhận: {a.name} nộp {p.label} lúc {format_instant(when)} — {'muộn' if sub.late else 'đúng hạn'}."
         )
@@ -406,24 +399,16 @@ def reminders_cmd(
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Xem trước lịch nhắc việc, không gửi gì (preview the reminder timeline; sends nothing)."""
-    from nhacviec.service import policy_from
-    from scheduler.calendar import CalendarFileError, load_calendar
-    from scheduler.engine import plan_window
 
     async def go() -> None:
         start, end = _day(date_from, "--from"), _day(date_to, "--to")
         assert start and end
         if end < start:
             raise CliError("--to phải sau --from (--to must not be before --from)", 2)
-        async with _context() as ctx, ctx.sessions() as session:
-            try:
-                calendar = load_calendar(ctx.settings.calendar_file)
-            except CalendarFileError as exc:
-                raise CliError(str(exc), 2) from exc
-            code = (await _agency(session, agency)).code if agency else None
-            _, points = await plan_window(
-                session, policy_from(ctx.settings), calendar, start_of_day(start), end_of_day(end)
-            )
+        async with _context() as w, w.uows() as uow:
+            rules = w.rules()
+            code = (await plan.agency(uow, agency)).code if agency else None
+            _, points = await reminders.plan_window(uow, rules, start_of_day(start), end_of_day(end))
         if code:
             points = [p for p in points if code in p.agencies]
         if as_json:
@@ -457,7 +442,6 @@ def run_cmd() -> None:
     """Chạy dịch vụ: lịch nhắc, hàng đợi gửi tin và các kênh chat (run the service)."""
     from nhacviec.logsafety import configure_logging
     from nhacviec.service import run_service
-    from scheduler.calendar import CalendarFileError
 
     async def go() -> None:
         try:
@@ -467,7 +451,7 @@ def run_cmd() -> None:
         configure_logging(settings.log_level, settings.secrets())
         try:
             await run_service(settings)
-        except db.SchemaOutOfDate as exc:
+        except SchemaOutOfDate as exc:
             raise CliError(str(exc)) from exc
         except CalendarFileError as exc:
             raise CliError(str(exc), 2) from exc
@@ -482,32 +466,17 @@ def chat_cmd(
     name: Annotated[str | None, typer.Option("--name", help="Tên hiển thị (display name).")] = None,
 ) -> None:
     """Trò chuyện với bot ngay trong terminal, không cần token (chat with the bot in the terminal)."""
-    from bot.console.channel import ConsoleChannel
     from bot.console.repl import repl
-    from core.conversation.ports import StoreError
-    from nhacviec.notifier import ServiceNotifier
-    from nhacviec.service import make_conversation
-    from scheduler.sender import OutboxSender
+    from nhacviec.service import console_only
 
     async def go() -> None:
-        async with _context() as ctx:
-            sender = OutboxSender(ctx.sessions, {"console": ConsoleChannel()})
-            conversation, store = make_conversation(ctx.settings, ctx.sessions, ServiceNotifier(sender))
+        async with _context() as w:
             default_name = {Role.ADMIN: "Quản trị viên", Role.LEADER: "Lãnh đạo"}.get(role, "Cán bộ đầu mối")
-            try:
-                who = await store.ensure_console_account(agency.upper(), role, name or default_name, utcnow())
-            except StoreError:
-                raise CliError(
-                    f"không có cơ quan mã {agency!r} (unknown agency code); xem 'nhacviec agencies'", 2
-                ) from None
-            stop = asyncio.Event()
-            sending = asyncio.create_task(sender.run(stop, poll_seconds=1.0))
-            try:
+            async with w.uows() as uow:
+                who = await accounts.console_account(uow, agency, role, name or default_name, utcnow())
+                await uow.commit()
+            async with console_only(w) as conversation:
                 await repl(conversation, who, sys.stdin, sys.stdout, Path("exports"))
-                await sender.drain_once()
-            finally:
-                stop.set()
-                await sending
 
     _run(go())
 

@@ -9,7 +9,8 @@ from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 from sqlalchemy.engine import make_url
 
-DEFAULT_DB = "sqlite+aiosqlite:///./data/nhacviec.db"
+from models.db import DEFAULT_URL as DEFAULT_DB
+
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "your-token-here", "123456:ABC"}
 
 

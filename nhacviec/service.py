@@ -7,27 +7,28 @@ import contextlib
 import logging
 import signal
 import sys
+from collections.abc import AsyncIterator, Awaitable, Callable
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.console.channel import ConsoleChannel
 from bot.console.repl import repl
+from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
-from core.conversation.events import Sender
 from core.deadlines import VN_TZ
 from core.ports import Channel
-from core.types import Platform, Role
-from models import db
-from models.chat_store import SqlChatStore
+from core.repositories import UnitOfWorkFactory
+from core.types import Platform, Sender
+from core.usecases import accounts
+from core.usecases.quota import QuotaGate
+from core.usecases.rules import Rules
 from nhacviec.config import Settings
 from nhacviec.notifier import ServiceNotifier
-from scheduler.calendar import load_calendar
+from nhacviec.wiring import Wiring, wired
 from scheduler.engine import ReminderEngine
-from scheduler.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
 
 if TYPE_CHECKING:
@@ -37,51 +38,55 @@ log = logging.getLogger("nhacviec")
 CONSOLE_OPERATOR = Sender(Platform.CONSOLE, "operator", "operator", "Người dùng máy chủ")
 
 
-def policy_from(settings: Settings) -> ReminderPolicy:
-    return ReminderPolicy(
-        offsets_days=tuple(settings.reminder_offsets_days),
-        send_time=settings.reminder_send_time,
-        work_start=settings.working_hours_start,
-        work_end=settings.working_hours_end,
-        overdue_every=settings.overdue_every_working_days,
-        overdue_max=settings.overdue_max_reminders,
-        escalate_after=settings.escalate_after_working_days,
-    )
-
-
 def make_conversation(
-    settings: Settings, sessions: async_sessionmaker[AsyncSession], notifier: ServiceNotifier
-) -> tuple[Conversation, SqlChatStore]:
-    store = SqlChatStore(sessions, timedelta(days=settings.invite_default_days))
-    return Conversation(store, notifier, settings.telegram_bot_username), store
+    settings: Settings, uows: UnitOfWorkFactory, notifier: ServiceNotifier, rules: Rules | None = None
+) -> Conversation:
+    return Conversation(uows, notifier, rules or Rules(), invite_links(settings.telegram_bot_username))
+
+
+def admin_chats(uows: UnitOfWorkFactory, platform: Platform) -> Callable[[], Awaitable[list[str]]]:
+    async def chats() -> list[str]:
+        async with uows() as uow:
+            return await accounts.admin_chat_ids(uow, platform)
+
+    return chats
+
+
+@contextlib.asynccontextmanager
+async def console_only(w: Wiring) -> AsyncIterator[Conversation]:
+    """The conversation with the console channel and a running sender; on exit, one final drain."""
+    sender = OutboxSender(w.uows, {Platform.CONSOLE: ConsoleChannel()})
+    stop = asyncio.Event()
+    sending = asyncio.create_task(sender.run(stop, poll_seconds=1.0))
+    try:
+        yield make_conversation(w.settings, w.uows, ServiceNotifier(sender), w.rules())
+    finally:
+        stop.set()
+        await sending  # the loop ends first, so the last drain below is the only one running
+        await sender.drain_once()
 
 
 async def run_service(settings: Settings, stop: asyncio.Event | None = None, interactive: bool | None = None) -> None:
     """Run until SIGINT/SIGTERM (or ``stop``); undelivered messages stay queued in the database."""
+    async with wired(settings) as w:
+        await _serve(w, stop or asyncio.Event(), interactive)
+
+
+async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> None:
     from bot.telegram.app import TelegramBot, WebhookConfig  # imported here: the CLI starts faster without it
 
-    engine = db.make_engine(settings.database_url, settings.database_schema)
-    await db.require_current_schema(engine)
-    sessions = db.session_factory(engine)
-    stop = stop or asyncio.Event()
+    settings = w.settings
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
             loop.add_signal_handler(sig, stop.set)
 
-    channels: dict[str, Channel] = {"console": ConsoleChannel()}
-    sender = OutboxSender(sessions, channels)
+    rules = w.rules()
+    channels: dict[Platform, Channel] = {Platform.CONSOLE: ConsoleChannel()}
+    sender = OutboxSender(w.uows, channels)
     scheduler = AsyncIOScheduler(timezone=VN_TZ)
-    reminders = ReminderEngine(
-        sessions,
-        policy_from(settings),
-        load_calendar(settings.calendar_file),
-        sender,
-        scheduler,
-        grace=timedelta(hours=settings.missed_grace_hours),
-    )
-    notifier = ServiceNotifier(sender, reminders)
-    conversation, store = make_conversation(settings, sessions, notifier)
+    reminders = ReminderEngine(w.uows, rules, sender, scheduler, grace=timedelta(hours=settings.missed_grace_hours))
+    conversation = make_conversation(settings, w.uows, ServiceNotifier(sender, reminders), rules)
     telegram: TelegramBot | None = None
     if settings.telegram_configured:
         assert settings.telegram_bot_token is not None
@@ -98,17 +103,17 @@ async def run_service(settings: Settings, stop: asyncio.Event | None = None, int
         telegram = TelegramBot(
             settings.telegram_bot_token.get_secret_value(),
             conversation,
-            lambda: store.chat_ids(Platform.TELEGRAM.value, Role.ADMIN),
+            admin_chats(w.uows, Platform.TELEGRAM),
             settings.telegram_api_base_url,
             webhook,
         )
         from bot.telegram.channel import TelegramChannel
 
-        channels["telegram"] = TelegramChannel(telegram.bot)
+        channels[Platform.TELEGRAM] = TelegramChannel(telegram.bot)
     zalo = None
     if settings.zalo_configured:
-        zalo = _zalo(settings, sessions, conversation)
-        channels["zalo"] = zalo.channel
+        zalo = _zalo(settings, w.uows, conversation)
+        channels[Platform.ZALO] = zalo.channel
     sender.channels = dict(channels)
 
     scheduler.start()
@@ -138,18 +143,16 @@ async def run_service(settings: Settings, stop: asyncio.Event | None = None, int
         await sender_task
         for task in tasks[1:]:
             task.cancel()
-        await engine.dispose()
 
 
-def _zalo(settings: Settings, sessions: async_sessionmaker[AsyncSession], conversation: Conversation) -> ZaloBot:
+def _zalo(settings: Settings, uows: UnitOfWorkFactory, conversation: Conversation) -> ZaloBot:
     from bot.zalo.app import ZaloBot, ZaloWebhookConfig
     from bot.zalo.channel import ZaloChannel
     from bot.zalo.client import ZaloClient
-    from models.usage import UsageMeter
 
     assert settings.zalo_bot_token is not None
     client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url)
-    channel = ZaloChannel(client, UsageMeter(sessions, Platform.ZALO.value, settings.zalo_monthly_quota))
+    channel = ZaloChannel(client, QuotaGate(uows, Platform.ZALO, settings.zalo_monthly_quota))
     webhook = None
     if settings.zalo_webhook_url:
         if settings.zalo_webhook_secret is None:

@@ -3,6 +3,7 @@
 Each row is claimed ('sending') and committed before the channel is called, and marked after, so a
 crash can repeat at most the message in flight: on restart its stale claim is released and sent again.
 Retries are scheduled in the database (``next_attempt_at``), not in memory, so they survive restarts.
+What each outcome means for the row is decided by the use-cases in ``core.usecases.outbox``.
 """
 
 from __future__ import annotations
@@ -13,8 +14,6 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
-
 from core.deadlines import utcnow
 from core.ports import (
     Channel,
@@ -24,10 +23,14 @@ from core.ports import (
     RecipientBlockedError,
     TransientSendError,
 )
-from core.types import DeliveryStatus
-from models import outbox
+from core.repositories import UnitOfWorkFactory
+from core.types import ClaimedDelivery, Platform
+from core.usecases import outbox
+from core.usecases.outbox import RetryPolicy
 
 log = logging.getLogger(__name__)
+
+__all__ = ["DrainStats", "OutboxSender", "RetryPolicy"]
 
 
 @dataclass
@@ -38,29 +41,17 @@ class DrainStats:
     failed: int = 0
 
 
-@dataclass(frozen=True)
-class RetryPolicy:
-    base: timedelta = timedelta(seconds=30)
-    cap: timedelta = timedelta(hours=1)
-    max_attempts: int = 8
-
-    def delay(self, attempt: int, retry_after: float | None) -> timedelta:
-        """Exponential backoff for the attempt just failed (1-based), never sooner than the platform asks."""
-        backoff: timedelta = min(self.cap, self.base * (2 ** (attempt - 1)))
-        return max(backoff, timedelta(seconds=retry_after or 0))
-
-
 class OutboxSender:
     def __init__(
         self,
-        sessions: async_sessionmaker[AsyncSession],
-        channels: Mapping[str, Channel],
+        uows: UnitOfWorkFactory,
+        channels: Mapping[Platform, Channel],
         retry: RetryPolicy | None = None,
         lease: timedelta = timedelta(minutes=5),
         batch: int = 50,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.sessions = sessions
+        self.uows = uows
         self.channels = dict(channels)
         self.retry = retry or RetryPolicy()
         self.lease = lease
@@ -75,78 +66,76 @@ class OutboxSender:
     async def drain_once(self) -> DrainStats:
         """Send everything that is due now; returns what happened."""
         stats = DrainStats()
-        async with self.sessions.begin() as session:
-            released = await outbox.release_stale_claims(session, self.clock(), self.lease)
+        async with self.uows() as uow:
+            released = await outbox.release_stale(uow, self.clock(), self.lease)
+            await uow.commit()
         if released:
             log.warning("released %d deliveries left in flight by a stopped sender", released)
         while True:
-            async with self.sessions.begin() as session:
-                claimed = await outbox.claim_due(session, self.clock(), self.batch, self.channels.keys())
+            async with self.uows() as uow:
+                claimed = await outbox.claim(uow, self.clock(), self.batch, self.channels.keys())
+                await uow.commit()
             if not claimed:
                 return stats
             for item in claimed:
                 await self._send_one(item, stats)
 
-    async def _send_one(self, item: outbox.ClaimedDelivery, stats: DrainStats) -> None:
+    async def _send_one(self, item: ClaimedDelivery, stats: DrainStats) -> None:
         channel = self.channels[item.platform]
-        now = self.clock
+        message = OutgoingMessage(item.text, item.choices, item.priority, item.language)
+        platforms = self.channels.keys()
         try:
-            message_id = await channel.send(item.chat_id, OutgoingMessage(item.text, item.choices, item.priority))
+            message_id = await channel.send(item.chat_id, message)
         except RecipientBlockedError as exc:
-            async with self.sessions.begin() as session:
-                moved = await outbox.fall_back(session, item.id, self.channels.keys(), now())
-                await outbox.mark_final(session, item.id, DeliveryStatus.BLOCKED, str(exc), now(), item.account_id)
+            async with self.uows() as uow:
+                moved = await outbox.blocked(uow, item, str(exc), platforms, self.clock())
+                await uow.commit()
             stats.blocked += 1
             log.info(
                 "delivery %d: recipient blocked the bot%s", item.id, f"; sent via {moved} instead" if moved else ""
             )
         except ChannelUnavailableError as exc:
-            async with self.sessions.begin() as session:
-                moved = await outbox.fall_back(session, item.id, self.channels.keys(), now())
-                if moved:
-                    await outbox.mark_final(
-                        session, item.id, DeliveryStatus.FAILED, f"{exc}; sent via {moved}", now(), item.account_id
-                    )
-                    stats.failed += 1
-                else:  # nowhere else to send it: keep it until the channel is back, never lose it
-                    await outbox.mark_retry(session, item.id, str(exc), exc.until or now() + self.retry.cap)
-                    stats.retried += 1
+            async with self.uows() as uow:
+                moved = await outbox.unavailable(uow, item, str(exc), exc.until, platforms, self.clock(), self.retry)
+                await uow.commit()
+            if moved:
+                stats.failed += 1
+            else:
+                stats.retried += 1
             log.warning("delivery %d: %s%s", item.id, exc, f"; sent via {moved} instead" if moved else "; kept")
         except PermanentSendError as exc:
-            async with self.sessions.begin() as session:
-                await outbox.mark_final(session, item.id, DeliveryStatus.FAILED, str(exc), now(), item.account_id)
+            async with self.uows() as uow:
+                await outbox.failed(uow, item, str(exc))
+                await uow.commit()
             stats.failed += 1
             log.warning("delivery %d failed for good: %s", item.id, exc)
         except TransientSendError as exc:
-            async with self.sessions.begin() as session:
-                await self._retry(session, item, str(exc), exc.retry_after, stats)
+            await self._retry(item, str(exc), exc.retry_after, stats)
         except Exception as exc:  # a channel bug must not stop the outbox; retried like a network error
-            log.exception("delivery %d: unexpected error from the %s channel", item.id, item.platform)
-            async with self.sessions.begin() as session:
-                await self._retry(session, item, f"{type(exc).__name__}: {exc}", None, stats)
+            log.exception("delivery %d: unexpected error from the %s channel", item.id, item.platform.value)
+            await self._retry(item, f"{type(exc).__name__}: {exc}", None, stats)
         else:
-            async with self.sessions.begin() as session:
-                await outbox.mark_sent(session, item.id, message_id, now())
+            async with self.uows() as uow:
+                await outbox.sent(uow, item, message_id, self.clock())
+                await uow.commit()
             stats.sent += 1
 
-    async def _retry(
-        self,
-        session: AsyncSession,
-        item: outbox.ClaimedDelivery,
-        error: str,
-        retry_after: float | None,
-        stats: DrainStats,
-    ) -> None:
-        attempt = item.attempts + 1
-        if attempt >= self.retry.max_attempts:
-            await outbox.mark_final(session, item.id, DeliveryStatus.FAILED, error, self.clock(), item.account_id)
+    async def _retry(self, item: ClaimedDelivery, error: str, retry_after: float | None, stats: DrainStats) -> None:
+        async with self.uows() as uow:
+            next_at = await outbox.retry_later(uow, item, error, retry_after, self.clock(), self.retry)
+            await uow.commit()
+        if next_at is None:
             stats.failed += 1
-            log.warning("delivery %d failed after %d attempts: %s", item.id, attempt, error)
-            return
-        next_at = self.clock() + self.retry.delay(attempt, retry_after)
-        await outbox.mark_retry(session, item.id, error, next_at)
-        stats.retried += 1
-        log.info("delivery %d: attempt %d failed (%s); next at %s", item.id, attempt, error, next_at.isoformat())
+            log.warning("delivery %d failed after %d attempts: %s", item.id, item.attempts + 1, error)
+        else:
+            stats.retried += 1
+            log.info(
+                "delivery %d: attempt %d failed (%s); next at %s",
+                item.id,
+                item.attempts + 1,
+                error,
+                next_at.isoformat(),
+            )
 
     async def run(self, stop: asyncio.Event, poll_seconds: float = 5.0) -> None:
         """Drain whenever kicked, and every ``poll_seconds`` for retries that came due."""

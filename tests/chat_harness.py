@@ -18,9 +18,9 @@ from core.deadlines import VN_TZ
 from core.types import Platform
 from models.chat_store import SqlChatStore
 from nhacviec.notifier import ServiceNotifier
-from scheduler.calendar import WorkCalendar
+from core.planning.calendar import WorkCalendar
 from scheduler.engine import ReminderEngine
-from scheduler.policy import ReminderPolicy
+from core.planning.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.fakes import RecordingChannel

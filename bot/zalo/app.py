@@ -20,6 +20,7 @@ from bot.zalo.render import to_event
 from core.conversation.engine import Conversation
 from core.i18n import gettext_for
 from core.ports import OutgoingMessage, SendError
+from core.types import Priority
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
@@ -118,15 +119,13 @@ class ZaloBot:
         for reply in await self.conversation.handle(event):
             text = reply.text
             if reply.document is not None:
-                account = await self.conversation.store.account(event.sender)
-                lang = account.language if account else "vi"
-                text += "\n" + gettext_for(lang).gettext(
+                text += "\n" + gettext_for(reply.language).gettext(
                     "(Zalo cannot carry files: use /xuat on Telegram, or the nhacviec command on the server.)"
                 )
+            choices = tuple((c.label, c.token) for c in reply.choices)
             try:
                 await self.channel.send(
-                    event.sender.chat_id,
-                    OutgoingMessage(text, tuple((c.label, c.token) for c in reply.choices), priority=0),
+                    event.sender.chat_id, OutgoingMessage(text, choices, Priority.REPLY, reply.language)
                 )
             except SendError as exc:
                 log.warning("Zalo: reply to a message could not be sent: %s", exc)

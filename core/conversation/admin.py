@@ -1,88 +1,78 @@
-"""Commands of Sở Nội vụ admins: overview, nudge, notices, ad-hoc reports, Excel export, invites."""
+"""Commands of Sở Nội vụ admins: overview, nudge, notices, ad-hoc reports, Excel export, invites.
+
+Each handler parses, calls one use-case and renders; the rules live in ``core.usecases``.
+"""
 
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
-from core import messages
-from core.conversation.context import STATE_TTL, Ctx
+from core import errors
+from core.conversation.commands import Access, handles, in_flow, on_choice
+from core.conversation.context import Act, Ctx, Flow, Step
 from core.conversation.events import Document, Incoming, Reply
-from core.conversation.ports import OutgoingItem, StoreError
 from core.deadlines import end_of_day, to_vn
 from core.export import compliance_workbook
 from core.i18n import format_day, format_instant
-from core.types import AgencyKind, Role
+from core.types import Role
+from core.usecases import accounts, outreach, overview
 
 MAX_NOTICE = 3000
-ACK_TTL = timedelta(days=60)
-AUDIENCES = {
-    "all": (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT),
-    "departments": (AgencyKind.DEPARTMENT,),
-    "districts": (AgencyKind.DISTRICT,),
+ROLES = {
+    "focal": Role.FOCAL,
+    "dau_moi": Role.FOCAL,
+    "leader": Role.LEADER,
+    "lanh_dao": Role.LEADER,
+    "admin": Role.ADMIN,
 }
 
 
-async def _period(ctx: Ctx, args: str) -> tuple[Any, list[Reply]]:
-    period = await ctx.store.find_period(args or None, ctx.now)
-    if period is None:
-        return None, ctx.reply(
-            ctx.t("No report period “%(ref)s”. Use a key such as 2023-04 or thang:2023-04.", ref=args)
-        )
-    return period, []
+def _no_period(ctx: Ctx, args: str) -> list[Reply]:
+    return ctx.reply(ctx.t("No report period “%(ref)s”. Use a key such as 2023-04 or thang:2023-04.", ref=args))
 
 
+@handles("tonghop")
 async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
     """/tonghop [period]: on time / late / missing with agency names (default: the most recently due)."""
-    period, error = await _period(ctx, args)
-    if error:
-        return error
-    rows = await ctx.store.period_status(period.id)
-    on_time = [r.agency.name for r in rows if r.submitted_at and not r.late]
-    late = [r.agency.name for r in rows if r.submitted_at and r.late]
-    missing = [r.agency.name for r in rows if r.submitted_at is None]
+    try:
+        seen = await overview.overview(ctx.uow, ctx.actor, args or None, ctx.now)
+    except errors.PeriodUnknown:
+        return _no_period(ctx, args)
+    period, counted = seen.period, seen.tally
+
+    def names(rows: tuple[Any, ...]) -> str:
+        return "; ".join(r.agency.name for r in rows) or "—"
+
     lines = [
         ctx.t("%(label)s — deadline %(due)s", label=period.label, due=format_instant(period.due_at, ctx.lang)),
-        ctx.t("On time (%(n)d): %(names)s", n=len(on_time), names="; ".join(on_time) or "—"),
-        ctx.t("Late (%(n)d): %(names)s", n=len(late), names="; ".join(late) or "—"),
-        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(missing), names="; ".join(missing) or "—"),
+        ctx.t("On time (%(n)d): %(names)s", n=len(counted.on_time), names=names(counted.on_time)),
+        ctx.t("Late (%(n)d): %(names)s", n=len(counted.late), names=names(counted.late)),
+        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.missing), names=names(counted.missing)),
     ]
     return ctx.reply("\n".join(lines))
 
 
+@handles("nhacnho")
 async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
     """/nhacnho [period]: an immediate reminder, through the outbox, to the agencies still missing."""
-    period, error = await _period(ctx, args)
-    if error:
-        return error
-    missing = tuple(r.agency.code for r in await ctx.store.period_status(period.id) if r.submitted_at is None)
-    if not missing:
-        return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=period.label))
-    receiver = next((a.name for a in await ctx.store.agencies() if a.code == "SNV"), "Sở Nội vụ")
-    report = messages.ReportRef(period.label, period.plan_number, period.due_at, period.wording, receiver)
-    people = await ctx.store.recipients(Role.FOCAL, missing)
-    stamp = to_vn(ctx.now).strftime("%Y%m%dT%H%M%S")
-    items = []
-    for r in people:
-        if ctx.now > period.due_at:
-            days = max(1, (to_vn(ctx.now).date() - to_vn(period.due_at).date()).days)
-            text = messages.reminder_overdue(r.language, r.person_name, r.agency_name, report, days)
-        else:
-            days = (to_vn(period.due_at).date() - to_vn(ctx.now).date()).days
-            text = messages.reminder_before(r.language, r.person_name, r.agency_name, report, days)
-        items.append(OutgoingItem(f"nudge:{period.id}:{stamp}#{r.account_id}", r.account_id, "nudge", text, 2))
-    queued = await ctx.store.enqueue(items, ctx.now)
-    ctx.notifier.deliveries_queued()
-    no_account = len(missing) - len({r.agency_code for r in people})
+    try:
+        done = await outreach.nudge(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
+    except errors.PeriodUnknown:
+        return _no_period(ctx, args)
+    if not done.missing:
+        return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=done.period.label))
+    ctx.effects.queued = True
     lines = [
         ctx.t(
             "Reminder queued for %(people)d focal persons of %(agencies)d agencies that have not sent %(label)s.",
-            people=queued,
-            agencies=len(missing) - no_account,
-            label=period.label,
+            people=done.queued,
+            agencies=done.reached_agencies,
+            label=done.period.label,
         )
     ]
+    no_account = done.missing - done.reached_agencies
     if no_account:
         lines.append(ctx.t("%(n)d agencies have no registered focal person.", n=no_account))
     return ctx.reply("\n".join(lines))
@@ -91,87 +81,45 @@ async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
 # ------------------------------------------------------------------ audience (shared by notices and ad-hoc)
 
 
-async def _ask_audience(ctx: Ctx, flow: str, data: dict[str, Any]) -> list[Reply]:
-    await ctx.store.set_state(ctx.me.account_id, flow, {**data, "step": "audience"}, ctx.now + STATE_TTL)
+async def _ask_audience(ctx: Ctx, flow: Flow, data: dict[str, Any]) -> list[Reply]:
+    await ctx.remember(flow, {**data, "step": Step.AUDIENCE})
     choices = await ctx.choices(
         [
-            (ctx.t("Everyone"), "audience", {"flow": flow, "audience": "all"}),
-            (ctx.t("Departments"), "audience", {"flow": flow, "audience": "departments"}),
-            (ctx.t("Districts"), "audience", {"flow": flow, "audience": "districts"}),
-            (ctx.t("Chosen agencies"), "audience", {"flow": flow, "audience": "chosen"}),
-            (ctx.t("Cancel"), "cancel", {}),
+            (ctx.t("Everyone"), Act.AUDIENCE, {"flow": flow, "audience": "all"}),
+            (ctx.t("Departments"), Act.AUDIENCE, {"flow": flow, "audience": "departments"}),
+            (ctx.t("Districts"), Act.AUDIENCE, {"flow": flow, "audience": "districts"}),
+            (ctx.t("Chosen agencies"), Act.AUDIENCE, {"flow": flow, "audience": "chosen"}),
+            (ctx.t("Cancel"), Act.CANCEL, {}),
         ]
     )
     return ctx.reply(ctx.t("Who should receive it?"), choices)
 
 
+@on_choice(Act.AUDIENCE, Access.ADMIN, single_use=True)
 async def act_audience(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    state = await ctx.store.get_state(ctx.me.account_id, ctx.now)
+    state = await ctx.state()
     if state is None or state[0] != payload.get("flow"):
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
-    flow, data = state
-    audience = payload.get("audience")
+    flow, data = Flow(state[0]), state[1]
+    audience = str(payload.get("audience"))
     if audience == "chosen":
-        await ctx.store.set_state(ctx.me.account_id, flow, {**data, "step": "codes"}, ctx.now + STATE_TTL)
+        await ctx.remember(flow, {**data, "step": Step.CODES})
         return ctx.reply(ctx.t("Send the agency codes, separated by commas (for example: STP, STC, UBND-NH)."))
-    if audience not in AUDIENCES:
+    if audience not in outreach.AUDIENCES:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
-    codes = [a.code for a in await ctx.store.agencies(AUDIENCES[str(audience)])]
-    return await _after_audience(ctx, flow, data, codes)
+    return await _after_audience(ctx, flow, data, await outreach.audience_codes(ctx.uow, audience))
 
 
-async def _after_audience(ctx: Ctx, flow: str, data: dict[str, Any], codes: list[str]) -> list[Reply]:
+async def _after_audience(ctx: Ctx, flow: Flow, data: dict[str, Any], codes: list[str]) -> list[Reply]:
     data = {**data, "codes": codes}
-    if flow == "broadcast":
+    if flow is Flow.BROADCAST:
         return await _preview_notice(ctx, data)
-    await ctx.store.set_state(ctx.me.account_id, flow, {**data, "step": "deadline"}, ctx.now + STATE_TTL)
+    await ctx.remember(flow, {**data, "step": Step.DEADLINE})
     return ctx.reply(ctx.t("Send the deadline as dd/mm/yyyy (the last day allowed)."))
 
 
-async def _codes(ctx: Ctx, text: str) -> tuple[list[str], list[str]]:
-    wanted = [c.strip().upper() for c in re.split(r"[,;\s]+", text) if c.strip()]
-    known = {a.code for a in await ctx.store.agencies()}
-    return [c for c in dict.fromkeys(wanted) if c in known], [c for c in wanted if c not in known]
-
-
-# ------------------------------------------------------------------ /thongbao
-
-
-async def cmd_broadcast(ctx: Ctx, args: str) -> list[Reply]:
-    """/thongbao [text]: compose, choose the audience, preview, confirm."""
-    if args:
-        return await _notice_text(ctx, args)
-    await ctx.store.set_state(ctx.me.account_id, "broadcast", {"step": "text"}, ctx.now + STATE_TTL)
-    return ctx.reply(ctx.t("Send the text of the notice (or /huy to cancel)."))
-
-
-async def _notice_text(ctx: Ctx, text: str) -> list[Reply]:
-    if len(text) > MAX_NOTICE:
-        return ctx.reply(ctx.t("The notice is too long (%(n)d characters; at most 3000).", n=len(text)))
-    return await _ask_audience(ctx, "broadcast", {"text": text})
-
-
-async def _preview_notice(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
-    people = await ctx.store.recipients(None, tuple(data["codes"]))
-    await ctx.store.set_state(ctx.me.account_id, "broadcast", {**data, "step": "confirm"}, ctx.now + STATE_TTL)
-    head = ctx.t(
-        "Preview — to %(agencies)d agencies (%(accounts)d accounts):", agencies=len(data["codes"]), accounts=len(people)
-    )
-    choices = await ctx.choices([(ctx.t("Send"), "broadcast_send", {}), (ctx.t("Cancel"), "cancel", {})])
-    return ctx.reply(f"{head}\n\n{data['text']}", choices)
-
-
-async def flow_broadcast(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
-    step = data.get("step")
-    if step == "text":
-        return await _notice_text(ctx, event.text)
-    if step == "codes":
-        return await _chosen_codes(ctx, "broadcast", data, event.text)
-    return ctx.reply(ctx.t("Please use the buttons above, or /huy to cancel."))
-
-
-async def _chosen_codes(ctx: Ctx, flow: str, data: dict[str, Any], text: str) -> list[Reply]:
-    codes, unknown = await _codes(ctx, text)
+async def _chosen_codes(ctx: Ctx, flow: Flow, data: dict[str, Any], text: str) -> list[Reply]:
+    codes, unknown = await outreach.split_codes(ctx.uow, re.split(r"[,;\s]+", text))
     if unknown or not codes:
         return ctx.reply(
             ctx.t("Unknown agency codes: %(codes)s. Send the codes again.", codes=", ".join(unknown) or "—")
@@ -179,47 +127,76 @@ async def _chosen_codes(ctx: Ctx, flow: str, data: dict[str, Any], text: str) ->
     return await _after_audience(ctx, flow, data, codes)
 
 
+# ------------------------------------------------------------------ /thongbao
+
+
+@handles("thongbao")
+async def cmd_broadcast(ctx: Ctx, args: str) -> list[Reply]:
+    """/thongbao [text]: compose, choose the audience, preview, confirm."""
+    if args:
+        return await _notice_text(ctx, args)
+    await ctx.remember(Flow.BROADCAST, {"step": Step.TEXT})
+    return ctx.reply(ctx.t("Send the text of the notice (or /huy to cancel)."))
+
+
+async def _notice_text(ctx: Ctx, text: str) -> list[Reply]:
+    if len(text) > MAX_NOTICE:
+        return ctx.reply(ctx.t("The notice is too long (%(n)d characters; at most 3000).", n=len(text)))
+    return await _ask_audience(ctx, Flow.BROADCAST, {"text": text})
+
+
+async def _preview_notice(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
+    people = await outreach.reach(ctx.uow, data["codes"])
+    await ctx.remember(Flow.BROADCAST, {**data, "step": Step.CONFIRM})
+    head = ctx.t(
+        "Preview — to %(agencies)d agencies (%(accounts)d accounts):", agencies=len(data["codes"]), accounts=people
+    )
+    choices = await ctx.choices([(ctx.t("Send"), Act.BROADCAST_SEND, {}), (ctx.t("Cancel"), Act.CANCEL, {})])
+    return ctx.reply(f"{head}\n\n{data['text']}", choices)
+
+
+@in_flow(Flow.BROADCAST, Access.ADMIN)
+async def flow_broadcast(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
+    step = data.get("step")
+    if step == Step.TEXT:
+        return await _notice_text(ctx, event.text)
+    if step == Step.CODES:
+        return await _chosen_codes(ctx, Flow.BROADCAST, data, event.text)
+    return ctx.reply(ctx.t("Please use the buttons above, or /huy to cancel."))
+
+
+@on_choice(Act.BROADCAST_SEND, Access.ADMIN, single_use=True)
 async def act_broadcast_send(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    state = await ctx.store.get_state(ctx.me.account_id, ctx.now)
-    if state is None or state[0] != "broadcast" or state[1].get("step") != "confirm":
+    state = await ctx.state()
+    if state is None or state[0] != Flow.BROADCAST or state[1].get("step") != Step.CONFIRM:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
     data = state[1]
-    people = await ctx.store.recipients(None, tuple(data["codes"]))
-    notice_id = await ctx.store.create_notice(ctx.me, data["text"], {"agencies": data["codes"]}, ctx.now)
-    items = []
-    for r in people:
-        label = messages.ack_label(r.language)
-        (token,) = await ctx.store.offer(r.account_id, [("ack", {"notice_id": notice_id})], ctx.now, ACK_TTL)
-        text = messages.notice(r.language, r.person_name, r.agency_name, data["text"], ctx.me.agency_name)
-        items.append(
-            OutgoingItem(
-                f"notice:{notice_id}#{r.account_id}", r.account_id, "notice", text, 7, notice_id, ((label, token),)
-            )
-        )
-    queued = await ctx.store.enqueue(items, ctx.now)
-    await ctx.store.clear_state(ctx.me.account_id)
-    ctx.notifier.deliveries_queued()
+    sent = await outreach.broadcast(ctx.uow, ctx.actor, ctx.me.agency_name, data["text"], data["codes"], ctx.now)
+    await ctx.forget()
+    ctx.effects.queued = True
     return ctx.reply(
         ctx.t(
             "Notice #%(id)d queued for %(n)d accounts. See /thongbao_ds for who has received it.",
-            id=notice_id,
-            n=queued,
+            id=sent.notice_id,
+            n=sent.queued,
         )
     )
 
 
+@on_choice(Act.ACK, Access.MEMBER)
 async def act_ack(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    await ctx.store.acknowledge(int(payload["notice_id"]), ctx.me.account_id, ctx.now)
+    await outreach.acknowledge(ctx.uow, ctx.me.account_id, int(payload["notice_id"]), ctx.now)
     return ctx.reply(ctx.t("Thank you: your receipt of the notice is recorded."))
 
 
+@handles("thongbao_ds")
 async def cmd_notices(ctx: Ctx, args: str) -> list[Reply]:
     """/thongbao_ds: recent notices with delivered / acknowledged counts and who has not acknowledged."""
-    notices = await ctx.store.notices(10)
-    if not notices:
+    found = await outreach.notices(ctx.uow, ctx.actor)
+    if not found:
         return ctx.reply(ctx.t("No notice has been sent yet."))
     lines = []
-    for n in notices:
+    for n in found:
         short = n.text if len(n.text) <= 60 else n.text[:57] + "…"
         lines.append(
             ctx.t(
@@ -240,18 +217,19 @@ async def cmd_notices(ctx: Ctx, args: str) -> list[Reply]:
 # ------------------------------------------------------------------ /dotxuat
 
 
+@handles("dotxuat")
 async def cmd_adhoc(ctx: Ctx, args: str) -> list[Reply]:
     """/dotxuat [title]: request an ad-hoc report: title, audience, deadline, preview, confirm."""
     if args:
         return await _adhoc_title(ctx, args)
-    await ctx.store.set_state(ctx.me.account_id, "adhoc", {"step": "title"}, ctx.now + STATE_TTL)
+    await ctx.remember(Flow.ADHOC, {"step": Step.TEXT})
     return ctx.reply(ctx.t("Send the subject of the ad-hoc report (or /huy to cancel)."))
 
 
 async def _adhoc_title(ctx: Ctx, title: str) -> list[Reply]:
     if len(title) > 150:
         return ctx.reply(ctx.t("The subject is too long (at most 150 characters)."))
-    return await _ask_audience(ctx, "adhoc", {"title": title})
+    return await _ask_audience(ctx, Flow.ADHOC, {"title": title})
 
 
 def parse_day(text: str) -> date | None:
@@ -264,62 +242,55 @@ def parse_day(text: str) -> date | None:
         return None
 
 
+@in_flow(Flow.ADHOC, Access.ADMIN)
 async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     step = data.get("step")
-    if step == "title":
+    if step == Step.TEXT:
         return await _adhoc_title(ctx, event.text)
-    if step == "codes":
-        return await _chosen_codes(ctx, "adhoc", data, event.text)
-    if step == "deadline":
+    if step == Step.CODES:
+        return await _chosen_codes(ctx, Flow.ADHOC, data, event.text)
+    if step == Step.DEADLINE:
         day = parse_day(event.text)
         if day is None:
             return ctx.reply(ctx.t("“%(text)s” is not a date; send it as dd/mm/yyyy.", text=event.text[:40]))
         if end_of_day(day) <= ctx.now:
             return ctx.reply(ctx.t("The deadline must be today or later."))
-        data = {**data, "due": day.isoformat(), "step": "confirm"}
-        await ctx.store.set_state(ctx.me.account_id, "adhoc", data, ctx.now + STATE_TTL)
+        data = {**data, "due": day.isoformat(), "step": Step.CONFIRM}
+        await ctx.remember(Flow.ADHOC, data)
         text = ctx.t(
             "Ad-hoc report “%(title)s” from %(n)d agencies, deadline %(due)s.",
             title=data["title"],
             n=len(data["codes"]),
             due=format_day(day, ctx.lang),
         )
-        choices = await ctx.choices([(ctx.t("Send the request"), "adhoc_create", {}), (ctx.t("Cancel"), "cancel", {})])
+        choices = await ctx.choices(
+            [(ctx.t("Send the request"), Act.ADHOC_CREATE, {}), (ctx.t("Cancel"), Act.CANCEL, {})]
+        )
         return ctx.reply(text, choices)
     return ctx.reply(ctx.t("Please use the buttons above, or /huy to cancel."))
 
 
+@on_choice(Act.ADHOC_CREATE, Access.ADMIN, single_use=True)
 async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    state = await ctx.store.get_state(ctx.me.account_id, ctx.now)
-    if state is None or state[0] != "adhoc" or state[1].get("step") != "confirm":
+    state = await ctx.state()
+    if state is None or state[0] != Flow.ADHOC or state[1].get("step") != Step.CONFIRM:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
     data = state[1]
     due = end_of_day(date.fromisoformat(data["due"]))
     try:
-        period = await ctx.store.create_adhoc_period(ctx.me, data["title"], tuple(data["codes"]), ctx.now, due)
-    except StoreError:
-        return ctx.reply(ctx.t("No plan has an ad-hoc report series; add one to the plan file first."))
-    await ctx.store.clear_state(ctx.me.account_id)
-    people = await ctx.store.recipients(Role.FOCAL, tuple(data["codes"]))
-    items = [
-        OutgoingItem(
-            f"adhoc:{period.id}#{r.account_id}",
-            r.account_id,
-            "adhoc",
-            messages.adhoc_request(r.language, r.person_name, r.agency_name, period.label, due, ctx.me.agency_name),
-            3,
+        made = await outreach.request_adhoc(
+            ctx.uow, ctx.actor, ctx.me.agency_name, data["title"], data["codes"], due, ctx.now
         )
-        for r in people
-    ]
-    queued = await ctx.store.enqueue(items, ctx.now)
-    ctx.notifier.deliveries_queued()
-    await ctx.notifier.periods_changed()
+    except errors.NoAdhocSeries:
+        return ctx.reply(ctx.t("No plan has an ad-hoc report series; add one to the plan file first."))
+    await ctx.forget()
+    ctx.effects.queued = ctx.effects.periods_changed = True
     return ctx.reply(
         ctx.t(
             "Created %(label)s, deadline %(due)s; the request went to %(n)d focal persons and reminders will follow.",
-            label=period.label,
+            label=made.period.label,
             due=format_day(due, ctx.lang),
-            n=queued,
+            n=made.queued,
         )
     )
 
@@ -327,39 +298,32 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 # ------------------------------------------------------------------ /xuat and /moi
 
 
+@handles("xuat")
 async def cmd_export(ctx: Ctx, args: str) -> list[Reply]:
     """/xuat [period]: Excel workbook of compliance per agency and period."""
-    period_id = None
-    if args:
-        period, error = await _period(ctx, args)
-        if error:
-            return error
-        period_id = period.id
-    rows = await ctx.store.export_rows(period_id)
+    try:
+        rows = await overview.export_rows(ctx.uow, ctx.actor, args or None, ctx.now)
+    except errors.PeriodUnknown:
+        return _no_period(ctx, args)
     if not rows:
         return ctx.reply(ctx.t("No report period has fallen due yet: nothing to export."))
     data = compliance_workbook(rows, ctx.now)
     name = f"tong-hop-bao-cao-{to_vn(ctx.now):%Y%m%d-%H%M}.xlsx"
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    return [Reply(ctx.t("Compliance workbook: %(n)d rows.", n=len(rows)), document=Document(name, data, mime))]
+    text = ctx.t("Compliance workbook: %(n)d rows.", n=len(rows))
+    return [Reply(text, document=Document(name, data, mime), language=ctx.lang)]
 
 
+@handles("moi")
 async def cmd_invite(ctx: Ctx, args: str) -> list[Reply]:
     """/moi CODE [focal|leader|admin]: create a registration code from chat."""
     parts = args.split()
-    roles = {
-        "focal": Role.FOCAL,
-        "dau_moi": Role.FOCAL,
-        "leader": Role.LEADER,
-        "lanh_dao": Role.LEADER,
-        "admin": Role.ADMIN,
-    }
-    if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in roles):
+    if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ROLES):
         return ctx.reply(ctx.t("Usage: /moi AGENCY_CODE [focal|leader|admin], for example /moi STP focal"))
-    role = roles[parts[1].lower()] if len(parts) == 2 else Role.FOCAL
+    role = ROLES[parts[1].lower()] if len(parts) == 2 else Role.FOCAL
     try:
-        inv = await ctx.store.create_invite(ctx.me, parts[0].upper(), role, ctx.now)
-    except StoreError:
+        inv = await accounts.create_invite(ctx.uow, ctx.actor, parts[0], role, ctx.now, ctx.rules)
+    except errors.AgencyUnknown:
         return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=parts[0][:32]))
     lines = [
         ctx.t(
@@ -374,6 +338,7 @@ async def cmd_invite(ctx: Ctx, args: str) -> list[Reply]:
             code=inv.code,
         ),
     ]
-    if ctx.bot_username:
-        lines.append(f"https://t.me/{ctx.bot_username}?start={inv.code}")
+    link = ctx.invite_link(inv.code)  # the chat platform's deep link, when the service knows one
+    if link:
+        lines.append(link)
     return ctx.reply("\n".join(lines))

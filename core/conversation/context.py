@@ -1,27 +1,76 @@
-"""Per-event context handed to every handler: who, in which language, when, and the ports."""
+"""Per-event context handed to every handler: who, in which language, when, and the open unit of work.
+
+One incoming event is one unit of work: everything a handler writes (its use-case, the choices it
+offers, the step it remembers) commits together after it returns, or not at all.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+import enum
+from collections.abc import Callable
+from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
 from core.conversation.events import Account, Choice, Incoming, Reply
-from core.conversation.ports import Notifier, Store
 from core.i18n import gettext_for
+from core.repositories import UnitOfWork
+from core.types import Actor
+from core.usecases.rules import Rules
 
 CHOICE_TTL = timedelta(hours=24)
 STATE_TTL = timedelta(hours=2)
 
 
+class Flow(enum.StrEnum):
+    """A multi-step command waiting for the person's next message."""
+
+    SUBMIT = "submit"
+    BROADCAST = "broadcast"
+    ADHOC = "adhoc"
+
+
+class Step(enum.StrEnum):
+    TEXT = "text"
+    AUDIENCE = "audience"
+    CODES = "codes"
+    DEADLINE = "deadline"
+    CONFIRM = "confirm"
+
+
+class Act(enum.StrEnum):
+    """What a choice token stands for."""
+
+    TASK = "task"
+    SUBMIT_PICK = "submit_pick"
+    SUBMIT_CONFIRM = "submit_confirm"
+    UNDO = "undo"
+    LANGUAGE = "language"
+    CHANNEL = "channel"
+    ACK = "ack"
+    AUDIENCE = "audience"
+    BROADCAST_SEND = "broadcast_send"
+    ADHOC_CREATE = "adhoc_create"
+    CANCEL = "cancel"
+
+
+@dataclass
+class Effects:
+    """What the service must do once the unit of work has committed."""
+
+    queued: bool = False  # new outbox rows: send them soon
+    periods_changed: bool = False  # periods or submissions changed: re-derive the reminder jobs
+
+
 @dataclass
 class Ctx:
-    store: Store
-    notifier: Notifier
+    uow: UnitOfWork
+    rules: Rules
     incoming: Incoming
     account: Account | None
     now: datetime
-    bot_username: str | None = None
+    invite_link: Callable[[str], str | None] = lambda code: None
+    effects: Effects = field(default_factory=Effects)
 
     @property
     def lang(self) -> str:
@@ -31,6 +80,10 @@ class Ctx:
     def me(self) -> Account:
         assert self.account is not None, "handler needs a registered account"
         return self.account
+
+    @property
+    def actor(self) -> Actor:
+        return Actor.of(self.me)
 
     def t(self, message: str, **values: Any) -> str:
         """Translate ``message`` into the person's language, then fill ``values``."""
@@ -45,8 +98,19 @@ class Ctx:
         self, options: list[tuple[str, str, dict[str, Any]]], ttl: timedelta = CHOICE_TTL
     ) -> tuple[Choice, ...]:
         """Issue server-side tokens for (label, action, payload) options."""
-        tokens = await self.store.offer(self.me.account_id, [(a, p) for _, a, p in options], self.now, ttl)
+        offered = [(str(a), p) for _, a, p in options]
+        tokens = await self.uow.conversations.offer(self.me.account_id, offered, self.now, ttl)
         return tuple(Choice(label, token) for (label, _, _), token in zip(options, tokens, strict=True))
 
+    async def remember(self, flow: Flow, data: dict[str, Any]) -> None:
+        """The step the person is at, kept for a while in the database."""
+        await self.uow.conversations.set_state(self.me.account_id, flow.value, data, self.now + STATE_TTL)
+
+    async def forget(self) -> None:
+        await self.uow.conversations.clear_state(self.me.account_id)
+
+    async def state(self) -> tuple[str, dict[str, Any]] | None:
+        return await self.uow.conversations.state(self.me.account_id, self.now)
+
     def reply(self, text: str, choices: tuple[Choice, ...] = ()) -> list[Reply]:
-        return [Reply(text, choices)]
+        return [Reply(text, choices, language=self.lang)]

@@ -1,76 +1,34 @@
 """The conversation core: who is speaking, what they may do, which handler answers.
 
-Permissions are checked here on every event — commands, buttons and numbered picks alike — from the
-database's current view of the account, never from anything the platform sent back.
+Each event is one unit of work: the account is read, the handler runs its use-case and the whole
+answer commits once. Permissions are checked here on every event — commands, buttons and numbered
+picks alike — from the database's current view of the account, never from anything the platform sent.
 """
 
 from __future__ import annotations
 
-import enum
 import logging
-from collections.abc import Awaitable, Callable
-from typing import Any
+from collections.abc import Callable
+from datetime import datetime
 
+from core import errors
 from core.conversation import admin, user
-from core.conversation.context import Ctx
+from core.conversation.commands import ACTIONS, BY_NAME, FLOWS, HANDLERS, Access
+from core.conversation.context import Act, Ctx
 from core.conversation.events import EventKind, Incoming, Reply
 from core.conversation.parse import MAX_TEXT, normalise, parse_number, parse_plain_command
-from core.conversation.ports import Notifier, Store, StoreError
+from core.conversation.ports import Notifier
 from core.deadlines import utcnow
+from core.i18n import gettext_for
+from core.repositories import UnitOfWorkFactory
 from core.types import Role
+from core.usecases import accounts
+from core.usecases.rules import Rules
 
 log = logging.getLogger(__name__)
-
-Handler = Callable[[Ctx, str], Awaitable[list[Reply]]]
-Action = Callable[[Ctx, dict[str, Any]], Awaitable[list[Reply]]]
-Flow = Callable[[Ctx, dict[str, Any], Incoming], Awaitable[list[Reply]]]
-
-
-class Access(enum.Enum):
-    ANYONE = 0  # even unregistered
-    MEMBER = 1  # any registered person
-    SUBMITTER = 2  # focal person, leader or admin of the agency
-    ADMIN = 3  # Sở Nội vụ admin
-
-
-COMMANDS: dict[str, tuple[Handler, Access]] = {
-    "huongdan": (user.cmd_help, Access.ANYONE),
-    "nhiemvu": (user.cmd_tasks, Access.MEMBER),
-    "hanbaocao": (user.cmd_deadlines, Access.MEMBER),
-    "trangthai": (user.cmd_status, Access.MEMBER),
-    "ngonngu": (user.cmd_language, Access.MEMBER),
-    "danop": (user.cmd_submit, Access.SUBMITTER),
-    "huynop": (user.cmd_undo, Access.SUBMITTER),
-    "kenh": (user.cmd_channel, Access.MEMBER),
-    "lienket": (user.cmd_link, Access.MEMBER),
-    "tonghop": (admin.cmd_overview, Access.ADMIN),
-    "nhacnho": (admin.cmd_nudge, Access.ADMIN),
-    "thongbao": (admin.cmd_broadcast, Access.ADMIN),
-    "thongbao_ds": (admin.cmd_notices, Access.ADMIN),
-    "dotxuat": (admin.cmd_adhoc, Access.ADMIN),
-    "xuat": (admin.cmd_export, Access.ADMIN),
-    "moi": (admin.cmd_invite, Access.ADMIN),
-}
-KNOWN = {*COMMANDS, "start", "dangky", "huy"}
-# action → (handler, access, single use)
-ACTIONS: dict[str, tuple[Action, Access, bool]] = {
-    "task": (user.act_task, Access.MEMBER, False),
-    "submit_pick": (user.act_submit_pick, Access.SUBMITTER, False),
-    "submit_confirm": (user.act_submit_confirm, Access.SUBMITTER, True),
-    "undo": (user.act_undo, Access.SUBMITTER, True),
-    "language": (user.act_language, Access.MEMBER, False),
-    "channel": (user.act_channel, Access.MEMBER, True),
-    "ack": (admin.act_ack, Access.MEMBER, False),
-    "audience": (admin.act_audience, Access.ADMIN, True),
-    "broadcast_send": (admin.act_broadcast_send, Access.ADMIN, True),
-    "adhoc_create": (admin.act_adhoc_create, Access.ADMIN, True),
-    "cancel": (lambda ctx, payload: _cancel(ctx), Access.MEMBER, True),
-}
-FLOWS: dict[str, tuple[Flow, Access]] = {
-    "submit": (user.flow_submit, Access.SUBMITTER),
-    "broadcast": (admin.flow_broadcast, Access.ADMIN),
-    "adhoc": (admin.flow_adhoc, Access.ADMIN),
-}
+SPECIAL = {"start", "dangky", "huy"}  # answered here, before any handler
+_missing = set(BY_NAME) - set(HANDLERS) - SPECIAL
+assert not _missing and admin and user, f"commands without a handler: {sorted(_missing)}"
 SINGLE_USE = frozenset(name for name, (_, _, once) in ACTIONS.items() if once)
 
 
@@ -90,30 +48,31 @@ def _allowed(ctx: Ctx, access: Access) -> bool:
     return True  # MEMBER and SUBMITTER: every registered role may read and confirm for its own agency
 
 
-async def _cancel(ctx: Ctx) -> list[Reply]:
-    await ctx.store.clear_state(ctx.me.account_id)
-    return ctx.reply(ctx.t("Cancelled."))
-
-
 class Conversation:
     def __init__(
         self,
-        store: Store,
+        uows: UnitOfWorkFactory,
         notifier: Notifier,
-        bot_username: str | None = None,
-        clock: Callable[[], Any] = utcnow,
+        rules: Rules | None = None,
+        invite_link: Callable[[str], str | None] = lambda code: None,
+        clock: Callable[[], datetime] = utcnow,
     ) -> None:
-        self.store = store
+        self.uows = uows
         self.notifier = notifier
-        self.bot_username = bot_username
+        self.rules = rules or Rules()
+        self.invite_link = invite_link
         self.clock = clock
 
     async def handle(self, event: Incoming) -> list[Reply]:
-        """Answer one event. Never raises: an unexpected error is logged and the person is told."""
-        ctx = Ctx(self.store, self.notifier, event, None, self.clock(), self.bot_username)
+        """Answer one event in one unit of work. Never raises: an error is logged and the person told."""
+        lang = "vi"
         try:
-            ctx.account = await self.store.account(event.sender)
-            return await self._dispatch(ctx, event)
+            async with self.uows() as uow:
+                account = await uow.accounts.by_sender(event.sender)
+                lang = account.language if account else lang
+                ctx = Ctx(uow, self.rules, event, account, self.clock(), self.invite_link)
+                replies = await self._dispatch(ctx, event)
+                await uow.commit()
         except Exception:
             log.exception(
                 "error handling %s from %s:%s (command %r)",
@@ -122,7 +81,13 @@ class Conversation:
                 event.sender.user_id,
                 event.command,
             )
-            return ctx.reply(ctx.t("Sorry, something went wrong. Please try again later."))
+            text = gettext_for(lang).gettext("Sorry, something went wrong. Please try again later.")
+            return [Reply(text, language=lang)]
+        if ctx.effects.queued:
+            self.notifier.deliveries_queued()
+        if ctx.effects.periods_changed:
+            await self.notifier.periods_changed()
+        return replies
 
     async def _dispatch(self, ctx: Ctx, event: Incoming) -> list[Reply]:
         if not event.sender.private:
@@ -137,16 +102,16 @@ class Conversation:
             return await self._command(ctx, event.command or "", normalise(event.args))
         if event.kind is EventKind.CHOICE:
             return await self._choice(ctx, event.token or "")
-        state = await self.store.get_state(ctx.account.account_id, ctx.now) if ctx.account else None
+        state = await ctx.state() if ctx.account else None
         if event.kind is EventKind.TEXT and state is None:  # "đã nộp", "nhiem vu": commands typed as words
-            plain = parse_plain_command(event.text, KNOWN)
+            plain = parse_plain_command(event.text)
             if plain is not None:
                 return await self._command(ctx, plain[0], plain[1])
         if ctx.account is None:
             return self._unregistered(ctx)
         number = parse_number(event.text) if event.kind is EventKind.TEXT else None
         if number is not None:  # "2": a pick from the last numbered list (channels without buttons)
-            token = await self.store.pick_from_menu(ctx.me.account_id, number, ctx.now)
+            token = await ctx.uow.conversations.pick(ctx.me.account_id, number, ctx.now)
             if token is not None:
                 return await self._choice(ctx, token)
             if state is None:
@@ -154,7 +119,7 @@ class Conversation:
         if state is not None and state[0] in FLOWS:
             flow, access = FLOWS[state[0]]
             if not _allowed(ctx, access):
-                await self.store.clear_state(ctx.me.account_id)
+                await ctx.forget()
                 return ctx.reply(ctx.t("You are not allowed to do this."))
             clean = Incoming(event.sender, event.kind, text=normalise(event.text), file=event.file)
             return await flow(ctx, state[1], clean)
@@ -174,37 +139,42 @@ class Conversation:
         if name in ("start", "dangky"):
             return await self._register(ctx, name, args)
         if name == "huy":
-            return await _cancel(ctx) if ctx.account else self._unregistered(ctx)
-        entry = COMMANDS.get(name)
-        if entry is None:
+            return await user.cancel(ctx) if ctx.account else self._unregistered(ctx)
+        spec = BY_NAME.get(name)
+        if spec is None:
             return ctx.reply(ctx.t("Unknown command /%(name)s. Send /huongdan to see the commands.", name=name[:32]))
-        handler, access = entry
-        if ctx.account is None and access is not Access.ANYONE:
+        if ctx.account is None and spec.access is not Access.ANYONE:
             return self._unregistered(ctx)
-        if not _allowed(ctx, access):
+        if not _allowed(ctx, spec.access):
             return ctx.reply(ctx.t("This command is for Sở Nội vụ admins only."))
         if ctx.account is not None:
-            await self.store.clear_state(ctx.account.account_id)  # a new command ends any unfinished one
-        return await handler(ctx, args)
+            await ctx.forget()  # a new command ends any unfinished one
+        return await HANDLERS[name](ctx, args)
 
     async def _choice(self, ctx: Ctx, token: str) -> list[Reply]:
         if ctx.account is None:
             return self._unregistered(ctx)
-        try:
-            action, payload = await self.store.take_choice(token, ctx.account.account_id, ctx.now, SINGLE_USE)
-        except StoreError as exc:
-            if exc.code == "choice_not_yours":
-                return ctx.reply(ctx.t("This button is not for you."))
-            if exc.code == "choice_used":
-                return ctx.reply(ctx.t("This choice has already been used."))
+        row = await ctx.uow.conversations.choice(token)
+        if row is None:
             return ctx.reply(ctx.t("This choice is not valid or has expired."))
-        entry = ACTIONS.get(action)
+        if row.account_id != ctx.me.account_id and not await ctx.uow.accounts.same_person(
+            row.account_id, ctx.me.account_id
+        ):  # the same person on another channel (a message that fell back) may still use it
+            return ctx.reply(ctx.t("This button is not for you."))
+        if row.used_at is not None:
+            return ctx.reply(ctx.t("This choice has already been used."))
+        if row.expires_at <= ctx.now:
+            return ctx.reply(ctx.t("This choice is not valid or has expired."))
+        entry = ACTIONS.get(row.action)
         if entry is None:
             return ctx.reply(ctx.t("This choice is not valid or has expired."))
-        handler, access, _ = entry
+        handler, access, single_use = entry
         if not _allowed(ctx, access):
             return ctx.reply(ctx.t("You are not allowed to do this."))
-        return await handler(ctx, payload)
+        # One decision per menu: the sibling buttons (Confirm / Cancel…) are used up with it.
+        if single_use and not await ctx.uow.conversations.use_menu(row.menu_id, ctx.now):
+            return ctx.reply(ctx.t("This choice has already been used."))
+        return await handler(ctx, dict(row.payload))
 
     async def _register(self, ctx: Ctx, name: str, args: str) -> list[Reply]:
         code = "".join(args.split()).replace("-", "").upper()
@@ -223,15 +193,15 @@ class Conversation:
                 return self._unregistered(ctx)
             return ctx.reply(ctx.t("Please send the code after the command: /dangky CODE"))
         try:
-            ctx.account = await self.store.redeem_invite(code, ctx.incoming.sender, ctx.now)
-        except StoreError as exc:
-            reasons = {
-                "invite_used": ctx.t("This registration code has already been used."),
-                "invite_expired": ctx.t("This registration code has expired. Please ask Sở Nội vụ for a new one."),
-                "already_registered": ctx.t("This chat account is already registered."),
-            }
-            return ctx.reply(reasons.get(exc.code, ctx.t("This registration code is not valid. Please check it.")))
-        role = role_name(ctx, ctx.account.role)
+            ctx.account = await accounts.register(ctx.uow, code, ctx.incoming.sender, ctx.now)
+        except errors.InviteUsed:
+            return ctx.reply(ctx.t("This registration code has already been used."))
+        except errors.InviteExpired:
+            return ctx.reply(ctx.t("This registration code has expired. Please ask Sở Nội vụ for a new one."))
+        except errors.AlreadyRegistered:
+            return ctx.reply(ctx.t("This chat account is already registered."))
+        except errors.InviteUnknown:
+            return ctx.reply(ctx.t("This registration code is not valid. Please check it."))
         if ctx.account.linked:
             return ctx.reply(
                 ctx.t(
@@ -244,6 +214,9 @@ class Conversation:
             "Welcome, %(name)s (%(agency)s). You are registered as %(role)s.",
             name=ctx.account.person_name,
             agency=ctx.account.agency_name,
-            role=role,
+            role=role_name(ctx, ctx.account.role),
         )
         return [*ctx.reply(text), *(await user.cmd_help(ctx, ""))]
+
+
+__all__ = ["Act", "Conversation", "role_name"]

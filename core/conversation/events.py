@@ -5,7 +5,9 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass, field
 
-from core.types import Platform, Role
+from core.types import Account, Sender
+
+__all__ = ["Account", "Choice", "Document", "EventKind", "FileRef", "Incoming", "Reply", "Sender"]
 
 
 class EventKind(enum.StrEnum):
@@ -15,15 +17,6 @@ class EventKind(enum.StrEnum):
     FILE = "file"  # a document or photo
     UNSUPPORTED = "unsupported"  # sticker, voice, location…
     EDITED = "edited"  # an edited earlier message
-
-
-@dataclass(frozen=True, slots=True)
-class Sender:
-    platform: Platform
-    user_id: str
-    chat_id: str
-    display_name: str
-    private: bool = True
 
 
 @dataclass(frozen=True, slots=True)
@@ -66,18 +59,4 @@ class Reply:
     text: str
     choices: tuple[Choice, ...] = field(default=())
     document: Document | None = None
-
-
-@dataclass(frozen=True, slots=True)
-class Account:
-    """A registered chat account with its person and agency."""
-
-    account_id: int
-    person_id: int
-    person_name: str
-    agency_id: int
-    agency_code: str
-    agency_name: str
-    role: Role
-    language: str
-    linked: bool = False  # True right after this account joined an existing person (/lienket code)
+    language: str = "vi"  # the reader's: channels render their own hints in it

@@ -1,30 +1,13 @@
-"""Reading what people type: Unicode normalisation, commands, aliases, numbers."""
+"""Reading what people type: Unicode normalisation, commands (aliases and phrases from the registry), numbers."""
 
 from __future__ import annotations
 
 import re
 import unicodedata
 
+from core.conversation.commands import ALIASES, BY_NAME, PHRASES
+
 MAX_TEXT = 4000
-# English (and short) aliases → the Vietnamese command they stand for.
-ALIASES = {
-    "help": "huongdan",
-    "tasks": "nhiemvu",
-    "deadlines": "hanbaocao",
-    "submit": "danop",
-    "undo": "huynop",
-    "status": "trangthai",
-    "language": "ngonngu",
-    "register": "dangky",
-    "cancel": "huy",
-    "overview": "tonghop",
-    "nudge": "nhacnho",
-    "broadcast": "thongbao",
-    "notices": "thongbao_ds",
-    "adhoc": "dotxuat",
-    "export": "xuat",
-    "invite": "moi",
-}
 _CONTROL = re.compile(r"[\x00-\x08\x0b-\x1f\x7f\u200b-\u200f\u202a-\u202e\u2066-\u2069]")
 _COMMAND = re.compile(r"^/([A-Za-z0-9_]{1,32})(?:@[A-Za-z0-9_]{1,64})?(?:\s+(.*))?$", re.DOTALL)
 
@@ -59,36 +42,6 @@ def parse_document_number(text: str) -> str | None:
     return t.upper() if DOC_NUMBER.match(t) else None
 
 
-# Commands typed as plain words, as people do on phones (Zalo has no command menu): with or without
-# the slash and the diacritics. Longest phrase wins ("thong bao ds" before "thong bao").
-PHRASES = {
-    "huong dan": "huongdan",
-    "tro giup": "huongdan",
-    "nhiem vu": "nhiemvu",
-    "han bao cao": "hanbaocao",
-    "han nop": "hanbaocao",
-    "da nop": "danop",
-    "nop bao cao": "danop",
-    "huy nop": "huynop",
-    "trang thai": "trangthai",
-    "ngon ngu": "ngonngu",
-    "dang ky": "dangky",
-    "huy": "huy",
-    "tong hop": "tonghop",
-    "nhac nho": "nhacnho",
-    "thong bao ds": "thongbao_ds",
-    "danh sach thong bao": "thongbao_ds",
-    "thong bao": "thongbao",
-    "dot xuat": "dotxuat",
-    "bao cao dot xuat": "dotxuat",
-    "xuat excel": "xuat",
-    "xuat": "xuat",
-    "kenh": "kenh",
-    "lien ket": "lienket",
-    "start": "start",
-}
-
-
 def fold(text: str) -> str:
     """'Đã  NỘP' → 'da nop': no diacritics, lower case, single spaces."""
     decomposed = unicodedata.normalize("NFD", text.replace("Đ", "D").replace("đ", "d"))
@@ -96,14 +49,14 @@ def fold(text: str) -> str:
     return " ".join(plain.lower().split())
 
 
-def parse_plain_command(text: str, known: set[str]) -> tuple[str, str] | None:
+def parse_plain_command(text: str) -> tuple[str, str] | None:
     """'đã nộp 2023-04' → ('danop', '2023-04'); 'danop' and '/danop' too. None when no command starts it."""
     words = normalise(text).lstrip("/").split()
     if not words:
         return None
     folded = fold(" ".join(words)).split()
     first = folded[0]
-    if first in known or first in ALIASES:
+    if first in BY_NAME or first in ALIASES:
         return ALIASES.get(first, first), " ".join(words[1:])
     for size in (4, 3, 2, 1):
         phrase = " ".join(folded[:size])

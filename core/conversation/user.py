@@ -1,22 +1,20 @@
-"""Commands every registered person has: tasks, deadlines, submit, undo, status, language, help."""
+"""Commands every registered person has: tasks, deadlines, submit, undo, status, language, channel, help."""
 
 from __future__ import annotations
 
-from dataclasses import replace
-from datetime import timedelta
 from typing import Any
 
-from core.conversation.context import STATE_TTL, Ctx
+from core import errors
+from core.conversation.commands import COMMANDS, Access, handles, in_flow, on_choice
+from core.conversation.context import Act, Ctx, Flow
 from core.conversation.events import Incoming, Reply
 from core.conversation.parse import parse_document_number
-from core.conversation.ports import AgencyPeriod, StoreError
 from core.deadlines import to_vn
 from core.i18n import format_day, format_instant
-from core.types import Role, TaskRole
+from core.types import AgencyPeriod, Platform, Role, TaskRole
+from core.usecases import accounts, plan, submissions
 
-UNDO_WINDOW = timedelta(hours=24)
-UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this
-RECENT = timedelta(days=62)  # …and those due this long ago that are not yet sent
+PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.ZALO: "Zalo", Platform.CONSOLE: "Console"}
 
 
 def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
@@ -32,37 +30,33 @@ def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
     return ctx.tn("not sent — %(n)d day left", "not sent — %(n)d days left", (due - today).days)
 
 
+async def cancel(ctx: Ctx) -> list[Reply]:
+    await ctx.forget()
+    return ctx.reply(ctx.t("Cancelled."))
+
+
+@on_choice(Act.CANCEL, Access.MEMBER, single_use=True)
+async def act_cancel(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    return await cancel(ctx)
+
+
+@handles("huongdan")
 async def cmd_help(ctx: Ctx, args: str) -> list[Reply]:
-    """/huongdan: what the bot does and the commands this person may use."""
-    lines = [
-        ctx.t("Nhắc việc bot: reminders of the reports your agency owes under the province's plans."),
-        ctx.t("/nhiemvu — the tasks the plan assigns to your agency"),
-        ctx.t("/hanbaocao — report deadlines and what your agency has sent"),
-        ctx.t("/danop — confirm that a report has been sent"),
-        ctx.t("/huynop — undo a confirmation (within 24 hours)"),
-        ctx.t("/trangthai — your agency's reporting history"),
-        ctx.t("/ngonngu — Tiếng Việt / English"),
-        ctx.t("/kenh — Telegram or Zalo for reminders; /lienket — add the other app"),
-        ctx.t("/huy — cancel what you are doing"),
-    ]
+    """/huongdan: what the bot does and the commands this person may use (from the registry)."""
+    lines = [ctx.t("Nhắc việc bot: reminders of the reports your agency owes under the province's plans.")]
+    lines += [ctx.t(c.help) for c in COMMANDS if c.help and c.access is not Access.ADMIN]
     if ctx.account and ctx.account.role is Role.ADMIN:
-        lines += [
-            ctx.t("For Sở Nội vụ:"),
-            ctx.t("/tonghop [period] — who has and has not reported"),
-            ctx.t("/nhacnho [period] — remind the agencies that have not reported, now"),
-            ctx.t("/thongbao — send a notice; /thongbao_ds — who received it"),
-            ctx.t("/dotxuat — request an ad-hoc report"),
-            ctx.t("/xuat [period] — Excel workbook of compliance"),
-            ctx.t("/moi CODE [focal|leader|admin] — create a registration code"),
-        ]
+        lines.append(ctx.t("For Sở Nội vụ:"))
+        lines += [ctx.t(c.help) for c in COMMANDS if c.help and c.access is Access.ADMIN]
     if ctx.account is None:
         lines.append(ctx.t("To start, send /dangky followed by the registration code Sở Nội vụ gave you."))
     return ctx.reply("\n".join(lines))
 
 
+@handles("nhiemvu")
 async def cmd_tasks(ctx: Ctx, args: str) -> list[Reply]:
     """/nhiemvu: the agency's tasks, grouped by plan, lead then coordinating; a choice shows the full text."""
-    tasks = await ctx.store.tasks(ctx.me.agency_id)
+    tasks = await plan.tasks_of(ctx.uow, ctx.me.agency_id)
     if not tasks:
         return ctx.reply(ctx.t("No plan assigns a task to %(agency)s yet.", agency=ctx.me.agency_name))
     wanted = args.strip().upper()
@@ -74,26 +68,27 @@ async def cmd_tasks(ctx: Ctx, args: str) -> list[Reply]:
             )
         return [_full_text(ctx, match[0].plan_number, match[0].ref, match[0].title, match[0].text, match[0].role)]
     lines = [ctx.t("Tasks of %(agency)s:", agency=ctx.me.agency_name)]
-    for plan in dict.fromkeys(x.plan_number for x in tasks):
-        lines.append(ctx.t("Plan No. %(plan)s", plan=plan))
+    for number in dict.fromkeys(x.plan_number for x in tasks):
+        lines.append(ctx.t("Plan No. %(plan)s", plan=number))
         for role, heading in ((TaskRole.LEAD, ctx.t("Lead:")), (TaskRole.COORDINATE, ctx.t("Coordinating:"))):
-            mine = [x for x in tasks if x.plan_number == plan and x.role is role]
+            mine = [x for x in tasks if x.plan_number == number and x.role is role]
             if mine:
                 lines.append(heading)
                 lines += [f"  {x.ref} — {x.title}" for x in mine]
     lines.append(ctx.t("Choose a task to read its full text."))
-    choices = await ctx.choices([(x.ref, "task", {"ref": x.ref, "plan": x.plan_number}) for x in tasks])
+    choices = await ctx.choices([(x.ref, Act.TASK, {"ref": x.ref, "plan": x.plan_number}) for x in tasks])
     return ctx.reply("\n".join(lines), choices)
 
 
-def _full_text(ctx: Ctx, plan: str, ref: str, title: str, text: str, role: TaskRole) -> Reply:
+def _full_text(ctx: Ctx, number: str, ref: str, title: str, text: str, role: TaskRole) -> Reply:
     role_text = ctx.t("lead") if role is TaskRole.LEAD else ctx.t("coordinating")
-    head = ctx.t("Plan No. %(plan)s, item %(ref)s (%(role)s):", plan=plan, ref=ref, role=role_text)
-    return Reply(f"{head}\n{title}\n\n{text}")
+    head = ctx.t("Plan No. %(plan)s, item %(ref)s (%(role)s):", plan=number, ref=ref, role=role_text)
+    return Reply(f"{head}\n{title}\n\n{text}", language=ctx.lang)
 
 
+@on_choice(Act.TASK, Access.MEMBER)
 async def act_task(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    tasks = await ctx.store.tasks(ctx.me.agency_id)
+    tasks = await plan.tasks_of(ctx.uow, ctx.me.agency_id)
     match = [x for x in tasks if x.ref == payload.get("ref") and x.plan_number == payload.get("plan")]
     if not match:
         return ctx.reply(ctx.t("This task is no longer assigned to your agency."))
@@ -101,13 +96,10 @@ async def act_task(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     return [_full_text(ctx, x.plan_number, x.ref, x.title, x.text, x.role)]
 
 
-async def _agency_periods(ctx: Ctx) -> list[AgencyPeriod]:
-    return await ctx.store.agency_periods(ctx.me.agency_id, ctx.now - RECENT, ctx.now + UPCOMING)
-
-
+@handles("hanbaocao")
 async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     """/hanbaocao: open and upcoming periods with due date, weekday, days left and the agency's status."""
-    periods = [p for p in await _agency_periods(ctx) if p.submitted_at is None or p.period.due_at >= ctx.now]
+    periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now)
     if not periods:
         return ctx.reply(ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name))
     lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
@@ -125,10 +117,10 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     return ctx.reply("\n".join(lines))
 
 
+@handles("trangthai")
 async def cmd_status(ctx: Ctx, args: str) -> list[Reply]:
     """/trangthai: the agency's history of periods due so far."""
-    periods = await ctx.store.agency_periods(ctx.me.agency_id, ctx.now - timedelta(days=3660), ctx.now)
-    periods = [p for p in periods if p.period.due_at <= ctx.now or p.submitted_at is not None]
+    periods = await plan.history(ctx.uow, ctx.me.agency_id, ctx.now)
     if not periods:
         return ctx.reply(ctx.t("No report of %(agency)s has fallen due yet.", agency=ctx.me.agency_name))
     lines = [ctx.t("Reporting history of %(agency)s:", agency=ctx.me.agency_name)]
@@ -143,12 +135,13 @@ async def cmd_status(ctx: Ctx, args: str) -> list[Reply]:
 # ------------------------------------------------------------------ /danop
 
 
+@handles("danop")
 async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
     """/danop [period]: pick the period, optionally give the document number or file, confirm."""
-    owed = [p for p in await _agency_periods(ctx) if p.submitted_at is None and p.period.opens_at <= ctx.now]
+    owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
     if args:
-        period = await ctx.store.find_period(args, ctx.now)
-        match = [p for p in owed if period and p.period.id == period.id]
+        found = await ctx.uow.periods.find(args, ctx.now)
+        match = [p for p in owed if found and p.period.id == found.id]
         if not match:
             return ctx.reply(
                 ctx.t("“%(ref)s” is not a period your agency still owes. Send /danop to choose.", ref=args)
@@ -156,10 +149,11 @@ async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
         return await _ask_confirmation(ctx, match[0].period.id, {}, match)
     if not owed:
         return ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
-    choices = await ctx.choices([(p.period.label, "submit_pick", {"period_id": p.period.id}) for p in owed])
+    choices = await ctx.choices([(p.period.label, Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in owed])
     return ctx.reply(ctx.t("Which report has %(agency)s sent?", agency=ctx.me.agency_name), choices)
 
 
+@on_choice(Act.SUBMIT_PICK, Access.SUBMITTER)
 async def act_submit_pick(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     return await _ask_confirmation(ctx, int(payload["period_id"]), {})
 
@@ -167,13 +161,15 @@ async def act_submit_pick(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 async def _ask_confirmation(
     ctx: Ctx, period_id: int, data: dict[str, Any], known: list[AgencyPeriod] | None = None
 ) -> list[Reply]:
-    owed = {p.period.id: p for p in (known if known is not None else await _agency_periods(ctx))}
+    owed = {
+        p.period.id: p for p in (known if known is not None else await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now))
+    }
     p = owed.get(period_id)
-    if p is None or p.submitted_at is not None:
-        await ctx.store.clear_state(ctx.me.account_id)
+    if p is None:
+        await ctx.forget()
         return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
     data = {**data, "period_id": period_id}
-    await ctx.store.set_state(ctx.me.account_id, "submit", data, ctx.now + STATE_TTL)
+    await ctx.remember(Flow.SUBMIT, data)
     lines = [ctx.t("%(label)s — deadline %(due)s.", label=p.period.label, due=format_day(p.period.due_at, ctx.lang))]
     if data.get("document_number"):
         lines.append(ctx.t("Document number: %(doc)s", doc=data["document_number"]))
@@ -181,11 +177,15 @@ async def _ask_confirmation(
         lines.append(ctx.t("Report file attached."))
     lines.append(ctx.t("You may send the document number (for example 125/BC-SNV) or the report file, then confirm."))
     choices = await ctx.choices(
-        [(ctx.t("Confirm: report sent"), "submit_confirm", {"period_id": period_id}), (ctx.t("Cancel"), "cancel", {})]
+        [
+            (ctx.t("Confirm: report sent"), Act.SUBMIT_CONFIRM, {"period_id": period_id}),
+            (ctx.t("Cancel"), Act.CANCEL, {}),
+        ]
     )
     return ctx.reply("\n".join(lines), choices)
 
 
+@in_flow(Flow.SUBMIT, Access.SUBMITTER)
 async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     """Text or a file while /danop waits for confirmation."""
     if event.file is not None:
@@ -198,19 +198,26 @@ async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[R
     return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "document_number": doc})
 
 
+@on_choice(Act.SUBMIT_CONFIRM, Access.SUBMITTER, single_use=True)
 async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    state = await ctx.store.get_state(ctx.me.account_id, ctx.now)
-    data = state[1] if state and state[0] == "submit" and state[1].get("period_id") == payload["period_id"] else {}
+    state = await ctx.state()
+    same = state and state[0] == Flow.SUBMIT and state[1].get("period_id") == payload["period_id"]
+    data = state[1] if state and same else {}
+    await ctx.forget()
     try:
-        receipt = await ctx.store.submit(
-            ctx.me, int(payload["period_id"]), ctx.now, data.get("document_number"), data.get("file_ref")
+        receipt = await submissions.submit(
+            ctx.uow,
+            ctx.actor,
+            ctx.me.agency_id,
+            int(payload["period_id"]),
+            ctx.now,
+            data.get("document_number"),
+            data.get("file_ref"),
         )
-    except StoreError as exc:
-        await ctx.store.clear_state(ctx.me.account_id)
-        if exc.code == "already_submitted":
-            return ctx.reply(ctx.t("This report was already confirmed earlier."))
+    except errors.AlreadySubmitted:
+        return ctx.reply(ctx.t("This report was already confirmed earlier."))
+    except errors.DomainError:
         return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
-    await ctx.store.clear_state(ctx.me.account_id)
     state_text = ctx.t("late") if receipt.late else ctx.t("on time")
     lines = [
         ctx.t(
@@ -232,75 +239,79 @@ async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 # ------------------------------------------------------------------ /huynop
 
 
+@handles("huynop")
 async def cmd_undo(ctx: Ctx, args: str) -> list[Reply]:
     """/huynop: undo a confirmation made in the last 24 hours."""
-    recent = await ctx.store.recent_submissions(ctx.me.agency_id, ctx.now - UNDO_WINDOW)
+    recent = await submissions.recent(ctx.uow, ctx.me.agency_id, ctx.now, ctx.rules)
     if not recent:
         return ctx.reply(ctx.t("There is no confirmation from the last 24 hours to undo."))
-    choices = await ctx.choices([(p.period.label, "undo", {"period_id": p.period.id}) for p in recent])
+    choices = await ctx.choices([(p.period.label, Act.UNDO, {"period_id": p.period.id}) for p in recent])
     return ctx.reply(ctx.t("Which confirmation should be undone?"), choices)
 
 
+@on_choice(Act.UNDO, Access.SUBMITTER, single_use=True)
 async def act_undo(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     try:
-        period = await ctx.store.undo(ctx.me, int(payload["period_id"]), ctx.now, UNDO_WINDOW)
-    except StoreError as exc:
-        if exc.code == "too_late":
-            return ctx.reply(ctx.t("A confirmation can only be undone within 24 hours."))
+        period = await submissions.undo(ctx.uow, ctx.actor, int(payload["period_id"]), ctx.now, ctx.rules)
+    except errors.UndoTooLate:
+        return ctx.reply(ctx.t("A confirmation can only be undone within 24 hours."))
+    except errors.NothingToUndo:
         return ctx.reply(ctx.t("There is no confirmation from the last 24 hours to undo."))
-    await ctx.notifier.periods_changed()
+    ctx.effects.periods_changed = True
     return ctx.reply(ctx.t("The confirmation of %(label)s has been undone; reminders resume.", label=period.label))
 
 
 # ------------------------------------------------------------------ /ngonngu
 
 
+@handles("ngonngu")
 async def cmd_language(ctx: Ctx, args: str) -> list[Reply]:
-    choices = await ctx.choices([("Tiếng Việt", "language", {"lang": "vi"}), ("English", "language", {"lang": "en"})])
+    choices = await ctx.choices(
+        [("Tiếng Việt", Act.LANGUAGE, {"lang": "vi"}), ("English", Act.LANGUAGE, {"lang": "en"})]
+    )
     return ctx.reply(ctx.t("Choose your language:"), choices)
 
 
+@on_choice(Act.LANGUAGE, Access.MEMBER)
 async def act_language(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    lang = payload.get("lang")
-    if lang not in ("vi", "en"):
+    try:
+        ctx.account = await accounts.set_language(ctx.uow, ctx.me, str(payload.get("lang")))
+    except errors.NotAllowed:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
-    await ctx.store.set_language(ctx.me.account_id, str(lang))
-    ctx.account = replace(ctx.me, language=str(lang))
-    return ctx.reply(ctx.t("Language set: English.") if lang == "en" else ctx.t("Language set: Tiếng Việt."))
+    return ctx.reply(ctx.t("Language set: English.") if ctx.lang == "en" else ctx.t("Language set: Tiếng Việt."))
 
 
 # ------------------------------------------------------------------ /kenh and /lienket
 
-PLATFORM_NAMES = {"telegram": "Telegram", "zalo": "Zalo", "console": "Console"}
 
-
+@handles("kenh")
 async def cmd_channel(ctx: Ctx, args: str) -> list[Reply]:
     """/kenh: choose which of the person's chat accounts receives reminders."""
-    accounts = await ctx.store.accounts_of(ctx.me.person_id)
-    if len(accounts) < 2:
+    mine = await accounts.accounts_of(ctx.uow, ctx.me)
+    if len(mine) < 2:
         return ctx.reply(ctx.t("You have only one chat account. To add Telegram or Zalo, send /lienket."))
     lines = [ctx.t("Reminders go to one of your chat accounts. Choose which:")]
-    options = []
-    for account_id, platform, preferred in accounts:
-        name = PLATFORM_NAMES.get(platform, platform)
-        lines.append(f"• {name}" + (f" — {ctx.t('current')}" if preferred else ""))
-        options.append((name, "channel", {"account_id": account_id}))
+    options: list[tuple[str, str, dict[str, Any]]] = []
+    for a in mine:
+        name = PLATFORM_NAMES[a.platform]
+        lines.append(f"• {name}" + (f" — {ctx.t('current')}" if a.preferred else ""))
+        options.append((name, Act.CHANNEL, {"account_id": a.account_id}))
     return ctx.reply("\n".join(lines), await ctx.choices(options))
 
 
+@on_choice(Act.CHANNEL, Access.MEMBER, single_use=True)
 async def act_channel(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    accounts = {a: p for a, p, _ in await ctx.store.accounts_of(ctx.me.person_id)}
-    account_id = int(payload.get("account_id", 0))
-    if account_id not in accounts:
+    try:
+        platform = await accounts.set_channel(ctx.uow, ctx.me, int(payload.get("account_id", 0)))
+    except errors.NotAllowed:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
-    await ctx.store.set_preferred(ctx.me.person_id, account_id)
-    name = PLATFORM_NAMES.get(accounts[account_id], accounts[account_id])
-    return ctx.reply(ctx.t("Reminders will now go to %(channel)s.", channel=name))
+    return ctx.reply(ctx.t("Reminders will now go to %(channel)s.", channel=PLATFORM_NAMES[platform]))
 
 
+@handles("lienket")
 async def cmd_link(ctx: Ctx, args: str) -> list[Reply]:
     """/lienket: a one-time code to add this person's account on another platform."""
-    inv = await ctx.store.create_link_code(ctx.me, ctx.now)
+    inv = await accounts.create_link_code(ctx.uow, ctx.me, ctx.now, ctx.rules)
     return ctx.reply(
         ctx.t(
             "On the other app (Telegram or Zalo), send this to the Nhắc việc bot: /dangky %(code)s\n"

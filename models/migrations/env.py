@@ -1,4 +1,5 @@
-"""Alembic environment: the connection comes from models.db (which reads the URL from settings)."""
+"""Alembic environment. The service passes its connection (models.db.upgrade); run on its own (the
+``alembic`` command), it reads DATABASE_URL and DATABASE_SCHEMA from the environment."""
 
 from __future__ import annotations
 
@@ -24,12 +25,12 @@ def _run(connection: Connection) -> None:
         context.run_migrations()
 
 
-def _from_settings() -> None:
-    from models.db import make_engine
-    from nhacviec.config import load_settings
+def _from_environment() -> None:
+    import os
 
-    settings = load_settings()
-    engine = make_engine(settings.database_url, settings.database_schema)
+    from models.db import DEFAULT_URL, make_engine
+
+    engine = make_engine(os.environ.get("DATABASE_URL") or DEFAULT_URL, os.environ.get("DATABASE_SCHEMA") or None)
 
     async def go() -> None:
         async with engine.begin() as conn:
@@ -43,4 +44,4 @@ connection = context.config.attributes.get("connection")
 if connection is not None:
     _run(connection)
 else:
-    _from_settings()
+    _from_environment()

@@ -41,9 +41,9 @@ from nhacviec.config import Settings
 from nhacviec.logsafety import SecretMaskingFilter
 from nhacviec.notifier import ServiceNotifier
 from nhacviec.service import run_service
-from scheduler.calendar import WorkCalendar
+from core.planning.calendar import WorkCalendar
 from scheduler.engine import ReminderEngine
-from scheduler.policy import ReminderPolicy
+from core.planning.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database

@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from scheduler.calendar import CalendarFileError, WorkCalendar, load_calendar
+from core.planning.calendar import CalendarFileError, WorkCalendar, load_calendar
 
 CAL = WorkCalendar()
 

@@ -22,9 +22,9 @@ from core.types import DeliveryStatus, Role
 from models import outbox, queries
 from models import tables as t
 from models.submissions import record_submission
-from scheduler.calendar import WorkCalendar
+from core.planning.calendar import WorkCalendar
 from scheduler.engine import JOB_PREFIX, ReminderEngine
-from scheduler.policy import ReminderPolicy
+from core.planning.policy import ReminderPolicy
 from scheduler.sender import OutboxSender, RetryPolicy
 from tests.conftest import Database
 from tests.factories import add_person

@@ -9,9 +9,9 @@ from hypothesis import strategies as st
 
 from core.deadlines import VN_TZ, end_of_day, start_of_day, to_vn
 from core.planfile import PlanSpec
-from scheduler.calendar import WorkCalendar
-from scheduler.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
-from scheduler.policy import PolicyError, ReminderPolicy
+from core.planning.calendar import WorkCalendar
+from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
+from core.planning.policy import PolicyError, ReminderPolicy
 
 CAL = WorkCalendar()
 YEAR_START, YEAR_END = start_of_day(date(2023, 3, 14)), end_of_day(date(2023, 12, 31))

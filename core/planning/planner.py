@@ -11,9 +11,10 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
+from core import keys
 from core.deadlines import VN_TZ, to_vn
-from scheduler.calendar import WorkCalendar
-from scheduler.policy import ReminderPolicy
+from core.planning.calendar import WorkCalendar
+from core.planning.policy import ReminderPolicy
 
 
 class PointKind(enum.StrEnum):
@@ -37,10 +38,6 @@ class PlanningPeriod:
     due_at: datetime
     agencies: tuple[str, ...]  # codes of the agencies owing it
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
-
-    @property
-    def base_key(self) -> str:
-        return f"{self.plan_number}:{self.series_code}:{self.key}"
 
 
 @dataclass(frozen=True, slots=True)
@@ -106,14 +103,14 @@ def plan_reminders(
                 p.agencies if not confirmed else tuple(c for c in p.agencies if c not in confirmed or confirmed[c] > at)
             )
             if agencies:
-                key = f"{p.base_key}:{kind.value}:{offset}"
+                key = keys.point(p.plan_number, p.series_code, p.key, kind.value, offset)
                 points.append(ReminderPoint(key, at, kind, offset, p.period_id, p.label, p.due_at, agencies))
     if digest_policy is not None:
         day = to_vn(start).date()
         while day <= to_vn(end).date():
             at = at_time(day, digest_policy.send_time)
             if cal.is_working_day(day) and start <= at <= end:
-                points.append(ReminderPoint(f"digest:{day.isoformat()}", at, PointKind.DIGEST, 0, None, "", None, ()))
+                points.append(ReminderPoint(keys.digest_point(day), at, PointKind.DIGEST, 0, None, "", None, ()))
             day += timedelta(days=1)
     points.sort(key=lambda pt: (pt.at, pt.key))
     return points

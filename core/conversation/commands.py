@@ -1,0 +1,248 @@
+"""The one command registry: names, aliases, plain-word phrases, who may use it, help line, menu.
+
+The parser (aliases, phrases typed as words on Zalo), the help text, the dispatcher and the Telegram
+menus (per language and role scope) are all derived from ``COMMANDS``; nothing lists commands again.
+Handlers attach themselves with ``@handles(name)``, so a command without a handler fails at import.
+"""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Awaitable, Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from core.i18n import N_
+
+if TYPE_CHECKING:
+    from core.conversation.context import Ctx
+    from core.conversation.events import Incoming, Reply
+
+
+class Access(enum.Enum):
+    ANYONE = 0  # even unregistered
+    MEMBER = 1  # any registered person
+    SUBMITTER = 2  # focal person, leader or admin of the agency
+    ADMIN = 3  # Sở Nội vụ admin
+
+
+class Menu(enum.Enum):
+    NONE = "none"  # typed, never listed in a menu
+    EVERYONE = "everyone"  # every chat's menu (and the admins')
+    ADMIN = "admin"  # admins' chats only
+
+
+@dataclass(frozen=True, slots=True)
+class CommandSpec:
+    name: str  # the Vietnamese command, without the slash
+    access: Access
+    help: str  # the help line (a message id), "" for none
+    menu: Menu = Menu.NONE
+    menu_text: str = ""  # the short menu description (a message id)
+    aliases: tuple[str, ...] = ()  # English and other spellings (lower case, no slash)
+    phrases: tuple[str, ...] = ()  # plain words, folded (no diacritics, lower case)
+
+
+COMMANDS: tuple[CommandSpec, ...] = (
+    CommandSpec(
+        "nhiemvu",
+        Access.MEMBER,
+        N_("/nhiemvu — the tasks the plan assigns to your agency"),
+        Menu.EVERYONE,
+        N_("Tasks the plan assigns to my agency"),
+        ("tasks",),
+        ("nhiem vu",),
+    ),
+    CommandSpec(
+        "hanbaocao",
+        Access.MEMBER,
+        N_("/hanbaocao — report deadlines and what your agency has sent"),
+        Menu.EVERYONE,
+        N_("Report deadlines and status"),
+        ("deadlines",),
+        ("han bao cao", "han nop"),
+    ),
+    CommandSpec(
+        "danop",
+        Access.SUBMITTER,
+        N_("/danop — confirm that a report has been sent"),
+        Menu.EVERYONE,
+        N_("Confirm a report has been sent"),
+        ("submit",),
+        ("da nop", "nop bao cao"),
+    ),
+    CommandSpec(
+        "huynop",
+        Access.SUBMITTER,
+        N_("/huynop — undo a confirmation (within 24 hours)"),
+        Menu.EVERYONE,
+        N_("Undo a confirmation (24 hours)"),
+        ("undo",),
+        ("huy nop",),
+    ),
+    CommandSpec(
+        "trangthai",
+        Access.MEMBER,
+        N_("/trangthai — your agency's reporting history"),
+        Menu.EVERYONE,
+        N_("My agency's reporting history"),
+        ("status",),
+        ("trang thai",),
+    ),
+    CommandSpec(
+        "ngonngu",
+        Access.MEMBER,
+        N_("/ngonngu — Tiếng Việt / English"),
+        Menu.EVERYONE,
+        N_("Language"),
+        ("language",),
+        ("ngon ngu",),
+    ),
+    CommandSpec(
+        "kenh",
+        Access.MEMBER,
+        N_("/kenh — Telegram or Zalo for reminders"),
+        Menu.EVERYONE,
+        N_("Telegram or Zalo for reminders"),
+        ("channel",),
+        ("kenh",),
+    ),
+    CommandSpec(
+        "lienket",
+        Access.MEMBER,
+        N_("/lienket — add the other app (Telegram or Zalo)"),
+        Menu.EVERYONE,
+        N_("Add the other app (Telegram or Zalo)"),
+        ("link",),
+        ("lien ket",),
+    ),
+    CommandSpec("huy", Access.MEMBER, N_("/huy — cancel what you are doing"), aliases=("cancel",), phrases=("huy",)),
+    CommandSpec(
+        "huongdan",
+        Access.ANYONE,
+        "",
+        Menu.EVERYONE,
+        N_("Help"),
+        ("help",),
+        ("huong dan", "tro giup"),
+    ),
+    CommandSpec("dangky", Access.ANYONE, "", aliases=("register",), phrases=("dang ky",)),
+    CommandSpec("start", Access.ANYONE, "", phrases=("start",)),
+    CommandSpec(
+        "tonghop",
+        Access.ADMIN,
+        N_("/tonghop [period] — who has and has not reported"),
+        Menu.ADMIN,
+        N_("Who has and has not reported"),
+        ("overview",),
+        ("tong hop",),
+    ),
+    CommandSpec(
+        "nhacnho",
+        Access.ADMIN,
+        N_("/nhacnho [period] — remind the agencies that have not reported, now"),
+        Menu.ADMIN,
+        N_("Remind the agencies that have not reported"),
+        ("nudge",),
+        ("nhac nho",),
+    ),
+    CommandSpec(
+        "thongbao",
+        Access.ADMIN,
+        N_("/thongbao — send a notice"),
+        Menu.ADMIN,
+        N_("Send a notice"),
+        ("broadcast",),
+        ("thong bao",),
+    ),
+    CommandSpec(
+        "thongbao_ds",
+        Access.ADMIN,
+        N_("/thongbao_ds — notices and who received them"),
+        Menu.ADMIN,
+        N_("Notices and who received them"),
+        ("notices",),
+        ("thong bao ds", "danh sach thong bao"),
+    ),
+    CommandSpec(
+        "dotxuat",
+        Access.ADMIN,
+        N_("/dotxuat — request an ad-hoc report"),
+        Menu.ADMIN,
+        N_("Request an ad-hoc report"),
+        ("adhoc",),
+        ("dot xuat", "bao cao dot xuat"),
+    ),
+    CommandSpec(
+        "xuat",
+        Access.ADMIN,
+        N_("/xuat [period] — Excel workbook of compliance"),
+        Menu.ADMIN,
+        N_("Excel workbook of compliance"),
+        ("export",),
+        ("xuat excel", "xuat"),
+    ),
+    CommandSpec(
+        "moi",
+        Access.ADMIN,
+        N_("/moi CODE [focal|leader|admin] — create a registration code"),
+        Menu.ADMIN,
+        N_("Create a registration code"),
+        ("invite",),
+        ("moi",),
+    ),
+)
+
+BY_NAME: dict[str, CommandSpec] = {c.name: c for c in COMMANDS}
+ALIASES: dict[str, str] = {alias: c.name for c in COMMANDS for alias in c.aliases}
+# Longest phrase first, so "thong bao ds" wins over "thong bao".
+PHRASES: dict[str, str] = dict(
+    sorted(((p, c.name) for c in COMMANDS for p in c.phrases), key=lambda kv: -len(kv[0].split()))
+)
+
+
+def menu_commands(admin: bool) -> list[CommandSpec]:
+    """The commands a menu lists: everyone's, plus the admins' in an admin's chat."""
+    scopes = (Menu.EVERYONE, Menu.ADMIN) if admin else (Menu.EVERYONE,)
+    return [c for c in COMMANDS if c.menu in scopes]
+
+
+Handler = Callable[["Ctx", str], Awaitable[list["Reply"]]]
+Action = Callable[["Ctx", dict[str, Any]], Awaitable[list["Reply"]]]
+Flow = Callable[["Ctx", dict[str, Any], "Incoming"], Awaitable[list["Reply"]]]
+
+HANDLERS: dict[str, Handler] = {}
+ACTIONS: dict[str, tuple[Action, Access, bool]] = {}  # action → (handler, access, single use)
+FLOWS: dict[str, tuple[Flow, Access]] = {}
+
+
+def handles(name: str) -> Callable[[Handler], Handler]:
+    """Attach a handler to the registry's command ``name``."""
+    if name not in BY_NAME:
+        raise KeyError(f"/{name} is not in the command registry")
+
+    def register(fn: Handler) -> Handler:
+        HANDLERS[name] = fn
+        return fn
+
+    return register
+
+
+def on_choice(action: str, access: Access, single_use: bool = False) -> Callable[[Action], Action]:
+    """Attach a handler to a choice (button or numbered pick) whose token carries ``action``."""
+
+    def register(fn: Action) -> Action:
+        ACTIONS[action] = (fn, access, single_use)
+        return fn
+
+    return register
+
+
+def in_flow(flow: str, access: Access) -> Callable[[Flow], Flow]:
+    """Attach the handler of text and files sent while a multi-step command waits."""
+
+    def register(fn: Flow) -> Flow:
+        FLOWS[flow] = (fn, access)
+        return fn
+
+    return register

@@ -1,0 +1,71 @@
+"""Typed refusals of the use-cases. Faces turn each into a polite sentence; nothing was written."""
+
+from __future__ import annotations
+
+
+class DomainError(Exception):
+    """A use-case refused; the class says why. Raised before anything is written."""
+
+
+class NotAllowed(DomainError):
+    """The actor's role (read from the database now) does not permit this."""
+
+
+class AgencyUnknown(DomainError):
+    pass
+
+
+class PeriodUnknown(DomainError):
+    pass
+
+
+class InviteUnknown(DomainError):
+    pass
+
+
+class InviteUsed(DomainError):
+    pass
+
+
+class InviteExpired(DomainError):
+    pass
+
+
+class AlreadyRegistered(DomainError):
+    """This chat account is registered already."""
+
+
+class ChoiceUnknown(DomainError):
+    pass
+
+
+class ChoiceExpired(DomainError):
+    pass
+
+
+class ChoiceUsed(DomainError):
+    pass
+
+
+class ChoiceNotYours(DomainError):
+    pass
+
+
+class NotOwed(DomainError):
+    """The agency does not owe this period."""
+
+
+class AlreadySubmitted(DomainError):
+    pass
+
+
+class NothingToUndo(DomainError):
+    pass
+
+
+class UndoTooLate(DomainError):
+    pass
+
+
+class NoAdhocSeries(DomainError):
+    """No imported plan has an ad-hoc report series."""

@@ -1,0 +1,1 @@
+"""Pure reminder planning: working-day calendar, policy, planner (no I/O, no clock)."""

@@ -1,0 +1,311 @@
+"""The storage ports: one small repository per aggregate, and the unit of work that holds them.
+
+``models/`` implements them over SQLAlchemy (``models.uow.SqlUnitOfWork``); the use-cases in
+``core/usecases`` are written against these protocols only. Every repository works inside the unit of
+work's one transaction: nothing is visible to others until ``commit``; leaving the ``async with``
+block without a commit rolls everything back. Repositories never commit.
+
+Rows leave as the plain dataclasses of ``core.types``. A write that collides with a concurrent one on a
+unique key raises ``Conflict`` (at the write or at ``commit``), and the whole unit is rolled back.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Collection, Sequence
+from datetime import datetime, timedelta
+from types import TracebackType
+from typing import Any, Protocol, Self
+
+from core.planfile import ImportReport, PlanSpec
+from core.types import (
+    Account,
+    Agency,
+    AgencyPeriod,
+    AssignedTask,
+    ChatAccountInfo,
+    ChoiceRecord,
+    ClaimedDelivery,
+    DeliveryStatus,
+    InviteRecord,
+    NewDelivery,
+    NoticeSummary,
+    Period,
+    PeriodStatusRow,
+    PlanningRow,
+    Platform,
+    Recipient,
+    Role,
+    RunOutcome,
+    Sender,
+    SeriesRef,
+    StoredDelivery,
+    SubmissionInfo,
+    TaskListing,
+)
+
+
+class Conflict(Exception):
+    """A concurrent writer got there first (a unique key already taken); the unit was rolled back."""
+
+
+class AccountRepository(Protocol):
+    """People and their chat accounts."""
+
+    async def by_sender(self, sender: Sender) -> Account | None:
+        """The active account of this platform user with an active person, or None."""
+
+    async def is_registered(self, platform: Platform, user_id: str) -> bool:
+        """Whether any account (active or not) exists for this platform user."""
+
+    async def add_person(self, name: str, agency_id: int, role: Role, now: datetime) -> int:
+        """A new active person; returns its id."""
+
+    async def add_account(self, person_id: int, sender: Sender, now: datetime) -> int:
+        """A new active chat account (language Vietnamese) for the person; returns its id."""
+
+    async def accounts_of(self, person_id: int) -> list[ChatAccountInfo]:
+        """The person's active accounts, oldest first."""
+
+    async def set_language(self, account_id: int, language: str) -> None: ...
+
+    async def set_preferred(self, person_id: int, account_id: int) -> None:
+        """Make ``account_id`` the one reminders go to, and no other of the person's."""
+
+    async def chat_ids(self, platform: Platform, role: Role) -> list[str]:
+        """Chat ids of active accounts on ``platform`` whose active person has ``role``."""
+
+    async def recipients(self, role: Role | None, agency_codes: Collection[str] | None = None) -> list[Recipient]:
+        """One account per active person with ``role`` (any if None), in these agencies (all if None).
+
+        The account is the person's preferred one if it is active and not blocked, else their oldest
+        such account: each message reaches a person once, on one channel.
+        """
+
+    async def other_account(self, account_id: int, platforms: Collection[Platform]) -> tuple[int, Platform] | None:
+        """Another active, unblocked account of the same person on one of ``platforms`` (preferred first)."""
+
+    async def same_person(self, account_a: int, account_b: int) -> bool: ...
+
+    async def block(self, account_id: int, now: datetime) -> None:
+        """The person blocked the bot on this account: nothing more is queued for it."""
+
+    async def blocked_people(self) -> list[str]:
+        """'Name (Agency)' of active people with a blocked account."""
+
+
+class AgencyRepository(Protocol):
+    """Agencies and the tasks plans assign to them; plan files are written through ``import_plan``."""
+
+    async def all(self, include_inactive: bool = False) -> list[Agency]:
+        """Ordered by kind, then as the plan lists them."""
+
+    async def by_code(self, code: str) -> Agency | None:
+        """Case and surrounding spaces do not matter."""
+
+    async def tasks_of(self, agency_id: int) -> list[AssignedTask]:
+        """The agency's tasks by plan (oldest plan first) and position in the plan."""
+
+    async def all_tasks(self) -> list[TaskListing]: ...
+
+    async def import_plan(self, spec: PlanSpec, actor: str) -> ImportReport:
+        """Insert what is new, update what changed, keep periods that hold submissions."""
+
+
+class PeriodRepository(Protocol):
+    """Report periods and the submissions that answer them."""
+
+    async def all(self, due_from: datetime | None = None, due_to: datetime | None = None) -> list[Period]:
+        """Ordered by deadline, then series code."""
+
+    async def by_id(self, period_id: int) -> Period | None: ...
+
+    async def find(self, ref: str | None, now: datetime) -> Period | None:
+        """By key ("2023-04"), series:key ("thang:2023-04") or label; None if unknown or ambiguous.
+
+        Without ``ref``: the most recently due period at ``now`` (or the first one if none is due yet).
+        """
+
+    async def of_agency(self, agency_id: int, due_from: datetime, opens_before: datetime) -> list[AgencyPeriod]:
+        """Periods the agency owes, due from ``due_from`` and opening by ``opens_before``, by deadline."""
+
+    async def status(self, period_id: int) -> list[PeriodStatusRow]:
+        """Every active agency owing the period with its live submission, if any."""
+
+    async def owes(self, agency_id: int, period_id: int) -> bool: ...
+
+    async def live_submission(self, agency_id: int, period_id: int) -> SubmissionInfo | None:
+        """The confirmation that has not been undone, if any."""
+
+    async def add_submission(
+        self,
+        agency_id: int,
+        period_id: int,
+        at: datetime,
+        late: bool,
+        via: str,
+        person_id: int | None,
+        document_number: str | None,
+        file_ref: str | None,
+    ) -> int:
+        """Record a confirmation; raises Conflict if a live one exists already."""
+
+    async def mark_undone(self, submission_id: int, at: datetime, person_id: int | None) -> None: ...
+
+    async def recent_submissions(self, agency_id: int, since: datetime) -> list[AgencyPeriod]:
+        """Live confirmations made since ``since``, oldest first."""
+
+    async def latest_adhoc_series(self) -> SeriesRef | None:
+        """The ad-hoc series of the most recently issued plan that has one."""
+
+    async def add_period(
+        self, series_id: int, key: str, label: str, opens_at: datetime, due_at: datetime, agency_codes: Collection[str]
+    ) -> Period:
+        """A new period owed by these agencies (unknown codes are ignored)."""
+
+    async def planning_rows(self, due_from: datetime, due_to: datetime) -> list[PlanningRow]:
+        """Periods due in [due_from, due_to] with their active owing agencies' codes and series policy."""
+
+    async def confirmations(self, period_ids: Collection[int]) -> dict[tuple[str, int], datetime]:
+        """(agency code, period id) → when its live submission was confirmed."""
+
+
+class OutboxRepository(Protocol):
+    """The delivery outbox: rows are written before anything is sent."""
+
+    async def enqueue(self, items: Sequence[NewDelivery], now: datetime) -> int:
+        """Add the rows whose dedup key is new (pending, due now); returns how many were added."""
+
+    async def get(self, delivery_id: int) -> StoredDelivery | None: ...
+
+    async def release_stale(self, now: datetime, lease: timedelta) -> int:
+        """Rows claimed longer ago than ``lease`` go back to pending; returns how many."""
+
+    async def claim_due(self, now: datetime, limit: int, platforms: Collection[Platform]) -> list[ClaimedDelivery]:
+        """Mark up to ``limit`` due pending rows for ``platforms`` as sending (by priority, then age)."""
+
+    async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None: ...
+
+    async def mark_retry(self, delivery_id: int, error: str, next_at: datetime) -> None:
+        """Back to pending, not before ``next_at``; the attempt is counted."""
+
+    async def mark_final(self, delivery_id: int, status: DeliveryStatus, error: str) -> None:
+        """Failed or blocked for good; the attempt is counted."""
+
+    async def status_counts(self, since: datetime, until: datetime) -> dict[DeliveryStatus, int]:
+        """Deliveries (digests aside) created in [since, until) by status."""
+
+
+class NoticeRepository(Protocol):
+    async def add(self, person_id: int | None, text: str, audience: dict[str, Any], now: datetime) -> int: ...
+
+    async def acknowledge(self, notice_id: int, account_id: int, now: datetime) -> bool:
+        """Record the first acknowledgement of this account's copy; False if there was none to record."""
+
+    async def summaries(self, limit: int) -> list[NoticeSummary]:
+        """The latest notices, newest first, with delivered / acknowledged counts."""
+
+
+class InviteRepository(Protocol):
+    async def add(
+        self,
+        code: str,
+        agency_id: int,
+        role: Role,
+        now: datetime,
+        expires_at: datetime,
+        actor: str,
+        person_id: int | None = None,
+    ) -> int: ...
+
+    async def by_code(self, code: str) -> InviteRecord | None: ...
+
+    async def claim(self, invite_id: int, now: datetime) -> bool:
+        """Mark the invite used if nobody has; False when someone got there first."""
+
+    async def set_used_by(self, invite_id: int, account_id: int) -> None: ...
+
+
+class ConversationRepository(Protocol):
+    """Choices offered to an account (buttons or numbered lines) and the step of a multi-step command."""
+
+    async def offer(
+        self, account_id: int, options: Sequence[tuple[str, dict[str, Any]]], now: datetime, ttl: timedelta
+    ) -> list[str]:
+        """One menu of (action, payload) options; returns a fresh random token per option, in order."""
+
+    async def choice(self, token: str) -> ChoiceRecord | None: ...
+
+    async def use_menu(self, menu_id: str, now: datetime) -> bool:
+        """Use up every unused choice of the menu; False if none was left."""
+
+    async def pick(self, account_id: int, position: int, now: datetime) -> str | None:
+        """The token at ``position`` (1-based) of the account's latest menu, if it has not expired."""
+
+    async def state(self, account_id: int, now: datetime) -> tuple[str, dict[str, Any]] | None: ...
+
+    async def set_state(self, account_id: int, flow: str, data: dict[str, Any], expires_at: datetime) -> None: ...
+
+    async def clear_state(self, account_id: int) -> None: ...
+
+
+class ReminderRunRepository(Protocol):
+    """Reminder points that have been handled, so none is handled twice."""
+
+    async def handled_keys(self, since: datetime) -> set[str]: ...
+
+    async def is_handled(self, key: str) -> bool: ...
+
+    async def add(self, key: str, at: datetime, handled_at: datetime, outcome: RunOutcome, deliveries: int) -> None:
+        """Raises Conflict if another worker handled the key first."""
+
+
+class UsageRepository(Protocol):
+    """Messages sent per platform and month, and the last quota warning given."""
+
+    async def used(self, platform: Platform, month: str) -> int: ...
+
+    async def add(self, platform: Platform, month: str, n: int) -> tuple[int, int]:
+        """Add ``n`` under a row lock; returns (sent this month, last warned percent)."""
+
+    async def set_warned(self, platform: Platform, month: str, percent: int) -> None: ...
+
+
+class AuditRepository(Protocol):
+    async def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: object | None = None,
+        detail: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        """An audit row, committed with the change it describes."""
+
+
+class UnitOfWork(Protocol):
+    """One transaction with every repository inside it."""
+
+    accounts: AccountRepository
+    agencies: AgencyRepository
+    periods: PeriodRepository
+    outbox: OutboxRepository
+    notices: NoticeRepository
+    invites: InviteRepository
+    conversations: ConversationRepository
+    runs: ReminderRunRepository
+    usage: UsageRepository
+    audit: AuditRepository
+
+    async def __aenter__(self) -> Self: ...
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        """Roll back whatever was not committed."""
+
+    async def commit(self) -> None:
+        """Make every write of the unit durable at once; raises Conflict on a lost race."""
+
+
+UnitOfWorkFactory = Callable[[], UnitOfWork]

@@ -1,0 +1,150 @@
+"""Registering, linking a second app, language and preferred channel."""
+
+from __future__ import annotations
+
+import secrets
+from dataclasses import replace
+from datetime import datetime
+
+from core.errors import AgencyUnknown, AlreadyRegistered, InviteExpired, InviteUnknown, InviteUsed, NotAllowed
+from core.repositories import UnitOfWork
+from core.types import Account, Actor, ChatAccountInfo, InviteInfo, Platform, Role, Sender
+from core.usecases.rules import Rules, require_admin
+
+# Crockford-style alphabet: no I, L, O, U, so a code read aloud or typed on a phone is not mistaken.
+ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
+CODE_LENGTH = 16  # 80 bits
+FALLBACK_NAME = "Cán bộ"
+
+
+def new_code() -> str:
+    return "".join(secrets.choice(ALPHABET) for _ in range(CODE_LENGTH))
+
+
+async def register(uow: UnitOfWork, code: str, sender: Sender, now: datetime) -> Account:
+    """Redeem a registration or link code for this chat account (``linked`` says which it was)."""
+    inv = await uow.invites.by_code(code)
+    if inv is None:
+        raise InviteUnknown(code[:4])
+    if inv.used_at is not None:
+        raise InviteUsed()
+    if inv.expires_at <= now:
+        raise InviteExpired()
+    if await uow.accounts.is_registered(sender.platform, sender.user_id):
+        raise AlreadyRegistered()
+    if not await uow.invites.claim(inv.id, now):
+        raise InviteUsed()  # someone redeemed it at the same instant
+    linked = inv.person_id is not None
+    person_id = inv.person_id
+    if person_id is None:
+        person_id = await uow.accounts.add_person(
+            sender.display_name.strip()[:120] or FALLBACK_NAME, inv.agency_id, inv.role, now
+        )
+    account_id = await uow.accounts.add_account(person_id, sender, now)
+    await uow.invites.set_used_by(inv.id, account_id)
+    account = await uow.accounts.by_sender(sender)
+    assert account is not None
+    await uow.audit.record(
+        f"{sender.platform.value}:{sender.user_id}",
+        "link_account" if linked else "register",
+        "chat_account",
+        account_id,
+        {"invite_id": inv.id, "agency": account.agency_code, "role": account.role.value},
+        at=now,
+    )
+    return replace(account, linked=linked)
+
+
+async def create_invite(
+    uow: UnitOfWork, actor: Actor, agency_code: str, role: Role, now: datetime, rules: Rules
+) -> InviteInfo:
+    """A single-use registration code for a person of ``agency_code`` with ``role`` (admins only)."""
+    require_admin(actor)
+    agency = await uow.agencies.by_code(agency_code)
+    if agency is None:
+        raise AgencyUnknown(agency_code[:32])
+    return await _invite(uow, actor, agency.id, agency.code, role, now, now + rules.invite_ttl)
+
+
+async def _invite(
+    uow: UnitOfWork,
+    actor: Actor,
+    agency_id: int,
+    agency_code: str,
+    role: Role,
+    now: datetime,
+    expires_at: datetime,
+    person_id: int | None = None,
+) -> InviteInfo:
+    code = new_code()
+    invite_id = await uow.invites.add(code, agency_id, role, now, expires_at, actor.label, person_id)
+    await uow.audit.record(
+        actor.label, "create_invite", "invite", invite_id, {"agency": agency_code, "role": role.value}, at=now
+    )
+    return InviteInfo(code, agency_code, role, expires_at)
+
+
+async def create_link_code(uow: UnitOfWork, account: Account, now: datetime, rules: Rules) -> InviteInfo:
+    """A one-time code that adds another chat account to this same person."""
+    return await _invite(
+        uow,
+        Actor.of(account),
+        account.agency_id,
+        account.agency_code,
+        account.role,
+        now,
+        now + rules.link_ttl,
+        account.person_id,
+    )
+
+
+async def set_language(uow: UnitOfWork, account: Account, language: str) -> Account:
+    if language not in ("vi", "en"):
+        raise NotAllowed(f"unknown language {language[:8]!r}")
+    await uow.accounts.set_language(account.account_id, language)
+    await uow.audit.record(
+        f"account:{account.account_id}", "set_language", "chat_account", account.account_id, {"language": language}
+    )
+    return replace(account, language=language)
+
+
+async def accounts_of(uow: UnitOfWork, account: Account) -> list[ChatAccountInfo]:
+    return await uow.accounts.accounts_of(account.person_id)
+
+
+async def set_channel(uow: UnitOfWork, account: Account, target_account_id: int) -> Platform:
+    """Reminders go to ``target_account_id`` from now on: it must be one of this person's accounts."""
+    mine = {a.account_id: a.platform for a in await uow.accounts.accounts_of(account.person_id)}
+    if target_account_id not in mine:
+        raise NotAllowed("not one of this person's accounts")
+    await uow.accounts.set_preferred(account.person_id, target_account_id)
+    await uow.audit.record(
+        f"account:{account.account_id}",
+        "set_preferred_channel",
+        "person",
+        account.person_id,
+        {"account_id": target_account_id},
+    )
+    return mine[target_account_id]
+
+
+async def console_account(uow: UnitOfWork, agency_code: str, role: Role, name: str, now: datetime) -> Sender:
+    """The terminal user for ``nhacviec chat --as CODE``: an operator on the server, audited."""
+    user_id = f"{agency_code.strip().upper()}:{role.value}"
+    sender = Sender(Platform.CONSOLE, user_id, user_id, name)
+    if await uow.accounts.by_sender(sender) is not None:
+        return sender
+    agency = await uow.agencies.by_code(agency_code)
+    if agency is None:
+        raise AgencyUnknown(agency_code[:32])
+    person_id = await uow.accounts.add_person(name, agency.id, role, now)
+    account_id = await uow.accounts.add_account(person_id, sender, now)
+    await uow.audit.record(
+        "cli", "console_account", "chat_account", account_id, {"agency": agency.code, "role": role.value}, at=now
+    )
+    return sender
+
+
+async def admin_chat_ids(uow: UnitOfWork, platform: Platform) -> list[str]:
+    """Chats whose person is an admin (for the admins' command menu)."""
+    return await uow.accounts.chat_ids(platform, Role.ADMIN)

@@ -1,0 +1,192 @@
+"""What Sở Nội vụ sends on its own: nudges, notices (with acknowledgements) and ad-hoc report requests.
+
+Each use-case writes every row it needs (notice, choice tokens, outbox rows, audit) in the caller's one
+transaction: a crash half-way leaves nothing half-sent.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Collection
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core import keys, messages
+from core.deadlines import to_vn
+from core.errors import NoAdhocSeries
+from core.repositories import UnitOfWork
+from core.types import (
+    PRIORITY_OF,
+    Actor,
+    AgencyKind,
+    DeliveryKind,
+    NewDelivery,
+    NoticeSummary,
+    Period,
+    Role,
+)
+from core.usecases.plan import period as find_period
+from core.usecases.rules import Rules, require_admin
+
+ACK_TTL = timedelta(days=60)
+ACK_ACTION = "ack"
+AUDIENCES: dict[str, tuple[AgencyKind, ...]] = {
+    "all": (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT),
+    "departments": (AgencyKind.DEPARTMENT,),
+    "districts": (AgencyKind.DISTRICT,),
+}
+
+
+async def audience_codes(uow: UnitOfWork, audience: str) -> list[str]:
+    """The active agencies of a named audience ("all", "departments", "districts")."""
+    kinds = AUDIENCES[audience]
+    return [a.code for a in await uow.agencies.all() if a.kind in kinds]
+
+
+async def split_codes(uow: UnitOfWork, wanted: Collection[str]) -> tuple[list[str], list[str]]:
+    """(known agency codes in the order given, unknown ones)."""
+    known = {a.code for a in await uow.agencies.all()}
+    wanted = [c.strip().upper() for c in wanted if c.strip()]
+    return [c for c in dict.fromkeys(wanted) if c in known], [c for c in wanted if c not in known]
+
+
+async def reach(uow: UnitOfWork, agency_codes: Collection[str]) -> int:
+    """How many people a notice to these agencies would reach."""
+    return len(await uow.accounts.recipients(None, agency_codes))
+
+
+@dataclass(frozen=True, slots=True)
+class NudgeResult:
+    period: Period
+    missing: int  # agencies that have not sent
+    reached_agencies: int
+    queued: int  # messages written to the outbox
+
+
+async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, rules: Rules) -> NudgeResult:
+    """Remind now, through the outbox, the focal persons of agencies that have not sent the period.
+
+    The text is the scheduler's own for this moment: days left before the deadline, or working days
+    overdue after it, naming the series' receiver.
+    """
+    require_admin(actor)
+    p = await find_period(uow, ref, now)
+    missing = [r.agency.code for r in await uow.periods.status(p.id) if r.submitted_at is None]
+    if not missing:
+        return NudgeResult(p, 0, 0, 0)
+    kind = DeliveryKind.OVERDUE if now > p.due_at else DeliveryKind.BEFORE
+    days = reminder_days(kind, p.due_at, now, rules)
+    report = messages.report_ref(p)
+    people = await uow.accounts.recipients(Role.FOCAL, missing)
+    key = keys.nudge(p.id, now)
+    items = [
+        NewDelivery(
+            keys.for_account(key, r.account_id),
+            r.account_id,
+            DeliveryKind.NUDGE,
+            messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days),
+            PRIORITY_OF[DeliveryKind.NUDGE],
+        )
+        for r in people
+    ]
+    queued = await uow.outbox.enqueue(items, now)
+    await uow.audit.record(actor.label, "nudge", "report_period", p.id, {"queued": queued}, at=now)
+    return NudgeResult(p, len(missing), len({r.agency_code for r in people}), queued)
+
+
+def reminder_days(kind: DeliveryKind, due_at: datetime, at: datetime, rules: Rules) -> int:
+    """Calendar days left before the deadline, or working days since it (at least 1)."""
+    due, day = to_vn(due_at).date(), to_vn(at).date()
+    if kind in (DeliveryKind.OVERDUE, DeliveryKind.ESCALATION):
+        return max(1, rules.calendar.working_days_between(due, day))
+    return (due - day).days
+
+
+@dataclass(frozen=True, slots=True)
+class BroadcastResult:
+    notice_id: int
+    queued: int
+
+
+async def broadcast(
+    uow: UnitOfWork, actor: Actor, sender_agency: str, text: str, agency_codes: Collection[str], now: datetime
+) -> BroadcastResult:
+    """A notice to every person of these agencies, each copy with its own "Received" button."""
+    require_admin(actor)
+    people = await uow.accounts.recipients(None, agency_codes)
+    audience = {"agencies": list(agency_codes)}
+    notice_id = await uow.notices.add(actor.person_id, text, audience, now)
+    await uow.audit.record(actor.label, "broadcast", "notice", notice_id, audience, at=now)
+    key = keys.notice(notice_id)
+    items = []
+    for r in people:
+        (token,) = await uow.conversations.offer(r.account_id, [(ACK_ACTION, {"notice_id": notice_id})], now, ACK_TTL)
+        items.append(
+            NewDelivery(
+                keys.for_account(key, r.account_id),
+                r.account_id,
+                DeliveryKind.NOTICE,
+                messages.notice(r.language, r.person_name, r.agency_name, text, sender_agency),
+                PRIORITY_OF[DeliveryKind.NOTICE],
+                notice_id,
+                ((messages.ack_label(r.language), token),),
+            )
+        )
+    return BroadcastResult(notice_id, await uow.outbox.enqueue(items, now))
+
+
+async def acknowledge(uow: UnitOfWork, account_id: int, notice_id: int, now: datetime) -> bool:
+    """This account has read the notice; recorded once."""
+    done = await uow.notices.acknowledge(notice_id, account_id, now)
+    if done:
+        await uow.audit.record(f"account:{account_id}", "acknowledge", "notice", notice_id, at=now)
+    return done
+
+
+async def notices(uow: UnitOfWork, actor: Actor, limit: int = 10) -> list[NoticeSummary]:
+    require_admin(actor)
+    return await uow.notices.summaries(limit)
+
+
+@dataclass(frozen=True, slots=True)
+class AdhocResult:
+    period: Period
+    queued: int
+
+
+async def request_adhoc(
+    uow: UnitOfWork,
+    actor: Actor,
+    sender_agency: str,
+    title: str,
+    agency_codes: Collection[str],
+    due_at: datetime,
+    now: datetime,
+) -> AdhocResult:
+    """A new period of the ad-hoc series owed by these agencies, and the request to their focal persons."""
+    require_admin(actor)
+    series = await uow.periods.latest_adhoc_series()
+    if series is None:
+        raise NoAdhocSeries()
+    p = await uow.periods.add_period(
+        series.id, f"{to_vn(due_at):%Y-%m-%d}", f"{series.name}: {title}", now, due_at, agency_codes
+    )
+    await uow.audit.record(
+        actor.label,
+        "create_adhoc_period",
+        "report_period",
+        p.id,
+        {"title": title, "agencies": list(agency_codes), "due_at": due_at.isoformat()},
+        at=now,
+    )
+    key = keys.adhoc(p.id)
+    items = [
+        NewDelivery(
+            keys.for_account(key, r.account_id),
+            r.account_id,
+            DeliveryKind.ADHOC,
+            messages.adhoc_request(r.language, r.person_name, r.agency_name, p.label, due_at, sender_agency),
+            PRIORITY_OF[DeliveryKind.ADHOC],
+        )
+        for r in await uow.accounts.recipients(Role.FOCAL, agency_codes)
+    ]
+    return AdhocResult(p, await uow.outbox.enqueue(items, now))

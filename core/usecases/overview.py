@@ -1,0 +1,66 @@
+"""The compliance picture: one period's tally, the export rows, the daily digest."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core.deadlines import start_of_day, to_vn
+from core.messages import DigestDeliveries, DigestPeriod
+from core.repositories import UnitOfWork
+from core.tally import Tally, tally
+from core.types import Actor, DeliveryStatus, ExportRow, Period
+from core.usecases.plan import period as find_period
+from core.usecases.rules import Rules, require_admin
+
+DIGEST_RECENT = timedelta(days=31)  # a period stays in the digest this long after its deadline while owed
+
+
+@dataclass(frozen=True, slots=True)
+class Overview:
+    period: Period
+    tally: Tally
+
+
+async def overview(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime) -> Overview:
+    """On time / late / not yet sent for one period (default: the most recently due)."""
+    require_admin(actor)
+    p = await find_period(uow, ref, now)
+    return Overview(p, tally(await uow.periods.status(p.id)))
+
+
+async def export_rows(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime) -> list[ExportRow]:
+    """One row per agency and period (every period, or the one ``ref`` names)."""
+    require_admin(actor)
+    chosen = [await find_period(uow, ref, now)] if ref else await uow.periods.all()
+    return [ExportRow(p, r) for p in chosen for r in await uow.periods.status(p.id)]
+
+
+async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[DigestPeriod]:
+    """Open periods and recently overdue ones still owed, with their tallies."""
+    out = []
+    today = to_vn(now).date()
+    for p in await uow.periods.all(due_from=now - DIGEST_RECENT):
+        if p.opens_at > now:
+            continue
+        counted = tally(await uow.periods.status(p.id))
+        if p.due_at < now and not counted.missing:
+            continue
+        overdue_days = rules.calendar.working_days_between(to_vn(p.due_at).date(), today) if p.due_at < now else 0
+        overdue = tuple(r.agency.name for r in counted.missing) if overdue_days >= rules.policy.escalate_after else ()
+        out.append(
+            DigestPeriod(p.label, p.due_at, len(counted.on_time), len(counted.late), len(counted.missing), overdue)
+        )
+    return out
+
+
+async def digest_deliveries(uow: UnitOfWork, now: datetime) -> DigestDeliveries:
+    """Yesterday's deliveries by outcome, and the people who blocked the bot."""
+    today = start_of_day(to_vn(now).date())
+    counts = await uow.outbox.status_counts(today - timedelta(days=1), today)
+    return DigestDeliveries(
+        sent=counts.get(DeliveryStatus.SENT, 0),
+        failed=counts.get(DeliveryStatus.FAILED, 0),
+        blocked=counts.get(DeliveryStatus.BLOCKED, 0),
+        blocked_recipients=tuple(await uow.accounts.blocked_people()),
+    )

@@ -1,0 +1,208 @@
+"""The reminder engine's rules: what is due when, firing a point once, catching up after an outage.
+
+The scheduler only turns these into APScheduler jobs; everything it sends is decided here from the
+database as it stands at the point's instant.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from core import keys, messages
+from core.deadlines import to_vn
+from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
+from core.repositories import UnitOfWork
+from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Role, RunOutcome
+from core.usecases.outreach import reminder_days
+from core.usecases.overview import digest_deliveries, digest_periods
+from core.usecases.rules import Rules
+
+ROLE = {PointKind.ESCALATION: Role.LEADER, PointKind.DIGEST: Role.ADMIN}
+# How far around a window periods are loaded: overdue points come weeks after a deadline (Tết
+# included), before-reminders up to the largest offset (plus moves to earlier working days) before it.
+AFTER_DUE = timedelta(days=60)
+BEFORE_DUE = timedelta(days=400)
+
+
+@dataclass(frozen=True, slots=True)
+class PlanningInputs:
+    periods: list[PlanningPeriod]
+    reports: dict[int, messages.ReportRef]  # by period id
+    submissions: dict[tuple[str, int], datetime]
+
+
+async def planning_inputs(uow: UnitOfWork, rules: Rules, due_from: datetime, due_to: datetime) -> PlanningInputs:
+    """Periods due in [due_from, due_to] (active owing agencies only) and their live submissions."""
+    found = await uow.periods.planning_rows(due_from, due_to)
+    periods, reports = [], {}
+    for row in found:
+        p = row.period
+        periods.append(
+            PlanningPeriod(
+                period_id=p.id,
+                plan_number=p.plan_number,
+                series_code=p.series_code,
+                key=p.key,
+                label=p.label,
+                opens_at=p.opens_at,
+                due_at=p.due_at,
+                agencies=row.agencies,
+                policy=rules.policy.with_overrides(row.policy_overrides),
+            )
+        )
+        reports[p.id] = messages.report_ref(p)
+    submissions = await uow.periods.confirmations([r.period.id for r in found])
+    return PlanningInputs(periods, reports, submissions)
+
+
+async def plan_window(
+    uow: UnitOfWork, rules: Rules, start: datetime, end: datetime
+) -> tuple[PlanningInputs, list[ReminderPoint]]:
+    """The points in [start, end] as the database stands now (periods, submissions, series policies)."""
+    inputs = await planning_inputs(uow, rules, start - AFTER_DUE, end + BEFORE_DUE)
+    points = plan_reminders(inputs.periods, inputs.submissions, rules.calendar, start, end, rules.policy)
+    return inputs, points
+
+
+async def upcoming(
+    uow: UnitOfWork, rules: Rules, now: datetime, horizon: timedelta, lookback: timedelta
+) -> list[ReminderPoint]:
+    """Points after ``now`` within ``horizon`` that nobody has handled: the jobs to schedule."""
+    _, points = await plan_window(uow, rules, now, now + horizon)
+    done = await uow.runs.handled_keys(now - lookback)
+    return [p for p in points if p.key not in done and p.at > now]
+
+
+async def fire_key(uow: UnitOfWork, rules: Rules, key: str, at: datetime, now: datetime) -> int:
+    """Re-plan the point's instant from the database and fire it (or mark it: nobody left to remind)."""
+    inputs, points = await plan_window(uow, rules, at, at)
+    point = next((p for p in points if p.key == key), None)
+    if point is None:  # everyone submitted, or the period changed since the job was scheduled
+        await mark(uow, key, at, RunOutcome.NOTHING, now)
+        return 0
+    return await fire(uow, rules, point, inputs, now)
+
+
+async def fire(
+    uow: UnitOfWork,
+    rules: Rules,
+    point: ReminderPoint,
+    inputs: PlanningInputs,
+    now: datetime,
+    also_handled: tuple[ReminderPoint, ...] = (),
+) -> int:
+    """Write the point's deliveries and its handled mark together; 0 if it was handled already.
+
+    Raises ``Conflict`` (at the write or the commit) when another worker handles it at the same time.
+    """
+    if await uow.runs.is_handled(point.key):
+        return 0
+    items = await _deliveries(uow, rules, point, inputs, now)
+    queued = await uow.outbox.enqueue(items, now)
+    await uow.runs.add(point.key, point.at, now, RunOutcome.FIRED, queued)
+    for p in also_handled:
+        await uow.runs.add(p.key, p.at, now, RunOutcome.COLLAPSED, 0)
+    return queued
+
+
+async def mark(uow: UnitOfWork, key: str, at: datetime, outcome: RunOutcome, now: datetime) -> None:
+    if not await uow.runs.is_handled(key):
+        await uow.runs.add(key, at, now, outcome, 0)
+
+
+async def _deliveries(
+    uow: UnitOfWork, rules: Rules, point: ReminderPoint, inputs: PlanningInputs, now: datetime
+) -> list[NewDelivery]:
+    kind = DeliveryKind(point.kind.value)
+    role = ROLE.get(point.kind, Role.FOCAL)
+    if point.kind is PointKind.DIGEST:
+        periods = await digest_periods(uow, now, rules)
+        sent = await digest_deliveries(uow, now)
+        if not periods and not sent.sent + sent.failed + sent.blocked:
+            return []  # nothing to report: no daily noise
+        return [
+            NewDelivery(
+                keys.for_account(point.key, r.account_id),
+                r.account_id,
+                kind,
+                messages.digest(r.language, r.person_name, point.at, periods, sent),
+                PRIORITY_OF[kind],
+            )
+            for r in await uow.accounts.recipients(role)
+        ]
+    assert point.period_id is not None
+    report = inputs.reports[point.period_id]
+    days = reminder_days(kind, report.due_at, point.at, rules)
+    return [
+        NewDelivery(
+            keys.for_account(point.key, r.account_id),
+            r.account_id,
+            kind,
+            messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days),
+            PRIORITY_OF[kind],
+        )
+        for r in await uow.accounts.recipients(role, point.agencies)
+    ]
+
+
+async def catch_up(uow: UnitOfWork, rules: Rules, now: datetime, grace: timedelta, lookback: timedelta) -> int:
+    """Handle points missed while the service was down; returns how many messages were queued.
+
+    Within ``grace`` a missed point fires as it was planned (a digest only on its own day). Older
+    missed points of a period whose deadline has passed collapse into one up-to-date overdue message
+    (and, if an escalation was missed, one escalation) per period for the agencies still missing;
+    older before-deadline points are stale and only marked handled.
+    """
+    inputs, points = await plan_window(uow, rules, now - lookback, now)
+    done = await uow.runs.handled_keys(now - lookback)
+    missed = [p for p in points if p.key not in done]
+    recent = [p for p in missed if now - p.at <= grace]
+    old = [p for p in missed if now - p.at > grace]
+    fired = 0
+    for p in recent:
+        if p.kind is PointKind.DIGEST and to_vn(p.at).date() != to_vn(now).date():
+            await mark(uow, p.key, p.at, RunOutcome.STALE, now)  # a summary of an earlier day is no use today
+            continue
+        fired += await fire(uow, rules, p, inputs, now)
+    recent_kinds = {(p.period_id, p.kind is PointKind.ESCALATION) for p in recent}
+    groups: dict[tuple[int | None, bool], list[ReminderPoint]] = {}
+    for p in old:
+        groups.setdefault((p.period_id, p.kind is PointKind.ESCALATION), []).append(p)
+    for (period_id, is_escalation), group in groups.items():
+        due_passed = group[-1].due_at is not None and group[-1].due_at < now
+        if period_id is None or not due_passed or (period_id, is_escalation) in recent_kinds:
+            for p in group:
+                await mark(uow, p.key, p.at, RunOutcome.STALE, now)
+            continue
+        fired += await _collapse(uow, rules, group, inputs, now)
+    return fired
+
+
+async def _collapse(
+    uow: UnitOfWork, rules: Rules, group: list[ReminderPoint], inputs: PlanningInputs, now: datetime
+) -> int:
+    """One up-to-date message (of the group's kind) for the agencies of the period still missing."""
+    latest = group[-1]
+    assert latest.period_id is not None and latest.due_at is not None
+    pid = latest.period_id
+    missing = tuple(
+        c for c in latest.agencies if (c, pid) not in inputs.submissions or inputs.submissions[(c, pid)] > now
+    )
+    if not missing:
+        for p in group:
+            await mark(uow, p.key, p.at, RunOutcome.STALE, now)
+        return 0
+    kind = PointKind.ESCALATION if latest.kind is PointKind.ESCALATION else PointKind.OVERDUE
+    overdue_days = rules.calendar.working_days_between(to_vn(latest.due_at).date(), to_vn(now).date())
+    summary = ReminderPoint(
+        key=keys.catch_up(latest.key),
+        at=now,
+        kind=kind,
+        offset=max(overdue_days, 1),
+        period_id=pid,
+        label=latest.label,
+        due_at=latest.due_at,
+        agencies=missing,
+    )
+    return await fire(uow, rules, summary, inputs, now, also_handled=tuple(group))

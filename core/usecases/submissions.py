@@ -1,0 +1,76 @@
+"""Confirming that a report was sent, and undoing it."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from core.deadlines import is_late
+from core.errors import AlreadySubmitted, NothingToUndo, NotOwed, PeriodUnknown, UndoTooLate
+from core.repositories import UnitOfWork
+from core.types import Actor, AgencyPeriod, Period, SubmissionReceipt
+from core.usecases.rules import Rules
+
+
+async def submit(
+    uow: UnitOfWork,
+    actor: Actor,
+    agency_id: int,
+    period_id: int,
+    at: datetime,
+    document_number: str | None = None,
+    file_ref: str | None = None,
+) -> SubmissionReceipt:
+    """Record that ``agency_id`` sent its report for the period at ``at`` (on time or late by the deadline).
+
+    A chat account confirms for its own agency only; the operator for any agency.
+    """
+    if actor.agency_id is not None and actor.agency_id != agency_id:
+        raise NotOwed("an account confirms for its own agency")
+    period = await uow.periods.by_id(period_id)
+    if period is None:
+        raise PeriodUnknown(str(period_id))
+    if not await uow.periods.owes(agency_id, period_id):
+        raise NotOwed(period.label)
+    if await uow.periods.live_submission(agency_id, period_id) is not None:
+        raise AlreadySubmitted(period.label)
+    late = is_late(at, period.due_at)
+    sub_id = await uow.periods.add_submission(
+        agency_id, period_id, at, late, actor.label, actor.person_id, document_number, file_ref
+    )
+    await uow.audit.record(
+        actor.label,
+        "submit",
+        "submission",
+        sub_id,
+        {"agency_id": agency_id, "period_id": period_id, "late": late, "document_number": document_number},
+        at=at,
+    )
+    return SubmissionReceipt(period, at, late, document_number, file_ref is not None)
+
+
+async def recent(uow: UnitOfWork, agency_id: int, now: datetime, rules: Rules) -> list[AgencyPeriod]:
+    """Confirmations of the agency that can still be undone."""
+    return await uow.periods.recent_submissions(agency_id, now - rules.undo_window)
+
+
+async def undo(uow: UnitOfWork, actor: Actor, period_id: int, now: datetime, rules: Rules) -> Period:
+    """Undo the agency's confirmation of the period, if it was made within the undo window."""
+    if actor.agency_id is None:
+        raise NothingToUndo()
+    live = await uow.periods.live_submission(actor.agency_id, period_id)
+    if live is None:
+        raise NothingToUndo()
+    if live.confirmed_at < now - rules.undo_window:
+        raise UndoTooLate()
+    await uow.periods.mark_undone(live.id, now, actor.person_id)
+    await uow.audit.record(
+        actor.label,
+        "undo_submit",
+        "submission",
+        live.id,
+        {"agency_id": actor.agency_id, "period_id": period_id},
+        at=now,
+    )
+    period = await uow.periods.by_id(period_id)
+    assert period is not None
+    return period

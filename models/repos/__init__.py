@@ -1,0 +1,1 @@
+"""SQLAlchemy implementations of the core's repository ports, one module per aggregate."""

@@ -1,0 +1,26 @@
+"""The audit log."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from models import audit
+
+
+class SqlAudit:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def record(
+        self,
+        actor: str,
+        action: str,
+        entity: str,
+        entity_id: object | None = None,
+        detail: dict[str, Any] | None = None,
+        at: datetime | None = None,
+    ) -> None:
+        audit.record(self.s, actor, action, entity, entity_id, detail, at)

@@ -1,0 +1,167 @@
+"""The delivery outbox."""
+
+from __future__ import annotations
+
+from collections.abc import Collection, Sequence
+from datetime import datetime, timedelta
+
+from sqlalchemy import func, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.types import (
+    ClaimedDelivery,
+    DeliveryKind,
+    DeliveryStatus,
+    NewDelivery,
+    Platform,
+    Priority,
+    StoredDelivery,
+)
+from models import tables as t
+
+CHUNK = 500  # keys per IN (…) when looking for existing rows
+
+
+def _choices(raw: list[list[str]] | None) -> tuple[tuple[str, str], ...]:
+    return tuple((str(label), str(token)) for label, token in (raw or []))
+
+
+class SqlOutbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def enqueue(self, items: Sequence[NewDelivery], now: datetime) -> int:
+        if not items:
+            return 0
+        keys = [i.dedup_key for i in items]
+        existing: set[str] = set()
+        for start in range(0, len(keys), CHUNK):
+            chunk = keys[start : start + CHUNK]
+            existing |= set(
+                (await self.s.scalars(select(t.Delivery.dedup_key).where(t.Delivery.dedup_key.in_(chunk)))).all()
+            )
+        fresh = list({i.dedup_key: i for i in items if i.dedup_key not in existing}.values())
+        self.s.add_all(
+            t.Delivery(
+                dedup_key=i.dedup_key,
+                account_id=i.account_id,
+                kind=i.kind.value,
+                priority=int(i.priority),
+                text=i.text,
+                notice_id=i.notice_id,
+                choices=[list(c) for c in i.choices] or None,
+                status=DeliveryStatus.PENDING.value,
+                attempts=0,
+                next_attempt_at=now,
+                created_at=now,
+            )
+            for i in fresh
+        )
+        await self.s.flush()
+        return len(fresh)
+
+    async def get(self, delivery_id: int) -> StoredDelivery | None:
+        d = await self.s.get(t.Delivery, delivery_id)
+        if d is None:
+            return None
+        return StoredDelivery(
+            d.id,
+            d.dedup_key,
+            d.account_id,
+            DeliveryKind(d.kind),
+            d.text,
+            Priority(d.priority),
+            d.notice_id,
+            _choices(d.choices),
+        )
+
+    async def release_stale(self, now: datetime, lease: timedelta) -> int:
+        result = await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.status == DeliveryStatus.SENDING.value, t.Delivery.claimed_at < now - lease)
+            .values(status=DeliveryStatus.PENDING.value, claimed_at=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claim_due(self, now: datetime, limit: int, platforms: Collection[Platform]) -> list[ClaimedDelivery]:
+        found = (
+            await self.s.execute(
+                select(t.Delivery, t.ChatAccount.platform, t.ChatAccount.chat_id, t.ChatAccount.language)
+                .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
+                .where(
+                    t.Delivery.status == DeliveryStatus.PENDING.value,
+                    t.Delivery.next_attempt_at <= now,
+                    t.ChatAccount.platform.in_([p.value for p in platforms]),
+                )
+                .order_by(t.Delivery.priority, t.Delivery.id)
+                .limit(limit)
+                .with_for_update(skip_locked=True, of=t.Delivery)
+            )
+        ).all()
+        out = []
+        for d, platform, chat_id, language in found:
+            d.status = DeliveryStatus.SENDING.value
+            d.claimed_at = now
+            out.append(
+                ClaimedDelivery(
+                    d.id,
+                    d.account_id,
+                    Platform(platform),
+                    chat_id,
+                    d.text,
+                    d.attempts,
+                    _choices(d.choices),
+                    Priority(d.priority),
+                    language,
+                )
+            )
+        await self.s.flush()
+        return out
+
+    async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
+        await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.id == delivery_id)
+            .values(
+                status=DeliveryStatus.SENT.value,
+                sent_at=now,
+                platform_message_id=message_id,
+                attempts=t.Delivery.attempts + 1,
+                claimed_at=None,
+                last_error=None,
+            )
+        )
+
+    async def mark_retry(self, delivery_id: int, error: str, next_at: datetime) -> None:
+        await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.id == delivery_id)
+            .values(
+                status=DeliveryStatus.PENDING.value,
+                next_attempt_at=next_at,
+                attempts=t.Delivery.attempts + 1,
+                claimed_at=None,
+                last_error=error[:1000],
+            )
+        )
+
+    async def mark_final(self, delivery_id: int, status: DeliveryStatus, error: str) -> None:
+        await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.id == delivery_id)
+            .values(status=status.value, attempts=t.Delivery.attempts + 1, claimed_at=None, last_error=error[:1000])
+        )
+
+    async def status_counts(self, since: datetime, until: datetime) -> dict[DeliveryStatus, int]:
+        found = (
+            await self.s.execute(
+                select(t.Delivery.status, func.count())
+                .where(
+                    t.Delivery.created_at >= since,
+                    t.Delivery.created_at < until,
+                    t.Delivery.kind != DeliveryKind.DIGEST.value,
+                )
+                .group_by(t.Delivery.status)
+            )
+        ).all()
+        return {DeliveryStatus(status): int(n) for status, n in found}

@@ -1,0 +1,234 @@
+"""Report periods and submissions."""
+
+from __future__ import annotations
+
+import secrets
+from collections import defaultdict
+from collections.abc import Collection
+from datetime import datetime
+
+from sqlalchemy import and_, or_, select, update
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.repositories import Conflict
+from core.types import AgencyPeriod, Period, PeriodStatusRow, PlanningRow, Recurrence, SeriesRef, SubmissionInfo
+from models import tables as t
+from models.repos import rows
+
+
+def _agency_period(period: Period, sub: t.Submission | None) -> AgencyPeriod:
+    if sub is None:
+        return AgencyPeriod(period, None, None, None)
+    return AgencyPeriod(period, sub.confirmed_at, sub.late, sub.document_number)
+
+
+class SqlPeriods:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def all(self, due_from: datetime | None = None, due_to: datetime | None = None) -> list[Period]:
+        q = rows.period_select().order_by(t.ReportPeriod.due_at, t.ReportSeries.code)
+        if due_from is not None:
+            q = q.where(t.ReportPeriod.due_at >= due_from)
+        if due_to is not None:
+            q = q.where(t.ReportPeriod.due_at <= due_to)
+        return [rows.period(*r) for r in (await self.s.execute(q)).all()]
+
+    async def by_id(self, period_id: int) -> Period | None:
+        row = (await self.s.execute(rows.period_select().where(t.ReportPeriod.id == period_id))).first()
+        return rows.period(*row) if row else None
+
+    async def find(self, ref: str | None, now: datetime) -> Period | None:
+        q = rows.period_select()
+        if ref is None:
+            row = (
+                await self.s.execute(q.where(t.ReportPeriod.due_at <= now).order_by(t.ReportPeriod.due_at.desc()))
+            ).first()
+            if row is None:
+                row = (await self.s.execute(q.order_by(t.ReportPeriod.due_at))).first()
+            return rows.period(*row) if row else None
+        ref = ref.strip()
+        conds = [t.ReportPeriod.label == ref, t.ReportPeriod.key == ref]
+        if ":" in ref:
+            series, key = ref.split(":", 1)
+            conds.append(and_(t.ReportSeries.code == series, t.ReportPeriod.key == key))
+        found = (await self.s.execute(q.where(or_(*conds)).order_by(t.ReportPeriod.due_at))).all()
+        return rows.period(*found[0]) if len(found) == 1 else None
+
+    async def of_agency(self, agency_id: int, due_from: datetime, opens_before: datetime) -> list[AgencyPeriod]:
+        found = (
+            await self.s.execute(
+                rows.period_select()
+                .join(t.PeriodAgency, t.PeriodAgency.period_id == t.ReportPeriod.id)
+                .where(
+                    t.PeriodAgency.agency_id == agency_id,
+                    t.ReportPeriod.due_at >= due_from,
+                    t.ReportPeriod.opens_at <= opens_before,
+                )
+                .order_by(t.ReportPeriod.due_at, t.ReportPeriod.id)
+            )
+        ).all()
+        live = await self._live(agency_id, [r[0].id for r in found])
+        return [_agency_period(rows.period(*r), live.get(r[0].id)) for r in found]
+
+    async def _live(self, agency_id: int, period_ids: list[int]) -> dict[int, t.Submission]:
+        found = await self.s.scalars(
+            select(t.Submission).where(
+                t.Submission.agency_id == agency_id,
+                t.Submission.period_id.in_(period_ids),
+                t.Submission.undone_at.is_(None),
+            )
+        )
+        return {x.period_id: x for x in found.all()}
+
+    async def status(self, period_id: int) -> list[PeriodStatusRow]:
+        live = (
+            await self.s.scalars(
+                select(t.Submission).where(t.Submission.period_id == period_id, t.Submission.undone_at.is_(None))
+            )
+        ).all()
+        by_agency = {x.agency_id: x for x in live}
+        owing = await self.s.scalars(
+            select(t.Agency)
+            .join(t.PeriodAgency, t.PeriodAgency.agency_id == t.Agency.id)
+            .where(t.PeriodAgency.period_id == period_id, t.Agency.active.is_(True))
+            .order_by(t.Agency.kind, t.Agency.id)
+        )
+        out = []
+        for a in owing.all():
+            sub = by_agency.get(a.id)
+            out.append(
+                PeriodStatusRow(
+                    agency=rows.agency(a),
+                    submitted_at=sub.confirmed_at if sub else None,
+                    late=sub.late if sub else None,
+                    document_number=sub.document_number if sub else None,
+                )
+            )
+        return out
+
+    async def owes(self, agency_id: int, period_id: int) -> bool:
+        found = await self.s.scalar(
+            select(t.PeriodAgency.period_id).where(
+                t.PeriodAgency.period_id == period_id, t.PeriodAgency.agency_id == agency_id
+            )
+        )
+        return found is not None
+
+    async def live_submission(self, agency_id: int, period_id: int) -> SubmissionInfo | None:
+        sub = await self.s.scalar(
+            select(t.Submission).where(
+                t.Submission.agency_id == agency_id,
+                t.Submission.period_id == period_id,
+                t.Submission.undone_at.is_(None),
+            )
+        )
+        return SubmissionInfo(sub.id, sub.confirmed_at, sub.late, sub.document_number) if sub else None
+
+    async def add_submission(
+        self,
+        agency_id: int,
+        period_id: int,
+        at: datetime,
+        late: bool,
+        via: str,
+        person_id: int | None,
+        document_number: str | None,
+        file_ref: str | None,
+    ) -> int:
+        sub = t.Submission(
+            agency_id=agency_id,
+            period_id=period_id,
+            confirmed_at=at,
+            confirmed_by_person_id=person_id,
+            confirmed_via=via,
+            document_number=document_number,
+            file_ref=file_ref,
+            late=late,
+        )
+        self.s.add(sub)
+        try:
+            await self.s.flush()
+        except IntegrityError as exc:
+            raise Conflict("a live submission exists already") from exc
+        return sub.id
+
+    async def mark_undone(self, submission_id: int, at: datetime, person_id: int | None) -> None:
+        await self.s.execute(
+            update(t.Submission)
+            .where(t.Submission.id == submission_id)
+            .values(undone_at=at, undone_by_person_id=person_id)
+        )
+
+    async def recent_submissions(self, agency_id: int, since: datetime) -> list[AgencyPeriod]:
+        found = (
+            await self.s.execute(
+                rows.period_select()
+                .add_columns(t.Submission)
+                .join(t.Submission, t.Submission.period_id == t.ReportPeriod.id)
+                .where(
+                    t.Submission.agency_id == agency_id,
+                    t.Submission.undone_at.is_(None),
+                    t.Submission.confirmed_at >= since,
+                )
+                .order_by(t.Submission.confirmed_at)
+            )
+        ).all()
+        return [_agency_period(rows.period(p, s, plan, receiver), sub) for p, s, plan, receiver, sub in found]
+
+    async def latest_adhoc_series(self) -> SeriesRef | None:
+        row = (
+            await self.s.execute(
+                select(t.ReportSeries.id, t.ReportSeries.name)
+                .join(t.Plan, t.Plan.id == t.ReportSeries.plan_id)
+                .where(t.ReportSeries.recurrence == Recurrence.AD_HOC.value)
+                .order_by(t.Plan.issued_on.desc(), t.Plan.id.desc())
+                .limit(1)
+            )
+        ).first()
+        return SeriesRef(int(row[0]), str(row[1])) if row else None
+
+    async def add_period(
+        self, series_id: int, key: str, label: str, opens_at: datetime, due_at: datetime, agency_codes: Collection[str]
+    ) -> Period:
+        period = t.ReportPeriod(
+            series_id=series_id, key=f"{key}-{secrets.token_hex(3)}", label=label, opens_at=opens_at, due_at=due_at
+        )
+        self.s.add(period)
+        await self.s.flush()
+        ids = (await self.s.scalars(select(t.Agency.id).where(t.Agency.code.in_(list(agency_codes))))).all()
+        self.s.add_all(t.PeriodAgency(period_id=period.id, agency_id=a) for a in ids)
+        await self.s.flush()
+        made = await self.by_id(period.id)
+        assert made is not None
+        return made
+
+    async def planning_rows(self, due_from: datetime, due_to: datetime) -> list[PlanningRow]:
+        found = (
+            await self.s.execute(
+                rows.period_select()
+                .where(t.ReportPeriod.due_at >= due_from, t.ReportPeriod.due_at <= due_to)
+                .order_by(t.ReportPeriod.due_at, t.ReportPeriod.id)
+            )
+        ).all()
+        ids = [r[0].id for r in found]
+        owing: dict[int, list[str]] = defaultdict(list)
+        for pid, code in (
+            await self.s.execute(
+                select(t.PeriodAgency.period_id, t.Agency.code)
+                .join(t.Agency, t.Agency.id == t.PeriodAgency.agency_id)
+                .where(t.PeriodAgency.period_id.in_(ids), t.Agency.active.is_(True))
+                .order_by(t.Agency.kind, t.Agency.id)
+            )
+        ).all():
+            owing[pid].append(code)
+        return [PlanningRow(rows.period(*r), tuple(owing[r[0].id]), r[1].policy) for r in found]
+
+    async def confirmations(self, period_ids: Collection[int]) -> dict[tuple[str, int], datetime]:
+        found = await self.s.execute(
+            select(t.Submission.period_id, t.Agency.code, t.Submission.confirmed_at)
+            .join(t.Agency, t.Agency.id == t.Submission.agency_id)
+            .where(t.Submission.period_id.in_(list(period_ids)), t.Submission.undone_at.is_(None))
+        )
+        return {(code, pid): at for pid, code, at in found.all()}

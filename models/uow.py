@@ -1,0 +1,87 @@
+"""SqlUnitOfWork: one AsyncSession, one transaction, every repository over it."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from types import TracebackType
+from typing import Self
+
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from core.repositories import (
+    AccountRepository,
+    AgencyRepository,
+    AuditRepository,
+    Conflict,
+    ConversationRepository,
+    InviteRepository,
+    NoticeRepository,
+    OutboxRepository,
+    PeriodRepository,
+    ReminderRunRepository,
+    UsageRepository,
+)
+from models.repos.accounts import SqlAccounts
+from models.repos.agencies import SqlAgencies
+from models.repos.audit import SqlAudit
+from models.repos.conversations import SqlConversations
+from models.repos.invites import SqlInvites
+from models.repos.notices import SqlNotices
+from models.repos.outbox import SqlOutbox
+from models.repos.periods import SqlPeriods
+from models.repos.runs import SqlRuns
+from models.repos.usage import SqlUsage
+
+
+class SqlUnitOfWork:
+    accounts: AccountRepository
+    agencies: AgencyRepository
+    periods: PeriodRepository
+    outbox: OutboxRepository
+    notices: NoticeRepository
+    invites: InviteRepository
+    conversations: ConversationRepository
+    runs: ReminderRunRepository
+    usage: UsageRepository
+    audit: AuditRepository
+
+    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+        self._sessions = sessions
+        self._session: AsyncSession | None = None
+
+    async def __aenter__(self) -> Self:
+        s = self._session = self._sessions()
+        self.accounts = SqlAccounts(s)
+        self.agencies = SqlAgencies(s)
+        self.periods = SqlPeriods(s)
+        self.outbox = SqlOutbox(s)
+        self.notices = SqlNotices(s)
+        self.invites = SqlInvites(s)
+        self.conversations = SqlConversations(s)
+        self.runs = SqlRuns(s)
+        self.usage = SqlUsage(s)
+        self.audit = SqlAudit(s)
+        return self
+
+    async def __aexit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        assert self._session is not None
+        try:
+            await self._session.rollback()  # a no-op after commit
+        finally:
+            await self._session.close()
+            self._session = None
+
+    async def commit(self) -> None:
+        assert self._session is not None, "commit outside 'async with'"
+        try:
+            await self._session.commit()
+        except IntegrityError as exc:
+            raise Conflict(str(exc.orig)) from exc
+
+
+def uow_factory(sessions: async_sessionmaker[AsyncSession]) -> Callable[[], SqlUnitOfWork]:
+    """A zero-argument callable that makes a fresh unit of work (the core's UnitOfWorkFactory)."""
+    return lambda: SqlUnitOfWork(sessions)
