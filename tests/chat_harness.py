@@ -1,7 +1,7 @@
 """Drive the conversation core as people would: events in, reply texts out, on a real database.
 
-The core runs with the real SqlChatStore, the real outbox sender and the real reminder engine; only the
-chat platform is a fake (RecordingChannel), standing in for the people's phones.
+The core runs with the real SQL unit of work, the real outbox sender and the real reminder engine; only
+the chat platform is a fake (RecordingChannel), standing in for the people's phones.
 """
 
 from __future__ import annotations
@@ -11,16 +11,15 @@ from datetime import datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
+from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
 from core.conversation.parse import parse_command
 from core.deadlines import VN_TZ
-from core.types import Platform
-from models.chat_store import SqlChatStore
+from core.types import Account, Platform
+from core.usecases.rules import Rules
 from nhacviec.notifier import ServiceNotifier
-from core.planning.calendar import WorkCalendar
 from scheduler.engine import ReminderEngine
-from core.planning.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.fakes import RecordingChannel
@@ -72,7 +71,10 @@ class Harness:
     channel: RecordingChannel
     sender: OutboxSender
     conversation: Conversation
-    store: SqlChatStore
+
+    async def account(self, person: Person) -> Account | None:
+        async with self.db.uows() as uow:
+            return await uow.accounts.by_sender(person.sender)
 
     def person(self, user_id: str, name: str, platform: Platform = Platform.TELEGRAM, private: bool = True) -> Person:
         return Person(self, Sender(platform, user_id, user_id, name, private))
@@ -80,11 +82,14 @@ class Harness:
 
 def make_harness(db: Database, now: datetime | None = None) -> Harness:
     channel = RecordingChannel(platform=Platform.TELEGRAM)
-    sender = OutboxSender(db.sessions, {"telegram": channel, "console": channel})
-    engine = ReminderEngine(db.sessions, ReminderPolicy(), WorkCalendar(), sender, AsyncIOScheduler(timezone=VN_TZ))
-    store = SqlChatStore(db.sessions)
-    clock = (lambda: now) if now else None
+    sender = OutboxSender(db.uows, {Platform.TELEGRAM: channel, Platform.CONSOLE: channel})
+    rules = Rules()
+    engine = ReminderEngine(db.uows, rules, sender, AsyncIOScheduler(timezone=VN_TZ))
     conversation = Conversation(
-        store, ServiceNotifier(sender, engine), "nhacviec_test_bot", **({"clock": clock} if clock else {})
+        db.uows,
+        ServiceNotifier(sender, engine),
+        rules,
+        invite_links("nhacviec_test_bot"),
+        **({"clock": (lambda: now)} if now else {}),
     )
-    return Harness(db, channel, sender, conversation, store)
+    return Harness(db, channel, sender, conversation)

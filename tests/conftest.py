@@ -7,8 +7,9 @@ database is left as it was found.
 from __future__ import annotations
 
 import os
+import shutil
 import uuid
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -17,8 +18,10 @@ from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.planfile import PlanSpec, load_plan_file
+from core.types import OPERATOR
+from core.usecases.plan import import_plan
 from models import db
-from models.plan_import import import_plan
+from models.uow import SqlUnitOfWork, uow_factory
 
 ROOT = Path(__file__).resolve().parent.parent
 PLAN_46 = ROOT / "plans" / "46-KH-UBND-2023.toml"
@@ -34,12 +37,35 @@ class Database:
     sessions: async_sessionmaker[AsyncSession]
     env: dict[str, str] = field(default_factory=dict)  # for the CLI in a subprocess
 
+    @property
+    def uows(self) -> Callable[[], SqlUnitOfWork]:
+        return uow_factory(self.sessions)
+
+
+@pytest.fixture(scope="session")
+def sqlite_template(tmp_path_factory: pytest.TempPathFactory) -> Path:
+    """One SQLite file migrated to the newest schema, made once per test run and copied for each test."""
+    import asyncio
+
+    path = tmp_path_factory.mktemp("template") / "template.db"
+
+    async def migrate() -> None:
+        engine = db.make_engine(f"sqlite+aiosqlite:///{path}")
+        await db.upgrade(engine)
+        async with engine.begin() as conn:
+            await conn.execute(text("PRAGMA wal_checkpoint(TRUNCATE)"))
+        await engine.dispose()
+
+    asyncio.run(migrate())
+    return path
+
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
-async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncIterator[Database]:
+async def database(request: pytest.FixtureRequest, tmp_path: Path, sqlite_template: Path) -> AsyncIterator[Database]:
     """An empty database at the newest migration."""
     schema: str | None = None
     if request.param == "sqlite":
+        shutil.copyfile(sqlite_template, tmp_path / "test.db")
         url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     else:
         if not PG_URL:
@@ -51,7 +77,8 @@ async def database(request: pytest.FixtureRequest, tmp_path: Path) -> AsyncItera
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
         await admin.dispose()
     engine = db.make_engine(url, schema)
-    await db.upgrade(engine)
+    if schema:
+        await db.upgrade(engine)
     env = {"DATABASE_URL": url}
     if schema:
         env["DATABASE_SCHEMA"] = schema
@@ -76,6 +103,7 @@ def plan46() -> PlanSpec:
 @pytest.fixture
 async def loaded(database: Database, plan46: PlanSpec) -> Database:
     """The database with plan 46 imported."""
-    async with database.sessions.begin() as session:
-        await import_plan(session, plan46, "test")
+    async with database.uows() as uow:
+        await import_plan(uow, OPERATOR, plan46)
+        await uow.commit()
     return database

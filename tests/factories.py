@@ -2,12 +2,12 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from core.deadlines import VN_TZ
-from core.types import Role
-from models import queries
-from models import tables as t
+from core.deadlines import VN_TZ, utcnow
+from core.types import OPERATOR, Platform, Role, Sender
+from core.usecases import accounts, plan, submissions
+from core.usecases.rules import Rules
 from tests.conftest import Database
 
 CREATED = datetime(2023, 3, 20, 9, 0, tzinfo=VN_TZ)
@@ -23,21 +23,48 @@ async def add_person(
     platform: str = "console",
 ) -> int:
     """A person with one chat account; returns the account id."""
-    async with db.sessions.begin() as s:
-        agency = await queries.agency_by_code(s, agency_code)
+    return (await add_people(db, agency_code, role, [(name, chat_id or name)], language, platform))[0]
+
+
+async def add_people(
+    db: Database,
+    agency_code: str,
+    role: Role,
+    people: list[tuple[str, str]],
+    language: str = "vi",
+    platform: str = "console",
+) -> list[int]:
+    """Several people of one agency, each with one account (name, chat id); one transaction."""
+    ids = []
+    async with db.uows() as uow:
+        agency = await uow.agencies.by_code(agency_code)
         assert agency is not None, agency_code
-        person = t.Person(display_name=name, agency_id=agency.id, role=role.value, active=True, created_at=CREATED)
-        s.add(person)
-        await s.flush()
-        account = t.ChatAccount(
-            person_id=person.id,
-            platform=platform,
-            platform_user_id=chat_id or name,
-            chat_id=chat_id or name,
-            language=language,
-            active=True,
-            created_at=CREATED,
-        )
-        s.add(account)
-        await s.flush()
-        return account.id
+        for name, chat_id in people:
+            person_id = await uow.accounts.add_person(name, agency.id, role, CREATED)
+            sender = Sender(Platform(platform), chat_id, chat_id, name)
+            account_id = await uow.accounts.add_account(person_id, sender, CREATED)
+            if language != "vi":
+                await uow.accounts.set_language(account_id, language)
+            ids.append(account_id)
+        await uow.commit()
+    return ids
+
+
+async def invite_code(
+    db: Database, agency_code: str, role: Role = Role.FOCAL, valid: timedelta = timedelta(days=7)
+) -> str:
+    """A registration code, as the operator's `nhacviec invite` makes it."""
+    async with db.uows() as uow:
+        inv = await accounts.create_invite(uow, OPERATOR, agency_code, role, utcnow(), Rules(invite_ttl=valid))
+        await uow.commit()
+    return inv.code
+
+
+async def submit(db: Database, agency_code: str, ref: str, at: datetime, document_number: str | None = None) -> bool:
+    """Record a submission as the operator's `nhacviec submit` does; returns whether it was late."""
+    async with db.uows() as uow:
+        agency = await plan.agency(uow, agency_code)
+        period = await plan.period(uow, ref, at)
+        receipt = await submissions.submit(uow, OPERATOR, agency.id, period.id, at, document_number)
+        await uow.commit()
+    return receipt.late

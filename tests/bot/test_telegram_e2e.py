@@ -18,19 +18,19 @@ import time_machine
 
 from bot.telegram.app import TelegramBot, WebhookConfig
 from bot.telegram.channel import TelegramChannel
+from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
 from core.deadlines import VN_TZ, utcnow
 from core.ports import OutgoingMessage, RecipientBlockedError, TransientSendError
-from core.types import Role
-from models import queries
-from models.chat_store import SqlChatStore
-from models.invites import create_invite
+from core.types import Platform, Role
+from core.usecases.rules import Rules
 from nhacviec.config import Settings
 from nhacviec.logsafety import SecretMaskingFilter
 from nhacviec.notifier import ServiceNotifier
-from nhacviec.service import run_service
+from nhacviec.service import admin_chats, run_service
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
+from tests.factories import invite_code
 from tests.telegram_standin import BotApiStandIn
 
 TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
@@ -53,22 +53,17 @@ class Live:
 
 
 async def _invite(db: Database, agency: str, role: Role) -> str:
-    async with db.sessions.begin() as s:
-        a = await queries.agency_by_code(s, agency)
-        assert a
-        return (await create_invite(s, a.id, a.code, role, utcnow(), timedelta(days=7), "test")).code
+    return await invite_code(db, agency, role)
 
 
 @pytest.fixture
 async def live(loaded: Database) -> AsyncIterator[Live]:
     api = BotApiStandIn(TOKEN)
     api.start()
-    store = SqlChatStore(loaded.sessions)
-    channel_holder: dict[str, TelegramChannel] = {}
-    sender = OutboxSender(loaded.sessions, channel_holder)  # type: ignore[arg-type]
-    conversation = Conversation(store, ServiceNotifier(sender), "nhacviec_test_bot")
-    bot = TelegramBot(TOKEN, conversation, lambda: store.chat_ids("telegram", Role.ADMIN), api.base_url, poll_timeout=1)
-    sender.channels["telegram"] = TelegramChannel(bot.bot)
+    sender = OutboxSender(loaded.uows, {})
+    conversation = Conversation(loaded.uows, ServiceNotifier(sender), Rules(), invite_links("nhacviec_test_bot"))
+    bot = TelegramBot(TOKEN, conversation, admin_chats(loaded.uows, Platform.TELEGRAM), api.base_url, poll_timeout=1)
+    sender.channels[Platform.TELEGRAM] = TelegramChannel(bot.bot)
     codes = {
         ADMIN: await _invite(loaded, "SNV", Role.ADMIN),
         STP: await _invite(loaded, "STP", Role.FOCAL),
@@ -225,14 +220,13 @@ def _free_port() -> int:
 async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database) -> None:
     api = BotApiStandIn(TOKEN)
     api.start()
-    store = SqlChatStore(loaded.sessions)
-    sender = OutboxSender(loaded.sessions, {})
+    sender = OutboxSender(loaded.uows, {})
     port = _free_port()
     hook = WebhookConfig("https://bot.example.invalid/telegram", "webhook-secret-0123456789", "127.0.0.1", port)
     bot = TelegramBot(
         TOKEN,
-        Conversation(store, ServiceNotifier(sender)),
-        lambda: store.chat_ids("telegram", Role.ADMIN),
+        Conversation(loaded.uows, ServiceNotifier(sender)),
+        admin_chats(loaded.uows, Platform.TELEGRAM),
         api.base_url,
         webhook=hook,
     )

@@ -31,22 +31,19 @@ from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ, utcnow
 from core.ports import ChannelUnavailableError, OutgoingMessage
-from core.types import Platform, Role
-from models import queries
+from core.types import Platform, Priority, Role
+from core.usecases.quota import QuotaGate
+from core.usecases.rules import Rules
 from models import tables as t
-from models.chat_store import SqlChatStore
-from models.invites import create_invite
-from models.usage import UsageMeter
 from nhacviec.config import Settings
 from nhacviec.logsafety import SecretMaskingFilter
 from nhacviec.notifier import ServiceNotifier
-from nhacviec.service import run_service
-from core.planning.calendar import WorkCalendar
+from nhacviec.service import make_conversation, run_service
 from scheduler.engine import ReminderEngine
-from core.planning.policy import ReminderPolicy
 from scheduler.sender import OutboxSender
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database
+from tests.factories import invite_code
 from tests.telegram_standin import BotApiStandIn
 from tests.zalo_standin import ZaloApiStandIn
 
@@ -62,10 +59,7 @@ def april() -> Iterator[None]:
 
 
 async def _invite(db: Database, agency: str, role: Role) -> str:
-    async with db.sessions.begin() as s:
-        a = await queries.agency_by_code(s, agency)
-        assert a
-        return (await create_invite(s, a.id, a.code, role, utcnow(), timedelta(days=7), "test")).code
+    return await invite_code(db, agency, role)
 
 
 @dataclass
@@ -79,10 +73,11 @@ class Z:
 
 
 def _parts(db: Database, api: ZaloApiStandIn, quota: int = 3000) -> tuple[ZaloChannel, OutboxSender, Conversation]:
-    meter = UsageMeter(db.sessions, "zalo", quota)
+    meter = QuotaGate(db.uows, Platform.ZALO, quota)
     channel = ZaloChannel(ZaloClient(TOKEN, api.base_url), meter)
-    sender = OutboxSender(db.sessions, {"zalo": channel})
-    return channel, sender, Conversation(SqlChatStore(db.sessions), ServiceNotifier(sender), "nhacviec_test_bot")
+    sender = OutboxSender(db.uows, {Platform.ZALO: channel})
+    settings = Settings(_env_file=None, telegram_bot_username="nhacviec_test_bot")  # type: ignore[call-arg]
+    return channel, sender, make_conversation(settings, db.uows, ServiceNotifier(sender))
 
 
 @pytest.fixture
@@ -141,19 +136,19 @@ async def test_duplicate_message_id_is_ignored(z: Z) -> None:
 
 async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
     await register(z, "z-stp", "Lê Văn Sơn", "STP")
-    engine = ReminderEngine(z.db.sessions, ReminderPolicy(), WorkCalendar(), z.sender, None)  # type: ignore[arg-type]
+    engine = ReminderEngine(z.db.uows, Rules(), z.sender, None)  # type: ignore[arg-type]
     assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
     assert (await z.sender.drain_once()).sent == 1
     reminder = await z.api.reply_to("z-stp", "Nhắc việc: Báo cáo tháng 4/2023")
     assert "Kính gửi đồng chí Lê Văn Sơn (Sở Tư pháp)" in reminder and "/danop" in reminder
 
-    used_before, sent_before = await z.channel.meter.used(), len(z.api.sent("z-stp"))
+    used_before, sent_before = await z.channel.quota.used(), len(z.api.sent("z-stp"))
     long_text = "\n".join(f"Dòng {i}: " + "nội dung báo cáo " * 8 for i in range(40))
     await z.channel.send("z-stp", OutgoingMessage(long_text))
     parts = z.api.sent("z-stp")[sent_before:]
     assert len(long_text) > 4000 and len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
     assert "\n".join(parts) == long_text  # cut at line ends only, nothing lost
-    assert await z.channel.meter.used() == used_before + len(parts)  # every part counts against the quota
+    assert await z.channel.quota.used() == used_before + len(parts)  # every part counts against the quota
 
 
 def _free_port() -> int:
@@ -207,9 +202,9 @@ async def test_quota_warnings_and_priority_near_the_quota(loaded: Database) -> N
         assert [w.dedup_key.split("#")[0] for w in warnings] == ["quota:zalo:2023-04:80"]
         assert "Zalo đã dùng 80% hạn mức tin nhắn của tháng này (8/10 tin)" in warnings[0].text
         await channel.send("z-x", OutgoingMessage("tin 9"))  # 90 %: still fine for a reminder
-        await channel.send("z-x", OutgoingMessage("nhắc", priority=3))  # 100 %
+        await channel.send("z-x", OutgoingMessage("nhắc", priority=Priority.NORMAL))  # 100 %
         with pytest.raises(ChannelUnavailableError) as info:
-            await channel.send("z-x", OutgoingMessage("bản tổng hợp", priority=6))
+            await channel.send("z-x", OutgoingMessage("bản tổng hợp", priority=Priority.LOW))
         assert info.value.until == datetime(2023, 5, 1, tzinfo=VN_TZ)
         async with loaded.sessions() as s:
             keys = sorted(
@@ -226,12 +221,12 @@ async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> N
     zapi, tapi = ZaloApiStandIn(TOKEN), BotApiStandIn(TG_TOKEN)
     zapi.start()
     tapi.start()
-    meter = UsageMeter(loaded.sessions, "zalo", 3000)
+    meter = QuotaGate(loaded.uows, Platform.ZALO, 3000)
     zchannel = ZaloChannel(ZaloClient(TOKEN, zapi.base_url), meter)
     tbot = Bot(TG_TOKEN, base_url=tapi.base_url)
     await tbot.initialize()
-    sender = OutboxSender(loaded.sessions, {"zalo": zchannel, "telegram": TelegramChannel(tbot)})
-    conversation = Conversation(SqlChatStore(loaded.sessions), ServiceNotifier(sender))
+    sender = OutboxSender(loaded.uows, {Platform.ZALO: zchannel, Platform.TELEGRAM: TelegramChannel(tbot)})
+    conversation = Conversation(loaded.uows, ServiceNotifier(sender))
     try:
         on_zalo = Sender(Platform.ZALO, "z-son", "z-son", "Lê Văn Sơn")
         on_telegram = Sender(Platform.TELEGRAM, "4242", "4242", "Lê Văn Sơn")
@@ -246,7 +241,7 @@ async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> N
         assert "Zalo" in channels[0].text and "Telegram" in channels[0].text
 
         zapi.failures["sendMessage"] = [(429, {"ok": False, "error_code": 429, "description": "Quota exceeded"})]
-        engine = ReminderEngine(loaded.sessions, ReminderPolicy(), WorkCalendar(), sender, None)  # type: ignore[arg-type]
+        engine = ReminderEngine(loaded.uows, Rules(), sender, None)  # type: ignore[arg-type]
         assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
         first = await sender.drain_once()
         assert first.failed == 1 and first.sent == 1  # Zalo refused; the copy went through Telegram

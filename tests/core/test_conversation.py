@@ -1,6 +1,6 @@
 """The conversation core: registration, every command's permissions, the flows, and bad input.
 
-Real database (SQLite, and PostgreSQL when configured), real store, outbox and reminder engine; the chat
+Real database (SQLite, and PostgreSQL when configured), real unit of work, outbox and reminder engine; the chat
 platform is the only fake (RecordingChannel). Time is frozen with time-machine at 10/04/2023 09:00.
 """
 
@@ -16,13 +16,13 @@ import time_machine
 from openpyxl import load_workbook
 from sqlalchemy import func, select
 
-from core.conversation.engine import COMMANDS, Access
+from core.conversation.commands import COMMANDS, Access
 from core.conversation.events import EventKind
 from core.deadlines import VN_TZ, utcnow
 from core.types import Platform, Role
-from models import queries
 from models import tables as t
-from models.invites import create_invite
+from models.repos.agencies import SqlAgencies
+from tests.factories import invite_code
 from tests.chat_harness import Harness, Person, make_harness
 from tests.conftest import Database
 from tests.snapshot import snapshot
@@ -37,10 +37,7 @@ def frozen() -> Iterator[time_machine.Coordinates]:
 
 
 async def invite(db: Database, agency: str, role: Role, valid: timedelta = timedelta(days=7)) -> str:
-    async with db.sessions.begin() as s:
-        a = await queries.agency_by_code(s, agency)
-        assert a
-        return (await create_invite(s, a.id, a.code, role, utcnow(), valid, "test")).code
+    return await invite_code(db, agency, role, valid)
 
 
 @pytest.fixture
@@ -87,7 +84,7 @@ async def test_wrong_used_and_expired_codes_get_their_reason(h: Harness) -> None
 
 @pytest.mark.parametrize(
     "command",
-    [*(f"/{c}" for c, (_, a) in COMMANDS.items() if a is not Access.ANYONE), "xin chào", "1", "/huy", "da nop"],
+    [*(f"/{c.name}" for c in COMMANDS if c.access is not Access.ANYONE and c.name != "huy"), "xin chào", "1", "/huy", "da nop"],
 )
 async def test_unregistered_people_only_learn_how_to_register(h: Harness, command: str) -> None:
     p = h.person("999", "Khách")
@@ -106,7 +103,7 @@ async def test_start_without_code(h: Harness) -> None:
 
 
 @pytest.mark.parametrize("role", [Role.FOCAL, Role.LEADER])
-@pytest.mark.parametrize("command", [c for c, (_, a) in COMMANDS.items() if a is Access.ADMIN])
+@pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.access is Access.ADMIN])
 async def test_admin_commands_are_refused_to_others(h: Harness, role: Role, command: str) -> None:
     p = await registered(h, "7", "Trần Thị Bé", "STP", role)
     before = await snapshot(h.db.engine)
@@ -288,7 +285,7 @@ async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness
     assert "Thông báo của Sở Nội vụ" in copy and "Đề nghị các cơ quan" in copy
     async with h.db.sessions() as s:
         delivery = await s.scalar(
-            select(t.Delivery).where(t.Delivery.account_id == (await h.store.account(a.sender)).account_id)
+            select(t.Delivery).where(t.Delivery.account_id == (await h.account(a)).account_id)
         )  # type: ignore[union-attr]
         assert delivery and delivery.choices and delivery.choices[0][0] == "Đã nhận"
         token = delivery.choices[0][1]
@@ -412,13 +409,15 @@ async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
     assert "Chưa nộp (17)" in admin.text
 
 
-async def test_unexpected_errors_are_logged_and_answered(h: Harness, caplog: pytest.LogCaptureFixture) -> None:
+async def test_unexpected_errors_are_logged_and_answered(
+    h: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
+) -> None:
     p = await registered(h, "err", "Lỗi", "STP", Role.FOCAL)
 
     async def broken(*args: object) -> object:
         raise RuntimeError("database went away")
 
-    h.store.tasks = broken  # type: ignore[method-assign]
+    monkeypatch.setattr(SqlAgencies, "tasks_of", broken)  # a fault injected into the real repository
     await p.say("/nhiemvu")
     assert "Đã có lỗi xảy ra" in p.text
     assert "database went away" in caplog.text and "telegram:err" in caplog.text
@@ -464,11 +463,10 @@ async def test_channel_and_link(h: Harness) -> None:
     await tg.say("/kenh")
     await tg.press("Telegram")
     assert "Từ nay tin nhắc sẽ gửi qua Telegram" in tg.text
+    async with h.db.uows() as uow:
+        (only,) = await uow.accounts.recipients(Role.FOCAL, ("STP",))
     async with h.db.sessions() as s:
         people = (await s.scalars(select(t.Person))).all()
         assert len(people) == 1
-        from models.reminders import recipients
-
-        (only,) = await recipients(s, Role.FOCAL, ("STP",))
         acc = await s.get(t.ChatAccount, only.account_id)
         assert acc is not None and acc.platform == "telegram"  # one person, one reminder, preferred channel

@@ -8,21 +8,30 @@ import pytest
 from sqlalchemy import select
 from sqlalchemy.exc import IntegrityError, StatementError
 
+from core import errors
 from core.deadlines import VN_TZ
-from models import queries
+from core.repositories import Conflict
+from core.types import OPERATOR, Actor, Role, SubmissionReceipt
+from core.usecases import plan, submissions
+from core.usecases.rules import Rules
 from models import tables as t
-from models.submissions import SubmissionError, record_submission, undo_submission
 from tests.conftest import Database
 
 NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
 
 
 async def _ids(db: Database) -> tuple[int, int]:
-    async with db.sessions() as s:
-        agency = await queries.agency_by_code(s, "STP")
-        period = await queries.find_period(s, "thang:2023-04", NOW)
-        assert agency and period
+    async with db.uows() as uow:
+        agency = await plan.agency(uow, "STP")
+        period = await plan.period(uow, "thang:2023-04", NOW)
         return agency.id, period.id
+
+
+async def _submit(db: Database, agency_id: int, period_id: int, at: datetime) -> SubmissionReceipt:
+    async with db.uows() as uow:
+        receipt = await submissions.submit(uow, OPERATOR, agency_id, period_id, at, "12/BC-STP")
+        await uow.commit()
+    return receipt
 
 
 async def test_agency_code_is_unique(loaded: Database) -> None:
@@ -41,50 +50,52 @@ async def test_task_ref_is_unique_within_a_plan(loaded: Database) -> None:
 
 async def test_one_live_submission_per_agency_and_period(loaded: Database) -> None:
     agency_id, period_id = await _ids(loaded)
-    async with loaded.sessions.begin() as s:
-        sub = await record_submission(s, agency_id, period_id, NOW, "test", document_number="12/BC-STP")
-        assert sub.late is False
-    async with loaded.sessions.begin() as s:
-        with pytest.raises(SubmissionError, match="đã được xác nhận"):
-            await record_submission(s, agency_id, period_id, NOW, "test")
+    assert (await _submit(loaded, agency_id, period_id, NOW)).late is False
+    with pytest.raises(errors.AlreadySubmitted):
+        await _submit(loaded, agency_id, period_id, NOW)
     with pytest.raises(IntegrityError):  # the index holds even when the check above is bypassed
         async with loaded.sessions.begin() as s:
             s.add(
                 t.Submission(agency_id=agency_id, period_id=period_id, confirmed_at=NOW, confirmed_via="x", late=False)
             )
+    async with loaded.uows() as uow:  # …and the repository reports it as a lost race
+        with pytest.raises(Conflict):
+            await uow.periods.add_submission(agency_id, period_id, NOW, False, "x", None, None, None)
 
 
 async def test_undo_is_recorded_and_a_new_submission_is_then_allowed(loaded: Database) -> None:
     agency_id, period_id = await _ids(loaded)
-    async with loaded.sessions.begin() as s:
-        await record_submission(s, agency_id, period_id, NOW, "test")
-    async with loaded.sessions.begin() as s:
-        await undo_submission(s, agency_id, period_id, NOW + timedelta(hours=1), "test")
+    await _submit(loaded, agency_id, period_id, NOW)
+    actor = Actor("test", Role.FOCAL, agency_id=agency_id)
+    async with loaded.uows() as uow:
+        await submissions.undo(uow, actor, period_id, NOW + timedelta(hours=1), Rules())
+        await uow.commit()
     late = datetime(2023, 4, 16, 8, 0, tzinfo=VN_TZ)
-    async with loaded.sessions.begin() as s:
-        sub = await record_submission(s, agency_id, period_id, late, "test")
-        assert sub.late is True
+    assert (await _submit(loaded, agency_id, period_id, late)).late is True
     async with loaded.sessions() as s:
         rows = (await s.scalars(select(t.Submission).order_by(t.Submission.id))).all()
         assert [r.undone_at is not None for r in rows] == [True, False]
         actions = [a.action for a in (await s.scalars(select(t.AuditLog).order_by(t.AuditLog.id))).all()]
         assert actions[-3:] == ["submit", "undo_submit", "submit"]
-        with pytest.raises(SubmissionError):
-            await undo_submission(s, agency_id, period_id + 1000, NOW, "test")
+    async with loaded.uows() as uow:
+        with pytest.raises(errors.NothingToUndo):
+            await submissions.undo(uow, actor, period_id + 1000, NOW, Rules())
+    async with loaded.uows() as uow:  # the undo window is 24 hours
+        with pytest.raises(errors.UndoTooLate):
+            await submissions.undo(uow, actor, period_id, late + timedelta(hours=25), Rules())
 
 
 async def test_agency_not_owing_the_period_cannot_submit(loaded: Database) -> None:
     _, period_id = await _ids(loaded)
-    async with loaded.sessions.begin() as s:
-        other = await queries.agency_by_code(s, "BDVTU")
-        assert other
-        with pytest.raises(SubmissionError, match="không thuộc diện"):
-            await record_submission(s, other.id, period_id, NOW, "test")
+    async with loaded.uows() as uow:
+        other = await plan.agency(uow, "BDVTU")
+    with pytest.raises(errors.NotOwed):
+        await _submit(loaded, other.id, period_id, NOW)
 
 
 async def test_delivery_dedup_key_is_unique(loaded: Database) -> None:
     async with loaded.sessions.begin() as s:
-        snv = await queries.agency_by_code(s, "SNV")
+        snv = await s.scalar(select(t.Agency).where(t.Agency.code == "SNV"))
         assert snv
         person = t.Person(display_name="Nguyễn Văn A", agency_id=snv.id, role="focal", active=True, created_at=NOW)
         s.add(person)

@@ -9,11 +9,12 @@ from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
 from core.planfile import PeriodSpec, PlanSpec
-from models import queries
 from models import tables as t
 from models.plan_import import import_plan
-from models.submissions import record_submission
+from models.repos.agencies import SqlAgencies
+from models.repos.periods import SqlPeriods
 from tests.conftest import Database
+from tests.factories import submit
 from tests.snapshot import snapshot
 
 
@@ -22,9 +23,9 @@ async def test_first_import_writes_the_whole_plan(loaded: Database) -> None:
         assert await s.scalar(select(func.count()).select_from(t.Agency)) == 26
         assert await s.scalar(select(func.count()).select_from(t.Task)) == 31
         assert await s.scalar(select(func.count()).select_from(t.ReportPeriod)) == 11
-        ttra = await queries.agency_by_code(s, "TTRA")
+        ttra = await SqlAgencies(s).by_code("TTRA")
         assert ttra is not None
-        refs = [x.ref for x in await queries.tasks_for_agency(s, ttra.id)]
+        refs = [x.ref for x in await SqlAgencies(s).tasks_of(ttra.id)]
         assert refs[:11] == [f"II.{i}" for i in range(1, 12)]
         assert {"III.7a", "III.7b"} <= set(refs)
         assert "III.1a" not in refs
@@ -41,12 +42,9 @@ async def test_reimport_changes_nothing(loaded: Database, plan46: PlanSpec) -> N
 
 
 async def test_edited_plan_updates_in_place_and_keeps_submissions(loaded: Database, plan46: PlanSpec) -> None:
-    async with loaded.sessions.begin() as s:
-        snv = await queries.agency_by_code(s, "SNV")
-        april = await queries.find_period(s, "thang:2023-04", datetime(2023, 5, 1, tzinfo=VN_TZ))
-        assert snv and april
-        await record_submission(s, snv.id, april.id, datetime(2023, 4, 14, 9, tzinfo=VN_TZ), "test")
-        period_ids = {p.key: p.id for p in await queries.list_periods(s)}
+    await submit(loaded, "SNV", "thang:2023-04", datetime(2023, 4, 14, 9, tzinfo=VN_TZ))
+    async with loaded.sessions() as s:
+        period_ids = {p.key: p.id for p in await SqlPeriods(s).all()}
 
     monthly = next(x for x in plan46.series if x.code == "thang")
     shifted = tuple(dataclasses.replace(p, due_at=p.due_at.replace(day=10)) for p in monthly.periods[1:])  # drop April
@@ -67,7 +65,7 @@ async def test_edited_plan_updates_in_place_and_keeps_submissions(loaded: Databa
     async with loaded.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(t.Task)) == 30
         assert await s.scalar(select(func.count()).select_from(t.Submission)) == 1
-        after = {p.key: p for p in await queries.list_periods(s)}
+        after = {p.key: p for p in await SqlPeriods(s).all()}
         assert {k: p.id for k, p in after.items()} == period_ids  # updated in place, never recreated
         assert after["2023-05"].due_at == datetime(2023, 5, 10, 23, 59, 59, tzinfo=VN_TZ)
 

@@ -12,22 +12,21 @@ from datetime import datetime, timedelta
 
 import pytest
 import time_machine
-from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, JobExecutionEvent
+from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SUBMITTED, JobExecutionEvent
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
 from core.ports import PermanentSendError, RecipientBlockedError, TransientSendError
 from core.types import DeliveryStatus, Role
-from models import outbox, queries
+from core.types import Platform
+from core.usecases import outbox
+from core.usecases.rules import Rules
 from models import tables as t
-from models.submissions import record_submission
-from core.planning.calendar import WorkCalendar
 from scheduler.engine import JOB_PREFIX, ReminderEngine
-from core.planning.policy import ReminderPolicy
 from scheduler.sender import OutboxSender, RetryPolicy
 from tests.conftest import Database
-from tests.factories import add_person
+from tests.factories import add_person, submit
 from tests.fakes import RecordingChannel
 
 APRIL = "46/KH-UBND:thang:2023-04"
@@ -45,9 +44,9 @@ class World:
 
     def service(self) -> tuple[ReminderEngine, OutboxSender, AsyncIOScheduler]:
         """A fresh process: new scheduler, sender and engine over the same database."""
-        sender = OutboxSender(self.db.sessions, {"console": self.channel}, RetryPolicy(max_attempts=4))
+        sender = OutboxSender(self.db.uows, {Platform.CONSOLE: self.channel}, RetryPolicy(max_attempts=4))
         scheduler = AsyncIOScheduler(timezone=VN_TZ)
-        engine = ReminderEngine(self.db.sessions, ReminderPolicy(), WorkCalendar(), sender, scheduler)
+        engine = ReminderEngine(self.db.uows, Rules(), sender, scheduler)
         return engine, sender, scheduler
 
     async def count(self, model: type, *where: object) -> int:
@@ -100,9 +99,14 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
         await engine.start()
         job = scheduler.get_job(f"{JOB_PREFIX}{APRIL}:before:7")
         assert job is not None and job.next_run_time == vn(2023, 4, 7, 8, 0)
-        scheduler.wakeup()  # an hour early: nothing may go out (yesterday's missed digest is stale today)
-        await asyncio.sleep(0.1)
-        assert await world.count(t.Delivery) == 0
+        # An hour early: nothing may go out (yesterday's missed digest is stale today). The wake-up runs
+        # on the loop's next turn and submits due jobs right there; none may be submitted.
+        submitted: list[str] = []
+        scheduler.add_listener(lambda e: submitted.append(e.job_id), EVENT_JOB_SUBMITTED)
+        scheduler.wakeup()
+        for _ in range(3):
+            await asyncio.sleep(0)
+        assert submitted == [] and await world.count(t.Delivery) == 0
 
         world.clock.move_to(vn(2023, 4, 7, 8, 0, 1))
         await run_jobs(scheduler, job.id, f"{JOB_PREFIX}digest:2023-04-07")  # both due at 08:00
@@ -124,11 +128,7 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
 
 async def test_submission_stops_the_reminders_of_that_period(world: World) -> None:
     engine, sender, _ = world.service()
-    async with world.db.sessions.begin() as s:
-        stp = await queries.agency_by_code(s, "STP")
-        april = await queries.find_period(s, "thang:2023-04", vn(2023, 4, 10))
-        assert stp and april
-        await record_submission(s, stp.id, april.id, vn(2023, 4, 10, 10, 0), "test")
+    await submit(world.db, "STP", "thang:2023-04", vn(2023, 4, 10, 10, 0))
     world.clock.move_to(vn(2023, 4, 12, 8, 0))
     assert await engine.fire_key(f"{APRIL}:before:3", vn(2023, 4, 12, 8, 0)) == 1
     await sender.drain_once()
@@ -190,8 +190,9 @@ async def test_a_crash_between_writing_and_sending_loses_nothing(world: World) -
     engine, _, _ = world.service()
     assert await engine.fire_key(f"{APRIL}:before:7", vn(2023, 4, 7, 8, 0)) == 3
     # The process dies here: rows are written, nothing sent. Another dies mid-send, holding one row.
-    async with world.db.sessions.begin() as s:
-        in_flight = await outbox.claim_due(s, vn(2023, 4, 7, 8, 0), limit=1, platforms=["console"])
+    async with world.db.uows() as uow:
+        in_flight = await outbox.claim(uow, vn(2023, 4, 7, 8, 0), limit=1, platforms=[Platform.CONSOLE])
+        await uow.commit()
     assert len(in_flight) == 1
     world.clock.move_to(vn(2023, 4, 7, 8, 1))
     _, restarted, _ = world.service()
@@ -265,12 +266,8 @@ async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: W
 
 
 async def test_digest_names_agencies_overdue_three_working_days(world: World) -> None:
-    async with world.db.sessions.begin() as s:
-        for code, at in (("STP", vn(2023, 4, 14, 9)), ("SNV", vn(2023, 4, 17, 9))):
-            a = await queries.agency_by_code(s, code)
-            p = await queries.find_period(s, "thang:2023-04", at)
-            assert a and p
-            await record_submission(s, a.id, p.id, at, "test")
+    for code, at in (("STP", vn(2023, 4, 14, 9)), ("SNV", vn(2023, 4, 17, 9))):
+        await submit(world.db, code, "thang:2023-04", at)
     world.clock.move_to(vn(2023, 4, 19, 8, 0))
     engine, sender, _ = world.service()
     await engine.fire_key("digest:2023-04-19", vn(2023, 4, 19, 8, 0))
@@ -295,7 +292,7 @@ async def test_reschedule_derives_jobs_from_the_database(world: World) -> None:
         # An ad-hoc request appears in the database: the next derivation picks it up.
         async with world.db.sessions.begin() as s:
             series = await s.scalar(select(t.ReportSeries).where(t.ReportSeries.code == "dotxuat"))
-            stp = await queries.agency_by_code(s, "STP")
+            stp = await s.scalar(select(t.Agency).where(t.Agency.code == "STP"))
             assert series and stp
             period = t.ReportPeriod(
                 series_id=series.id,
