@@ -10,7 +10,7 @@ import logging
 import socket
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 
 import httpx
 import pytest
@@ -19,8 +19,10 @@ import time_machine
 from bot.telegram.app import TelegramBot, WebhookConfig
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.links import invite_links
+from core.conversation.commands import COMMANDS, Menu
 from core.conversation.engine import Conversation
-from core.deadlines import VN_TZ, utcnow
+from core.conversation.events import EventKind, Incoming, Sender
+from core.deadlines import VN_TZ
 from core.ports import OutgoingMessage, RecipientBlockedError, TransientSendError
 from core.types import Platform, Role
 from core.usecases.rules import Rules
@@ -278,3 +280,33 @@ async def test_run_service_starts_telegram_and_answers(loaded: Database) -> None
         stop.set()
         await asyncio.wait_for(service, 30)
         api.stop()
+
+
+async def test_menus_list_every_registry_command_per_language_and_scope(loaded: Database) -> None:
+    api = BotApiStandIn(TOKEN)
+    api.start()
+    conversation = Conversation(loaded.uows, ServiceNotifier(OutboxSender(loaded.uows, {})))
+    admin = Sender(Platform.TELEGRAM, str(ADMIN), str(ADMIN), NAMES[ADMIN])  # registered before the bot starts
+    code = await _invite(loaded, "SNV", Role.ADMIN)
+    await conversation.handle(Incoming(admin, EventKind.COMMAND, command="dangky", args=code))
+    bot = TelegramBot(TOKEN, conversation, admin_chats(loaded.uows, Platform.TELEGRAM), api.base_url, poll_timeout=1)
+    await bot.start()
+    try:
+        menus = [p for m, p in api.calls if m == "setMyCommands"]
+    finally:
+        await bot.stop()
+        api.stop()
+
+    def listed(scope: str) -> dict[str | None, list[str]]:
+        return {
+            p.get("language_code"): [c["command"] for c in p["commands"]] for p in menus if p["scope"]["type"] == scope
+        }
+
+    everyone = [c.name for c in COMMANDS if c.menu is Menu.EVERYONE]
+    for_admins = [c.name for c in COMMANDS if c.menu is not Menu.NONE]
+    assert {"kenh", "lienket"} <= set(everyone) and "tonghop" in for_admins and "tonghop" not in everyone
+    assert listed("default") == {None: everyone, "en": everyone}
+    assert listed("chat") == {None: for_admins, "en": for_admins}
+    assert {p["scope"]["chat_id"] for p in menus if p["scope"]["type"] == "chat"} == {ADMIN}
+    words = {p.get("language_code"): {c["command"]: c["description"] for c in p["commands"]} for p in menus}
+    assert words[None]["kenh"] == "Nhận tin nhắc qua Telegram hay Zalo" and words["en"]["kenh"].startswith("Telegram")

@@ -14,7 +14,7 @@ import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import datetime
 from pathlib import Path
 
 import httpx
@@ -29,7 +29,7 @@ from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
-from core.deadlines import VN_TZ, utcnow
+from core.deadlines import VN_TZ
 from core.ports import ChannelUnavailableError, OutgoingMessage
 from core.types import Platform, Priority, Role
 from core.usecases.quota import QuotaGate
@@ -351,3 +351,15 @@ def test_logs_of_a_real_run_never_contain_the_token(tmp_path: Path) -> None:
     assert proc.returncode == 0
     assert "Zalo poll failed" in output and "401" in output  # the failures were logged…
     assert TOKEN not in output and TOKEN.split(":")[1] not in output  # …and the token never was
+
+
+async def test_a_zalo_user_who_chose_english_gets_the_english_list_hint(z: Z) -> None:
+    await register(z, "z-en", "Lê Văn Sơn", "STP")
+    z.api.push_text("z-en", "Lê Văn Sơn", "/ngonngu")
+    vi = await z.api.reply_to("z-en", "Chọn ngôn ngữ")
+    assert "1. Tiếng Việt\n2. English" in vi and "Trả lời bằng số" in vi
+    z.api.push_text("z-en", "Lê Văn Sơn", "2")
+    await z.api.reply_to("z-en", "Language set: English.")
+    z.api.push_text("z-en", "Lê Văn Sơn", "/danop")
+    en = await z.api.reply_to("z-en", "Which report has")
+    assert "Reply with the number of your choice." in en and "Trả lời bằng số" not in en

@@ -18,13 +18,13 @@ from sqlalchemy import func, select
 
 from core.conversation.commands import COMMANDS, Access
 from core.conversation.events import EventKind
-from core.deadlines import VN_TZ, utcnow
+from core.deadlines import VN_TZ
 from core.types import Platform, Role
 from models import tables as t
 from models.repos.agencies import SqlAgencies
-from tests.factories import invite_code
 from tests.chat_harness import Harness, Person, make_harness
 from tests.conftest import Database
+from tests.factories import invite_code
 from tests.snapshot import snapshot
 
 NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
@@ -84,7 +84,13 @@ async def test_wrong_used_and_expired_codes_get_their_reason(h: Harness) -> None
 
 @pytest.mark.parametrize(
     "command",
-    [*(f"/{c.name}" for c in COMMANDS if c.access is not Access.ANYONE and c.name != "huy"), "xin chào", "1", "/huy", "da nop"],
+    [
+        *(f"/{c.name}" for c in COMMANDS if c.access is not Access.ANYONE and c.name != "huy"),
+        "xin chào",
+        "1",
+        "/huy",
+        "da nop",
+    ],
 )
 async def test_unregistered_people_only_learn_how_to_register(h: Harness, command: str) -> None:
     p = h.person("999", "Khách")
@@ -284,9 +290,7 @@ async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness
     copy = h.channel.to("a")[0]
     assert "Thông báo của Sở Nội vụ" in copy and "Đề nghị các cơ quan" in copy
     async with h.db.sessions() as s:
-        delivery = await s.scalar(
-            select(t.Delivery).where(t.Delivery.account_id == (await h.account(a)).account_id)
-        )  # type: ignore[union-attr]
+        delivery = await s.scalar(select(t.Delivery).where(t.Delivery.account_id == (await h.account(a)).account_id))  # type: ignore[union-attr]
         assert delivery and delivery.choices and delivery.choices[0][0] == "Đã nhận"
         token = delivery.choices[0][1]
     await b.press_token(token)  # someone else's button

@@ -18,8 +18,7 @@ from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
 from core.ports import PermanentSendError, RecipientBlockedError, TransientSendError
-from core.types import DeliveryStatus, Role
-from core.types import Platform
+from core.types import DeliveryStatus, Platform, Role
 from core.usecases import outbox
 from core.usecases.rules import Rules
 from models import tables as t
