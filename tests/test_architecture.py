@@ -1,0 +1,90 @@
+"""The arrows point inward: which package may import which, read from the code's own import statements.
+
+core      → nothing of ours but core; no SQLAlchemy, APScheduler or chat platform library
+models    → core (it implements core's ports)
+scheduler → core (and APScheduler)
+bot       → core (and the platform libraries)
+nhacviec  → everything: the entry point wires the parts
+"""
+
+from __future__ import annotations
+
+import ast
+from pathlib import Path
+
+import pytest
+
+ROOT = Path(__file__).resolve().parent.parent
+OURS = ("core", "models", "scheduler", "bot", "nhacviec")
+ALLOWED = {
+    "core": {"core"},
+    "models": {"core", "models"},
+    "scheduler": {"core", "scheduler"},
+    "bot": {"core", "bot"},
+    "nhacviec": set(OURS),
+}
+FORBIDDEN_LIBRARIES = {
+    "core": {"sqlalchemy", "alembic", "apscheduler", "telegram", "tornado", "httpx", "aiosqlite", "asyncpg"},
+    "scheduler": {"sqlalchemy", "alembic", "telegram", "tornado"},
+    "bot": {"sqlalchemy", "alembic", "apscheduler"},
+    "models": {"apscheduler", "telegram", "tornado", "typer"},
+}
+# The faces: they parse, call a use-case and render; SQL stays in models/ (the entry's wiring aside).
+NO_SQL = ["nhacviec/cli.py", "nhacviec/service.py", "scheduler", "bot", "core"]
+
+
+def imports(path: Path) -> set[str]:
+    """Top-level names of every module ``path`` imports (absolute imports only: we use no relative ones)."""
+    found: set[str] = set()
+    for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+        if isinstance(node, ast.Import):
+            found |= {a.name.split(".")[0] for a in node.names}
+        elif isinstance(node, ast.ImportFrom):
+            assert node.level == 0, f"{path}: relative import"
+            found.add((node.module or "").split(".")[0])
+    return found
+
+
+def files(package: str) -> list[Path]:
+    base = ROOT / package
+    return sorted(base.rglob("*.py")) if base.is_dir() else [base]
+
+
+@pytest.mark.parametrize("package", OURS)
+def test_packages_import_only_inward(package: str) -> None:
+    wrong = {
+        f"{path.relative_to(ROOT)} imports {name}"
+        for path in files(package)
+        for name in imports(path)
+        if (name in OURS and name not in ALLOWED[package]) or name in FORBIDDEN_LIBRARIES.get(package, set())
+    }
+    assert not wrong, sorted(wrong)
+
+
+@pytest.mark.parametrize("place", NO_SQL)
+def test_faces_hold_no_sql(place: str) -> None:
+    wrong = [str(p.relative_to(ROOT)) for p in files(place) if "sqlalchemy" in imports(p) or "select(" in p.read_text()]
+    assert not wrong, wrong
+
+
+def test_no_cycle_between_packages() -> None:
+    graph = {pkg: {n for p in files(pkg) for n in imports(p) if n in OURS and n != pkg} for pkg in OURS}
+
+    def reaches(start: str, target: str, seen: frozenset[str] = frozenset()) -> bool:
+        return any(n == target or (n not in seen and reaches(n, target, seen | {n})) for n in graph[start])
+
+    assert not [pkg for pkg in OURS if reaches(pkg, pkg)], graph
+
+
+def test_the_tally_and_the_dedup_keys_live_in_one_place() -> None:
+    """Counting on time / late / missing, and building outbox keys, happen only in core/tally.py and core/keys.py."""
+    tally_like, key_like = [], []
+    for pkg in OURS:
+        for path in files(pkg):
+            source = path.read_text(encoding="utf-8")
+            rel = str(path.relative_to(ROOT))
+            if rel != "core/tally.py" and ("if r.submitted_at and not r.late" in source or "r.late)" in source):
+                tally_like.append(rel)
+            if rel != "core/keys.py" and any(k in source for k in ('f"nudge:', 'f"notice:', 'f"adhoc:', 'f"quota:')):
+                key_like.append(rel)
+    assert not tally_like and not key_like, (tally_like, key_like)
