@@ -146,8 +146,11 @@ def test_a_copy_of_env_example_is_a_working_configuration(tmp_path: Path) -> Non
     )
     assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
     assert run_cli(["import-plan", str(PLAN_46)], {}, tmp_path).code == 0
-    result = run_cli(
-        ["reminders", "--from", "2023-04-01", "--to", "2023-04-30", "--agency", "STP", "--json"], {}, tmp_path
+    result = run_cli(  # the console script itself, as an operator starts it
+        ["reminders", "--from", "2023-04-01", "--to", "2023-04-30", "--agency", "STP", "--json"],
+        {},
+        tmp_path,
+        subprocess=True,
     )
     assert result.code == 0, result.err
     assert len(result.json()) == 7

@@ -129,5 +129,5 @@ def test_run_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 
 
 def test_run_refuses_an_out_of_date_schema(tmp_path: Path) -> None:
-    result = run_cli(["run"], {}, tmp_path, timeout=30)
+    result = run_cli(["run"], {}, tmp_path, timeout=30, subprocess=True)
     assert result.code == 1 and "nhacviec db upgrade" in result.err

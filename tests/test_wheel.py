@@ -14,9 +14,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def run(args: list[str], cwd: Path, env: dict[str, str] | None = None, stdin: str | None = None) -> str:
-    proc = subprocess.run(
-        args, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=600, check=False
-    )
+    proc = subprocess.run(args, cwd=cwd, env=env, input=stdin, capture_output=True, text=True, timeout=600, check=False)
     assert proc.returncode == 0, f"{args}\n{proc.stdout[-3000:]}\n{proc.stderr[-3000:]}"
     return proc.stdout
 
