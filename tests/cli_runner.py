@@ -20,10 +20,11 @@ from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-os.environ.setdefault("COLUMNS", "200")  # read by Rich when the CLI's consoles are made, as a terminal would be
 from typer.testing import CliRunner
 
-from nhacviec.cli import app
+from nhacviec import cli
+
+cli.out.width = cli.err.width = 200  # as a 200-column terminal (the subprocess gets COLUMNS=200)
 
 ENTRY = Path(sys.executable).parent / "nhacviec"
 SCRUBBED = ("DATABASE_", "TELEGRAM_", "ZALO_")
@@ -71,7 +72,7 @@ def run_cli(
             before = os.getcwd()
             os.chdir(cwd)
             try:
-                r = CliRunner().invoke(app, args, input=stdin, env=overrides, catch_exceptions=True)
+                r = CliRunner().invoke(cli.app, args, input=stdin, env=overrides, catch_exceptions=True)
             finally:
                 os.chdir(before)
         err = r.stderr

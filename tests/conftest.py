@@ -1,22 +1,26 @@
 """Shared fixtures: every database test runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 
 SQLite: the schema is migrated (and plan 46 imported) once per test run into template files; each test
-gets its own copy. PostgreSQL isolation: each test gets its own schema (DATABASE_SCHEMA), migrated and
-dropped afterwards, so the shared database is left as it was found.
+gets its own copy. PostgreSQL: each test gets its own schema (DATABASE_SCHEMA), built by replaying the
+migrations' SQL and, for plan 46, copying the rows of a template schema migrated and imported once per
+run; every schema is dropped afterwards, so the shared database is left as it was found.
 """
 
 from __future__ import annotations
 
 import asyncio
+import io
 import os
 import shutil
 import uuid
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Iterator
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
 from pathlib import Path
 
 import pytest
+from alembic import command
+from alembic.config import Config
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -24,6 +28,7 @@ from core.planfile import PlanSpec, load_plan_file
 from core.types import OPERATOR
 from core.usecases.plan import import_plan
 from models import db
+from models.base import Base
 from models.uow import SqlUnitOfWork, uow_factory
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -74,19 +79,86 @@ def sqlite_templates(tmp_path_factory: pytest.TempPathFactory) -> dict[bool, Pat
     return {False: _sqlite_template(base / "empty.db", False), True: _sqlite_template(base / "plan46.db", True)}
 
 
+def _migration_script() -> list[str]:
+    """The migrations as PostgreSQL statements (Alembic's --sql mode): replayed per test in a fresh schema."""
+    buf = io.StringIO()
+    cfg = Config(output_buffer=buf)
+    cfg.set_main_option("script_location", str(db.MIGRATIONS))
+    cfg.set_main_option("sqlalchemy.url", "postgresql://")
+    command.upgrade(cfg, "head", sql=True)
+    statements = [part.strip() for part in buf.getvalue().split(";\n")]
+    return [st for st in statements if st and st not in ("BEGIN", "COMMIT")]
+
+
+@dataclass
+class PgTemplate:
+    statements: list[str]  # the migrations, replayed in each test's schema
+    loaded_schema: str  # migrated for real (Alembic, online) with plan 46 imported once; copied per test
+
+
+@pytest.fixture(scope="session")
+def pg_template() -> Iterator[PgTemplate | None]:
+    if not PG_URL:
+        yield None
+        return
+    url, schema = PG_URL, f"tmpl_{uuid.uuid4().hex[:12]}"
+
+    async def make() -> None:
+        admin = db.make_engine(url)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
+        await admin.dispose()
+        engine = db.make_engine(url, schema)
+        await db.upgrade(engine)
+        await _import_plan_46(Database(url, schema, engine, db.session_factory(engine)))
+        await engine.dispose()
+
+    async def drop() -> None:
+        admin = db.make_engine(url)
+        async with admin.begin() as conn:
+            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+        await admin.dispose()
+
+    asyncio.run(make())
+    try:
+        yield PgTemplate(_migration_script(), schema)
+    finally:
+        asyncio.run(drop())
+
+
+async def _clone(engine: AsyncEngine, schema: str, template: PgTemplate, with_plan: bool) -> None:
+    """The newest schema in ``schema`` (the migration script), and plan 46's rows copied from the template."""
+    async with engine.begin() as conn:
+        for statement in template.statements:
+            await conn.exec_driver_sql(statement)
+        if not with_plan:
+            return
+        for table in Base.metadata.sorted_tables:
+            await conn.exec_driver_sql(
+                f'INSERT INTO "{schema}"."{table.name}" SELECT * FROM "{template.loaded_schema}"."{table.name}"'
+            )
+            if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.primary_key:
+                await conn.exec_driver_sql(
+                    f"SELECT setval(pg_get_serial_sequence('\"{schema}\".\"{table.name}\"', 'id'), max(id)) "
+                    f'FROM "{schema}"."{table.name}" HAVING max(id) IS NOT NULL'
+                )
+
+
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def backend(request: pytest.FixtureRequest) -> str:
     return str(request.param)
 
 
 @asynccontextmanager
-async def _open(backend: str, tmp_path: Path, templates: dict[bool, Path], with_plan: bool) -> AsyncIterator[Database]:
+async def _open(
+    backend: str, tmp_path: Path, templates: dict[bool, Path], pg: PgTemplate | None, with_plan: bool
+) -> AsyncIterator[Database]:
     schema: str | None = None
     if backend == "sqlite":
         shutil.copyfile(templates[with_plan], tmp_path / "test.db")
         url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
     else:
-        if not PG_URL:
+        if not PG_URL or pg is None:
             pytest.skip(PG_SKIP_REASON)
         url = PG_URL
         schema = f"t_{uuid.uuid4().hex[:12]}"
@@ -101,9 +173,8 @@ async def _open(backend: str, tmp_path: Path, templates: dict[bool, Path], with_
     database = Database(url, schema, engine, db.session_factory(engine), env)
     try:
         if schema:
-            await db.upgrade(engine)
-            if with_plan:
-                await _import_plan_46(database)
+            assert pg is not None
+            await _clone(engine, schema, pg, with_plan)
         yield database
     finally:
         await engine.dispose()
@@ -117,9 +188,11 @@ async def _open(backend: str, tmp_path: Path, templates: dict[bool, Path], with_
 
 
 @pytest.fixture
-async def database(backend: str, tmp_path: Path, sqlite_templates: dict[bool, Path]) -> AsyncIterator[Database]:
+async def database(
+    backend: str, tmp_path: Path, sqlite_templates: dict[bool, Path], pg_template: PgTemplate | None
+) -> AsyncIterator[Database]:
     """An empty database at the newest migration."""
-    async with _open(backend, tmp_path, sqlite_templates, with_plan=False) as database:
+    async with _open(backend, tmp_path, sqlite_templates, pg_template, with_plan=False) as database:
         yield database
 
 
@@ -129,7 +202,9 @@ def plan46() -> PlanSpec:
 
 
 @pytest.fixture
-async def loaded(backend: str, tmp_path: Path, sqlite_templates: dict[bool, Path]) -> AsyncIterator[Database]:
-    """A database with plan 46 imported (on SQLite a copy of the file imported once per run)."""
-    async with _open(backend, tmp_path, sqlite_templates, with_plan=True) as database:
+async def loaded(
+    backend: str, tmp_path: Path, sqlite_templates: dict[bool, Path], pg_template: PgTemplate | None
+) -> AsyncIterator[Database]:
+    """A database with plan 46 imported once per run and copied: SQLite's file, PostgreSQL's rows."""
+    async with _open(backend, tmp_path, sqlite_templates, pg_template, with_plan=True) as database:
         yield database

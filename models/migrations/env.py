@@ -1,5 +1,6 @@
 """Alembic environment. The service passes its connection (models.db.upgrade); run on its own (the
-``alembic`` command), it reads DATABASE_URL and DATABASE_SCHEMA from the environment."""
+``alembic`` command), it reads DATABASE_URL and DATABASE_SCHEMA from the environment; with ``--sql`` it
+writes the SQL script instead of running it."""
 
 from __future__ import annotations
 
@@ -40,8 +41,22 @@ def _from_environment() -> None:
     asyncio.run(go())
 
 
+def _offline() -> None:
+    """``--sql`` mode: write the migrations as a SQL script (for review by a DBA, or replayed by the tests)."""
+    import os
+
+    from models.db import DEFAULT_URL
+
+    url = context.config.get_main_option("sqlalchemy.url") or os.environ.get("DATABASE_URL") or DEFAULT_URL
+    context.configure(url=url, target_metadata=target_metadata, literal_binds=True, render_as_batch=True)
+    with context.begin_transaction():
+        context.run_migrations()
+
+
 connection = context.config.attributes.get("connection")
-if connection is not None:
+if context.is_offline_mode():
+    _offline()
+elif connection is not None:
     _run(connection)
 else:
     _from_environment()
