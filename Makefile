@@ -16,7 +16,7 @@ run: install catalogs
 test: install-test catalogs
 	$(BIN)/ruff check --quiet .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest $(PYTEST_ARGS); rc=$$?; \
+	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no test: that is a failure here"; fi; exit $$rc
 
 $(BIN)/python:
