@@ -196,6 +196,6 @@ def _params(content_type: str, body: bytes) -> dict[str, Any]:
             if part.get_filename():
                 out["filename"], out["file_size"] = part.get_filename(), len(payload)
             elif name:
-                out[str(name)] = _value(payload.decode())
+                out[str(name)] = _value(payload.decode() if isinstance(payload, bytes) else str(payload))
         return out
     return {k: _value(v[0]) for k, v in parse_qs(body.decode()).items()}

@@ -65,7 +65,8 @@ def test_invite_submit_and_status(cli) -> None:  # type: ignore[no-untyped-def]
     assert cli("import-plan", str(PLAN_46)).code == 0
     inv = cli("invite", "STP", "--role", "leader", "--expires", "48h", "--json").json()
     assert inv["agency"] == "STP" and inv["role"] == "leader" and len(inv["code"]) == 16
-    assert datetime.fromisoformat(inv["expires_at"]).utcoffset().total_seconds() == 7 * 3600
+    offset = datetime.fromisoformat(inv["expires_at"]).utcoffset()
+    assert offset is not None and offset.total_seconds() == 7 * 3600
     assert "link" not in inv
 
     ok = cli("submit", "STP", "2023-04", "--so-van-ban", "125/BC-STP", "--at", "2023-04-14T10:00:00+07:00")

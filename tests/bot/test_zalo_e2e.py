@@ -76,7 +76,7 @@ def _parts(db: Database, api: ZaloApiStandIn, quota: int = 3000) -> tuple[ZaloCh
     meter = QuotaGate(db.uows, Platform.ZALO, quota)
     channel = ZaloChannel(ZaloClient(TOKEN, api.base_url), meter)
     sender = OutboxSender(db.uows, {Platform.ZALO: channel})
-    settings = Settings(_env_file=None, telegram_bot_username="nhacviec_test_bot")  # type: ignore[call-arg]
+    settings = Settings(_env_file=None, telegram_bot_username="nhacviec_test_bot")
     return channel, sender, make_conversation(settings, db.uows, ServiceNotifier(sender))
 
 
@@ -136,19 +136,21 @@ async def test_duplicate_message_id_is_ignored(z: Z) -> None:
 
 async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
     await register(z, "z-stp", "Lê Văn Sơn", "STP")
-    engine = ReminderEngine(z.db.uows, Rules(), z.sender, None)  # type: ignore[arg-type]
+    engine = ReminderEngine(z.db.uows, Rules(), z.sender, None)
     assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
     assert (await z.sender.drain_once()).sent == 1
     reminder = await z.api.reply_to("z-stp", "Nhắc việc: Báo cáo tháng 4/2023")
     assert "Kính gửi đồng chí Lê Văn Sơn (Sở Tư pháp)" in reminder and "/danop" in reminder
 
-    used_before, sent_before = await z.channel.quota.used(), len(z.api.sent("z-stp"))
+    gate = z.channel.quota
+    assert isinstance(gate, QuotaGate)
+    used_before, sent_before = await gate.used(), len(z.api.sent("z-stp"))
     long_text = "\n".join(f"Dòng {i}: " + "nội dung báo cáo " * 8 for i in range(40))
     await z.channel.send("z-stp", OutgoingMessage(long_text))
     parts = z.api.sent("z-stp")[sent_before:]
     assert len(long_text) > 4000 and len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
     assert "\n".join(parts) == long_text  # cut at line ends only, nothing lost
-    assert await z.channel.quota.used() == used_before + len(parts)  # every part counts against the quota
+    assert await gate.used() == used_before + len(parts)  # every part counts against the quota
 
 
 def _free_port() -> int:
@@ -241,7 +243,7 @@ async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> N
         assert "Zalo" in channels[0].text and "Telegram" in channels[0].text
 
         zapi.failures["sendMessage"] = [(429, {"ok": False, "error_code": 429, "description": "Quota exceeded"})]
-        engine = ReminderEngine(loaded.uows, Rules(), sender, None)  # type: ignore[arg-type]
+        engine = ReminderEngine(loaded.uows, Rules(), sender, None)
         assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
         first = await sender.drain_once()
         assert first.failed == 1 and first.sent == 1  # Zalo refused; the copy went through Telegram

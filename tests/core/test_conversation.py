@@ -31,7 +31,7 @@ NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
 
 
 @pytest.fixture(autouse=True)
-def frozen() -> Iterator[time_machine.Coordinates]:
+def frozen() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(NOW, tick=False) as traveller:
         yield traveller
 
@@ -177,7 +177,7 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
 
 
-async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: time_machine.Coordinates) -> None:
+async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: time_machine.Traveller) -> None:
     p = await registered(h, "s1", "Lê Văn Sơn", "STP", Role.FOCAL)
     await p.say("/danop")
     assert "Sở Tư pháp đã gửi báo cáo nào" in p.text
@@ -204,7 +204,7 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
     assert "Chưa có báo cáo nào của Sở Tư pháp đến hạn" in p.text
 
 
-async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_machine.Coordinates) -> None:
+async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_machine.Traveller) -> None:
     frozen.move_to(datetime(2023, 4, 17, 10, 0, tzinfo=VN_TZ))
     p = await registered(h, "s2", "Sơn", "STP", Role.FOCAL)
     await p.say("/danop thang:2023-04")
@@ -290,7 +290,9 @@ async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness
     copy = h.channel.to("a")[0]
     assert "Thông báo của Sở Nội vụ" in copy and "Đề nghị các cơ quan" in copy
     async with h.db.sessions() as s:
-        delivery = await s.scalar(select(t.Delivery).where(t.Delivery.account_id == (await h.account(a)).account_id))  # type: ignore[union-attr]
+        account = await h.account(a)
+        assert account is not None
+        delivery = await s.scalar(select(t.Delivery).where(t.Delivery.account_id == account.account_id))
         assert delivery and delivery.choices and delivery.choices[0][0] == "Đã nhận"
         token = delivery.choices[0][1]
     await b.press_token(token)  # someone else's button
@@ -395,7 +397,7 @@ async def test_bad_input_gets_a_polite_answer_and_changes_nothing(
     }
 
 
-async def test_expired_choice_is_refused(h: Harness, frozen: time_machine.Coordinates) -> None:
+async def test_expired_choice_is_refused(h: Harness, frozen: time_machine.Traveller) -> None:
     p = await registered(h, "x", "X", "STP", Role.FOCAL)
     await p.say("/danop")
     token = p.last[0].choices[0].token

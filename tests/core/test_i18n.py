@@ -41,7 +41,7 @@ def test_every_message_is_translated(lang: str) -> None:
         entry = cat.get(key)
         assert entry is not None, f"{lang}: {key!r} is missing from the catalog (run make extract)"
         assert not entry.fuzzy, f"{lang}: {key!r} is fuzzy"
-        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string or ())
         assert all(s.strip() for s in strings), f"{lang}: {key!r} has no translation"
 
 
@@ -50,7 +50,7 @@ def test_vietnamese_is_really_vietnamese() -> None:
     for entry in cat:
         msgid = entry.id if isinstance(entry.id, str) else entry.id[0]
         if msgid and msgid.isascii():  # ids already in Vietnamese ("/ngonngu — Tiếng Việt / English") may stay
-            text = entry.string if isinstance(entry.string, str) else entry.string[0]
+            text = entry.string if isinstance(entry.string, str) else (entry.string or ("",))[0]
             assert text != msgid, msgid
 
 
@@ -62,7 +62,7 @@ def test_placeholders_match() -> None:
             if not entry.id:
                 continue
             ids = [entry.id] if isinstance(entry.id, str) else list(entry.id)
-            strings = [entry.string] if isinstance(entry.string, str) else list(entry.string)
+            strings = [entry.string] if isinstance(entry.string, str) else list(entry.string or ())
             want = set(re.findall(r"%\((\w+)\)", ids[0]))
             for s in strings:
                 assert set(re.findall(r"%\((\w+)\)", s)) <= want | {"n"}, (lang, entry.id)

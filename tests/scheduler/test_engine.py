@@ -32,14 +32,14 @@ APRIL = "46/KH-UBND:thang:2023-04"
 
 
 def vn(*args: int) -> datetime:
-    return datetime(*args, tzinfo=VN_TZ)
+    return datetime(*args).replace(tzinfo=VN_TZ)  # type: ignore[arg-type]
 
 
 @dataclass
 class World:
     db: Database
     channel: RecordingChannel
-    clock: time_machine.Coordinates
+    clock: time_machine.Traveller
 
     def service(self) -> tuple[ReminderEngine, OutboxSender, AsyncIOScheduler]:
         """A fresh process: new scheduler, sender and engine over the same database."""
@@ -54,13 +54,13 @@ class World:
 
 
 @pytest.fixture
-def traveller() -> Iterator[time_machine.Coordinates]:
+def traveller() -> Iterator[time_machine.Traveller]:
     with time_machine.travel(vn(2023, 4, 6, 9, 0), tick=False) as coordinates:
         yield coordinates
 
 
 @pytest.fixture
-async def world(loaded: Database, traveller: time_machine.Coordinates) -> AsyncIterator[World]:
+async def world(loaded: Database, traveller: time_machine.Traveller) -> AsyncIterator[World]:
     await add_person(loaded, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an")
     await add_person(loaded, "STP", Role.FOCAL, "Lê Thị Bình", "stp-binh", language="en")
     await add_person(loaded, "STP", Role.LEADER, "Trần Văn Cường", "stp-lead")
@@ -237,7 +237,7 @@ async def test_transient_errors_back_off_then_give_up(world: World) -> None:
         waits.append((row.next_attempt_at - datetime.now(VN_TZ)).total_seconds())
         world.clock.move_to(row.next_attempt_at + timedelta(seconds=1))
     assert waits == [30, 60, 120]
-    assert row.status == "failed" and row.attempts == 4
+    assert row is not None and row.status == "failed" and row.attempts == 4
 
 
 async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: World) -> None:

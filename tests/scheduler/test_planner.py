@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime, time, timedelta
+from typing import Any
 
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -140,6 +141,7 @@ def test_series_policy_override() -> None:
 
 
 def test_policy_refuses_nonsense() -> None:
+    bad: dict[str, Any]
     for bad in ({"send_time": "20:00"}, {"offsets_days": []}, {"overdue_every": 0}, {"colour": "red"}):
         try:
             ReminderPolicy().with_overrides(bad)
