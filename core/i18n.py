@@ -63,6 +63,12 @@ def translations(lang: str) -> gettext.NullTranslations:
     return gettext.GNUTranslations(buf)
 
 
+def check_catalogs() -> None:
+    """Load every catalog now (at start-up), so a broken installation says so before anyone is answered."""
+    for lang in LANGUAGES:
+        translations(lang)
+
+
 def N_(message: str) -> str:
     """Mark a message id for extraction where it is defined; it is translated where it is shown."""
     return message

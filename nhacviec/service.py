@@ -19,6 +19,7 @@ from bot.console.repl import repl
 from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
 from core.deadlines import VN_TZ
+from core.i18n import check_catalogs
 from core.ports import Channel
 from core.repositories import UnitOfWorkFactory
 from core.types import Platform, Sender
@@ -55,6 +56,7 @@ def admin_chats(uows: UnitOfWorkFactory, platform: Platform) -> Callable[[], Awa
 @contextlib.asynccontextmanager
 async def console_only(w: Wiring) -> AsyncIterator[Conversation]:
     """The conversation with the console channel and a running sender; on exit, one final drain."""
+    check_catalogs()
     sender = OutboxSender(w.uows, {Platform.CONSOLE: ConsoleChannel()})
     stop = asyncio.Event()
     sending = asyncio.create_task(sender.run(stop, poll_seconds=1.0))
@@ -76,6 +78,7 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
     from bot.telegram.app import TelegramBot, WebhookConfig  # imported here: the CLI starts faster without it
 
     settings = w.settings
+    check_catalogs()
     loop = asyncio.get_running_loop()
     for sig in (signal.SIGINT, signal.SIGTERM):
         with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread

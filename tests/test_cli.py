@@ -155,3 +155,12 @@ def test_a_copy_of_env_example_is_a_working_configuration(tmp_path: Path) -> Non
     )
     assert result.code == 0, result.err
     assert len(result.json()) == 7
+
+
+def test_missing_translations_are_named_as_such_not_as_a_database_failure(tmp_path: Path) -> None:
+    env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}", "NHACVIEC_LOCALES_DIR": str(tmp_path / "none")}
+    assert run_cli(["db", "upgrade"], env, tmp_path).code == 0
+    assert run_cli(["import-plan", str(PLAN_46)], env, tmp_path).code == 0
+    broken = run_cli(["chat", "--as", "SNV"], env, tmp_path, stdin="/huongdan\n", subprocess=True)
+    assert broken.code == 1 and "translations are missing" in broken.err and "NHACVIEC_LOCALES_DIR" in broken.err
+    assert "cơ sở dữ liệu" not in broken.err and "Traceback" not in broken.err
