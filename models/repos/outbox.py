@@ -7,6 +7,7 @@ from datetime import datetime, timedelta
 
 from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from core.types import (
     ClaimedDelivery,
@@ -84,24 +85,62 @@ class SqlOutbox:
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
     async def claim_due(self, now: datetime, limit: int, platforms: Collection[Platform]) -> list[ClaimedDelivery]:
+        """One conditional UPDATE … RETURNING: a row goes to exactly one drainer, on SQLite and PostgreSQL.
+
+        The candidate rows are picked with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has no row locks
+        but runs the whole statement under its write lock), and ``status = 'pending'`` is checked again
+        on the row being updated, so a row another drainer took in the meantime is left out. A chat that
+        still has a message in flight gets nothing more until it is done: messages to one chat keep
+        their order across drainers.
+        """
+        busy = aliased(t.Delivery)
+        in_flight = select(busy.id).where(
+            busy.account_id == t.ChatAccount.id, busy.status == DeliveryStatus.SENDING.value
+        )
+        candidates = (
+            select(t.Delivery.id)
+            .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
+            .where(
+                t.Delivery.status == DeliveryStatus.PENDING.value,
+                t.Delivery.next_attempt_at <= now,
+                t.ChatAccount.platform.in_([p.value for p in platforms]),
+                ~in_flight.exists(),
+            )
+            .order_by(t.Delivery.priority, t.Delivery.id)
+            .limit(limit)
+            .with_for_update(skip_locked=True, of=t.Delivery)
+            .cte("candidates")
+            .prefix_with("MATERIALIZED", dialect="postgresql")  # evaluated once: LIMIT holds with SKIP LOCKED
+        )
+        claimed = (
+            (
+                await self.s.execute(
+                    update(t.Delivery)
+                    .where(
+                        t.Delivery.id.in_(select(candidates.c.id)),
+                        t.Delivery.status == DeliveryStatus.PENDING.value,
+                    )
+                    .values(status=DeliveryStatus.SENDING.value, claimed_at=now)
+                    .returning(t.Delivery.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        if not claimed:
+            return []
         found = (
             await self.s.execute(
                 select(t.Delivery, t.ChatAccount.platform, t.ChatAccount.chat_id, t.ChatAccount.language)
                 .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
-                .where(
-                    t.Delivery.status == DeliveryStatus.PENDING.value,
-                    t.Delivery.next_attempt_at <= now,
-                    t.ChatAccount.platform.in_([p.value for p in platforms]),
-                )
+                .where(t.Delivery.id.in_(list(claimed)))
                 .order_by(t.Delivery.priority, t.Delivery.id)
-                .limit(limit)
-                .with_for_update(skip_locked=True, of=t.Delivery)
+                .execution_options(populate_existing=True)
             )
         ).all()
         out = []
         for d, platform, chat_id, language in found:
-            d.status = DeliveryStatus.SENDING.value
-            d.claimed_at = now
             out.append(
                 ClaimedDelivery(
                     d.id,
