@@ -31,6 +31,15 @@ class TransientSendError(SendError):
         self.retry_after = retry_after
 
 
+class FloodControlError(TransientSendError):
+    """The platform's flood control (HTTP 429): the whole channel waits ``retry_after`` seconds, then the
+    message goes as it was, keeping its turn; it is not the message's fault and counts no attempt."""
+
+    def __init__(self, reason: str, retry_after: float) -> None:
+        super().__init__(reason, retry_after)
+        self.retry_after: float = retry_after
+
+
 class RecipientBlockedError(SendError):
     """The person blocked the bot or deleted the chat: never retry."""
 

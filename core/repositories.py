@@ -185,8 +185,8 @@ class OutboxRepository(Protocol):
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None: ...
 
-    async def mark_retry(self, delivery_id: int, error: str, next_at: datetime) -> None:
-        """Back to pending, not before ``next_at``; the attempt is counted."""
+    async def mark_retry(self, delivery_id: int, error: str, next_at: datetime, count_attempt: bool = True) -> None:
+        """Back to pending, not before ``next_at``; the attempt is counted unless it was no fault of the message."""
 
     async def mark_final(self, delivery_id: int, status: DeliveryStatus, error: str) -> None:
         """Failed or blocked for good; the attempt is counted."""

@@ -1,14 +1,21 @@
-"""Drains the delivery outbox through the channels, with durable retries.
+"""Drains the delivery outbox through the channels: concurrent per platform, paced, ordered per chat.
 
 Each row is claimed ('sending') and committed before the channel is called, and marked after, so a
-crash can repeat at most the message in flight: on restart its stale claim is released and sent again.
-Retries are scheduled in the database (``next_attempt_at``), not in memory, so they survive restarts.
-What each outcome means for the row is decided by the use-cases in ``core.usecases.outbox``.
+crash can repeat at most the messages in flight: on restart their stale claims are released and sent
+again. Retries are scheduled in the database (``next_attempt_at``), not in memory, so they survive
+restarts. What each outcome means for the row is decided by the use-cases in ``core.usecases.outbox``.
+
+Concurrency: up to ``concurrency`` sends in flight per platform; the channel's own pacer (``bot/pacing``)
+keeps the platform's rate limits. Order: one task per chat sends that chat's claimed rows one after the
+other (by priority, then age), and the claim gives a chat nothing new while it has a row in flight.
+Flood control (``FloodControlError``): the channel has paused itself for ``retry_after``; the message
+keeps its turn and is sent right after the pause, with no attempt counted.
 """
 
 from __future__ import annotations
 
 import asyncio
+import heapq
 import logging
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
@@ -18,6 +25,7 @@ from core.deadlines import utcnow
 from core.ports import (
     Channel,
     ChannelUnavailableError,
+    FloodControlError,
     OutgoingMessage,
     PermanentSendError,
     RecipientBlockedError,
@@ -31,6 +39,7 @@ from core.usecases.outbox import RetryPolicy
 log = logging.getLogger(__name__)
 
 __all__ = ["DrainStats", "OutboxSender", "RetryPolicy"]
+HOLD_FLOOD = 60.0  # a flood-control pause up to this long is waited out in memory; longer goes back to the queue
 
 
 @dataclass
@@ -39,6 +48,10 @@ class DrainStats:
     retried: int = 0
     blocked: int = 0
     failed: int = 0
+    flood_waits: int = 0
+
+
+ChatKey = tuple[Platform, str]
 
 
 class OutboxSender:
@@ -50,6 +63,7 @@ class OutboxSender:
         lease: timedelta = timedelta(minutes=5),
         batch: int = 50,
         clock: Callable[[], datetime] = utcnow,
+        concurrency: int = 8,
     ) -> None:
         self.uows = uows
         self.channels = dict(channels)
@@ -57,35 +71,85 @@ class OutboxSender:
         self.lease = lease
         self.batch = batch
         self.clock = clock
+        self.concurrency = concurrency
         self._wake = asyncio.Event()
+        self._draining = asyncio.Lock()
 
     def kick(self) -> None:
         """Ask the running loop to drain now (after new deliveries were written)."""
         self._wake.set()
 
     async def drain_once(self) -> DrainStats:
-        """Send everything that is due now; returns what happened."""
+        """Send everything that is due now; returns what happened. One drain at a time per sender."""
+        async with self._draining:
+            return await self._drain()
+
+    async def _drain(self) -> DrainStats:
         stats = DrainStats()
         async with self.uows() as uow:
             released = await outbox.release_stale(uow, self.clock(), self.lease)
             await uow.commit()
         if released:
             log.warning("released %d deliveries left in flight by a stopped sender", released)
-        while True:
-            async with self.uows() as uow:
-                claimed = await outbox.claim(uow, self.clock(), self.batch, self.channels.keys())
-                await uow.commit()
-            if not claimed:
-                return stats
-            for item in claimed:
-                await self._send_one(item, stats)
+        slots = {p: asyncio.Semaphore(self.concurrency) for p in self.channels}
+        queues: dict[ChatKey, list[tuple[int, int, ClaimedDelivery]]] = {}
+        workers: dict[ChatKey, asyncio.Task[None]] = {}
+        try:
+            while True:
+                claimed: list[ClaimedDelivery] = []
+                if len(workers) < self.batch:  # room for more chats (a claim brings chats not in flight)
+                    async with self.uows() as uow:
+                        claimed = await outbox.claim(uow, self.clock(), self.batch, self.channels.keys())
+                        await uow.commit()
+                for item in claimed:
+                    key = (item.platform, item.chat_id)
+                    heapq.heappush(queues.setdefault(key, []), (item.priority, item.id, item))
+                    if key not in workers:
+                        workers[key] = asyncio.create_task(self._chat(key, queues, workers, slots, stats))
+                if not workers:
+                    return stats
+                if not claimed or len(workers) >= self.batch:
+                    await asyncio.wait(list(workers.values()), return_when=asyncio.FIRST_COMPLETED)
+        finally:
+            for task in workers.values():  # stopped from outside: in-flight rows stay claimed, released later
+                task.cancel()
 
-    async def _send_one(self, item: ClaimedDelivery, stats: DrainStats) -> None:
+    async def _chat(
+        self,
+        key: ChatKey,
+        queues: dict[ChatKey, list[tuple[int, int, ClaimedDelivery]]],
+        workers: dict[ChatKey, asyncio.Task[None]],
+        slots: dict[Platform, asyncio.Semaphore],
+        stats: DrainStats,
+    ) -> None:
+        """Send one chat's rows in order; the task ends when its queue is empty."""
+        queue = queues[key]
+        try:
+            while queue:
+                entry = heapq.heappop(queue)
+                async with slots[key[0]]:
+                    held = await self._send_one(entry[2], stats)
+                if held:  # flood control: same message, same turn, after the pause
+                    heapq.heappush(queue, entry)
+        finally:
+            del queues[key], workers[key]
+
+    async def _send_one(self, item: ClaimedDelivery, stats: DrainStats) -> bool:
+        """Send one row and record what happened; True when flood control holds it for another try."""
         channel = self.channels[item.platform]
         message = OutgoingMessage(item.text, item.choices, item.priority, item.language)
         platforms = self.channels.keys()
         try:
             message_id = await channel.send(item.chat_id, message)
+        except FloodControlError as exc:
+            stats.flood_waits += 1
+            if exc.retry_after <= HOLD_FLOOD:
+                log.info("delivery %d: %s; held until the pause is over", item.id, exc)
+                return True
+            async with self.uows() as uow:
+                await outbox.flood_wait(uow, item, str(exc), exc.retry_after, self.clock())
+                await uow.commit()
+            stats.retried += 1
         except RecipientBlockedError as exc:
             async with self.uows() as uow:
                 moved = await outbox.blocked(uow, item, str(exc), platforms, self.clock())
@@ -119,6 +183,7 @@ class OutboxSender:
                 await outbox.sent(uow, item, message_id, self.clock())
                 await uow.commit()
             stats.sent += 1
+        return False
 
     async def _retry(self, item: ClaimedDelivery, error: str, retry_after: float | None, stats: DrainStats) -> None:
         async with self.uows() as uow:

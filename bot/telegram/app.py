@@ -8,9 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import TelegramError
-from telegram.ext import AIORateLimiter, Application, ApplicationBuilder, ContextTypes, TypeHandler
+from telegram.error import RetryAfter, TelegramError
+from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
+from bot.pacing import Pacer
+from bot.telegram.channel import DEFAULT_RATE, retry_seconds
 from bot.telegram.menu import set_menus
 from bot.telegram.render import send_reply, to_event
 from core.conversation.engine import Conversation
@@ -36,8 +38,11 @@ class TelegramBot:
         base_url: str | None = None,
         webhook: WebhookConfig | None = None,
         poll_timeout: int = 30,
+        pacer: Pacer | None = None,
     ) -> None:
-        builder = ApplicationBuilder().token(token).rate_limiter(AIORateLimiter(max_retries=0))
+        # No AIORateLimiter: the one pacer below is shared with the outbox's channel (see bot/pacing.py).
+        self.pacer = pacer or Pacer(DEFAULT_RATE)
+        builder = ApplicationBuilder().token(token)
         if base_url:
             builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
         self.app: Application = builder.build()  # type: ignore[type-arg]
@@ -90,7 +95,11 @@ class TelegramBot:
                 await update.callback_query.answer()
         replies = await self.conversation.handle(event)
         for reply in replies:
-            await send_reply(self.app.bot, event.sender.chat_id, reply)
+            try:
+                await send_reply(self.app.bot, event.sender.chat_id, reply, self.pacer)
+            except RetryAfter as exc:  # flood control: the whole bot waits, then the person gets the answer
+                self.pacer.pause(retry_seconds(exc))
+                await send_reply(self.app.bot, event.sender.chat_id, reply, self.pacer)
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)

@@ -9,22 +9,36 @@ from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 from telegram.warnings import PTBDeprecationWarning
 
+from bot.pacing import Pacer
 from bot.telegram.render import send_text
-from core.ports import OutgoingMessage, PermanentSendError, RecipientBlockedError, TransientSendError
+from core.ports import (
+    FloodControlError,
+    OutgoingMessage,
+    PermanentSendError,
+    RecipientBlockedError,
+    TransientSendError,
+)
 from core.types import Platform
+
+DEFAULT_RATE = 29.0  # messages a second: Telegram allows about 30 per bot
 
 
 class TelegramChannel:
+    """Sends through the bot's pacer; a 429 pauses the whole bot for its retry_after (flood control)."""
+
     platform = Platform.TELEGRAM
 
-    def __init__(self, bot: Bot) -> None:
+    def __init__(self, bot: Bot, pacer: Pacer | None = None) -> None:
         self.bot = bot
+        self.pacer = pacer or Pacer(DEFAULT_RATE)
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
         try:
-            sent = await send_text(self.bot, chat_id, message.text, message.choices)
+            sent = await send_text(self.bot, chat_id, message.text, message.choices, self.pacer)
         except RetryAfter as exc:
-            raise TransientSendError("Telegram rate limit (429)", _seconds(exc)) from exc
+            seconds = retry_seconds(exc)
+            self.pacer.pause(seconds)
+            raise FloodControlError(f"Telegram flood control (429): wait {seconds:.0f} s", seconds) from exc
         except Forbidden as exc:
             raise RecipientBlockedError(str(exc)) from exc
         except BadRequest as exc:
@@ -38,7 +52,7 @@ class TelegramChannel:
         return str(sent.message_id)
 
 
-def _seconds(exc: RetryAfter) -> float:
+def retry_seconds(exc: RetryAfter) -> float:
     """retry_after is an int in PTB 22 and a timedelta later (PTB warns on access while it changes)."""
     with warnings.catch_warnings():
         warnings.simplefilter("ignore", PTBDeprecationWarning)

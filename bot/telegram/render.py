@@ -14,6 +14,7 @@ from telegram import (
 )
 from telegram.constants import ChatType, ParseMode
 
+from bot.pacing import Pacer
 from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
 from core.conversation.parse import parse_command
 from core.textsplit import split_text
@@ -66,12 +67,19 @@ def keyboard(choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup(rows)
 
 
-async def send_text(bot: Bot, chat_id: str, text: str, choices: tuple[tuple[str, str], ...] = ()) -> Message:
-    """Send plain text as escaped HTML in chunks of at most 4,096 characters; buttons on the last chunk."""
+async def send_text(
+    bot: Bot, chat_id: str, text: str, choices: tuple[tuple[str, str], ...] = (), pacer: Pacer | None = None
+) -> Message:
+    """Send plain text as escaped HTML in chunks of at most 4,096 characters; buttons on the last chunk.
+
+    Each chunk waits for the bot's pacer first, so the parts of one message never outrun the limits.
+    """
     chunks = split_text(text, LIMIT, measure=lambda s: len(html.escape(s, quote=False)))
     last: Message | None = None
     for i, chunk in enumerate(chunks):
         markup = keyboard(choices) if i == len(chunks) - 1 else None
+        if pacer is not None:
+            await pacer.wait(chat_id)
         last = await bot.send_message(
             chat_id, html.escape(chunk, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
         )
@@ -79,8 +87,10 @@ async def send_text(bot: Bot, chat_id: str, text: str, choices: tuple[tuple[str,
     return last
 
 
-async def send_reply(bot: Bot, chat_id: str, reply: Reply) -> None:
-    await send_text(bot, chat_id, reply.text, tuple((c.label, c.token) for c in reply.choices))
+async def send_reply(bot: Bot, chat_id: str, reply: Reply, pacer: Pacer | None = None) -> None:
+    await send_text(bot, chat_id, reply.text, tuple((c.label, c.token) for c in reply.choices), pacer)
     if reply.document is not None:
         doc = reply.document
+        if pacer is not None:
+            await pacer.wait(chat_id)
         await bot.send_document(chat_id, InputFile(doc.data, filename=doc.filename))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
+from bot.pacing import Pacer
 from bot.zalo.client import ZaloClient, ZaloError
 from bot.zalo.render import render
 from core.ports import (
@@ -16,19 +17,23 @@ from core.ports import (
 )
 from core.types import Platform
 
+DEFAULT_RATE = 5.0  # messages a second: Zalo publishes no per-bot figure, so a conservative one
+
 
 class ZaloChannel:
     platform = Platform.ZALO
 
-    def __init__(self, client: ZaloClient, quota: SendQuota) -> None:
+    def __init__(self, client: ZaloClient, quota: SendQuota, pacer: Pacer | None = None) -> None:
         self.client = client
         self.quota = quota
+        self.pacer = pacer or Pacer(DEFAULT_RATE)
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
         chunks = render(message.text, message.choices, message.language)
         await self.quota.admit(len(chunks), message.priority)
         first: str | None = None
         for chunk in chunks:
+            await self.pacer.wait(chat_id)
             try:
                 message_id = await self.client.send_message(chat_id, chunk)
             except ZaloError as exc:

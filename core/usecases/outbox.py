@@ -90,6 +90,12 @@ async def unavailable(
     return moved
 
 
+async def flood_wait(uow: UnitOfWork, item: ClaimedDelivery, reason: str, retry_after: float, now: datetime) -> None:
+    """Flood control longer than a sender holds a message: back to the queue for after the pause,
+    with no attempt counted (the platform paused the whole channel; the message did nothing wrong)."""
+    await uow.outbox.mark_retry(item.id, reason, now + timedelta(seconds=retry_after), count_attempt=False)
+
+
 async def failed(uow: UnitOfWork, item: ClaimedDelivery, reason: str) -> None:
     await uow.outbox.mark_final(item.id, DeliveryStatus.FAILED, reason)
 

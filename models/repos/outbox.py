@@ -171,14 +171,14 @@ class SqlOutbox:
             )
         )
 
-    async def mark_retry(self, delivery_id: int, error: str, next_at: datetime) -> None:
+    async def mark_retry(self, delivery_id: int, error: str, next_at: datetime, count_attempt: bool = True) -> None:
         await self.s.execute(
             update(t.Delivery)
             .where(t.Delivery.id == delivery_id)
             .values(
                 status=DeliveryStatus.PENDING.value,
                 next_attempt_at=next_at,
-                attempts=t.Delivery.attempts + 1,
+                attempts=t.Delivery.attempts + (1 if count_attempt else 0),
                 claimed_at=None,
                 last_error=error[:1000],
             )

@@ -1,0 +1,73 @@
+"""Pacing of one bot's sends (aiolimiter): the platform's limits kept on our side, and flood-control pauses.
+
+One ``Pacer`` per bot token is shared by everything that sends through that bot (the outbox's channel
+and direct replies), so nothing else competes for the same allowance; it replaces python-telegram-bot's
+``AIORateLimiter`` (two limiters in series would each take their margin and waste capacity).
+
+- the bot as a whole: at most ``per_second`` messages in any one second (evenly spaced, no bursts: a
+  strict sliding window is what the platform enforces);
+- one private chat: a burst of ``chat_burst`` (the parts of a split message), then one per ``chat_every``
+  seconds;
+- one group chat (id starting with "-"): ``group_per_minute`` a minute;
+- ``pause(seconds)`` after the platform's flood control (HTTP 429 retry_after): every send of this bot
+  waits until the pause is over.
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections import OrderedDict
+
+from aiolimiter import AsyncLimiter
+
+KEEP_CHATS = 10_000  # per-chat limiters kept (least recently used dropped; an idle chat needs none)
+
+
+class Pacer:
+    def __init__(
+        self,
+        per_second: float,
+        chat_burst: int = 3,
+        chat_every: float = 1.1,
+        group_per_minute: int = 20,
+    ) -> None:
+        if per_second <= 0 or chat_burst < 1 or chat_every <= 0 or group_per_minute < 1:
+            raise ValueError("pacing limits must be positive")
+        self.per_second = per_second
+        self._bot = AsyncLimiter(1, 1 / per_second)
+        self._chat_burst, self._chat_every, self._group_per_minute = chat_burst, chat_every, group_per_minute
+        self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
+        self._paused_until = 0.0
+
+    def _chat(self, chat_id: str) -> AsyncLimiter:
+        limiter = self._chats.get(chat_id)
+        if limiter is None:
+            if chat_id.startswith("-"):
+                limiter = AsyncLimiter(1, 60 / self._group_per_minute)
+            else:
+                limiter = AsyncLimiter(self._chat_burst, self._chat_burst * self._chat_every)
+            self._chats[chat_id] = limiter
+            while len(self._chats) > KEEP_CHATS:
+                self._chats.popitem(last=False)
+        else:
+            self._chats.move_to_end(chat_id)
+        return limiter
+
+    @property
+    def paused_for(self) -> float:
+        """Seconds left of the current flood-control pause (0 when none)."""
+        return max(0.0, self._paused_until - asyncio.get_running_loop().time())
+
+    def pause(self, seconds: float) -> None:
+        """The platform asked this bot to wait: no send of it goes out for ``seconds``."""
+        loop = asyncio.get_running_loop()
+        self._paused_until = max(self._paused_until, loop.time() + max(0.0, seconds))
+
+    async def wait(self, chat_id: str) -> None:
+        """Return when one message to ``chat_id`` may be sent now."""
+        while self.paused_for:
+            await asyncio.sleep(self.paused_for)
+        await self._chat(chat_id).acquire()
+        await self._bot.acquire()
+        while self.paused_for:  # a pause began while we queued: it wins
+            await asyncio.sleep(self.paused_for)
