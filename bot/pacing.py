@@ -10,7 +10,7 @@ and direct replies), so nothing else competes for the same allowance; it replace
   seconds;
 - one group chat (id starting with "-"): ``group_per_minute`` a minute;
 - ``pause(seconds)`` after the platform's flood control (HTTP 429 retry_after): every send of this bot
-  waits until the pause is over.
+  waits until the pause is over, and the refused message (``held=True``) goes first after it.
 """
 
 from __future__ import annotations
@@ -38,6 +38,9 @@ class Pacer:
         self._chat_burst, self._chat_every, self._group_per_minute = chat_burst, chat_every, group_per_minute
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self._paused_until = 0.0
+        self.pauses = 0  # flood-control pauses so far
+        self._held = 0
+        self._no_held: asyncio.Event | None = None  # set while no refused message waits for its turn
 
     def _chat(self, chat_id: str) -> AsyncLimiter:
         limiter = self._chats.get(chat_id)
@@ -62,12 +65,33 @@ class Pacer:
         """The platform asked this bot to wait: no send of it goes out for ``seconds``."""
         loop = asyncio.get_running_loop()
         self._paused_until = max(self._paused_until, loop.time() + max(0.0, seconds))
+        self.pauses += 1
 
-    async def wait(self, chat_id: str) -> None:
-        """Return when one message to ``chat_id`` may be sent now."""
-        while self.paused_for:
-            await asyncio.sleep(self.paused_for)
-        await self._chat(chat_id).acquire()
-        await self._bot.acquire()
-        while self.paused_for:  # a pause began while we queued: it wins
-            await asyncio.sleep(self.paused_for)
+    async def wait(self, chat_id: str, held: bool = False) -> None:
+        """Return when one message to ``chat_id`` may be sent now.
+
+        ``held``: the message the platform just refused; it keeps its turn, before every other waiter.
+        """
+        if self._no_held is None:
+            self._no_held = asyncio.Event()
+            self._no_held.set()
+        no_held = self._no_held
+        if held:
+            self._held += 1
+            no_held.clear()
+        try:
+            while True:
+                while self.paused_for:
+                    await asyncio.sleep(self.paused_for)
+                if not held:
+                    await no_held.wait()
+                await self._chat(chat_id).acquire()
+                await self._bot.acquire()
+                # A pause that began, or a refused message that came, while we queued goes first.
+                if not self.paused_for and (held or no_held.is_set()):
+                    return
+        finally:
+            if held:
+                self._held -= 1
+                if not self._held:
+                    no_held.set()

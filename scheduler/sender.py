@@ -8,8 +8,9 @@ restarts. What each outcome means for the row is decided by the use-cases in ``c
 Concurrency: up to ``concurrency`` sends in flight per platform; the channel's own pacer (``bot/pacing``)
 keeps the platform's rate limits. Order: one task per chat sends that chat's claimed rows one after the
 other (by priority, then age), and the claim gives a chat nothing new while it has a row in flight.
-Flood control (``FloodControlError``): the channel has paused itself for ``retry_after``; the message
-keeps its turn and is sent right after the pause, with no attempt counted.
+Flood control: a channel waits out a short 429 pause itself (the refused message goes first after it);
+a longer one arrives as ``FloodControlError`` and the row goes back to the queue for after the pause,
+with no attempt counted.
 """
 
 from __future__ import annotations
@@ -39,7 +40,6 @@ from core.usecases.outbox import RetryPolicy
 log = logging.getLogger(__name__)
 
 __all__ = ["DrainStats", "OutboxSender", "RetryPolicy"]
-HOLD_FLOOD = 60.0  # a flood-control pause up to this long is waited out in memory; longer goes back to the queue
 
 
 @dataclass
@@ -126,16 +126,14 @@ class OutboxSender:
         queue = queues[key]
         try:
             while queue:
-                entry = heapq.heappop(queue)
+                _, _, item = heapq.heappop(queue)
                 async with slots[key[0]]:
-                    held = await self._send_one(entry[2], stats)
-                if held:  # flood control: same message, same turn, after the pause
-                    heapq.heappush(queue, entry)
+                    await self._send_one(item, stats)
         finally:
             del queues[key], workers[key]
 
-    async def _send_one(self, item: ClaimedDelivery, stats: DrainStats) -> bool:
-        """Send one row and record what happened; True when flood control holds it for another try."""
+    async def _send_one(self, item: ClaimedDelivery, stats: DrainStats) -> None:
+        """Send one row and record what happened."""
         channel = self.channels[item.platform]
         message = OutgoingMessage(item.text, item.choices, item.priority, item.language)
         platforms = self.channels.keys()
@@ -143,9 +141,6 @@ class OutboxSender:
             message_id = await channel.send(item.chat_id, message)
         except FloodControlError as exc:
             stats.flood_waits += 1
-            if exc.retry_after <= HOLD_FLOOD:
-                log.info("delivery %d: %s; held until the pause is over", item.id, exc)
-                return True
             async with self.uows() as uow:
                 await outbox.flood_wait(uow, item, str(exc), exc.retry_after, self.clock())
                 await uow.commit()
@@ -183,7 +178,6 @@ class OutboxSender:
                 await outbox.sent(uow, item, message_id, self.clock())
                 await uow.commit()
             stats.sent += 1
-        return False
 
     async def _retry(self, item: ClaimedDelivery, error: str, retry_after: float | None, stats: DrainStats) -> None:
         async with self.uows() as uow:

@@ -5,6 +5,7 @@ Tests using RecordingChannel say so: it stands in for Telegram's or Zalo's serve
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 
 from core.ports import OutgoingMessage, SendError
@@ -19,9 +20,11 @@ class RecordingChannel:
     sent: list[tuple[str, str]] = field(default_factory=list)
     failures: dict[str, list[SendError]] = field(default_factory=dict)
     calls: int = 0
+    delay: float = 0.0  # seconds each send takes (a network round trip), so concurrent senders interleave
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
         self.calls += 1
+        await asyncio.sleep(self.delay)
         pending = self.failures.get(chat_id)
         if pending:
             raise pending.pop(0)

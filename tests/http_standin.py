@@ -7,6 +7,7 @@ import asyncio
 import contextlib
 import json
 import threading
+import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
@@ -16,6 +17,7 @@ class HttpStandIn:
     def __init__(self, token: str) -> None:
         self.token = token
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every call but polls, failed ones included
+        self.times: list[float] = []  # time.monotonic() of each call in ``calls``
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # method → answers to give first
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
@@ -53,7 +55,9 @@ class HttpStandIn:
 
     def _dispatch(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
         if not method.startswith("getUpdates"):
-            self.calls.append((method, params))
+            with self._cond:
+                self.calls.append((method, params))
+                self.times.append(time.monotonic())
         pending = self.failures.get(method)
         if pending:
             return pending.pop(0)

@@ -8,8 +8,11 @@ from __future__ import annotations
 
 import itertools
 import json
+import random
 import time
+from collections import deque
 from collections.abc import Callable
+from dataclasses import dataclass
 from email.parser import BytesParser
 from email.policy import HTTP
 from typing import Any
@@ -20,12 +23,38 @@ from tests.http_standin import HttpStandIn
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_test_bot"}
 
 
+@dataclass
+class FloodRules:
+    """Telegram's flood limits, enforced strictly: past them HTTP 429 with ``retry_after``.
+
+    A sliding one-second window of ``per_bot`` accepted sends per bot; per chat a burst of ``chat_burst``
+    refilled at ``chat_per_second``. ``latency`` seconds are added to every send (a round trip to
+    Telegram's servers); ``random_429`` of the sends are refused anyway with a retry_after drawn from
+    ``random_retry_after``.
+    """
+
+    per_bot: int = 30
+    chat_burst: int = 3
+    chat_per_second: float = 1.0
+    retry_after: int = 3
+    latency: float = 0.0
+    random_429: float = 0.0
+    random_retry_after: tuple[int, int] = (1, 5)
+    seed: int = 46
+
+
 class BotApiStandIn(HttpStandIn):
-    def __init__(self, token: str) -> None:
+    def __init__(self, token: str, flood: FloodRules | None = None) -> None:
         super().__init__(token)
         self._updates: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
         self._message_ids = itertools.count(1000)
+        self.flood = flood
+        self.rejected = 0  # sends answered 429
+        self.delivered: list[tuple[int, str, float]] = []  # accepted sendMessage: (chat, text, when)
+        self._accepted: deque[float] = deque()  # times of accepted sends in the last second
+        self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
+        self._random = random.Random(flood.seed if flood else 0)
 
     @property
     def base_url(self) -> str:
@@ -137,7 +166,40 @@ class BotApiStandIn(HttpStandIn):
 
     # ------------------------------------------------------------------ the server
 
+    def _flood_check(self, chat_id: int) -> int | None:
+        """None when the send is allowed now (and counted), else the retry_after to answer with."""
+        rules = self.flood
+        assert rules is not None
+        with self._cond:
+            now = time.monotonic()
+            while self._accepted and self._accepted[0] <= now - 1.0:
+                self._accepted.popleft()
+            tokens, at = self._chat_tokens.get(chat_id, (float(rules.chat_burst), now))
+            tokens = min(float(rules.chat_burst), tokens + (now - at) * rules.chat_per_second)
+            if rules.random_429 and self._random.random() < rules.random_429:
+                low, high = rules.random_retry_after
+                return self._random.randint(low, high)
+            if len(self._accepted) >= rules.per_bot or tokens < 1:
+                return rules.retry_after
+            self._accepted.append(now)
+            self._chat_tokens[chat_id] = (tokens - 1, now)
+            return None
+
     def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if self.flood is not None and method in ("sendMessage", "sendDocument"):
+            if self.flood.latency:
+                time.sleep(self.flood.latency)
+            retry_after = self._flood_check(int(params["chat_id"]))
+            if retry_after is not None:
+                with self._cond:
+                    self.rejected += 1
+                description = f"Too Many Requests: retry after {retry_after}"
+                return 429, {
+                    "ok": False,
+                    "error_code": 429,
+                    "description": description,
+                    "parameters": {"retry_after": retry_after},
+                }
         ok: Callable[[Any], tuple[int, dict[str, Any]]] = lambda result: (200, {"ok": True, "result": result})  # noqa: E731
         if method == "getMe":
             return ok(
@@ -159,6 +221,8 @@ class BotApiStandIn(HttpStandIn):
             }
             if method == "sendMessage":
                 msg["text"] = params.get("text", "")
+                with self._cond:
+                    self.delivered.append((chat_id, msg["text"], time.monotonic()))
             else:
                 msg["document"] = {"file_id": "doc", "file_unique_id": "docu", "file_name": params.get("filename")}
             return ok(msg)

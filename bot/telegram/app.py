@@ -8,11 +8,11 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 
 from telegram import Update
-from telegram.error import RetryAfter, TelegramError
+from telegram.error import TelegramError
 from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHandler
 
 from bot.pacing import Pacer
-from bot.telegram.channel import DEFAULT_RATE, retry_seconds
+from bot.telegram.channel import DEFAULT_RATE
 from bot.telegram.menu import set_menus
 from bot.telegram.render import send_reply, to_event
 from core.conversation.engine import Conversation
@@ -95,11 +95,7 @@ class TelegramBot:
                 await update.callback_query.answer()
         replies = await self.conversation.handle(event)
         for reply in replies:
-            try:
-                await send_reply(self.app.bot, event.sender.chat_id, reply, self.pacer)
-            except RetryAfter as exc:  # flood control: the whole bot waits, then the person gets the answer
-                self.pacer.pause(retry_seconds(exc))
-                await send_reply(self.app.bot, event.sender.chat_id, reply, self.pacer)
+            await send_reply(self.app.bot, event.sender.chat_id, reply, self.pacer)  # paced, 429 waited out
 
     async def _on_error(self, update: object, context: ContextTypes.DEFAULT_TYPE) -> None:
         log.error("error while handling a Telegram update", exc_info=context.error)

@@ -2,15 +2,11 @@
 
 from __future__ import annotations
 
-import warnings
-from datetime import timedelta
-
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
-from telegram.warnings import PTBDeprecationWarning
 
 from bot.pacing import Pacer
-from bot.telegram.render import send_text
+from bot.telegram.render import retry_seconds, send_text
 from core.ports import (
     FloodControlError,
     OutgoingMessage,
@@ -24,7 +20,9 @@ DEFAULT_RATE = 29.0  # messages a second: Telegram allows about 30 per bot
 
 
 class TelegramChannel:
-    """Sends through the bot's pacer; a 429 pauses the whole bot for its retry_after (flood control)."""
+    """Sends through the bot's pacer. Flood control (429) pauses the whole bot and the refused part is sent
+    first after the pause, inside ``send``; only a pause longer than HOLD_FLOOD reaches the outbox, as
+    FloodControlError (the message goes back to the queue without counting an attempt)."""
 
     platform = Platform.TELEGRAM
 
@@ -50,11 +48,3 @@ class TelegramChannel:
         except TelegramError as exc:
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
         return str(sent.message_id)
-
-
-def retry_seconds(exc: RetryAfter) -> float:
-    """retry_after is an int in PTB 22 and a timedelta later (PTB warns on access while it changes)."""
-    with warnings.catch_warnings():
-        warnings.simplefilter("ignore", PTBDeprecationWarning)
-        value = exc.retry_after
-    return value.total_seconds() if isinstance(value, timedelta) else float(value)

@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import html
+import warnings
+from datetime import timedelta
 
 from telegram import (
     Bot,
@@ -13,6 +15,8 @@ from telegram import (
     Update,
 )
 from telegram.constants import ChatType, ParseMode
+from telegram.error import RetryAfter
+from telegram.warnings import PTBDeprecationWarning
 
 from bot.pacing import Pacer
 from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
@@ -21,6 +25,7 @@ from core.textsplit import split_text
 from core.types import Platform
 
 LIMIT = 4096
+HOLD_FLOOD = 60.0  # a flood-control pause up to this long is waited out; a longer one goes back to the outbox
 BUTTONS_PER_ROW = 3
 
 
@@ -72,19 +77,39 @@ async def send_text(
 ) -> Message:
     """Send plain text as escaped HTML in chunks of at most 4,096 characters; buttons on the last chunk.
 
-    Each chunk waits for the bot's pacer first, so the parts of one message never outrun the limits.
+    Each chunk waits for the bot's pacer first, so the parts of one message never outrun the limits. On
+    flood control (429) the whole bot pauses for retry_after and the refused chunk goes first after it
+    (the chunks before it are not sent again); a pause longer than ``HOLD_FLOOD`` raises RetryAfter.
     """
     chunks = split_text(text, LIMIT, measure=lambda s: len(html.escape(s, quote=False)))
     last: Message | None = None
     for i, chunk in enumerate(chunks):
         markup = keyboard(choices) if i == len(chunks) - 1 else None
-        if pacer is not None:
-            await pacer.wait(chat_id)
-        last = await bot.send_message(
-            chat_id, html.escape(chunk, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
-        )
+        held = False
+        while True:
+            if pacer is not None:
+                await pacer.wait(chat_id, held)
+            try:
+                last = await bot.send_message(
+                    chat_id, html.escape(chunk, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
+                )
+                break
+            except RetryAfter as exc:
+                seconds = retry_seconds(exc)
+                if pacer is None or seconds > HOLD_FLOOD:
+                    raise
+                pacer.pause(seconds)
+                held = True
     assert last is not None
     return last
+
+
+def retry_seconds(exc: RetryAfter) -> float:
+    """retry_after is an int in PTB 22 and a timedelta later (PTB warns on access while it changes)."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", PTBDeprecationWarning)
+        value = exc.retry_after
+    return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
 async def send_reply(bot: Bot, chat_id: str, reply: Reply, pacer: Pacer | None = None) -> None:
