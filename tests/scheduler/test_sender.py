@@ -42,9 +42,8 @@ async def queue(db: Database, items: list[tuple[int, str]], priority: Priority =
 
 async def statuses(db: Database) -> Counter[str]:
     async with db.sessions() as s:
-        return Counter(
-            dict((await s.execute(select(t.Delivery.status, func.count()).group_by(t.Delivery.status))).all())
-        )
+        found = await s.execute(select(t.Delivery.status, func.count()).group_by(t.Delivery.status))
+        return Counter({status: int(n) for status, n in found.all()})
 
 
 async def test_four_drainers_at_once_send_each_row_exactly_once(loaded: Database) -> None:
