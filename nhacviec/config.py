@@ -38,6 +38,11 @@ class Settings(BaseSettings):
     zalo_webhook_port: int = 8444
     zalo_monthly_quota: int = Field(default=3000, ge=1)
 
+    # Outbox pacing: messages a second per bot, and sends in flight per platform (see bench/RESULTS.md).
+    telegram_send_rate: float = Field(default=29.0, gt=0, le=30)
+    zalo_send_rate: float = Field(default=5.0, gt=0)
+    outbox_concurrency: int = Field(default=8, ge=1, le=64)
+
     reminder_send_time: time = time(8, 0)
     reminder_offsets_days: list[int] = Field(default_factory=lambda: [7, 3, 1, 0])
     working_hours_start: time = time(7, 30)

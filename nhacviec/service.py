@@ -16,6 +16,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
 from bot.console.channel import ConsoleChannel
 from bot.console.repl import repl
+from bot.pacing import Pacer
 from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
 from core.deadlines import VN_TZ
@@ -86,7 +87,7 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
 
     rules = w.rules()
     channels: dict[Platform, Channel] = {Platform.CONSOLE: ConsoleChannel()}
-    sender = OutboxSender(w.uows, channels)
+    sender = OutboxSender(w.uows, channels, concurrency=settings.outbox_concurrency)
     scheduler = AsyncIOScheduler(timezone=VN_TZ)
     reminders = ReminderEngine(w.uows, rules, sender, scheduler, grace=timedelta(hours=settings.missed_grace_hours))
     conversation = make_conversation(settings, w.uows, ServiceNotifier(sender, reminders), rules)
@@ -109,10 +110,11 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
             admin_chats(w.uows, Platform.TELEGRAM),
             settings.telegram_api_base_url,
             webhook,
+            pacer=Pacer(settings.telegram_send_rate),
         )
         from bot.telegram.channel import TelegramChannel
 
-        channels[Platform.TELEGRAM] = TelegramChannel(telegram.bot)
+        channels[Platform.TELEGRAM] = TelegramChannel(telegram.bot, telegram.pacer)  # one pacer per bot
     zalo = None
     if settings.zalo_configured:
         zalo = _zalo(settings, w.uows, conversation)
@@ -155,7 +157,8 @@ def _zalo(settings: Settings, uows: UnitOfWorkFactory, conversation: Conversatio
 
     assert settings.zalo_bot_token is not None
     client = ZaloClient(settings.zalo_bot_token.get_secret_value(), settings.zalo_api_base_url)
-    channel = ZaloChannel(client, QuotaGate(uows, Platform.ZALO, settings.zalo_monthly_quota))
+    quota = QuotaGate(uows, Platform.ZALO, settings.zalo_monthly_quota)
+    channel = ZaloChannel(client, quota, Pacer(settings.zalo_send_rate))
     webhook = None
     if settings.zalo_webhook_url:
         if settings.zalo_webhook_secret is None:

@@ -57,3 +57,12 @@ def test_export_from_the_console_writes_the_workbook(database: Database, tmp_pat
 def test_chat_as_an_unknown_agency(database: Database, tmp_path: Path) -> None:
     result = run_cli(["chat", "--as", "NOPE"], database.env, tmp_path, stdin="")
     assert result.code == 2 and "unknown agency code" in result.err
+
+
+def test_chat_sends_each_message_once_even_at_exit(database: Database, tmp_path: Path) -> None:
+    """A notice queued just before the console closes is delivered once (one drain runs at a time)."""
+    assert run_cli(["import-plan", str(PLAN_46)], database.env, tmp_path).code == 0
+    typed = "/thongbao Họp giao ban lúc 14:00.\n1\n1\n"  # text, audience "Tất cả", "Gửi"
+    result = run_cli(["chat", "--as", "SNV", "--role", "admin"], database.env, tmp_path, stdin=typed)
+    assert result.code == 0, result.err
+    assert result.out.count("Thông báo của Sở Nội vụ:") == 1, result.out
