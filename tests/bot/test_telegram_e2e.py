@@ -17,13 +17,14 @@ import pytest
 import time_machine
 
 from bot.telegram.app import TelegramBot, WebhookConfig
+from bot.pacing import Pacer
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.links import invite_links
 from core.conversation.commands import COMMANDS, Menu
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ
-from core.ports import OutgoingMessage, RecipientBlockedError, TransientSendError
+from core.ports import FloodControlError, OutgoingMessage, RecipientBlockedError
 from core.types import Platform, Role
 from core.usecases.rules import Rules
 from nhacviec.config import Settings
@@ -175,7 +176,7 @@ async def test_export_is_sent_as_a_document(live: Live) -> None:
 
 async def test_channel_splits_long_messages_and_maps_errors(live: Live) -> None:
     api = live.api
-    channel = TelegramChannel(live.bot.bot)
+    channel = TelegramChannel(live.bot.bot, Pacer(29, chat_burst=10))  # this test is about splitting, not pace
     long_text = "\n".join(f"Dòng {i}: " + "nội dung & <thẻ> " * 12 for i in range(120))
     await channel.send(str(STP), OutgoingMessage(long_text, (("Đã nhận", "tok"),)))
     parts = api.sent(STP)
@@ -188,14 +189,16 @@ async def test_channel_splits_long_messages_and_maps_errors(live: Live) -> None:
             {
                 "ok": False,
                 "error_code": 429,
-                "description": "Too Many Requests: retry after 7",
-                "parameters": {"retry_after": 7},
+                "description": "Too Many Requests: retry after 90",
+                "parameters": {"retry_after": 90},
             },
         )
     ]
-    with pytest.raises(TransientSendError) as info:
+    # A pause longer than the channel waits out itself goes back to the outbox; the bot stays paused.
+    with pytest.raises(FloodControlError) as info:
         await channel.send(str(STP), OutgoingMessage("x"))
-    assert info.value.retry_after == 7
+    assert info.value.retry_after == 90 and 89 < channel.pacer.paused_for <= 90
+    channel = TelegramChannel(live.bot.bot)  # a fresh bot's pacer: the test does not wait the 90 s
     api.failures["sendMessage"] = [
         (403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"})
     ]
