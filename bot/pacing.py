@@ -4,8 +4,10 @@ One ``Pacer`` per bot token is shared by everything that sends through that bot 
 and direct replies), so nothing else competes for the same allowance; it replaces python-telegram-bot's
 ``AIORateLimiter`` (two limiters in series would each take their margin and waste capacity).
 
-- the bot as a whole: at most ``per_second`` messages in any one second (evenly spaced, no bursts: a
-  strict sliding window is what the platform enforces);
+- the bot as a whole: ``per_second`` messages a second, evenly spaced (a leaky bucket whose capacity
+  is one message plus ``slack`` seconds of sending: a send woken a little late may catch up that much,
+  never more), so no one-second window holds more than ``per_second * (1 + slack) + 1`` sends — 30 for
+  29 a second: the strict sliding window the platform enforces;
 - one private chat: a burst of ``chat_burst`` (the parts of a split message), then one per ``chat_every``
   seconds;
 - one group chat (id starting with "-"): ``group_per_minute`` a minute;
@@ -30,11 +32,13 @@ class Pacer:
         chat_burst: int = 3,
         chat_every: float = 1.1,
         group_per_minute: int = 20,
+        slack: float = 0.02,
     ) -> None:
-        if per_second <= 0 or chat_burst < 1 or chat_every <= 0 or group_per_minute < 1:
+        if per_second <= 0 or chat_burst < 1 or chat_every <= 0 or group_per_minute < 1 or slack < 0:
             raise ValueError("pacing limits must be positive")
         self.per_second = per_second
-        self._bot = AsyncLimiter(1, 1 / per_second)
+        capacity = 1 + slack * per_second
+        self._bot = AsyncLimiter(capacity, capacity / per_second)
         self._chat_burst, self._chat_every, self._group_per_minute = chat_burst, chat_every, group_per_minute
         self._chats: OrderedDict[str, AsyncLimiter] = OrderedDict()
         self._paused_until = 0.0
