@@ -54,6 +54,7 @@ typecheck: install-test
 
 bench: install
 	$(BIN)/python bench/plan_reminders.py
+	$(BIN)/python bench/fanout.py
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -5,9 +5,9 @@ and direct replies), so nothing else competes for the same allowance; it replace
 ``AIORateLimiter`` (two limiters in series would each take their margin and waste capacity).
 
 - the bot as a whole: ``per_second`` messages a second, evenly spaced (a leaky bucket whose capacity
-  is one message plus ``slack`` seconds of sending: a send woken a little late may catch up that much,
+  is one message plus ``slack`` seconds (10 ms) of sending: a send woken a little late may catch up that much,
   never more), so no one-second window holds more than ``per_second * (1 + slack) + 1`` sends — 30 for
-  29 a second: the strict sliding window the platform enforces;
+  29 a second, with 24 ms to spare for network jitter: the strict sliding window the platform enforces;
 - one private chat: a burst of ``chat_burst`` (the parts of a split message), then one per ``chat_every``
   seconds;
 - one group chat (id starting with "-"): ``group_per_minute`` a minute;
@@ -32,7 +32,7 @@ class Pacer:
         chat_burst: int = 3,
         chat_every: float = 1.1,
         group_per_minute: int = 20,
-        slack: float = 0.02,
+        slack: float = 0.01,
     ) -> None:
         if per_second <= 0 or chat_burst < 1 or chat_every <= 0 or group_per_minute < 1 or slack < 0:
             raise ValueError("pacing limits must be positive")

@@ -16,8 +16,8 @@ import httpx
 import pytest
 import time_machine
 
-from bot.telegram.app import TelegramBot, WebhookConfig
 from bot.pacing import Pacer
+from bot.telegram.app import TelegramBot, WebhookConfig
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.links import invite_links
 from core.conversation.commands import COMMANDS, Menu
