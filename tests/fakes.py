@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 from dataclasses import dataclass, field
 
+from bot.pacing import Pacer
 from core.ports import OutgoingMessage, SendError
 from core.types import Platform
 
@@ -33,3 +34,8 @@ class RecordingChannel:
 
     def to(self, chat_id: str) -> list[str]:
         return [text for chat, text in self.sent if chat == chat_id]
+
+
+def unpaced() -> Pacer:
+    """A pacer with limits far above what a test sends: pacing itself is tested in tests/scheduler/test_sender.py."""
+    return Pacer(10_000, chat_burst=1_000, chat_every=0.001, group_per_minute=60_000)

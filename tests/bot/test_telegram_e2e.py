@@ -34,6 +34,7 @@ from nhacviec.service import admin_chats, run_service
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.factories import invite_code
+from tests.fakes import unpaced
 from tests.telegram_standin import BotApiStandIn
 
 TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
@@ -65,8 +66,9 @@ async def live(loaded: Database) -> AsyncIterator[Live]:
     api.start()
     sender = OutboxSender(loaded.uows, {})
     conversation = Conversation(loaded.uows, ServiceNotifier(sender), Rules(), invite_links("nhacviec_test_bot"))
-    bot = TelegramBot(TOKEN, conversation, admin_chats(loaded.uows, Platform.TELEGRAM), api.base_url, poll_timeout=1)
-    sender.channels[Platform.TELEGRAM] = TelegramChannel(bot.bot)
+    chats = admin_chats(loaded.uows, Platform.TELEGRAM)
+    bot = TelegramBot(TOKEN, conversation, chats, api.base_url, poll_timeout=1, pacer=unpaced())
+    sender.channels[Platform.TELEGRAM] = TelegramChannel(bot.bot, bot.pacer)
     codes = {
         ADMIN: await _invite(loaded, "SNV", Role.ADMIN),
         STP: await _invite(loaded, "STP", Role.FOCAL),

@@ -44,6 +44,7 @@ from scheduler.sender import OutboxSender
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database
 from tests.factories import invite_code
+from tests.fakes import unpaced
 from tests.telegram_standin import BotApiStandIn
 from tests.zalo_standin import ZaloApiStandIn
 
@@ -74,7 +75,7 @@ class Z:
 
 def _parts(db: Database, api: ZaloApiStandIn, quota: int = 3000) -> tuple[ZaloChannel, OutboxSender, Conversation]:
     meter = QuotaGate(db.uows, Platform.ZALO, quota)
-    channel = ZaloChannel(ZaloClient(TOKEN, api.base_url), meter)
+    channel = ZaloChannel(ZaloClient(TOKEN, api.base_url), meter, unpaced())
     sender = OutboxSender(db.uows, {Platform.ZALO: channel})
     settings = Settings(_env_file=None, telegram_bot_username="nhacviec_test_bot")
     return channel, sender, make_conversation(settings, db.uows, ServiceNotifier(sender))
@@ -224,10 +225,10 @@ async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> N
     zapi.start()
     tapi.start()
     meter = QuotaGate(loaded.uows, Platform.ZALO, 3000)
-    zchannel = ZaloChannel(ZaloClient(TOKEN, zapi.base_url), meter)
+    zchannel = ZaloChannel(ZaloClient(TOKEN, zapi.base_url), meter, unpaced())
     tbot = Bot(TG_TOKEN, base_url=tapi.base_url)
     await tbot.initialize()
-    sender = OutboxSender(loaded.uows, {Platform.ZALO: zchannel, Platform.TELEGRAM: TelegramChannel(tbot)})
+    sender = OutboxSender(loaded.uows, {Platform.ZALO: zchannel, Platform.TELEGRAM: TelegramChannel(tbot, unpaced())})
     conversation = Conversation(loaded.uows, ServiceNotifier(sender))
     try:
         on_zalo = Sender(Platform.ZALO, "z-son", "z-son", "Lê Văn Sơn")
