@@ -16,6 +16,7 @@ from core.conversation.events import Account, Choice, Incoming, Reply
 from core.i18n import gettext_for
 from core.repositories import UnitOfWork
 from core.types import Actor
+from core.usecases.outreach import ACK_ACTION
 from core.usecases.rules import Rules
 
 CHOICE_TTL = timedelta(hours=24)
@@ -47,7 +48,7 @@ class Act(enum.StrEnum):
     UNDO = "undo"
     LANGUAGE = "language"
     CHANNEL = "channel"
-    ACK = "ack"
+    ACK = ACK_ACTION  # the notices' "Received" buttons, issued by core.usecases.outreach.broadcast
     AUDIENCE = "audience"
     BROADCAST_SEND = "broadcast_send"
     ADHOC_CREATE = "adhoc_create"
