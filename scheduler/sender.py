@@ -128,7 +128,10 @@ class OutboxSender:
             while queue:
                 _, _, item = heapq.heappop(queue)
                 async with slots[key[0]]:
-                    await self._send_one(item, stats)
+                    try:
+                        await self._send_one(item, stats)
+                    except Exception:  # recording the outcome failed (the database?): the claim is released later
+                        log.exception("delivery %d: could not record the outcome; it will be retried", item.id)
         finally:
             del queues[key], workers[key]
 
