@@ -43,7 +43,7 @@ CONSOLE_OPERATOR = Sender(Platform.CONSOLE, "operator", "operator", "Người d�
 def make_conversation(
     settings: Settings, uows: UnitOfWorkFactory, notifier: ServiceNotifier, rules: Rules | None = None
 ) -> Conversation:
-    return Conversation(uows, notifier, rules or Rules(), invite_links(settings.telegram_bot_username))
+    return Conversation(uows, notifier, rules, invite_links(settings.telegram_bot_username))
 
 
 def admin_chats(uows: UnitOfWorkFactory, platform: Platform) -> Callable[[], Awaitable[list[str]]]:

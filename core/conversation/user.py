@@ -138,15 +138,14 @@ async def cmd_status(ctx: Ctx, args: str) -> list[Reply]:
 @handles("danop")
 async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
     """/danop [period]: pick the period, optionally give the document number or file, confirm."""
-    owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
     if args:
-        found = await ctx.uow.periods.find(args, ctx.now)
-        match = [p for p in owed if found and p.period.id == found.id]
-        if not match:
+        named = await plan.owed_period(ctx.uow, ctx.me.agency_id, args, ctx.now)
+        if named is None:
             return ctx.reply(
                 ctx.t("“%(ref)s” is not a period your agency still owes. Send /danop to choose.", ref=args)
             )
-        return await _ask_confirmation(ctx, match[0].period.id, {}, match)
+        return await _ask_confirmation(ctx, named.period.id, {}, [named])
+    owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
     if not owed:
         return ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
     choices = await ctx.choices([(p.period.label, Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in owed])

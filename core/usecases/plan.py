@@ -63,6 +63,14 @@ async def owed(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPer
     return [p for p in found if p.submitted_at is None and p.period.opens_at <= now]
 
 
+async def owed_period(uow: UnitOfWork, agency_id: int, ref: str, now: datetime) -> AgencyPeriod | None:
+    """The period ``ref`` names (key, series:key or label), if the agency can confirm it now."""
+    found = await uow.periods.find(ref, now)
+    if found is None:
+        return None
+    return next((p for p in await owed(uow, agency_id, now) if p.period.id == found.id), None)
+
+
 async def history(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:
     """The agency's periods due so far (or already sent)."""
     found = await uow.periods.of_agency(agency_id, now - HISTORY, now)

@@ -23,10 +23,3 @@ class Rules:
 def require_admin(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
         raise NotAllowed("for Sở Nội vụ admins only")
-
-
-def require_member(actor: Actor) -> tuple[int, int | None]:
-    """The actor's agency id (and person id); the operator has no agency."""
-    if actor.agency_id is None:
-        raise NotAllowed("needs a registered person of an agency")
-    return actor.agency_id, actor.person_id
