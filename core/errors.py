@@ -69,3 +69,11 @@ class UndoTooLate(DomainError):
 
 class NoAdhocSeries(DomainError):
     """No imported plan has an ad-hoc report series."""
+
+
+class LineageError(DomainError):
+    """An agency change that cannot be applied (the detail says why, in Vietnamese and English)."""
+
+
+class CalendarError(DomainError):
+    """A calendar change that cannot be applied (the detail says why, in Vietnamese and English)."""

@@ -49,3 +49,8 @@ def quota(platform: str, month: str, percent: int) -> str:
 def fallback(original_key: str, platform: str) -> str:
     """The copy of a message sent through the person's other channel (at most once per channel)."""
     return f"{original_key}~{platform}"
+
+
+def calendar_change(change: str, agency_code: str) -> str:
+    """The notice that one calendar change moved an agency's next reminder (``change`` names the change)."""
+    return f"calendar:{change}:{agency_code}"

@@ -6,10 +6,34 @@ Message ids are English; the Vietnamese catalog (locales/vi) is what most people
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from core.i18n import format_day, gettext_for
-from core.types import DeliveryKind, Period
+from core.deadlines import to_vn
+from core.i18n import N_, format_day, gettext_for
+from core.types import DeliveryKind, Period, Role, TaskRole
+
+ROLE_NAMES = {
+    TaskRole.LEAD: N_("lead"),
+    TaskRole.COORDINATE: N_("coordinating"),
+    TaskRole.CARRY_OUT: N_("to carry out"),
+}
+PERSON_ROLES = {Role.FOCAL: N_("focal person"), Role.LEADER: N_("leader"), Role.ADMIN: N_("administrator")}
+
+
+def ref_label(lang: str, ref: str, paragraph: int) -> str:
+    """The plan's own reference: "III.1", or "III.1 (đoạn 4)" for a paragraph of an item."""
+    if not paragraph:
+        return ref
+    return gettext_for(lang).gettext("%(ref)s (paragraph %(n)d)") % {"ref": ref, "n": paragraph}
+
+
+def addressee(name: str, title: str) -> str:
+    """ "Nguyễn Văn A, Chuyên viên Văn phòng Sở"; the name alone without a position."""
+    return f"{name}, {title}" if name and title else name
+
+
+def person_role(lang: str, role: Role) -> str:
+    return gettext_for(lang).gettext(PERSON_ROLES[role])
 
 
 @dataclass(frozen=True, slots=True)
@@ -21,10 +45,29 @@ class ReportRef:
     due_at: datetime
     wording: str
     receiver: str
+    plan_issued_on: date | None = None
+    issuer: str = ""  # who issued the plan
+    via: str = ""  # who asks and compiles (Sở Nội vụ)
+    due_off: bool = False  # the deadline falls on a day off (a weekend, a holiday)
 
 
-def report_ref(period: Period) -> ReportRef:
-    return ReportRef(period.label, period.plan_number, period.due_at, period.wording, period.receiver)
+def report_ref(period: Period, due_off: bool = False) -> ReportRef:
+    return ReportRef(
+        period.label,
+        period.plan_number,
+        period.due_at,
+        period.wording,
+        period.receiver,
+        period.plan_issued_on,
+        period.plan_issuer,
+        period.via,
+        due_off,
+    )
+
+
+def in_sentence(label: str) -> str:
+    """A period's label inside a sentence: "Báo cáo tháng 4/2023" → "báo cáo tháng 4/2023"."""
+    return label[:1].lower() + label[1:] if label.startswith(("Báo cáo", "Report")) else label
 
 
 def reminder(kind: DeliveryKind, lang: str, name: str, agency: str, report: ReportRef, days: int) -> str:
@@ -49,18 +92,49 @@ def greeting(lang: str, name: str, agency: str) -> str:
     return gettext_for(lang).gettext("Dear %(name)s (%(agency)s),") % {"name": name, "agency": agency}
 
 
+def _basis(lang: str, report: ReportRef) -> str:
+    """ "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ …"."""
+    tr = gettext_for(lang)
+    values = {
+        "plan": report.plan_number,
+        "date": f"{report.plan_issued_on.day}/{report.plan_issued_on.month}/{report.plan_issued_on.year}"
+        if report.plan_issued_on
+        else "",
+        "issuer": report.issuer,
+        "via": report.via,
+    }
+    if report.plan_issued_on and report.issuer and report.via:
+        return tr.gettext("Under Plan No. %(plan)s of %(date)s of the %(issuer)s, %(via)s reminds you:") % values
+    return tr.gettext("Under Plan No. %(plan)s:") % values
+
+
+def _day_off_note(lang: str, report: ReportRef, days_left: int) -> str:
+    """ "Hạn chót 15/04/2023 rơi vào thứ Bảy; …" when the deadline falls on a day off."""
+    if not report.due_off:
+        return ""
+    tr = gettext_for(lang)
+    weekday, _, day = format_day(report.due_at, lang).partition(", ")
+    values = {"due": day, "day": weekday if to_vn(report.due_at).weekday() >= 5 else tr.gettext("a public holiday")}
+    if days_left <= 1:
+        note = tr.gettext("The deadline %(due)s falls on %(day)s; please send the report within today's working day.")
+    else:
+        note = tr.gettext("The deadline %(due)s falls on %(day)s; please send the report by the working day before.")
+    return "\n" + note % values
+
+
 def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_left: int) -> str:
     tr = gettext_for(lang)
     body = tr.gettext(
-        "Reminder: %(label)s under plan No. %(plan)s.\n"
-        "Deadline: %(due)s — %(left)s.\n"
-        "The plan says: “%(wording)s”, to %(receiver)s.\n"
+        "%(basis)s\n"
+        "%(label)s is due %(due)s — %(left)s.%(day_off)s\n"
+        "Send to: %(receiver)s. The plan says: “%(wording)s”.\n"
         "Once the report is sent, please confirm it with /danop."
     ) % {
+        "basis": _basis(lang, report),
         "label": report.label,
-        "plan": report.plan_number,
         "due": format_day(report.due_at, lang),
         "left": _days_left(lang, days_left),
+        "day_off": _day_off_note(lang, report, days_left),
         "wording": report.wording,
         "receiver": report.receiver,
     }
@@ -70,16 +144,14 @@ def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_l
 def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, working_days: int) -> str:
     tr = gettext_for(lang)
     body = tr.ngettext(
-        "%(label)s under plan No. %(plan)s is overdue: the deadline was %(due)s "
-        "(“%(wording)s”), %(n)d working day ago.\n"
+        "%(basis)s\n%(label)s is overdue: the deadline was %(due)s (“%(wording)s”), %(n)d working day ago.\n"
         "Please send the report to %(receiver)s without delay and confirm it with /danop.",
-        "%(label)s under plan No. %(plan)s is overdue: the deadline was %(due)s "
-        "(“%(wording)s”), %(n)d working days ago.\n"
+        "%(basis)s\n%(label)s is overdue: the deadline was %(due)s (“%(wording)s”), %(n)d working days ago.\n"
         "Please send the report to %(receiver)s without delay and confirm it with /danop.",
         working_days,
     ) % {
+        "basis": _basis(lang, report),
         "label": report.label,
-        "plan": report.plan_number,
         "due": format_day(report.due_at, lang),
         "wording": report.wording,
         "n": working_days,
@@ -91,18 +163,35 @@ def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, worki
 def escalation(lang: str, name: str, agency: str, report: ReportRef, working_days: int) -> str:
     tr = gettext_for(lang)
     body = tr.ngettext(
-        "%(agency)s has not yet sent %(label)s under plan No. %(plan)s. The deadline was %(due)s, "
-        "%(n)d working day ago.\nPlease direct that the report be sent to %(receiver)s.",
-        "%(agency)s has not yet sent %(label)s under plan No. %(plan)s. The deadline was %(due)s, "
-        "%(n)d working days ago.\nPlease direct that the report be sent to %(receiver)s.",
+        "%(basis)s\n%(agency)s has not yet sent %(label_in)s. The deadline was %(due)s, %(n)d working day ago.\n"
+        "Please direct that the report be sent to %(receiver)s.",
+        "%(basis)s\n%(agency)s has not yet sent %(label_in)s. The deadline was %(due)s, %(n)d working days ago.\n"
+        "Please direct that the report be sent to %(receiver)s.",
         working_days,
     ) % {
+        "basis": _basis(lang, report),
         "agency": agency,
-        "label": report.label,
-        "plan": report.plan_number,
+        "label_in": in_sentence(report.label),
         "due": format_day(report.due_at, lang),
         "n": working_days,
         "receiver": report.receiver,
+    }
+    return f"{greeting(lang, name, agency)}\n{body}"
+
+
+def reminder_moved(
+    lang: str, name: str, agency: str, label: str, old_at: datetime, new_at: datetime, reason: str
+) -> str:
+    """A calendar change moved the person's next reminder."""
+    tr = gettext_for(lang)
+    body = tr.gettext(
+        "The working-day calendar has changed%(reason)s. "
+        "The next reminder of %(label_in)s moves from %(old)s to %(new)s."
+    ) % {
+        "reason": f" ({reason})" if reason else "",
+        "label_in": in_sentence(label),
+        "old": format_day(old_at, lang),
+        "new": format_day(new_at, lang),
     }
     return f"{greeting(lang, name, agency)}\n{body}"
 

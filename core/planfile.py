@@ -23,8 +23,10 @@ AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,31}$")
 SELECTORS: dict[str, tuple[AgencyKind, ...]] = {
     "@departments": (AgencyKind.DEPARTMENT,),
     "@districts": (AgencyKind.DISTRICT,),
-    "@all": (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT),
+    "@communes": (AgencyKind.COMMUNE,),
+    "@all": (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT, AgencyKind.COMMUNE),
 }
+ROLE_FIELDS = (("lead", TaskRole.LEAD), ("coordinate", TaskRole.COORDINATE), ("carry_out", TaskRole.CARRY_OUT))
 
 
 class PlanFileError(Exception):
@@ -65,11 +67,13 @@ class _AgencyIn(_Strict):
 
 
 class _TaskIn(_Strict):
-    ref: str = Field(pattern=r"^[IVX]+\.\d+[a-z]?$")
+    ref: str = Field(pattern=r"^[IVX]+\.\d+$")  # the plan's own numbering, never an invented letter
+    paragraph: int = Field(default=0, ge=0, le=99)  # several duties under one item: their paragraph number
     title: str = Field(min_length=1)
     text: str = Field(min_length=1)
-    lead: list[str] = Field(default_factory=list)
-    coordinate: list[str] = Field(default_factory=list)
+    lead: list[str] = Field(default_factory=list)  # "chủ trì"
+    coordinate: list[str] = Field(default_factory=list)  # "phối hợp"
+    carry_out: list[str] = Field(default_factory=list)  # "thực hiện"
 
 
 class _SeriesIn(_Strict):
@@ -79,6 +83,8 @@ class _SeriesIn(_Strict):
     wording: str = Field(min_length=1)
     owed_by: list[str] = Field(min_length=1)
     receiver: str
+    via: str | None = None  # the agency the report goes through, who compiles ("qua Sở Nội vụ tổng hợp")
+    receiver_wording: str | None = None  # the receiver as the plan words it
     first_month: int | None = Field(default=None, ge=1, le=12)
     last_month: int | None = Field(default=None, ge=1, le=12)
 
@@ -101,6 +107,7 @@ class AgencySpec:
 @dataclass(frozen=True, slots=True)
 class TaskSpec:
     ref: str
+    paragraph: int
     title: str
     text: str
     assignments: tuple[tuple[str, TaskRole], ...]  # (agency code, role)
@@ -122,6 +129,8 @@ class SeriesSpec:
     wording: str
     owed_by: tuple[str, ...]
     receiver: str
+    via: str | None
+    receiver_wording: str | None
     periods: tuple[PeriodSpec, ...]
 
 
@@ -223,18 +232,26 @@ def _build(path: str, f: _FileIn) -> PlanSpec:
         return list(dict.fromkeys(out))
 
     tasks: list[TaskSpec] = []
-    seen_refs: set[str] = set()
+    seen_refs: set[tuple[str, int]] = set()
     for i, t in enumerate(f.tasks):
-        where = f"tasks[{i}] (ref {t.ref!r})"
-        if t.ref in seen_refs:
-            problems.append(f"{where}: field 'ref': duplicate task ref")
-        seen_refs.add(t.ref)
-        lead = expand(t.lead, where, "lead")
-        coord = [c for c in expand(t.coordinate, where, "coordinate") if c not in lead]
-        if not lead and not coord:
-            problems.append(f"{where}: field 'lead': a task needs at least one agency")
-        assignments = tuple((c, TaskRole.LEAD) for c in lead) + tuple((c, TaskRole.COORDINATE) for c in coord)
-        tasks.append(TaskSpec(t.ref, reflow(t.title), reflow(t.text), assignments))
+        where = f"tasks[{i}] (ref {t.ref!r}" + (f", paragraph {t.paragraph})" if t.paragraph else ")")
+        if (t.ref, t.paragraph) in seen_refs:
+            problems.append(f"{where}: field 'ref': duplicate task ref and paragraph")
+        seen_refs.add((t.ref, t.paragraph))
+        assignments: list[tuple[str, TaskRole]] = []
+        taken: set[str] = set()
+        for name, role in ROLE_FIELDS:  # an agency named under two roles keeps the first (lead, then coordinate)
+            for code in expand(getattr(t, name), where, name):
+                if code not in taken:
+                    taken.add(code)
+                    assignments.append((code, role))
+        if not assignments:
+            problems.append(f"{where}: field 'carry_out': a task needs at least one agency")
+        tasks.append(TaskSpec(t.ref, t.paragraph, reflow(t.title), reflow(t.text), tuple(assignments)))
+    paragraphs = Counter(ref for ref, _ in seen_refs)
+    for ref, n in paragraphs.items():
+        if n > 1 and (ref, 0) in seen_refs:
+            problems.append(f"tasks (ref {ref!r}): an item split into paragraphs needs a paragraph number on each")
 
     series: list[SeriesSpec] = []
     seen_series: set[str] = set()
@@ -244,8 +261,9 @@ def _build(path: str, f: _FileIn) -> PlanSpec:
             problems.append(f"{where}: field 'code': duplicate series code")
         seen_series.add(s.code)
         owed = expand(s.owed_by, where, "owed_by")
-        if s.receiver not in codes:
-            problems.append(f"{where}: field 'receiver': unknown agency code {s.receiver!r}")
+        for name, named in (("receiver", s.receiver), ("via", s.via)):
+            if named is not None and named not in codes:
+                problems.append(f"{where}: field '{name}': unknown agency code {named!r}")
         periods: tuple[PeriodSpec, ...] = ()
         if s.recurrence is not Recurrence.AD_HOC:
             try:
@@ -256,7 +274,12 @@ def _build(path: str, f: _FileIn) -> PlanSpec:
             except ValueError as exc:
                 problems.append(f"{where}: {exc}")
                 continue
-        series.append(SeriesSpec(s.code, s.name, s.recurrence, reflow(s.wording), tuple(owed), s.receiver, periods))
+        wording = reflow(s.receiver_wording) if s.receiver_wording else None
+        series.append(
+            SeriesSpec(
+                s.code, s.name, s.recurrence, reflow(s.wording), tuple(owed), s.receiver, s.via, wording, periods
+            )
+        )
 
     if problems:
         raise PlanFileError(path, problems)

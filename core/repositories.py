@@ -12,7 +12,7 @@ unique key raises ``Conflict`` (at the write or at ``commit``), and the whole un
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
@@ -22,6 +22,7 @@ from core.types import (
     Agency,
     AgencyPeriod,
     AssignedTask,
+    CalendarDayInfo,
     ChatAccountInfo,
     ChoiceRecord,
     ClaimedDelivery,
@@ -57,7 +58,7 @@ class AccountRepository(Protocol):
     async def is_registered(self, platform: Platform, user_id: str) -> bool:
         """Whether any account (active or not) exists for this platform user."""
 
-    async def add_person(self, name: str, agency_id: int, role: Role, now: datetime) -> int:
+    async def add_person(self, name: str, agency_id: int, role: Role, now: datetime, title: str = "") -> int:
         """A new active person; returns its id."""
 
     async def add_account(self, person_id: int, sender: Sender, now: datetime) -> int:
@@ -97,7 +98,8 @@ class AgencyRepository(Protocol):
     """Agencies and the tasks plans assign to them; plan files are written through ``import_plan``."""
 
     async def all(self, include_inactive: bool = False) -> list[Agency]:
-        """Ordered by kind, then as the plan lists them."""
+        """Ordered by kind, then as the plan lists them; without ``include_inactive`` only agencies that are
+        active and not dissolved or merged. Each carries its lineage (former names, end, successor)."""
 
     async def by_code(self, code: str) -> Agency | None:
         """Case and surrounding spaces do not matter."""
@@ -108,7 +110,30 @@ class AgencyRepository(Protocol):
     async def all_tasks(self) -> list[TaskListing]: ...
 
     async def import_plan(self, spec: PlanSpec, actor: str) -> ImportReport:
-        """Insert what is new, update what changed, keep periods that hold submissions."""
+        """Insert what is new, update what changed, keep periods that hold submissions.
+
+        Raises:
+            PlanFileError: the file names an agency that has been renamed by another name than it bore on
+                the plan's date (a rename is ``rename``'s job, not the file's); nothing is written.
+        """
+
+    async def owed_series(self) -> dict[int, list[str]]:
+        """For each agency id, the series it owes ("46/KH-UBND:thang"), in plan order."""
+
+    async def rename(self, agency_id: int, name: str, from_day: date) -> None:
+        """The agency bears ``name`` from ``from_day``; its current name is kept as its name before then.
+
+        Raises:
+            LineageError: ``from_day`` is not after the agency's last rename.
+        """
+
+    async def end(self, agency_id: int, from_day: date, successor_id: int | None) -> None:
+        """The agency is dissolved (or merged into ``successor_id``) from ``from_day``: it owes no period due
+        from that day and leaves the lists; its history keeps its name.
+
+        Raises:
+            LineageError: the agency has ended already, or the successor is itself or has ended.
+        """
 
 
 class PeriodRepository(Protocol):
@@ -215,6 +240,8 @@ class InviteRepository(Protocol):
         expires_at: datetime,
         actor: str,
         person_id: int | None = None,
+        person_name: str | None = None,
+        person_title: str | None = None,
     ) -> int: ...
 
     async def by_code(self, code: str) -> InviteRecord | None: ...
@@ -270,6 +297,19 @@ class UsageRepository(Protocol):
     async def set_warned(self, platform: Platform, month: str, percent: int) -> None: ...
 
 
+class CalendarRepository(Protocol):
+    """The days Sở Nội vụ has added to (or taken back from) the working-day calendar."""
+
+    async def days(self) -> list[CalendarDayInfo]:
+        """Every stored day, in date order."""
+
+    async def put(self, day: CalendarDayInfo) -> bool:
+        """Store the day (replacing what that date held); True if something changed."""
+
+    async def remove(self, day: date) -> bool:
+        """Delete the stored day; False if there was none."""
+
+
 class AuditRepository(Protocol):
     async def record(
         self,
@@ -295,6 +335,7 @@ class UnitOfWork(Protocol):
     conversations: ConversationRepository
     runs: ReminderRunRepository
     usage: UsageRepository
+    calendar: CalendarRepository
     audit: AuditRepository
 
     async def __aenter__(self) -> Self: ...

@@ -4,12 +4,13 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 
 class AgencyKind(enum.StrEnum):
     DEPARTMENT = "department"  # sở, ban, ngành thuộc tỉnh
-    DISTRICT = "district"  # Ủy ban nhân dân huyện, thành phố
+    DISTRICT = "district"  # Ủy ban nhân dân huyện, thành phố (until 30/6/2025)
+    COMMUNE = "commune"  # Ủy ban nhân dân xã, phường (the local level from 1/7/2025)
     OTHER = "other"  # Ban Dân vận Tỉnh ủy, Mặt trận, cơ quan trung ương…
 
 
@@ -22,6 +23,7 @@ class Role(enum.StrEnum):
 class TaskRole(enum.StrEnum):
     LEAD = "lead"  # chủ trì
     COORDINATE = "coordinate"  # phối hợp
+    CARRY_OUT = "carry_out"  # thực hiện: a duty the plan gives the agency itself (or to every agency)
 
 
 class Recurrence(enum.StrEnum):
@@ -57,6 +59,7 @@ class DeliveryKind(enum.StrEnum):
     NOTICE = "notice"
     ADHOC = "adhoc"
     QUOTA = "quota"
+    CALENDAR = "calendar"  # a calendar change moved the person's next reminder
 
 
 class Priority(enum.IntEnum):
@@ -78,6 +81,7 @@ PRIORITY_OF: dict[DeliveryKind, Priority] = {
     DeliveryKind.BEFORE: Priority.NORMAL,
     DeliveryKind.DUE: Priority.NORMAL,
     DeliveryKind.ADHOC: Priority.NORMAL,
+    DeliveryKind.CALENDAR: Priority.NORMAL,
     DeliveryKind.DIGEST: Priority.LOW,
     DeliveryKind.NOTICE: Priority.BULK,
 }
@@ -104,9 +108,16 @@ class Standing(enum.StrEnum):
 class Agency:
     id: int
     code: str
-    name: str
+    name: str  # the current name (history shows the name of its own time: see ``name_on``)
     kind: AgencyKind
     active: bool
+    ended_on: date | None = None  # dissolved or merged from this day
+    successor: str | None = None  # the code of the agency it was merged into
+    former_names: tuple[tuple[str, date], ...] = ()  # (name, borne until this day, exclusive), oldest first
+
+    def name_on(self, day: date) -> str:
+        """The name the agency bore on ``day``."""
+        return next((name for name, until in self.former_names if day < until), self.name)
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,6 +127,7 @@ class AssignedTask:
     title: str
     text: str
     role: TaskRole
+    paragraph: int = 0  # the paragraph of the plan's item, 0 when the task is the whole item
 
 
 @dataclass(frozen=True, slots=True)
@@ -129,7 +141,10 @@ class Period:
     opens_at: datetime
     due_at: datetime
     wording: str
-    receiver: str = ""  # the series' receiver as the plan names it
+    receiver: str = ""  # the series' receiver as the plan words it ("Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)")
+    plan_issued_on: date | None = None
+    plan_issuer: str = ""  # "Ủy ban nhân dân tỉnh Tuyên Quang"
+    via: str = ""  # the agency reports go through, who compiles and asks ("Sở Nội vụ")
 
 
 @dataclass(frozen=True, slots=True)
@@ -154,6 +169,8 @@ class InviteInfo:
     agency_code: str
     role: Role
     expires_at: datetime
+    person_name: str | None = None
+    person_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -274,6 +291,8 @@ class TaskListing:
     text: str
     lead: tuple[str, ...]
     coordinate: tuple[str, ...]
+    carry_out: tuple[str, ...] = ()
+    paragraph: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -284,6 +303,8 @@ class InviteRecord:
     expires_at: datetime
     used_at: datetime | None
     person_id: int | None  # set for a link code (/lienket)
+    person_name: str | None = None  # the person Sở Nội vụ meant the code for
+    person_title: str | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -350,3 +371,15 @@ class ClaimedDelivery:
     choices: tuple[tuple[str, str], ...] = ()
     priority: Priority = Priority.NORMAL
     language: str = "vi"
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarDayInfo:
+    """A stored calendar day: ``kind`` is "off", "workday" or "normal" (see ``core.planning.calendar.DayKind``)."""
+
+    day: date
+    kind: str
+    reason: str
+    source: str
+    created_at: datetime
+    created_by: str

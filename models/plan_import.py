@@ -7,11 +7,14 @@ from collections import Counter
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.planfile import ImportReport, PeriodSpec, PlanSpec
+from core.planfile import ImportReport, PeriodSpec, PlanFileError, PlanSpec
 from core.types import Recurrence
 from models import audit
+from models.repos import rows
+from models.repos.rows import lineage
 from models.tables import (
     Agency,
+    AgencyName,
     PeriodAgency,
     Plan,
     ReportPeriod,
@@ -54,23 +57,40 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
         ch["plan updated"] += 1
 
     agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
+    renamed = {n.agency_id for n in (await session.scalars(select(AgencyName))).all()}
+    refused: list[str] = []
     for a in spec.agencies:
         values: dict[str, object] = {"name": a.name, "kind": a.kind.value, "active": a.active}
+        existing = agencies.get(a.code)
+        if existing is not None and (existing.id in renamed or existing.ended_on is not None):
+            # History is kept by date: the file must name the agency as it was on the plan's date.
+            known = await lineage(session)
+            then = rows.agency(existing, known, on=spec.issued_on).name
+            if a.name != then:
+                refused.append(
+                    f"agencies (code {a.code!r}): field 'name': on {spec.issued_on:%d/%m/%Y} the agency was named "
+                    f"{then!r}; rename it with 'nhacviec agencies rename', not in the plan file"
+                )
+            continue
         if a.code not in agencies:
             agencies[a.code] = Agency(code=a.code, **values)
             session.add(agencies[a.code])
             ch["agencies created"] += 1
         elif _set_fields(agencies[a.code], values):
             ch["agencies updated"] += 1
+    if refused:
+        raise PlanFileError(spec.number, refused)
     await session.flush()
     ids = {code: row.id for code, row in agencies.items()}
 
-    tasks = {t.ref: t for t in (await session.scalars(select(Task).where(Task.plan_id == plan.id))).all()}
+    tasks = {
+        (t.ref, t.paragraph): t for t in (await session.scalars(select(Task).where(Task.plan_id == plan.id))).all()
+    }
     for pos, t in enumerate(spec.tasks):
         values = {"title": t.title, "text": t.text, "position": pos}
-        row = tasks.pop(t.ref, None)
+        row = tasks.pop((t.ref, t.paragraph), None)
         if row is None:
-            row = Task(plan_id=plan.id, ref=t.ref, **values)
+            row = Task(plan_id=plan.id, ref=t.ref, paragraph=t.paragraph, **values)
             session.add(row)
             await session.flush()
             ch["tasks created"] += 1
@@ -89,6 +109,7 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
         await session.execute(delete(TaskAssignment).where(TaskAssignment.task_id == gone.id))
         await session.delete(gone)
         ch["tasks removed"] += 1
+    await session.flush()  # a removed "III.1a" leaves before a new "III.1" paragraph needs its place
 
     all_series = (await session.scalars(select(ReportSeries).where(ReportSeries.plan_id == plan.id))).all()
     series_rows = {s.code: s for s in all_series}
@@ -98,6 +119,8 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
             "recurrence": s.recurrence.value,
             "wording": s.wording,
             "receiver_agency_id": ids[s.receiver],
+            "via_agency_id": ids[s.via] if s.via else None,
+            "receiver_wording": s.receiver_wording,
         }
         srow = series_rows.get(s.code)
         if srow is None:

@@ -38,17 +38,32 @@ class Agency(Base):
     __tablename__ = "agency"
     id: Mapped[int] = mapped_column(primary_key=True)
     code: Mapped[str] = mapped_column(String(32), unique=True)
-    name: Mapped[str] = mapped_column(String(255))
+    name: Mapped[str] = mapped_column(String(255))  # the current name; earlier ones are in agency_name
     kind: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
+    # Dissolved or merged from this day on (it owes nothing due from then); successor = merged into.
+    ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
+    successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), nullable=True)
+
+
+class AgencyName(Base):
+    """A name an agency bore before ``until`` (exclusive): history shows the name of its own time."""
+
+    __tablename__ = "agency_name"
+    __table_args__ = (UniqueConstraint("agency_id", "until"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    until: Mapped[date] = mapped_column(Date)
 
 
 class Task(Base):
     __tablename__ = "task"
-    __table_args__ = (UniqueConstraint("plan_id", "ref"),)
+    __table_args__ = (UniqueConstraint("plan_id", "ref", "paragraph"),)
     id: Mapped[int] = mapped_column(primary_key=True)
     plan_id: Mapped[int] = mapped_column(ForeignKey("plan.id", ondelete="CASCADE"))
-    ref: Mapped[str] = mapped_column(String(16))
+    ref: Mapped[str] = mapped_column(String(16))  # the plan's own item: "II.4", "III.1"
+    paragraph: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))  # 0 = the whole item
     position: Mapped[int] = mapped_column(Integer, default=0)
     title: Mapped[str] = mapped_column(Text)
     text: Mapped[str] = mapped_column(Text)
@@ -73,6 +88,8 @@ class ReportSeries(Base):
     recurrence: Mapped[str] = mapped_column(String(16))
     wording: Mapped[str] = mapped_column(Text)
     receiver_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    via_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), nullable=True)  # who compiles
+    receiver_wording: Mapped[str | None] = mapped_column(Text, nullable=True)  # as the plan says it
     # Per-series reminder policy override (JSON of core.planning.policy.ReminderPolicy fields); NULL = default.
     policy: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
 
@@ -108,6 +125,7 @@ class Person(Base):
     __tablename__ = "person"
     id: Mapped[int] = mapped_column(primary_key=True)
     display_name: Mapped[str] = mapped_column(String(255))
+    title: Mapped[str] = mapped_column(String(255), default="", server_default="")  # position (chức vụ)
     agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
@@ -139,6 +157,9 @@ class Invite(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     created_by: Mapped[str] = mapped_column(String(64))
     expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    # The person Sở Nội vụ means the code for (full name, position); None for link codes and old codes.
+    person_name: Mapped[str | None] = mapped_column(String(255), nullable=True)
+    person_title: Mapped[str | None] = mapped_column(String(255), nullable=True)
     used_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     used_by_account_id: Mapped[int | None] = mapped_column(ForeignKey("chat_account.id"), nullable=True)
     # Set for a link code (/lienket): the account that redeems it joins this person instead of a new one.
@@ -267,3 +288,15 @@ class ChannelUsage(Base):
     month: Mapped[str] = mapped_column(String(7), primary_key=True)  # "2026-11"
     sent: Mapped[int] = mapped_column(Integer, default=0)
     warned_percent: Mapped[int] = mapped_column(Integer, default=0)
+
+
+class CalendarDay(Base):
+    """A day the Vietnamese calendar changes for the year: an extra day off or a make-up working day."""
+
+    __tablename__ = "calendar_day"
+    day: Mapped[date] = mapped_column(Date, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # "off" | "workday"
+    reason: Mapped[str] = mapped_column(Text)
+    source: Mapped[str] = mapped_column(String(255), default="", server_default="")  # the document that says so
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    created_by: Mapped[str] = mapped_column(String(128))

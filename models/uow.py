@@ -13,6 +13,7 @@ from core.repositories import (
     AccountRepository,
     AgencyRepository,
     AuditRepository,
+    CalendarRepository,
     Conflict,
     ConversationRepository,
     InviteRepository,
@@ -25,6 +26,7 @@ from core.repositories import (
 from models.repos.accounts import SqlAccounts
 from models.repos.agencies import SqlAgencies
 from models.repos.audit import SqlAudit
+from models.repos.calendar import SqlCalendar
 from models.repos.conversations import SqlConversations
 from models.repos.invites import SqlInvites
 from models.repos.notices import SqlNotices
@@ -44,6 +46,7 @@ class SqlUnitOfWork:
     conversations: ConversationRepository
     runs: ReminderRunRepository
     usage: UsageRepository
+    calendar: CalendarRepository
     audit: AuditRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
@@ -61,6 +64,7 @@ class SqlUnitOfWork:
         self.conversations = SqlConversations(s)
         self.runs = SqlRuns(s)
         self.usage = SqlUsage(s)
+        self.calendar = SqlCalendar(s)
         self.audit = SqlAudit(s)
         return self
 

@@ -2,32 +2,40 @@
 
 from __future__ import annotations
 
-import asyncio
-import json
-import re
 import sys
-from collections.abc import AsyncIterator, Coroutine
-from contextlib import asynccontextmanager
-from datetime import date, datetime, timedelta
+from datetime import datetime, timedelta
 from pathlib import Path
-from typing import Annotated, Any, TypeVar
+from typing import Annotated
 
 import typer
-from pydantic import TypeAdapter, ValidationError
-from rich.console import Console
+from pydantic import ValidationError
 from rich.table import Table
 
 from bot.telegram.links import invite_links
-from core import errors
+from core import messages
 from core.deadlines import end_of_day, start_of_day, to_vn, utcnow
-from core.i18n import CatalogMissing, format_instant
+from core.i18n import format_instant
 from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
-from core.types import OPERATOR, AgencyKind, Role, Standing, TaskRole
+from core.types import OPERATOR, Role, Standing
 from core.usecases import accounts, overview, plan, reminders, submissions
 from core.usecases.rules import Rules
+from nhacviec.cli_agencies import agencies_app
+from nhacviec.cli_calendar import calendar_app
+from nhacviec.clikit import (
+    ROLE_VI,
+    CliError,
+    context,
+    day,
+    err,
+    iso,
+    out,
+    parse_duration,
+    print_json,
+    run,
+)
 from nhacviec.config import load_settings
-from nhacviec.wiring import SchemaOutOfDate, Wiring, wired
+from nhacviec.wiring import SchemaOutOfDate
 
 app = typer.Typer(
     help="nhacviec — nhắc việc báo cáo theo kế hoạch (report reminders for government plans).",
@@ -37,88 +45,8 @@ app = typer.Typer(
 )
 db_app = typer.Typer(help="Cơ sở dữ liệu (database).", no_args_is_help=True)
 app.add_typer(db_app, name="db")
-out = Console()
-err = Console(stderr=True)
-T = TypeVar("T")
-ROLE_VI = {TaskRole.LEAD.value: "chủ trì", TaskRole.COORDINATE.value: "phối hợp"}
-KIND_VI = {
-    AgencyKind.DEPARTMENT: "sở, ban, ngành",
-    AgencyKind.DISTRICT: "UBND huyện, thành phố",
-    AgencyKind.OTHER: "khác",
-}
-
-
-class CliError(Exception):
-    """A problem the operator can fix; printed without a traceback."""
-
-    def __init__(self, message: str, code: int = 1) -> None:
-        super().__init__(message)
-        self.code = code
-
-
-REFUSED = {  # the use-cases' refusals, as the operator reads them
-    errors.AgencyUnknown: "không có cơ quan mã {detail!r} (unknown agency code); xem 'nhacviec agencies'",
-    errors.PeriodUnknown: "không tìm thấy kỳ báo cáo {detail!r} (no such period, or ambiguous); xem 'nhacviec periods'",
-    errors.NotOwed: "cơ quan không thuộc diện phải nộp kỳ báo cáo này (the agency does not owe this period)",
-    errors.AlreadySubmitted: "kỳ báo cáo này đã được xác nhận nộp trước đó (already confirmed)",
-}
-
-
-@asynccontextmanager
-async def _context(check_schema: bool = True) -> AsyncIterator[Wiring]:
-    try:
-        settings = load_settings()
-    except ValidationError as exc:
-        raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
-    try:
-        async with wired(settings, check_schema) as w:
-            yield w
-    except SchemaOutOfDate as exc:
-        raise CliError(str(exc)) from exc
-    except errors.DomainError as exc:
-        message = REFUSED.get(type(exc), f"không thực hiện được (refused): {type(exc).__name__}")
-        raise CliError(message.format(detail=str(exc)), 2) from exc
-    except CalendarFileError as exc:
-        raise CliError(str(exc), 2) from exc
-
-
-def _run(coro: Coroutine[Any, Any, T]) -> T:
-    try:
-        return asyncio.run(coro)
-    except CliError as exc:
-        err.print(f"[red]Lỗi (error):[/red] {exc}", highlight=False)
-        raise typer.Exit(exc.code) from None
-    except CatalogMissing as exc:
-        err.print(f"[red]Lỗi cài đặt (installation problem):[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    except (ConnectionError, TimeoutError) as exc:
-        err.print(f"[red]Lỗi kết nối cơ sở dữ liệu (database connection failed):[/red] {exc}", highlight=False)
-        raise typer.Exit(1) from None
-    except OSError as exc:
-        err.print(f"[red]Lỗi hệ thống (system error):[/red] {exc.strerror or exc}", highlight=False)
-        raise typer.Exit(1) from None
-
-
-def _print_json(data: object) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
-
-
-def _iso(instant: datetime) -> str:
-    return to_vn(instant).isoformat()
-
-
-def _parse_duration(text: str) -> timedelta:
-    m = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text.lower())
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
-    try:
-        return TypeAdapter(timedelta).validate_python(text)
-    except ValidationError:
-        raise CliError(f"thời hạn không hợp lệ (bad duration) {text!r}: dùng 7d, 48h hoặc P7D", 2) from None
-
-
-# ------------------------------------------------------------------ commands
+app.add_typer(agencies_app, name="agencies")
+app.add_typer(calendar_app, name="calendar")
 
 
 @db_app.command("upgrade")
@@ -126,11 +54,11 @@ def db_upgrade() -> None:
     """Nâng cấp cấu trúc cơ sở dữ liệu lên bản mới nhất (apply migrations)."""
 
     async def go() -> None:
-        async with _context(check_schema=False) as w:
+        async with context(check_schema=False) as w:
             before, after = await w.upgrade()
         out.print(f"Cơ sở dữ liệu (database): {before or 'trống (empty)'} → {after}")
 
-    _run(go())
+    run(go())
 
 
 @app.command("import-plan")
@@ -144,7 +72,7 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
             raise CliError(
                 "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
             ) from exc
-        async with _context() as w, w.uows() as uow:
+        async with context() as w, w.uows() as uow:
             report = await plan.import_plan(uow, OPERATOR, spec)
             await uow.commit()
         if not report.changed:
@@ -156,31 +84,15 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
         for label in report.kept_periods:
             err.print(f"[yellow]Giữ lại kỳ {label!r} vì đã có báo cáo nộp (kept: it holds submissions).[/yellow]")
 
-    _run(go())
-
-
-@app.command("agencies")
-def agencies_cmd(
-    as_json: Annotated[bool, typer.Option("--json", help="In JSON (print JSON).")] = False,
-    include_inactive: Annotated[bool, typer.Option("--all", help="Cả cơ quan ngừng hoạt động.")] = False,
-) -> None:
-    """Danh sách cơ quan, đơn vị (list agencies)."""
-
-    async def go() -> None:
-        async with _context() as w, w.uows() as uow:
-            rows = await plan.agencies(uow, include_inactive)
-        if as_json:
-            _print_json([{"code": a.code, "name": a.name, "kind": a.kind.value, "active": a.active} for a in rows])
-            return
-        table = Table("Mã (code)", "Tên (name)", "Loại (kind)")
-        for a in rows:
-            table.add_row(a.code, a.name, KIND_VI[a.kind] + ("" if a.active else " — ngừng"))
-        out.print(table)
-
-    _run(go())
+    run(go())
 
 
 @app.command("tasks")
+def _codes(found: object) -> str:
+    codes = list(found) if isinstance(found, list) else []
+    return ", ".join(codes) if len(codes) <= 4 else f"{len(codes)} cơ quan"
+
+
 def tasks_cmd(
     agency: Annotated[str | None, typer.Option("--agency", help="Mã cơ quan (agency code).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -189,7 +101,7 @@ def tasks_cmd(
 
     async def go() -> None:
         items: list[dict[str, object]]
-        async with _context() as w, w.uows() as uow:
+        async with context() as w, w.uows() as uow:
             if agency is None:
                 items = [
                     {
@@ -197,36 +109,40 @@ def tasks_cmd(
                         "ref": x.ref,
                         "title": x.title,
                         "text": x.text,
+                        "paragraph": x.paragraph,
                         "lead": list(x.lead),
                         "coordinate": list(x.coordinate),
+                        "carry_out": list(x.carry_out),
                     }
                     for x in await plan.all_tasks(uow)
                 ]
             else:
                 a = await plan.agency(uow, agency)
                 items = [
-                    {"plan": x.plan_number, "ref": x.ref, "title": x.title, "text": x.text, "role": x.role.value}
+                    {
+                        "plan": x.plan_number,
+                        "ref": x.ref,
+                        "paragraph": x.paragraph,
+                        "title": x.title,
+                        "text": x.text,
+                        "role": x.role.value,
+                    }
                     for x in await plan.tasks_of(uow, a.id)
                 ]
         if as_json:
-            _print_json(items)
+            print_json(items)
             return
-        table = Table("Mục (ref)", "Nhiệm vụ (task)", "Vai trò (role)" if agency else "Chủ trì (lead)")
+        table = Table("Mục (ref)", "Nhiệm vụ (task)", "Vai trò (role)" if agency else "Cơ quan (agencies)")
         for x in items:
-            role = ROLE_VI.get(str(x.get("role")), "")
-            table.add_row(str(x["ref"]), str(x["title"]), role or ", ".join(x.get("lead", [])))  # type: ignore[arg-type]
+            ref = messages.ref_label("vi", str(x["ref"]), int(str(x["paragraph"])))
+            if agency:
+                who = ROLE_VI[str(x["role"])]
+            else:
+                who = "; ".join(f"{ROLE_VI[r]}: {_codes(x[r])}" for r in ("lead", "coordinate", "carry_out") if x[r])
+            table.add_row(ref, str(x["title"]), who)
         out.print(table)
 
-    _run(go())
-
-
-def _day(value: str | None, name: str) -> date | None:
-    if value is None:
-        return None
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"{name}: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
+    run(go())
 
 
 @app.command("periods")
@@ -238,19 +154,19 @@ def periods_cmd(
     """Các kỳ báo cáo và hạn chót (report periods and deadlines)."""
 
     async def go() -> None:
-        start, end = _day(date_from, "--from"), _day(date_to, "--to")
-        async with _context() as w, w.uows() as uow:
+        start, end = day(date_from, "--from"), day(date_to, "--to")
+        async with context() as w, w.uows() as uow:
             rows = await plan.periods(uow, start_of_day(start) if start else None, end_of_day(end) if end else None)
         if as_json:
-            _print_json(
+            print_json(
                 [
                     {
                         "label": p.label,
                         "series": p.series_code,
                         "key": p.key,
                         "plan": p.plan_number,
-                        "opens_at": _iso(p.opens_at),
-                        "due_at": _iso(p.due_at),
+                        "opens_at": iso(p.opens_at),
+                        "due_at": iso(p.due_at),
                         "wording": p.wording,
                     }
                     for p in rows
@@ -262,21 +178,25 @@ def periods_cmd(
             table.add_row(p.label, format_instant(p.due_at), p.wording)
         out.print(table)
 
-    _run(go())
+    run(go())
 
 
 @app.command("invite")
 def invite_cmd(
     agency: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
-    role: Annotated[Role, typer.Option("--role", help="focal (đầu mối) | leader (lãnh đạo) | admin")] = Role.FOCAL,
+    role: Annotated[
+        Role, typer.Option("--role", help="focal (đầu mối) | leader (lãnh đạo) | admin (quản trị)")
+    ] = Role.FOCAL,
     expires: Annotated[str | None, typer.Option("--expires", help="Hiệu lực (valid for), ví dụ 7d, 48h.")] = None,
+    name: Annotated[str | None, typer.Option("--name", help="Họ và tên người nhận mã (full name).")] = None,
+    title: Annotated[str | None, typer.Option("--title", help="Chức vụ (position), ví dụ 'Chuyên viên'.")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
-    """Tạo mã đăng ký dùng một lần (create a single-use registration code)."""
+    """Tạo mã đăng ký dùng một lần cho một người (create a single-use registration code for a person)."""
 
     async def go() -> None:
-        async with _context() as w:
-            valid = _parse_duration(expires) if expires else timedelta(days=w.settings.invite_default_days)
+        async with context() as w:
+            valid = parse_duration(expires) if expires else timedelta(days=w.settings.invite_default_days)
             if valid <= timedelta(0):
                 raise CliError("--expires phải dương (must be positive)", 2)
             async with w.uows() as uow:
@@ -285,7 +205,9 @@ def invite_cmd(
                     err.print(
                         "[yellow]Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).[/yellow]"
                     )
-                inv = await accounts.create_invite(uow, OPERATOR, a.code, role, utcnow(), Rules(invite_ttl=valid))
+                inv = await accounts.create_invite(
+                    uow, OPERATOR, a.code, role, utcnow(), Rules(invite_ttl=valid), name, title
+                )
                 await uow.commit()
             link = invite_links(w.settings.telegram_bot_username)(inv.code)
         if as_json:
@@ -293,19 +215,26 @@ def invite_cmd(
                 "code": inv.code,
                 "agency": inv.agency_code,
                 "role": inv.role.value,
-                "expires_at": _iso(inv.expires_at),
+                "expires_at": iso(inv.expires_at),
+                "name": inv.person_name,
+                "title": inv.person_title,
             }
             if link:
                 obj["link"] = link
-            _print_json(obj)
+            print_json(obj)
             return
         out.print(f"Mã đăng ký (code): [bold]{inv.code}[/bold]")
-        out.print(f"Cơ quan: {a.name} — vai trò: {inv.role.value} — hết hạn: {format_instant(inv.expires_at)}")
+        who = f"{inv.person_name}, {inv.person_title}" if inv.person_title else inv.person_name
+        out.print(
+            f"Người nhận: {who}" if who else "Người nhận: chưa ghi tên (no name given: the chat nickname is used)"
+        )
+        role_vi = messages.person_role("vi", inv.role)
+        out.print(f"Cơ quan: {a.name} — vai trò: {role_vi} — hết hạn: {format_instant(inv.expires_at)}")
         out.print(f"Gửi bot tin nhắn (send the bot): /dangky {inv.code}")
         if link:
             out.print(f"Liên kết Telegram: {link}")
 
-    _run(go())
+    run(go())
 
 
 @app.command("status")
@@ -319,18 +248,18 @@ def status_cmd(
 
     async def go() -> None:
         now = utcnow()
-        async with _context() as w, w.uows() as uow:
+        async with context() as w, w.uows() as uow:
             seen = await overview.overview(uow, OPERATOR, period, now)
         p, counted = seen.period, seen.tally
         rows = sorted((*counted.on_time, *counted.late, *counted.missing), key=lambda r: (r.agency.kind, r.agency.id))
         if as_json:
-            _print_json(
+            print_json(
                 [
                     {
                         "agency": r.agency.code,
                         "name": r.agency.name,
                         "status": r.standing.value,
-                        "submitted_at": _iso(r.submitted_at) if r.submitted_at else None,
+                        "submitted_at": iso(r.submitted_at) if r.submitted_at else None,
                         "document_number": r.document_number,
                     }
                     for r in rows
@@ -358,7 +287,7 @@ def status_cmd(
             f"Chưa nộp: {len(counted.missing)} / {counted.total}"
         )
 
-    _run(go())
+    run(go())
 
 
 @app.command("submit")
@@ -379,7 +308,7 @@ def submit_cmd(
                 raise CliError(f"--at không hợp lệ (bad instant) {at!r}", 2) from None
             if when.tzinfo is None:
                 when = when.replace(tzinfo=to_vn(utcnow()).tzinfo)
-        async with _context() as w, w.uows() as uow:
+        async with context() as w, w.uows() as uow:
             a = await plan.agency(uow, agency)
             p = await plan.period(uow, period, when)
             sub = await submissions.submit(uow, OPERATOR, a.id, p.id, when, document_number)
@@ -388,7 +317,7 @@ def submit_cmd(
             f"Đã ghi nhận: {a.name} nộp {p.label} lúc {format_instant(when)} — {'muộn' if sub.late else 'đúng hạn'}."
         )
 
-    _run(go())
+    run(go())
 
 
 @app.command("reminders")
@@ -401,24 +330,24 @@ def reminders_cmd(
     """Xem trước lịch nhắc việc, không gửi gì (preview the reminder timeline; sends nothing)."""
 
     async def go() -> None:
-        start, end = _day(date_from, "--from"), _day(date_to, "--to")
+        start, end = day(date_from, "--from"), day(date_to, "--to")
         assert start and end
         if end < start:
             raise CliError("--to phải sau --from (--to must not be before --from)", 2)
-        async with _context() as w, w.uows() as uow:
+        async with context() as w, w.uows() as uow:
             rules = w.rules()
             code = (await plan.agency(uow, agency)).code if agency else None
             _, points = await reminders.plan_window(uow, rules, start_of_day(start), end_of_day(end))
         if code:
             points = [p for p in points if code in p.agencies]
         if as_json:
-            _print_json(
+            print_json(
                 [
                     {
-                        "at": _iso(p.at),
+                        "at": iso(p.at),
                         "kind": p.kind.value,
                         "period": p.label or None,
-                        "due_at": _iso(p.due_at) if p.due_at else None,
+                        "due_at": iso(p.due_at) if p.due_at else None,
                         "agencies": [code] if code else list(p.agencies),
                         "key": p.key,
                     }
@@ -434,7 +363,7 @@ def reminders_cmd(
             )
         out.print(table)
 
-    _run(go())
+    run(go())
 
 
 @app.command("run")
@@ -456,7 +385,7 @@ def run_cmd() -> None:
         except CalendarFileError as exc:
             raise CliError(str(exc), 2) from exc
 
-    _run(go())
+    run(go())
 
 
 @app.command("chat")
@@ -470,7 +399,7 @@ def chat_cmd(
     from nhacviec.service import console_only
 
     async def go() -> None:
-        async with _context() as w:
+        async with context() as w:
             default_name = {Role.ADMIN: "Quản trị viên", Role.LEADER: "Lãnh đạo"}.get(role, "Cán bộ đầu mối")
             async with w.uows() as uow:
                 who = await accounts.console_account(uow, agency, role, name or default_name, utcnow())
@@ -478,7 +407,7 @@ def chat_cmd(
             async with console_only(w) as conversation:
                 await repl(conversation, who, sys.stdin, sys.stdout, Path("exports"))
 
-    _run(go())
+    run(go())
 
 
 def main() -> None:

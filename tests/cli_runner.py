@@ -22,9 +22,9 @@ from typing import Any
 
 from typer.testing import CliRunner
 
-from nhacviec import cli
+from nhacviec import cli, clikit
 
-cli.out.width = cli.err.width = 200  # as a 200-column terminal (the subprocess gets COLUMNS=200)
+clikit.out.width = clikit.err.width = 200  # as a 200-column terminal (the subprocess gets COLUMNS=200)
 
 ENTRY = Path(sys.executable).parent / "nhacviec"
 SCRUBBED = ("DATABASE_", "TELEGRAM_", "ZALO_")

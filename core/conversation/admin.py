@@ -9,7 +9,7 @@ import re
 from datetime import date
 from typing import Any
 
-from core import errors
+from core import errors, messages
 from core.conversation.commands import Access, handles, in_flow, on_choice
 from core.conversation.context import Act, Ctx, Flow, Step
 from core.conversation.events import Document, Incoming, Reply
@@ -316,20 +316,32 @@ async def cmd_export(ctx: Ctx, args: str) -> list[Reply]:
 
 @handles("moi")
 async def cmd_invite(ctx: Ctx, args: str) -> list[Reply]:
-    """/moi CODE [focal|leader|admin]: create a registration code from chat."""
-    parts = args.split()
-    if not parts or len(parts) > 2 or (len(parts) == 2 and parts[1].lower() not in ROLES):
-        return ctx.reply(ctx.t("Usage: /moi AGENCY_CODE [focal|leader|admin], for example /moi STP focal"))
-    role = ROLES[parts[1].lower()] if len(parts) == 2 else Role.FOCAL
+    """/moi CODE [ROLE] [Full name, position]: create a registration code for a person from chat."""
+    head, _, person = args.partition(" ")
+    rest = person.strip()
+    first, _, after = rest.partition(" ")
+    role = Role.FOCAL
+    if first.lower() in ROLES:
+        role, rest = ROLES[first.lower()], after.strip()
+    name, _, title = (x.strip() for x in rest.partition(","))
+    if not head:
+        return ctx.reply(
+            ctx.t(
+                "Usage: /moi AGENCY_CODE [dau_moi|lanh_dao|quan_tri] [Full name, position], "
+                "for example /moi STP Nguyễn Văn A, Chuyên viên Văn phòng Sở"
+            )
+        )
     try:
-        inv = await accounts.create_invite(ctx.uow, ctx.actor, parts[0], role, ctx.now, ctx.rules)
+        inv = await accounts.create_invite(ctx.uow, ctx.actor, head, role, ctx.now, ctx.rules, name, title)
     except errors.AgencyUnknown:
-        return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=parts[0][:32]))
+        return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=head[:32]))
+    who = messages.addressee(inv.person_name or "", inv.person_title or "") or ctx.t("(no name given)")
     lines = [
         ctx.t(
-            "Registration code for %(agency)s (%(role)s): %(code)s",
+            "Registration code for %(who)s, %(role)s of %(agency)s: %(code)s",
+            who=who,
             agency=inv.agency_code,
-            role=role.value,
+            role=messages.person_role(ctx.lang, role),
             code=inv.code,
         ),
         ctx.t(

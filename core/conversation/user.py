@@ -4,14 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import errors
+from core import errors, messages
 from core.conversation.commands import COMMANDS, Access, handles, in_flow, on_choice
 from core.conversation.context import Act, Ctx, Flow
 from core.conversation.events import Incoming, Reply
 from core.conversation.parse import parse_document_number
 from core.deadlines import to_vn
-from core.i18n import format_day, format_instant
-from core.types import AgencyPeriod, Platform, Role, TaskRole
+from core.i18n import N_, format_day, format_instant
+from core.types import AgencyPeriod, AssignedTask, Platform, Role, TaskRole
 from core.usecases import accounts, plan, submissions
 
 PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.ZALO: "Zalo", Platform.CONSOLE: "Console"}
@@ -53,47 +53,64 @@ async def cmd_help(ctx: Ctx, args: str) -> list[Reply]:
     return ctx.reply("\n".join(lines))
 
 
+ROLE_HEADINGS = (
+    (TaskRole.LEAD, N_("Lead (chủ trì):")),
+    (TaskRole.COORDINATE, N_("Coordinating (phối hợp):")),
+    (TaskRole.CARRY_OUT, N_("To carry out (thực hiện):")),
+)
+
+
 @handles("nhiemvu")
 async def cmd_tasks(ctx: Ctx, args: str) -> list[Reply]:
-    """/nhiemvu: the agency's tasks, grouped by plan, lead then coordinating; a choice shows the full text."""
+    """/nhiemvu [REF]: the agency's tasks by plan and role (lead, coordinating, carry out); a choice shows the text."""
     tasks = await plan.tasks_of(ctx.uow, ctx.me.agency_id)
     if not tasks:
         return ctx.reply(ctx.t("No plan assigns a task to %(agency)s yet.", agency=ctx.me.agency_name))
-    wanted = args.strip().upper()
+    wanted = args.strip().upper().removeprefix("MỤC ").strip()
     if wanted:
         match = [x for x in tasks if x.ref.upper() == wanted]
         if not match:
             return ctx.reply(
                 ctx.t("There is no task %(ref)s for your agency. Send /nhiemvu to see the list.", ref=args)
             )
-        return [_full_text(ctx, match[0].plan_number, match[0].ref, match[0].title, match[0].text, match[0].role)]
+        return [_full_text(ctx, x) for x in match]
     lines = [ctx.t("Tasks of %(agency)s:", agency=ctx.me.agency_name)]
     for number in dict.fromkeys(x.plan_number for x in tasks):
         lines.append(ctx.t("Plan No. %(plan)s", plan=number))
-        for role, heading in ((TaskRole.LEAD, ctx.t("Lead:")), (TaskRole.COORDINATE, ctx.t("Coordinating:"))):
+        for role, heading in ROLE_HEADINGS:
             mine = [x for x in tasks if x.plan_number == number and x.role is role]
             if mine:
-                lines.append(heading)
-                lines += [f"  {x.ref} — {x.title}" for x in mine]
+                lines.append(ctx.t(heading))
+                lines += [f"  {messages.ref_label(ctx.lang, x.ref, x.paragraph)} — {x.title}" for x in mine]
     lines.append(ctx.t("Choose a task to read its full text."))
-    choices = await ctx.choices([(x.ref, Act.TASK, {"ref": x.ref, "plan": x.plan_number}) for x in tasks])
+    choices = await ctx.choices(
+        [(messages.ref_label(ctx.lang, x.ref, x.paragraph), Act.TASK, _task_payload(x)) for x in tasks]
+    )
     return ctx.reply("\n".join(lines), choices)
 
 
-def _full_text(ctx: Ctx, number: str, ref: str, title: str, text: str, role: TaskRole) -> Reply:
-    role_text = ctx.t("lead") if role is TaskRole.LEAD else ctx.t("coordinating")
-    head = ctx.t("Plan No. %(plan)s, item %(ref)s (%(role)s):", plan=number, ref=ref, role=role_text)
-    return Reply(f"{head}\n{title}\n\n{text}", language=ctx.lang)
+def _task_payload(x: AssignedTask) -> dict[str, Any]:
+    return {"ref": x.ref, "paragraph": x.paragraph, "plan": x.plan_number}
+
+
+def _full_text(ctx: Ctx, x: AssignedTask) -> Reply:
+    role_text = ctx.t(messages.ROLE_NAMES[x.role])
+    head = ctx.t(
+        "Plan No. %(plan)s, item %(ref)s (%(role)s):",
+        plan=x.plan_number,
+        ref=messages.ref_label(ctx.lang, x.ref, x.paragraph),
+        role=role_text,
+    )
+    return Reply(f"{head}\n{x.title}\n\n{x.text}", language=ctx.lang)
 
 
 @on_choice(Act.TASK, Access.MEMBER)
 async def act_task(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     tasks = await plan.tasks_of(ctx.uow, ctx.me.agency_id)
-    match = [x for x in tasks if x.ref == payload.get("ref") and x.plan_number == payload.get("plan")]
+    match = [x for x in tasks if _task_payload(x) == {"paragraph": 0, **payload}]
     if not match:
         return ctx.reply(ctx.t("This task is no longer assigned to your agency."))
-    x = match[0]
-    return [_full_text(ctx, x.plan_number, x.ref, x.title, x.text, x.role)]
+    return [_full_text(ctx, match[0])]
 
 
 @handles("hanbaocao")

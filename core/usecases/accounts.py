@@ -37,9 +37,9 @@ async def register(uow: UnitOfWork, code: str, sender: Sender, now: datetime) ->
     linked = inv.person_id is not None
     person_id = inv.person_id
     if person_id is None:
-        person_id = await uow.accounts.add_person(
-            sender.display_name.strip()[:120] or FALLBACK_NAME, inv.agency_id, inv.role, now
-        )
+        # The name Sở Nội vụ gave with the invite; the chat nickname only when it gave none.
+        name = inv.person_name or sender.display_name.strip()[:120] or FALLBACK_NAME
+        person_id = await uow.accounts.add_person(name, inv.agency_id, inv.role, now, inv.person_title or "")
     account_id = await uow.accounts.add_account(person_id, sender, now)
     await uow.invites.set_used_by(inv.id, account_id)
     account = await uow.accounts.by_sender(sender)
@@ -56,14 +56,26 @@ async def register(uow: UnitOfWork, code: str, sender: Sender, now: datetime) ->
 
 
 async def create_invite(
-    uow: UnitOfWork, actor: Actor, agency_code: str, role: Role, now: datetime, rules: Rules
+    uow: UnitOfWork,
+    actor: Actor,
+    agency_code: str,
+    role: Role,
+    now: datetime,
+    rules: Rules,
+    name: str | None = None,
+    title: str | None = None,
 ) -> InviteInfo:
-    """A single-use registration code for a person of ``agency_code`` with ``role`` (admins only)."""
+    """A single-use registration code for a person of ``agency_code`` with ``role`` (admins only).
+
+    ``name`` and ``title`` are the person's full name and position; greetings use them once registered.
+    """
     require_admin(actor)
     agency = await uow.agencies.by_code(agency_code)
     if agency is None:
         raise AgencyUnknown(agency_code[:32])
-    return await _invite(uow, actor, agency.id, agency.code, role, now, now + rules.invite_ttl)
+    name = " ".join((name or "").split())[:120] or None
+    title = " ".join((title or "").split())[:120] or None
+    return await _invite(uow, actor, agency.id, agency.code, role, now, now + rules.invite_ttl, None, name, title)
 
 
 async def _invite(
@@ -75,13 +87,20 @@ async def _invite(
     now: datetime,
     expires_at: datetime,
     person_id: int | None = None,
+    name: str | None = None,
+    title: str | None = None,
 ) -> InviteInfo:
     code = new_code()
-    invite_id = await uow.invites.add(code, agency_id, role, now, expires_at, actor.label, person_id)
+    invite_id = await uow.invites.add(code, agency_id, role, now, expires_at, actor.label, person_id, name, title)
     await uow.audit.record(
-        actor.label, "create_invite", "invite", invite_id, {"agency": agency_code, "role": role.value}, at=now
+        actor.label,
+        "create_invite",
+        "invite",
+        invite_id,
+        {"agency": agency_code, "role": role.value, "name": name, "title": title},
+        at=now,
     )
-    return InviteInfo(code, agency_code, role, expires_at)
+    return InviteInfo(code, agency_code, role, expires_at, name, title)
 
 
 async def create_link_code(uow: UnitOfWork, account: Account, now: datetime, rules: Rules) -> InviteInfo:

@@ -25,7 +25,7 @@ from core.types import (
     Role,
 )
 from core.usecases.plan import period as find_period
-from core.usecases.rules import Rules, require_admin
+from core.usecases.rules import Rules, effective_rules, require_admin
 
 ACK_TTL = timedelta(days=60)
 ACK_ACTION = "ack"
@@ -74,8 +74,9 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
     if not missing:
         return NudgeResult(p, 0, 0, 0)
     kind = DeliveryKind.OVERDUE if now > p.due_at else DeliveryKind.BEFORE
+    rules = await effective_rules(uow, rules)
     days = reminder_days(kind, p.due_at, now, rules)
-    report = messages.report_ref(p)
+    report = messages.report_ref(p, due_off=not rules.calendar.is_working_day(to_vn(p.due_at).date()))
     people = await uow.accounts.recipients(Role.FOCAL, missing)
     key = keys.nudge(p.id, now)
     items = [

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
-from core.errors import AgencyUnknown, PeriodUnknown
+from core.errors import AgencyUnknown, LineageError, PeriodUnknown
 from core.planfile import ImportReport, PlanSpec
 from core.repositories import UnitOfWork
 from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, TaskListing
@@ -75,3 +75,38 @@ async def history(uow: UnitOfWork, agency_id: int, now: datetime) -> list[Agency
     """The agency's periods due so far (or already sent)."""
     found = await uow.periods.of_agency(agency_id, now - HISTORY, now)
     return [p for p in found if p.period.due_at <= now or p.submitted_at is not None]
+
+
+async def owed_series(uow: UnitOfWork) -> dict[int, list[str]]:
+    """Which series each agency owes (agency id → ["46/KH-UBND:thang", …])."""
+    return await uow.agencies.owed_series()
+
+
+async def rename_agency(uow: UnitOfWork, actor: Actor, code: str, name: str, from_day: date) -> Agency:
+    """The agency bears ``name`` from ``from_day``; periods due before then keep the old name."""
+    require_admin(actor)
+    found = await agency(uow, code)
+    name = " ".join(name.split())
+    if not name or name == found.name:
+        raise LineageError("tên mới trống hoặc trùng tên hiện tại (the new name is empty or unchanged)")
+    await uow.agencies.rename(found.id, name, from_day)
+    await uow.audit.record(
+        actor.label, "rename_agency", "agency", found.code, {"from": found.name, "to": name, "on": from_day.isoformat()}
+    )
+    return await agency(uow, code)
+
+
+async def end_agency(uow: UnitOfWork, actor: Actor, code: str, from_day: date, into: str | None = None) -> Agency:
+    """Dissolve the agency from ``from_day``, or merge it into ``into``: it owes nothing due from that day."""
+    require_admin(actor)
+    found = await agency(uow, code)
+    successor = await agency(uow, into) if into else None
+    await uow.agencies.end(found.id, from_day, successor.id if successor else None)
+    await uow.audit.record(
+        actor.label,
+        "merge_agency" if successor else "dissolve_agency",
+        "agency",
+        found.code,
+        {"on": from_day.isoformat(), "into": successor.code if successor else None},
+    )
+    return await agency(uow, code)

@@ -6,7 +6,7 @@ database as it stands at the point's instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core import keys, messages
@@ -16,13 +16,14 @@ from core.repositories import UnitOfWork
 from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Role, RunOutcome
 from core.usecases.outreach import reminder_days
 from core.usecases.overview import digest_deliveries, digest_periods
-from core.usecases.rules import Rules
+from core.usecases.rules import Rules, effective_rules
 
 ROLE = {PointKind.ESCALATION: Role.LEADER, PointKind.DIGEST: Role.ADMIN}
 # How far around a window periods are loaded: overdue points come weeks after a deadline (Tết
 # included), before-reminders up to the largest offset (plus moves to earlier working days) before it.
 AFTER_DUE = timedelta(days=60)
 BEFORE_DUE = timedelta(days=400)
+MOVED = timedelta(days=31)  # how far a calendar change can move a point (a long Tết, and then some)
 
 
 @dataclass(frozen=True, slots=True)
@@ -30,6 +31,11 @@ class PlanningInputs:
     periods: list[PlanningPeriod]
     reports: dict[int, messages.ReportRef]  # by period id
     submissions: dict[tuple[str, int], datetime]
+
+
+def due_off(rules: Rules, due_at: datetime) -> bool:
+    """The deadline's day is not a working day (a weekend or a holiday)."""
+    return not rules.calendar.is_working_day(to_vn(due_at).date())
 
 
 async def planning_inputs(uow: UnitOfWork, rules: Rules, due_from: datetime, due_to: datetime) -> PlanningInputs:
@@ -59,7 +65,8 @@ async def planning_inputs(uow: UnitOfWork, rules: Rules, due_from: datetime, due
 async def plan_window(
     uow: UnitOfWork, rules: Rules, start: datetime, end: datetime
 ) -> tuple[PlanningInputs, list[ReminderPoint]]:
-    """The points in [start, end] as the database stands now (periods, submissions, series policies)."""
+    """The points in [start, end] as the database stands now (periods, submissions, series policies, calendar)."""
+    rules = await effective_rules(uow, rules)
     inputs = await planning_inputs(uow, rules, start - AFTER_DUE, end + BEFORE_DUE)
     points = plan_reminders(inputs.periods, inputs.submissions, rules.calendar, start, end, rules.policy)
     return inputs, points
@@ -69,18 +76,30 @@ async def upcoming(
     uow: UnitOfWork, rules: Rules, now: datetime, horizon: timedelta, lookback: timedelta
 ) -> list[ReminderPoint]:
     """Points after ``now`` within ``horizon`` that nobody has handled: the jobs to schedule."""
+    rules = await effective_rules(uow, rules)
     _, points = await plan_window(uow, rules, now, now + horizon)
     done = await uow.runs.handled_keys(now - lookback)
     return [p for p in points if p.key not in done and p.at > now]
 
 
 async def fire_key(uow: UnitOfWork, rules: Rules, key: str, at: datetime, now: datetime) -> int:
-    """Re-plan the point's instant from the database and fire it (or mark it: nobody left to remind)."""
+    """Re-plan the point's instant from the database and fire it (or mark it: nobody left to remind).
+
+    A point the calendar has moved since its job was scheduled is not marked: at its new instant it fires
+    (at once if that instant has passed; else the scheduler's next derivation schedules it).
+    """
+    rules = await effective_rules(uow, rules)
     inputs, points = await plan_window(uow, rules, at, at)
     point = next((p for p in points if p.key == key), None)
-    if point is None:  # everyone submitted, or the period changed since the job was scheduled
-        await mark(uow, key, at, RunOutcome.NOTHING, now)
-        return 0
+    if point is None:
+        around, moved_points = await plan_window(uow, rules, at - MOVED, at + MOVED)
+        moved = next((p for p in moved_points if p.key == key), None)
+        if moved is None:  # everyone submitted, or the period changed since the job was scheduled
+            await mark(uow, key, at, RunOutcome.NOTHING, now)
+            return 0
+        if moved.at > now:
+            return 0
+        return await fire(uow, rules, moved, around, now)
     return await fire(uow, rules, point, inputs, now)
 
 
@@ -132,7 +151,7 @@ async def _deliveries(
             for r in await uow.accounts.recipients(role)
         ]
     assert point.period_id is not None
-    report = inputs.reports[point.period_id]
+    report = replace(inputs.reports[point.period_id], due_off=due_off(rules, inputs.reports[point.period_id].due_at))
     days = reminder_days(kind, report.due_at, point.at, rules)
     return [
         NewDelivery(
@@ -154,6 +173,7 @@ async def catch_up(uow: UnitOfWork, rules: Rules, now: datetime, grace: timedelt
     (and, if an escalation was missed, one escalation) per period for the agencies still missing;
     older before-deadline points are stale and only marked handled.
     """
+    rules = await effective_rules(uow, rules)
     inputs, points = await plan_window(uow, rules, now - lookback, now)
     done = await uow.runs.handled_keys(now - lookback)
     missed = [p for p in points if p.key not in done]

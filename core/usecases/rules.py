@@ -2,19 +2,20 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import timedelta
 
 from core.errors import NotAllowed
-from core.planning.calendar import WorkCalendar
+from core.planning.calendar import DayKind, WorkCalendar
 from core.planning.policy import ReminderPolicy
+from core.repositories import UnitOfWork
 from core.types import Actor, Role
 
 
 @dataclass(frozen=True)
 class Rules:
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
-    calendar: WorkCalendar = field(default_factory=WorkCalendar)
+    calendar: WorkCalendar = field(default_factory=WorkCalendar.shipped)
     invite_ttl: timedelta = timedelta(days=7)
     link_ttl: timedelta = timedelta(hours=24)
     undo_window: timedelta = timedelta(hours=24)
@@ -23,3 +24,14 @@ class Rules:
 def require_admin(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
         raise NotAllowed("for Sở Nội vụ admins only")
+
+
+async def effective_rules(uow: UnitOfWork, rules: Rules) -> Rules:
+    """``rules`` with the calendar days stored in the database laid over the configured calendar.
+
+    Read in each unit of work, so a day Sở Nội vụ adds applies at once to every process.
+    """
+    stored = await uow.calendar.days()
+    if not stored:
+        return rules
+    return replace(rules, calendar=rules.calendar.with_days({d.day: DayKind(d.kind) for d in stored}))

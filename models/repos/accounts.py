@@ -41,8 +41,10 @@ class SqlAccounts:
         )
         return found is not None
 
-    async def add_person(self, name: str, agency_id: int, role: Role, now: datetime) -> int:
-        person = t.Person(display_name=name, agency_id=agency_id, role=role.value, active=True, created_at=now)
+    async def add_person(self, name: str, agency_id: int, role: Role, now: datetime, title: str = "") -> int:
+        person = t.Person(
+            display_name=name, title=title, agency_id=agency_id, role=role.value, active=True, created_at=now
+        )
         self.s.add(person)
         await self.s.flush()
         return person.id
@@ -97,6 +99,7 @@ class SqlAccounts:
             select(
                 t.ChatAccount.id,
                 t.Person.display_name,
+                t.Person.title,
                 t.Agency.code,
                 t.Agency.name,
                 t.ChatAccount.language,
@@ -113,10 +116,10 @@ class SqlAccounts:
             q = q.where(t.Agency.code.in_(list(agency_codes)))
         seen: set[int] = set()
         out = []
-        for account_id, name, code, agency_name, language, person_id in (await self.s.execute(q)).all():
+        for account_id, name, title, code, agency_name, language, person_id in (await self.s.execute(q)).all():
             if person_id not in seen:
                 seen.add(person_id)
-                out.append(Recipient(account_id, name, code, agency_name, language))
+                out.append(Recipient(account_id, rows.addressee(name, title), code, agency_name, language))
         return out
 
     async def other_account(self, account_id: int, platforms: Collection[Platform]) -> tuple[int, Platform] | None:

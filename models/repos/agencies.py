@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from datetime import date
+
 from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.errors import LineageError
 from core.planfile import ImportReport, PlanSpec
 from core.types import Agency, AssignedTask, TaskListing, TaskRole
 from models import tables as t
 from models.plan_import import import_plan
 from models.repos import rows
+from models.repos.rows import lineage
 
 
 class SqlAgencies:
@@ -19,12 +24,47 @@ class SqlAgencies:
     async def all(self, include_inactive: bool = False) -> list[Agency]:
         q = select(t.Agency).order_by(t.Agency.kind, t.Agency.id)
         if not include_inactive:
-            q = q.where(t.Agency.active.is_(True))
-        return [rows.agency(r) for r in (await self.s.scalars(q)).all()]
+            q = q.where(t.Agency.active.is_(True), t.Agency.ended_on.is_(None))
+        known = await lineage(self.s)
+        return [rows.agency(r, known) for r in (await self.s.scalars(q)).all()]
 
     async def by_code(self, code: str) -> Agency | None:
         row = await self.s.scalar(select(t.Agency).where(t.Agency.code == code.strip().upper()))
-        return rows.agency(row) if row else None
+        return rows.agency(row, await lineage(self.s)) if row else None
+
+    async def owed_series(self) -> dict[int, list[str]]:
+        found = await self.s.execute(
+            select(t.SeriesAgency.agency_id, t.Plan.number, t.ReportSeries.code)
+            .join(t.ReportSeries, t.ReportSeries.id == t.SeriesAgency.series_id)
+            .join(t.Plan, t.Plan.id == t.ReportSeries.plan_id)
+            .order_by(t.Plan.issued_on, t.Plan.id, t.ReportSeries.id)
+        )
+        out: dict[int, list[str]] = defaultdict(list)
+        for agency_id, number, code in found.tuples().all():
+            out[agency_id].append(f"{number}:{code}")
+        return dict(out)
+
+    async def rename(self, agency_id: int, name: str, from_day: date) -> None:
+        row = await self.s.get_one(t.Agency, agency_id)
+        last = await self.s.scalar(
+            select(t.AgencyName.until).where(t.AgencyName.agency_id == agency_id).order_by(t.AgencyName.until.desc())
+        )
+        if last is not None and from_day <= last:
+            raise LineageError(f"đã đổi tên từ ngày {last:%d/%m/%Y} (already renamed from {last.isoformat()})")
+        self.s.add(t.AgencyName(agency_id=agency_id, name=row.name, until=from_day))
+        row.name = name
+        await self.s.flush()
+
+    async def end(self, agency_id: int, from_day: date, successor_id: int | None) -> None:
+        row = await self.s.get_one(t.Agency, agency_id)
+        if row.ended_on is not None:
+            raise LineageError(f"đã kết thúc từ ngày {row.ended_on:%d/%m/%Y} (ended already)")
+        if successor_id is not None:
+            successor = await self.s.get_one(t.Agency, successor_id)
+            if successor.id == row.id or successor.ended_on is not None:
+                raise LineageError("cơ quan tiếp nhận không hợp lệ (the successor is itself or has ended)")
+        row.ended_on, row.successor_id = from_day, successor_id
+        await self.s.flush()
 
     async def tasks_of(self, agency_id: int) -> list[AssignedTask]:
         q = (
@@ -35,7 +75,7 @@ class SqlAgencies:
             .order_by(t.Plan.issued_on, t.Plan.id, t.Task.position)
         )
         return [
-            AssignedTask(plan_number=num, ref=task.ref, title=task.title, text=task.text, role=TaskRole(role))
+            AssignedTask(num, task.ref, task.title, task.text, TaskRole(role), task.paragraph)
             for task, role, num in (await self.s.execute(q)).all()
         ]
 
@@ -56,7 +96,7 @@ class SqlAgencies:
         ).all()
         by_task: dict[int, dict[str, list[str]]] = {}
         for task_id, role, code in links:
-            by_task.setdefault(task_id, {TaskRole.LEAD: [], TaskRole.COORDINATE: []})[role].append(code)
+            by_task.setdefault(task_id, {r: [] for r in TaskRole})[TaskRole(role)].append(code)
         out = []
         for task, number in tasks:
             roles = by_task.get(task.id, {})
@@ -68,6 +108,8 @@ class SqlAgencies:
                     task.text,
                     tuple(roles.get(TaskRole.LEAD, ())),
                     tuple(roles.get(TaskRole.COORDINATE, ())),
+                    tuple(roles.get(TaskRole.CARRY_OUT, ())),
+                    task.paragraph,
                 )
             )
         return out

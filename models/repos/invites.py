@@ -24,6 +24,8 @@ class SqlInvites:
         expires_at: datetime,
         actor: str,
         person_id: int | None = None,
+        person_name: str | None = None,
+        person_title: str | None = None,
     ) -> int:
         inv = t.Invite(
             code=code,
@@ -33,6 +35,8 @@ class SqlInvites:
             created_by=actor,
             expires_at=expires_at,
             person_id=person_id,
+            person_name=person_name,
+            person_title=person_title,
         )
         self.s.add(inv)
         await self.s.flush()
@@ -42,7 +46,16 @@ class SqlInvites:
         inv = await self.s.scalar(select(t.Invite).where(t.Invite.code == code))
         if inv is None:
             return None
-        return InviteRecord(inv.id, inv.agency_id, Role(inv.role), inv.expires_at, inv.used_at, inv.person_id)
+        return InviteRecord(
+            inv.id,
+            inv.agency_id,
+            Role(inv.role),
+            inv.expires_at,
+            inv.used_at,
+            inv.person_id,
+            inv.person_name,
+            inv.person_title,
+        )
 
     async def claim(self, invite_id: int, now: datetime) -> bool:
         done = await self.s.execute(

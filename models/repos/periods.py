@@ -5,22 +5,29 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Collection
-from datetime import datetime
+from datetime import date, datetime
 
-from sqlalchemy import and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.deadlines import to_vn
 from core.repositories import Conflict
 from core.types import AgencyPeriod, Period, PeriodStatusRow, PlanningRow, Recurrence, SeriesRef, SubmissionInfo
 from models import tables as t
 from models.repos import rows
+from models.repos.rows import lineage
 
 
 def _agency_period(period: Period, sub: t.Submission | None) -> AgencyPeriod:
     if sub is None:
         return AgencyPeriod(period, None, None, None)
     return AgencyPeriod(period, sub.confirmed_at, sub.late, sub.document_number)
+
+
+def _not_ended_by(day: date) -> ColumnElement[bool]:
+    """The agency still existed on ``day`` (not dissolved or merged by then)."""
+    return or_(t.Agency.ended_on.is_(None), t.Agency.ended_on > day)
 
 
 class SqlPeriods:
@@ -89,18 +96,23 @@ class SqlPeriods:
             )
         ).all()
         by_agency = {x.agency_id: x for x in live}
+        due_at = await self.s.scalar(select(t.ReportPeriod.due_at).where(t.ReportPeriod.id == period_id))
+        if due_at is None:
+            return []
+        due_day = to_vn(due_at).date()
         owing = await self.s.scalars(
             select(t.Agency)
             .join(t.PeriodAgency, t.PeriodAgency.agency_id == t.Agency.id)
-            .where(t.PeriodAgency.period_id == period_id, t.Agency.active.is_(True))
+            .where(t.PeriodAgency.period_id == period_id, t.Agency.active.is_(True), _not_ended_by(due_day))
             .order_by(t.Agency.kind, t.Agency.id)
         )
+        known = await lineage(self.s)
         out = []
         for a in owing.all():
             sub = by_agency.get(a.id)
             out.append(
                 PeriodStatusRow(
-                    agency=rows.agency(a),
+                    agency=rows.agency(a, known, on=due_day),
                     submitted_at=sub.confirmed_at if sub else None,
                     late=sub.late if sub else None,
                     document_number=sub.document_number if sub else None,
@@ -175,7 +187,7 @@ class SqlPeriods:
                 .order_by(t.Submission.confirmed_at)
             )
         ).all()
-        return [_agency_period(rows.period(p, s, plan, receiver), sub) for p, s, plan, receiver, sub in found]
+        return [_agency_period(rows.period(p, s, plan, rec, via), sub) for p, s, plan, rec, via, sub in found]
 
     async def latest_adhoc_series(self) -> SeriesRef | None:
         row = (
@@ -213,16 +225,18 @@ class SqlPeriods:
             )
         ).all()
         ids = [r[0].id for r in found]
+        due_day = {r[0].id: to_vn(r[0].due_at).date() for r in found}
         owing: dict[int, list[str]] = defaultdict(list)
-        for pid, code in (
+        for pid, code, ended_on in (
             await self.s.execute(
-                select(t.PeriodAgency.period_id, t.Agency.code)
+                select(t.PeriodAgency.period_id, t.Agency.code, t.Agency.ended_on)
                 .join(t.Agency, t.Agency.id == t.PeriodAgency.agency_id)
                 .where(t.PeriodAgency.period_id.in_(ids), t.Agency.active.is_(True))
                 .order_by(t.Agency.kind, t.Agency.id)
             )
         ).all():
-            owing[pid].append(code)
+            if ended_on is None or due_day[pid] < ended_on:
+                owing[pid].append(code)
         return [PlanningRow(rows.period(*r), tuple(owing[r[0].id]), r[1].policy) for r in found]
 
     async def confirmations(self, period_ids: Collection[int]) -> dict[tuple[str, int], datetime]:

@@ -2,24 +2,56 @@
 
 from __future__ import annotations
 
+from collections import defaultdict
+from dataclasses import dataclass, replace
+from datetime import date
+
 from sqlalchemy import Select, select
+from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core import messages
 from core.types import Account, Agency, AgencyKind, Period, Role
 from models import tables as t
 
 Receiver = aliased(t.Agency, name="receiver")
+Via = aliased(t.Agency, name="via")
 
 
-def agency(row: t.Agency) -> Agency:
-    return Agency(id=row.id, code=row.code, name=row.name, kind=AgencyKind(row.kind), active=row.active)
+@dataclass(frozen=True, slots=True)
+class Lineage:
+    former_names: dict[int, tuple[tuple[str, date], ...]]
+    codes: dict[int, str]
+
+
+NO_LINEAGE = Lineage({}, {})
+
+
+def agency(row: t.Agency, known: Lineage = NO_LINEAGE, on: date | None = None) -> Agency:
+    """The agency; with ``on``, named as it was on that day (history keeps the names of its time)."""
+    found = Agency(
+        id=row.id,
+        code=row.code,
+        name=row.name,
+        kind=AgencyKind(row.kind),
+        active=row.active,
+        ended_on=row.ended_on,
+        successor=known.codes.get(row.successor_id) if row.successor_id else None,
+        former_names=known.former_names.get(row.id, ()),
+    )
+    return replace(found, name=found.name_on(on)) if on else found
+
+
+def addressee(name: str, title: str) -> str:
+    """How a person is addressed: "Nguyễn Văn A, Chuyên viên Văn phòng Sở" (the name alone without a title)."""
+    return messages.addressee(name, title)
 
 
 def account(acc: t.ChatAccount, person: t.Person, agency_row: t.Agency) -> Account:
     return Account(
         acc.id,
         person.id,
-        person.display_name,
+        addressee(person.display_name, person.title),
         agency_row.id,
         agency_row.code,
         agency_row.name,
@@ -28,16 +60,20 @@ def account(acc: t.ChatAccount, person: t.Person, agency_row: t.Agency) -> Accou
     )
 
 
-def period_select() -> Select[tuple[t.ReportPeriod, t.ReportSeries, t.Plan, str]]:
+def period_select() -> Select[tuple[t.ReportPeriod, t.ReportSeries, t.Plan, str, str]]:
     return (
-        select(t.ReportPeriod, t.ReportSeries, t.Plan, Receiver.name)
+        select(t.ReportPeriod, t.ReportSeries, t.Plan, Receiver.name, Via.name)
         .join(t.ReportSeries, t.ReportSeries.id == t.ReportPeriod.series_id)
         .join(t.Plan, t.Plan.id == t.ReportSeries.plan_id)
         .join(Receiver, Receiver.id == t.ReportSeries.receiver_agency_id)
+        .outerjoin(Via, Via.id == t.ReportSeries.via_agency_id)
     )
 
 
-def period(p: t.ReportPeriod, s: t.ReportSeries, plan: t.Plan, receiver: str) -> Period:
+def period(
+    p: t.ReportPeriod, s: t.ReportSeries, plan: t.Plan, receiver_name: str, via_name: str | None = None
+) -> Period:
+    receiver = s.receiver_wording or receiver_name
     return Period(
         id=p.id,
         series_code=s.code,
@@ -49,4 +85,16 @@ def period(p: t.ReportPeriod, s: t.ReportSeries, plan: t.Plan, receiver: str) ->
         due_at=p.due_at,
         wording=s.wording,
         receiver=receiver,
+        plan_issued_on=plan.issued_on,
+        plan_issuer=plan.issuing_body,
+        via=via_name or "",
     )
+
+
+async def lineage(session: AsyncSession) -> Lineage:
+    """Former names and successor codes of every agency that has them."""
+    names: dict[int, list[tuple[str, date]]] = defaultdict(list)
+    for n in (await session.scalars(select(t.AgencyName).order_by(t.AgencyName.until))).all():
+        names[n.agency_id].append((n.name, n.until))
+    codes = dict((await session.execute(select(t.Agency.id, t.Agency.code))).tuples().all())
+    return Lineage({k: tuple(v) for k, v in names.items()}, codes)

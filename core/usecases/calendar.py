@@ -1,0 +1,164 @@
+"""Calendar upkeep: the days Sở Nội vụ adds or takes back, applied at once and told to those it moves."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from core import keys, messages
+from core.deadlines import to_vn
+from core.errors import CalendarError
+
+__all__ = ["CalendarError", "add_days", "entries", "remove_day"]
+from core.planning.calendar import KNOWN_SWAPS, DayKind, WorkCalendar
+from core.planning.planner import PointKind, ReminderPoint
+from core.repositories import UnitOfWork
+from core.types import PRIORITY_OF, Actor, CalendarDayInfo, DeliveryKind, NewDelivery, Role
+from core.usecases.reminders import plan_window
+from core.usecases.rules import Rules, effective_rules, require_admin
+
+LOOK_AHEAD = timedelta(days=120)  # the next reminders compared before and after a change
+REMINDERS = (PointKind.BEFORE, PointKind.DUE, PointKind.OVERDUE)
+MAX_RANGE = 31  # days one add-off may cover
+KIND = DeliveryKind.CALENDAR
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarEntry:
+    """A day that is not as the plain weekly rule says, and who says so."""
+
+    day: date
+    kind: DayKind
+    reason: str
+    source: str
+    origin: str  # "holidays" (the package), "shipped" (KNOWN_SWAPS), "admin" (stored in the database)
+
+
+@dataclass(frozen=True, slots=True)
+class CalendarChange:
+    days: tuple[date, ...]
+    moved: tuple[str, ...]  # codes of the agencies whose next reminder moved by a day or more
+    told: int  # messages queued to their focal persons
+
+
+async def entries(uow: UnitOfWork, rules: Rules, year: int | None) -> list[CalendarEntry]:
+    """Holidays, make-up working days and stored changes, by date; a later source wins for its day."""
+    base: WorkCalendar = rules.calendar
+    found: dict[date, CalendarEntry] = {}
+    years = [year] if year else sorted({d.day.year for d in await uow.calendar.days()} | {date.today().year})
+    for y in years:
+        day = date(y, 1, 1)
+        while day.year == y:
+            name = base.holiday_name(day)
+            if name:
+                found[day] = CalendarEntry(day, DayKind.OFF, name, "holidays", "holidays")
+            elif day.weekday() >= 5 and base.is_working_day(day):
+                found[day] = CalendarEntry(day, DayKind.WORKDAY, "", "holidays", "holidays")
+            day += timedelta(days=1)
+    for s in KNOWN_SWAPS:
+        if year is None or s.day.year == year:
+            found[s.day] = CalendarEntry(s.day, s.kind, s.reason, s.source, "shipped")
+    for d in await uow.calendar.days():
+        if year is None or d.day.year == year:
+            found[d.day] = CalendarEntry(d.day, DayKind(d.kind), d.reason, d.source, "admin")
+    return [found[d] for d in sorted(found)]
+
+
+async def add_days(
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    first: date,
+    last: date,
+    kind: DayKind,
+    reason: str,
+    source: str,
+    now: datetime,
+) -> CalendarChange:
+    """Make ``first``..``last`` days off (or one make-up working day), re-plan, tell whoever it moves.
+
+    Raises:
+        CalendarError: no reason, a range backwards or too long, or no day in it would change.
+    """
+    require_admin(actor)
+    reason, source = " ".join(reason.split()), " ".join(source.split())
+    if not reason:
+        raise CalendarError("cần ghi lý do (--reason is required)")
+    if last < first or (last - first).days >= MAX_RANGE:
+        raise CalendarError(f"khoảng ngày không hợp lệ (the range must run forward, at most {MAX_RANGE} days)")
+    if kind is DayKind.WORKDAY and last != first:
+        raise CalendarError("ngày làm bù ghi từng ngày một (one make-up working day at a time)")
+    current = (await effective_rules(uow, rules)).calendar
+    wanted = kind is DayKind.WORKDAY
+    days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
+    changing = [d for d in days if current.is_working_day(d) != wanted]
+    if not changing:
+        state = "ngày làm việc (a working day)" if wanted else "ngày nghỉ (a day off)"
+        raise CalendarError(f"{first:%d/%m/%Y} đã là {state}: không có gì thay đổi (nothing changes)")
+    before = await _next_reminders(uow, rules, now)
+    for d in changing:
+        await uow.calendar.put(CalendarDayInfo(d, kind.value, reason, source, now, actor.label))
+    return await _applied(uow, actor, rules, tuple(changing), "calendar_" + kind.value, reason, before, now)
+
+
+async def remove_day(uow: UnitOfWork, actor: Actor, rules: Rules, day: date, now: datetime) -> CalendarChange:
+    """Take back a stored change; a shipped or package swap that did not happen is set back to the plain rule.
+
+    Raises:
+        CalendarError: nothing on that day to take back.
+    """
+    require_admin(actor)
+    before = await _next_reminders(uow, rules, now)
+    if not await uow.calendar.remove(day):
+        if rules.calendar.is_working_day(day) == (day.weekday() < 5):  # the plain weekly rule already
+            raise CalendarError(f"ngày {day:%d/%m/%Y} không có thay đổi nào để bỏ (nothing to remove on that day)")
+        await uow.calendar.put(
+            CalendarDayInfo(day, DayKind.NORMAL.value, "Bỏ ngày hoán đổi (taken back)", "", now, actor.label)
+        )
+    return await _applied(uow, actor, rules, (day,), "calendar_remove", "", before, now)
+
+
+async def _next_reminders(uow: UnitOfWork, rules: Rules, now: datetime) -> dict[str, ReminderPoint]:
+    """Each agency's next reminder (before, due or overdue) as the database stands now."""
+    _, points = await plan_window(uow, rules, now, now + LOOK_AHEAD)
+    nxt: dict[str, ReminderPoint] = {}
+    for p in points:
+        if p.kind in REMINDERS:
+            for code in p.agencies:
+                nxt.setdefault(code, p)
+    return nxt
+
+
+async def _applied(
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    days: tuple[date, ...],
+    action: str,
+    reason: str,
+    before: dict[str, ReminderPoint],
+    now: datetime,
+) -> CalendarChange:
+    after = await _next_reminders(uow, rules, now)
+    moved = [  # the same reminder, now on another day
+        code
+        for code, old in before.items()
+        if code in after and after[code].key == old.key and to_vn(after[code].at).date() != to_vn(old.at).date()
+    ]
+    change = f"{now.isoformat()}:{days[0].isoformat()}"
+    items: list[NewDelivery] = []
+    for r in await uow.accounts.recipients(Role.FOCAL, moved):
+        old, new = before[r.agency_code], after[r.agency_code]
+        text = messages.reminder_moved(r.language, r.person_name, r.agency_name, old.label, old.at, new.at, reason)
+        key = keys.for_account(keys.calendar_change(change, r.agency_code), r.account_id)
+        items.append(NewDelivery(key, r.account_id, KIND, text, PRIORITY_OF[KIND]))
+    told = await uow.outbox.enqueue(items, now)
+    await uow.audit.record(
+        actor.label,
+        action,
+        "calendar_day",
+        days[0].isoformat(),
+        {"days": [d.isoformat() for d in days], "reason": reason, "moved": moved, "told": told},
+        at=now,
+    )
+    return CalendarChange(days, tuple(moved), told)

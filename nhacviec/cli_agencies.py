@@ -1,0 +1,131 @@
+"""`nhacviec agencies`: the list with what each agency owes and its lineage; rename, merge, dissolve."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Annotated
+
+import typer
+from rich.table import Table
+
+from core.types import OPERATOR, Agency
+from core.usecases import plan
+from nhacviec.clikit import KIND_VI, CliError, context, out, print_json, run
+
+agencies_app = typer.Typer(
+    help="Cơ quan, đơn vị (agencies): danh sách, đổi tên, sáp nhập, giải thể.", invoke_without_command=True
+)
+
+FROM_HELP = "Có hiệu lực từ ngày (effective from), YYYY-MM-DD."
+
+
+def _json(a: Agency, owes: list[str]) -> dict[str, object]:
+    return {
+        "code": a.code,
+        "name": a.name,
+        "kind": a.kind.value,
+        "active": a.active,
+        "owes": owes,
+        "ended_on": a.ended_on.isoformat() if a.ended_on else None,
+        "successor": a.successor,
+        "former_names": [{"name": n, "until": u.isoformat()} for n, u in a.former_names],
+    }
+
+
+def _lineage(a: Agency) -> str:
+    parts = [f"trước {u:%d/%m/%Y}: {n}" for n, u in a.former_names]
+    if a.ended_on:
+        end = f"sáp nhập vào {a.successor}" if a.successor else "giải thể"
+        parts.append(f"{end} từ {a.ended_on:%d/%m/%Y}")
+    return "; ".join(parts)
+
+
+@agencies_app.callback()
+def agencies_cmd(
+    ctx: typer.Context,
+    as_json: Annotated[bool, typer.Option("--json", help="In JSON (print JSON).")] = False,
+    include_inactive: Annotated[
+        bool, typer.Option("--all", help="Cả cơ quan đã ngừng, sáp nhập, giải thể, với lịch sử (lineage).")
+    ] = False,
+) -> None:
+    """Danh sách cơ quan, đơn vị và các kỳ báo cáo mỗi cơ quan phải nộp (list agencies and what they owe)."""
+    if ctx.invoked_subcommand is not None:
+        return
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            found = await plan.agencies(uow, include_inactive)
+            owes = await plan.owed_series(uow)
+        if as_json:
+            print_json([_json(a, owes.get(a.id, [])) for a in found])
+            return
+        table = Table("Mã (code)", "Tên (name)", "Loại (kind)", "Phải nộp (owes)")
+        if include_inactive:
+            table.add_column("Lịch sử (lineage)")
+        for a in found:
+            row = [a.code, a.name, KIND_VI[a.kind] + ("" if a.active else " — ngừng"), _owes(owes.get(a.id, []))]
+            table.add_row(*row, *([_lineage(a)] if include_inactive else []))
+        out.print(table)
+
+    run(go())
+
+
+def _owes(series: list[str]) -> str:
+    return ", ".join(s.split(":", 1)[1] for s in series) or "—"
+
+
+def _parse_day(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"--from: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
+
+
+@agencies_app.command("rename")
+def rename_cmd(
+    code: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
+    name: Annotated[str, typer.Option("--name", help="Tên mới (new name).")],
+    from_day: Annotated[str, typer.Option("--from", help=FROM_HELP)],
+) -> None:
+    """Đổi tên cơ quan từ một ngày; các kỳ trước ngày đó giữ tên cũ (rename from a date; history keeps the old name)."""
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            a = await plan.rename_agency(uow, OPERATOR, code, name, _parse_day(from_day))
+            await uow.commit()
+        out.print(f"{a.code}: {a.former_names[-1][0]} → {a.name} (từ {a.former_names[-1][1]:%d/%m/%Y})")
+
+    run(go())
+
+
+@agencies_app.command("merge")
+def merge_cmd(
+    code: Annotated[str, typer.Argument(help="Mã cơ quan được sáp nhập (the agency merged).")],
+    into: Annotated[str, typer.Option("--into", help="Mã cơ quan tiếp nhận (the successor's code).")],
+    from_day: Annotated[str, typer.Option("--from", help=FROM_HELP)],
+) -> None:
+    """Sáp nhập cơ quan vào cơ quan khác từ một ngày (merge into another agency from a date)."""
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            a = await plan.end_agency(uow, OPERATOR, code, _parse_day(from_day), into)
+            await uow.commit()
+        out.print(f"{a.code} ({a.name}) sáp nhập vào {a.successor} từ {a.ended_on:%d/%m/%Y} (merged).")
+
+    run(go())
+
+
+@agencies_app.command("dissolve")
+def dissolve_cmd(
+    code: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
+    from_day: Annotated[str, typer.Option("--from", help=FROM_HELP)],
+) -> None:
+    """Giải thể (kết thúc hoạt động) cơ quan từ một ngày (dissolve from a date)."""
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            a = await plan.end_agency(uow, OPERATOR, code, _parse_day(from_day))
+            await uow.commit()
+        out.print(f"{a.code} ({a.name}) giải thể từ {a.ended_on:%d/%m/%Y} (dissolved).")
+
+    run(go())

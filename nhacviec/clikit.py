@@ -1,0 +1,124 @@
+"""What every CLI command shares: consoles, the wired context, refusals as operators read them, parsing."""
+
+from __future__ import annotations
+
+import asyncio
+import json
+import re
+import sys
+from collections.abc import AsyncIterator, Coroutine
+from contextlib import asynccontextmanager
+from datetime import date, datetime, timedelta
+from typing import Any, TypeVar
+
+import typer
+from pydantic import TypeAdapter, ValidationError
+from rich.console import Console
+
+from core import errors
+from core.deadlines import to_vn
+from core.i18n import CatalogMissing
+from core.planfile import PlanFileError
+from core.planning.calendar import CalendarFileError
+from core.types import AgencyKind, TaskRole
+from nhacviec.config import load_settings
+from nhacviec.wiring import SchemaOutOfDate, Wiring, wired
+
+out = Console()
+err = Console(stderr=True)
+T = TypeVar("T")
+ROLE_VI = {TaskRole.LEAD.value: "chủ trì", TaskRole.COORDINATE.value: "phối hợp", TaskRole.CARRY_OUT.value: "thực hiện"}
+KIND_VI = {
+    AgencyKind.DEPARTMENT: "sở, ban, ngành",
+    AgencyKind.DISTRICT: "UBND huyện, thành phố",
+    AgencyKind.COMMUNE: "UBND xã, phường",
+    AgencyKind.OTHER: "khác",
+}
+
+
+class CliError(Exception):
+    """A problem the operator can fix; printed without a traceback."""
+
+    def __init__(self, message: str, code: int = 1) -> None:
+        super().__init__(message)
+        self.code = code
+
+
+REFUSED = {  # the use-cases' refusals, as the operator reads them
+    errors.AgencyUnknown: "không có cơ quan mã {detail!r} (unknown agency code); xem 'nhacviec agencies'",
+    errors.PeriodUnknown: "không tìm thấy kỳ báo cáo {detail!r} (no such period, or ambiguous); xem 'nhacviec periods'",
+    errors.NotOwed: "cơ quan không thuộc diện phải nộp kỳ báo cáo này (the agency does not owe this period)",
+    errors.AlreadySubmitted: "kỳ báo cáo này đã được xác nhận nộp trước đó (already confirmed)",
+    errors.LineageError: "không thay đổi được cơ quan: {detail}",
+    errors.CalendarError: "không thay đổi được lịch làm việc: {detail}",
+}
+
+
+@asynccontextmanager
+async def context(check_schema: bool = True) -> AsyncIterator[Wiring]:
+    try:
+        settings = load_settings()
+    except ValidationError as exc:
+        raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
+    try:
+        async with wired(settings, check_schema) as w:
+            yield w
+    except SchemaOutOfDate as exc:
+        raise CliError(str(exc)) from exc
+    except errors.DomainError as exc:
+        message = REFUSED.get(type(exc), f"không thực hiện được (refused): {type(exc).__name__}")
+        raise CliError(message.format(detail=str(exc)), 2) from exc
+    except CalendarFileError as exc:
+        raise CliError(str(exc), 2) from exc
+    except PlanFileError as exc:
+        raise CliError(
+            "tệp kế hoạch không nạp được, chưa ghi gì (plan file refused, nothing written):\n" + str(exc), 2
+        ) from exc
+
+
+def run(coro: Coroutine[Any, Any, T]) -> T:
+    try:
+        return asyncio.run(coro)
+    except CliError as exc:
+        err.print(f"[red]Lỗi (error):[/red] {exc}", highlight=False)
+        raise typer.Exit(exc.code) from None
+    except CatalogMissing as exc:
+        err.print(f"[red]Lỗi cài đặt (installation problem):[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except (ConnectionError, TimeoutError) as exc:
+        err.print(f"[red]Lỗi kết nối cơ sở dữ liệu (database connection failed):[/red] {exc}", highlight=False)
+        raise typer.Exit(1) from None
+    except OSError as exc:
+        err.print(f"[red]Lỗi hệ thống (system error):[/red] {exc.strerror or exc}", highlight=False)
+        raise typer.Exit(1) from None
+
+
+def print_json(data: object) -> None:
+    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2) + "\n")
+
+
+def iso(instant: datetime) -> str:
+    return to_vn(instant).isoformat()
+
+
+def parse_duration(text: str) -> timedelta:
+    m = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text.lower())
+    if m:
+        n, unit = int(m.group(1)), m.group(2)
+        return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+    try:
+        return TypeAdapter(timedelta).validate_python(text)
+    except ValidationError:
+        raise CliError(f"thời hạn không hợp lệ (bad duration) {text!r}: dùng 7d, 48h hoặc P7D", 2) from None
+
+
+# ------------------------------------------------------------------ commands
+
+
+def day(value: str | None, name: str) -> date | None:
+    if value is None:
+        return None
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise CliError(f"{name}: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
