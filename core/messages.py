@@ -32,6 +32,11 @@ def addressee(name: str, title: str) -> str:
     return f"{name}, {title}" if name and title else name
 
 
+def example_document(agency_code: str) -> str:
+    """An example report number in the agency's own style: "125/BC-STP", "125/BC-UBND"."""
+    return "125/BC-UBND" if agency_code.startswith("UBND") else f"125/BC-{agency_code}"
+
+
 def person_role(lang: str, role: Role) -> str:
     return gettext_for(lang).gettext(PERSON_ROLES[role])
 
@@ -254,16 +259,15 @@ def ack_label(lang: str) -> str:
 def notice(lang: str, name: str, agency: str, text: str, sender_agency: str) -> str:
     tr = gettext_for(lang)
     head = tr.gettext("Notice from %(sender)s:") % {"sender": sender_agency}
-    tail = tr.gettext("Please press “Received” to confirm that you have read it.")
+    tail = tr.gettext("Please choose “Received” to confirm that you have read it.")
     return f"{greeting(lang, name, agency)}\n{head}\n\n{text}\n\n{tail}"
 
 
 def adhoc_request(lang: str, name: str, agency: str, label: str, due_at: datetime, sender_agency: str) -> str:
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(sender)s requests an ad-hoc report: %(label)s.\nDeadline: %(due)s.\n"
-        "Once the report is sent, please confirm it with /danop."
-    ) % {"sender": sender_agency, "label": label, "due": format_day(due_at, lang)}
+        "%(sender)s requests %(label_in)s.\nDeadline: %(due)s.\nOnce the report is sent, please confirm it with /danop."
+    ) % {"sender": sender_agency, "label_in": in_sentence(label), "due": format_day(due_at, lang)}
     return f"{greeting(lang, name, agency)}\n{body}"
 
 

@@ -87,12 +87,12 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
     run(go())
 
 
-@app.command("tasks")
 def _codes(found: object) -> str:
     codes = list(found) if isinstance(found, list) else []
     return ", ".join(codes) if len(codes) <= 4 else f"{len(codes)} cơ quan"
 
 
+@app.command("tasks")
 def tasks_cmd(
     agency: Annotated[str | None, typer.Option("--agency", help="Mã cơ quan (agency code).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
@@ -294,7 +294,7 @@ def status_cmd(
 def submit_cmd(
     agency: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
     period: Annotated[str, typer.Argument(help="Kỳ báo cáo: 2023-04, thang:2023-04 hoặc nhãn.")],
-    document_number: Annotated[str | None, typer.Option("--so-van-ban", help="Số văn bản, ví dụ 125/BC-SNV.")] = None,
+    document_number: Annotated[str | None, typer.Option("--so-van-ban", help="Số văn bản, ví dụ 125/BC-STP.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Thời điểm nộp ISO 8601 (mặc định: bây giờ).")] = None,
 ) -> None:
     """Ghi nhận một cơ quan đã nộp báo cáo (record a submission received outside the chat)."""

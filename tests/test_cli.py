@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 from datetime import datetime
 from pathlib import Path
 
@@ -26,20 +28,34 @@ def cli(database: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
 def test_import_then_read_everything_as_json(cli, database: Database) -> None:  # type: ignore[no-untyped-def]
     first = cli("import-plan", str(PLAN_46))
     assert first.code == 0, first.err
-    assert "agencies created: 26" in first.out
+    assert "agencies created: 36" in first.out
     again = cli("import-plan", str(PLAN_46))
     assert again.code == 0 and "không có thay đổi" in again.out
 
     agencies = cli("agencies", "--json").json()
-    assert len(agencies) == 26
-    assert {"code": "TTRA", "name": "Thanh tra tỉnh", "kind": "department", "active": True} in agencies
+    assert len(agencies) == 36
+    assert {"code": "TTRA", "name": "Thanh tra tỉnh", "kind": "department", "active": True}.items() <= next(
+        a for a in agencies if a["code"] == "TTRA"
+    ).items()
     assert sum(a["kind"] == "district" for a in agencies) == 7
+    # III.10: every department (the 17 of Nghị định 24/2014 and 107/2020, and Ban Dân tộc) and district owes.
+    departments = {a["code"] for a in agencies if a["kind"] == "department"}
+    assert len(departments) == 18 and {"SYT", "SGDDT", "SKHDT", "SCT", "SXD", "BDT"} <= departments
+    owing = {a["code"] for a in agencies if "46/KH-UBND:thang" in a["owes"]}
+    assert owing == departments | {a["code"] for a in agencies if a["kind"] == "district"}
+    assert "CAT" not in owing and "BAOTQ" not in owing
+
+    syt = cli("tasks", "--agency", "SYT", "--json").json()
+    assert [x["ref"] for x in syt] == [f"II.{i}" for i in range(1, 12)] + ["III.6", "III.7", "III.10"]
+    assert {x["role"] for x in syt if x["ref"].startswith("II.")} == {"carry_out"}
+    every_ref = [x["ref"] for x in cli("tasks", "--json").json()]
+    assert all(re.fullmatch(r"(II|III)\.\d+", r) for r in every_ref)  # no invented letters
 
     tasks = cli("tasks", "--agency", "TTRA", "--json").json()
     refs = [x["ref"] for x in tasks]
     assert refs[:11] == [f"II.{i}" for i in range(1, 12)]
-    own = [x for x in tasks if x["ref"].startswith("III.7")]
-    assert all(x["role"] == "lead" for x in own)
+    own = [x for x in tasks if x["ref"] == "III.7"]
+    assert [(x["paragraph"], x["role"]) for x in own] == [(1, "lead"), (2, "carry_out")]
     assert {"plan", "ref", "title", "text", "role"} <= set(tasks[0])
     text = " ".join(x["text"] for x in own)
     assert "tiếp công dân" in text and "khiếu nại, tố cáo" in text and "tham nhũng" in text
@@ -55,7 +71,7 @@ def test_import_then_read_everything_as_json(cli, database: Database) -> None:  
     assert monthly[0]["wording"] == "chậm nhất trong ngày 15 hàng tháng"
 
     window = cli("periods", "--from", "2023-05-01", "--to", "2023-05-31", "--json").json()
-    assert [p["label"] for p in window] == ["Báo cáo tháng 5/2023", "Báo cáo 6 tháng đầu năm 2023"]
+    assert [p["label"] for p in window] == ["Báo cáo tháng 5/2023", "Báo cáo 6 tháng 2023"]
 
     table = cli("periods")
     assert "thứ Bảy, 15/04/2023" in table.out and "Chủ nhật, 15/10/2023" in table.out
@@ -80,9 +96,9 @@ def test_invite_submit_and_status(cli) -> None:  # type: ignore[no-untyped-def]
     assert rows["STP"]["status"] == "on_time" and rows["STP"]["document_number"] == "125/BC-STP"
     assert rows["SNV"]["status"] == "late"
     assert rows["TTRA"]["status"] == "missing"
-    assert len(rows) == 17
+    assert len(rows) == 25
     human = cli("status", "2023-04")
-    assert "Đúng hạn: 1 · Muộn: 1 · Chưa nộp: 15 / 17" in human.out
+    assert "Đúng hạn: 1 · Muộn: 1 · Chưa nộp: 23 / 25" in human.out
 
 
 def test_invite_link_once_telegram_is_configured(database: Database, tmp_path: Path) -> None:

@@ -185,7 +185,7 @@ COMMANDS: tuple[CommandSpec, ...] = (
     CommandSpec(
         "moi",
         Access.ADMIN,
-        N_("/moi CODE [focal|leader|admin] — create a registration code"),
+        N_("/moi CODE [ROLE] [Full name, position] — create a registration code for a person"),
         Menu.ADMIN,
         N_("Create a registration code"),
         ("invite",),

@@ -44,6 +44,7 @@ class Act(enum.StrEnum):
 
     TASK = "task"
     SUBMIT_PICK = "submit_pick"
+    SUBMIT_MORE = "submit_more"
     SUBMIT_CONFIRM = "submit_confirm"
     UNDO = "undo"
     LANGUAGE = "language"

@@ -11,20 +11,24 @@ from core.conversation.events import Incoming, Reply
 from core.conversation.parse import parse_document_number
 from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant
+from core.planning.calendar import WorkCalendar
 from core.types import AgencyPeriod, AssignedTask, Platform, Role, TaskRole
 from core.usecases import accounts, plan, submissions
+from core.usecases.rules import effective_rules
 
+FIRST_PAGE = 4  # periods /danop offers before "older"
 PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.ZALO: "Zalo", Platform.CONSOLE: "Console"}
 
 
-def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
+def days_phrase(ctx: Ctx, p: AgencyPeriod, calendar: WorkCalendar | None = None) -> str:
     today = to_vn(ctx.now).date()
     due = to_vn(p.period.due_at).date()
     if p.submitted_at is not None:
         when = format_instant(p.submitted_at, ctx.lang)
         return ctx.t("sent late at %(when)s", when=when) if p.late else ctx.t("sent on time at %(when)s", when=when)
     if ctx.now > p.period.due_at:
-        return ctx.tn("not sent — %(n)d day overdue", "not sent — %(n)d days overdue", (today - due).days)
+        n = (calendar or ctx.rules.calendar).working_days_between(due, today)
+        return ctx.tn("not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", max(n, 1))
     if due == today:
         return ctx.t("not sent — due today")
     return ctx.tn("not sent — %(n)d day left", "not sent — %(n)d days left", (due - today).days)
@@ -119,6 +123,7 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now)
     if not periods:
         return ctx.reply(ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name))
+    calendar = (await effective_rules(ctx.uow, ctx.rules)).calendar
     lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
     for p in periods:
         lines.append(
@@ -127,7 +132,7 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
                 label=p.period.label,
                 due=format_day(p.period.due_at, ctx.lang),
                 wording=p.period.wording,
-                state=days_phrase(ctx, p),
+                state=days_phrase(ctx, p, calendar),
             )
         )
     lines.append(ctx.t("Once a report is sent, confirm it with /danop."))
@@ -165,8 +170,38 @@ async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
     owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
     if not owed:
         return ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
-    choices = await ctx.choices([(p.period.label, Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in owed])
+    return await _offer_periods(ctx, owed, 0)
+
+
+async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list[Reply]:
+    """A page of owed periods, most urgent first; older ones behind a "more" choice."""
+    page = owed[start : start + FIRST_PAGE] if start == 0 else owed[start:]
+    offered: list[tuple[str, str, dict[str, Any]]] = [
+        (_period_choice(ctx, p), Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in page
+    ]
+    rest = len(owed) - start - len(page)
+    if rest > 0:
+        offered.append((ctx.tn("Older: %(n)d more period", "Older: %(n)d more periods", rest), Act.SUBMIT_MORE, {}))
+    choices = await ctx.choices(offered)
     return ctx.reply(ctx.t("Which report has %(agency)s sent?", agency=ctx.me.agency_name), choices)
+
+
+def _period_choice(ctx: Ctx, p: AgencyPeriod) -> str:
+    if p.period.due_at < ctx.now:
+        return ctx.t("%(label)s (overdue)", label=p.period.label)
+    return p.period.label
+
+
+@on_choice(Act.SUBMIT_MORE, Access.SUBMITTER)
+async def act_submit_more(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
+    if len(owed) <= FIRST_PAGE:
+        return (
+            await _offer_periods(ctx, owed, 0)
+            if owed
+            else ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
+        )
+    return await _offer_periods(ctx, owed, FIRST_PAGE)
 
 
 @on_choice(Act.SUBMIT_PICK, Access.SUBMITTER)
@@ -191,7 +226,12 @@ async def _ask_confirmation(
         lines.append(ctx.t("Document number: %(doc)s", doc=data["document_number"]))
     if data.get("file_ref"):
         lines.append(ctx.t("Report file attached."))
-    lines.append(ctx.t("You may send the document number (for example 125/BC-SNV) or the report file, then confirm."))
+    lines.append(
+        ctx.t(
+            "You may send the document number (for example %(example)s) or the report file, then confirm.",
+            example=messages.example_document(ctx.me.agency_code),
+        )
+    )
     choices = await ctx.choices(
         [
             (ctx.t("Confirm: report sent"), Act.SUBMIT_CONFIRM, {"period_id": period_id}),
@@ -209,7 +249,11 @@ async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[R
     doc = parse_document_number(event.text)
     if doc is None:
         return ctx.reply(
-            ctx.t("“%(text)s” does not look like a document number (for example 125/BC-SNV).", text=event.text[:80])
+            ctx.t(
+                "“%(text)s” does not look like a document number (for example %(example)s).",
+                text=event.text[:80],
+                example=messages.example_document(ctx.me.agency_code),
+            )
         )
     return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "document_number": doc})
 

@@ -168,9 +168,9 @@ async def request_adhoc(
     series = await uow.periods.latest_adhoc_series()
     if series is None:
         raise NoAdhocSeries()
-    p = await uow.periods.add_period(
-        series.id, f"{to_vn(due_at):%Y-%m-%d}", f"{series.name}: {title}", now, due_at, agency_codes
-    )
+    said = title.strip()
+    label = said if said.casefold().startswith(series.name.casefold()) else f"{series.name}: {said}"
+    p = await uow.periods.add_period(series.id, f"{to_vn(due_at):%Y-%m-%d}", label, now, due_at, agency_codes)
     await uow.audit.record(
         actor.label,
         "create_adhoc_period",

@@ -10,8 +10,7 @@ from core.repositories import UnitOfWork
 from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, TaskListing
 from core.usecases.rules import require_admin
 
-UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this
-RECENT = timedelta(days=62)  # …and those due this long ago that are not yet sent
+UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this (and every unsent overdue one)
 HISTORY = timedelta(days=3660)
 
 
@@ -52,15 +51,20 @@ async def period(uow: UnitOfWork, ref: str | None, now: datetime) -> Period:
 
 
 async def deadlines(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:
-    """Periods of the agency still to watch: not sent yet (recently due or coming), or due ahead."""
-    found = await uow.periods.of_agency(agency_id, now - RECENT, now + UPCOMING)
-    return [p for p in found if p.submitted_at is None or p.period.due_at >= now]
+    """Periods of the agency still to watch: overdue and not sent (however long ago, oldest first), then
+    those due ahead (sent or not, by deadline)."""
+    found = await uow.periods.of_agency(agency_id, now - HISTORY, now + UPCOMING)
+    overdue = [p for p in found if p.submitted_at is None and p.period.due_at < now]
+    ahead = [p for p in found if p.period.due_at >= now]
+    return sorted(overdue, key=lambda p: p.period.due_at) + sorted(ahead, key=lambda p: p.period.due_at)
 
 
 async def owed(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:
-    """Periods the agency can confirm now: open and not yet sent."""
-    found = await uow.periods.of_agency(agency_id, now - RECENT, now + UPCOMING)
-    return [p for p in found if p.submitted_at is None and p.period.opens_at <= now]
+    """Periods the agency can confirm now: open and not yet sent, however long overdue; the most urgent
+    first (the deadline nearest to now, before or after it)."""
+    found = await uow.periods.of_agency(agency_id, now - HISTORY, now + UPCOMING)
+    open_ = [p for p in found if p.submitted_at is None and p.period.opens_at <= now]
+    return sorted(open_, key=lambda p: (abs(p.period.due_at - now), p.period.id))
 
 
 async def owed_period(uow: UnitOfWork, agency_id: int, ref: str, now: datetime) -> AgencyPeriod | None:

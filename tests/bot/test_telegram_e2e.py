@@ -102,24 +102,24 @@ async def test_registration_tasks_submit_and_overview(live: Live) -> None:
 
     api.push_text(TTRA, NAMES[TTRA], "/nhiemvu")
     ttra = await api.reply_to(TTRA, "Nhiệm vụ của Thanh tra tỉnh")
-    assert "III.7a" in ttra["text"] and "III.7b" in ttra["text"] and "III.3 —" not in ttra["text"]
+    assert "III.7 (đoạn 1)" in ttra["text"] and "III.7 (đoạn 2)" in ttra["text"] and "III.3 —" not in ttra["text"]
     api.push_text(STP, NAMES[STP], "/nhiemvu")
     stp = await api.reply_to(STP, "Nhiệm vụ của Sở Tư pháp")
-    assert "III.3 —" in stp["text"] and "III.7b" not in stp["text"]
+    assert "III.3 —" in stp["text"] and "III.7 (đoạn 2)" not in stp["text"]
     api.push_callback(STP, NAMES[STP], api.button(stp, "III.3"))
     await api.reply_to(STP, "thẩm định và tham gia ý kiến")
 
     api.push_text(STP, NAMES[STP], "/danop")
-    menu = await api.reply_to(STP, "Sở Tư pháp đã gửi báo cáo nào")
+    menu = await api.reply_to(STP, "Sở Tư pháp đã nộp báo cáo nào")
     api.push_callback(STP, NAMES[STP], api.button(menu, "Báo cáo tháng 4/2023"))
-    ask = await api.reply_to(STP, "rồi bấm xác nhận")
+    ask = await api.reply_to(STP, "rồi xác nhận")
     api.push_callback(STP, NAMES[STP], api.button(ask, "Xác nhận đã nộp"))
     receipt = await api.reply_to(STP, "Đã ghi nhận")
     assert "Sở Tư pháp nộp Báo cáo tháng 4/2023" in receipt["text"] and "đúng hạn" in receipt["text"]
 
     api.push_text(ADMIN, NAMES[ADMIN], "/tonghop 2023-04")
     overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 — hạn chót")
-    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa nộp (16)" in overview["text"]
+    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa nộp (24)" in overview["text"]
 
     api.push_text(STP, NAMES[STP], "/tonghop")
     refused = await api.reply_to(STP, "chỉ dành cho quản trị viên")
@@ -158,7 +158,7 @@ async def test_bad_input_over_telegram(live: Live) -> None:
     api.push_text(STP, NAMES[STP], "/nhiemvu", chat_type="group")
     await api.reply_to(-100 - STP, "nhắn riêng")
     api.push_sticker(STP, NAMES[STP])
-    await api.reply_to(STP, "chỉ đọc được lệnh văn bản")
+    await api.reply_to(STP, "chỉ đọc được tin nhắn chữ")
     api.push_edited(STP, NAMES[STP], "/danop")
     await api.reply_to(STP, "tin nhắn đã sửa")
     api.push_text(STP, NAMES[STP], "x" * 10_000)

@@ -108,10 +108,10 @@ async def test_register_tasks_and_submit_by_number(z: Z) -> None:
     tasks = await api.reply_to("z-stp", "Nhiệm vụ của Sở Tư pháp")
     assert "III.3 —" in tasks and "Trả lời bằng số thứ tự để chọn." in tasks
     api.push_text("z-stp", "Lê Văn Sơn", "Đã nộp")
-    menu = await api.reply_to("z-stp", "Sở Tư pháp đã gửi báo cáo nào")
+    menu = await api.reply_to("z-stp", "Sở Tư pháp đã nộp báo cáo nào")
     assert "1. Báo cáo tháng 4/2023" in menu
     api.push_text("z-stp", "Lê Văn Sơn", "1")
-    confirm = await api.reply_to("z-stp", "rồi bấm xác nhận")
+    confirm = await api.reply_to("z-stp", "rồi xác nhận")
     assert "1. Xác nhận đã nộp" in confirm and "2. Hủy" in confirm
     api.push_text("z-stp", "Lê Văn Sơn", "125/BC-STP")
     await api.reply_to("z-stp", "Số văn bản: 125/BC-STP")
@@ -140,7 +140,7 @@ async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
     engine = ReminderEngine(z.db.uows, Rules(), z.sender, None)
     assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
     assert (await z.sender.drain_once()).sent == 1
-    reminder = await z.api.reply_to("z-stp", "Nhắc việc: Báo cáo tháng 4/2023")
+    reminder = await z.api.reply_to("z-stp", "Thực hiện Kế hoạch số 46/KH-UBND")
     assert "Kính gửi đồng chí Lê Văn Sơn (Sở Tư pháp)" in reminder and "/danop" in reminder
 
     gate = z.channel.quota
@@ -248,10 +248,12 @@ async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> N
         assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
         first = await sender.drain_once()
         assert first.failed == 1 and first.sent == 1  # Zalo refused; the copy went through Telegram
-        telegram_copies = [p["text"] for p in tapi.sent(4242) if "Nhắc việc: Báo cáo tháng 4/2023" in p["text"]]
+        telegram_copies = [p["text"] for p in tapi.sent(4242) if "Thực hiện Kế hoạch số 46/KH-UBND" in p["text"]]
         assert len(telegram_copies) == 1 and zapi.sent("z-son") == []
         await sender.drain_once()
-        assert len([p for p in tapi.sent(4242) if "Nhắc việc" in p["text"]]) == 1  # once, never twice
+        assert (
+            len([p for p in tapi.sent(4242) if "Thực hiện Kế hoạch số 46/KH-UBND" in p["text"]]) == 1
+        )  # once, never twice
         async with loaded.sessions() as s:
             rows = (await s.scalars(select(t.Delivery).order_by(t.Delivery.id))).all()
             assert [(r.status, r.dedup_key.endswith("~telegram")) for r in rows] == [("failed", False), ("sent", True)]

@@ -60,7 +60,7 @@ async def test_register_by_code_greets_by_name_and_agency(h: Harness) -> None:
     p = h.person("101", "Nguyễn Văn An")
     await p.say(f"/start {code.lower()}")
     assert "Chào mừng đồng chí Nguyễn Văn An (Thanh tra tỉnh)" in p.text
-    assert "cán bộ đầu mối" in p.text and "/nhiemvu" in p.text
+    assert "vai trò đầu mối" in p.text and "/nhiemvu" in p.text
     await p.say(f"/dangky {code}")
     assert "đã đăng ký" in p.text
 
@@ -149,18 +149,21 @@ async def test_tasks_are_the_agencys_own(h: Harness) -> None:
     ttra = await registered(h, "t", "Thanh", "TTRA", Role.FOCAL)
     await ttra.say("/nhiemvu")
     assert "Nhiệm vụ của Thanh tra tỉnh" in ttra.text and "Kế hoạch số 46/KH-UBND" in ttra.text
-    assert "III.7a" in ttra.text and "II.11" in ttra.text and "III.1a" not in ttra.text
-    assert "Chủ trì:" in ttra.text and "Phối hợp:" in ttra.text
-    await ttra.press("III.7a")
+    assert "III.7 (đoạn 1)" in ttra.text and "II.11" in ttra.text and "III.1 " not in ttra.text
+    assert "Chủ trì:" in ttra.text and "Thực hiện:" in ttra.text and "Phối hợp:" in ttra.text
+    lead, rest = ttra.text.split("Chủ trì:")[1].split("Thực hiện:")
+    assert "III.7 (đoạn 1)" in lead and "II.1 —" not in lead and "II.1 —" in rest  # section II: carry out
+    await ttra.press("III.7 (đoạn 1)")
     assert "tiếp công dân, giải quyết khiếu nại, tố cáo, phòng, chống tham nhũng" in ttra.text
-    await ttra.say("/nhiemvu III.7b")
-    assert "mục III.7b (chủ trì)" in ttra.text
-    await ttra.say("/nhiemvu III.1a")
-    assert "Không có nhiệm vụ III.1a" in ttra.text
+    await ttra.say("/nhiemvu III.7")  # the item: both its paragraphs
+    assert "mục III.7 (đoạn 1) (chủ trì)" in ttra.text
+    assert "mục III.7 (đoạn 2) (thực hiện)" in ttra.text
+    await ttra.say("/nhiemvu III.7b")  # refs the plan does not have
+    assert "Không có nhiệm vụ III.7b" in ttra.text
 
     snv = await registered(h, "s", "Sáu", "SNV", Role.FOCAL)
     await snv.say("/tasks")
-    assert "III.1d" in snv.text and "III.7a" in snv.text  # SNV coordinates III.7a
+    assert "III.1 (đoạn 4)" in snv.text and "III.7 (đoạn 1)" in snv.text  # SNV coordinates III.7 (đoạn 1)
     before = snv.last
     await snv.press_token(before[0].choices[0].token)
     assert "II.1" in snv.text
@@ -171,7 +174,7 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
     await p.say("/hanbaocao")
     assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
     assert "chưa nộp — còn 5 ngày" in p.text
-    assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
+    assert "Báo cáo 6 tháng 2023" in p.text  # opens 1/5, within the coming weeks
 
 
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
@@ -180,7 +183,7 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
 async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: time_machine.Traveller) -> None:
     p = await registered(h, "s1", "Lê Văn Sơn", "STP", Role.FOCAL)
     await p.say("/danop")
-    assert "Sở Tư pháp đã gửi báo cáo nào" in p.text
+    assert "Sở Tư pháp đã nộp báo cáo nào" in p.text
     await p.press("Báo cáo tháng 4/2023")
     assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023." in p.text
     await p.say("số 125/bc-stp")
@@ -263,11 +266,11 @@ async def test_overview_and_nudge(h: Harness) -> None:
     await stp.say("/danop 2023-04")
     await stp.press("Xác nhận đã nộp")
     await admin.say("/tonghop 2023-04")
-    assert "Đúng hạn (1): Sở Tư pháp" in admin.text and "Chưa nộp (16)" in admin.text
+    assert "Đúng hạn (1): Sở Tư pháp" in admin.text and "Chưa nộp (24)" in admin.text
     await admin.say("/nhacnho 2023-04")
-    assert "1 cán bộ đầu mối của 16 cơ quan" not in admin.text
-    assert "Đã xếp hàng gửi nhắc nhở tới 1 cán bộ đầu mối" in admin.text
-    assert "15 cơ quan chưa có cán bộ đầu mối đăng ký" in admin.text
+    assert "1 cán bộ đầu mối của 24 cơ quan" not in admin.text
+    assert "Đang gửi nhắc nhở tới 1 cán bộ đầu mối" in admin.text
+    assert "23 cơ quan chưa có cán bộ đầu mối đăng ký" in admin.text
     await h.sender.drain_once()
     assert [c for c, _ in h.channel.sent] == [nh.sender.chat_id]
     assert "còn 5 ngày" in h.channel.sent[0][1]
@@ -282,7 +285,7 @@ async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness
     await admin.say("/thongbao")
     await admin.say("Đề nghị các cơ quan gửi báo cáo tháng 4 đúng hạn. <b>Trân trọng</b>")
     await admin.press("Tất cả")
-    assert "17 cơ quan (3 tài khoản)" in admin.text and "<b>Trân trọng</b>" in admin.text
+    assert "25 cơ quan (3 tài khoản)" in admin.text and "<b>Trân trọng</b>" in admin.text
     await admin.press("Gửi")
     assert "tới 3 tài khoản" in admin.text
     stats = await h.sender.drain_once()
@@ -328,11 +331,11 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     await admin.say("05/04/2023")
     assert "từ hôm nay trở đi" in admin.text
     await admin.say("14/04/2023")
-    assert "thứ Sáu, 14/04/2023" in admin.text and "10 cơ quan" in admin.text
+    assert "thứ Sáu, 14/04/2023" in admin.text and "18 cơ quan" in admin.text
     await admin.press("Gửi yêu cầu")
     assert "Đã tạo Báo cáo đột xuất: Tình hình mưa lũ" in admin.text
     await h.sender.drain_once()
-    assert "Báo cáo đột xuất: Tình hình mưa lũ" in h.channel.to("stp")[0]
+    assert "báo cáo đột xuất: Tình hình mưa lũ" in h.channel.to("stp")[0]
     await stp.say("/danop")
     assert any(c.label == "Báo cáo đột xuất: Tình hình mưa lũ" for c in stp.last[0].choices)
 
@@ -345,19 +348,26 @@ async def test_export_is_an_excel_workbook(h: Harness) -> None:
     wb = load_workbook(io.BytesIO(doc.data))
     rows = list(wb["Chi tiết"].iter_rows(values_only=True))
     assert rows[0][:5] == ("Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng")
-    assert len(rows) == 18 and rows[1][4] == "Chưa nộp"
-    assert list(wb["Tổng hợp"].iter_rows(values_only=True))[1][:5] == ("Báo cáo tháng 4/2023", 0, 0, 17, 17)
+    assert len(rows) == 26 and rows[1][4] == "Chưa nộp"
+    assert list(wb["Tổng hợp"].iter_rows(values_only=True))[1][:5] == ("Báo cáo tháng 4/2023", 0, 0, 25, 25)
 
 
 async def test_invite_from_chat(h: Harness) -> None:
     admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/moi STP leader")
-    assert "Mã đăng ký cho STP (leader)" in admin.text and "https://t.me/nhacviec_test_bot?start=" in admin.text
+    assert "lãnh đạo của STP" in admin.text and "https://t.me/nhacviec_test_bot?start=" in admin.text
     code = admin.text.split("https://t.me/nhacviec_test_bot?start=")[1].strip()
     newcomer = h.person("n", "Lãnh Đạo")
     await newcomer.say(f"/start {code}")
     assert "lãnh đạo cơ quan" in newcomer.text
-    for bad in ("/moi", "/moi XYZ", "/moi STP boss", "/moi a b c"):
+    await admin.say("/moi STP dau_moi Nguyễn Văn A, Chuyên viên Văn phòng Sở")
+    assert "Mã đăng ký cho đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở, đầu mối của STP" in admin.text
+    named = admin.text.split("https://t.me/nhacviec_test_bot?start=")[1].strip()
+    person = h.person("a", "Tuấn Anh 🌸")  # the chat nickname is not how Sở Nội vụ addresses a person
+    await person.say(f"/start {named}")
+    assert "Chào mừng đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở (Sở Tư pháp)" in person.text
+    assert "Tuấn Anh" not in person.text
+    for bad in ("/moi", "/moi XYZ", "/moi a b c"):
         await admin.say(bad)
         assert "/moi" in admin.text or "Không có cơ quan" in admin.text
 
@@ -368,13 +378,13 @@ async def test_invite_from_chat(h: Harness) -> None:
 @pytest.mark.parametrize(
     ("kind", "kwargs", "expected"),
     [
-        (EventKind.COMMAND, {"command": "xoasach", "args": ""}, "Lệnh /xoasach không có"),
+        (EventKind.COMMAND, {"command": "xoasach", "args": ""}, "Không có lệnh /xoasach"),
         (EventKind.TEXT, {"text": "xin chào bot 👋"}, "chưa hiểu"),
         (EventKind.TEXT, {"text": "x" * 10_000}, "quá dài"),
         (EventKind.CHOICE, {"token": "forged-token-123"}, "không hợp lệ hoặc đã hết hạn"),
         (EventKind.CHOICE, {"token": ""}, "không hợp lệ hoặc đã hết hạn"),
         (EventKind.EDITED, {"text": "/danop"}, "tin nhắn đã sửa"),
-        (EventKind.UNSUPPORTED, {}, "chỉ đọc được lệnh"),
+        (EventKind.UNSUPPORTED, {}, "chỉ đọc được tin nhắn chữ"),
         (EventKind.FILE, {"file": None}, "trước hết chọn báo cáo bằng /danop"),
         (EventKind.COMMAND, {"command": "danop", "args": "kỳ-không-có"}, "không phải là kỳ"),
         (EventKind.COMMAND, {"command": "nhiemvu", "args": "\u202e\u0000"}, "Nhiệm vụ của Sở Tư pháp"),
@@ -412,7 +422,7 @@ async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
     await admin.say(f"/overview {label}")
     assert "Báo cáo tháng 4/2023 — hạn chót" in admin.text
     await admin.say("/TongHop@nhacviec_test_bot 2023-04")
-    assert "Chưa nộp (17)" in admin.text
+    assert "Chưa nộp (25)" in admin.text
 
 
 async def test_unexpected_errors_are_logged_and_answered(
@@ -433,9 +443,9 @@ async def test_unexpected_errors_are_logged_and_answered(
     ("typed", "expected"),
     [
         ("nhiem vu", "Nhiệm vụ của Sở Tư pháp"),
-        ("Nhiệm vụ III.3", "mục III.3 (chủ trì)"),
+        ("Nhiệm vụ III.3", "mục III.3 (thực hiện)"),
         ("NHIEMVU", "Nhiệm vụ của Sở Tư pháp"),
-        ("đã nộp", "Sở Tư pháp đã gửi báo cáo nào"),
+        ("đã nộp", "Sở Tư pháp đã nộp báo cáo nào"),
         ("han bao cao", "Các kỳ báo cáo của Sở Tư pháp"),
         ("tong hop", "chỉ dành cho quản trị viên"),
         ("huong dan", "/danop"),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime
 from pathlib import Path
 
@@ -51,16 +52,26 @@ def test_section_two_is_owed_by_every_department_and_district(plan46: PlanSpec) 
     assert [t.ref for t in section2] == [f"II.{i}" for i in range(1, 12)]
     owing = {a.code for a in plan46.agencies if a.kind in (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)}
     for t in section2:
-        assert {c for c, r in t.assignments if r is TaskRole.LEAD} == owing
+        assert {c for c, r in t.assignments if r is TaskRole.CARRY_OUT} == owing  # "thực hiện", no lead
+        assert not [c for c, r in t.assignments if r is not TaskRole.CARRY_OUT]
 
 
 def test_inspectorate_duties(plan46: PlanSpec) -> None:
-    own = [t for t in plan46.tasks if t.ref.startswith("III.7")]
-    assert len(own) == 2
+    own = [t for t in plan46.tasks if t.ref == "III.7"]
+    assert [t.paragraph for t in own] == [1, 2]
     joined = " ".join(t.text for t in own)
     for phrase in ("tiếp công dân", "khiếu nại, tố cáo", "phòng, chống tham nhũng"):
         assert phrase in joined
-    assert all(("TTRA", TaskRole.LEAD) in t.assignments for t in own)
+    # "Chủ trì, phối hợp với các cơ quan…" in the first paragraph; the second is Thanh tra's own duty.
+    assert ("TTRA", TaskRole.LEAD) in own[0].assignments and ("TTRA", TaskRole.CARRY_OUT) in own[1].assignments
+
+
+def test_refs_are_the_plans_own_and_lead_only_where_it_says_chu_tri(plan46: PlanSpec) -> None:
+    assert all(re.fullmatch(r"(II|III)\.\d+", t.ref) for t in plan46.tasks)
+    leads = {t.ref for t in plan46.tasks if any(r is TaskRole.LEAD for _, r in t.assignments)}
+    assert leads == {"III.2", "III.6", "III.7", "III.8"}
+    iii2 = next(t for t in plan46.tasks if t.ref == "III.2")
+    assert iii2.assignments == (("VPUBND", TaskRole.LEAD),)  # "hướng dẫn", not "phối hợp": nobody coordinates
 
 
 def test_lead_is_never_also_coordinating(plan46: PlanSpec) -> None:
@@ -79,9 +90,12 @@ def test_report_series_and_periods(plan46: PlanSpec) -> None:
     assert by_code["6thang"].periods[0].due_at == datetime(2023, 5, 24, 23, 59, 59, tzinfo=VN_TZ)
     assert by_code["nam"].periods[0].due_at == datetime(2023, 11, 24, 23, 59, 59, tzinfo=VN_TZ)
     assert by_code["dotxuat"].periods == ()
-    assert all(s.receiver == "SNV" for s in plan46.series)
+    assert all(s.receiver == "UBND-TINH" and s.via == "SNV" for s in plan46.series)
+    assert all(s.receiver_wording == "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" for s in plan46.series)
+    # III.10: "Các sở, ban, ngành; Ủy ban nhân dân huyện, thành phố": 17 departments, Ban Dân tộc, 7 districts.
+    assert "CAT" not in monthly.owed_by and "BCHQS" not in monthly.owed_by and "SYT" in monthly.owed_by
     assert "BAOTQ" not in monthly.owed_by and "BDVTU" not in monthly.owed_by
-    assert len(monthly.owed_by) == 17
+    assert len(monthly.owed_by) == 25
 
 
 def test_reflow_joins_wrapped_lines_and_keeps_paragraphs() -> None:
@@ -106,7 +120,7 @@ def _bad(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
         (
             'lead = ["TTRA"]\ncoordinate',
             'lead = ["THANHTRA"]\ncoordinate',
-            ["tasks[", "(ref 'III.7a')", "field 'lead'", "unknown agency code 'THANHTRA'"],
+            ["tasks[", "(ref 'III.7', paragraph 1)", "field 'lead'", "unknown agency code 'THANHTRA'"],
         ),
         ('ref = "III.4"', 'ref = "III.3"', ["(ref 'III.3')", "field 'ref'", "duplicate task ref"]),
         ("issued_on = 2023-03-14", 'issued_on = "14/3/2023"', ["[plan]", "field 'issued_on'"]),
@@ -115,7 +129,7 @@ def _bad(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
         (
             'code = "STC"\nname = "Sở Tài chính"\n',
             'code = "STC"\n',
-            ["agencies[3]", "(code 'STC')", "field 'name'"],
+            ["agencies[4]", "(code 'STC')", "field 'name'"],
         ),
         ('code = "STP"', 'code = "SNV"', ["(code 'SNV')", "field 'code'", "duplicate agency code"]),
         (
@@ -128,8 +142,10 @@ def _bad(tmp_path: Path, old: str, new: str, count: int = 1) -> Path:
             'wording = "trước ngày 25/5/2023"',
             ["(code 'thang')", "monthly"],
         ),
-        ('receiver = "SNV"', 'receiver = "SNN"', ["series[0]", "field 'receiver'", "'SNN'"]),
-        ('kind = "district"', 'kind = "huyen"', ["agencies[12]", "field 'kind'"]),
+        ('receiver = "UBND-TINH"', 'receiver = "SNN"', ["series[0]", "field 'receiver'", "'SNN'"]),
+        ('via = "SNV"', 'via = "SNN"', ["series[0]", "field 'via'", "'SNN'"]),
+        ('ref = "III.3"', 'ref = "III.3a"', ["(ref 'III.3a')", "field 'ref'"]),
+        ('kind = "district"', 'kind = "huyen"', ["agencies[18]", "field 'kind'"]),
         ('recurrence = "annual"', 'recurrence = "yearly"', ["(code 'nam')", "field 'recurrence'"]),
         ('code = "BDT"', 'code = "bdt"', ["field 'code'", "capital letters"]),
         ("[plan]", "[plan]\ncolour = 'red'", ["[plan]", "field 'colour'", "Extra inputs"]),
@@ -157,7 +173,7 @@ def test_missing_and_non_utf8_files(tmp_path: Path) -> None:
 
 
 def test_all_problems_are_listed_at_once(tmp_path: Path) -> None:
-    path = _bad(tmp_path, 'receiver = "SNV"', 'receiver = "X1"', count=2)
+    path = _bad(tmp_path, 'receiver = "UBND-TINH"', 'receiver = "X1"', count=2)
     with pytest.raises(PlanFileError) as info:
         load_plan_file(path)
     assert len(info.value.problems) == 2

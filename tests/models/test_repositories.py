@@ -103,21 +103,27 @@ async def test_accounts_recipients_prefer_the_chosen_unblocked_account(loaded: D
 async def test_agencies_and_tasks(loaded: Database) -> None:
     async with loaded.uows() as uow:
         agencies = await uow.agencies.all()
-        assert len(agencies) == 26 and agencies[0].kind.value == "department"
+        assert len(agencies) == 36 and agencies[0].kind.value == "department"
         assert await uow.agencies.by_code(" stp ") == next(a for a in agencies if a.code == "STP")
         assert await uow.agencies.by_code("NOPE") is None
         ttra = await uow.agencies.by_code("TTRA")
         assert ttra is not None
         refs = [t.ref for t in await uow.agencies.tasks_of(ttra.id)]
-        assert refs[:2] == ["II.1", "II.2"] and "III.7a" in refs
-        listing = {t.ref: t for t in await uow.agencies.all_tasks()}
-        assert "TTRA" in listing["III.7a"].lead
+        assert refs[:2] == ["II.1", "II.2"] and "III.7" in refs
+        listing = {(t.ref, t.paragraph): t for t in await uow.agencies.all_tasks()}
+        assert "TTRA" in listing[("III.7", 1)].lead and "TTRA" in listing[("III.7", 2)].carry_out
+        assert "SYT" in listing[("II.1", 0)].carry_out and not listing[("II.1", 0)].lead
 
 
 async def test_periods_are_found_by_key_series_key_or_label_and_never_ambiguously(loaded: Database) -> None:
     async with loaded.uows() as uow:
         april = await uow.periods.find("2023-04", NOW)
-        assert april is not None and april.label == "Báo cáo tháng 4/2023" and april.receiver == "Sở Nội vụ"
+        assert (
+            april is not None
+            and april.label == "Báo cáo tháng 4/2023"
+            and april.receiver == "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)"
+            and april.via == "Sở Nội vụ"
+        )
         assert await uow.periods.find("thang:2023-04", NOW) == april
         assert await uow.periods.find("Báo cáo tháng 4/2023", NOW) == april
         assert await uow.periods.find("2099-01", NOW) is None
@@ -141,7 +147,7 @@ async def test_submissions_one_live_per_agency_and_period(loaded: Database) -> N
         live = await uow.periods.live_submission(stp.id, april.id)
         assert live is not None and live.id == first and live.document_number == "1/BC-STP"
         status = {r.agency.code: r for r in await uow.periods.status(april.id)}
-        assert status["STP"].submitted_at == NOW and status["SNV"].submitted_at is None and len(status) == 17
+        assert status["STP"].submitted_at == NOW and status["SNV"].submitted_at is None and len(status) == 25
         assert await uow.periods.confirmations([april.id]) == {("STP", april.id): NOW}
         assert [p.period.id for p in await uow.periods.recent_submissions(stp.id, NOW - timedelta(hours=1))] == [
             april.id
@@ -162,7 +168,7 @@ async def test_adhoc_periods_and_planning_rows(loaded: Database) -> None:
         rows = {r.period.id: r for r in await uow.periods.planning_rows(NOW, due)}
         assert rows[made.id].agencies == ("STP",)
         april = await uow.periods.find("2023-04", NOW)
-        assert april is not None and len(rows[april.id].agencies) == 17
+        assert april is not None and len(rows[april.id].agencies) == 25
 
 
 # ------------------------------------------------------------------ outbox

@@ -117,7 +117,8 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
     an = world.channel.to("stp-an")
     assert len(an) == 1
     assert an[0].startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
-    assert "Báo cáo tháng 4/2023 theo Kế hoạch số 46/KH-UBND" in an[0]
+    assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang" in an[0]
+    assert "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in an[0]
     assert "thứ Bảy, 15/04/2023 — còn 8 ngày" in an[0]
     assert "“chậm nhất trong ngày 15 hàng tháng”" in an[0] and "/danop" in an[0]
     binh = world.channel.to("stp-binh")
@@ -168,7 +169,7 @@ async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world
     an = world.channel.to("stp-an")
     assert len(an) == 1 and "đã quá 4 ngày làm việc" in an[0]
     lead = world.channel.to("stp-lead")
-    assert len(lead) == 1 and "Sở Tư pháp chưa gửi Báo cáo tháng 4/2023" in lead[0]
+    assert len(lead) == 1 and "Sở Tư pháp chưa nộp báo cáo tháng 4/2023" in lead[0]
     assert len(world.channel.to("nh-dung")) == 1
     (digest,) = world.channel.to("snv-admin")  # today's 08:00 digest only; the older ones are stale
     assert "thứ Năm, 20/04/2023" in digest
@@ -261,7 +262,7 @@ async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: W
     assert len(digest) == 1
     assert "Tin nhắc hôm qua: 1 đã gửi, 1 lỗi, 1 bị chặn." in digest[0]
     assert "Hoàng Thị Dung (Ủy ban nhân dân huyện Na Hang)" in digest[0]
-    assert "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/04/2023): 0 đúng hạn, 0 muộn, 17 chưa nộp." in digest[0]
+    assert "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/04/2023): 0 đúng hạn, 0 muộn, 25 chưa nộp." in digest[0]
 
 
 async def test_digest_names_agencies_overdue_three_working_days(world: World) -> None:
@@ -272,7 +273,7 @@ async def test_digest_names_agencies_overdue_three_working_days(world: World) ->
     await engine.fire_key("digest:2023-04-19", vn(2023, 4, 19, 8, 0))
     await sender.drain_once()
     (digest,) = world.channel.to("snv-admin")
-    assert "1 đúng hạn, 1 muộn, 15 chưa nộp" in digest
+    assert "1 đúng hạn, 1 muộn, 23 chưa nộp" in digest
     overdue_line = next(line for line in digest.splitlines() if "Quá hạn:" in line)
     assert "Ủy ban nhân dân huyện Na Hang" in overdue_line and "Sở Tư pháp" not in overdue_line
 
