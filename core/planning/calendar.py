@@ -87,9 +87,10 @@ class WorkCalendar:
             return False
         if day in self.normal_days:
             return day.weekday() < 5
+        holiday = day in self._holidays  # first: this loads the year, and with it the package's make-up days
         if day in self._holidays.weekend_workdays:  # a make-up Saturday the package knows
             return True
-        return day.weekday() < 5 and day not in self._holidays
+        return day.weekday() < 5 and not holiday
 
     def previous_working_day(self, day: date, inclusive: bool = True) -> date:
         """``day`` itself when it is a working day (and ``inclusive``), else the closest one before it."""
