@@ -62,19 +62,27 @@ async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
     if not done.missing:
-        return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=done.period.label))
+        return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=messages.in_sentence(done.period.label)))
     ctx.effects.queued = True
     lines = [
-        ctx.t(
-            "Reminder queued for %(people)d focal persons of %(agencies)d agencies that have not sent %(label)s.",
+        ctx.tn(
+            "A reminder is going to %(people)d focal person of %(agencies)s yet to send %(label)s.",
+            "A reminder is going to %(people)d focal persons of %(agencies)s yet to send %(label)s.",
+            done.queued,
             people=done.queued,
-            agencies=done.reached_agencies,
-            label=done.period.label,
+            agencies=ctx.tn("%(n)d agency", "%(n)d agencies", done.reached_agencies, n=done.reached_agencies),
+            label=messages.in_sentence(done.period.label),
         )
     ]
     no_account = done.missing - done.reached_agencies
     if no_account:
-        lines.append(ctx.t("%(n)d agencies have no registered focal person.", n=no_account))
+        lines.append(
+            ctx.tn(
+                "%(n)d agency has no registered focal person.",
+                "%(n)d agencies have no registered focal person.",
+                no_account,
+            )
+        )
     return ctx.reply("\n".join(lines))
 
 
@@ -88,7 +96,7 @@ async def _ask_audience(ctx: Ctx, flow: Flow, data: dict[str, Any]) -> list[Repl
             (ctx.t("Everyone"), Act.AUDIENCE, {"flow": flow, "audience": "all"}),
             (ctx.t("Departments"), Act.AUDIENCE, {"flow": flow, "audience": "departments"}),
             (ctx.t("Districts"), Act.AUDIENCE, {"flow": flow, "audience": "districts"}),
-            (ctx.t("Chosen agencies"), Act.AUDIENCE, {"flow": flow, "audience": "chosen"}),
+            (ctx.t("Choose agencies"), Act.AUDIENCE, {"flow": flow, "audience": "chosen"}),
             (ctx.t("Cancel"), Act.CANCEL, {}),
         ]
     )
@@ -149,7 +157,9 @@ async def _preview_notice(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
     people = await outreach.reach(ctx.uow, data["codes"])
     await ctx.remember(Flow.BROADCAST, {**data, "step": Step.CONFIRM})
     head = ctx.t(
-        "Preview — to %(agencies)d agencies (%(accounts)d accounts):", agencies=len(data["codes"]), accounts=people
+        "Preview — to %(agencies)s (%(accounts)s):",
+        agencies=ctx.tn("%(n)d agency", "%(n)d agencies", len(data["codes"])),
+        accounts=ctx.tn("%(n)d account", "%(n)d accounts", people),
     )
     choices = await ctx.choices([(ctx.t("Send"), Act.BROADCAST_SEND, {}), (ctx.t("Cancel"), Act.CANCEL, {})])
     return ctx.reply(f"{head}\n\n{data['text']}", choices)
@@ -175,10 +185,11 @@ async def act_broadcast_send(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     await ctx.forget()
     ctx.effects.queued = True
     return ctx.reply(
-        ctx.t(
-            "Notice #%(id)d queued for %(n)d accounts. See /thongbao_ds for who has received it.",
+        ctx.tn(
+            "Notice #%(id)d is going to %(n)d account. See /thongbao_ds for who has received it.",
+            "Notice #%(id)d is going to %(n)d accounts. See /thongbao_ds for who has received it.",
+            sent.queued,
             id=sent.notice_id,
-            n=sent.queued,
         )
     )
 
@@ -258,9 +269,9 @@ async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Re
         data = {**data, "due": day.isoformat(), "step": Step.CONFIRM}
         await ctx.remember(Flow.ADHOC, data)
         text = ctx.t(
-            "Ad-hoc report “%(title)s” from %(n)d agencies, deadline %(due)s.",
+            "Ad-hoc report “%(title)s” from %(agencies)s, deadline %(due)s.",
             title=data["title"],
-            n=len(data["codes"]),
+            agencies=ctx.tn("%(n)d agency", "%(n)d agencies", len(data["codes"])),
             due=format_day(day, ctx.lang),
         )
         choices = await ctx.choices(
@@ -286,11 +297,12 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     await ctx.forget()
     ctx.effects.queued = ctx.effects.periods_changed = True
     return ctx.reply(
-        ctx.t(
-            "Created %(label)s, deadline %(due)s; the request went to %(n)d focal persons and reminders will follow.",
-            label=made.period.label,
+        ctx.tn(
+            "Created %(label)s, deadline %(due)s; the request is going to %(n)d focal person, reminders will follow.",
+            "Created %(label)s, deadline %(due)s; the request is going to %(n)d focal persons, reminders will follow.",
+            made.queued,
+            label=messages.in_sentence(made.period.label),
             due=format_day(due, ctx.lang),
-            n=made.queued,
         )
     )
 
@@ -310,7 +322,7 @@ async def cmd_export(ctx: Ctx, args: str) -> list[Reply]:
     data = compliance_workbook(rows, ctx.now)
     name = f"tong-hop-bao-cao-{to_vn(ctx.now):%Y%m%d-%H%M}.xlsx"
     mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    text = ctx.t("Compliance workbook: %(n)d rows.", n=len(rows))
+    text = ctx.tn("Compliance workbook: %(n)d row.", "Compliance workbook: %(n)d rows.", len(rows))
     return [Reply(text, document=Document(name, data, mime), language=ctx.lang)]
 
 

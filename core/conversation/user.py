@@ -283,7 +283,7 @@ async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
         ctx.t(
             "Recorded: %(agency)s sent %(label)s at %(when)s — %(state)s.",
             agency=ctx.me.agency_name,
-            label=receipt.period.label,
+            label=messages.in_sentence(receipt.period.label),
             when=format_instant(receipt.confirmed_at, ctx.lang),
             state=state_text,
         )
@@ -318,7 +318,12 @@ async def act_undo(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     except errors.NothingToUndo:
         return ctx.reply(ctx.t("There is no confirmation from the last 24 hours to undo."))
     ctx.effects.periods_changed = True
-    return ctx.reply(ctx.t("The confirmation of %(label)s has been undone; reminders resume.", label=period.label))
+    return ctx.reply(
+        ctx.t(
+            "The confirmation of %(label)s has been undone; reminders resume.",
+            label=messages.in_sentence(period.label),
+        )
+    )
 
 
 # ------------------------------------------------------------------ /ngonngu
