@@ -83,10 +83,10 @@ def add_off_cmd(
     source: Annotated[str, typer.Option("--source", help="Văn bản căn cứ (document).")] = "",
 ) -> None:
     """Thêm ngày nghỉ (add days off); lời nhắc rơi vào đó chuyển sang ngày làm việc trước."""
-    first = _date(day, "DATE")
-    last = _date(to, "--to") if to else first
 
     async def go() -> None:
+        first = _date(day, "DATE")
+        last = _date(to, "--to") if to else first
         async with context() as w, w.uows() as uow:
             change = await calendar.add_days(
                 uow, OPERATOR, w.rules(), first, last, DayKind.OFF, reason, source, utcnow()
@@ -104,9 +104,9 @@ def add_workday_cmd(
     source: Annotated[str, typer.Option("--source", help="Văn bản căn cứ (document).")] = "",
 ) -> None:
     """Thêm ngày làm bù (add a make-up working day, e.g. a Saturday)."""
-    when = _date(day, "DATE")
 
     async def go() -> None:
+        when = _date(day, "DATE")
         async with context() as w, w.uows() as uow:
             change = await calendar.add_days(
                 uow, OPERATOR, w.rules(), when, when, DayKind.WORKDAY, reason, source, utcnow()
@@ -120,9 +120,9 @@ def add_workday_cmd(
 @calendar_app.command("remove")
 def remove_cmd(day: Annotated[str, typer.Argument(help="Ngày (YYYY-MM-DD).")]) -> None:
     """Bỏ một thay đổi lịch (take a change back; a shipped swap that did not happen returns to the plain rule)."""
-    when = _date(day, "DATE")
 
     async def go() -> None:
+        when = _date(day, "DATE")
         async with context() as w, w.uows() as uow:
             change = await calendar.remove_day(uow, OPERATOR, w.rules(), when, utcnow())
             await uow.commit()

@@ -486,3 +486,31 @@ async def test_channel_and_link(h: Harness) -> None:
         assert len(people) == 1
         acc = await s.get(t.ChatAccount, only.account_id)
         assert acc is not None and acc.platform == "telegram"  # one person, one reminder, preferred channel
+
+
+async def test_a_report_months_late_can_still_be_confirmed(h: Harness, frozen: time_machine.Traveller) -> None:
+    p = await registered(h, "late", "Lò Văn Muộn", "UBND-LB", Role.FOCAL)
+    frozen.move_to(datetime(2023, 8, 1, 9, 0, tzinfo=VN_TZ))
+    await p.say("/hanbaocao")
+    lines = p.text.splitlines()
+    april = next(i for i, line in enumerate(lines) if "Báo cáo tháng 4/2023" in line)
+    august = next(i for i, line in enumerate(lines) if "Báo cáo tháng 8/2023" in line)
+    assert april < august  # overdue ones first, the oldest first
+    # 15/4 (Saturday) → 1/8: 10 + 20 (1–3/5 off) + 22 + 21 + 1 working days.
+    assert "Báo cáo tháng 4/2023" in lines[april] and "chưa nộp — quá hạn 74 ngày làm việc" in lines[april]
+
+    await p.say("/danop")
+    offered = [c.label for c in p.last[0].choices]
+    assert offered[0] == "Báo cáo tháng 8/2023" and len(offered) == 5 and offered[-1].startswith("Các kỳ cũ hơn")
+    assert "Báo cáo tháng 4/2023 (quá hạn)" not in offered
+    await p.press(offered[-1])
+    assert "Báo cáo tháng 4/2023 (quá hạn)" in [c.label for c in p.last[0].choices]
+    await p.press("Báo cáo tháng 4/2023 (quá hạn)")
+    assert "ví dụ 125/BC-UBND" in p.text
+    await p.press("Xác nhận đã nộp")
+    assert "Đã ghi nhận: Ủy ban nhân dân huyện Lâm Bình nộp báo cáo tháng 4/2023" in p.text and "muộn" in p.text
+    async with h.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission).where(t.Submission.undone_at.is_(None)))
+    assert sub is not None and sub.late is True
+    await p.say("/hanbaocao")
+    assert "Báo cáo tháng 4/2023" not in p.text

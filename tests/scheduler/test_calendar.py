@@ -5,9 +5,10 @@ from __future__ import annotations
 from datetime import date
 from pathlib import Path
 
+import holidays
 import pytest
 
-from core.planning.calendar import CalendarFileError, WorkCalendar, load_calendar
+from core.planning.calendar import KNOWN_SWAPS, CalendarFileError, DayKind, WorkCalendar, load_calendar
 
 CAL = WorkCalendar()
 
@@ -85,3 +86,33 @@ def test_bad_calendar_files(tmp_path: Path, content: str, message: str) -> None:
 def test_missing_calendar_file(tmp_path: Path) -> None:
     with pytest.raises(CalendarFileError, match="cannot read"):
         load_calendar(tmp_path / "none.toml")
+
+
+# Which of our shipped swaps the installed `holidays` package already knows. When a new version learns
+# one (or forgets one), this fails: look at KNOWN_SWAPS again rather than trusting either blindly.
+KNOWN_TO_PACKAGE = {date(2024, 4, 29), date(2024, 5, 4), date(2025, 5, 2), date(2025, 4, 26)}
+
+
+def test_shipped_swaps_against_the_installed_holidays_package() -> None:
+    package = holidays.country_holidays("VN", years=range(2024, 2027))
+    for swap in KNOWN_SWAPS:
+        assert swap.source, swap  # every shipped day names the document that set it
+        if swap.kind is DayKind.OFF:
+            known = swap.day in package
+        else:
+            known = swap.day in package.weekend_workdays
+        assert known == (swap.day in KNOWN_TO_PACKAGE), swap
+    cal = WorkCalendar.shipped()
+    for swap in KNOWN_SWAPS:
+        assert cal.is_working_day(swap.day) == (swap.kind is DayKind.WORKDAY), swap
+    # New Year 2026 (Công văn 12729/VPCP-KGVX): Friday 2/1 off, Saturday 10/1 worked; the package has neither.
+    assert cal.previous_working_day(date(2026, 1, 4)) == date(2025, 12, 31)
+    assert cal.next_working_day(date(2026, 1, 9)) == date(2026, 1, 10)
+
+
+def test_stored_days_lay_over_the_shipped_calendar() -> None:
+    cal = WorkCalendar.shipped().with_days({date(2026, 1, 2): DayKind.NORMAL, date(2023, 4, 12): DayKind.OFF})
+    assert cal.is_working_day(date(2026, 1, 2))  # a shipped swap taken back
+    assert not cal.is_working_day(date(2023, 4, 12))
+    assert cal.is_working_day(date(2026, 1, 10))  # each day stands alone: its make-up Saturday stays until removed
+    assert not cal.with_days({date(2023, 4, 12): DayKind.NORMAL}).is_working_day(date(2023, 4, 15))

@@ -8,7 +8,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -18,7 +18,7 @@ from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
 from core.ports import PermanentSendError, RecipientBlockedError, TransientSendError
-from core.types import DeliveryStatus, Platform, Role
+from core.types import CalendarDayInfo, DeliveryStatus, Platform, Role
 from core.usecases import outbox
 from core.usecases.rules import Rules
 from models import tables as t
@@ -309,3 +309,33 @@ async def test_reschedule_derives_jobs_from_the_database(world: World) -> None:
         assert {f"{adhoc}:before:1", f"{adhoc}:due:0"} <= {j.id for j in scheduler.get_jobs()}
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World) -> None:
+    """15/04/2023 is a Saturday: the due-day reminder comes on Friday 14/04 and says so."""
+    world.clock.move_to(vn(2023, 4, 14, 8, 0))
+    engine, sender, _ = world.service()
+    assert await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0)) == 3
+    await sender.drain_once()
+    (an,) = world.channel.to("stp-an")
+    assert an.startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
+    assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ" in an
+    assert "hạn chót thứ Bảy, 15/04/2023 — còn 1 ngày (ngày mai là hạn chót)." in an
+    assert "Hạn chót 15/04/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in an
+    assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in an
+    (binh,) = world.channel.to("stp-binh")
+    assert "The deadline 15/04/2023 falls on Saturday; please send the report within today's working day." in binh
+
+
+async def test_a_job_whose_point_the_calendar_moved_is_not_marked_handled(world: World) -> None:
+    """Scheduled for 12/04 before Sở Nội vụ made 12/04 a day off: the old job must not swallow the point."""
+    world.clock.move_to(vn(2023, 4, 10, 9, 0))
+    engine, sender, _ = world.service()
+    async with world.db.uows() as uow:
+        await uow.calendar.put(CalendarDayInfo(date(2023, 4, 12), "off", "Nghỉ đột xuất", "", vn(2023, 4, 10), "cli"))
+        await uow.commit()
+    world.clock.move_to(vn(2023, 4, 12, 8, 0))
+    assert await engine.fire_key(f"{APRIL}:before:3", vn(2023, 4, 12, 8, 0)) == 3  # moved to 11/04, now past
+    assert await world.count(t.ReminderRun, t.ReminderRun.key == f"{APRIL}:before:3") == 1
+    await sender.drain_once()
+    assert len(world.channel.to("stp-an")) == 1
