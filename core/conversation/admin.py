@@ -70,7 +70,7 @@ async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
             "A reminder is going to %(people)d focal persons of %(agencies)s yet to send %(label)s.",
             done.queued,
             people=done.queued,
-            agencies=ctx.tn("%(n)d agency", "%(n)d agencies", done.reached_agencies, n=done.reached_agencies),
+            agencies=ctx.tn("%(n)d agency", "%(n)d agencies", done.reached_agencies),
             label=messages.in_sentence(done.period.label),
         )
     ]

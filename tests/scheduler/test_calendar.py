@@ -97,10 +97,7 @@ def test_shipped_swaps_against_the_installed_holidays_package() -> None:
     package = holidays.country_holidays("VN", years=range(2024, 2027))
     for swap in KNOWN_SWAPS:
         assert swap.source, swap  # every shipped day names the document that set it
-        if swap.kind is DayKind.OFF:
-            known = swap.day in package
-        else:
-            known = swap.day in package.weekend_workdays
+        known = swap.day in (package if swap.kind is DayKind.OFF else package.weekend_workdays)
         assert known == (swap.day in KNOWN_TO_PACKAGE), swap
     cal = WorkCalendar.shipped()
     for swap in KNOWN_SWAPS:
