@@ -17,6 +17,7 @@ from core.deadlines import end_of_day, start_of_day, to_vn, utcnow
 from core.i18n import format_instant
 from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
+from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
 from core.usecases import accounts, overview, plan, reminders, submissions
 from core.usecases.rules import Rules
@@ -36,6 +37,14 @@ from nhacviec.clikit import (
 )
 from nhacviec.config import load_settings
 from nhacviec.wiring import SchemaOutOfDate
+
+POINT_VI = {
+    PointKind.BEFORE: "nhắc trước hạn",
+    PointKind.DUE: "nhắc ngày hạn chót",
+    PointKind.OVERDUE: "đôn đốc quá hạn",
+    PointKind.ESCALATION: "báo lãnh đạo",
+    PointKind.DIGEST: "tổng hợp cho Sở Nội vụ",
+}
 
 app = typer.Typer(
     help="nhacviec — nhắc việc báo cáo theo kế hoạch (report reminders for government plans).",
@@ -359,7 +368,7 @@ def reminders_cmd(
         for p in points:
             who = code or (f"{len(p.agencies)} cơ quan" if p.agencies else "Sở Nội vụ (tổng hợp)")
             table.add_row(
-                format_instant(p.at), p.kind.value, p.label, format_instant(p.due_at) if p.due_at else "", who
+                format_instant(p.at), POINT_VI[p.kind], p.label, format_instant(p.due_at) if p.due_at else "", who
             )
         out.print(table)
 

@@ -1,0 +1,153 @@
+"""Every message, rendered in Vietnamese and English with sample data: no placeholder left, no English
+in the Vietnamese, NFC text, real English plurals; and the reminders read as Sở Nội vụ writes them."""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from datetime import date, datetime
+
+import pytest
+from babel.messages.pofile import read_po
+
+from core import messages
+from core.deadlines import VN_TZ
+from core.i18n import gettext_for, locales_dir
+from core.messages import DigestDeliveries, DigestPeriod, ReportRef
+from core.types import DeliveryKind, Role
+
+PLACEHOLDER = re.compile(r"%\((\w+)\)([sd])")
+# Words that must never reach a Vietnamese reader (roles, kinds and plain English the catalogue once let through).
+ENGLISH = re.compile(
+    r"\b(the|and|please|report|reports|deadline|focal|leader|admin|lead|coordinate|carry_out|queued|before|due|"
+    r"overdue|escalation|digest|agencies|agency|rows?|accounts?|sent|send|notice|received|days?|choose|chosen)\b",
+    re.IGNORECASE,
+)
+SAMPLE = {
+    "name": "Nguyễn Văn A, Chuyên viên",
+    "agency": "Sở Tư pháp",
+    "label": "Báo cáo tháng 4/2023",
+    "label_in": "báo cáo tháng 4/2023",
+    "plan": "46/KH-UBND",
+    "date": "14/3/2023",
+    "issuer": "Ủy ban nhân dân tỉnh Tuyên Quang",
+    "via": "Sở Nội vụ",
+    "receiver": "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)",
+    "wording": "chậm nhất trong ngày 15 hàng tháng",
+    "due": "thứ Bảy, 15/04/2023",
+    "when": "09:00 thứ Sáu, 14/04/2023",
+    "code": "K7Q2M9XHB4TZ8WNA",
+    "example": "125/BC-STP",
+    "ref": "III.1",
+    "text": "Nội dung",
+    "title": "Tình hình mưa lũ",
+    "sender": "Sở Nội vụ",
+}
+
+
+def _sample(key: str, kind: str) -> object:
+    return 2 if kind == "d" else SAMPLE.get(key, "Mẫu")
+
+
+def _render(template: str) -> str:
+    values = {k: _sample(k, kind) for k, kind in PLACEHOLDER.findall(template)}
+    return template % values if values else template.replace("%%", "%")
+
+
+def _without_commands(text: str) -> str:
+    return re.sub(r"/\w+|\b[A-Z][A-Z0-9_-]+\b|Telegram|Zalo|Excel|Console|Nhắc việc", "", text)
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_catalogue_message_renders_cleanly(lang: str) -> None:
+    with (locales_dir() / lang / "LC_MESSAGES" / "nhacviec.po").open("rb") as fh:
+        cat = read_po(fh, locale=lang)
+    checked = english_hits = 0
+    for entry in cat:
+        if not entry.id:
+            continue
+        strings = [entry.string] if isinstance(entry.string, str) else list(entry.string or ())
+        for template in strings:
+            text = _render(template)
+            checked += 1
+            assert "%(" not in text and not re.search(r"\{\w*\}", text), (lang, entry.id)
+            assert unicodedata.is_normalized("NFC", text), (lang, entry.id)
+            found = ENGLISH.findall(_without_commands(text))
+            english_hits += bool(found)
+            if lang == "vi":
+                assert not found, (found, text)
+    assert checked > 150
+    if lang == "en":
+        assert english_hits > 50  # the word list does catch English: its silence in Vietnamese means something
+
+
+def test_english_plurals_are_real_plurals() -> None:
+    with (locales_dir() / "en" / "LC_MESSAGES" / "nhacviec.po").open("rb") as fh:
+        cat = read_po(fh, locale="en")
+    plurals = [e for e in cat if e.id and isinstance(e.id, tuple)]
+    assert len(plurals) >= 10
+    tr = gettext_for("en")
+    for e in plurals:
+        one, two = tr.ngettext(e.id[0], e.id[1], 1), tr.ngettext(e.id[0], e.id[1], 2)
+        assert one != two, e.id
+    assert tr.ngettext("%(n)d agency", "%(n)d agencies", 1) % {"n": 1} == "1 agency"
+
+
+REPORT = ReportRef(
+    "Báo cáo tháng 4/2023",
+    "46/KH-UBND",
+    datetime(2023, 4, 15, 23, 59, 59, tzinfo=VN_TZ),
+    "chậm nhất trong ngày 15 hàng tháng",
+    "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)",
+    date(2023, 3, 14),
+    "Ủy ban nhân dân tỉnh Tuyên Quang",
+    "Sở Nội vụ",
+    due_off=True,
+)
+AT = datetime(2023, 4, 14, 8, 0, tzinfo=VN_TZ)
+
+
+def _all_messages(lang: str) -> list[str]:
+    name, agency = "Nguyễn Văn A, Chuyên viên Văn phòng Sở", "Sở Tư pháp"
+    out = [messages.reminder(kind, lang, name, agency, REPORT, n) for kind in DeliveryKind for n in (0, 1, 3)]
+    out.append(
+        messages.digest(
+            lang,
+            name,
+            AT,
+            [DigestPeriod("Báo cáo tháng 4/2023", REPORT.due_at, 1, 2, 3, ("Ủy ban nhân dân huyện Na Hang",))],
+            DigestDeliveries(5, 1, 1, ("Hoàng Thị Dung",)),
+        )
+    )
+    out.append(messages.digest(lang, name, AT, [], DigestDeliveries(0, 0, 0, ())))
+    out.append(messages.notice(lang, name, agency, "Đề nghị các cơ quan nộp báo cáo đúng hạn.", "Sở Nội vụ"))
+    out.append(messages.adhoc_request(lang, name, agency, "Báo cáo đột xuất: Tình hình mưa lũ", AT, "Sở Nội vụ"))
+    out.append(messages.quota_warning(lang, name, "zalo", 2400, 3000, 80))
+    out.append(messages.reminder_moved(lang, name, agency, "Báo cáo tháng 4/2023", AT, AT, "Nghỉ bù"))
+    out += [messages.person_role(lang, r) for r in Role]
+    out.append(messages.ref_label(lang, "III.1", 4))
+    return out
+
+
+@pytest.mark.parametrize("lang", ["vi", "en"])
+def test_every_message_function_renders_cleanly(lang: str) -> None:
+    for text in _all_messages(lang):
+        assert "%(" not in text and unicodedata.is_normalized("NFC", text), text
+        if lang == "vi":
+            assert not ENGLISH.findall(_without_commands(text)), text
+
+
+def test_reminders_read_as_sở_nội_vụ_writes_them() -> None:
+    text = messages.reminder(DeliveryKind.DUE, "vi", "Nguyễn Văn A", "Sở Tư pháp", REPORT, 1)
+    assert text.startswith("Kính gửi đồng chí Nguyễn Văn A (Sở Tư pháp),\n")
+    assert (
+        "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị:"
+        in text
+    )
+    assert "Hạn chót 15/04/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in text
+    assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in text
+    adhoc = messages.adhoc_request("vi", "A", "B", "Báo cáo đột xuất: Tình hình mưa lũ", AT, "Sở Nội vụ")
+    assert adhoc.count("đột xuất") == 1 and "nộp báo cáo đột xuất: Tình hình mưa lũ" in adhoc
+    assert messages.ref_label("vi", "III.1", 4) == "III.1 (đoạn 4)"
+    assert [messages.person_role("vi", r) for r in Role] == ["đầu mối", "lãnh đạo", "quản trị"]
+    assert messages.example_document("STP") == "125/BC-STP" and messages.example_document("UBND-HY") == "125/BC-UBND"
