@@ -1,7 +1,9 @@
 """Firing reminders with APScheduler 3 (AsyncIOScheduler). The database is the source of truth.
 
-Jobs are derived from the database at start and re-derived every day at 00:05 (and whenever
-``reschedule`` is called after periods, policy or calendar change); nothing is pickled. What a point
+Jobs are derived from the database at start, re-derived every ``RESYNC_MINUTES`` (a calendar day added
+from the CLI reaches a running service that way) and every day at 00:05 (and whenever ``reschedule`` is
+called after periods or submissions change); nothing is pickled. A job whose point the calendar has moved
+does not mark it handled (``core.usecases.reminders.fire_key``). What a point
 sends, and that it is handled once, is decided by ``core.usecases.reminders`` inside one unit of work:
 the point's key is written with its deliveries, so a restart, a second instance or a late APScheduler
 job cannot send it twice. Jobs hold bound methods: the memory job store never serialises them, and only
@@ -17,6 +19,7 @@ from datetime import datetime, timedelta
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from apscheduler.triggers.cron import CronTrigger
 from apscheduler.triggers.date import DateTrigger
+from apscheduler.triggers.interval import IntervalTrigger
 
 from core.deadlines import VN_TZ, to_vn, utcnow
 from core.repositories import Conflict, UnitOfWorkFactory
@@ -26,6 +29,7 @@ from scheduler.sender import OutboxSender
 
 log = logging.getLogger(__name__)
 JOB_PREFIX = "point:"
+RESYNC_MINUTES = 5
 
 
 class ReminderEngine:
@@ -59,6 +63,16 @@ class ReminderEngine:
             id="roll-forward",
             replace_existing=True,
             misfire_grace_time=6 * 3600,
+            coalesce=True,
+        )
+        # Another process (the CLI's `calendar add-off`, a second instance) may change what is due: derive
+        # the jobs again from the database every few minutes, so no restart is ever needed.
+        self.scheduler.add_job(
+            self.reschedule,
+            IntervalTrigger(minutes=RESYNC_MINUTES, timezone=VN_TZ),
+            id="resync",
+            replace_existing=True,
+            misfire_grace_time=RESYNC_MINUTES * 60,
             coalesce=True,
         )
 

@@ -172,7 +172,7 @@ async def flow_broadcast(ctx: Ctx, data: dict[str, Any], event: Incoming) -> lis
         return await _notice_text(ctx, event.text)
     if step == Step.CODES:
         return await _chosen_codes(ctx, Flow.BROADCAST, data, event.text)
-    return ctx.reply(ctx.t("Please use the buttons above, or /huy to cancel."))
+    return ctx.reply(ctx.t("Please choose one of the options above, or /huy to cancel."))
 
 
 @on_choice(Act.BROADCAST_SEND, Access.ADMIN, single_use=True)
@@ -278,7 +278,7 @@ async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Re
             [(ctx.t("Send the request"), Act.ADHOC_CREATE, {}), (ctx.t("Cancel"), Act.CANCEL, {})]
         )
         return ctx.reply(text, choices)
-    return ctx.reply(ctx.t("Please use the buttons above, or /huy to cancel."))
+    return ctx.reply(ctx.t("Please choose one of the options above, or /huy to cancel."))
 
 
 @on_choice(Act.ADHOC_CREATE, Access.ADMIN, single_use=True)

@@ -162,7 +162,7 @@ class Conversation:
         if row.account_id != ctx.me.account_id and not await ctx.uow.accounts.same_person(
             row.account_id, ctx.me.account_id
         ):  # the same person on another channel (a message that fell back) may still use it
-            return ctx.reply(ctx.t("This button is not for you."))
+            return ctx.reply(ctx.t("This choice is not for you."))
         if row.used_at is not None:
             return ctx.reply(ctx.t("This choice has already been used."))
         if row.expires_at <= ctx.now:

@@ -147,7 +147,7 @@ async def test_broadcast_reaches_everyone_and_acknowledgements_are_counted(live:
 
     # Someone else's button and a forged one are refused, and nothing is counted for them.
     api.push_callback(TTRA, NAMES[TTRA], api.button(copies[ADMIN], "Đã nhận"))
-    await api.reply_to(TTRA, "Nút này không dành cho đồng chí")
+    await api.reply_to(TTRA, "Lựa chọn này không dành cho đồng chí")
     api.push_callback(TTRA, NAMES[TTRA], "forged:ack:1")
     await api.reply_to(TTRA, "Lựa chọn không hợp lệ hoặc đã hết hạn")
 

@@ -16,7 +16,7 @@ from apscheduler.events import EVENT_JOB_ERROR, EVENT_JOB_EXECUTED, EVENT_JOB_SU
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import func, select
 
-from core.deadlines import VN_TZ
+from core.deadlines import VN_TZ, to_vn
 from core.ports import PermanentSendError, RecipientBlockedError, TransientSendError
 from core.types import CalendarDayInfo, DeliveryStatus, Platform, Role
 from core.usecases import outbox
@@ -339,3 +339,23 @@ async def test_a_job_whose_point_the_calendar_moved_is_not_marked_handled(world:
     assert await world.count(t.ReminderRun, t.ReminderRun.key == f"{APRIL}:before:3") == 1
     await sender.drain_once()
     assert len(world.channel.to("stp-an")) == 1
+
+
+async def test_the_running_scheduler_follows_a_calendar_change_from_another_process(world: World) -> None:
+    world.clock.move_to(vn(2023, 4, 10, 9, 0))
+    engine, _, scheduler = world.service()
+    scheduler.start()
+    try:
+        await engine.start()
+        job = scheduler.get_job(f"{JOB_PREFIX}{APRIL}:before:3")
+        assert job is not None and to_vn(job.next_run_time) == vn(2023, 4, 12, 8, 0)
+        resync = scheduler.get_job("resync")
+        assert resync is not None and resync.trigger.interval.total_seconds() == 5 * 60
+        async with world.db.uows() as uow:  # as `nhacviec calendar add-off 2023-04-12` does, elsewhere
+            await uow.calendar.put(CalendarDayInfo(date(2023, 4, 12), "off", "Nghỉ", "", vn(2023, 4, 10), "cli"))
+            await uow.commit()
+        await engine.reschedule()  # what the resync job runs
+        job = scheduler.get_job(f"{JOB_PREFIX}{APRIL}:before:3")
+        assert job is not None and to_vn(job.next_run_time) == vn(2023, 4, 11, 8, 0)
+    finally:
+        scheduler.shutdown(wait=False)
