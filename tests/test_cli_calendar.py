@@ -5,7 +5,6 @@ Through the real Typer application (in-process) on the real database; the clock 
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import Iterator
 from datetime import date, datetime
 from pathlib import Path
@@ -52,9 +51,9 @@ async def _calendar_notices(db: Database) -> list[tuple[str, str]]:
         return [(u, x) for u, x in rows.tuples().all()]
 
 
-def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(loaded: Database, tmp_path: Path) -> None:
-    asyncio.run(add_person(loaded, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an"))
-    asyncio.run(add_person(loaded, "STP", Role.LEADER, "Trần Văn Cường", "stp-lead"))
+async def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(loaded: Database, tmp_path: Path) -> None:
+    await add_person(loaded, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an")
+    await add_person(loaded, "STP", Role.LEADER, "Trần Văn Cường", "stp-lead")
     assert _reminder_days(loaded, tmp_path) == [date(2023, 4, 12), date(2023, 4, 14)]
 
     done = run_cli(
@@ -65,7 +64,7 @@ def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(loa
     # No restart: the next read of the database plans on the previous working day.
     assert _reminder_days(loaded, tmp_path) == [date(2023, 4, 11), date(2023, 4, 14)]
 
-    notices = asyncio.run(_calendar_notices(loaded))
+    notices = await _calendar_notices(loaded)
     stp = [x for u, x in notices if u == "stp-an"]
     assert len(stp) == 1 and not [u for u, _ in notices if u == "stp-lead"]  # focal persons, not leaders
     assert "Lịch làm việc có thay đổi (Nghỉ bù)" in stp[0]
@@ -73,7 +72,7 @@ def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(loa
 
     again = run_cli(["calendar", "add-off", "2023-04-12", "--reason", "Nghỉ bù"], loaded.env, tmp_path)
     assert again.code == 2 and "không có gì thay đổi" in again.err
-    assert len(asyncio.run(_calendar_notices(loaded))) == len(notices)  # told once
+    assert len(await _calendar_notices(loaded)) == len(notices)  # told once
 
     listed = run_cli(["calendar", "list", "--year", "2023", "--json"], loaded.env, tmp_path).json()
     assert {"day": "2023-04-12", "kind": "off", "reason": "Nghỉ bù", "source": "CV 1/UBND", "origin": "admin"} in listed
@@ -86,10 +85,10 @@ def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(loa
         async with loaded.sessions() as s:
             return list((await s.scalars(select(t.AuditLog.action).where(t.AuditLog.entity == "calendar_day"))).all())
 
-    assert asyncio.run(audited()) == ["calendar_off", "calendar_remove"]
+    assert await audited() == ["calendar_off", "calendar_remove"]
 
 
-def test_a_make_up_saturday_and_bad_input(loaded: Database, tmp_path: Path) -> None:
+async def test_a_make_up_saturday_and_bad_input(loaded: Database, tmp_path: Path) -> None:
     bad = [
         (["calendar", "add-off", "2023-13-01", "--reason", "x"], "ngày không hợp lệ"),
         (["calendar", "add-off", "2023-04-15", "--reason", "x"], "đã là ngày nghỉ"),  # a Saturday
@@ -106,7 +105,7 @@ def test_a_make_up_saturday_and_bad_input(loaded: Database, tmp_path: Path) -> N
         async with loaded.sessions() as s:
             return int(await s.scalar(select(func.count()).select_from(t.CalendarDay)) or 0)
 
-    assert asyncio.run(stored()) == 0  # bad input changed nothing
+    assert await stored() == 0  # bad input changed nothing
     ok = run_cli(["calendar", "add-workday", "2023-04-15", "--reason", "Làm bù"], loaded.env, tmp_path)
     assert ok.code == 0, ok.err
     listed = run_cli(["calendar", "list", "--year", "2023", "--json"], loaded.env, tmp_path).json()

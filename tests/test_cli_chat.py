@@ -27,7 +27,7 @@ def test_admin_requests_an_adhoc_report_and_a_focal_person_submits_it(database: 
     assert admin.code == 0, admin.err
     assert "/tonghop [kỳ]" in admin.out  # the admin's help
     assert "1. Tất cả" in admin.out and "2. Các sở, ban, ngành" in admin.out
-    assert "Đã tạo Báo cáo đột xuất: Tình hình triển khai" in admin.out
+    assert "Đã tạo báo cáo đột xuất: Tình hình triển khai" in admin.out
 
     focal = run_cli(
         ["chat", "--as", "stp"],
@@ -38,7 +38,7 @@ def test_admin_requests_an_adhoc_report_and_a_focal_person_submits_it(database: 
     assert focal.code == 0, focal.err
     assert "Nhiệm vụ của Sở Tư pháp" in focal.out and "III.3 —" in focal.out
     assert "Số văn bản: 125/BC-STP" in focal.out
-    assert "Đã ghi nhận: Sở Tư pháp nộp Báo cáo đột xuất: Tình hình triển khai" in focal.out
+    assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo đột xuất: Tình hình triển khai" in focal.out
     assert "đúng hạn" in focal.out
     assert "Bot chưa hiểu ý đồng chí" in focal.out and "Không có lệnh /xoa" in focal.out
 

@@ -115,7 +115,7 @@ async def test_registration_tasks_submit_and_overview(live: Live) -> None:
     ask = await api.reply_to(STP, "rồi xác nhận")
     api.push_callback(STP, NAMES[STP], api.button(ask, "Xác nhận đã nộp"))
     receipt = await api.reply_to(STP, "Đã ghi nhận")
-    assert "Sở Tư pháp nộp Báo cáo tháng 4/2023" in receipt["text"] and "đúng hạn" in receipt["text"]
+    assert "Sở Tư pháp nộp báo cáo tháng 4/2023" in receipt["text"] and "đúng hạn" in receipt["text"]
 
     api.push_text(ADMIN, NAMES[ADMIN], "/tonghop 2023-04")
     overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 — hạn chót")

@@ -116,7 +116,7 @@ async def test_register_tasks_and_submit_by_number(z: Z) -> None:
     api.push_text("z-stp", "Lê Văn Sơn", "125/BC-STP")
     await api.reply_to("z-stp", "Số văn bản: 125/BC-STP")
     api.push_text("z-stp", "Lê Văn Sơn", "1")
-    await api.reply_to("z-stp", "Đã ghi nhận: Sở Tư pháp nộp Báo cáo tháng 4/2023")
+    await api.reply_to("z-stp", "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023")
     async with z.db.sessions() as s:
         sub = await s.scalar(select(t.Submission))
         assert sub is not None and sub.document_number == "125/BC-STP"

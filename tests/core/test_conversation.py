@@ -191,7 +191,7 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
     await p.send_file("file-abc", "bao-cao-thang-4.pdf")
     assert "Đã đính kèm tệp báo cáo" in p.text
     await p.press("Xác nhận đã nộp")
-    assert "Đã ghi nhận: Sở Tư pháp nộp Báo cáo tháng 4/2023 lúc 09:00 thứ Hai, 10/04/2023 — đúng hạn." in p.text
+    assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023 lúc 09:00 thứ Hai, 10/04/2023 — đúng hạn." in p.text
     assert "Số văn bản: 125/BC-STP" in p.text and "dừng" in p.text
     async with h.db.sessions() as s:
         sub = await s.scalar(select(t.Submission))
@@ -202,7 +202,7 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
     frozen.move_to(NOW + timedelta(hours=2))
     await p.say("/huynop")
     await p.press("Báo cáo tháng 4/2023")
-    assert "Đã hủy xác nhận nộp Báo cáo tháng 4/2023" in p.text
+    assert "Đã hủy xác nhận nộp báo cáo tháng 4/2023" in p.text
     await p.say("/trangthai")
     assert "Chưa có báo cáo nào của Sở Tư pháp đến hạn" in p.text
 
@@ -333,7 +333,7 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     await admin.say("14/04/2023")
     assert "thứ Sáu, 14/04/2023" in admin.text and "18 cơ quan" in admin.text
     await admin.press("Gửi yêu cầu")
-    assert "Đã tạo Báo cáo đột xuất: Tình hình mưa lũ" in admin.text
+    assert "Đã tạo báo cáo đột xuất: Tình hình mưa lũ" in admin.text
     await h.sender.drain_once()
     assert "báo cáo đột xuất: Tình hình mưa lũ" in h.channel.to("stp")[0]
     await stp.say("/danop")
