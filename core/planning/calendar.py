@@ -53,7 +53,7 @@ class WorkCalendar:
     makeup_days: frozenset[date] = frozenset()
     normal_days: frozenset[date] = frozenset()
     _holidays: holidays.HolidayBase = field(
-        default_factory=lambda: holidays.country_holidays("VN"), compare=False, repr=False
+        default_factory=lambda: holidays.country_holidays("VN", language="vi"), compare=False, repr=False
     )
 
     @staticmethod
