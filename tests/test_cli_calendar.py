@@ -51,7 +51,9 @@ async def _calendar_notices(db: Database) -> list[tuple[str, str]]:
         return [(u, x) for u, x in rows.tuples().all()]
 
 
-async def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(loaded: Database, tmp_path: Path) -> None:
+async def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_once(
+    loaded: Database, tmp_path: Path
+) -> None:
     await add_person(loaded, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an")
     await add_person(loaded, "STP", Role.LEADER, "Trần Văn Cường", "stp-lead")
     assert _reminder_days(loaded, tmp_path) == [date(2023, 4, 12), date(2023, 4, 14)]
