@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from typing import Annotated
 
 import typer
@@ -10,7 +9,7 @@ from rich.table import Table
 
 from core.types import OPERATOR, Agency
 from core.usecases import plan
-from nhacviec.clikit import KIND_VI, CliError, context, out, print_json, run
+from nhacviec.clikit import KIND_VI, context, out, print_json, required_day, run
 
 agencies_app = typer.Typer(
     help="Cơ quan, đơn vị (agencies): danh sách, đổi tên, sáp nhập, giải thể.", invoke_without_command=True
@@ -74,13 +73,6 @@ def _owes(series: list[str]) -> str:
     return ", ".join(s.split(":", 1)[1] for s in series) or "—"
 
 
-def _parse_day(value: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"--from: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
-
-
 @agencies_app.command("rename")
 def rename_cmd(
     code: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
@@ -91,7 +83,7 @@ def rename_cmd(
 
     async def go() -> None:
         async with context() as w, w.uows() as uow:
-            a = await plan.rename_agency(uow, OPERATOR, code, name, _parse_day(from_day))
+            a = await plan.rename_agency(uow, OPERATOR, code, name, required_day(from_day, "--from"))
             await uow.commit()
         out.print(f"{a.code}: {a.former_names[-1][0]} → {a.name} (từ {a.former_names[-1][1]:%d/%m/%Y})")
 
@@ -108,7 +100,7 @@ def merge_cmd(
 
     async def go() -> None:
         async with context() as w, w.uows() as uow:
-            a = await plan.end_agency(uow, OPERATOR, code, _parse_day(from_day), into)
+            a = await plan.end_agency(uow, OPERATOR, code, required_day(from_day, "--from"), into)
             await uow.commit()
         out.print(f"{a.code} ({a.name}) sáp nhập vào {a.successor} từ {a.ended_on:%d/%m/%Y} (merged).")
 
@@ -124,7 +116,7 @@ def dissolve_cmd(
 
     async def go() -> None:
         async with context() as w, w.uows() as uow:
-            a = await plan.end_agency(uow, OPERATOR, code, _parse_day(from_day))
+            a = await plan.end_agency(uow, OPERATOR, code, required_day(from_day, "--from"))
             await uow.commit()
         out.print(f"{a.code} ({a.name}) giải thể từ {a.ended_on:%d/%m/%Y} (dissolved).")
 

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from datetime import date
 from pathlib import Path
 from typing import Annotated
 
@@ -14,7 +13,7 @@ from core.planning.calendar import DayKind, read_calendar_file
 from core.types import OPERATOR
 from core.usecases import calendar
 from core.usecases.calendar import CalendarChange
-from nhacviec.clikit import CliError, context, out, print_json, run
+from nhacviec.clikit import context, out, print_json, required_day, run
 
 calendar_app = typer.Typer(
     help="Lịch làm việc (working-day calendar): ngày nghỉ, ngày làm bù; áp dụng ngay, không cần khởi động lại.",
@@ -22,13 +21,6 @@ calendar_app = typer.Typer(
 )
 KIND_VI = {DayKind.OFF: "nghỉ (off)", DayKind.WORKDAY: "làm bù (workday)", DayKind.NORMAL: "bình thường (normal)"}
 ORIGIN_VI = {"holidays": "ngày lễ (holidays)", "shipped": "kèm phần mềm (shipped)", "admin": "Sở Nội vụ (admin)"}
-
-
-def _date(value: str, name: str) -> date:
-    try:
-        return date.fromisoformat(value)
-    except ValueError:
-        raise CliError(f"{name}: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
 
 
 def _report(change: CalendarChange) -> None:
@@ -85,8 +77,8 @@ def add_off_cmd(
     """Thêm ngày nghỉ (add days off); lời nhắc rơi vào đó chuyển sang ngày làm việc trước."""
 
     async def go() -> None:
-        first = _date(day, "DATE")
-        last = _date(to, "--to") if to else first
+        first = required_day(day, "DATE")
+        last = required_day(to, "--to") if to else first
         async with context() as w, w.uows() as uow:
             change = await calendar.add_days(
                 uow, OPERATOR, w.rules(), first, last, DayKind.OFF, reason, source, utcnow()
@@ -106,7 +98,7 @@ def add_workday_cmd(
     """Thêm ngày làm bù (add a make-up working day, e.g. a Saturday)."""
 
     async def go() -> None:
-        when = _date(day, "DATE")
+        when = required_day(day, "DATE")
         async with context() as w, w.uows() as uow:
             change = await calendar.add_days(
                 uow, OPERATOR, w.rules(), when, when, DayKind.WORKDAY, reason, source, utcnow()
@@ -122,7 +114,7 @@ def remove_cmd(day: Annotated[str, typer.Argument(help="Ngày (YYYY-MM-DD).")]) 
     """Bỏ một thay đổi lịch (take a change back; a shipped swap that did not happen returns to the plain rule)."""
 
     async def go() -> None:
-        when = _date(day, "DATE")
+        when = required_day(day, "DATE")
         async with context() as w, w.uows() as uow:
             change = await calendar.remove_day(uow, OPERATOR, w.rules(), when, utcnow())
             await uow.commit()

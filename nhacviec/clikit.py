@@ -122,3 +122,10 @@ def day(value: str | None, name: str) -> date | None:
         return date.fromisoformat(value)
     except ValueError:
         raise CliError(f"{name}: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
+
+
+def required_day(value: str, name: str) -> date:
+    """A YYYY-MM-DD argument that must be given."""
+    found = day(value, name)
+    assert found is not None
+    return found

@@ -136,31 +136,17 @@ class _CalendarIn(BaseModel):
 
 
 def load_calendar(path: Path | None) -> WorkCalendar:
-    """The calendar with the extra days of ``path`` (TOML with [[days_off]] and [[makeup_days]])."""
+    """The shipped calendar with the extra days of ``path`` (TOML with [[days_off]] and [[makeup_days]])."""
     if path is None:
         return WorkCalendar.shipped()
-    try:
-        data = _CalendarIn.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
-    except OSError as exc:
-        raise CalendarFileError(f"{path}: cannot read the file: {exc.strerror}") from exc
-    except tomllib.TOMLDecodeError as exc:
-        raise CalendarFileError(f"{path}: not valid TOML: {exc}") from exc
-    except ValidationError as exc:
-        where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
-        raise CalendarFileError(f"{path}: {where}") from exc
-    off = frozenset(d.date for d in data.days_off)
-    makeup = frozenset(d.date for d in data.makeup_days)
-    both = off & makeup
-    if both:
-        raise CalendarFileError(f"{path}: a day cannot be both off and a make-up working day: {sorted(both)}")
-    return WorkCalendar.shipped().with_days({**{d: DayKind.OFF for d in off}, **{d: DayKind.WORKDAY for d in makeup}})
+    return WorkCalendar.shipped().with_days({d.day: d.kind for d in read_calendar_file(path)})
 
 
 def read_calendar_file(path: Path) -> list[Swap]:
-    """The days of a calendar file, for ``nhacviec calendar import``.
+    """The days of a calendar file (``CALENDAR_FILE``, ``nhacviec calendar import``).
 
     Raises:
-        CalendarFileError: the file cannot be read or names a day twice.
+        CalendarFileError: the file cannot be read, is not valid, or names a day as both off and a make-up day.
     """
     try:
         data = _CalendarIn.model_validate(tomllib.loads(path.read_text(encoding="utf-8")))
@@ -171,9 +157,8 @@ def read_calendar_file(path: Path) -> list[Swap]:
     except ValidationError as exc:
         where = "; ".join(".".join(str(p) for p in e["loc"]) + ": " + e["msg"] for e in exc.errors())
         raise CalendarFileError(f"{path}: {where}") from exc
+    both = sorted({d.date for d in data.days_off} & {d.date for d in data.makeup_days})
+    if both:
+        raise CalendarFileError(f"{path}: a day cannot be both off and a make-up working day: {both}")
     days = [Swap(d.date, DayKind.OFF, d.reason, d.source) for d in data.days_off]
-    days += [Swap(d.date, DayKind.WORKDAY, d.reason, d.source) for d in data.makeup_days]
-    twice = sorted({d.day for d in days if sum(x.day == d.day for x in days) > 1})
-    if twice:
-        raise CalendarFileError(f"{path}: a day is listed twice: {', '.join(map(str, twice))}")
-    return days
+    return days + [Swap(d.date, DayKind.WORKDAY, d.reason, d.source) for d in data.makeup_days]
