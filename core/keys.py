@@ -54,3 +54,13 @@ def fallback(original_key: str, platform: str) -> str:
 def calendar_change(change: str, agency_code: str) -> str:
     """The notice that one calendar change moved an agency's next reminder (``change`` names the change)."""
     return f"calendar:{change}:{agency_code}"
+
+
+def copy_update(submission_id: int, delivery_id: int) -> str:
+    """A reminder copy updated after the agency confirmed (one per submission and copy)."""
+    return f"copy:{submission_id}:{delivery_id}"
+
+
+def copy_restore(submission_id: int, delivery_id: int) -> str:
+    """A reminder copy restored after the confirmation was undone."""
+    return f"copy-restore:{submission_id}:{delivery_id}"

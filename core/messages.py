@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from core.deadlines import to_vn
-from core.i18n import N_, format_day, gettext_for
+from core.i18n import N_, format_day, format_instant, gettext_for
 from core.types import DeliveryKind, Period, Role, TaskRole
 
 ROLE_NAMES = {
@@ -254,6 +254,19 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
 
 def ack_label(lang: str) -> str:
     return gettext_for(lang).gettext("Received")
+
+
+def submitted_label(lang: str) -> str:
+    return gettext_for(lang).gettext("Report sent")
+
+
+def confirmed_copy(lang: str, label: str, who: str, at: datetime) -> str:
+    """What a reminder copy becomes once someone of the agency confirmed the period."""
+    return gettext_for(lang).gettext("%(label)s: sent, confirmed by %(who)s at %(when)s.") % {
+        "label": label,
+        "who": who,
+        "when": format_instant(at, lang),
+    }
 
 
 def notice(lang: str, name: str, agency: str, text: str, sender_agency: str) -> str:

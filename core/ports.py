@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Protocol
+from typing import Protocol, runtime_checkable
 
 from core.types import Platform, Priority
 
@@ -68,6 +68,15 @@ class Channel(Protocol):
     platform: Platform
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None: ...
+
+
+@runtime_checkable
+class EditingChannel(Channel, Protocol):
+    """A channel that can replace the text and choices of a message it sent (Telegram). The outbox sends an
+    update as a new message on channels without this."""
+
+    async def edit(self, chat_id: str, message_id: str, message: OutgoingMessage) -> None:
+        """Raises what ``send`` raises; PermanentSendError when the message can no longer be edited."""
 
 
 class SendQuota(Protocol):

@@ -34,7 +34,9 @@ from core.types import (
     PeriodStatusRow,
     PlanningRow,
     Platform,
+    Reach,
     Recipient,
+    ReminderCopy,
     Role,
     RunOutcome,
     Sender,
@@ -176,6 +178,9 @@ class PeriodRepository(Protocol):
 
     async def mark_undone(self, submission_id: int, at: datetime, person_id: int | None) -> None: ...
 
+    async def set_document(self, submission_id: int, agency_id: int, document_number: str) -> bool:
+        """Set the document number of the agency's live submission; False if it is not live or not theirs."""
+
     async def recent_submissions(self, agency_id: int, since: datetime) -> list[AgencyPeriod]:
         """Live confirmations made since ``since``, oldest first."""
 
@@ -215,6 +220,16 @@ class OutboxRepository(Protocol):
 
     async def mark_final(self, delivery_id: int, status: DeliveryStatus, error: str) -> None:
         """Failed or blocked for good; the attempt is counted."""
+
+    async def copies(self, period_id: int, agency_id: int) -> list[ReminderCopy]:
+        """The latest reminder of the period each account of the agency's people was sent (focal persons'
+        reminders and nudges; sent rows only)."""
+
+    async def acknowledge(self, dedup_key: str, account_id: int, now: datetime) -> bool:
+        """Mark that account's delivery seen ("Đã nhận"); False if it was already, or is not theirs."""
+
+    async def reach(self, period_id: int) -> dict[int, Reach]:
+        """Per agency id: was any reminder of the period delivered to its people, and was any seen."""
 
     async def status_counts(self, since: datetime, until: datetime) -> dict[DeliveryStatus, int]:
         """Deliveries (digests aside) created in [since, until) by status."""

@@ -60,6 +60,8 @@ class DeliveryKind(enum.StrEnum):
     ADHOC = "adhoc"
     QUOTA = "quota"
     CALENDAR = "calendar"  # a calendar change moved the person's next reminder
+    UPDATE = "update"  # an earlier reminder's copy brought up to date ("Đã nộp bởi …"), edited where possible
+    UNSEEN = "unseen"  # to leaders: on the deadline day nobody of the agency has seen the reminders or sent
 
 
 class Priority(enum.IntEnum):
@@ -82,6 +84,8 @@ PRIORITY_OF: dict[DeliveryKind, Priority] = {
     DeliveryKind.DUE: Priority.NORMAL,
     DeliveryKind.ADHOC: Priority.NORMAL,
     DeliveryKind.CALENDAR: Priority.NORMAL,
+    DeliveryKind.UPDATE: Priority.HIGH,
+    DeliveryKind.UNSEEN: Priority.URGENT,
     DeliveryKind.DIGEST: Priority.LOW,
     DeliveryKind.NOTICE: Priority.BULK,
 }
@@ -206,15 +210,21 @@ class Actor:
     person_id: int | None = None
     agency_id: int | None = None
     account_id: int | None = None
+    name: str = ""  # how others read who did it ("Nguyễn Văn A, Chuyên viên")
 
     @staticmethod
     def of(account: Account) -> Actor:
         return Actor(
-            f"account:{account.account_id}", account.role, account.person_id, account.agency_id, account.account_id
+            f"account:{account.account_id}",
+            account.role,
+            account.person_id,
+            account.agency_id,
+            account.account_id,
+            account.person_name,
         )
 
 
-OPERATOR = Actor("cli", Role.ADMIN)  # the person at the server's command line
+OPERATOR = Actor("cli", Role.ADMIN, name="Sở Nội vụ")  # the person at the server's command line
 
 
 @dataclass(frozen=True, slots=True)
@@ -260,6 +270,7 @@ class SubmissionReceipt:
     late: bool
     document_number: str | None
     file_attached: bool
+    submission_id: int = 0
 
 
 @dataclass(frozen=True, slots=True)
@@ -344,6 +355,8 @@ class NewDelivery:
     priority: Priority
     notice_id: int | None = None
     choices: tuple[tuple[str, str], ...] = ()  # (label, choice token)
+    period_id: int | None = None  # the period a reminder is about
+    edit_of: int | None = None  # the delivery this one updates
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,6 +384,26 @@ class ClaimedDelivery:
     choices: tuple[tuple[str, str], ...] = ()
     priority: Priority = Priority.NORMAL
     language: str = "vi"
+    edit_message_id: str | None = None  # the platform's id of the message this row updates, once it was sent
+
+
+@dataclass(frozen=True, slots=True)
+class ReminderCopy:
+    """A reminder of a period as one person of the agency received it (the latest one per account)."""
+
+    delivery_id: int
+    account_id: int
+    person_id: int
+    text: str
+    language: str
+
+
+@dataclass(frozen=True, slots=True)
+class Reach:
+    """Whether an agency's people were reminded of a period, and whether any of them saw a reminder."""
+
+    reminded: bool
+    seen: bool
 
 
 @dataclass(frozen=True, slots=True)

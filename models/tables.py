@@ -214,6 +214,10 @@ class Delivery(Base):
     priority: Mapped[int] = mapped_column(Integer, default=5)
     text: Mapped[str] = mapped_column(Text)
     notice_id: Mapped[int | None] = mapped_column(ForeignKey("notice.id"), nullable=True)
+    # The period a reminder (or its update) is about, so the agency's copies can be found and edited.
+    period_id: Mapped[int | None] = mapped_column(ForeignKey("report_period.id"), nullable=True, index=True)
+    # An update of an earlier delivery (Telegram edits that message; channels without edits send this anew).
+    edit_of: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), nullable=True)
     status: Mapped[str] = mapped_column(String(16))
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime())

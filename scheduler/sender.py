@@ -26,6 +26,7 @@ from core.deadlines import utcnow
 from core.ports import (
     Channel,
     ChannelUnavailableError,
+    EditingChannel,
     FloodControlError,
     OutgoingMessage,
     PermanentSendError,
@@ -141,7 +142,7 @@ class OutboxSender:
         message = OutgoingMessage(item.text, item.choices, item.priority, item.language)
         platforms = self.channels.keys()
         try:
-            message_id = await channel.send(item.chat_id, message)
+            message_id = await self._deliver(channel, item, message)
         except FloodControlError as exc:
             stats.flood_waits += 1
             async with self.uows() as uow:
@@ -181,6 +182,19 @@ class OutboxSender:
                 await outbox.sent(uow, item, message_id, self.clock())
                 await uow.commit()
             stats.sent += 1
+
+    @staticmethod
+    async def _deliver(channel: Channel, item: ClaimedDelivery, message: OutgoingMessage) -> str | None:
+        """Send the row; an update of a sent message edits it where the channel can."""
+        if item.edit_message_id is None or not isinstance(channel, EditingChannel):
+            return await channel.send(item.chat_id, message)
+        try:
+            await channel.edit(item.chat_id, item.edit_message_id, message)
+        except RecipientBlockedError:
+            raise
+        except PermanentSendError:  # deleted, too old, unchanged: say it anew rather than not at all
+            return await channel.send(item.chat_id, message)
+        return item.edit_message_id
 
     async def _retry(self, item: ClaimedDelivery, error: str, retry_after: float | None, stats: DrainStats) -> None:
         async with self.uows() as uow:

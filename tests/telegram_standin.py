@@ -149,6 +149,14 @@ class BotApiStandIn(HttpStandIn):
             p for m, p in list(self.calls) if m == "sendMessage" and (chat_id is None or int(p["chat_id"]) == chat_id)
         ]
 
+    def edits(self, chat_id: int | None = None) -> list[dict[str, Any]]:
+        """editMessageText calls, in order (``message_id``, ``text``, ``reply_markup`` as sent)."""
+        return [
+            p
+            for m, p in list(self.calls)
+            if m == "editMessageText" and (chat_id is None or int(p["chat_id"]) == chat_id)
+        ]
+
     async def reply_to(self, chat_id: int, contains: str, timeout: float = 15) -> dict[str, Any]:
         """The first message sent to ``chat_id`` containing ``contains`` (waits for it)."""
         return await self.wait_for(  # type: ignore[no-any-return]
@@ -215,6 +223,16 @@ class BotApiStandIn(HttpStandIn):
             )
         if method == "getUpdates":
             return ok(self._get_updates(int(params.get("offset") or 0), float(params.get("timeout") or 0)))
+        if method == "editMessageText":
+            chat_id = int(params["chat_id"])
+            return ok(
+                {
+                    "message_id": int(params["message_id"]),
+                    "date": int(time.time()),
+                    "chat": {"id": chat_id, "type": "private" if chat_id > 0 else "group"},
+                    "text": params.get("text", ""),
+                }
+            )
         if method in ("sendMessage", "sendDocument"):
             chat_id = int(params["chat_id"])
             msg: dict[str, Any] = {

@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Coroutine
+from typing import Any, TypeVar
+
 from telegram import Bot
 from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
 
 from bot.pacing import Pacer
-from bot.telegram.render import retry_seconds, send_text
+from bot.telegram.render import edit_text, retry_seconds, send_text
 from core.ports import (
     FloodControlError,
     OutgoingMessage,
@@ -17,6 +20,7 @@ from core.ports import (
 from core.types import Platform
 
 DEFAULT_RATE = 29.0  # messages a second: Telegram allows about 30 per bot
+T = TypeVar("T")
 
 
 class TelegramChannel:
@@ -31,8 +35,16 @@ class TelegramChannel:
         self.pacer = pacer or Pacer(DEFAULT_RATE)
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
+        sent = await self._call(send_text(self.bot, chat_id, message.text, message.choices, self.pacer))
+        return str(sent.message_id)
+
+    async def edit(self, chat_id: str, message_id: str, message: OutgoingMessage) -> None:
+        """Replace the message's text and buttons (none if the message has no choices)."""
+        await self._call(edit_text(self.bot, chat_id, message_id, message.text, message.choices, self.pacer))
+
+    async def _call(self, call: Coroutine[Any, Any, T]) -> T:
         try:
-            sent = await send_text(self.bot, chat_id, message.text, message.choices, self.pacer)
+            return await call
         except RetryAfter as exc:
             seconds = retry_seconds(exc)
             self.pacer.pause(seconds)
@@ -47,4 +59,3 @@ class TelegramChannel:
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
         except TelegramError as exc:
             raise TransientSendError(f"{type(exc).__name__}: {exc}") from exc
-        return str(sent.message_id)

@@ -104,6 +104,22 @@ async def send_text(
     return last
 
 
+async def edit_text(
+    bot: Bot, chat_id: str, message_id: str, text: str, choices: tuple[tuple[str, str], ...], pacer: Pacer | None
+) -> None:
+    """Replace a sent message's text (escaped HTML, cut to one message) and its buttons (none without choices)."""
+    chunk = split_text(text, LIMIT, measure=lambda s: len(html.escape(s, quote=False)))[0]
+    if pacer is not None:
+        await pacer.wait(chat_id, False)
+    await bot.edit_message_text(
+        html.escape(chunk, quote=False),
+        chat_id=chat_id,
+        message_id=int(message_id),
+        parse_mode=ParseMode.HTML,
+        reply_markup=keyboard(choices),
+    )
+
+
 def retry_seconds(exc: RetryAfter) -> float:
     """retry_after is an int in PTB 22 and a timedelta later (PTB warns on access while it changes)."""
     with warnings.catch_warnings():

@@ -27,6 +27,7 @@ class Flow(enum.StrEnum):
     """A multi-step command waiting for the person's next message."""
 
     SUBMIT = "submit"
+    SUBMIT_DOC = "submit_doc"  # confirmed from a reminder's button; the document number may follow
     BROADCAST = "broadcast"
     ADHOC = "adhoc"
 
@@ -45,6 +46,7 @@ class Act(enum.StrEnum):
     TASK = "task"
     SUBMIT_PICK = "submit_pick"
     SUBMIT_MORE = "submit_more"
+    SUBMIT_SKIP = "submit_skip"
     SUBMIT_CONFIRM = "submit_confirm"
     UNDO = "undo"
     LANGUAGE = "language"

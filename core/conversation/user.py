@@ -12,8 +12,9 @@ from core.conversation.parse import parse_document_number
 from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant
 from core.planning.calendar import WorkCalendar
-from core.types import AgencyPeriod, AssignedTask, Platform, Role, TaskRole
-from core.usecases import accounts, plan, submissions
+from core.types import AgencyPeriod, AssignedTask, Platform, Role, SubmissionReceipt, TaskRole
+from core.usecases import accounts, plan, reminder_actions, submissions
+from core.usecases.reminder_actions import REMIND_ACK, REMIND_SUBMIT
 from core.usecases.rules import effective_rules
 
 FIRST_PAGE = 4  # periods /danop offers before "older"
@@ -264,36 +265,99 @@ async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     same = state and state[0] == Flow.SUBMIT and state[1].get("period_id") == payload["period_id"]
     data = state[1] if state and same else {}
     await ctx.forget()
-    try:
-        receipt = await submissions.submit(
-            ctx.uow,
-            ctx.actor,
-            ctx.me.agency_id,
-            int(payload["period_id"]),
-            ctx.now,
-            data.get("document_number"),
-            data.get("file_ref"),
-        )
-    except errors.AlreadySubmitted:
-        return ctx.reply(ctx.t("This report was already confirmed earlier."))
-    except errors.DomainError:
-        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
-    state_text = ctx.t("late") if receipt.late else ctx.t("on time")
-    lines = [
-        ctx.t(
-            "Recorded: %(agency)s sent %(label)s at %(when)s — %(state)s.",
-            agency=ctx.me.agency_name,
-            label=messages.in_sentence(receipt.period.label),
-            when=format_instant(receipt.confirmed_at, ctx.lang),
-            state=state_text,
-        )
-    ]
+    receipt = await _submit(ctx, int(payload["period_id"]), data.get("document_number"), data.get("file_ref"))
+    if isinstance(receipt, list):
+        return receipt
+    lines = [_recorded(ctx, receipt)]
     if receipt.document_number:
         lines.append(ctx.t("Document number: %(doc)s", doc=receipt.document_number))
     if receipt.file_attached:
         lines.append(ctx.t("Report file attached."))
     lines.append(ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop."))
     return ctx.reply("\n".join(lines))
+
+
+async def _submit(
+    ctx: Ctx, period_id: int, document_number: str | None = None, file_ref: str | None = None
+) -> SubmissionReceipt | list[Reply]:
+    """Confirm the period for the person's agency; a refusal comes back as the reply to send."""
+    try:
+        receipt = await submissions.submit(
+            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, ctx.now, document_number, file_ref
+        )
+    except errors.AlreadySubmitted:
+        return ctx.reply(ctx.t("This report was already confirmed earlier."))
+    except errors.DomainError:
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    ctx.effects.queued = ctx.effects.periods_changed = True  # the agency's copies are updated, reminders stop
+    return receipt
+
+
+def _recorded(ctx: Ctx, receipt: SubmissionReceipt) -> str:
+    return ctx.t(
+        "Recorded: %(agency)s sent %(label)s at %(when)s — %(state)s.",
+        agency=ctx.me.agency_name,
+        label=messages.in_sentence(receipt.period.label),
+        when=format_instant(receipt.confirmed_at, ctx.lang),
+        state=ctx.t("late") if receipt.late else ctx.t("on time"),
+    )
+
+
+# ------------------------------------------------------------------ the reminder's own choices
+
+
+@on_choice(REMIND_SUBMIT, Access.SUBMITTER)
+async def act_remind_submit(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    """ "Đã nộp báo cáo" on a reminder: confirm exactly that period, then offer the document number."""
+    receipt = await _submit(ctx, int(payload["period_id"]))
+    if isinstance(receipt, list):
+        return receipt
+    await ctx.remember(Flow.SUBMIT_DOC, {"submission_id": receipt.submission_id})
+    lines = [
+        _recorded(ctx, receipt),
+        ctx.t(
+            "You may send the document number (for example %(example)s), or choose “Skip”.",
+            example=messages.example_document(ctx.me.agency_code),
+        ),
+    ]
+    choices = await ctx.choices([(ctx.t("Skip"), Act.SUBMIT_SKIP, {})])
+    return ctx.reply("\n".join(lines), choices)
+
+
+@on_choice(Act.SUBMIT_SKIP, Access.SUBMITTER, single_use=True)
+async def act_submit_skip(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    await ctx.forget()
+    return ctx.reply(ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop."))
+
+
+@in_flow(Flow.SUBMIT_DOC, Access.SUBMITTER)
+async def flow_submit_doc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
+    """The document number after a confirmation from a reminder's button."""
+    doc = parse_document_number(event.text)
+    if doc is None:
+        return ctx.reply(
+            ctx.t(
+                "“%(text)s” does not look like a document number (for example %(example)s).",
+                text=event.text[:80],
+                example=messages.example_document(ctx.me.agency_code),
+            )
+        )
+    await ctx.forget()
+    if not await submissions.set_document(ctx.uow, ctx.actor, int(data["submission_id"]), doc):
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    return ctx.reply(
+        ctx.t("Document number: %(doc)s", doc=doc)
+        + "\n"
+        + ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop.")
+    )
+
+
+@on_choice(REMIND_ACK, Access.MEMBER)
+async def act_remind_ack(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    """ "Đã nhận" on a reminder: recorded once per delivery."""
+    if await reminder_actions.acknowledge(ctx.uow, ctx.me.account_id, str(payload["key"]), ctx.now):
+        return ctx.reply(ctx.t("Thank you: recorded that you have received the reminder."))
+    return ctx.reply(ctx.t("Already recorded: you have received this reminder."))
 
 
 # ------------------------------------------------------------------ /huynop

@@ -24,6 +24,7 @@ from core.types import (
     Period,
     Role,
 )
+from core.usecases import reminder_actions
 from core.usecases.plan import period as find_period
 from core.usecases.rules import Rules, effective_rules, require_admin
 
@@ -79,16 +80,16 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
     report = messages.report_ref(p, due_off=not rules.calendar.is_working_day(to_vn(p.due_at).date()))
     people = await uow.accounts.recipients(Role.FOCAL, missing)
     key = keys.nudge(p.id, now)
-    items = [
-        NewDelivery(
-            keys.for_account(key, r.account_id),
-            r.account_id,
-            DeliveryKind.NUDGE,
-            messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days),
-            PRIORITY_OF[DeliveryKind.NUDGE],
+    items = []
+    for r in people:
+        mine = keys.for_account(key, r.account_id)
+        choices = await reminder_actions.reminder_choices(uow, r.account_id, r.language, p.id, mine, now)
+        text = messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days)
+        items.append(
+            NewDelivery(
+                mine, r.account_id, DeliveryKind.NUDGE, text, PRIORITY_OF[DeliveryKind.NUDGE], None, choices, p.id
+            )
         )
-        for r in people
-    ]
     queued = await uow.outbox.enqueue(items, now)
     await uow.audit.record(actor.label, "nudge", "report_period", p.id, {"queued": queued}, at=now)
     return NudgeResult(p, len(missing), len({r.agency_code for r in people}), queued)

@@ -14,6 +14,7 @@ from core.deadlines import to_vn
 from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
 from core.repositories import UnitOfWork
 from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Role, RunOutcome
+from core.usecases import reminder_actions
 from core.usecases.outreach import reminder_days
 from core.usecases.overview import digest_deliveries, digest_periods
 from core.usecases.rules import Rules, effective_rules
@@ -153,16 +154,17 @@ async def _deliveries(
     assert point.period_id is not None
     report = replace(inputs.reports[point.period_id], due_off=due_off(rules, inputs.reports[point.period_id].due_at))
     days = reminder_days(kind, report.due_at, point.at, rules)
-    return [
-        NewDelivery(
-            keys.for_account(point.key, r.account_id),
-            r.account_id,
-            kind,
-            messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days),
-            PRIORITY_OF[kind],
+    items = []
+    for r in await uow.accounts.recipients(role, point.agencies):
+        key = keys.for_account(point.key, r.account_id)
+        choices = (
+            await reminder_actions.reminder_choices(uow, r.account_id, r.language, point.period_id, key, now)
+            if role is Role.FOCAL
+            else ()
         )
-        for r in await uow.accounts.recipients(role, point.agencies)
-    ]
+        text = messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days)
+        items.append(NewDelivery(key, r.account_id, kind, text, PRIORITY_OF[kind], None, choices, point.period_id))
+    return items
 
 
 async def catch_up(uow: UnitOfWork, rules: Rules, now: datetime, grace: timedelta, lookback: timedelta) -> int:

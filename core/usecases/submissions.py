@@ -8,6 +8,7 @@ from core.deadlines import is_late
 from core.errors import AlreadySubmitted, NothingToUndo, NotOwed, PeriodUnknown, UndoTooLate
 from core.repositories import UnitOfWork
 from core.types import Actor, AgencyPeriod, Period, SubmissionReceipt
+from core.usecases import reminder_actions
 from core.usecases.rules import Rules
 
 
@@ -45,7 +46,20 @@ async def submit(
         {"agency_id": agency_id, "period_id": period_id, "late": late, "document_number": document_number},
         at=at,
     )
-    return SubmissionReceipt(period, at, late, document_number, file_ref is not None)
+    await reminder_actions.tell_agency(uow, agency_id, period, sub_id, actor.name, at, actor.account_id)
+    return SubmissionReceipt(period, at, late, document_number, file_ref is not None, sub_id)
+
+
+async def set_document(uow: UnitOfWork, actor: Actor, submission_id: int, document_number: str) -> bool:
+    """Add the document number to the agency's live submission (the optional step after a button)."""
+    if actor.agency_id is None:
+        return False
+    done = await uow.periods.set_document(submission_id, actor.agency_id, document_number)
+    if done:
+        await uow.audit.record(
+            actor.label, "set_document_number", "submission", submission_id, {"document_number": document_number}
+        )
+    return done
 
 
 async def recent(uow: UnitOfWork, agency_id: int, now: datetime, rules: Rules) -> list[AgencyPeriod]:
@@ -63,6 +77,9 @@ async def undo(uow: UnitOfWork, actor: Actor, period_id: int, now: datetime, rul
     if live.confirmed_at < now - rules.undo_window:
         raise UndoTooLate()
     await uow.periods.mark_undone(live.id, now, actor.person_id)
+    period_row = await uow.periods.by_id(period_id)
+    assert period_row is not None
+    await reminder_actions.restore_agency(uow, actor.agency_id, period_row, live.id, now)
     await uow.audit.record(
         actor.label,
         "undo_submit",

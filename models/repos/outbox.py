@@ -16,11 +16,14 @@ from core.types import (
     NewDelivery,
     Platform,
     Priority,
+    Reach,
+    ReminderCopy,
     StoredDelivery,
 )
 from models import tables as t
 
 CHUNK = 500  # keys per IN (…) when looking for existing rows
+REMINDER_KINDS = (DeliveryKind.BEFORE, DeliveryKind.DUE, DeliveryKind.OVERDUE, DeliveryKind.NUDGE)
 
 
 def _choices(raw: list[list[str]] | None) -> tuple[tuple[str, str], ...]:
@@ -50,6 +53,8 @@ class SqlOutbox:
                 priority=int(i.priority),
                 text=i.text,
                 notice_id=i.notice_id,
+                period_id=i.period_id,
+                edit_of=i.edit_of,
                 choices=[list(c) for c in i.choices] or None,
                 status=DeliveryStatus.PENDING.value,
                 attempts=0,
@@ -130,17 +135,25 @@ class SqlOutbox:
         )
         if not claimed:
             return []
+        original = aliased(t.Delivery)
         found = (
             await self.s.execute(
-                select(t.Delivery, t.ChatAccount.platform, t.ChatAccount.chat_id, t.ChatAccount.language)
+                select(
+                    t.Delivery,
+                    t.ChatAccount.platform,
+                    t.ChatAccount.chat_id,
+                    t.ChatAccount.language,
+                    original.platform_message_id,
+                )
                 .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
+                .outerjoin(original, original.id == t.Delivery.edit_of)
                 .where(t.Delivery.id.in_(list(claimed)))
                 .order_by(t.Delivery.priority, t.Delivery.id)
                 .execution_options(populate_existing=True)
             )
         ).all()
         out = []
-        for d, platform, chat_id, language in found:
+        for d, platform, chat_id, language, edit_message_id in found:
             out.append(
                 ClaimedDelivery(
                     d.id,
@@ -152,10 +165,55 @@ class SqlOutbox:
                     _choices(d.choices),
                     Priority(d.priority),
                     language,
+                    edit_message_id,
                 )
             )
         await self.s.flush()
         return out
+
+    async def copies(self, period_id: int, agency_id: int) -> list[ReminderCopy]:
+        found = await self.s.execute(
+            select(t.Delivery.id, t.Delivery.account_id, t.Person.id, t.Delivery.text, t.ChatAccount.language)
+            .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
+            .join(t.Person, t.Person.id == t.ChatAccount.person_id)
+            .where(
+                t.Delivery.period_id == period_id,
+                t.Person.agency_id == agency_id,
+                t.Delivery.kind.in_([k.value for k in REMINDER_KINDS]),
+                t.Delivery.status == DeliveryStatus.SENT.value,
+            )
+            .order_by(t.Delivery.id)
+        )
+        latest: dict[int, ReminderCopy] = {}
+        for delivery_id, account_id, person_id, text, language in found.tuples().all():
+            latest[account_id] = ReminderCopy(delivery_id, account_id, person_id, text, language)
+        return list(latest.values())
+
+    async def acknowledge(self, dedup_key: str, account_id: int, now: datetime) -> bool:
+        done = await self.s.execute(
+            update(t.Delivery)
+            .where(
+                t.Delivery.dedup_key == dedup_key,
+                t.Delivery.account_id == account_id,
+                t.Delivery.acknowledged_at.is_(None),
+            )
+            .values(acknowledged_at=now)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
+    async def reach(self, period_id: int) -> dict[int, Reach]:
+        found = await self.s.execute(
+            select(t.Person.agency_id, t.Delivery.status, t.Delivery.acknowledged_at)
+            .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
+            .join(t.Person, t.Person.id == t.ChatAccount.person_id)
+            .where(t.Delivery.period_id == period_id, t.Delivery.kind.in_([k.value for k in REMINDER_KINDS]))
+        )
+        reminded: dict[int, bool] = {}
+        seen: dict[int, bool] = {}
+        for agency_id, status, acked in found.tuples().all():
+            reminded[agency_id] = reminded.get(agency_id, False) or status == DeliveryStatus.SENT.value
+            seen[agency_id] = seen.get(agency_id, False) or acked is not None
+        return {a: Reach(reminded[a], seen[a]) for a in reminded}
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
         await self.s.execute(

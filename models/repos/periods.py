@@ -173,6 +173,18 @@ class SqlPeriods:
             .values(undone_at=at, undone_by_person_id=person_id)
         )
 
+    async def set_document(self, submission_id: int, agency_id: int, document_number: str) -> bool:
+        done = await self.s.execute(
+            update(t.Submission)
+            .where(
+                t.Submission.id == submission_id,
+                t.Submission.agency_id == agency_id,
+                t.Submission.undone_at.is_(None),
+            )
+            .values(document_number=document_number)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
+
     async def recent_submissions(self, agency_id: int, since: datetime) -> list[AgencyPeriod]:
         found = (
             await self.s.execute(
