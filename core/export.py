@@ -26,7 +26,17 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     ws = wb.active
     assert ws is not None
     ws.title = "Chi tiết"
-    headers = ["Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng", "Nộp lúc", "Số văn bản"]
+    headers = [
+        "Kỳ báo cáo",
+        "Hạn chót",
+        "Mã cơ quan",
+        "Cơ quan, đơn vị",
+        "Tình trạng",
+        "Nộp lúc",
+        "Số văn bản",
+        "Đã nhắc",
+        "Đã xem nhắc",
+    ]
     ws.append(headers)
     for r in rows:
         s = r.status
@@ -39,6 +49,8 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
                 STANDING_VI[s.standing],
                 _local(s.submitted_at),
                 s.document_number or "",
+                "Có" if s.reminded else "Không",
+                "Có" if s.seen else "Không",
             ]
         )
     for cell in ws[1]:
@@ -46,19 +58,27 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     for col in (2, 6):
         for cell in ws[get_column_letter(col)][1:]:
             cell.number_format = "dd/mm/yyyy hh:mm"
-    for i, width in enumerate((30, 18, 12, 45, 12, 18, 16), start=1):
+    for i, width in enumerate((30, 18, 12, 45, 12, 18, 16, 10, 12), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
 
     summary = wb.create_sheet("Tổng hợp")
-    summary.append(["Kỳ báo cáo", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tổng số"])
+    summary.append(["Kỳ báo cáo", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tổng số", "Đã nhắc", "Đã xem nhắc"])
     by_period: dict[int, list[ExportRow]] = {}
     for r in rows:
         by_period.setdefault(r.period.id, []).append(r)
     for mine in by_period.values():
         counted = tally(r.status for r in mine)
         summary.append(
-            [mine[0].period.label, len(counted.on_time), len(counted.late), len(counted.missing), counted.total]
+            [
+                mine[0].period.label,
+                len(counted.on_time),
+                len(counted.late),
+                len(counted.missing),
+                counted.total,
+                counted.reminded,
+                counted.seen,
+            ]
         )
     for cell in summary[1]:
         cell.font = Font(bold=True)

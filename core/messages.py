@@ -77,6 +77,8 @@ def in_sentence(label: str) -> str:
 
 def reminder(kind: DeliveryKind, lang: str, name: str, agency: str, report: ReportRef, days: int) -> str:
     """The reminder of ``kind``: ``days`` is calendar days left before the deadline, or working days after it."""
+    if kind is DeliveryKind.UNSEEN:
+        return unseen(lang, name, agency, report)
     if kind is DeliveryKind.OVERDUE:
         return reminder_overdue(lang, name, agency, report, days)
     if kind is DeliveryKind.ESCALATION:
@@ -133,7 +135,7 @@ def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_l
         "%(basis)s\n"
         "%(label)s is due %(due)s — %(left)s.%(day_off)s\n"
         "Send to: %(receiver)s. The plan says: “%(wording)s”.\n"
-        "Once the report is sent, please confirm it with /danop."
+        "Once the report is sent, please choose “Report sent” below (or send /danop)."
     ) % {
         "basis": _basis(lang, report),
         "label": report.label,
@@ -150,9 +152,9 @@ def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, worki
     tr = gettext_for(lang)
     body = tr.ngettext(
         "%(basis)s\n%(label)s is overdue: the deadline was %(due)s (“%(wording)s”), %(n)d working day ago.\n"
-        "Please send the report to %(receiver)s without delay and confirm it with /danop.",
+        "Please send the report to %(receiver)s without delay, then choose “Report sent” below (or send /danop).",
         "%(basis)s\n%(label)s is overdue: the deadline was %(due)s (“%(wording)s”), %(n)d working days ago.\n"
-        "Please send the report to %(receiver)s without delay and confirm it with /danop.",
+        "Please send the report to %(receiver)s without delay, then choose “Report sent” below (or send /danop).",
         working_days,
     ) % {
         "basis": _basis(lang, report),
@@ -179,6 +181,22 @@ def escalation(lang: str, name: str, agency: str, report: ReportRef, working_day
         "label_in": in_sentence(report.label),
         "due": format_day(report.due_at, lang),
         "n": working_days,
+        "receiver": report.receiver,
+    }
+    return f"{greeting(lang, name, agency)}\n{body}"
+
+
+def unseen(lang: str, name: str, agency: str, report: ReportRef) -> str:
+    """To a leader on the deadline day: nobody of the agency has seen a reminder nor sent the report."""
+    tr = gettext_for(lang)
+    body = tr.gettext(
+        "%(basis)s\n%(label)s is due %(due)s. No one of %(agency)s has yet confirmed receiving a reminder "
+        "or sending the report.\nPlease direct that the report be sent to %(receiver)s."
+    ) % {
+        "basis": _basis(lang, report),
+        "due": format_day(report.due_at, lang),
+        "label": report.label,
+        "agency": agency,
         "receiver": report.receiver,
     }
     return f"{greeting(lang, name, agency)}\n{body}"

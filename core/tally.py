@@ -22,6 +22,14 @@ class Tally:
     def sent(self) -> int:
         return len(self.on_time) + len(self.late)
 
+    @property
+    def reminded(self) -> int:
+        return sum(r.reminded for r in (*self.on_time, *self.late, *self.missing))
+
+    @property
+    def seen(self) -> int:
+        return sum(r.seen for r in (*self.on_time, *self.late, *self.missing))
+
 
 def tally(rows: Iterable[PeriodStatusRow]) -> Tally:
     groups: dict[Standing, list[PeriodStatusRow]] = {s: [] for s in Standing}

@@ -159,6 +159,8 @@ class PeriodStatusRow:
     submitted_at: datetime | None
     late: bool | None
     document_number: str | None
+    reminded: bool = False  # a reminder of the period reached someone of the agency
+    seen: bool = False  # someone of the agency chose "Đã nhận" on one
 
     @property
     def standing(self) -> Standing:

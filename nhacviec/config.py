@@ -50,6 +50,9 @@ class Settings(BaseSettings):
     overdue_every_working_days: int = 2
     overdue_max_reminders: int = 3
     escalate_after_working_days: int = 3
+    # Off by default: at this time of the deadline day, an agency where nobody has seen a reminder nor sent
+    # the report gets one message to its leaders.
+    leader_unseen_time: time | None = None
     missed_grace_hours: float = 24.0
     calendar_file: Path | None = None
 

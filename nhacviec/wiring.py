@@ -29,6 +29,7 @@ def policy_from(settings: Settings) -> ReminderPolicy:
         overdue_every=settings.overdue_every_working_days,
         overdue_max=settings.overdue_max_reminders,
         escalate_after=settings.escalate_after_working_days,
+        leader_unseen_at=settings.leader_unseen_time,
     )
 
 

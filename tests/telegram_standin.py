@@ -52,6 +52,7 @@ class BotApiStandIn(HttpStandIn):
         self.flood = flood
         self.rejected = 0  # sends answered 429
         self.delivered: list[tuple[int, str, float]] = []  # accepted sendMessage: (chat, text, when)
+        self.accepted: list[tuple[int, int, str]] = []  # accepted sendMessage: (chat, message id, text)
         self._accepted: deque[float] = deque()  # times of accepted sends in the last second
         self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
         self._random = random.Random(flood.seed if flood else 0)
@@ -244,6 +245,7 @@ class BotApiStandIn(HttpStandIn):
                 msg["text"] = params.get("text", "")
                 with self._cond:
                     self.delivered.append((chat_id, msg["text"], time.monotonic()))
+                    self.accepted.append((chat_id, msg["message_id"], msg["text"]))
             else:
                 msg["document"] = {"file_id": "doc", "file_unique_id": "docu", "file_name": params.get("filename")}
             return ok(msg)

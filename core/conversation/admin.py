@@ -16,7 +16,7 @@ from core.conversation.events import Document, Incoming, Reply
 from core.deadlines import end_of_day, to_vn
 from core.export import compliance_workbook
 from core.i18n import format_day, format_instant
-from core.types import Role
+from core.types import PeriodStatusRow, Role
 from core.usecases import accounts, outreach, overview
 
 MAX_NOTICE = 3000
@@ -42,16 +42,29 @@ async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
         return _no_period(ctx, args)
     period, counted = seen.period, seen.tally
 
-    def names(rows: tuple[Any, ...]) -> str:
-        return "; ".join(r.agency.name for r in rows) or "—"
+    def names(rows: tuple[Any, ...], marked: bool = False) -> str:
+        return "; ".join(r.agency.name + (_reach_mark(ctx, r) if marked else "") for r in rows) or "—"
 
     lines = [
         ctx.t("%(label)s — deadline %(due)s", label=period.label, due=format_instant(period.due_at, ctx.lang)),
         ctx.t("On time (%(n)d): %(names)s", n=len(counted.on_time), names=names(counted.on_time)),
         ctx.t("Late (%(n)d): %(names)s", n=len(counted.late), names=names(counted.late)),
-        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.missing), names=names(counted.missing)),
+        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.missing), names=names(counted.missing, True)),
+        ctx.t(
+            "Of %(total)d agencies: %(reminded)d reminded, %(seen)d saw a reminder, %(sent)d sent.",
+            total=counted.total,
+            reminded=counted.reminded,
+            seen=counted.seen,
+            sent=counted.sent,
+        ),
     ]
     return ctx.reply("\n".join(lines))
+
+
+def _reach_mark(ctx: Ctx, row: PeriodStatusRow) -> str:
+    if row.seen:
+        return ctx.t(" (saw the reminder)")
+    return ctx.t(" (reminded)") if row.reminded else ""
 
 
 @handles("nhacnho")

@@ -23,6 +23,7 @@ class PointKind(enum.StrEnum):
     OVERDUE = "overdue"
     ESCALATION = "escalation"
     DIGEST = "digest"
+    UNSEEN = "unseen"  # the deadline day: leaders of agencies where nobody saw a reminder nor sent
 
 
 @dataclass(frozen=True, slots=True)
@@ -69,6 +70,10 @@ def _period_points(p: PlanningPeriod, cal: WorkCalendar) -> list[tuple[datetime,
         at = at_time(day, pol.send_time)
         if p.opens_at <= at <= p.due_at:
             out.append((at, PointKind.DUE if offset == 0 else PointKind.BEFORE, offset))
+    if pol.leader_unseen_at is not None:
+        at = at_time(cal.previous_working_day(due_day), pol.leader_unseen_at)
+        if p.opens_at <= at <= p.due_at:
+            out.append((at, PointKind.UNSEEN, 0))
     for i in range(pol.overdue_max):
         n = 1 + i * pol.overdue_every
         out.append((at_time(cal.add_working_days(due_day, n), pol.send_time), PointKind.OVERDUE, n))

@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime, timedelta
 
 from core.deadlines import start_of_day, to_vn
 from core.messages import DigestDeliveries, DigestPeriod
 from core.repositories import UnitOfWork
 from core.tally import Tally, tally
-from core.types import Actor, DeliveryStatus, ExportRow, Period
+from core.types import Actor, DeliveryStatus, ExportRow, Period, PeriodStatusRow
 from core.usecases.plan import period as find_period
 from core.usecases.rules import Rules, require_admin
 
@@ -26,14 +26,23 @@ async def overview(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime
     """On time / late / not yet sent for one period (default: the most recently due)."""
     require_admin(actor)
     p = await find_period(uow, ref, now)
-    return Overview(p, tally(await uow.periods.status(p.id)))
+    return Overview(p, tally(await status(uow, p.id)))
+
+
+async def status(uow: UnitOfWork, period_id: int) -> list[PeriodStatusRow]:
+    """Each owing agency's standing for the period, with whether it was reminded and saw a reminder."""
+    reach = await uow.outbox.reach(period_id)
+    return [
+        replace(r, reminded=reach[r.agency.id].reminded, seen=reach[r.agency.id].seen) if r.agency.id in reach else r
+        for r in await uow.periods.status(period_id)
+    ]
 
 
 async def export_rows(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime) -> list[ExportRow]:
     """One row per agency and period (every period, or the one ``ref`` names)."""
     require_admin(actor)
     chosen = [await find_period(uow, ref, now)] if ref else await uow.periods.all()
-    return [ExportRow(p, r) for p in chosen for r in await uow.periods.status(p.id)]
+    return [ExportRow(p, r) for p in chosen for r in await status(uow, p.id)]
 
 
 async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[DigestPeriod]:

@@ -19,7 +19,7 @@ from core.usecases.outreach import reminder_days
 from core.usecases.overview import digest_deliveries, digest_periods
 from core.usecases.rules import Rules, effective_rules
 
-ROLE = {PointKind.ESCALATION: Role.LEADER, PointKind.DIGEST: Role.ADMIN}
+ROLE = {PointKind.ESCALATION: Role.LEADER, PointKind.UNSEEN: Role.LEADER, PointKind.DIGEST: Role.ADMIN}
 # How far around a window periods are loaded: overdue points come weeks after a deadline (Tết
 # included), before-reminders up to the largest offset (plus moves to earlier working days) before it.
 AFTER_DUE = timedelta(days=60)
@@ -154,8 +154,19 @@ async def _deliveries(
     assert point.period_id is not None
     report = replace(inputs.reports[point.period_id], due_off=due_off(rules, inputs.reports[point.period_id].due_at))
     days = reminder_days(kind, report.due_at, point.at, rules)
+    agencies = point.agencies
+    if point.kind is PointKind.UNSEEN:  # only where nobody has seen a reminder (nor sent: the planner knows)
+        reach = await uow.outbox.reach(point.period_id)
+        seen = {
+            r.agency.code
+            for r in await uow.periods.status(point.period_id)
+            if r.agency.id in reach and reach[r.agency.id].seen
+        }
+        agencies = tuple(c for c in agencies if c not in seen)
+        if not agencies:
+            return []
     items = []
-    for r in await uow.accounts.recipients(role, point.agencies):
+    for r in await uow.accounts.recipients(role, agencies):
         key = keys.for_account(point.key, r.account_id)
         choices = (
             await reminder_actions.reminder_choices(uow, r.account_id, r.language, point.period_id, key, now)
