@@ -368,3 +368,27 @@ async def test_a_zalo_user_who_chose_english_gets_the_english_list_hint(z: Z) ->
     z.api.push_text("z-en", "Lê Văn Sơn", "/danop")
     en = await z.api.reply_to("z-en", "Which report has")
     assert "Reply with the number of your choice." in en and "Trả lời bằng số" not in en
+
+
+async def test_reminder_choices_by_number_confirm_and_tell_the_other_focal_person(z: Z) -> None:
+    """Zalo has no buttons: the reminder's choices are numbered; "1" confirms, and the agency's other copy
+    gets a short follow-up (Zalo cannot edit a message)."""
+    await register(z, "z-son", "Lê Văn Sơn", "STP")
+    await register(z, "z-ha", "Trần Thu Hà", "STP")
+    engine = ReminderEngine(z.db.uows, Rules(), z.sender, None)
+    assert await engine.fire_key(f"{APRIL}:due:0", datetime(2023, 4, 14, 8, 0, tzinfo=VN_TZ)) == 2
+    await z.sender.drain_once()
+    reminder = await z.api.reply_to("z-son", "Thực hiện Kế hoạch số 46/KH-UBND")
+    assert "1. Đã nộp báo cáo" in reminder and "2. Đã nhận" in reminder
+    z.api.push_text("z-son", "Lê Văn Sơn", "1")
+    recorded = await z.api.reply_to("z-son", "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023")
+    assert "1. Bỏ qua" in recorded
+    z.api.push_text("z-son", "Lê Văn Sơn", "125/BC-STP")
+    await z.api.reply_to("z-son", "Số văn bản: 125/BC-STP")
+    async with z.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission))
+    assert sub is not None and sub.document_number == "125/BC-STP" and not sub.late
+    await z.sender.drain_once()
+    note = await z.api.reply_to("z-ha", "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc")
+    assert "Đã nộp báo cáo" not in note  # a statement, no choices
+    assert not [m for m in z.api.sent("z-son") if "đã nộp, Lê Văn Sơn xác nhận" in m]  # not told his own act
