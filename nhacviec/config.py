@@ -70,6 +70,7 @@ class Settings(BaseSettings):
         "zalo_webhook_url",
         "zalo_webhook_secret",
         "calendar_file",
+        "leader_unseen_time",
         mode="before",
     )
     @classmethod
