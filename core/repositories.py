@@ -223,7 +223,7 @@ class OutboxRepository(Protocol):
 
     async def copies(self, period_id: int, agency_id: int) -> list[ReminderCopy]:
         """The latest reminder of the period each account of the agency's people was sent (focal persons'
-        reminders and nudges; sent rows only)."""
+        reminders and nudges, leaders' escalations and alerts; sent rows only)."""
 
     async def acknowledge(self, dedup_key: str, account_id: int, now: datetime) -> bool:
         """Mark that account's delivery seen ("Đã nhận"); False if it was already, or is not theirs."""

@@ -24,6 +24,7 @@ from models import tables as t
 
 CHUNK = 500  # keys per IN (…) when looking for existing rows
 REMINDER_KINDS = (DeliveryKind.BEFORE, DeliveryKind.DUE, DeliveryKind.OVERDUE, DeliveryKind.NUDGE)
+COPY_KINDS = (*REMINDER_KINDS, DeliveryKind.ESCALATION, DeliveryKind.UNSEEN)  # leaders hold these
 
 
 def _choices(raw: list[list[str]] | None) -> tuple[tuple[str, str], ...]:
@@ -179,7 +180,7 @@ class SqlOutbox:
             .where(
                 t.Delivery.period_id == period_id,
                 t.Person.agency_id == agency_id,
-                t.Delivery.kind.in_([k.value for k in REMINDER_KINDS]),
+                t.Delivery.kind.in_([k.value for k in COPY_KINDS]),
                 t.Delivery.status == DeliveryStatus.SENT.value,
             )
             .order_by(t.Delivery.id)

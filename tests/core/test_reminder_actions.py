@@ -114,3 +114,22 @@ async def test_leader_is_told_on_the_deadline_day_only_where_nobody_saw_or_sent(
     assert await engine.fire_key(f"{APRIL}:unseen:0", at) == 0  # once
     off = ReminderEngine(h.db.uows, Rules(), h.sender, None)  # the option is off by default: no such point
     assert await off.fire_key(f"{APRIL}:unseen:0", at) == 0
+
+
+async def test_the_leaders_escalation_is_brought_up_to_date_too(
+    loaded: Database, friday: time_machine.Traveller
+) -> None:
+    h = make_harness(loaded)
+    son = await _console(h, "c-son", "Lê Văn Sơn", "STP")
+    await add_person(loaded, "STP", Role.LEADER, "Lãnh đạo Sở", "stp-lead")
+    at = datetime(2023, 4, 19, 8, 0, tzinfo=VN_TZ)  # working day 3 after the deadline
+    friday.move_to(at)
+    engine = ReminderEngine(h.db.uows, Rules(), h.sender, None)
+    await engine.fire_key(f"{APRIL}:escalation:3", at)
+    await h.sender.drain_once()
+    assert len(h.channel.to("stp-lead")) == 1
+    await son.say("/danop 2023-04")
+    await son.press("Xác nhận đã nộp")
+    assert "muộn" in son.text
+    await h.sender.drain_once()
+    assert "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc 08:00" in h.channel.to("stp-lead")[-1]
