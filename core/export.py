@@ -9,6 +9,7 @@ from datetime import datetime
 from openpyxl import Workbook
 from openpyxl.styles import Font
 from openpyxl.utils import get_column_letter
+from openpyxl.worksheet.worksheet import Worksheet
 
 from core.deadlines import to_vn
 from core.tally import tally
@@ -19,6 +20,15 @@ STANDING_VI = {Standing.ON_TIME: "Đúng hạn", Standing.LATE: "Nộp muộn", 
 
 def _local(instant: datetime | None) -> datetime | None:
     return to_vn(instant).replace(tzinfo=None) if instant else None  # Excel has no time zones: Vietnam time
+
+
+def _as_text(sheet: Worksheet) -> None:
+    """Data is never a formula: a name like "=HYPERLINK(…)" stays the text it is (openpyxl would write any
+    string starting with "=" as a live formula)."""
+    for row in sheet.iter_rows():
+        for cell in row:
+            if cell.data_type == "f":
+                cell.data_type = "s"
 
 
 def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> bytes:
@@ -85,6 +95,8 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     summary.column_dimensions["A"].width = 30
     summary.append([])
     summary.append([f"Lập lúc {to_vn(generated_at):%H:%M %d/%m/%Y}"])
+    for sheet in wb.worksheets:
+        _as_text(sheet)
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

@@ -1,0 +1,39 @@
+"""The Excel export: data written as text, never as a formula (issue 12, finding 6)."""
+
+from __future__ import annotations
+
+import io
+from datetime import datetime
+
+from openpyxl import load_workbook
+
+from core.deadlines import VN_TZ
+from core.export import compliance_workbook
+from core.types import Agency, AgencyKind, ExportRow, Period, PeriodStatusRow
+
+DUE = datetime(2023, 4, 15, 23, 59, 59, tzinfo=VN_TZ)
+
+
+def test_an_agency_named_like_a_formula_is_written_as_text() -> None:
+    period = Period(1, "thang", "Báo cáo tháng", "46/KH-UBND", "2023-04", "=cmd|' /C calc'!A0", DUE, DUE, "x")
+    rows = [
+        ExportRow(period, PeriodStatusRow(Agency(1, "X1", "=1+1", AgencyKind.DEPARTMENT, True), None, None, None)),
+        ExportRow(
+            period,
+            PeriodStatusRow(
+                Agency(2, "X2", '=HYPERLINK("http://evil.invalid","Bấm")', AgencyKind.DEPARTMENT, True),
+                DUE,
+                False,
+                "+1/BC",
+            ),
+        ),
+    ]
+    wb = load_workbook(io.BytesIO(compliance_workbook(rows, DUE)))
+    detail = wb["Chi tiết"]
+    cells = [c for row in detail.iter_rows(min_row=2) for c in row] + [
+        c for row in wb["Tổng hợp"].iter_rows() for c in row
+    ]
+    assert detail["D2"].value == "=1+1" and detail["D2"].data_type == "s"
+    assert detail["D3"].value.startswith("=HYPERLINK") and detail["D3"].data_type == "s"
+    assert detail["A2"].value == "=cmd|' /C calc'!A0" and detail["G3"].value == "+1/BC"
+    assert not [c.coordinate for c in cells if c.data_type == "f"]
