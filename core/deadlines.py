@@ -15,6 +15,7 @@ from zoneinfo import ZoneInfo
 
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 END_OF_DAY = time(23, 59, 59)
+MIN_YEAR, MAX_YEAR = 2000, 2100  # deadlines outside this are typing mistakes
 
 
 class DeadlineWordingError(ValueError):
@@ -85,8 +86,8 @@ def is_late(confirmed_at: datetime, due_at: datetime) -> bool:
 
 _INCLUSIVE = r"(?:chậm nhất|muộn nhất|hạn chót|không quá|không muộn hơn)\s+(?:(?:là|vào|trong)\s+)?ngày"
 _EXCLUSIVE = r"trước\s+ngày"
-_MONTHLY = r"(\d{1,2})\s+hàng\s+tháng"
-_DATE = r"(\d{1,2})\s*/\s*(\d{1,2})(?:\s*/\s*(\d{4}))?"
+_MONTHLY = r"([0-9]{1,2})\s+hàng\s+tháng"
+_DATE = r"([0-9]{1,2})\s*/\s*([0-9]{1,2})(?:\s*/\s*([0-9]{4}))?"
 
 
 def _normalise(wording: str) -> str:
@@ -116,6 +117,8 @@ def parse_deadline(wording: str) -> DeadlineRule:
         if fixed:
             day, month = int(fixed.group(1)), int(fixed.group(2))
             year = int(fixed.group(3)) if fixed.group(3) else None
+            if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
+                raise DeadlineWordingError(f"năm {year} nằm ngoài {MIN_YEAR}–{MAX_YEAR} trong: {wording!r}")
             try:
                 date(year or 2024, month, day)  # 2024 is a leap year: 29/2 stays valid without a year
             except ValueError as exc:

@@ -20,6 +20,9 @@ from core.deadlines import DeadlineRule, DeadlineWordingError, end_of_day, parse
 from core.types import AgencyKind, Recurrence, TaskRole
 
 AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,31}$")
+MAX_FILE_BYTES = 2_000_000  # plan 46 is 40 kB; a file this large is a mistake, not a plan
+MAX_TEXT = 20_000  # characters in one task's text (plan 46's longest is 2,200)
+MAX_LINE = 500  # characters in a title, a name or a wording
 SELECTORS: dict[str, tuple[AgencyKind, ...]] = {
     "@departments": (AgencyKind.DEPARTMENT,),
     "@districts": (AgencyKind.DISTRICT,),
@@ -43,18 +46,18 @@ class _Strict(BaseModel):
 
 
 class _PlanIn(_Strict):
-    number: str = Field(min_length=1)
-    title: str = Field(min_length=1)
-    issuing_body: str = Field(min_length=1)
+    number: str = Field(min_length=1, max_length=64)
+    title: str = Field(min_length=1, max_length=MAX_LINE)
+    issuing_body: str = Field(min_length=1, max_length=255)
     issued_on: date
-    signer: str = Field(min_length=1)
-    signer_title: str = ""
+    signer: str = Field(min_length=1, max_length=255)
+    signer_title: str = Field(default="", max_length=255)
     year: int = Field(ge=2000, le=2100)
 
 
 class _AgencyIn(_Strict):
     code: str
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=255)
     kind: AgencyKind
     active: bool = True
 
@@ -67,10 +70,10 @@ class _AgencyIn(_Strict):
 
 
 class _TaskIn(_Strict):
-    ref: str = Field(pattern=r"^[IVX]+\.\d+$")  # the plan's own numbering, never an invented letter
+    ref: str = Field(pattern=r"^[IVX]+\.[0-9]{1,3}$")  # the plan's own numbering (ASCII digits), no letter
     paragraph: int = Field(default=0, ge=0, le=99)  # several duties under one item: their paragraph number
-    title: str = Field(min_length=1)
-    text: str = Field(min_length=1)
+    title: str = Field(min_length=1, max_length=MAX_LINE)
+    text: str = Field(min_length=1, max_length=MAX_TEXT)
     lead: list[str] = Field(default_factory=list)  # "chủ trì"
     coordinate: list[str] = Field(default_factory=list)  # "phối hợp"
     carry_out: list[str] = Field(default_factory=list)  # "thực hiện"
@@ -78,9 +81,9 @@ class _TaskIn(_Strict):
 
 class _SeriesIn(_Strict):
     code: str = Field(pattern=r"^[a-z0-9_-]{1,32}$")
-    name: str = Field(min_length=1)
+    name: str = Field(min_length=1, max_length=200)
     recurrence: Recurrence
-    wording: str = Field(min_length=1)
+    wording: str = Field(min_length=1, max_length=MAX_LINE)
     owed_by: list[str] = Field(min_length=1)
     receiver: str
     via: str | None = None  # the agency the report goes through, who compiles ("qua Sở Nội vụ tổng hợp")
@@ -195,19 +198,26 @@ def load_plan_file(path: str | Path) -> PlanSpec:
     """
     shown = str(path)
     try:
+        size = Path(path).stat().st_size
+        if size > MAX_FILE_BYTES:
+            raise PlanFileError(shown, [f"the file is {size:,} bytes; a plan file may be at most {MAX_FILE_BYTES:,}"])
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PlanFileError(shown, [f"cannot read the file: {exc.strerror}"]) from exc
     try:
-        data = tomllib.loads(raw.decode("utf-8"))
+        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM, as Notepad writes it, is fine
     except UnicodeDecodeError as exc:
         raise PlanFileError(shown, ["the file is not UTF-8 text"]) from exc
     except tomllib.TOMLDecodeError as exc:
         raise PlanFileError(shown, [f"not valid TOML: {exc}"]) from exc
+    except RecursionError as exc:
+        raise PlanFileError(shown, ["not a plan file: values nested too deeply"]) from exc
     try:
         parsed = _FileIn.model_validate(data)
     except ValidationError as exc:
         raise PlanFileError(shown, _pydantic_problems(exc, data)) from exc
+    except RecursionError as exc:
+        raise PlanFileError(shown, ["not a plan file: values nested too deeply"]) from exc
     return _build(shown, parsed)
 
 

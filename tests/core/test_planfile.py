@@ -177,3 +177,38 @@ def test_all_problems_are_listed_at_once(tmp_path: Path) -> None:
     with pytest.raises(PlanFileError) as info:
         load_plan_file(path)
     assert len(info.value.problems) == 2
+
+
+# ----------------------------------------------------------------- hostile and careless files (issue 12, finding 7)
+
+
+def test_a_file_saved_with_a_bom_loads(tmp_path: Path) -> None:
+    path = tmp_path / "bom.toml"
+    path.write_bytes(b"\xef\xbb\xbf" + SEED.encode("utf-8"))
+    assert load_plan_file(path).number == "46/KH-UBND"
+
+
+@pytest.mark.parametrize(
+    ("content", "message"),
+    [
+        ("a = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
+        (SEED.replace('wording = "trước ngày 25/5/2023"', 'wording = "trước ngày 1/1/0001"'), "ngoài 2000–2100"),
+        (SEED.replace('ref = "III.3"', 'ref = "II.٣"'), "field 'ref'"),
+        (SEED.replace('title = "Thẩm định', 'title = "' + "x" * 600 + 'Thẩm định', 1), "at most 500 characters"),
+        (SEED.replace("Thẩm định, tham mưu với cấp", "Thẩm định " * 3000 + "tham mưu với cấp", 1), "at most 20000"),
+    ],
+)
+def test_hostile_files_are_refused_with_a_clear_message(tmp_path: Path, content: str, message: str) -> None:
+    path = tmp_path / "bad.toml"
+    path.write_text(content, encoding="utf-8")
+    with pytest.raises(PlanFileError) as info:
+        load_plan_file(path)
+    assert message in str(info.value), str(info.value)[:500]
+
+
+def test_a_huge_file_is_refused_before_it_is_read(tmp_path: Path) -> None:
+    path = tmp_path / "huge.toml"
+    with path.open("wb") as fh:
+        fh.truncate(58_000_000)  # sparse: the size is what matters
+    with pytest.raises(PlanFileError, match="at most 2,000,000"):
+        load_plan_file(path)
