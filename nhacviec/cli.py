@@ -13,7 +13,7 @@ from rich.table import Table
 
 from bot.telegram.links import invite_links
 from core import messages
-from core.deadlines import end_of_day, start_of_day, to_vn, utcnow
+from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
 from core.i18n import format_instant
 from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
@@ -38,6 +38,7 @@ from nhacviec.clikit import (
 from nhacviec.config import load_settings
 from nhacviec.wiring import SchemaOutOfDate
 
+MAX_PREVIEW_DAYS = 5 * 366
 POINT_VI = {
     PointKind.BEFORE: "nhắc trước hạn",
     PointKind.DUE: "nhắc ngày hạn chót",
@@ -343,6 +344,12 @@ def reminders_cmd(
         assert start and end
         if end < start:
             raise CliError("--to phải sau --from (--to must not be before --from)", 2)
+        if (end - start).days > MAX_PREVIEW_DAYS or start.year < MIN_YEAR or end.year > MAX_YEAR:
+            raise CliError(
+                f"khoảng xem trước tối đa {MAX_PREVIEW_DAYS} ngày, trong các năm {MIN_YEAR}–{MAX_YEAR} "
+                f"(the preview covers at most {MAX_PREVIEW_DAYS} days, within {MIN_YEAR}–{MAX_YEAR})",
+                2,
+            )
         async with context() as w, w.uows() as uow:
             rules = w.rules()
             code = (await plan.agency(uow, agency)).code if agency else None

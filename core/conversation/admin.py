@@ -6,7 +6,7 @@ Each handler parses, calls one use-case and renders; the rules live in ``core.us
 from __future__ import annotations
 
 import re
-from datetime import date
+from datetime import date, timedelta
 from typing import Any
 
 from core import errors, messages
@@ -20,6 +20,7 @@ from core.types import PeriodStatusRow, Role
 from core.usecases import accounts, outreach, overview
 
 MAX_NOTICE = 3000
+ADHOC_HORIZON = timedelta(days=366)  # an ad-hoc request is due within a year, or it is a typing mistake
 ROLES = {
     "focal": Role.FOCAL,
     "dau_moi": Role.FOCAL,
@@ -279,6 +280,8 @@ async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Re
             return ctx.reply(ctx.t("“%(text)s” is not a date; send it as dd/mm/yyyy.", text=event.text[:40]))
         if end_of_day(day) <= ctx.now:
             return ctx.reply(ctx.t("The deadline must be today or later."))
+        if end_of_day(day) > ctx.now + ADHOC_HORIZON:
+            return ctx.reply(ctx.t("The deadline must be within a year from today."))
         data = {**data, "due": day.isoformat(), "step": Step.CONFIRM}
         await ctx.remember(Flow.ADHOC, data)
         text = ctx.t(

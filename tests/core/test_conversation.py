@@ -330,6 +330,8 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     assert "không phải là ngày" in admin.text
     await admin.say("05/04/2023")
     assert "từ hôm nay trở đi" in admin.text
+    await admin.say("31/12/9999")  # issue 12, finding 10: no period that sits in every digest for ages
+    assert "trong vòng một năm" in admin.text
     await admin.say("14/04/2023")
     assert "thứ Sáu, 14/04/2023" in admin.text and "18 cơ quan" in admin.text
     await admin.press("Gửi yêu cầu")
