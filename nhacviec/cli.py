@@ -10,6 +10,7 @@ from typing import Annotated
 import typer
 from pydantic import ValidationError
 from rich.table import Table
+from rich.text import Text
 
 from bot.telegram.links import invite_links
 from core import messages
@@ -34,6 +35,7 @@ from nhacviec.clikit import (
     parse_duration,
     print_json,
     run,
+    styled,
 )
 from nhacviec.config import load_settings
 from nhacviec.wiring import SchemaOutOfDate
@@ -92,7 +94,7 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
             for what, n in sorted(report.changes.items()):
                 out.print(f"  {what}: {n}")
         for label in report.kept_periods:
-            err.print(f"[yellow]Giữ lại kỳ {label!r} vì đã có báo cáo nộp (kept: it holds submissions).[/yellow]")
+            err.print(styled(f"Giữ lại kỳ {label!r} vì đã có báo cáo nộp (kept: it holds submissions).", "yellow"))
 
     run(go())
 
@@ -213,7 +215,7 @@ def invite_cmd(
                 a = await plan.agency(uow, agency)
                 if role is Role.ADMIN and a.code != "SNV":
                     err.print(
-                        "[yellow]Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).[/yellow]"
+                        styled("Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).", "yellow")
                     )
                 inv = await accounts.create_invite(
                     uow, OPERATOR, a.code, role, utcnow(), Rules(invite_ttl=valid), name, title
@@ -233,7 +235,7 @@ def invite_cmd(
                 obj["link"] = link
             print_json(obj)
             return
-        out.print(f"Mã đăng ký (code): [bold]{inv.code}[/bold]")
+        out.print(Text.assemble("Mã đăng ký (code): ", (inv.code, "bold")))
         who = f"{inv.person_name}, {inv.person_title}" if inv.person_title else inv.person_name
         out.print(
             f"Người nhận: {who}" if who else "Người nhận: chưa ghi tên (no name given: the chat nickname is used)"
@@ -281,9 +283,9 @@ def status_cmd(
         overdue = now > p.due_at
         for r in rows:
             if r.standing is Standing.MISSING:
-                state = "[red]chưa nộp — quá hạn[/red]" if overdue else "chưa nộp"
+                state = Text("chưa nộp — quá hạn", "red") if overdue else Text("chưa nộp")
             else:
-                state = "[yellow]nộp muộn[/yellow]" if r.standing is Standing.LATE else "[green]đúng hạn[/green]"
+                state = Text("nộp muộn", "yellow") if r.standing is Standing.LATE else Text("đúng hạn", "green")
             table.add_row(
                 r.agency.code,
                 r.agency.name,

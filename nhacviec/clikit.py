@@ -14,6 +14,7 @@ from typing import Any, TypeVar
 import typer
 from pydantic import TypeAdapter, ValidationError
 from rich.console import Console
+from rich.text import Text
 
 from core import errors
 from core.deadlines import to_vn
@@ -24,8 +25,10 @@ from core.types import AgencyKind, TaskRole
 from nhacviec.config import load_settings
 from nhacviec.wiring import SchemaOutOfDate, Wiring, wired
 
-out = Console()
-err = Console(stderr=True)
+# Data is never read as Rich markup ("[/]" in a plan number or an agency name prints as it is); styles are
+# given as Text objects.
+out = Console(markup=False, highlight=False)
+err = Console(stderr=True, markup=False, highlight=False)
 T = TypeVar("T")
 ROLE_VI = {TaskRole.LEAD.value: "chủ trì", TaskRole.COORDINATE.value: "phối hợp", TaskRole.CARRY_OUT.value: "thực hiện"}
 KIND_VI = {
@@ -80,16 +83,16 @@ def run(coro: Coroutine[Any, Any, T]) -> T:
     try:
         return asyncio.run(coro)
     except CliError as exc:
-        err.print(f"[red]Lỗi (error):[/red] {exc}", highlight=False)
+        err.print(styled("Lỗi (error):", "red", str(exc)))
         raise typer.Exit(exc.code) from None
     except CatalogMissing as exc:
-        err.print(f"[red]Lỗi cài đặt (installation problem):[/red] {exc}", highlight=False)
+        err.print(styled("Lỗi cài đặt (installation problem):", "red", str(exc)))
         raise typer.Exit(1) from None
     except (ConnectionError, TimeoutError) as exc:
-        err.print(f"[red]Lỗi kết nối cơ sở dữ liệu (database connection failed):[/red] {exc}", highlight=False)
+        err.print(styled("Lỗi kết nối cơ sở dữ liệu (database connection failed):", "red", str(exc)))
         raise typer.Exit(1) from None
     except OSError as exc:
-        err.print(f"[red]Lỗi hệ thống (system error):[/red] {exc.strerror or exc}", highlight=False)
+        err.print(styled("Lỗi hệ thống (system error):", "red", str(exc.strerror or exc)))
         raise typer.Exit(1) from None
 
 
@@ -129,3 +132,8 @@ def required_day(value: str, name: str) -> date:
     found = day(value, name)
     assert found is not None
     return found
+
+
+def styled(head: str, style: str, rest: str = "") -> Text:
+    """``head`` in ``style``, then ``rest`` as plain text (never markup)."""
+    return Text.assemble((head, style), (" " + rest) if rest else "")

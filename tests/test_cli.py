@@ -142,6 +142,22 @@ async def test_bad_plan_file_writes_nothing(cli, database: Database, tmp_path: P
     assert await snapshot(database.engine) == before
 
 
+def test_data_is_never_read_as_rich_markup(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    """Issue 12, finding 5: "[/]" in a plan number or a name used to crash the CLI after writing."""
+    odd = tmp_path / "odd.toml"
+    text = PLAN_46.read_text(encoding="utf-8").replace('number = "46/KH-UBND"', 'number = "97/KH-[/]"')
+    odd.write_text(text.replace('name = "Sở Tư pháp"', 'name = "Sở [bold]Tư[/] pháp [/]"'), encoding="utf-8")
+    imported = cli("import-plan", str(odd))
+    assert imported.code == 0, imported.err
+    assert "97/KH-[/]" in imported.out
+    listed = cli("agencies")
+    assert listed.code == 0 and "Sở [bold]Tư[/] pháp [/]" in listed.out
+    bad = tmp_path / "bad.toml"
+    bad.write_text(text.replace('signer = "Hoàng Việt Phương"\n', ""), encoding="utf-8")
+    refused = cli("import-plan", str(bad))
+    assert refused.code == 2 and "[plan]" in refused.err and "field 'signer'" in refused.err
+
+
 def test_out_of_date_schema_is_refused_with_the_fix(tmp_path: Path) -> None:
     env = {"DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'fresh.db'}"}
     refused = run_cli(["agencies"], env, tmp_path)

@@ -194,7 +194,7 @@ def test_a_file_saved_with_a_bom_loads(tmp_path: Path) -> None:
         ("a = " + "[" * 3000 + "]" * 3000 + "\n", "nested too deeply"),
         (SEED.replace('wording = "trước ngày 25/5/2023"', 'wording = "trước ngày 1/1/0001"'), "ngoài 2000–2100"),
         (SEED.replace('ref = "III.3"', 'ref = "II.٣"'), "field 'ref'"),
-        (SEED.replace('title = "Thẩm định', 'title = "' + "x" * 600 + 'Thẩm định', 1), "at most 500 characters"),
+        (SEED.replace('title = "Thẩm định', 'title = "' + "x" * 600 + "Thẩm định", 1), "at most 500 characters"),
         (SEED.replace("Thẩm định, tham mưu với cấp", "Thẩm định " * 3000 + "tham mưu với cấp", 1), "at most 20000"),
     ],
 )
