@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 import sys
 from datetime import datetime, timedelta
 from pathlib import Path
@@ -387,8 +388,8 @@ def reminders_cmd(
 @app.command("run")
 def run_cmd() -> None:
     """Chạy dịch vụ: lịch nhắc, hàng đợi gửi tin và các kênh chat (run the service)."""
-    from nhacviec.logsafety import configure_logging
-    from nhacviec.service import run_service
+    from nhacviec.logsafety import configure_logging, mask
+    from nhacviec.service import TelegramTokenRejected, run_service
 
     async def go() -> None:
         try:
@@ -402,6 +403,11 @@ def run_cmd() -> None:
             raise CliError(str(exc)) from exc
         except CalendarFileError as exc:
             raise CliError(str(exc), 2) from exc
+        except TelegramTokenRejected as exc:
+            raise CliError(str(exc)) from None
+        except Exception as exc:  # a crash at start: say what, never with a secret in it, never a raw traceback
+            logging.getLogger("nhacviec").exception("the service stopped on an error")
+            raise CliError(mask(f"{type(exc).__name__}: {exc}", settings.secrets())) from None
 
     run(go())
 

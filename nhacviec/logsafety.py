@@ -7,18 +7,30 @@ import logging
 MASK = "***"
 
 
+def secret_parts(secrets: list[str]) -> list[str]:
+    """What to hide: each secret and, for a bot token, its secret half; longest first."""
+    parts = set()
+    for s in secrets:
+        if s:
+            parts.add(s)
+            if ":" in s and len(s.split(":", 1)[1]) >= 8:
+                parts.add(s.split(":", 1)[1])  # "123:ABC" tokens: the part after the colon is the secret
+    return sorted(parts, key=len, reverse=True)
+
+
+def mask(text: str, secrets: list[str]) -> str:
+    """``text`` with every secret replaced by ***."""
+    for s in secret_parts(secrets):
+        text = text.replace(s, MASK)
+    return text
+
+
 class SecretMaskingFilter(logging.Filter):
     """Replaces each secret (and, for a bot token, its secret half) with *** in the formatted message."""
 
     def __init__(self, secrets: list[str]) -> None:
         super().__init__()
-        parts = set()
-        for s in secrets:
-            if s:
-                parts.add(s)
-                if ":" in s and len(s.split(":", 1)[1]) >= 8:
-                    parts.add(s.split(":", 1)[1])  # "123:ABC" tokens: the part after the colon is the secret
-        self.secrets = sorted(parts, key=len, reverse=True)
+        self.secrets = secret_parts(secrets)
 
     def filter(self, record: logging.LogRecord) -> bool:
         if not self.secrets:

@@ -34,6 +34,7 @@ from scheduler.engine import ReminderEngine
 from scheduler.sender import OutboxSender
 
 if TYPE_CHECKING:
+    from bot.telegram.app import TelegramBot
     from bot.zalo.app import ZaloBot
 
 log = logging.getLogger("nhacviec")
@@ -127,7 +128,7 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
     try:
         await reminders.start()
         if telegram is not None:
-            await telegram.start()
+            tasks.append(await _start_telegram(telegram, stop))
         if zalo is not None:
             await zalo.start()
         log.info("nhacviec is running with channels: %s", ", ".join(sorted(channels)))
@@ -148,6 +149,54 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
         await sender_task
         for task in tasks[1:]:
             task.cancel()
+
+
+class TelegramTokenRejected(Exception):
+    """The Bot API refused the token (401): the service does not start (the message never holds the token)."""
+
+
+async def _start_telegram(telegram: TelegramBot, stop: asyncio.Event) -> asyncio.Task[None]:
+    """Start Telegram; if its servers cannot be reached, run on without it and keep trying with backoff.
+
+    Raises:
+        TelegramTokenRejected: the token was refused; nothing else would fix that but the operator.
+    """
+    from telegram.error import InvalidToken, NetworkError
+
+    async def attempt() -> bool:
+        try:
+            await telegram.start()
+        except InvalidToken as exc:
+            del exc  # its text holds the token
+            raise TelegramTokenRejected(
+                "Telegram từ chối TELEGRAM_BOT_TOKEN (the Bot API rejected the token): kiểm tra lại token"
+            ) from None
+        except NetworkError as exc:  # TimedOut included: the network, not the token
+            log.warning("Telegram cannot be reached (%s); running on without it and retrying", type(exc).__name__)
+            with contextlib.suppress(Exception):
+                await telegram.stop()
+            return False
+        return True
+
+    async def keep_trying() -> None:
+        delay = 5.0
+        while not stop.is_set():
+            with contextlib.suppress(asyncio.TimeoutError):
+                await asyncio.wait_for(stop.wait(), delay)
+            if stop.is_set():
+                return
+            try:
+                if await attempt():
+                    log.info("Telegram is reachable again: polling for updates")
+                    return
+            except TelegramTokenRejected:
+                log.error("Telegram rejected the token; Telegram stays off until the service is restarted")
+                return
+            delay = min(delay * 2, 300.0)
+
+    if await attempt():
+        return asyncio.create_task(asyncio.sleep(0))
+    return asyncio.create_task(keep_trying())
 
 
 def _zalo(settings: Settings, uows: UnitOfWorkFactory, conversation: Conversation) -> ZaloBot:

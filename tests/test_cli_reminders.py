@@ -4,16 +4,19 @@ from __future__ import annotations
 
 import os
 import signal
+import socket
 import subprocess
 import time
 from datetime import date, datetime
 from pathlib import Path
+from typing import Any
 
 import holidays
 import pytest
 
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import PLAN_46, Database
+from tests.telegram_standin import BotApiStandIn
 
 pytestmark = pytest.mark.skipif(not ENTRY.exists(), reason="the nhacviec script is not installed (run make test)")
 VN_HOLIDAYS = holidays.country_holidays("VN", years=2023)
@@ -131,3 +134,67 @@ def test_run_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
 def test_run_refuses_an_out_of_date_schema(tmp_path: Path) -> None:
     result = run_cli(["run"], {}, tmp_path, timeout=30, subprocess=True)
     assert result.code == 1 and "nhacviec db upgrade" in result.err
+
+
+TOKEN = "7000000001:AAHsecretHalfOfTheToken_0123456789"
+
+
+class _Rejecting(BotApiStandIn):
+    """A Bot API stand-in that refuses the token, as Telegram answers a revoked one (the process edge)."""
+
+    def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        return 401, {"ok": False, "error_code": 401, "description": "Unauthorized"}
+
+
+def _run_env(base_url: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
+    return {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url}
+
+
+def test_a_rejected_telegram_token_stops_the_start_without_showing_it(tmp_path: Path) -> None:
+    """Issue 12, finding 1: the token was printed in clear when the Bot API answered 401."""
+    assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
+    api = _Rejecting(TOKEN)
+    api.start()
+    try:
+        proc = subprocess.run(
+            [str(ENTRY), "run"], cwd=tmp_path, env=_run_env(api.base_url), capture_output=True, text=True, timeout=60
+        )
+    finally:
+        api.stop()
+    output = proc.stdout + proc.stderr
+    assert proc.returncode == 1, output
+    assert "Telegram từ chối TELEGRAM_BOT_TOKEN" in output
+    assert TOKEN not in output and TOKEN.split(":", 1)[1] not in output and "Traceback" not in output
+
+
+def test_an_unreachable_telegram_leaves_the_rest_running_and_is_retried(tmp_path: Path) -> None:
+    """Issue 12, finding 13: the whole service used to exit when the Bot API could not be reached."""
+    assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
+    with socket.socket() as s:  # a port nobody listens on
+        s.bind(("127.0.0.1", 0))
+        closed = f"http://127.0.0.1:{s.getsockname()[1]}/bot"
+    proc = subprocess.Popen(
+        [str(ENTRY), "run"],
+        cwd=tmp_path,
+        env=_run_env(closed),
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
+    try:
+        lines: list[str] = []
+        deadline = time.monotonic() + 40
+        assert proc.stdout is not None
+        while time.monotonic() < deadline and not any("nhacviec is running" in x for x in lines):
+            lines.append(proc.stdout.readline())
+        assert any("Telegram cannot be reached" in x for x in lines), lines
+        assert any("nhacviec is running with channels: console, telegram" in x for x in lines), lines
+        time.sleep(1)
+        assert proc.poll() is None  # still running: console and reminders carry on
+        proc.send_signal(signal.SIGTERM)
+        rest, _ = proc.communicate(timeout=30)
+    finally:
+        if proc.poll() is None:
+            proc.kill()
+    assert proc.returncode == 0 and TOKEN not in "".join(lines) + rest
