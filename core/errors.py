@@ -71,6 +71,18 @@ class NoAdhocSeries(DomainError):
     """No imported plan has an ad-hoc report series."""
 
 
+class AdminElsewhere(DomainError):
+    """An admin code for an agency other than the one that receives and compiles the reports."""
+
+
+class TooManyAttempts(DomainError):
+    """Too many wrong registration codes from this chat account lately; the detail is the wait in minutes."""
+
+
+class LinkSamePlatform(DomainError):
+    """A link code (/lienket) redeemed on the platform the person already uses."""
+
+
 class LineageError(DomainError):
     """An agency change that cannot be applied (the detail says why, in Vietnamese and English)."""
 

@@ -310,3 +310,13 @@ def quota_warning(lang: str, name: str, platform: str, used: int, quota: int, pe
         "Telegram."
     ) % {"platform": platform.capitalize(), "percent": percent, "used": used, "quota": quota}
     return f"{tr.gettext('Dear %(name)s,') % {'name': name}}\n{body}"
+
+
+def account_linked(lang: str, name: str, platform: str, at: datetime) -> str:
+    """To a person's other accounts: a new account was linked to them."""
+    tr = gettext_for(lang)
+    body = tr.gettext(
+        "A %(platform)s account was linked to you at %(when)s and now receives your reminders too. "
+        "If it was not you, tell Sở Nội vụ at once."
+    ) % {"platform": platform.capitalize(), "when": format_instant(at, lang)}
+    return f"{tr.gettext('Dear %(name)s,') % {'name': name}}\n{body}"

@@ -266,6 +266,9 @@ class InviteRepository(Protocol):
 
     async def set_used_by(self, invite_id: int, account_id: int) -> None: ...
 
+    async def revoke_links(self, person_id: int, now: datetime) -> int:
+        """End the person's live link codes (expire them now); returns how many."""
+
 
 class ConversationRepository(Protocol):
     """Choices offered to an account (buttons or numbered lines) and the step of a multi-step command."""
@@ -336,6 +339,9 @@ class AuditRepository(Protocol):
         at: datetime | None = None,
     ) -> None:
         """An audit row, committed with the change it describes."""
+
+    async def count(self, actor: str, action: str, since: datetime) -> int:
+        """How many rows of ``action`` by ``actor`` since ``since``."""
 
 
 class UnitOfWork(Protocol):

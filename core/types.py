@@ -61,6 +61,7 @@ class DeliveryKind(enum.StrEnum):
     QUOTA = "quota"
     CALENDAR = "calendar"  # a calendar change moved the person's next reminder
     UPDATE = "update"  # an earlier reminder's copy brought up to date ("Đã nộp bởi …"), edited where possible
+    ACCOUNT = "account"  # about the person's own accounts (a new one was linked)
     UNSEEN = "unseen"  # to leaders: on the deadline day nobody of the agency has seen the reminders or sent
 
 
@@ -86,6 +87,7 @@ PRIORITY_OF: dict[DeliveryKind, Priority] = {
     DeliveryKind.CALENDAR: Priority.NORMAL,
     DeliveryKind.UPDATE: Priority.HIGH,
     DeliveryKind.UNSEEN: Priority.URGENT,
+    DeliveryKind.ACCOUNT: Priority.URGENT,
     DeliveryKind.DIGEST: Priority.LOW,
     DeliveryKind.NOTICE: Priority.BULK,
 }

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import logging
 import sys
+from dataclasses import replace
 from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Annotated
@@ -22,7 +23,6 @@ from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
 from core.usecases import accounts, overview, plan, reminders, submissions
-from core.usecases.rules import Rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
 from nhacviec.clikit import (
@@ -203,6 +203,13 @@ def invite_cmd(
     expires: Annotated[str | None, typer.Option("--expires", help="Hiệu lực (valid for), ví dụ 7d, 48h.")] = None,
     name: Annotated[str | None, typer.Option("--name", help="Họ và tên người nhận mã (full name).")] = None,
     title: Annotated[str | None, typer.Option("--title", help="Chức vụ (position), ví dụ 'Chuyên viên'.")] = None,
+    admin_elsewhere: Annotated[
+        bool,
+        typer.Option(
+            "--admin-elsewhere",
+            help="Cho phép mã quản trị cho cơ quan khác ADMIN_AGENCY (allow an admin code for another agency).",
+        ),
+    ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
 ) -> None:
     """Tạo mã đăng ký dùng một lần cho một người (create a single-use registration code for a person)."""
@@ -214,12 +221,16 @@ def invite_cmd(
                 raise CliError("--expires phải dương (must be positive)", 2)
             async with w.uows() as uow:
                 a = await plan.agency(uow, agency)
-                if role is Role.ADMIN and a.code != "SNV":
-                    err.print(
-                        styled("Lưu ý: quản trị viên thường thuộc Sở Nội vụ (admins usually belong to SNV).", "yellow")
-                    )
                 inv = await accounts.create_invite(
-                    uow, OPERATOR, a.code, role, utcnow(), Rules(invite_ttl=valid), name, title
+                    uow,
+                    OPERATOR,
+                    a.code,
+                    role,
+                    utcnow(),
+                    replace(w.rules(), invite_ttl=valid),
+                    name,
+                    title,
+                    admin_elsewhere,
                 )
                 await uow.commit()
             link = invite_links(w.settings.telegram_bot_username)(inv.code)

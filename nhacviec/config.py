@@ -57,6 +57,8 @@ class Settings(BaseSettings):
     calendar_file: Path | None = None
 
     invite_default_days: int = 7
+    # The agency that receives and compiles the reports; admin codes are for its people only.
+    admin_agency: str = Field(default="SNV", pattern=r"^[A-Z][A-Z0-9-]{1,31}$")
 
     @field_validator(
         "database_schema",

@@ -39,6 +39,7 @@ def rules_from(settings: Settings) -> Rules:
         policy=policy_from(settings),
         calendar=load_calendar(settings.calendar_file),
         invite_ttl=timedelta(days=settings.invite_default_days),
+        admin_agency=settings.admin_agency,
     )
 
 

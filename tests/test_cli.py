@@ -83,6 +83,8 @@ def test_invite_submit_and_status(cli) -> None:  # type: ignore[no-untyped-def]
     offset = datetime.fromisoformat(inv["expires_at"]).utcoffset()
     assert offset is not None and offset.total_seconds() == 7 * 3600
     assert "link" not in inv
+    wide = cli("invite", "STP", "--role", "admin", "--admin-elsewhere", "--json").json()  # widened on purpose
+    assert wide["role"] == "admin" and wide["agency"] == "STP"
 
     ok = cli("submit", "STP", "2023-04", "--so-van-ban", "125/BC-STP", "--at", "2023-04-14T10:00:00+07:00")
     assert ok.code == 0, ok.err
@@ -113,6 +115,7 @@ def test_invite_link_once_telegram_is_configured(database: Database, tmp_path: P
         (["invite", "XYZ"], "không có cơ quan mã"),
         (["invite", "SNV", "--expires", "soon"], "bad duration"),
         (["tasks", "--agency", "NOPE", "--json"], "unknown agency code"),
+        (["invite", "STP", "--role", "admin"], "admin codes are for ADMIN_AGENCY only"),  # issue 12, finding 3
         (["reminders", "--from", "2023-01-01", "--to", "9999-12-31"], "at most 1830 days"),  # issue 12, finding 10
         (["reminders", "--from", "1900-01-01", "--to", "1900-02-01"], "within 2000–2100"),
         (["periods", "--from", "15/04/2023"], "bad date"),

@@ -27,6 +27,7 @@ ROLES = {
     "leader": Role.LEADER,
     "lanh_dao": Role.LEADER,
     "admin": Role.ADMIN,
+    "quan_tri": Role.ADMIN,
 }
 
 
@@ -360,9 +361,37 @@ async def cmd_invite(ctx: Ctx, args: str) -> list[Reply]:
             )
         )
     try:
-        inv = await accounts.create_invite(ctx.uow, ctx.actor, head, role, ctx.now, ctx.rules, name, title)
+        agency = await accounts.may_invite(ctx.uow, ctx.actor, head, role, ctx.rules)
     except errors.AgencyUnknown:
         return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=head[:32]))
+    except errors.AdminElsewhere:
+        return ctx.reply(
+            ctx.t("Admin codes are only for %(agency)s, which compiles the reports.", agency=ctx.rules.admin_agency)
+        )
+    payload = {"agency": agency.code, "role": role.value, "name": name, "title": title}
+    if role is Role.ADMIN:  # full rights: one more step, so it is never minted by a slip
+        choices = await ctx.choices(
+            [(ctx.t("Create the admin code"), Act.INVITE_ADMIN, payload), (ctx.t("Cancel"), Act.CANCEL, {})]
+        )
+        return ctx.reply(
+            ctx.t("Create an administrator code (full rights) for %(agency)s?", agency=agency.name), choices
+        )
+    return await _create_invite(ctx, payload)
+
+
+@on_choice(Act.INVITE_ADMIN, Access.ADMIN, single_use=True)
+async def act_invite_admin(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    return await _create_invite(ctx, payload)
+
+
+async def _create_invite(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    role = Role(payload["role"])
+    try:
+        inv = await accounts.create_invite(
+            ctx.uow, ctx.actor, payload["agency"], role, ctx.now, ctx.rules, payload["name"], payload["title"]
+        )
+    except errors.DomainError:
+        return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=str(payload["agency"])[:32]))
     who = messages.addressee(inv.person_name or "", inv.person_title or "") or ctx.t("(no name given)")
     lines = [
         ctx.t(

@@ -55,6 +55,7 @@ class Act(enum.StrEnum):
     AUDIENCE = "audience"
     BROADCAST_SEND = "broadcast_send"
     ADHOC_CREATE = "adhoc_create"
+    INVITE_ADMIN = "invite_admin"
     CANCEL = "cancel"
 
 

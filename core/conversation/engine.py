@@ -204,6 +204,12 @@ class Conversation:
             return ctx.reply(ctx.t("This chat account is already registered."))
         except errors.InviteUnknown:
             return ctx.reply(ctx.t("This registration code is not valid. Please check it."))
+        except errors.TooManyAttempts as exc:
+            return ctx.reply(ctx.t("Too many wrong codes. Please try again in %(n)s minutes.", n=str(exc) or "10"))
+        except errors.LinkSamePlatform:
+            return ctx.reply(
+                ctx.t("A link code adds your other app (Telegram or Zalo); send it from there, not from this one.")
+            )
         if ctx.account.linked:
             return ctx.reply(
                 ctx.t(

@@ -2,14 +2,43 @@
 
 from __future__ import annotations
 
+import logging
 import secrets
 from dataclasses import replace
-from datetime import datetime
+from datetime import datetime, timedelta
 
-from core.errors import AgencyUnknown, AlreadyRegistered, InviteExpired, InviteUnknown, InviteUsed, NotAllowed
+from core import keys, messages
+from core.errors import (
+    AdminElsewhere,
+    AgencyUnknown,
+    AlreadyRegistered,
+    DomainError,
+    InviteExpired,
+    InviteUnknown,
+    InviteUsed,
+    LinkSamePlatform,
+    NotAllowed,
+    TooManyAttempts,
+)
 from core.repositories import UnitOfWork
-from core.types import Account, Actor, ChatAccountInfo, InviteInfo, Platform, Role, Sender
+from core.types import (
+    PRIORITY_OF,
+    Account,
+    Actor,
+    Agency,
+    ChatAccountInfo,
+    DeliveryKind,
+    InviteInfo,
+    NewDelivery,
+    Platform,
+    Role,
+    Sender,
+)
 from core.usecases.rules import Rules, require_admin
+
+log = logging.getLogger(__name__)
+MAX_FAILURES = 5  # wrong registration codes per chat account …
+FAILURE_WINDOW = timedelta(minutes=10)  # … within this, then a wait
 
 # Crockford-style alphabet: no I, L, O, U, so a code read aloud or typed on a phone is not mistaken.
 ALPHABET = "0123456789ABCDEFGHJKMNPQRSTVWXYZ"
@@ -22,16 +51,36 @@ def new_code() -> str:
 
 
 async def register(uow: UnitOfWork, code: str, sender: Sender, now: datetime) -> Account:
-    """Redeem a registration or link code for this chat account (``linked`` says which it was)."""
+    """Redeem a registration or link code for this chat account (``linked`` says which it was).
+
+    A wrong code is audited (never the code itself) before the refusal is raised, and after
+    ``MAX_FAILURES`` of them within ``FAILURE_WINDOW`` the account is refused for a while. A link code is
+    redeemable only from the platform the person does not use yet, and the person's other accounts are told.
+
+    Raises:
+        TooManyAttempts, InviteUnknown, InviteUsed, InviteExpired, AlreadyRegistered, LinkSamePlatform.
+    """
+    who = f"{sender.platform.value}:{sender.user_id}"
+    if await uow.audit.count(who, "register_failed", now - FAILURE_WINDOW) >= MAX_FAILURES:
+        raise TooManyAttempts(str(int(FAILURE_WINDOW.total_seconds() // 60)))
     inv = await uow.invites.by_code(code)
+    refusal: DomainError | None = None
     if inv is None:
-        raise InviteUnknown(code[:4])
-    if inv.used_at is not None:
-        raise InviteUsed()
-    if inv.expires_at <= now:
-        raise InviteExpired()
+        refusal = InviteUnknown()
+    elif inv.used_at is not None:
+        refusal = InviteUsed()
+    elif inv.expires_at <= now:
+        refusal = InviteExpired()
+    if refusal is not None or inv is None:
+        await uow.audit.record(who, "register_failed", "invite", None, {"reason": type(refusal).__name__}, at=now)
+        log.warning("registration refused for %s: %s", who, type(refusal).__name__)
+        raise refusal or InviteUnknown()
     if await uow.accounts.is_registered(sender.platform, sender.user_id):
         raise AlreadyRegistered()
+    if inv.person_id is not None:
+        platforms = {a.platform for a in await uow.accounts.accounts_of(inv.person_id)}
+        if sender.platform in platforms:
+            raise LinkSamePlatform(sender.platform.value)
     if not await uow.invites.claim(inv.id, now):
         raise InviteUsed()  # someone redeemed it at the same instant
     linked = inv.person_id is not None
@@ -44,6 +93,8 @@ async def register(uow: UnitOfWork, code: str, sender: Sender, now: datetime) ->
     await uow.invites.set_used_by(inv.id, account_id)
     account = await uow.accounts.by_sender(sender)
     assert account is not None
+    if linked:
+        await _tell_linked(uow, account, sender.platform, account_id, now)
     await uow.audit.record(
         f"{sender.platform.value}:{sender.user_id}",
         "link_account" if linked else "register",
@@ -64,18 +115,37 @@ async def create_invite(
     rules: Rules,
     name: str | None = None,
     title: str | None = None,
+    admin_elsewhere: bool = False,
 ) -> InviteInfo:
     """A single-use registration code for a person of ``agency_code`` with ``role`` (admins only).
 
     ``name`` and ``title`` are the person's full name and position; greetings use them once registered.
+
+    Raises:
+        AdminElsewhere: an admin code for another agency than ``rules.admin_agency``, unless the operator
+            widens it explicitly (``admin_elsewhere``).
+    """
+    agency = await may_invite(uow, actor, agency_code, role, rules, admin_elsewhere)
+    name = " ".join((name or "").split())[:120] or None
+    title = " ".join((title or "").split())[:120] or None
+    return await _invite(uow, actor, agency.id, agency.code, role, now, now + rules.invite_ttl, None, name, title)
+
+
+async def may_invite(
+    uow: UnitOfWork, actor: Actor, agency_code: str, role: Role, rules: Rules, admin_elsewhere: bool = False
+) -> Agency:
+    """The agency a code of ``role`` may be created for (checked before a confirmation step too).
+
+    Raises:
+        NotAllowed, AgencyUnknown, AdminElsewhere (see ``create_invite``).
     """
     require_admin(actor)
     agency = await uow.agencies.by_code(agency_code)
     if agency is None:
         raise AgencyUnknown(agency_code[:32])
-    name = " ".join((name or "").split())[:120] or None
-    title = " ".join((title or "").split())[:120] or None
-    return await _invite(uow, actor, agency.id, agency.code, role, now, now + rules.invite_ttl, None, name, title)
+    if role is Role.ADMIN and agency.code != rules.admin_agency and not admin_elsewhere:
+        raise AdminElsewhere(agency.code)
+    return agency
 
 
 async def _invite(
@@ -103,8 +173,26 @@ async def _invite(
     return InviteInfo(code, agency_code, role, expires_at, name, title)
 
 
+async def _tell_linked(uow: UnitOfWork, account: Account, platform: Platform, new_id: int, now: datetime) -> None:
+    """The person's other accounts hear that a new account was linked (so a stranger's cannot go unnoticed)."""
+    items = [
+        NewDelivery(
+            keys.for_account(f"linked:{new_id}", a.account_id),
+            a.account_id,
+            DeliveryKind.ACCOUNT,
+            messages.account_linked(account.language, account.person_name, platform.value, now),
+            PRIORITY_OF[DeliveryKind.ACCOUNT],
+        )
+        for a in await uow.accounts.accounts_of(account.person_id)
+        if a.account_id != new_id
+    ]
+    await uow.outbox.enqueue(items, now)
+
+
 async def create_link_code(uow: UnitOfWork, account: Account, now: datetime, rules: Rules) -> InviteInfo:
-    """A one-time code that adds another chat account to this same person."""
+    """A one-time code that adds another chat account to this same person; one live code per person (a new
+    one replaces the last), valid ``rules.link_ttl`` (10 minutes)."""
+    await uow.invites.revoke_links(account.person_id, now)
     return await _invite(
         uow,
         Actor.of(account),

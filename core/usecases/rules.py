@@ -17,8 +17,9 @@ class Rules:
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     calendar: WorkCalendar = field(default_factory=WorkCalendar.shipped)
     invite_ttl: timedelta = timedelta(days=7)
-    link_ttl: timedelta = timedelta(hours=24)
+    link_ttl: timedelta = timedelta(minutes=10)
     undo_window: timedelta = timedelta(hours=24)
+    admin_agency: str = "SNV"  # the agency that receives and compiles the reports: admins belong to it
 
 
 def require_admin(actor: Actor) -> None:

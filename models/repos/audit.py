@@ -5,9 +5,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from models import audit
+from models import tables as t
 
 
 class SqlAudit:
@@ -24,3 +26,9 @@ class SqlAudit:
         at: datetime | None = None,
     ) -> None:
         audit.record(self.s, actor, action, entity, entity_id, detail, at)
+
+    async def count(self, actor: str, action: str, since: datetime) -> int:
+        found = await self.s.scalar(
+            select(func.count()).where(t.AuditLog.actor == actor, t.AuditLog.action == action, t.AuditLog.at >= since)
+        )
+        return int(found or 0)

@@ -63,5 +63,13 @@ class SqlInvites:
         )
         return bool(done.rowcount)  # type: ignore[attr-defined]
 
+    async def revoke_links(self, person_id: int, now: datetime) -> int:
+        done = await self.s.execute(
+            update(t.Invite)
+            .where(t.Invite.person_id == person_id, t.Invite.used_at.is_(None), t.Invite.expires_at > now)
+            .values(expires_at=now)
+        )
+        return int(done.rowcount or 0)  # type: ignore[attr-defined]
+
     async def set_used_by(self, invite_id: int, account_id: int) -> None:
         await self.s.execute(update(t.Invite).where(t.Invite.id == invite_id).values(used_by_account_id=account_id))

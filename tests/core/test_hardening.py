@@ -1,0 +1,91 @@
+"""Issue 12's findings about roles, link codes and registration, each reproduced and now refused.
+Real database and conversation core; the chat platform is the only fake (the harness's RecordingChannel)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import datetime, timedelta
+
+import pytest
+import time_machine
+from sqlalchemy import func, select
+
+from core.deadlines import VN_TZ
+from core.types import Platform, Role
+from models import tables as t
+from tests.chat_harness import Harness, Person, make_harness
+from tests.conftest import Database
+from tests.factories import invite_code
+
+NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
+
+
+@pytest.fixture(autouse=True)
+def frozen() -> Iterator[time_machine.Traveller]:
+    with time_machine.travel(NOW, tick=False) as traveller:
+        yield traveller
+
+
+@pytest.fixture
+async def h(loaded: Database) -> Harness:
+    return make_harness(loaded)
+
+
+async def registered(h: Harness, uid: str, agency: str, role: Role, platform: Platform = Platform.TELEGRAM) -> Person:
+    p = h.person(uid, uid, platform)
+    await p.say(f"/dangky {await invite_code(h.db, agency, role)}")
+    assert "Chào mừng" in p.text, p.text
+    return p
+
+
+async def test_finding_3_admin_codes_belong_to_so_noi_vu_and_need_a_confirmation(h: Harness) -> None:
+    admin = await registered(h, "adm", "SNV", Role.ADMIN)
+    await admin.say("/moi STP quan_tri")
+    assert "Mã quản trị chỉ cấp cho SNV" in admin.text
+    await admin.say("/moi SNV quan_tri Nguyễn Văn B, Phó Giám đốc Sở")
+    assert "Cấp mã quản trị (toàn quyền) cho Sở Nội vụ?" in admin.text and "/dangky" not in admin.text
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Invite).where(t.Invite.role == "admin")) == 1
+    token = next(c.token for c in admin.last[0].choices if c.label == "Cấp mã quản trị")
+    await admin.press_token(token)
+    assert "Mã đăng ký cho đồng chí Nguyễn Văn B, Phó Giám đốc Sở, quản trị của SNV" in admin.text
+    await admin.press_token(token)  # the same confirmation cannot mint a second code
+    assert "đã được sử dụng" in admin.text
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Invite).where(t.Invite.role == "admin")) == 2
+
+
+async def test_finding_4_link_codes_one_live_ten_minutes_other_platform_only(
+    h: Harness, frozen: time_machine.Traveller
+) -> None:
+    son = await registered(h, "son", "STP", Role.FOCAL)
+    for _ in range(100):
+        await son.say("/lienket")
+    async with h.db.sessions() as s:
+        live = await s.scalar(select(func.count()).where(t.Invite.person_id.is_not(None), t.Invite.expires_at > NOW))
+    assert live == 1
+    code = son.text.split("/dangky ")[1].split()[0]
+    stranger = h.person("stranger", "Kẻ lạ", Platform.TELEGRAM)  # the same platform: refused
+    await stranger.say(f"/dangky {code}")
+    assert "gửi mã từ ứng dụng đó" in stranger.text
+    assert await h.account(stranger) is None
+    frozen.move_to(NOW + timedelta(minutes=11))
+    zalo = h.person("z-son", "Sơn", Platform.ZALO)
+    await zalo.say(f"/dangky {code}")
+    assert "hết hạn" in zalo.text and await h.account(zalo) is None
+
+
+async def test_finding_9_wrong_codes_are_audited_and_throttled(h: Harness, frozen: time_machine.Traveller) -> None:
+    guesser = h.person("g", "Đoán Mò")
+    for i in range(5):
+        await guesser.say(f"/start WRONGCODE{i:07d}")
+        assert "không hợp lệ" in guesser.text
+    good = await invite_code(h.db, "STP", Role.FOCAL)
+    await guesser.say(f"/start {good}")  # even a right code waits now
+    assert "thử lại sau 10 phút" in guesser.text and await h.account(guesser) is None
+    async with h.db.sessions() as s:
+        rows = (await s.scalars(select(t.AuditLog).where(t.AuditLog.action == "register_failed"))).all()
+    assert len(rows) == 5 and all("WRONGCODE" not in str(r.detail) for r in rows)
+    frozen.move_to(NOW + timedelta(minutes=11))
+    await guesser.say(f"/start {good}")
+    assert "Chào mừng" in guesser.text
