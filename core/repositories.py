@@ -111,12 +111,15 @@ class AgencyRepository(Protocol):
 
     async def all_tasks(self) -> list[TaskListing]: ...
 
-    async def import_plan(self, spec: PlanSpec, actor: str) -> ImportReport:
+    async def import_plan(self, spec: PlanSpec, actor: str, update_agencies: bool = False) -> ImportReport:
         """Insert what is new, update what changed, keep periods that hold submissions.
+
+        An agency another plan uses keeps its name, kind and active flag unless ``update_agencies``.
 
         Raises:
             PlanFileError: the file names an agency that has been renamed by another name than it bore on
-                the plan's date (a rename is ``rename``'s job, not the file's); nothing is written.
+                the plan's date (a rename is ``rename``'s job, not the file's), or would change an agency
+                another plan uses; nothing is written.
         """
 
     async def owed_series(self) -> dict[int, list[str]]:

@@ -35,8 +35,12 @@ def _set_fields(row: object, values: dict[str, object]) -> bool:
     return changed
 
 
-async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> ImportReport:
-    """Upsert the plan, its agencies, tasks, series and periods. The caller commits."""
+async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str, update_agencies: bool = False) -> ImportReport:
+    """Upsert the plan, its agencies, tasks, series and periods. The caller commits.
+
+    The agency registry is shared by plans: changing the name, kind or active flag of an agency another plan
+    uses is refused (every difference listed) unless ``update_agencies``.
+    """
     report = ImportReport(spec.number)
     ch = report.changes
 
@@ -58,6 +62,8 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
 
     agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
     renamed = {n.agency_id for n in (await session.scalars(select(AgencyName))).all()}
+    await session.flush()  # a new plan gets its id: "other plans" are all but this one
+    elsewhere = await _used_by_other_plans(session, plan.id)
     refused: list[str] = []
     for a in spec.agencies:
         values: dict[str, object] = {"name": a.name, "kind": a.kind.value, "active": a.active}
@@ -71,6 +77,15 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
                     f"agencies (code {a.code!r}): field 'name': on {spec.issued_on:%d/%m/%Y} the agency was named "
                     f"{then!r}; rename it with 'nhacviec agencies rename', not in the plan file"
                 )
+            continue
+        if existing is not None and existing.id in elsewhere and not update_agencies:
+            for field, wanted in values.items():
+                if getattr(existing, field) != wanted:
+                    refused.append(
+                        f"agencies (code {a.code!r}): field {field!r}: {getattr(existing, field)!r} → {wanted!r} "
+                        f"would change it for plan {', '.join(sorted(elsewhere[existing.id]))} too; "
+                        "import with --update-agencies to change it for every plan"
+                    )
             continue
         if a.code not in agencies:
             agencies[a.code] = Agency(code=a.code, **values)
@@ -138,6 +153,27 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str) -> Impo
         audit.record(session, actor, "import_plan", "plan", spec.number, {k: v for k, v in ch.items()})
     await session.flush()
     return report
+
+
+async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> dict[int, set[str]]:
+    """Agency id → the numbers of the other plans that assign it a task or a report series."""
+    found: dict[int, set[str]] = {}
+    by_task = (
+        select(TaskAssignment.agency_id, Plan.number)
+        .join(Task, Task.id == TaskAssignment.task_id)
+        .join(Plan, Plan.id == Task.plan_id)
+        .where(Plan.id != plan_id)
+    )
+    by_series = (
+        select(SeriesAgency.agency_id, Plan.number)
+        .join(ReportSeries, ReportSeries.id == SeriesAgency.series_id)
+        .join(Plan, Plan.id == ReportSeries.plan_id)
+        .where(Plan.id != plan_id)
+    )
+    for query in (by_task, by_series):
+        for agency_id, number in (await session.execute(query)).tuples().all():
+            found.setdefault(agency_id, set()).add(number)
+    return found
 
 
 async def _replace_links(

@@ -75,7 +75,16 @@ def db_upgrade() -> None:
 
 
 @app.command("import-plan")
-def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạch TOML (plan file).")]) -> None:
+def import_plan_cmd(
+    path: Annotated[Path, typer.Argument(help="Tệp kế hoạch TOML (plan file).")],
+    update_agencies: Annotated[
+        bool,
+        typer.Option(
+            "--update-agencies",
+            help="Cho phép đổi tên, loại của cơ quan mà kế hoạch khác đang dùng (change agencies other plans use).",
+        ),
+    ] = False,
+) -> None:
     """Kiểm tra rồi nạp một tệp kế hoạch (validate, then import a plan file)."""
 
     async def go() -> None:
@@ -86,7 +95,7 @@ def import_plan_cmd(path: Annotated[Path, typer.Argument(help="Tệp kế hoạc
                 "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
             ) from exc
         async with context() as w, w.uows() as uow:
-            report = await plan.import_plan(uow, OPERATOR, spec)
+            report = await plan.import_plan(uow, OPERATOR, spec, update_agencies)
             await uow.commit()
         if not report.changed:
             out.print(f"Kế hoạch {spec.number}: không có thay đổi (no changes).")

@@ -14,9 +14,9 @@ UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this (a
 HISTORY = timedelta(days=3660)
 
 
-async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec) -> ImportReport:
+async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agencies: bool = False) -> ImportReport:
     require_admin(actor)
-    return await uow.agencies.import_plan(spec, actor.label)
+    return await uow.agencies.import_plan(spec, actor.label, update_agencies)
 
 
 async def agencies(uow: UnitOfWork, include_inactive: bool = False) -> list[Agency]:

@@ -114,5 +114,5 @@ class SqlAgencies:
             )
         return out
 
-    async def import_plan(self, spec: PlanSpec, actor: str) -> ImportReport:
-        return await import_plan(self.s, spec, actor)
+    async def import_plan(self, spec: PlanSpec, actor: str, update_agencies: bool = False) -> ImportReport:
+        return await import_plan(self.s, spec, actor, update_agencies)

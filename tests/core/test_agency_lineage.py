@@ -170,3 +170,25 @@ async def test_lineage_refusals_change_nothing(loaded: Database) -> None:
             await plan.rename_agency(uow, OPERATOR, "SNNPTNT", "Tên khác", date(2024, 1, 1))  # before the last
         with pytest.raises(LineageError):
             await plan.end_agency(uow, OPERATOR, "SXD", date(2025, 3, 1), into="SXD")
+
+
+async def test_one_plan_cannot_change_an_agency_another_plan_uses(loaded: Database, tmp_path: Path) -> None:
+    """Issue 12, finding 11: a second plan listing STP under another name renamed it for plan 46 too."""
+    second = tmp_path / "second.toml"
+    second.write_text(
+        PLAN_2026.replace(
+            'code = "SNNPTNT"\nname = "Sở Nông nghiệp và Môi trường"', 'code = "STP"\nname = "Sở Tư pháp (mới)"'
+        ).replace('"@departments", "@communes"', '"STP", "@communes"'),
+        encoding="utf-8",
+    )
+    async with loaded.uows() as uow:
+        with pytest.raises(PlanFileError) as info:
+            await plan.import_plan(uow, OPERATOR, load_plan_file(second))
+    message = str(info.value)
+    assert "'Sở Tư pháp' → 'Sở Tư pháp (mới)'" in message and "46/KH-UBND" in message and "--update-agencies" in message
+    async with loaded.uows() as uow:
+        assert (await plan.agency(uow, "STP")).name == "Sở Tư pháp"  # nothing written
+        await plan.import_plan(uow, OPERATOR, load_plan_file(second), update_agencies=True)  # said explicitly
+        await uow.commit()
+    async with loaded.uows() as uow:
+        assert (await plan.agency(uow, "STP")).name == "Sở Tư pháp (mới)"
