@@ -150,7 +150,9 @@ async def bare_ptb(n: int, latency: float) -> Figures:
 
 async def outbox_with(n: int, folder: Path, platform_: Platform) -> tuple[object, range]:
     """A fresh SQLite database with n focal persons on ``platform_`` and one pending message for each."""
-    engine = db.make_engine(f"sqlite+aiosqlite:///{folder / f'{platform_.value}-{n}-{time.monotonic_ns()}.db'}")
+    engine = db.make_engine(
+        f"sqlite+aiosqlite:///{folder / f'{platform_.value}-{n}-{time.monotonic_ns()}.db'}", create=True
+    )
     await db.upgrade(engine)
     uows = uow_factory(db.session_factory(engine))
     now = utcnow()

@@ -21,13 +21,45 @@ class SchemaOutOfDate(RuntimeError):
     """The database is not at the newest migration."""
 
 
-def make_engine(url: str, schema: str | None = None) -> AsyncEngine:
-    """An async engine; SQLite gets its folder created, WAL, foreign keys and a busy timeout."""
+class DatabaseMissing(SchemaOutOfDate):
+    """No database where DATABASE_URL points (a SQLite file that does not exist): nothing was created."""
+
+
+class DatabaseUrlError(ValueError):
+    """DATABASE_URL cannot be used; the message never holds the password."""
+
+
+def sqlite_path(url: str) -> Path | None:
+    """The file of a SQLite URL (None for other databases and for an in-memory one)."""
     parsed = make_url(url)
+    if parsed.get_backend_name() != "sqlite" or not parsed.database or parsed.database == ":memory:":
+        return None
+    return Path(parsed.database)
+
+
+def make_engine(url: str, schema: str | None = None, create: bool = False) -> AsyncEngine:
+    """An async engine; SQLite gets WAL, foreign keys, a busy timeout, and (only with ``create``, as
+    ``db upgrade`` asks) its folder. Any other command finds a missing SQLite file refused, never made.
+
+    Raises:
+        DatabaseUrlError: the URL is malformed or names an unknown driver.
+        DatabaseMissing: (without ``create``) the SQLite file does not exist.
+    """
+    try:
+        parsed = make_url(url)
+        parsed.get_dialect()  # an unknown driver fails here, not at the first query
+        _ = parsed.port  # a port that is not a number fails here
+    except Exception as exc:
+        raise DatabaseUrlError(
+            f"DATABASE_URL không dùng được (unusable): {type(exc).__name__}; ví dụ sqlite+aiosqlite:///./data/nhacviec.db"
+        ) from None
     connect_args: dict[str, Any] = {}
     if parsed.get_backend_name() == "sqlite":
-        if parsed.database and parsed.database != ":memory:":
-            Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
+        path = sqlite_path(url)
+        if path is not None and create:
+            path.parent.mkdir(parents=True, exist_ok=True)
+        elif path is not None and not path.exists():
+            raise DatabaseMissing(f"không có cơ sở dữ liệu tại {path}: tạo bằng 'nhacviec db upgrade' (no database)")
         connect_args["timeout"] = 30
     elif schema:
         connect_args["server_settings"] = {"search_path": schema}

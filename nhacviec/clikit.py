@@ -23,7 +23,7 @@ from core.planfile import PlanFileError
 from core.planning.calendar import CalendarFileError
 from core.types import AgencyKind, TaskRole
 from nhacviec.config import load_settings
-from nhacviec.wiring import SchemaOutOfDate, Wiring, wired
+from nhacviec.wiring import DatabaseUrlError, SchemaOutOfDate, Wiring, wired
 
 # Data is never read as Rich markup ("[/]" in a plan number or an agency name prints as it is); styles are
 # given as Text objects.
@@ -72,6 +72,8 @@ async def context(check_schema: bool = True) -> AsyncIterator[Wiring]:
             yield w
     except SchemaOutOfDate as exc:
         raise CliError(str(exc)) from exc
+    except DatabaseUrlError as exc:
+        raise CliError(str(exc), 2) from None
     except errors.DomainError as exc:
         message = REFUSED.get(type(exc), f"không thực hiện được (refused): {type(exc).__name__}")
         raise CliError(message.format(detail=str(exc)), 2) from exc

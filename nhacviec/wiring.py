@@ -18,6 +18,7 @@ from models.uow import uow_factory
 from nhacviec.config import Settings
 
 SchemaOutOfDate = db.SchemaOutOfDate
+DatabaseUrlError = db.DatabaseUrlError
 
 
 def policy_from(settings: Settings) -> ReminderPolicy:
@@ -62,7 +63,7 @@ class Wiring:
 @asynccontextmanager
 async def wired(settings: Settings, check_schema: bool = True) -> AsyncIterator[Wiring]:
     """The database side for one command or one service run; raises SchemaOutOfDate when behind."""
-    engine = db.make_engine(settings.database_url, settings.database_schema)
+    engine = db.make_engine(settings.database_url, settings.database_schema, create=not check_schema)
     try:
         if check_schema:
             await db.require_current_schema(engine)

@@ -60,7 +60,7 @@ def _sqlite_template(path: Path, with_plan: bool) -> Path:
     """A SQLite file migrated to the newest schema (and, if asked, with plan 46 imported), made once."""
 
     async def make() -> None:
-        engine = db.make_engine(f"sqlite+aiosqlite:///{path}")
+        engine = db.make_engine(f"sqlite+aiosqlite:///{path}", create=True)
         await db.upgrade(engine)
         if with_plan:
             await _import_plan_46(Database(str(path), None, engine, db.session_factory(engine)))

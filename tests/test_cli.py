@@ -200,3 +200,34 @@ def test_missing_translations_are_named_as_such_not_as_a_database_failure(tmp_pa
     broken = run_cli(["chat", "--as", "SNV"], env, tmp_path, stdin="/huongdan\n", subprocess=True)
     assert broken.code == 1 and "translations are missing" in broken.err and "NHACVIEC_LOCALES_DIR" in broken.err
     assert "cơ sở dữ liệu" not in broken.err and "Traceback" not in broken.err
+
+
+@pytest.mark.parametrize(
+    ("url", "message"),
+    [
+        ("postgresql+nosuchdriver://u:hunter2pass@localhost/x", "DATABASE_URL không dùng được"),
+        ("postgresql+asyncpg://u:hunter2pass@localhost:notaport/x", "DATABASE_URL không dùng được"),
+        ("not a url at all", "DATABASE_URL không dùng được"),
+    ],
+)
+def test_a_malformed_database_url_gets_one_clear_line(tmp_path: Path, url: str, message: str) -> None:
+    """Issue 12, finding 12: raw tracebacks, and the password with them."""
+    result = run_cli(["agencies"], {"DATABASE_URL": url}, tmp_path)
+    assert result.code == 2 and message in result.err, result.err
+    assert "hunter2pass" not in result.err + result.out and "Traceback" not in result.err
+
+
+def test_read_only_commands_create_no_file_or_folder(tmp_path: Path) -> None:
+    """Issue 12, finding 12: a mistyped SQLite path silently made folders and an empty database."""
+    typo = tmp_path / "dta" / "sub" / "nhacviec.db"
+    for args in (
+        ["agencies"],
+        ["periods"],
+        ["import-plan", str(PLAN_46)],
+        ["reminders", "--from", "2023-04-01", "--to", "2023-04-30"],
+    ):
+        result = run_cli(args, {"DATABASE_URL": f"sqlite+aiosqlite:///{typo}"}, tmp_path)
+        assert result.code == 1 and "không có cơ sở dữ liệu tại" in result.err, (args, result.err)
+    assert not (tmp_path / "dta").exists()
+    made = run_cli(["db", "upgrade"], {"DATABASE_URL": f"sqlite+aiosqlite:///{typo}"}, tmp_path)
+    assert made.code == 0 and typo.exists()  # the one command that creates it

@@ -31,7 +31,9 @@ def _from_environment() -> None:
 
     from models.db import DEFAULT_URL, make_engine
 
-    engine = make_engine(os.environ.get("DATABASE_URL") or DEFAULT_URL, os.environ.get("DATABASE_SCHEMA") or None)
+    engine = make_engine(
+        os.environ.get("DATABASE_URL") or DEFAULT_URL, os.environ.get("DATABASE_SCHEMA") or None, create=True
+    )
 
     async def go() -> None:
         async with engine.begin() as conn:
