@@ -19,6 +19,14 @@ class PeriodUnknown(DomainError):
     pass
 
 
+class PeriodAmbiguous(DomainError):
+    """Several plans have a period of that name; ``options`` are their qualified names."""
+
+    def __init__(self, options: list[str]) -> None:
+        super().__init__(", ".join(options))
+        self.options = options
+
+
 class InviteUnknown(DomainError):
     pass
 

@@ -155,6 +155,10 @@ class PeriodRepository(Protocol):
         Without ``ref``: the most recently due period at ``now`` (or the first one if none is due yet).
         """
 
+    async def matches(self, ref: str) -> list[Period]:
+        """Every period ``ref`` names: a key, series:key or label, optionally after the plan's number and a
+        space ("46/KH-UBND thang:2023-04"); several when plans share keys."""
+
     async def of_agency(self, agency_id: int, due_from: datetime, opens_before: datetime) -> list[AgencyPeriod]:
         """Periods the agency owes, due from ``due_from`` and opening by ``opens_before``, by deadline."""
 

@@ -49,7 +49,8 @@ class CliError(Exception):
 
 REFUSED = {  # the use-cases' refusals, as the operator reads them
     errors.AgencyUnknown: "không có cơ quan mã {detail!r} (unknown agency code); xem 'nhacviec agencies'",
-    errors.PeriodUnknown: "không tìm thấy kỳ báo cáo {detail!r} (no such period, or ambiguous); xem 'nhacviec periods'",
+    errors.PeriodUnknown: "không tìm thấy kỳ báo cáo {detail!r} (no such period); xem 'nhacviec periods'",
+    errors.PeriodAmbiguous: "nhiều kế hoạch có kỳ này (several plans have it); ghi rõ kế hoạch: {detail}",
     errors.NotOwed: "cơ quan không thuộc diện phải nộp kỳ báo cáo này (the agency does not owe this period)",
     errors.AlreadySubmitted: "kỳ báo cáo này đã được xác nhận nộp trước đó (already confirmed)",
     errors.LineageError: "không thay đổi được cơ quan: {detail}",

@@ -35,6 +35,22 @@ def _no_period(ctx: Ctx, args: str) -> list[Reply]:
     return ctx.reply(ctx.t("No report period “%(ref)s”. Use a key such as 2023-04 or thang:2023-04.", ref=args))
 
 
+async def _which_plan(ctx: Ctx, command: str, exc: errors.PeriodAmbiguous) -> list[Reply]:
+    """Several plans have a period of that name: offer each, with its plan."""
+    choices = await ctx.choices(
+        [(option, Act.PERIOD_OF_PLAN, {"command": command, "ref": option}) for option in exc.options]
+    )
+    return ctx.reply(ctx.t("Several plans have a period of that name. Which one?"), choices)
+
+
+@on_choice(Act.PERIOD_OF_PLAN, Access.ADMIN, single_use=True)
+async def act_period_of_plan(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    command = {"tonghop": cmd_overview, "nhacnho": cmd_nudge, "xuat": cmd_export}.get(str(payload["command"]))
+    if command is None:
+        return ctx.reply(ctx.t("This choice is not valid or has expired."))
+    return await command(ctx, str(payload["ref"]))
+
+
 @handles("tonghop")
 async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
     """/tonghop [period]: on time / late / missing with agency names (default: the most recently due)."""
@@ -42,6 +58,8 @@ async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
         seen = await overview.overview(ctx.uow, ctx.actor, args or None, ctx.now)
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
+    except errors.PeriodAmbiguous as exc:
+        return await _which_plan(ctx, "tonghop", exc)
     period, counted = seen.period, seen.tally
 
     def names(rows: tuple[Any, ...], marked: bool = False) -> str:
@@ -76,6 +94,8 @@ async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
         done = await outreach.nudge(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
+    except errors.PeriodAmbiguous as exc:
+        return await _which_plan(ctx, "nhacnho", exc)
     if not done.missing:
         return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=messages.in_sentence(done.period.label)))
     ctx.effects.queued = True
@@ -334,6 +354,8 @@ async def cmd_export(ctx: Ctx, args: str) -> list[Reply]:
         rows = await overview.export_rows(ctx.uow, ctx.actor, args or None, ctx.now)
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
+    except errors.PeriodAmbiguous as exc:
+        return await _which_plan(ctx, "xuat", exc)
     if not rows:
         return ctx.reply(ctx.t("No report period has fallen due yet: nothing to export."))
     data = compliance_workbook(rows, ctx.now)

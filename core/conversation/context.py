@@ -56,6 +56,7 @@ class Act(enum.StrEnum):
     BROADCAST_SEND = "broadcast_send"
     ADHOC_CREATE = "adhoc_create"
     INVITE_ADMIN = "invite_admin"
+    PERIOD_OF_PLAN = "period_of_plan"  # a period named in several plans: run the command with the one chosen
     CANCEL = "cancel"
 
 

@@ -163,11 +163,13 @@ async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
     """/danop [period]: pick the period, optionally give the document number or file, confirm."""
     if args:
         named = await plan.owed_period(ctx.uow, ctx.me.agency_id, args, ctx.now)
-        if named is None:
+        if not named:
             return ctx.reply(
                 ctx.t("“%(ref)s” is not a period your agency still owes. Send /danop to choose.", ref=args)
             )
-        return await _ask_confirmation(ctx, named.period.id, {}, [named])
+        if len(named) > 1:  # plans sharing the name: choose among them
+            return await _offer_periods(ctx, named, 0)
+        return await _ask_confirmation(ctx, named[0].period.id, {}, named)
     owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
     if not owed:
         return ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
@@ -177,8 +179,9 @@ async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
 async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list[Reply]:
     """A page of owed periods, most urgent first; older ones behind a "more" choice."""
     page = owed[start : start + FIRST_PAGE] if start == 0 else owed[start:]
+    plans = len({p.period.plan_number for p in owed})  # several plans: each choice names its plan
     offered: list[tuple[str, str, dict[str, Any]]] = [
-        (_period_choice(ctx, p), Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in page
+        (_period_choice(ctx, p, plans), Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in page
     ]
     rest = len(owed) - start - len(page)
     if rest > 0:
@@ -187,10 +190,11 @@ async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list
     return ctx.reply(ctx.t("Which report has %(agency)s sent?", agency=ctx.me.agency_name), choices)
 
 
-def _period_choice(ctx: Ctx, p: AgencyPeriod) -> str:
+def _period_choice(ctx: Ctx, p: AgencyPeriod, plans: int = 1) -> str:
+    label = f"{p.period.label} — {p.period.plan_number}" if plans > 1 else p.period.label
     if p.period.due_at < ctx.now:
-        return ctx.t("%(label)s (overdue)", label=p.period.label)
-    return p.period.label
+        return ctx.t("%(label)s (overdue)", label=label)
+    return label
 
 
 @on_choice(Act.SUBMIT_MORE, Access.SUBMITTER)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
-from core.errors import AgencyUnknown, LineageError, PeriodUnknown
+from core.errors import AgencyUnknown, LineageError, PeriodAmbiguous, PeriodUnknown
 from core.planfile import ImportReport, PlanSpec
 from core.repositories import UnitOfWork
 from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, TaskListing
@@ -42,12 +42,30 @@ async def periods(uow: UnitOfWork, due_from: datetime | None = None, due_to: dat
     return await uow.periods.all(due_from, due_to)
 
 
+def qualified(p: Period) -> str:
+    """The name that says one period whatever plans there are: "46/KH-UBND thang:2023-04"."""
+    return f"{p.plan_number} {p.series_code}:{p.key}"
+
+
 async def period(uow: UnitOfWork, ref: str | None, now: datetime) -> Period:
-    """A period by key, series:key or label; without ``ref`` the most recently due one."""
-    found = await uow.periods.find(ref or None, now)
-    if found is None:
-        raise PeriodUnknown((ref or "")[:64])
-    return found
+    """A period by key, series:key or label (after the plan's number if need be); without ``ref`` the most
+    recently due one.
+
+    Raises:
+        PeriodUnknown: nothing has that name.
+        PeriodAmbiguous: several plans have a period of that name (their qualified names are the options).
+    """
+    if not ref:
+        found = await uow.periods.find(None, now)
+        if found is None:
+            raise PeriodUnknown("")
+        return found
+    matches = await uow.periods.matches(ref)
+    if not matches:
+        raise PeriodUnknown(ref[:64])
+    if len(matches) > 1:
+        raise PeriodAmbiguous([qualified(p) for p in matches])
+    return matches[0]
 
 
 async def deadlines(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:
@@ -67,12 +85,11 @@ async def owed(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPer
     return sorted(open_, key=lambda p: (abs(p.period.due_at - now), p.period.id))
 
 
-async def owed_period(uow: UnitOfWork, agency_id: int, ref: str, now: datetime) -> AgencyPeriod | None:
-    """The period ``ref`` names (key, series:key or label), if the agency can confirm it now."""
-    found = await uow.periods.find(ref, now)
-    if found is None:
-        return None
-    return next((p for p in await owed(uow, agency_id, now) if p.period.id == found.id), None)
+async def owed_period(uow: UnitOfWork, agency_id: int, ref: str, now: datetime) -> list[AgencyPeriod]:
+    """The periods ``ref`` names (key, series:key or label) that the agency can confirm now (several when
+    plans share the name)."""
+    named = {p.id for p in await uow.periods.matches(ref)}
+    return [p for p in await owed(uow, agency_id, now) if p.period.id in named]
 
 
 async def history(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:

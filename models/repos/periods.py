@@ -55,13 +55,21 @@ class SqlPeriods:
             if row is None:
                 row = (await self.s.execute(q.order_by(t.ReportPeriod.due_at))).first()
             return rows.period(*row) if row else None
-        ref = ref.strip()
+        found = await self.matches(ref)
+        return found[0] if len(found) == 1 else None
+
+    async def matches(self, ref: str) -> list[Period]:
+        ref = " ".join(ref.split())
+        plan_number, _, rest = ref.partition(" ")
+        q = rows.period_select()
+        if rest and await self.s.scalar(select(t.Plan.id).where(t.Plan.number == plan_number)) is not None:
+            q, ref = q.where(t.Plan.number == plan_number), rest  # "46/KH-UBND thang:2023-04"
         conds = [t.ReportPeriod.label == ref, t.ReportPeriod.key == ref]
         if ":" in ref:
             series, key = ref.split(":", 1)
             conds.append(and_(t.ReportSeries.code == series, t.ReportPeriod.key == key))
-        found = (await self.s.execute(q.where(or_(*conds)).order_by(t.ReportPeriod.due_at))).all()
-        return rows.period(*found[0]) if len(found) == 1 else None
+        found = (await self.s.execute(q.where(or_(*conds)).order_by(t.ReportPeriod.due_at, t.Plan.id))).all()
+        return [rows.period(*r) for r in found]
 
     async def of_agency(self, agency_id: int, due_from: datetime, opens_before: datetime) -> list[AgencyPeriod]:
         found = (

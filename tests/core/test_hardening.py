@@ -5,13 +5,16 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from datetime import datetime, timedelta
+from pathlib import Path
 
 import pytest
 import time_machine
 from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
-from core.types import Platform, Role
+from core.planfile import load_plan_file
+from core.types import OPERATOR, Platform, Role
+from core.usecases import plan
 from models import tables as t
 from tests.chat_harness import Harness, Person, make_harness
 from tests.conftest import Database
@@ -89,3 +92,69 @@ async def test_finding_9_wrong_codes_are_audited_and_throttled(h: Harness, froze
     frozen.move_to(NOW + timedelta(minutes=11))
     await guesser.say(f"/start {good}")
     assert "Chào mừng" in guesser.text
+
+
+SECOND_PLAN = """
+[plan]
+number = "99/KH-UBND"
+title = "Kế hoạch thứ hai"
+issuing_body = "Ủy ban nhân dân tỉnh Tuyên Quang"
+issued_on = 2023-03-20
+signer = "Người ký"
+year = 2023
+
+[[agencies]]
+code = "STP"
+name = "Sở Tư pháp"
+kind = "department"
+
+[[agencies]]
+code = "SNV"
+name = "Sở Nội vụ"
+kind = "department"
+
+[[agencies]]
+code = "UBND-TINH"
+name = "Ủy ban nhân dân tỉnh Tuyên Quang"
+kind = "other"
+
+[[tasks]]
+ref = "II.1"
+title = "Nhiệm vụ của kế hoạch thứ hai"
+carry_out = ["STP"]
+text = "Nội dung riêng của Kế hoạch 99."
+
+[[series]]
+code = "thang"
+name = "Báo cáo tháng"
+recurrence = "monthly"
+wording = "chậm nhất trong ngày 20 hàng tháng"
+owed_by = ["STP"]
+receiver = "UBND-TINH"
+via = "SNV"
+"""
+
+
+async def test_finding_2_several_plans_name_their_periods_and_tasks(h: Harness, tmp_path: Path) -> None:
+    path = tmp_path / "99.toml"
+    path.write_text(SECOND_PLAN, encoding="utf-8")
+    async with h.db.uows() as uow:
+        await plan.import_plan(uow, OPERATOR, load_plan_file(path))
+        await uow.commit()
+    admin = await registered(h, "adm", "SNV", Role.ADMIN)
+    await admin.say("/tonghop 2023-04")
+    assert "Nhiều kế hoạch có kỳ báo cáo trùng tên này" in admin.text
+    assert [c.label for c in admin.last[0].choices] == ["46/KH-UBND thang:2023-04", "99/KH-UBND thang:2023-04"]
+    await admin.press("99/KH-UBND thang:2023-04")
+    assert "Báo cáo tháng 4/2023 — hạn chót 23:59 thứ Năm, 20/04/2023" in admin.text and "Chưa nộp (1)" in admin.text
+    await admin.say("/tonghop 46/KH-UBND thang:2023-04")  # named with its plan: no question
+    assert "Chưa nộp (25)" in admin.text
+
+    son = await registered(h, "son", "STP", Role.FOCAL)
+    await son.say("/danop 2023-04")
+    labels = [c.label for c in son.last[0].choices]
+    assert "Báo cáo tháng 4/2023 — 46/KH-UBND" in labels and "Báo cáo tháng 4/2023 — 99/KH-UBND" in labels
+    await son.press("Báo cáo tháng 4/2023 — 99/KH-UBND")
+    assert "hạn chót thứ Năm, 20/04/2023" in son.text
+    await son.say("/nhiemvu II.1")  # the same ref in two plans: both, each under its plan
+    assert "Kế hoạch số 46/KH-UBND, mục II.1" in son.text and "Kế hoạch số 99/KH-UBND, mục II.1" in son.text
