@@ -15,6 +15,7 @@ from bot.pacing import Pacer
 from bot.telegram.channel import DEFAULT_RATE
 from bot.telegram.menu import set_menus
 from bot.telegram.render import send_reply, to_event
+from bot.telegram.updates import PerChatUpdateProcessor
 from core.conversation.engine import Conversation
 
 log = logging.getLogger(__name__)
@@ -42,7 +43,7 @@ class TelegramBot:
     ) -> None:
         # No AIORateLimiter: the one pacer below is shared with the outbox's channel (see bot/pacing.py).
         self.pacer = pacer or Pacer(DEFAULT_RATE)
-        builder = ApplicationBuilder().token(token)
+        builder = ApplicationBuilder().token(token).concurrent_updates(PerChatUpdateProcessor())
         if base_url:
             builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
         self.app: Application = builder.build()  # type: ignore[type-arg]

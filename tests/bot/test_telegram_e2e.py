@@ -35,7 +35,7 @@ from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.factories import invite_code
 from tests.fakes import unpaced
-from tests.telegram_standin import BotApiStandIn
+from tests.telegram_standin import BotApiStandIn, FloodRules
 
 TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
 ADMIN, STP, TTRA = 1001, 1002, 1003
@@ -315,3 +315,41 @@ async def test_menus_list_every_registry_command_per_language_and_scope(loaded: 
     assert {p["scope"]["chat_id"] for p in menus if p["scope"]["type"] == "chat"} == {ADMIN}
     words = {p.get("language_code"): {c["command"]: c["description"] for c in p["commands"]} for p in menus}
     assert words[None]["kenh"] == "Nhận tin nhắc qua Telegram hay Zalo" and words["en"]["kenh"].startswith("Telegram")
+
+
+async def test_one_chats_flood_does_not_hold_up_another_and_keeps_its_order(loaded: Database) -> None:
+    """Issue 12, finding 8: updates were handled one at a time, so another user's /huongdan waited for a flood.
+    The stand-in takes 50 ms per send (a round trip), so twenty replies to one chat take a second or more."""
+    api = BotApiStandIn(TOKEN, FloodRules(per_bot=10_000, chat_burst=10_000, chat_per_second=10_000, latency=0.05))
+    api.start()
+    sender = OutboxSender(loaded.uows, {})
+    conversation = Conversation(loaded.uows, ServiceNotifier(sender), Rules(), invite_links("nhacviec_test_bot"))
+    bot = TelegramBot(TOKEN, conversation, admin_chats(loaded.uows, Platform.TELEGRAM), api.base_url, poll_timeout=1)
+    bot.pacer = unpaced()
+    await bot.start()
+    try:
+        for uid in (STP, TTRA):
+            api.push_text(
+                uid, NAMES[uid], f"/start {await _invite(loaded, 'STP' if uid == STP else 'TTRA', Role.FOCAL)}"
+            )
+            await api.reply_to(uid, "Chào mừng")
+        refs = [f"II.{i}" for i in range(1, 12)] * 2
+        for ref in refs:
+            api.push_text(STP, NAMES[STP], f"/nhiemvu {ref}")
+        api.push_text(TTRA, NAMES[TTRA], "/huongdan")
+        await api.reply_to(TTRA, "Bot Nhắc việc", timeout=30)
+        answered = [p for p in api.sent(STP) if "Kế hoạch số 46/KH-UBND, mục II." in p["text"]]
+        assert len(answered) < len(refs) // 2  # the other chat was served while the flood was still going
+        await api.wait_for(
+            lambda: len([p for p in api.sent(STP) if "Kế hoạch số 46/KH-UBND, mục II." in p["text"]]) == len(refs),
+            timeout=60,
+        )
+        order = [
+            p["text"].split("mục ")[1].split(" ")[0]
+            for p in api.sent(STP)
+            if "Kế hoạch số 46/KH-UBND, mục II." in p["text"]
+        ]
+        assert order == refs  # one chat's updates in the order they came
+    finally:
+        await bot.stop()
+        api.stop()
