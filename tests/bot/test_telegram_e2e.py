@@ -336,8 +336,8 @@ async def test_one_chats_flood_does_not_hold_up_another_and_keeps_its_order(load
         refs = [f"II.{i}" for i in range(1, 12)] * 2
         for ref in refs:
             api.push_text(STP, NAMES[STP], f"/nhiemvu {ref}")
-        api.push_text(TTRA, NAMES[TTRA], "/huongdan")
-        await api.reply_to(TTRA, "Bot Nhắc việc", timeout=30)
+        api.push_text(TTRA, NAMES[TTRA], "/hanbaocao")
+        await api.reply_to(TTRA, "Các kỳ báo cáo của Thanh tra tỉnh", timeout=30)
         answered = [p for p in api.sent(STP) if "Kế hoạch số 46/KH-UBND, mục II." in p["text"]]
         assert len(answered) < len(refs) // 2  # the other chat was served while the flood was still going
         await api.wait_for(
