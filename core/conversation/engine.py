@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import logging
 from collections.abc import Callable
+from dataclasses import replace
 from datetime import datetime
 
 from core import errors
@@ -28,6 +29,7 @@ from core.types import Role
 from core.usecases import accounts
 from core.usecases.rules import Rules
 
+MAX_REPLY = 6000  # characters: three Zalo messages, two Telegram ones
 log = logging.getLogger(__name__)
 SPECIAL = {"start", "dangky", "huy"}  # answered here, before any handler
 if _missing := set(BY_NAME) - set(HANDLERS) - SPECIAL:
@@ -38,6 +40,23 @@ def role_name(ctx: Ctx, role: Role) -> str:
     if role is Role.ADMIN:
         return ctx.t("Sở Nội vụ admin")
     return ctx.t("agency leader") if role is Role.LEADER else ctx.t("focal person")
+
+
+def bounded(reply: Reply) -> Reply:
+    """A reply of at most ``MAX_REPLY`` characters (about three chat messages), cut at a line end; the rest is
+    said to be left out, with where to read it whole."""
+    if len(reply.text) <= MAX_REPLY:
+        return reply
+    head = reply.text[:MAX_REPLY]
+    cut = head.rfind("\n")
+    head = head[:cut] if cut > MAX_REPLY // 2 else head
+    left = reply.text[len(head) :].count("\n") + 1
+    tail = gettext_for(reply.language).ngettext(
+        "… %(n)d more line left out; /xuat (or the plan file) has it all.",
+        "… %(n)d more lines left out; /xuat (or the plan file) has them all.",
+        left,
+    ) % {"n": left}
+    return replace(reply, text=f"{head.rstrip()}\n{tail}")
 
 
 def _allowed(ctx: Ctx, access: Access) -> bool:
@@ -89,7 +108,7 @@ class Conversation:
             self.notifier.deliveries_queued()
         if ctx.effects.periods_changed:
             await self.notifier.periods_changed()
-        return replies
+        return [bounded(r) for r in replies]
 
     async def _dispatch(self, ctx: Ctx, event: Incoming) -> list[Reply]:
         if not event.sender.private:

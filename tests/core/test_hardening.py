@@ -158,3 +158,20 @@ async def test_finding_2_several_plans_name_their_periods_and_tasks(h: Harness, 
     assert "hạn chót thứ Năm, 20/04/2023" in son.text
     await son.say("/nhiemvu II.1")  # the same ref in two plans: both, each under its plan
     assert "Kế hoạch số 46/KH-UBND, mục II.1" in son.text and "Kế hoạch số 99/KH-UBND, mục II.1" in son.text
+
+
+async def test_finding_8_a_reply_is_at_most_a_few_messages(h: Harness, tmp_path: Path) -> None:
+    long_text = "\\n\\n".join(f"Đoạn {i}: nội dung nhiệm vụ rất dài của kế hoạch." for i in range(380))
+    path = tmp_path / "99.toml"
+    path.write_text(
+        SECOND_PLAN.replace('"Nội dung riêng của Kế hoạch 99."', f'"""\\n{long_text}\\n"""'), encoding="utf-8"
+    )
+    async with h.db.uows() as uow:
+        await plan.import_plan(uow, OPERATOR, load_plan_file(path))
+        await uow.commit()
+    son = await registered(h, "son", "STP", Role.FOCAL)
+    await son.say("/nhiemvu II.1")
+    replies = son.last
+    assert all(len(r.text) <= 6100 for r in replies)
+    long_one = next(r.text for r in replies if "99/KH-UBND" in r.text)
+    assert "dòng nữa không hiển thị" in long_one and "Đoạn 379" not in long_one
