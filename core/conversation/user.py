@@ -246,6 +246,16 @@ async def _ask_confirmation(
     return ctx.reply("\n".join(lines), choices)
 
 
+def _not_a_document_number(ctx: Ctx, text: str) -> list[Reply]:
+    return ctx.reply(
+        ctx.t(
+            "“%(text)s” does not look like a document number (for example %(example)s).",
+            text=text[:80],
+            example=messages.example_document(ctx.me.agency_code),
+        )
+    )
+
+
 @in_flow(Flow.SUBMIT, Access.SUBMITTER)
 async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     """Text or a file while /danop waits for confirmation."""
@@ -253,13 +263,7 @@ async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[R
         return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "file_ref": event.file.ref})
     doc = parse_document_number(event.text)
     if doc is None:
-        return ctx.reply(
-            ctx.t(
-                "“%(text)s” does not look like a document number (for example %(example)s).",
-                text=event.text[:80],
-                example=messages.example_document(ctx.me.agency_code),
-            )
-        )
+        return _not_a_document_number(ctx, event.text)
     return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "document_number": doc})
 
 
@@ -339,13 +343,7 @@ async def flow_submit_doc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> li
     """The document number after a confirmation from a reminder's button."""
     doc = parse_document_number(event.text)
     if doc is None:
-        return ctx.reply(
-            ctx.t(
-                "“%(text)s” does not look like a document number (for example %(example)s).",
-                text=event.text[:80],
-                example=messages.example_document(ctx.me.agency_code),
-            )
-        )
+        return _not_a_document_number(ctx, event.text)
     await ctx.forget()
     if not await submissions.set_document(ctx.uow, ctx.actor, int(data["submission_id"]), doc):
         return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
