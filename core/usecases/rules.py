@@ -20,6 +20,7 @@ class Rules:
     link_ttl: timedelta = timedelta(minutes=10)
     undo_window: timedelta = timedelta(hours=24)
     admin_agency: str = "SNV"  # the agency that receives and compiles the reports: admins belong to it
+    stored_days: bool = False  # True once the database's calendar days are laid over ``calendar``
 
 
 def require_admin(actor: Actor) -> None:
@@ -32,7 +33,8 @@ async def effective_rules(uow: UnitOfWork, rules: Rules) -> Rules:
 
     Read in each unit of work, so a day Sở Nội vụ adds applies at once to every process.
     """
-    stored = await uow.calendar.days()
-    if not stored:
+    if rules.stored_days:  # this unit of work read them already
         return rules
-    return replace(rules, calendar=rules.calendar.with_days({d.day: DayKind(d.kind) for d in stored}))
+    stored = await uow.calendar.days()
+    days = {d.day: DayKind(d.kind) for d in stored}
+    return replace(rules, calendar=rules.calendar.with_days(days) if days else rules.calendar, stored_days=True)
