@@ -5,10 +5,11 @@ from __future__ import annotations
 from collections.abc import Collection, Sequence
 from datetime import datetime, timedelta
 
-from sqlalchemy import func, select, update
+from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
+from core import keys
 from core.types import (
     ClaimedDelivery,
     DeliveryKind,
@@ -194,7 +195,11 @@ class SqlOutbox:
         done = await self.s.execute(
             update(t.Delivery)
             .where(
-                t.Delivery.dedup_key == dedup_key,
+                # the copy itself, or the one that fell back to the person's other app (keys.fallback)
+                or_(
+                    t.Delivery.dedup_key == dedup_key,
+                    t.Delivery.dedup_key.in_([keys.fallback(dedup_key, p.value) for p in Platform]),
+                ),
                 t.Delivery.account_id == account_id,
                 t.Delivery.acknowledged_at.is_(None),
             )

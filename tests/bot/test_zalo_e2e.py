@@ -252,6 +252,9 @@ async def test_fallback_to_telegram_when_zalo_answers_429(loaded: Database) -> N
         assert first.failed == 1 and first.sent == 1  # Zalo refused; the copy went through Telegram
         telegram_copies = [p["text"] for p in tapi.sent(4242) if "Thực hiện Kế hoạch số 46/KH-UBND" in p["text"]]
         assert len(telegram_copies) == 1 and not [x for x in zapi.sent("z-son") if "Thực hiện Kế hoạch" in x]
+        copy = next(p for p in tapi.sent(4242) if "Thực hiện Kế hoạch số 46/KH-UBND" in p["text"])
+        seen = await conversation.handle(Incoming(on_telegram, EventKind.CHOICE, token=tapi.button(copy, "Đã nhận")))
+        assert "đã ghi nhận đồng chí đã nhận lời nhắc" in seen[0].text  # on the copy that fell back, too
         await sender.drain_once()
         assert (
             len([p for p in tapi.sent(4242) if "Thực hiện Kế hoạch số 46/KH-UBND" in p["text"]]) == 1
