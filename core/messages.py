@@ -297,7 +297,8 @@ def notice(lang: str, name: str, agency: str, text: str, sender_agency: str) -> 
 def adhoc_request(lang: str, name: str, agency: str, label: str, due_at: datetime, sender_agency: str) -> str:
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(sender)s requests %(label_in)s.\nDeadline: %(due)s.\nOnce the report is sent, please confirm it with /danop."
+        "%(sender)s requests %(label_in)s.\nDeadline: %(due)s.\n"
+        "Once the report is sent, please choose “Report sent” below (or send /danop)."
     ) % {"sender": sender_agency, "label_in": in_sentence(label), "due": format_day(due_at, lang)}
     return f"{greeting(lang, name, agency)}\n{body}"
 

@@ -181,14 +181,14 @@ async def request_adhoc(
         at=now,
     )
     key = keys.adhoc(p.id)
-    items = [
-        NewDelivery(
-            keys.for_account(key, r.account_id),
-            r.account_id,
-            DeliveryKind.ADHOC,
-            messages.adhoc_request(r.language, r.person_name, r.agency_name, p.label, due_at, sender_agency),
-            PRIORITY_OF[DeliveryKind.ADHOC],
+    items = []
+    for r in await uow.accounts.recipients(Role.FOCAL, agency_codes):
+        mine = keys.for_account(key, r.account_id)
+        choices = await reminder_actions.reminder_choices(uow, r.account_id, r.language, p.id, mine, now)
+        text = messages.adhoc_request(r.language, r.person_name, r.agency_name, p.label, due_at, sender_agency)
+        items.append(
+            NewDelivery(
+                mine, r.account_id, DeliveryKind.ADHOC, text, PRIORITY_OF[DeliveryKind.ADHOC], None, choices, p.id
+            )
         )
-        for r in await uow.accounts.recipients(Role.FOCAL, agency_codes)
-    ]
     return AdhocResult(p, await uow.outbox.enqueue(items, now))

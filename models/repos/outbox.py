@@ -24,7 +24,13 @@ from core.types import (
 from models import tables as t
 
 CHUNK = 500  # keys per IN (…) when looking for existing rows
-REMINDER_KINDS = (DeliveryKind.BEFORE, DeliveryKind.DUE, DeliveryKind.OVERDUE, DeliveryKind.NUDGE)
+REMINDER_KINDS = (
+    DeliveryKind.BEFORE,
+    DeliveryKind.DUE,
+    DeliveryKind.OVERDUE,
+    DeliveryKind.NUDGE,
+    DeliveryKind.ADHOC,
+)
 COPY_KINDS = (*REMINDER_KINDS, DeliveryKind.ESCALATION, DeliveryKind.UNSEEN)  # leaders hold these
 
 

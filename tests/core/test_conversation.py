@@ -338,6 +338,11 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     assert "Đã tạo báo cáo đột xuất: Tình hình mưa lũ" in admin.text
     await h.sender.drain_once()
     assert "báo cáo đột xuất: Tình hình mưa lũ" in h.channel.to("stp")[0]
+    await stp.say("1")  # the request's own "1. Đã nộp báo cáo"
+    assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo đột xuất: Tình hình mưa lũ" in stp.text
+    await stp.say("/huynop")
+    await stp.press(stp.last[0].choices[0].label)
+    assert "Đã hủy xác nhận" in stp.text
     await stp.say("/danop")
     assert any(c.label == "Báo cáo đột xuất: Tình hình mưa lũ" for c in stp.last[0].choices)
 
