@@ -400,6 +400,8 @@ class ReminderCopy:
     person_id: int
     text: str
     language: str
+    dedup_key: str = ""
+    had_choices: bool = False  # it carried the reminder's choices (a focal person's copy)
 
 
 @dataclass(frozen=True, slots=True)

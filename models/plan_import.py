@@ -14,7 +14,6 @@ from models.repos import rows
 from models.repos.rows import lineage
 from models.tables import (
     Agency,
-    AgencyName,
     PeriodAgency,
     Plan,
     ReportPeriod,
@@ -61,16 +60,15 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str, update_
         ch["plan updated"] += 1
 
     agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
-    renamed = {n.agency_id for n in (await session.scalars(select(AgencyName))).all()}
+    known = await lineage(session)  # once: former names decide which agencies keep their history
     await session.flush()  # a new plan gets its id: "other plans" are all but this one
     elsewhere = await _used_by_other_plans(session, plan.id)
     refused: list[str] = []
     for a in spec.agencies:
         values: dict[str, object] = {"name": a.name, "kind": a.kind.value, "active": a.active}
         existing = agencies.get(a.code)
-        if existing is not None and (existing.id in renamed or existing.ended_on is not None):
+        if existing is not None and (existing.id in known.former_names or existing.ended_on is not None):
             # History is kept by date: the file must name the agency as it was on the plan's date.
-            known = await lineage(session)
             then = rows.agency(existing, known, on=spec.issued_on).name
             if a.name != then:
                 refused.append(

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
-from core.deadlines import utcnow
+from core.deadlines import to_vn, utcnow
 from core.planning.calendar import DayKind, read_calendar_file
 from core.types import OPERATOR
 from core.usecases import calendar
@@ -44,7 +44,7 @@ def list_cmd(
 
     async def go() -> None:
         async with context() as w, w.uows() as uow:
-            found = await calendar.entries(uow, w.rules(), year)
+            found = await calendar.entries(uow, w.rules(), year, to_vn(utcnow()).date())
         if as_json:
             print_json(
                 [

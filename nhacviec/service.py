@@ -128,7 +128,9 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
     try:
         await reminders.start()
         if telegram is not None:
-            tasks.append(await _start_telegram(telegram, stop))
+            retrying = await _start_telegram(telegram, stop)
+            if retrying is not None:
+                tasks.append(retrying)
         if zalo is not None:
             await zalo.start()
         log.info("nhacviec is running with channels: %s", ", ".join(sorted(channels)))
@@ -155,8 +157,9 @@ class TelegramTokenRejected(Exception):
     """The Bot API refused the token (401): the service does not start (the message never holds the token)."""
 
 
-async def _start_telegram(telegram: TelegramBot, stop: asyncio.Event) -> asyncio.Task[None]:
-    """Start Telegram; if its servers cannot be reached, run on without it and keep trying with backoff.
+async def _start_telegram(telegram: TelegramBot, stop: asyncio.Event) -> asyncio.Task[None] | None:
+    """Start Telegram; if its servers cannot be reached, run on without it and keep trying with backoff (the
+    task returned does that; None when Telegram started at once).
 
     Raises:
         TelegramTokenRejected: the token was refused; nothing else would fix that but the operator.
@@ -195,7 +198,7 @@ async def _start_telegram(telegram: TelegramBot, stop: asyncio.Event) -> asyncio
             delay = min(delay * 2, 300.0)
 
     if await attempt():
-        return asyncio.create_task(asyncio.sleep(0))
+        return None
     return asyncio.create_task(keep_trying())
 
 

@@ -41,11 +41,13 @@ class CalendarChange:
     told: int  # messages queued to their focal persons
 
 
-async def entries(uow: UnitOfWork, rules: Rules, year: int | None) -> list[CalendarEntry]:
-    """Holidays, make-up working days and stored changes, by date; a later source wins for its day."""
+async def entries(uow: UnitOfWork, rules: Rules, year: int | None, today: date) -> list[CalendarEntry]:
+    """Holidays, make-up working days and stored changes, by date; a later source wins for its day. Without
+    ``year``: this year and every year holding a stored change."""
     base: WorkCalendar = rules.calendar
+    stored = await uow.calendar.days()
     found: dict[date, CalendarEntry] = {}
-    years = [year] if year else sorted({d.day.year for d in await uow.calendar.days()} | {date.today().year})
+    years = [year] if year else sorted({d.day.year for d in stored} | {today.year})
     for y in years:
         day = date(y, 1, 1)
         while day.year == y:
@@ -58,7 +60,7 @@ async def entries(uow: UnitOfWork, rules: Rules, year: int | None) -> list[Calen
     for s in KNOWN_SWAPS:
         if year is None or s.day.year == year:
             found[s.day] = CalendarEntry(s.day, s.kind, s.reason, s.source, "shipped")
-    for d in await uow.calendar.days():
+    for d in stored:
         if year is None or d.day.year == year:
             found[d.day] = CalendarEntry(d.day, DayKind(d.kind), d.reason, d.source, "admin")
     return [found[d] for d in sorted(found)]

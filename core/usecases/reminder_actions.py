@@ -71,14 +71,9 @@ async def restore_agency(uow: UnitOfWork, agency_id: int, period: Period, submis
     """After an undo: each copy shows its reminder again, with fresh choices for focal persons' copies."""
     items = []
     for c in await uow.outbox.copies(period.id, agency_id):
-        original = await uow.outbox.get(c.delivery_id)
-        if original is None:
-            continue
         key = keys.copy_restore(submission_id, c.delivery_id)
         choices = (
-            await reminder_choices(uow, c.account_id, c.language, period.id, original.dedup_key, now)
-            if original.choices
-            else ()
+            await reminder_choices(uow, c.account_id, c.language, period.id, c.dedup_key, now) if c.had_choices else ()
         )
         items.append(
             NewDelivery(key, c.account_id, KIND, c.text, PRIORITY_OF[KIND], None, choices, period.id, c.delivery_id)

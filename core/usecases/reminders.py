@@ -17,6 +17,7 @@ from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Role, RunOutcome
 from core.usecases import reminder_actions
 from core.usecases.outreach import reminder_days
 from core.usecases.overview import digest_deliveries, digest_periods
+from core.usecases.overview import status as period_status
 from core.usecases.rules import Rules, effective_rules
 
 ROLE = {PointKind.ESCALATION: Role.LEADER, PointKind.UNSEEN: Role.LEADER, PointKind.DIGEST: Role.ADMIN}
@@ -156,12 +157,7 @@ async def _deliveries(
     days = reminder_days(kind, report.due_at, point.at, rules)
     agencies = point.agencies
     if point.kind is PointKind.UNSEEN:  # only where nobody has seen a reminder (nor sent: the planner knows)
-        reach = await uow.outbox.reach(point.period_id)
-        seen = {
-            r.agency.code
-            for r in await uow.periods.status(point.period_id)
-            if r.agency.id in reach and reach[r.agency.id].seen
-        }
+        seen = {r.agency.code for r in await period_status(uow, point.period_id) if r.seen}
         agencies = tuple(c for c in agencies if c not in seen)
         if not agencies:
             return []

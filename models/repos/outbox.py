@@ -181,7 +181,15 @@ class SqlOutbox:
 
     async def copies(self, period_id: int, agency_id: int) -> list[ReminderCopy]:
         found = await self.s.execute(
-            select(t.Delivery.id, t.Delivery.account_id, t.Person.id, t.Delivery.text, t.ChatAccount.language)
+            select(
+                t.Delivery.id,
+                t.Delivery.account_id,
+                t.Person.id,
+                t.Delivery.text,
+                t.ChatAccount.language,
+                t.Delivery.dedup_key,
+                t.Delivery.choices,
+            )
             .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
             .join(t.Person, t.Person.id == t.ChatAccount.person_id)
             .where(
@@ -193,8 +201,8 @@ class SqlOutbox:
             .order_by(t.Delivery.id)
         )
         latest: dict[int, ReminderCopy] = {}
-        for delivery_id, account_id, person_id, text, language in found.tuples().all():
-            latest[account_id] = ReminderCopy(delivery_id, account_id, person_id, text, language)
+        for delivery_id, account_id, person_id, text, language, key, choices in found.tuples().all():
+            latest[account_id] = ReminderCopy(delivery_id, account_id, person_id, text, language, key, bool(choices))
         return list(latest.values())
 
     async def acknowledge(self, dedup_key: str, account_id: int, now: datetime) -> bool:
