@@ -90,3 +90,29 @@ class SendQuota(Protocol):
 
     def resets_at(self) -> datetime:
         """When the allowance starts afresh."""
+
+
+class Telemetry(Protocol):
+    """What the sender and the reminder engine tell the service's metrics (``nhacviec.metrics``)."""
+
+    def send_outcome(self, platform: Platform, outcome: str) -> None:
+        """One send attempt ended: ``sent``, ``retried``, ``flood``, ``blocked`` or ``failed``."""
+
+    def drained(self) -> None:
+        """A drain of the outbox finished without error."""
+
+    def point_fired(self, deliveries: int) -> None:
+        """A reminder point was fired here, queueing ``deliveries`` messages."""
+
+
+class NoTelemetry:
+    """Telemetry that records nothing (the CLI, the tests that do not look)."""
+
+    def send_outcome(self, platform: Platform, outcome: str) -> None:
+        pass
+
+    def drained(self) -> None:
+        pass
+
+    def point_fired(self, deliveries: int) -> None:
+        pass

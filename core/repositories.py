@@ -30,6 +30,7 @@ from core.types import (
     InviteRecord,
     NewDelivery,
     NoticeSummary,
+    OutboxFigures,
     Period,
     PeriodStatusRow,
     PlanningRow,
@@ -217,8 +218,19 @@ class OutboxRepository(Protocol):
     async def release_stale(self, now: datetime, lease: timedelta) -> int:
         """Rows claimed longer ago than ``lease`` go back to pending; returns how many."""
 
-    async def claim_due(self, now: datetime, limit: int, platforms: Collection[Platform]) -> list[ClaimedDelivery]:
-        """Mark up to ``limit`` due pending rows for ``platforms`` as sending (by priority, then age)."""
+    async def release_orphans(self, instance: int) -> int:
+        """Rows claimed by a `nhacviec run` instance that is gone go back to pending at once; returns how many.
+
+        An instance is gone when it no longer holds its lock: on PostgreSQL its advisory lock (the
+        database's ``pg_locks``), on SQLite any instance but ``instance`` (one process owns the file).
+        Rows claimed by no instance (a CLI drain) wait for the lease instead.
+        """
+
+    async def claim_due(
+        self, now: datetime, limit: int, platforms: Collection[Platform], instance: int | None = None
+    ) -> list[ClaimedDelivery]:
+        """Mark up to ``limit`` due pending rows for ``platforms`` as sending by ``instance`` (by priority,
+        then age)."""
 
     async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None: ...
 
@@ -240,6 +252,20 @@ class OutboxRepository(Protocol):
 
     async def status_counts(self, since: datetime, until: datetime) -> dict[DeliveryStatus, int]:
         """Deliveries (digests aside) created in [since, until) by status."""
+
+    async def figures(self) -> OutboxFigures:
+        """Rows by status and kind, and the queue still to send (for the metrics)."""
+
+
+class SeenUpdateRepository(Protocol):
+    """Incoming updates already handled, by platform and the platform's update id."""
+
+    async def add(self, platform: Platform, key: str, now: datetime) -> bool:
+        """Record the update; False when it was recorded before (the commit may still raise Conflict when
+        another instance records it at the same moment)."""
+
+    async def prune(self, before: datetime) -> int:
+        """Forget updates seen before ``before``; returns how many."""
 
 
 class NoticeRepository(Protocol):
@@ -365,6 +391,7 @@ class UnitOfWork(Protocol):
     usage: UsageRepository
     calendar: CalendarRepository
     audit: AuditRepository
+    updates: SeenUpdateRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -413,6 +413,15 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
+class OutboxFigures:
+    """The outbox as the service's metrics show it."""
+
+    by_status_kind: dict[tuple[str, str], int]  # (status, kind) → rows
+    waiting: int  # pending or being sent
+    oldest_waiting: datetime | None  # when the oldest of those was written
+
+
+@dataclass(frozen=True, slots=True)
 class CalendarDayInfo:
     """A stored calendar day: ``kind`` is "off", "workday" or "normal" (see ``core.planning.calendar.DayKind``)."""
 

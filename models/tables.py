@@ -222,6 +222,8 @@ class Delivery(Base):
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime())
     claimed_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    # The `nhacviec run` instance holding the claim: a claim of an instance that is gone is released at once.
+    claimed_by: Mapped[int | None] = mapped_column(Integer, nullable=True)
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     platform_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Buttons sent with the message: [[label, choice token], …] (e.g. "Đã nhận" on a notice).
@@ -229,6 +231,16 @@ class Delivery(Base):
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+
+
+class SeenUpdate(Base):
+    """An incoming update already handled: a webhook retried by the platform, or delivered to two instances,
+    is handled once."""
+
+    __tablename__ = "seen_update"
+    platform: Mapped[str] = mapped_column(String(16), primary_key=True)
+    update_key: Mapped[str] = mapped_column(String(128), primary_key=True)
+    seen_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
 
 
 class ReminderRun(Base):

@@ -21,6 +21,7 @@ from core.repositories import (
     OutboxRepository,
     PeriodRepository,
     ReminderRunRepository,
+    SeenUpdateRepository,
     UsageRepository,
 )
 from models.repos.accounts import SqlAccounts
@@ -33,6 +34,7 @@ from models.repos.notices import SqlNotices
 from models.repos.outbox import SqlOutbox
 from models.repos.periods import SqlPeriods
 from models.repos.runs import SqlRuns
+from models.repos.updates import SqlSeenUpdates
 from models.repos.usage import SqlUsage
 
 
@@ -48,6 +50,7 @@ class SqlUnitOfWork:
     usage: UsageRepository
     calendar: CalendarRepository
     audit: AuditRepository
+    updates: SeenUpdateRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -66,6 +69,7 @@ class SqlUnitOfWork:
         self.usage = SqlUsage(s)
         self.calendar = SqlCalendar(s)
         self.audit = SqlAudit(s)
+        self.updates = SqlSeenUpdates(s)
         return self
 
     async def __aexit__(

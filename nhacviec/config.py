@@ -22,20 +22,23 @@ class Settings(BaseSettings):
     database_schema: str | None = None
     log_level: str = "INFO"
 
+    # The service's one HTTP server: webhooks, /healthz, /readyz, /metrics. Port 0 picks a free port;
+    # an empty HTTP_PORT runs without it (no webhooks then).
+    http_host: str = "127.0.0.1"
+    http_port: int | None = Field(default=8080, ge=0, le=65535)
+    # Seconds between the instances' checks of who leads (PostgreSQL; failover within about twice this).
+    leader_check_seconds: float = Field(default=5.0, gt=0, le=30)
+
     telegram_bot_token: SecretStr | None = None
     telegram_bot_username: str | None = None
     telegram_api_base_url: str | None = None
     telegram_webhook_url: str | None = None
     telegram_webhook_secret: SecretStr | None = None
-    telegram_webhook_listen: str = "127.0.0.1"
-    telegram_webhook_port: int = 8443
 
     zalo_bot_token: SecretStr | None = None
     zalo_api_base_url: str | None = None
     zalo_webhook_url: str | None = None
     zalo_webhook_secret: SecretStr | None = None
-    zalo_webhook_listen: str = "127.0.0.1"
-    zalo_webhook_port: int = 8444
     zalo_monthly_quota: int = Field(default=3000, ge=1)
 
     # Outbox pacing: messages a second per bot, and sends in flight per platform (see bench/RESULTS.md).
@@ -73,6 +76,7 @@ class Settings(BaseSettings):
         "zalo_webhook_secret",
         "calendar_file",
         "leader_unseen_time",
+        "http_port",
         mode="before",
     )
     @classmethod
@@ -94,6 +98,18 @@ class Settings(BaseSettings):
                 value: SecretStr | None = getattr(self, name)
                 if value is not None and value.get_secret_value().strip() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} holds a placeholder value; set the real secret")
+        return self
+
+    @model_validator(mode="after")
+    def _webhooks_need_the_server(self) -> Settings:
+        for platform, url, secret in (
+            ("TELEGRAM", self.telegram_webhook_url, self.telegram_webhook_secret),
+            ("ZALO", self.zalo_webhook_url, self.zalo_webhook_secret),
+        ):
+            if url and secret is None:
+                raise ValueError(f"{platform}_WEBHOOK_SECRET is required with {platform}_WEBHOOK_URL")
+            if url and self.http_port is None:
+                raise ValueError(f"{platform}_WEBHOOK_URL needs the HTTP server: set HTTP_PORT")
         return self
 
     def secrets(self) -> list[str]:

@@ -27,7 +27,12 @@ from core.types import Platform, Sender
 from core.usecases import accounts
 from core.usecases.quota import QuotaGate
 from core.usecases.rules import Rules
+from models import db
+from models.instances import Instance, new_instance
 from nhacviec.config import Settings
+from nhacviec.http import HttpServer, Readiness, Webhook, build_app
+from nhacviec.leader import LeaderLoop
+from nhacviec.metrics import Metrics
 from nhacviec.notifier import ServiceNotifier
 from nhacviec.wiring import Wiring, wired
 from scheduler.engine import ReminderEngine
@@ -38,6 +43,8 @@ if TYPE_CHECKING:
     from bot.zalo.app import ZaloBot
 
 log = logging.getLogger("nhacviec")
+TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
+SENDER_GRACE = 4.0  # seconds the sends under way get to finish when the service stops
 CONSOLE_OPERATOR = Sender(Platform.CONSOLE, "operator", "operator", "Người dùng máy chủ")
 
 
@@ -67,17 +74,28 @@ async def console_only(w: Wiring) -> AsyncIterator[Conversation]:
     finally:
         stop.set()
         await sending  # the loop ends first, so the last drain below is the only one running
+        sender.stopping.clear()  # the service stops taking claims when it stops; `chat` sends what is left
         await sender.drain_once()
 
 
 async def run_service(settings: Settings, stop: asyncio.Event | None = None, interactive: bool | None = None) -> None:
-    """Run until SIGINT/SIGTERM (or ``stop``); undelivered messages stay queued in the database."""
+    """Run until SIGINT/SIGTERM (or ``stop``); undelivered messages stay queued in the database.
+
+    Raises:
+        AlreadyRunning: another `nhacviec run` holds this SQLite database.
+        HttpPortInUse: HTTP_HOST:HTTP_PORT cannot be bound.
+    """
     async with wired(settings) as w:
-        await _serve(w, stop or asyncio.Event(), interactive)
+        instance = new_instance(settings.database_url, settings.database_schema)
+        await instance.open()
+        try:
+            await _serve(w, instance, stop or asyncio.Event(), interactive)
+        finally:
+            await instance.close()  # the lead and this instance's claims are free for the others at once
 
 
-async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> None:
-    from bot.telegram.app import TelegramBot, WebhookConfig  # imported here: the CLI starts faster without it
+async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive: bool | None) -> None:
+    from bot.telegram.app import WEBHOOK_PATH, TelegramBot, WebhookConfig  # the CLI starts faster without it
 
     settings = w.settings
     check_catalogs()
@@ -87,24 +105,23 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
             loop.add_signal_handler(sig, stop.set)
 
     rules = w.rules()
+    metrics = Metrics(w.uows, settings.zalo_monthly_quota)
     channels: dict[Platform, Channel] = {Platform.CONSOLE: ConsoleChannel()}
-    sender = OutboxSender(w.uows, channels, concurrency=settings.outbox_concurrency)
+    sender = OutboxSender(
+        w.uows, channels, concurrency=settings.outbox_concurrency, instance=instance.id, telemetry=metrics
+    )
     scheduler = AsyncIOScheduler(timezone=VN_TZ)
-    reminders = ReminderEngine(w.uows, rules, sender, scheduler, grace=timedelta(hours=settings.missed_grace_hours))
+    reminders = ReminderEngine(
+        w.uows, rules, sender, scheduler, grace=timedelta(hours=settings.missed_grace_hours), telemetry=metrics
+    )
     conversation = make_conversation(settings, w.uows, ServiceNotifier(sender, reminders), rules)
+    webhooks: list[Webhook] = []
     telegram: TelegramBot | None = None
     if settings.telegram_configured:
         assert settings.telegram_bot_token is not None
         webhook = None
-        if settings.telegram_webhook_url:
-            if settings.telegram_webhook_secret is None:
-                raise ValueError("TELEGRAM_WEBHOOK_SECRET is required with TELEGRAM_WEBHOOK_URL")
-            webhook = WebhookConfig(
-                settings.telegram_webhook_url,
-                settings.telegram_webhook_secret.get_secret_value(),
-                settings.telegram_webhook_listen,
-                settings.telegram_webhook_port,
-            )
+        if settings.telegram_webhook_url and settings.telegram_webhook_secret is not None:
+            webhook = WebhookConfig(settings.telegram_webhook_url, settings.telegram_webhook_secret.get_secret_value())
         telegram = TelegramBot(
             settings.telegram_bot_token.get_secret_value(),
             conversation,
@@ -116,48 +133,126 @@ async def _serve(w: Wiring, stop: asyncio.Event, interactive: bool | None) -> No
         from bot.telegram.channel import TelegramChannel
 
         channels[Platform.TELEGRAM] = TelegramChannel(telegram.bot, telegram.pacer)  # one pacer per bot
+        if webhook is not None:
+            webhooks.append(Webhook(WEBHOOK_PATH, TELEGRAM_SECRET_HEADER, webhook.secret, telegram.feed))
     zalo = None
     if settings.zalo_configured:
         zalo = _zalo(settings, w.uows, conversation)
         channels[Platform.ZALO] = zalo.channel
-    sender.channels = dict(channels)
+        if zalo.webhook is not None:
+            from bot.zalo.app import SECRET_HEADER
+            from bot.zalo.app import WEBHOOK_PATH as ZALO_PATH
 
+            webhooks.append(Webhook(ZALO_PATH, SECRET_HEADER, zalo.webhook.secret, zalo.handle))
+    sender.channels = dict(channels)
+    pacers = {"telegram": telegram.pacer} if telegram else {}
+    if zalo is not None:
+        pacers["zalo"] = zalo.channel.pacer
+    metrics.pauses = lambda: {name: pacer.pauses for name, pacer in pacers.items()}
+
+    def ready_channels() -> list[str]:
+        ready = [name for name, bot in (("telegram", telegram), ("zalo", zalo)) if bot is not None and bot.ready]
+        return ready if (telegram or zalo) else ["console"]  # with no chat platform, the console is the channel
+
+    readiness = Readiness(lambda: db.require_current_schema(w.engine), ready_channels)
+    http = None
+    if settings.http_port is not None:
+        http = HttpServer(build_app(readiness, metrics, webhooks), settings.http_host, settings.http_port)
+
+    async def pollers() -> None:
+        """Polling is the leader's: Telegram and Zalo each allow one poller per token."""
+        if telegram is not None and telegram.ready:
+            await (telegram.start_polling() if leader.leading else telegram.stop_polling())
+        if zalo is not None and zalo.ready:
+            if leader.leading:
+                zalo.start_polling()
+            else:
+                await zalo.stop_polling()
+
+    async def elected() -> None:
+        await reminders.start()
+        await pollers()
+        jobs = sorted((j for j in scheduler.get_jobs() if j.next_run_time), key=lambda j: j.next_run_time)
+        if jobs:
+            log.info("next job: %s at %s", jobs[0].id, jobs[0].next_run_time.isoformat())
+
+    async def deposed() -> None:
+        reminders.stop()
+        await pollers()
+
+    def reopened(instance_id: int) -> None:
+        sender.instance = instance_id
+
+    leader = LeaderLoop(instance, elected, deposed, metrics.leading, settings.leader_check_seconds, reopened)
+    metrics.leader.set(0)
     scheduler.start()
     sender_task = asyncio.create_task(sender.run(stop))
-    tasks = [sender_task]
+    tasks: list[asyncio.Task[None]] = []
     try:
-        await reminders.start()
+        if http is not None:
+            http.start()
+            log.info(
+                "HTTP server on %s (/healthz, /readyz, /metrics%s)", http.url, "".join(f", {h.path}" for h in webhooks)
+            )
+        await leader.tick()  # the first check before anything is said to run
+        tasks.append(asyncio.create_task(leader.run(stop)))
         if telegram is not None:
-            retrying = await _start_telegram(telegram, stop)
+            retrying = await _start_telegram(telegram, stop, pollers)
             if retrying is not None:
                 tasks.append(retrying)
         if zalo is not None:
             await zalo.start()
+        await pollers()
         log.info("nhacviec is running with channels: %s", ", ".join(sorted(channels)))
-        jobs = sorted((j for j in scheduler.get_jobs() if j.next_run_time), key=lambda j: j.next_run_time)
-        if jobs:
-            log.info("next job: %s at %s", jobs[0].id, jobs[0].next_run_time.isoformat())
+        if not leader.leading:
+            log.info("instance %d is not the leader: it drains the outbox and serves webhooks", instance.id)
         if interactive if interactive is not None else sys.stdin.isatty():
             tasks.append(asyncio.create_task(_console(conversation, stop)))
         await stop.wait()
     finally:
-        log.info("stopping: channels, the scheduler, then the sender (undelivered messages stay queued)")
-        stop.set()
-        if telegram is not None:
-            await telegram.stop()
-        if zalo is not None:
-            await zalo.stop()
-        scheduler.shutdown(wait=False)
-        await sender_task
-        for task in tasks[1:]:
+        await _stop(stop, readiness, http, leader, tasks, scheduler, sender_task, telegram, zalo)
+
+
+async def _stop(
+    stop: asyncio.Event,
+    readiness: Readiness,
+    http: HttpServer | None,
+    leader: LeaderLoop,
+    tasks: list[asyncio.Task[None]],
+    scheduler: AsyncIOScheduler,
+    sender_task: asyncio.Task[None],
+    telegram: TelegramBot | None,
+    zalo: ZaloBot | None,
+) -> None:
+    """Readiness fails first, then no more webhooks, no more points; the sends under way finish (or go back
+    to the queue), the channels close; the caller then gives up the lead. Within STOP_SECONDS."""
+    log.info("stopping: readiness, webhooks, the scheduler, then the sender (undelivered messages stay queued)")
+    readiness.stopping = True
+    stop.set()
+    if http is not None:
+        await http.stop()
+    for task in tasks:  # the leader loop steps down on ``stop``; the console and the retries are cancelled
+        if task.get_coro().__name__ != "run":  # type: ignore[union-attr]
             task.cancel()
+    await asyncio.wait(tasks, timeout=2)
+    scheduler.shutdown(wait=False)
+    try:
+        await asyncio.wait_for(sender_task, SENDER_GRACE)
+    except TimeoutError:  # a send that hangs: its claim is released by the next instance at once
+        log.warning("the sender did not finish within %.0f s; its claims go back to the queue", SENDER_GRACE)
+    for bot in (telegram, zalo):
+        if bot is not None:
+            with contextlib.suppress(Exception):
+                await asyncio.wait_for(bot.stop(), 2)
 
 
 class TelegramTokenRejected(Exception):
     """The Bot API refused the token (401): the service does not start (the message never holds the token)."""
 
 
-async def _start_telegram(telegram: TelegramBot, stop: asyncio.Event) -> asyncio.Task[None] | None:
+async def _start_telegram(
+    telegram: TelegramBot, stop: asyncio.Event, started: Callable[[], Awaitable[None]]
+) -> asyncio.Task[None] | None:
     """Start Telegram; if its servers cannot be reached, run on without it and keep trying with backoff (the
     task returned does that; None when Telegram started at once).
 
@@ -190,7 +285,8 @@ async def _start_telegram(telegram: TelegramBot, stop: asyncio.Event) -> asyncio
                 return
             try:
                 if await attempt():
-                    log.info("Telegram is reachable again: polling for updates")
+                    log.info("Telegram is reachable again")
+                    await started()
                     return
             except TelegramTokenRejected:
                 log.error("Telegram rejected the token; Telegram stays off until the service is restarted")
@@ -212,15 +308,8 @@ def _zalo(settings: Settings, uows: UnitOfWorkFactory, conversation: Conversatio
     quota = QuotaGate(uows, Platform.ZALO, settings.zalo_monthly_quota)
     channel = ZaloChannel(client, quota, Pacer(settings.zalo_send_rate))
     webhook = None
-    if settings.zalo_webhook_url:
-        if settings.zalo_webhook_secret is None:
-            raise ValueError("ZALO_WEBHOOK_SECRET is required with ZALO_WEBHOOK_URL")
-        webhook = ZaloWebhookConfig(
-            settings.zalo_webhook_url,
-            settings.zalo_webhook_secret.get_secret_value(),
-            settings.zalo_webhook_listen,
-            settings.zalo_webhook_port,
-        )
+    if settings.zalo_webhook_url and settings.zalo_webhook_secret is not None:
+        webhook = ZaloWebhookConfig(settings.zalo_webhook_url, settings.zalo_webhook_secret.get_secret_value())
     return ZaloBot(client, channel, conversation, webhook)
 
 

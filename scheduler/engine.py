@@ -22,6 +22,7 @@ from apscheduler.triggers.date import DateTrigger
 from apscheduler.triggers.interval import IntervalTrigger
 
 from core.deadlines import VN_TZ, to_vn, utcnow
+from core.ports import NoTelemetry, Telemetry
 from core.repositories import Conflict, UnitOfWorkFactory
 from core.usecases import reminders
 from core.usecases.rules import Rules
@@ -43,6 +44,7 @@ class ReminderEngine:
         lookback: timedelta = timedelta(days=45),
         horizon: timedelta = timedelta(days=2),
         clock: Callable[[], datetime] = utcnow,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.uows = uows
         self.rules = rules
@@ -52,6 +54,7 @@ class ReminderEngine:
         self.lookback = lookback
         self.horizon = horizon
         self.clock = clock
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
 
     async def start(self) -> None:
         """Catch up on what was missed while stopped, then schedule what comes next."""
@@ -75,6 +78,12 @@ class ReminderEngine:
             misfire_grace_time=RESYNC_MINUTES * 60,
             coalesce=True,
         )
+
+    def stop(self) -> None:
+        """Remove every job of this engine (the instance is no longer the leader); ``start`` adds them again."""
+        for job in self.scheduler.get_jobs():
+            if job.id.startswith(JOB_PREFIX) or job.id in ("roll-forward", "resync"):
+                job.remove()
 
     async def roll_forward(self) -> None:
         """Daily: handle anything missed and schedule the next days' points."""
@@ -113,6 +122,7 @@ class ReminderEngine:
             log.info("point %s was handled by another worker", key)
             return 0
         log.info("fired %s: %d deliveries", key, queued)
+        self.telemetry.point_fired(queued)
         self.sender.kick()
         return queued
 
@@ -126,5 +136,6 @@ class ReminderEngine:
             log.info("another worker caught up at the same time")
             return 0
         if queued:
+            self.telemetry.point_fired(queued)
             self.sender.kick()
         return queued

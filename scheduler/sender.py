@@ -28,9 +28,11 @@ from core.ports import (
     ChannelUnavailableError,
     EditingChannel,
     FloodControlError,
+    NoTelemetry,
     OutgoingMessage,
     PermanentSendError,
     RecipientBlockedError,
+    Telemetry,
     TransientSendError,
 )
 from core.repositories import UnitOfWorkFactory
@@ -65,6 +67,8 @@ class OutboxSender:
         batch: int = 50,
         clock: Callable[[], datetime] = utcnow,
         concurrency: int = 8,
+        instance: int | None = None,
+        telemetry: Telemetry | None = None,
     ) -> None:
         self.uows = uows
         self.channels = dict(channels)
@@ -73,6 +77,9 @@ class OutboxSender:
         self.batch = batch
         self.clock = clock
         self.concurrency = concurrency
+        self.instance = instance  # the `nhacviec run` instance its claims name (None: a CLI drain)
+        self.telemetry: Telemetry = telemetry or NoTelemetry()
+        self.stopping = asyncio.Event()  # set: take no new claim, send no further row of a chat
         self._wake = asyncio.Event()
         self._draining = asyncio.Lock()
 
@@ -88,7 +95,7 @@ class OutboxSender:
     async def _drain(self) -> DrainStats:
         stats = DrainStats()
         async with self.uows() as uow:
-            released = await outbox.release_stale(uow, self.clock(), self.lease)
+            released = await outbox.release_stale(uow, self.clock(), self.lease, self.instance)
             await uow.commit()
         if released:
             log.warning("released %d deliveries left in flight by a stopped sender", released)
@@ -98,9 +105,9 @@ class OutboxSender:
         try:
             while True:
                 claimed: list[ClaimedDelivery] = []
-                if len(workers) < self.batch:  # room for more chats (a claim brings chats not in flight)
+                if len(workers) < self.batch and not self.stopping.is_set():  # room for more chats
                     async with self.uows() as uow:
-                        claimed = await outbox.claim(uow, self.clock(), self.batch, self.channels.keys())
+                        claimed = await outbox.claim(uow, self.clock(), self.batch, self.channels.keys(), self.instance)
                         await uow.commit()
                 for item in claimed:
                     key = (item.platform, item.chat_id)
@@ -108,6 +115,7 @@ class OutboxSender:
                     if key not in workers:
                         workers[key] = asyncio.create_task(self._chat(key, queues, workers, slots, stats))
                 if not workers:
+                    self.telemetry.drained()
                     return stats
                 if not claimed or len(workers) >= self.batch:
                     await asyncio.wait(list(workers.values()), return_when=asyncio.FIRST_COMPLETED)
@@ -127,12 +135,18 @@ class OutboxSender:
         queue = queues[key]
         try:
             while queue:
-                _, _, item = heapq.heappop(queue)
                 async with slots[key[0]]:
+                    if self.stopping.is_set():
+                        break
+                    _, _, item = heapq.heappop(queue)
                     try:
                         await self._send_one(item, stats)
                     except Exception:  # recording the outcome failed (the database?): the claim is released later
                         log.exception("delivery %d: could not record the outcome; it will be retried", item.id)
+            if queue:  # stopping: what this chat was given and did not send goes back to the queue at once
+                async with self.uows() as uow:
+                    await outbox.unclaim(uow, [item.id for _, _, item in queue], self.clock())
+                    await uow.commit()
         finally:
             del queues[key], workers[key]
 
@@ -145,6 +159,7 @@ class OutboxSender:
             message_id = await self._deliver(channel, item, message)
         except FloodControlError as exc:
             stats.flood_waits += 1
+            self.telemetry.send_outcome(item.platform, "flood")
             async with self.uows() as uow:
                 await outbox.flood_wait(uow, item, str(exc), exc.retry_after, self.clock())
                 await uow.commit()
@@ -154,6 +169,7 @@ class OutboxSender:
                 moved = await outbox.blocked(uow, item, str(exc), platforms, self.clock())
                 await uow.commit()
             stats.blocked += 1
+            self.telemetry.send_outcome(item.platform, "blocked")
             log.info(
                 "delivery %d: recipient blocked the bot%s", item.id, f"; sent via {moved} instead" if moved else ""
             )
@@ -165,12 +181,14 @@ class OutboxSender:
                 stats.failed += 1
             else:
                 stats.retried += 1
+            self.telemetry.send_outcome(item.platform, "failed" if moved else "retried")
             log.warning("delivery %d: %s%s", item.id, exc, f"; sent via {moved} instead" if moved else "; kept")
         except PermanentSendError as exc:
             async with self.uows() as uow:
                 await outbox.failed(uow, item, str(exc))
                 await uow.commit()
             stats.failed += 1
+            self.telemetry.send_outcome(item.platform, "failed")
             log.warning("delivery %d failed for good: %s", item.id, exc)
         except TransientSendError as exc:
             await self._retry(item, str(exc), exc.retry_after, stats)
@@ -182,6 +200,7 @@ class OutboxSender:
                 await outbox.sent(uow, item, message_id, self.clock())
                 await uow.commit()
             stats.sent += 1
+            self.telemetry.send_outcome(item.platform, "sent")
 
     @staticmethod
     async def _deliver(channel: Channel, item: ClaimedDelivery, message: OutgoingMessage) -> str | None:
@@ -200,6 +219,7 @@ class OutboxSender:
         async with self.uows() as uow:
             next_at = await outbox.retry_later(uow, item, error, retry_after, self.clock(), self.retry)
             await uow.commit()
+        self.telemetry.send_outcome(item.platform, "failed" if next_at is None else "retried")
         if next_at is None:
             stats.failed += 1
             log.warning("delivery %d failed after %d attempts: %s", item.id, item.attempts + 1, error)
@@ -214,7 +234,19 @@ class OutboxSender:
             )
 
     async def run(self, stop: asyncio.Event, poll_seconds: float = 5.0) -> None:
-        """Drain whenever kicked, and every ``poll_seconds`` for retries that came due."""
+        """Drain whenever kicked, and every ``poll_seconds`` for retries that came due. Once ``stop`` is set the
+        drain under way takes no new claim and each chat stops after the message in flight."""
+        watcher = asyncio.create_task(self._stop_when(stop))
+        try:
+            await self._loop(stop, poll_seconds)
+        finally:
+            watcher.cancel()
+
+    async def _stop_when(self, stop: asyncio.Event) -> None:
+        await stop.wait()
+        self.stopping.set()
+
+    async def _loop(self, stop: asyncio.Event, poll_seconds: float) -> None:
         while not stop.is_set():
             try:
                 await self.drain_once()

@@ -35,6 +35,9 @@ ROOT = Path(__file__).resolve().parent.parent
 PLAN_46 = ROOT / "plans" / "46-KH-UBND-2023.toml"
 PG_URL = os.environ.get("TEST_DATABASE_URL")
 PG_SKIP_REASON = "TEST_DATABASE_URL is not set: the PostgreSQL variant of this test is skipped"
+# Every service a test starts (in process or as `nhacviec run`) takes a free port for its HTTP server: tests
+# run side by side, and the default 8080 may be in use on the machine.
+os.environ.setdefault("HTTP_PORT", "0")
 
 
 @dataclass

@@ -1,4 +1,5 @@
-"""The python-telegram-bot Application: polling by default, webhook when configured."""
+"""The python-telegram-bot Application: polling by default (on the leader), webhook when configured (the
+service's HTTP server posts each update to ``feed``)."""
 
 from __future__ import annotations
 
@@ -6,6 +7,7 @@ import contextlib
 import logging
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
+from typing import Any
 
 from telegram import Update
 from telegram.error import TelegramError
@@ -21,13 +23,15 @@ from core.conversation.engine import Conversation
 log = logging.getLogger(__name__)
 
 
+WEBHOOK_PATH = "/telegram"
+
+
 @dataclass(frozen=True)
 class WebhookConfig:
+    """Webhook mode: Telegram posts updates to ``url`` (the service's HTTP server answers at WEBHOOK_PATH)."""
+
     url: str
     secret: str
-    listen: str = "127.0.0.1"
-    port: int = 8443
-    path: str = "telegram"
 
 
 class TelegramBot:
@@ -58,30 +62,42 @@ class TelegramBot:
     def bot(self):  # type: ignore[no-untyped-def]
         return self.app.bot
 
+    @property
+    def ready(self) -> bool:
+        """Started and able to send (and, in webhook mode, to take updates)."""
+        return bool(self.app.running)
+
     async def start(self) -> None:
+        """Connect, set the menus and, in webhook mode, tell Telegram where to post. Polling is the leader's
+        (``start_polling``): Telegram allows one poller per token."""
         await self.app.initialize()
         await self.app.start()
         try:
             await set_menus(self.app.bot, await self.admin_chats())
         except TelegramError:
             log.warning("could not set the command menus; continuing without them")
-        assert self.app.updater is not None
         if self.webhook:
-            await self.app.updater.start_webhook(
-                listen=self.webhook.listen,
-                port=self.webhook.port,
-                url_path=self.webhook.path,
-                webhook_url=self.webhook.url,
-                secret_token=self.webhook.secret,
-            )
-            log.info("Telegram: webhook mode on %s:%d/%s", self.webhook.listen, self.webhook.port, self.webhook.path)
-        else:
+            await self.app.bot.set_webhook(self.webhook.url, secret_token=self.webhook.secret)
+            log.info("Telegram: webhook mode, updates posted to %s", WEBHOOK_PATH)
+
+    async def start_polling(self) -> None:
+        assert self.app.updater is not None
+        if self.webhook is None and not self.app.updater.running:
             await self.app.updater.start_polling(timeout=self.poll_timeout, poll_interval=0.0)
             log.info("Telegram: polling for updates")
 
-    async def stop(self) -> None:
+    async def stop_polling(self) -> None:
         if self.app.updater is not None and self.app.updater.running:
             await self.app.updater.stop()
+
+    async def feed(self, data: dict[str, Any]) -> None:
+        """One update posted to the webhook: handled before the answer, so Telegram sends it again if we fail
+        (the core handles an update id once). Per-chat order as for polled updates."""
+        update = Update.de_json(data, self.app.bot)
+        await self.app.update_processor.process_update(update, self.app.process_update(update))
+
+    async def stop(self) -> None:
+        await self.stop_polling()
         if self.app.running:
             await self.app.stop()
         await self.app.shutdown()

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import html
 import warnings
+from dataclasses import replace
 from datetime import timedelta
 
 from telegram import (
@@ -30,7 +31,13 @@ BUTTONS_PER_ROW = 3
 
 
 def to_event(update: Update) -> Incoming | None:
-    """The core's view of an update; None for updates that are not for the core (channel posts…)."""
+    """The core's view of an update (its ``update_key`` the update id); None for updates that are not for the
+    core (channel posts…)."""
+    event = _event(update)
+    return None if event is None else replace(event, update_key=str(update.update_id))
+
+
+def _event(update: Update) -> Incoming | None:
     if update.callback_query is not None:
         q = update.callback_query
         if q.message is None or q.from_user is None:

@@ -19,8 +19,8 @@ def unwrap(body: dict[str, Any]) -> dict[str, Any]:
     return inner if isinstance(inner, dict) and "message" in inner else body
 
 
-def to_event(body: dict[str, Any]) -> tuple[Incoming, str] | None:
-    """The core's event and the message id (for de-duplication); None for bots' own and malformed updates."""
+def to_event(body: dict[str, Any]) -> Incoming | None:
+    """The core's event (its ``update_key`` the message id); None for bots' own and malformed updates."""
     update = unwrap(body)
     message = update.get("message")
     if not isinstance(message, dict):
@@ -33,17 +33,19 @@ def to_event(body: dict[str, Any]) -> tuple[Incoming, str] | None:
         return None
     private = str(chat.get("chat_type", "PRIVATE")).upper() == "PRIVATE"
     sender = Sender(Platform.ZALO, user_id, chat_id, str(sender_raw.get("display_name") or ""), private)
-    message_id = str(message.get("message_id", ""))
+    message_id = str(message.get("message_id", "")) or None
     name = str(update.get("event_name", ""))
     text = message.get("text")
     if name == "message.text.received" and isinstance(text, str):
         command = parse_command(text)
         if command:
-            return Incoming(sender, EventKind.COMMAND, command=command[0], args=command[1], text=text), message_id
-        return Incoming(sender, EventKind.TEXT, text=text), message_id
+            return Incoming(
+                sender, EventKind.COMMAND, command=command[0], args=command[1], text=text, update_key=message_id
+            )
+        return Incoming(sender, EventKind.TEXT, text=text, update_key=message_id)
     if name == "message.image.received" and message.get("photo_url"):
-        return Incoming(sender, EventKind.FILE, file=FileRef(str(message["photo_url"]))), message_id
-    return Incoming(sender, EventKind.UNSUPPORTED), message_id
+        return Incoming(sender, EventKind.FILE, file=FileRef(str(message["photo_url"])), update_key=message_id)
+    return Incoming(sender, EventKind.UNSUPPORTED, update_key=message_id)
 
 
 def render(text: str, choices: tuple[tuple[str, str], ...], lang: str = "vi") -> list[str]:

@@ -24,9 +24,9 @@ from core.conversation.parse import MAX_TEXT, normalise, parse_number, parse_pla
 from core.conversation.ports import Notifier
 from core.deadlines import utcnow
 from core.i18n import gettext_for
-from core.repositories import UnitOfWorkFactory
+from core.repositories import Conflict, UnitOfWorkFactory
 from core.types import Role
-from core.usecases import accounts
+from core.usecases import accounts, inbound
 from core.usecases.rules import Rules
 
 MAX_REPLY = 6000  # characters: three Zalo messages, two Telegram ones
@@ -89,12 +89,18 @@ class Conversation:
         lang = "vi"
         try:
             async with self.uows() as uow:
+                if not await inbound.first_time(uow, event.sender.platform, event.update_key, self.clock()):
+                    log.info("%s update %s was handled before; ignored", event.sender.platform.value, event.update_key)
+                    return []
                 account = await uow.accounts.by_sender(event.sender)
                 lang = account.language if account else lang
                 ctx = Ctx(uow, self.rules, event, account, self.clock(), self.invite_link)
                 replies = await self._dispatch(ctx, event)
-                await uow.commit()
-        except Exception:
+                await uow.commit()  # the update is recorded as handled with what it did, or not at all
+        except Exception as exc:
+            if isinstance(exc, Conflict) and await self._handled_elsewhere(event):
+                log.info("%s update %s was handled by another instance", event.sender.platform.value, event.update_key)
+                return []
             log.exception(
                 "error handling %s from %s:%s (command %r)",
                 event.kind.value,
@@ -109,6 +115,13 @@ class Conversation:
         if ctx.effects.periods_changed:
             await self.notifier.periods_changed()
         return [bounded(r) for r in replies]
+
+    async def _handled_elsewhere(self, event: Incoming) -> bool:
+        """Whether the update is now recorded as handled (by another instance, at the same moment)."""
+        if not event.update_key:
+            return False
+        async with self.uows() as uow:  # read only: rolled back on exit
+            return not await inbound.first_time(uow, event.sender.platform, event.update_key, self.clock())
 
     async def _dispatch(self, ctx: Ctx, event: Incoming) -> list[Reply]:
         if not event.sender.private:

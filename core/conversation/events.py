@@ -37,6 +37,9 @@ class Incoming:
     text: str = ""
     token: str | None = None
     file: FileRef | None = None
+    # The platform's id of the update: one the platform sends again (a webhook retried, two instances) is
+    # handled once. None where there is none (the console).
+    update_key: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

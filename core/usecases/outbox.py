@@ -23,14 +23,24 @@ class RetryPolicy:
         return max(backoff, timedelta(seconds=retry_after or 0))
 
 
-async def claim(uow: UnitOfWork, now: datetime, limit: int, platforms: Collection[Platform]) -> list[ClaimedDelivery]:
-    """Due rows for these platforms, marked as being sent by this caller."""
-    return await uow.outbox.claim_due(now, limit, platforms)
+async def claim(
+    uow: UnitOfWork, now: datetime, limit: int, platforms: Collection[Platform], instance: int | None = None
+) -> list[ClaimedDelivery]:
+    """Due rows for these platforms, marked as being sent by this caller (``instance``, when a service)."""
+    return await uow.outbox.claim_due(now, limit, platforms, instance)
 
 
-async def release_stale(uow: UnitOfWork, now: datetime, lease: timedelta) -> int:
-    """Rows left in flight by a stopped sender go back to the queue (at most these may repeat)."""
-    return await uow.outbox.release_stale(now, lease)
+async def release_stale(uow: UnitOfWork, now: datetime, lease: timedelta, instance: int | None = None) -> int:
+    """Rows left in flight by a stopped sender go back to the queue (at most these may repeat): at once
+    when the instance that claimed them is gone, else after ``lease``."""
+    released = await uow.outbox.release_orphans(instance) if instance is not None else 0
+    return released + await uow.outbox.release_stale(now, lease)
+
+
+async def unclaim(uow: UnitOfWork, ids: Collection[int], now: datetime) -> None:
+    """Claimed rows this sender will not send after all (it is stopping): back to the queue, no attempt counted."""
+    for delivery_id in ids:
+        await uow.outbox.mark_retry(delivery_id, "not sent: the service stopped first", now, count_attempt=False)
 
 
 async def sent(uow: UnitOfWork, item: ClaimedDelivery, message_id: str | None, now: datetime) -> None:

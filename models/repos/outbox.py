@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Collection, Sequence
-from datetime import datetime, timedelta
+from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -15,6 +15,7 @@ from core.types import (
     DeliveryKind,
     DeliveryStatus,
     NewDelivery,
+    OutboxFigures,
     Platform,
     Priority,
     Reach,
@@ -22,6 +23,7 @@ from core.types import (
     StoredDelivery,
 )
 from models import tables as t
+from models.instances import live_instances
 
 CHUNK = 500  # keys per IN (…) when looking for existing rows
 REMINDER_KINDS = (
@@ -93,11 +95,24 @@ class SqlOutbox:
         result = await self.s.execute(
             update(t.Delivery)
             .where(t.Delivery.status == DeliveryStatus.SENDING.value, t.Delivery.claimed_at < now - lease)
-            .values(status=DeliveryStatus.PENDING.value, claimed_at=None)
+            .values(status=DeliveryStatus.PENDING.value, claimed_at=None, claimed_by=None)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def claim_due(self, now: datetime, limit: int, platforms: Collection[Platform]) -> list[ClaimedDelivery]:
+    async def release_orphans(self, instance: int) -> int:
+        gone = t.Delivery.claimed_by != instance
+        if self.s.bind.dialect.name == "postgresql":
+            gone = t.Delivery.claimed_by.not_in(live_instances())
+        result = await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.status == DeliveryStatus.SENDING.value, t.Delivery.claimed_by.is_not(None), gone)
+            .values(status=DeliveryStatus.PENDING.value, claimed_at=None, claimed_by=None)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
+
+    async def claim_due(
+        self, now: datetime, limit: int, platforms: Collection[Platform], instance: int | None = None
+    ) -> list[ClaimedDelivery]:
         """One conditional UPDATE … RETURNING: a row goes to exactly one drainer, on SQLite and PostgreSQL.
 
         The candidate rows are picked with FOR UPDATE SKIP LOCKED (PostgreSQL; SQLite has no row locks
@@ -133,7 +148,7 @@ class SqlOutbox:
                         t.Delivery.id.in_(select(candidates.c.id)),
                         t.Delivery.status == DeliveryStatus.PENDING.value,
                     )
-                    .values(status=DeliveryStatus.SENDING.value, claimed_at=now)
+                    .values(status=DeliveryStatus.SENDING.value, claimed_at=now, claimed_by=instance)
                     .returning(t.Delivery.id)
                     .execution_options(synchronize_session=False)
                 )
@@ -245,6 +260,7 @@ class SqlOutbox:
                 platform_message_id=message_id,
                 attempts=t.Delivery.attempts + 1,
                 claimed_at=None,
+                claimed_by=None,
                 last_error=None,
             )
         )
@@ -258,6 +274,7 @@ class SqlOutbox:
                 next_attempt_at=next_at,
                 attempts=t.Delivery.attempts + (1 if count_attempt else 0),
                 claimed_at=None,
+                claimed_by=None,
                 last_error=error[:1000],
             )
         )
@@ -266,7 +283,13 @@ class SqlOutbox:
         await self.s.execute(
             update(t.Delivery)
             .where(t.Delivery.id == delivery_id)
-            .values(status=status.value, attempts=t.Delivery.attempts + 1, claimed_at=None, last_error=error[:1000])
+            .values(
+                status=status.value,
+                attempts=t.Delivery.attempts + 1,
+                claimed_at=None,
+                claimed_by=None,
+                last_error=error[:1000],
+            )
         )
 
     async def status_counts(self, since: datetime, until: datetime) -> dict[DeliveryStatus, int]:
@@ -282,3 +305,25 @@ class SqlOutbox:
             )
         ).all()
         return {DeliveryStatus(status): int(n) for status, n in found}
+
+    async def figures(self) -> OutboxFigures:
+        found = (
+            (
+                await self.s.execute(
+                    select(t.Delivery.status, t.Delivery.kind, func.count()).group_by(
+                        t.Delivery.status, t.Delivery.kind
+                    )
+                )
+            )
+            .tuples()
+            .all()
+        )
+        waiting_states = (DeliveryStatus.PENDING.value, DeliveryStatus.SENDING.value)
+        waiting, oldest = (
+            await self.s.execute(
+                select(func.count(), func.min(t.Delivery.created_at)).where(t.Delivery.status.in_(waiting_states))
+            )
+        ).one()
+        if isinstance(oldest, str):  # SQLite's min() of a datetime column comes back as text
+            oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
+        return OutboxFigures({(status, kind): int(n) for status, kind, n in found}, int(waiting), oldest)

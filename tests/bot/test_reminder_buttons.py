@@ -61,6 +61,7 @@ async def live(loaded: Database) -> AsyncIterator[Live]:
     bot = TelegramBot(TOKEN, conversation, chats, api.base_url, poll_timeout=1, pacer=unpaced())
     sender.channels[Platform.TELEGRAM] = TelegramChannel(bot.bot, bot.pacer)
     await bot.start()
+    await bot.start_polling()
     roles = {SON: ("STP", Role.FOCAL), HA: ("STP", Role.FOCAL), LEAD: ("STP", Role.LEADER), THANH: ("TTRA", Role.FOCAL)}
     for uid, (agency, role) in roles.items():
         api.push_text(uid, NAMES[uid], f"/start {await invite_code(loaded, agency, role)}")

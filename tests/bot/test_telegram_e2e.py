@@ -17,7 +17,7 @@ import pytest
 import time_machine
 
 from bot.pacing import Pacer
-from bot.telegram.app import TelegramBot, WebhookConfig
+from bot.telegram.app import WEBHOOK_PATH, TelegramBot, WebhookConfig
 from bot.telegram.channel import TelegramChannel
 from bot.telegram.links import invite_links
 from core.conversation.commands import COMMANDS, Menu
@@ -28,13 +28,15 @@ from core.ports import FloodControlError, OutgoingMessage, RecipientBlockedError
 from core.types import Platform, Role
 from core.usecases.rules import Rules
 from nhacviec.config import Settings
+from nhacviec.http import Webhook
 from nhacviec.logsafety import SecretMaskingFilter
 from nhacviec.notifier import ServiceNotifier
-from nhacviec.service import admin_chats, run_service
+from nhacviec.service import TELEGRAM_SECRET_HEADER, admin_chats, run_service
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.factories import invite_code
 from tests.fakes import unpaced
+from tests.serving import serving
 from tests.telegram_standin import BotApiStandIn, FloodRules
 
 TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
@@ -75,6 +77,7 @@ async def live(loaded: Database) -> AsyncIterator[Live]:
         TTRA: await _invite(loaded, "TTRA", Role.FOCAL),
     }
     await bot.start()
+    await bot.start_polling()
     try:
         yield Live(api, bot, sender, loaded, codes)
     finally:
@@ -218,18 +221,11 @@ async def test_the_token_never_reaches_the_logs(live: Live, caplog: pytest.LogCa
     assert TOKEN not in caplog.text and TOKEN.split(":")[1] not in caplog.text
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database) -> None:
     api = BotApiStandIn(TOKEN)
     api.start()
     sender = OutboxSender(loaded.uows, {})
-    port = _free_port()
-    hook = WebhookConfig("https://bot.example.invalid/telegram", "webhook-secret-0123456789", "127.0.0.1", port)
+    hook = WebhookConfig("https://bot.example.invalid/telegram", "webhook-secret-0123456789")
     bot = TelegramBot(
         TOKEN,
         Conversation(loaded.uows, ServiceNotifier(sender)),
@@ -238,7 +234,9 @@ async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database
         webhook=hook,
     )
     await bot.start()
+    server = serving(loaded.uows, [Webhook(WEBHOOK_PATH, TELEGRAM_SECRET_HEADER, hook.secret, bot.feed)])
     try:
+        port = (await server.__aenter__()).port
         set_hook = next(p for m, p in api.calls if m == "setWebhook")
         assert set_hook["url"] == hook.url and set_hook["secret_token"] == hook.secret
         update = {
@@ -261,6 +259,7 @@ async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database
             assert right.status_code == 200
         await api.reply_to(STP, "Bot Nhắc việc")
     finally:
+        await server.__aexit__(None, None, None)
         await bot.stop()
         api.stop()
 
@@ -296,6 +295,7 @@ async def test_menus_list_every_registry_command_per_language_and_scope(loaded: 
     await conversation.handle(Incoming(admin, EventKind.COMMAND, command="dangky", args=code))
     bot = TelegramBot(TOKEN, conversation, admin_chats(loaded.uows, Platform.TELEGRAM), api.base_url, poll_timeout=1)
     await bot.start()
+    await bot.start_polling()
     try:
         menus = [p for m, p in api.calls if m == "setMyCommands"]
     finally:
@@ -327,6 +327,7 @@ async def test_one_chats_flood_does_not_hold_up_another_and_keeps_its_order(load
     bot = TelegramBot(TOKEN, conversation, admin_chats(loaded.uows, Platform.TELEGRAM), api.base_url, poll_timeout=1)
     bot.pacer = unpaced()
     await bot.start()
+    await bot.start_polling()
     try:
         for uid in (STP, TTRA):
             api.push_text(

@@ -24,7 +24,7 @@ from sqlalchemy import select
 from telegram import Bot
 
 from bot.telegram.channel import TelegramChannel
-from bot.zalo.app import ZaloBot, ZaloWebhookConfig
+from bot.zalo.app import SECRET_HEADER, WEBHOOK_PATH, ZaloBot, ZaloWebhookConfig
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from core.conversation.engine import Conversation
@@ -36,6 +36,7 @@ from core.usecases.quota import QuotaGate
 from core.usecases.rules import Rules
 from models import tables as t
 from nhacviec.config import Settings
+from nhacviec.http import Webhook
 from nhacviec.logsafety import SecretMaskingFilter
 from nhacviec.notifier import ServiceNotifier
 from nhacviec.service import make_conversation, run_service
@@ -45,6 +46,7 @@ from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database
 from tests.factories import invite_code
 from tests.fakes import unpaced
+from tests.serving import serving
 from tests.telegram_standin import BotApiStandIn
 from tests.zalo_standin import ZaloApiStandIn
 
@@ -88,6 +90,7 @@ async def z(loaded: Database) -> AsyncIterator[Z]:
     channel, sender, conversation = _parts(loaded, api)
     bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, poll_timeout=1)
     await bot.start()
+    bot.start_polling()
     try:
         yield Z(api, bot, channel, sender, conversation, loaded)
     finally:
@@ -154,23 +157,17 @@ async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
     assert await gate.used() == used_before + len(parts)  # every part counts against the quota
 
 
-def _free_port() -> int:
-    with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return int(s.getsockname()[1])
-
-
 async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> None:
     api = ZaloApiStandIn(TOKEN)
     api.start()
     channel, _, conversation = _parts(loaded, api)
-    port = _free_port()
-    hook = ZaloWebhookConfig("https://bot.example.invalid/zalo", "zalo-webhook-secret-42", "127.0.0.1", port)
+    hook = ZaloWebhookConfig("https://bot.example.invalid/zalo", "zalo-webhook-secret-42")
     bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, webhook=hook)
     await bot.start()
+    server = serving(loaded.uows, [Webhook(WEBHOOK_PATH, SECRET_HEADER, hook.secret, bot.handle)])
     try:
+        url = (await server.__aenter__()).url + WEBHOOK_PATH
         assert api.webhook == {"url": hook.url, "secret_token": hook.secret}
-        url = f"http://127.0.0.1:{port}/zalo"
         wrapped = {"ok": True, "result": ZaloApiStandIn.update("w1", "Web", "/huongdan", "wm1")}
         bare = ZaloApiStandIn.update("w2", "Web", "/huongdan", "wm2")
         async with httpx.AsyncClient() as http:
@@ -185,6 +182,7 @@ async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> 
             assert ok2.status_code == 200
         assert any("Bot Nhắc việc" in x for x in api.sent("w1")) and any("Bot Nhắc việc" in x for x in api.sent("w2"))
     finally:
+        await server.__aexit__(None, None, None)
         await bot.stop()
         await channel.client.close()
         api.stop()

@@ -1,0 +1,172 @@
+"""The service's one HTTP server (Starlette on uvicorn, in the bot's event loop): the Telegram and Zalo
+webhooks, /healthz, /readyz and /metrics. The dashboard to come mounts on the same app.
+
+- /healthz: 200 while the process runs its loop.
+- /readyz: 200 when the database answers at the schema the code needs and at least one chat channel is
+  ready; 503 otherwise, and from the moment the service begins to stop (so a proxy sends no more).
+- webhooks: the platform's secret header is compared in constant time; bodies over MAX_BODY are refused
+  before they are read whole; the update is handled before the answer, so a failure makes the platform
+  send it again (the core handles an update once).
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import hmac
+import json
+import logging
+import socket
+from collections.abc import Awaitable, Callable, Generator
+from dataclasses import dataclass, field
+from typing import Any
+
+import uvicorn
+from prometheus_client import CONTENT_TYPE_LATEST
+from starlette.applications import Starlette
+from starlette.requests import Request
+from starlette.responses import JSONResponse, PlainTextResponse, Response
+from starlette.routing import Route
+
+from nhacviec.metrics import Metrics
+
+log = logging.getLogger("nhacviec.http")
+MAX_BODY = 1 << 20  # bytes: a Telegram update is a few KiB; a file is never posted, only its id
+
+
+class HttpPortInUse(RuntimeError):
+    """HTTP_HOST:HTTP_PORT cannot be bound."""
+
+
+@dataclass(frozen=True)
+class Webhook:
+    path: str
+    header: str  # where the platform puts the secret
+    secret: str
+    handle: Callable[[dict[str, Any]], Awaitable[None]]
+
+
+@dataclass
+class Readiness:
+    """What /readyz checks; ``stopping`` is set first thing on SIGTERM."""
+
+    database: Callable[[], Awaitable[None]]  # raises when unreachable or behind the code
+    channels: Callable[[], list[str]]  # the chat channels ready now
+    stopping: bool = False
+    last: dict[str, str] = field(default_factory=dict)
+
+    async def check(self) -> tuple[bool, dict[str, str]]:
+        found: dict[str, str] = {}
+        if self.stopping:
+            found["service"] = "stopping"
+        try:
+            await asyncio.wait_for(self.database(), 3.0)
+            found["database"] = "ok"
+        except Exception as exc:
+            found["database"] = f"unavailable ({type(exc).__name__})"
+        ready = self.channels()
+        found["channels"] = ", ".join(ready) if ready else "none ready"
+        ok = not self.stopping and found["database"] == "ok" and bool(ready)
+        self.last = found
+        return ok, found
+
+
+def build_app(readiness: Readiness, metrics: Metrics, webhooks: list[Webhook]) -> Starlette:
+    async def healthz(request: Request) -> Response:
+        return PlainTextResponse("ok")
+
+    async def readyz(request: Request) -> Response:
+        ok, found = await readiness.check()
+        metrics.ready.set(1 if ok else 0)
+        return JSONResponse({"ready": ok, **found}, status_code=200 if ok else 503)
+
+    async def metrics_page(request: Request) -> Response:
+        return Response(await metrics.render(), media_type=CONTENT_TYPE_LATEST)
+
+    routes = [
+        Route("/healthz", healthz, methods=["GET"]),
+        Route("/readyz", readyz, methods=["GET"]),
+        Route("/metrics", metrics_page, methods=["GET"]),
+    ]
+    routes += [Route(hook.path, _webhook(hook, readiness), methods=["POST"]) for hook in webhooks]
+    return Starlette(routes=routes)
+
+
+def _refuse(status: int, description: str) -> Response:
+    return JSONResponse({"ok": False, "description": description}, status_code=status)
+
+
+def _webhook(hook: Webhook, readiness: Readiness) -> Callable[[Request], Awaitable[Response]]:
+    secret = hook.secret.encode()
+
+    async def endpoint(request: Request) -> Response:
+        if readiness.stopping:  # another instance takes it: the platform retries
+            return _refuse(503, "stopping")
+        if not hmac.compare_digest(request.headers.get(hook.header, "").encode(), secret):
+            return _refuse(403, "forbidden")
+        declared = request.headers.get("content-length", "")
+        if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+            return _refuse(413, "too large")
+        body = bytearray()
+        async for chunk in request.stream():
+            body += chunk
+            if len(body) > MAX_BODY:
+                return _refuse(413, "too large")
+        try:
+            update = json.loads(body or b"{}")
+        except ValueError:
+            return _refuse(400, "bad JSON")
+        if not isinstance(update, dict):
+            return _refuse(400, "not an update")
+        try:
+            await hook.handle(update)
+        except Exception:  # not answered 200: the platform sends it again
+            log.exception("webhook %s: the update could not be handled", hook.path)
+            return _refuse(500, "not handled")
+        return JSONResponse({"ok": True})
+
+    return endpoint
+
+
+class _Server(uvicorn.Server):
+    @contextlib.contextmanager
+    def capture_signals(self) -> Generator[None, None, None]:
+        yield  # the service handles SIGINT and SIGTERM itself (uvicorn would raise them again on exit)
+
+
+class HttpServer:
+    """uvicorn serving the app on a socket bound up front (so a port in use fails the start clearly)."""
+
+    def __init__(self, app: Starlette, host: str, port: int) -> None:
+        self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
+        self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
+        try:
+            self.sock.bind((host, port))
+        except OSError as exc:
+            self.sock.close()
+            raise HttpPortInUse(
+                f"không mở được cổng HTTP {host}:{port} (cannot listen: {exc.strerror}); "
+                "đặt HTTP_PORT khác, hoặc HTTP_PORT= để chạy không có máy chủ HTTP"
+            ) from None
+        self.sock.listen(128)
+        self.host, self.port = host, int(self.sock.getsockname()[1])
+        config = uvicorn.Config(
+            app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=3, server_header=False
+        )
+        self._server = _Server(config)
+        self._task: asyncio.Task[None] | None = None
+
+    @property
+    def url(self) -> str:
+        return f"http://{self.host}:{self.port}"
+
+    def start(self) -> None:
+        self._task = asyncio.create_task(self._server.serve(sockets=[self.sock]), name="http")
+
+    async def stop(self) -> None:
+        """Stop accepting, let requests under way finish (3 s at most)."""
+        self._server.should_exit = True
+        if self._task is not None:
+            with contextlib.suppress(Exception):
+                await self._task
+        self.sock.close()
