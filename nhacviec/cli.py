@@ -409,6 +409,8 @@ def reminders_cmd(
 def run_cmd() -> None:
     """Chạy dịch vụ: lịch nhắc, hàng đợi gửi tin và các kênh chat (run the service)."""
     from nhacviec.logsafety import configure_logging, mask
+    from models.instances import AlreadyRunning
+    from nhacviec.http import HttpPortInUse
     from nhacviec.service import TelegramTokenRejected, run_service
 
     async def go() -> None:
@@ -423,7 +425,7 @@ def run_cmd() -> None:
             raise CliError(str(exc)) from exc
         except CalendarFileError as exc:
             raise CliError(str(exc), 2) from exc
-        except TelegramTokenRejected as exc:
+        except (TelegramTokenRejected, AlreadyRunning, HttpPortInUse) as exc:
             raise CliError(str(exc)) from None
         except Exception as exc:  # a crash at start: say what, never with a secret in it, never a raw traceback
             logging.getLogger("nhacviec").exception("the service stopped on an error")

@@ -2,12 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 from datetime import datetime, timedelta
 
 from core.deadlines import VN_TZ, utcnow
-from core.types import OPERATOR, Platform, Role, Sender
+from core.types import OPERATOR, DeliveryKind, NewDelivery, Platform, Priority, Role, Sender
 from core.usecases import accounts, plan, submissions
 from core.usecases.rules import Rules
+from models.db import make_engine, session_factory
 from tests.conftest import Database
 
 CREATED = datetime(2023, 3, 20, 9, 0, tzinfo=VN_TZ)
@@ -68,3 +70,31 @@ async def submit(db: Database, agency_code: str, ref: str, at: datetime, documen
         receipt = await submissions.submit(uow, OPERATOR, agency.id, period.id, at, document_number)
         await uow.commit()
     return receipt.late
+
+
+async def queue_messages(db: Database, chats: range, platform: Platform = Platform.TELEGRAM, tag: str = "tin") -> None:
+    """One focal person of Sở Tư pháp per chat id, each with one pending message "<tag> <chat>" (a fan-out)."""
+    now = utcnow()
+    async with db.uows() as uow:
+        agency = await uow.agencies.by_code("STP")
+        assert agency is not None
+        items = []
+        for chat in chats:
+            person = await uow.accounts.add_person(f"Cán bộ {chat}", agency.id, Role.FOCAL, CREATED)
+            account = await uow.accounts.add_account(person, Sender(platform, str(chat), str(chat), "x"), CREATED)
+            items.append(NewDelivery(f"{tag}:{chat}", account, DeliveryKind.DUE, f"{tag} {chat}", Priority.NORMAL))
+        await uow.outbox.enqueue(items, now)
+        await uow.commit()
+
+
+def queue_messages_now(db: Database, chats: range, platform: Platform = Platform.TELEGRAM, tag: str = "tin") -> None:
+    """``queue_messages`` from a test that is not a coroutine (its own engine, its own loop)."""
+
+    async def go() -> None:
+        engine = make_engine(db.url, db.schema)
+        try:
+            await queue_messages(Database(db.url, db.schema, engine, session_factory(engine)), chats, platform, tag)
+        finally:
+            await engine.dispose()
+
+    asyncio.run(go())

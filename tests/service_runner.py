@@ -26,7 +26,7 @@ def free_port() -> int:
 def service_env(db_env: dict[str, str], **settings: str) -> dict[str, str]:
     """The process environment: this one's without any nhacviec setting, then the database's and ``settings``."""
     env = {k: v for k, v in os.environ.items() if not k.startswith((*SCRUBBED, "HTTP_"))}
-    return {**env, **db_env, "LOG_LEVEL": "INFO", **settings}
+    return {**env, **db_env, "LOG_LEVEL": "INFO", "HTTP_PORT": "0", **settings}
 
 
 def metric(text: str, name: str, labels: str = "") -> float | None:
@@ -60,13 +60,15 @@ class Service:
             stderr=subprocess.STDOUT,
             text=True,
         )
-        threading.Thread(target=self._read, args=(self.proc,), daemon=True).start()
+        self._reader = threading.Thread(target=self._read, args=(self.proc,), daemon=True)
+        self._reader.start()
         return self
 
     def _read(self, proc: subprocess.Popen[str]) -> None:
         assert proc.stdout is not None
-        for line in proc.stdout:
-            self.lines.append(line.rstrip("\n"))
+        with proc.stdout:
+            for line in proc.stdout:
+                self.lines.append(line.rstrip("\n"))
 
     @property
     def output(self) -> str:
@@ -101,6 +103,11 @@ class Service:
         if self.proc is not None and self.proc.poll() is None:
             self.proc.send_signal(signal.SIGKILL)
             self.proc.wait(10)
+        self._done()
+
+    def _done(self) -> None:
+        if self.proc is not None:
+            self._reader.join(10)  # the output read to its end, the pipe closed
 
     def terminate(self, timeout: float = 15) -> tuple[int, float]:
         """SIGTERM; (exit code, seconds it took to exit)."""
@@ -108,7 +115,9 @@ class Service:
         start = time.monotonic()
         self.proc.send_signal(signal.SIGTERM)
         code = self.proc.wait(timeout)
-        return code, time.monotonic() - start
+        seconds = time.monotonic() - start
+        self._done()
+        return code, seconds
 
     def close(self) -> None:
         self.kill()
