@@ -408,9 +408,9 @@ def reminders_cmd(
 @app.command("run")
 def run_cmd() -> None:
     """Chạy dịch vụ: lịch nhắc, hàng đợi gửi tin và các kênh chat (run the service)."""
-    from nhacviec.logsafety import configure_logging, mask
     from models.instances import AlreadyRunning
     from nhacviec.http import HttpPortInUse
+    from nhacviec.logsafety import configure_logging, mask
     from nhacviec.service import TelegramTokenRejected, run_service
 
     async def go() -> None:

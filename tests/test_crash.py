@@ -35,7 +35,7 @@ async def test_ten_kills_during_a_fan_out_lose_nothing(loaded: Database, tmp_pat
             before = len(api.delivered)
             service = Service(env, tmp_path, f"run {kill + 1}").start()
             try:
-                resumed.append(service.wait_until(lambda: len(api.delivered) > before, 30, "sending resumed"))
+                resumed.append(service.wait_until(lambda n=before: len(api.delivered) > n, 30, "sending resumed"))
                 time.sleep(rng.uniform(0.1, 1.5))
             finally:
                 service.kill()

@@ -9,7 +9,6 @@ import asyncio
 import logging
 import os
 import signal
-import socket
 import subprocess
 import time
 from collections.abc import AsyncIterator, Iterator
