@@ -10,6 +10,7 @@ from __future__ import annotations
 import random
 import time
 from collections import Counter
+from functools import partial
 from pathlib import Path
 
 from tests.conftest import Database
@@ -19,6 +20,10 @@ from tests.telegram_standin import BotApiStandIn, FloodRules
 
 TOKEN = "7000000003:AAH-crash-test-token-0123456789abcdef"
 N, KILLS = 1000, 10
+
+
+def _more_than(api: BotApiStandIn, n: int) -> bool:
+    return len(api.delivered) > n
 
 
 async def test_ten_kills_during_a_fan_out_lose_nothing(loaded: Database, tmp_path: Path) -> None:
@@ -35,7 +40,7 @@ async def test_ten_kills_during_a_fan_out_lose_nothing(loaded: Database, tmp_pat
             before = len(api.delivered)
             service = Service(env, tmp_path, f"run {kill + 1}").start()
             try:
-                resumed.append(service.wait_until(lambda n=before: len(api.delivered) > n, 30, "sending resumed"))
+                resumed.append(service.wait_until(partial(_more_than, api, before), 30, "sending resumed"))
                 time.sleep(rng.uniform(0.1, 1.5))
             finally:
                 service.kill()
