@@ -188,6 +188,7 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
     scheduler.start()
     sender_task = asyncio.create_task(sender.run(stop))
     tasks: list[asyncio.Task[None]] = []
+    leading: asyncio.Task[None] | None = None
     try:
         if http is not None:
             http.start()
@@ -195,7 +196,7 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
                 "HTTP server on %s (/healthz, /readyz, /metrics%s)", http.url, "".join(f", {h.path}" for h in webhooks)
             )
         await leader.tick()  # the first check before anything is said to run
-        tasks.append(asyncio.create_task(leader.run(stop)))
+        leading = asyncio.create_task(leader.run(stop))
         if telegram is not None:
             retrying = await _start_telegram(telegram, stop, pollers)
             if retrying is not None:
@@ -210,14 +211,14 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
             tasks.append(asyncio.create_task(_console(conversation, stop)))
         await stop.wait()
     finally:
-        await _stop(stop, readiness, http, leader, tasks, scheduler, sender_task, telegram, zalo)
+        await _stop(stop, readiness, http, leading, tasks, scheduler, sender_task, telegram, zalo)
 
 
 async def _stop(
     stop: asyncio.Event,
     readiness: Readiness,
     http: HttpServer | None,
-    leader: LeaderLoop,
+    leading: asyncio.Task[None] | None,
     tasks: list[asyncio.Task[None]],
     scheduler: AsyncIOScheduler,
     sender_task: asyncio.Task[None],
@@ -231,10 +232,10 @@ async def _stop(
     stop.set()
     if http is not None:
         await http.stop()
-    for task in tasks:  # the leader loop steps down on ``stop``; the console and the retries are cancelled
-        if task.get_coro().__name__ != "run":  # type: ignore[union-attr]
-            task.cancel()
-    await asyncio.wait(tasks, timeout=2)
+    for task in tasks:  # the console and the Telegram retries
+        task.cancel()
+    if leading is not None:
+        await asyncio.wait([leading], timeout=2)  # the leader loop steps down on ``stop``
     scheduler.shutdown(wait=False)
     try:
         await asyncio.wait_for(sender_task, SENDER_GRACE)
