@@ -6,11 +6,14 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import json
+import socket
 import threading
 import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+DROP = 0  # the status an ``answer`` gives to close the connection with no answer at all
 
 
 class HttpStandIn:
@@ -80,6 +83,11 @@ class HttpStandIn:
                 self._send(*standin._dispatch(self.path[len(prefix) :], params))
 
             def _send(self, status: int, payload: dict[str, Any]) -> None:
+                if status == DROP:
+                    with contextlib.suppress(OSError):
+                        self.connection.shutdown(socket.SHUT_RDWR)
+                    self.close_connection = True
+                    return
                 data = json.dumps(payload).encode()
                 self.send_response(status)
                 self.send_header("Content-Type", "application/json")

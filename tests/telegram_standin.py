@@ -18,7 +18,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.http_standin import HttpStandIn
+from tests.http_standin import DROP, HttpStandIn
 
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_test_bot"}
 
@@ -41,6 +41,10 @@ class FloodRules:
     random_429: float = 0.0
     random_retry_after: tuple[int, int] = (1, 5)
     seed: int = 46
+    # Faults: this share of the sends fails, not delivered, as a 5xx, a timeout (an answer held ``hang``
+    # seconds, longer than the client waits) or a connection dropped without an answer, in turn.
+    faults: float = 0.0
+    hang: float = 2.0
 
 
 class BotApiStandIn(HttpStandIn):
@@ -56,6 +60,8 @@ class BotApiStandIn(HttpStandIn):
         self._accepted: deque[float] = deque()  # times of accepted sends in the last second
         self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
         self._random = random.Random(flood.seed if flood else 0)
+        self.blocked: set[int] = set()  # chats whose person blocked the bot: 403
+        self.faulted: dict[str, int] = {"5xx": 0, "timeout": 0, "dropped": 0}
 
     @property
     def base_url(self) -> str:
@@ -194,7 +200,27 @@ class BotApiStandIn(HttpStandIn):
             self._chat_tokens[chat_id] = (tokens - 1, now)
             return None
 
+    def _fault(self) -> tuple[int, dict[str, Any]] | None:
+        """A failure instead of the send, for ``faults`` of the sends (None: no fault this time)."""
+        rules = self.flood
+        assert rules is not None
+        with self._cond:
+            if not rules.faults or self._random.random() >= rules.faults:
+                return None
+            kind = ("5xx", "timeout", "dropped")[sum(self.faulted.values()) % 3]
+            self.faulted[kind] += 1
+        if kind == "timeout":
+            time.sleep(rules.hang)
+            return 504, {"ok": False, "error_code": 504, "description": "Gateway Timeout"}
+        if kind == "dropped":
+            return DROP, {}
+        return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
+
     def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method in ("sendMessage", "sendDocument") and int(params.get("chat_id", 0)) in self.blocked:
+            return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
+        if self.flood is not None and method in ("sendMessage", "sendDocument") and (fault := self._fault()):
+            return fault
         if self.flood is not None and method in ("sendMessage", "sendDocument"):
             if self.flood.latency:
                 time.sleep(self.flood.latency)
