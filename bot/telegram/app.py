@@ -93,7 +93,11 @@ class TelegramBot:
     async def feed(self, data: dict[str, Any]) -> None:
         """One update posted to the webhook: handled before the answer, so Telegram sends it again if we fail
         (the core handles an update id once). Per-chat order as for polled updates."""
-        update = Update.de_json(data, self.app.bot)
+        try:
+            update = Update.de_json(data, self.app.bot)
+        except (TypeError, KeyError, ValueError, AttributeError) as exc:  # not an update: sending it again won't help
+            log.warning("Telegram webhook: a body that is not an update was ignored (%s)", type(exc).__name__)
+            return
         await self.app.update_processor.process_update(update, self.app.process_update(update))
 
     async def stop(self) -> None:
