@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core.deadlines import VN_TZ, to_vn, utcnow
 from core.ports import NoTelemetry, Telemetry
 from core.repositories import Conflict, UnitOfWorkFactory
-from core.usecases import reminders
+from core.usecases import inbound, reminders
 from core.usecases.rules import Rules
 from scheduler.sender import OutboxSender
 
@@ -86,9 +86,13 @@ class ReminderEngine:
                 job.remove()
 
     async def roll_forward(self) -> None:
-        """Daily: handle anything missed and schedule the next days' points."""
+        """Daily: handle anything missed, schedule the next days' points, forget old incoming update ids."""
         await self.catch_up()
         await self.reschedule()
+        async with self.uows() as uow:
+            forgotten = await inbound.forget_old(uow, self.clock())
+            await uow.commit()
+        log.info("forgot %d incoming update ids older than %d days", forgotten, inbound.KEEP.days)
 
     async def reschedule(self) -> int:
         """Derive the APScheduler jobs for the next ``horizon`` from the database; returns how many."""
