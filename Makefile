@@ -42,7 +42,7 @@ locales/%/LC_MESSAGES/nhacviec.mo: locales/%/LC_MESSAGES/nhacviec.po | $(VENV)/.
 
 # Maintainers: refresh the template and the catalogs after changing messages.
 extract: install
-	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 --no-location --sort-output -w 100 -o locales/nhacviec.pot core scheduler bot nhacviec
+	$(BIN)/pybabel extract -F babel.cfg -k t -k tn:1,2 --no-location --sort-output -w 100 -k _ -o locales/nhacviec.pot core scheduler bot web nhacviec
 	$(BIN)/pybabel update -i locales/nhacviec.pot -d locales -D nhacviec -w 100 --no-fuzzy-matching
 
 lint: install-test

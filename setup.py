@@ -20,8 +20,9 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-FOLDERS = ("core", "models", "scheduler", "bot")  # mapped to nhacviec.<folder> in a wheel
-OURS = re.compile(r"^(\s*)(from|import)(\s+)(core|models|scheduler|bot)(?=[.\s])", re.MULTILINE)
+FOLDERS = ("core", "models", "scheduler", "bot", "web")  # mapped to nhacviec.<folder> in a wheel
+OURS = re.compile(r"^(\s*)(from|import)(\s+)(core|models|scheduler|bot|web)(?=[.\s])", re.MULTILINE)
+WEB_FILES = ["templates/*.html", "static/*"]  # the dashboard's templates, stylesheet and htmx
 WHEEL = "bdist_wheel" in sys.argv  # pip's build_wheel; editable installs and sdists keep the folders
 
 
@@ -88,7 +89,7 @@ if WHEEL:
     options = {
         "packages": sorted(mapping),
         "package_dir": mapping,
-        "package_data": {"nhacviec.models.migrations": ["*.mako"]},
+        "package_data": {"nhacviec.models.migrations": ["*.mako"], "nhacviec.web": WEB_FILES},
     }
 else:
     found = {"nhacviec": "nhacviec"}
@@ -96,7 +97,7 @@ else:
         found |= packages(folder, "")
     options = {
         "packages": sorted(found),
-        "package_data": {"models.migrations": ["*.mako"]},
+        "package_data": {"models.migrations": ["*.mako"], "web": WEB_FILES},
     }
 
 setup(cmdclass={"build_py": BuildPy}, **options)

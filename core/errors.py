@@ -97,3 +97,7 @@ class LineageError(DomainError):
 
 class CalendarError(DomainError):
     """A calendar change that cannot be applied (the detail says why, in Vietnamese and English)."""
+
+
+class LinkRefused(DomainError):
+    """A dashboard sign-in link that is unknown, used already or expired."""

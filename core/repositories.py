@@ -26,6 +26,7 @@ from core.types import (
     ChatAccountInfo,
     ChoiceRecord,
     ClaimedDelivery,
+    DeliveryRecord,
     DeliveryStatus,
     InviteRecord,
     NewDelivery,
@@ -43,6 +44,7 @@ from core.types import (
     Sender,
     SeriesRef,
     StoredDelivery,
+    SubmissionDetail,
     SubmissionInfo,
     TaskListing,
 )
@@ -54,6 +56,9 @@ class Conflict(Exception):
 
 class AccountRepository(Protocol):
     """People and their chat accounts."""
+
+    async def by_id(self, account_id: int) -> Account | None:
+        """The account of an active person, as the database has it now."""
 
     async def by_sender(self, sender: Sender) -> Account | None:
         """The active account of this platform user with an active person, or None."""
@@ -166,6 +171,9 @@ class PeriodRepository(Protocol):
     async def status(self, period_id: int) -> list[PeriodStatusRow]:
         """Every active agency owing the period with its live submission, if any."""
 
+    async def submission_detail(self, period_id: int, agency_id: int) -> SubmissionDetail | None:
+        """The agency's live submission for the period, with who confirmed it."""
+
     async def owes(self, agency_id: int, period_id: int) -> bool: ...
 
     async def live_submission(self, agency_id: int, period_id: int) -> SubmissionInfo | None:
@@ -255,6 +263,31 @@ class OutboxRepository(Protocol):
 
     async def figures(self) -> OutboxFigures:
         """Rows by status and kind, and the queue still to send (for the metrics)."""
+
+    async def history(self, period_id: int, agency_id: int) -> list[DeliveryRecord]:
+        """Every message about the period to the agency's people, oldest first."""
+
+
+class WebAccessRepository(Protocol):
+    """The dashboard's one-time sign-in links and browser sessions; tokens are stored as hashes only."""
+
+    async def add_login(self, token_hash: str, account_id: int, now: datetime, expires_at: datetime) -> None: ...
+
+    async def use_login(self, token_hash: str, now: datetime) -> int | None:
+        """Mark the link used and return its account id; None if unknown, used already or expired (atomic:
+        of two browsers opening one link at once, one gets in)."""
+
+    async def add_session(
+        self, token_hash: str, account_id: int, csrf: str, now: datetime, expires_at: datetime
+    ) -> None: ...
+
+    async def session(self, token_hash: str, now: datetime) -> tuple[int, str] | None:
+        """(account id, CSRF token) of a live session; None if unknown, expired or signed out."""
+
+    async def revoke(self, token_hash: str, now: datetime) -> None: ...
+
+    async def revoke_person(self, account_id: int, now: datetime) -> int:
+        """Sign out every session of the person holding ``account_id`` (all their accounts); how many."""
 
 
 class SeenUpdateRepository(Protocol):
@@ -392,6 +425,7 @@ class UnitOfWork(Protocol):
     calendar: CalendarRepository
     audit: AuditRepository
     updates: SeenUpdateRepository
+    web: WebAccessRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -413,6 +413,32 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
+class SubmissionDetail:
+    """Who confirmed an agency's report for a period, when, how, and with which document number."""
+
+    confirmed_at: datetime
+    confirmed_by: str  # the person's name, "" when the operator recorded it
+    via: str  # "telegram", "zalo", "console", "cli"
+    document_number: str | None
+    late: bool
+
+
+@dataclass(frozen=True, slots=True)
+class DeliveryRecord:
+    """One message about a period to one of an agency's people, as the dashboard lists them."""
+
+    kind: str
+    status: str
+    person: str
+    platform: str
+    created_at: datetime
+    sent_at: datetime | None
+    acknowledged_at: datetime | None
+    attempts: int
+    last_error: str | None
+
+
+@dataclass(frozen=True, slots=True)
 class OutboxFigures:
     """The outbox as the service's metrics show it."""
 

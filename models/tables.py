@@ -233,6 +233,31 @@ class Delivery(Base):
     acknowledged_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
 
 
+class WebLogin(Base):
+    """A one-time sign-in link for the dashboard (its token kept hashed), valid a few minutes."""
+
+    __tablename__ = "web_login"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("chat_account.id"))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    used_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+
+
+class WebSession(Base):
+    """A signed-in browser (its token kept hashed); the role is read from the account on every request."""
+
+    __tablename__ = "web_session"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    token_hash: Mapped[str] = mapped_column(String(64), unique=True)
+    account_id: Mapped[int] = mapped_column(ForeignKey("chat_account.id"), index=True)
+    csrf: Mapped[str] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    expires_at: Mapped[datetime] = mapped_column(TZDateTime())
+    revoked_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+
+
 class SeenUpdate(Base):
     """An incoming update already handled: a webhook retried by the platform, or delivered to two instances,
     is handled once."""

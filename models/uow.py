@@ -23,6 +23,7 @@ from core.repositories import (
     ReminderRunRepository,
     SeenUpdateRepository,
     UsageRepository,
+    WebAccessRepository,
 )
 from models.repos.accounts import SqlAccounts
 from models.repos.agencies import SqlAgencies
@@ -36,6 +37,7 @@ from models.repos.periods import SqlPeriods
 from models.repos.runs import SqlRuns
 from models.repos.updates import SqlSeenUpdates
 from models.repos.usage import SqlUsage
+from models.repos.web import SqlWebAccess
 
 
 class SqlUnitOfWork:
@@ -51,6 +53,7 @@ class SqlUnitOfWork:
     calendar: CalendarRepository
     audit: AuditRepository
     updates: SeenUpdateRepository
+    web: WebAccessRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -70,6 +73,7 @@ class SqlUnitOfWork:
         self.calendar = SqlCalendar(s)
         self.audit = SqlAudit(s)
         self.updates = SqlSeenUpdates(s)
+        self.web = SqlWebAccess(s)
         return self
 
     async def __aexit__(

@@ -22,7 +22,7 @@ from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
-from core.usecases import accounts, overview, plan, reminders, submissions
+from core.usecases import accounts, overview, plan, reminders, submissions, web_access
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
 from nhacviec.clikit import (
@@ -452,6 +452,27 @@ def chat_cmd(
                 await uow.commit()
             async with console_only(w) as conversation:
                 await repl(conversation, who, sys.stdin, sys.stdout, Path("exports"))
+
+    run(go())
+
+
+@app.command("login-link")
+def login_link_cmd(
+    agency: Annotated[str, typer.Option("--as", help="Mã cơ quan của tài khoản máy chủ (agency code).")],
+    role: Annotated[Role, typer.Option("--role", help="admin | leader | focal")] = Role.ADMIN,
+    name: Annotated[str | None, typer.Option("--name", help="Tên hiển thị (display name).")] = None,
+) -> None:
+    """In đường dẫn đăng nhập trang quản trị, dùng một lần, hiệu lực 10 phút (print a one-time dashboard link)."""
+
+    async def go() -> None:
+        async with context() as w:
+            default_name = {Role.ADMIN: "Quản trị viên", Role.LEADER: "Lãnh đạo"}.get(role, "Cán bộ đầu mối")
+            now = utcnow()
+            async with w.uows() as uow:
+                token = await web_access.operator_link(uow, agency, role, name or default_name, now)
+                await uow.commit()
+        out.print(f"{w.settings.dashboard_url}/dang-nhap?t={token}")
+        err.print(f"Dùng một lần, hết hạn lúc (one use, expires at) {format_instant(now + web_access.LOGIN_TTL)}")
 
     run(go())
 

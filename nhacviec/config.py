@@ -26,6 +26,10 @@ class Settings(BaseSettings):
     # an empty HTTP_PORT runs without it (no webhooks then).
     http_host: str = "127.0.0.1"
     http_port: int | None = Field(default=8080, ge=0, le=65535)
+    # The dashboard: the address people open (sign-in links point there) and the key that signs its cookies.
+    # Every instance needs the same key; without one (development only) a random key is made at each start.
+    web_base_url: str | None = None
+    web_secret_key: SecretStr | None = None
     # Seconds between the instances' checks of who leads (PostgreSQL; failover within about twice this).
     leader_check_seconds: float = Field(default=5.0, gt=0, le=30)
 
@@ -77,6 +81,8 @@ class Settings(BaseSettings):
         "calendar_file",
         "leader_unseen_time",
         "http_port",
+        "web_base_url",
+        "web_secret_key",
         mode="before",
     )
     @classmethod
@@ -94,7 +100,15 @@ class Settings(BaseSettings):
     @model_validator(mode="after")
     def _no_placeholder_in_production(self) -> Settings:
         if self.env == "production":
-            for name in ("telegram_bot_token", "telegram_webhook_secret", "zalo_bot_token", "zalo_webhook_secret"):
+            if self.http_port is not None and self.web_secret_key is None:
+                raise ValueError("WEB_SECRET_KEY is required in production (the dashboard signs its cookies with it)")
+            for name in (
+                "telegram_bot_token",
+                "telegram_webhook_secret",
+                "zalo_bot_token",
+                "zalo_webhook_secret",
+                "web_secret_key",
+            ):
                 value: SecretStr | None = getattr(self, name)
                 if value is not None and value.get_secret_value().strip() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} holds a placeholder value; set the real secret")
@@ -121,11 +135,19 @@ class Settings(BaseSettings):
                 self.telegram_webhook_secret,
                 self.zalo_bot_token,
                 self.zalo_webhook_secret,
+                self.web_secret_key,
             )
             if v
         ]
         password = make_url(self.database_url).password if "://" in self.database_url else None
         return [v for v in (*values, password) if v]
+
+    @property
+    def dashboard_url(self) -> str:
+        """Where people open the dashboard (WEB_BASE_URL, else this machine's HTTP server)."""
+        if self.web_base_url:
+            return self.web_base_url.rstrip("/")
+        return f"http://{self.http_host}:{self.http_port or 8080}"
 
     @property
     def zalo_configured(self) -> bool:

@@ -26,7 +26,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
-from starlette.routing import Route
+from starlette.routing import BaseRoute, Route
 
 from nhacviec.metrics import Metrics
 
@@ -71,7 +71,11 @@ class Readiness:
         return ok, found
 
 
-def build_app(readiness: Readiness, metrics: Metrics, webhooks: list[Webhook]) -> Starlette:
+def build_app(
+    readiness: Readiness, metrics: Metrics, webhooks: list[Webhook], pages: list[BaseRoute] | None = None
+) -> Starlette:
+    """The service's app; ``pages`` (the dashboard) are mounted beside the service's own paths."""
+
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
 
@@ -89,7 +93,7 @@ def build_app(readiness: Readiness, metrics: Metrics, webhooks: list[Webhook]) -
         Route("/metrics", metrics_page, methods=["GET"]),
     ]
     routes += [Route(hook.path, _webhook(hook, readiness), methods=["POST"]) for hook in webhooks]
-    return Starlette(routes=routes)
+    return Starlette(routes=[*routes, *(pages or [])])
 
 
 def _refuse(status: int, description: str) -> Response:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import logging
+import secrets
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
@@ -37,6 +38,7 @@ from nhacviec.notifier import ServiceNotifier
 from nhacviec.wiring import Wiring, wired
 from scheduler.engine import ReminderEngine
 from scheduler.sender import OutboxSender
+from web.app import dashboard_routes
 
 if TYPE_CHECKING:
     from bot.telegram.app import TelegramBot
@@ -48,10 +50,25 @@ SENDER_GRACE = 4.0  # seconds the sends under way get to finish when the service
 CONSOLE_OPERATOR = Sender(Platform.CONSOLE, "operator", "operator", "Người dùng máy chủ")
 
 
+def web_secret(settings: Settings) -> str:
+    """WEB_SECRET_KEY, or (development only: production refuses to start without it) a key for this run."""
+    if settings.web_secret_key is not None:
+        return settings.web_secret_key.get_secret_value()
+    log.warning("WEB_SECRET_KEY is not set: dashboard sessions end when the service stops")
+    return secrets.token_urlsafe(32)
+
+
 def make_conversation(
     settings: Settings, uows: UnitOfWorkFactory, notifier: ServiceNotifier, rules: Rules | None = None
 ) -> Conversation:
-    return Conversation(uows, notifier, rules, invite_links(settings.telegram_bot_username))
+    dashboard = settings.dashboard_url if settings.http_port is not None else None
+    return Conversation(
+        uows,
+        notifier,
+        rules,
+        invite_links(settings.telegram_bot_username),
+        (lambda token: f"{dashboard}/dang-nhap?t={token}") if dashboard else (lambda token: None),
+    )
 
 
 def admin_chats(uows: UnitOfWorkFactory, platform: Platform) -> Callable[[], Awaitable[list[str]]]:
@@ -157,7 +174,8 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
     readiness = Readiness(lambda: db.require_current_schema(w.engine), ready_channels)
     http = None
     if settings.http_port is not None:
-        http = HttpServer(build_app(readiness, metrics, webhooks), settings.http_host, settings.http_port)
+        pages = dashboard_routes(w.uows, rules, web_secret(settings), settings.dashboard_url.startswith("https:"))
+        http = HttpServer(build_app(readiness, metrics, webhooks, pages), settings.http_host, settings.http_port)
 
     async def pollers() -> None:
         """Polling is the leader's: Telegram and Zalo each allow one poller per token."""

@@ -15,7 +15,7 @@ from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
 from core.conversation.parse import parse_command
-from core.deadlines import VN_TZ
+from core.deadlines import VN_TZ, utcnow
 from core.types import Account, Platform
 from core.usecases.rules import Rules
 from nhacviec.notifier import ServiceNotifier
@@ -90,6 +90,6 @@ def make_harness(db: Database, now: datetime | None = None) -> Harness:
         ServiceNotifier(sender, engine),
         rules,
         invite_links("nhacviec_test_bot"),
-        **({"clock": (lambda: now)} if now else {}),
+        clock=(lambda: now) if now else utcnow,
     )
     return Harness(db, channel, sender, conversation)

@@ -116,6 +116,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("link",),
         ("lien ket",),
     ),
+    CommandSpec(
+        "web",
+        Access.MEMBER,
+        N_("/web — a sign-in link to the web dashboard (valid 10 minutes)"),
+        Menu.EVERYONE,
+        N_("Sign in to the web dashboard"),
+        ("dashboard",),
+        ("trang web", "dang nhap web"),
+    ),
     CommandSpec("huy", Access.MEMBER, N_("/huy — cancel what you are doing"), aliases=("cancel",), phrases=("huy",)),
     CommandSpec(
         "huongdan",

@@ -76,6 +76,7 @@ class Ctx:
     account: Account | None
     now: datetime
     invite_link: Callable[[str], str | None] = lambda code: None
+    web_link: Callable[[str], str | None] = lambda token: None  # the dashboard's sign-in URL, if it runs
     effects: Effects = field(default_factory=Effects)
 
     @property

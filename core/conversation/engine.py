@@ -76,12 +76,14 @@ class Conversation:
         notifier: Notifier,
         rules: Rules | None = None,
         invite_link: Callable[[str], str | None] = lambda code: None,
+        web_link: Callable[[str], str | None] = lambda token: None,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.uows = uows
         self.notifier = notifier
         self.rules = rules or Rules()
         self.invite_link = invite_link
+        self.web_link = web_link
         self.clock = clock
 
     async def handle(self, event: Incoming) -> list[Reply]:
@@ -94,7 +96,7 @@ class Conversation:
                     return []
                 account = await uow.accounts.by_sender(event.sender)
                 lang = account.language if account else lang
-                ctx = Ctx(uow, self.rules, event, account, self.clock(), self.invite_link)
+                ctx = Ctx(uow, self.rules, event, account, self.clock(), self.invite_link, self.web_link)
                 replies = await self._dispatch(ctx, event)
                 await uow.commit()  # the update is recorded as handled with what it did, or not at all
         except Exception as exc:

@@ -13,7 +13,7 @@ from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant
 from core.planning.calendar import WorkCalendar
 from core.types import AgencyPeriod, AssignedTask, Platform, Role, SubmissionReceipt, TaskRole
-from core.usecases import accounts, plan, reminder_actions, submissions
+from core.usecases import accounts, plan, reminder_actions, submissions, web_access
 from core.usecases.reminder_actions import REMIND_ACK, REMIND_SUBMIT
 from core.usecases.rules import effective_rules
 
@@ -449,5 +449,23 @@ async def cmd_link(ctx: Ctx, args: str) -> list[Reply]:
             "The code is valid until %(when)s and can be used once.",
             code=inv.code,
             when=format_instant(inv.expires_at, ctx.lang),
+        )
+    )
+
+
+# ------------------------------------------------------------------ /web
+
+
+@handles("web")
+async def cmd_web(ctx: Ctx, args: str) -> list[Reply]:
+    """/web: a one-time link to the dashboard, valid ten minutes."""
+    if ctx.web_link("") is None:
+        return ctx.reply(ctx.t("The web dashboard is not switched on for this service."))
+    token = await web_access.login_link(ctx.uow, ctx.me, ctx.now)
+    return ctx.reply(
+        ctx.t(
+            "Your sign-in link to the web dashboard, for one use, valid until %(when)s. Do not forward it:\n%(link)s",
+            when=format_instant(ctx.now + web_access.LOGIN_TTL, ctx.lang),
+            link=ctx.web_link(token) or "",
         )
     )

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections.abc import Collection
 from datetime import datetime
 
-from sqlalchemy import select, update
+from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.types import Account, ChatAccountInfo, Platform, Recipient, Role, Sender
@@ -18,17 +18,20 @@ class SqlAccounts:
         self.s = session
 
     async def by_sender(self, sender: Sender) -> Account | None:
+        return await self._active(
+            t.ChatAccount.platform == sender.platform.value, t.ChatAccount.platform_user_id == sender.user_id
+        )
+
+    async def by_id(self, account_id: int) -> Account | None:
+        return await self._active(t.ChatAccount.id == account_id)
+
+    async def _active(self, *which: ColumnElement[bool]) -> Account | None:
         row = (
             await self.s.execute(
                 select(t.ChatAccount, t.Person, t.Agency)
                 .join(t.Person, t.Person.id == t.ChatAccount.person_id)
                 .join(t.Agency, t.Agency.id == t.Person.agency_id)
-                .where(
-                    t.ChatAccount.platform == sender.platform.value,
-                    t.ChatAccount.platform_user_id == sender.user_id,
-                    t.ChatAccount.active.is_(True),
-                    t.Person.active.is_(True),
-                )
+                .where(*which, t.ChatAccount.active.is_(True), t.Person.active.is_(True))
             )
         ).first()
         return rows.account(*row) if row else None

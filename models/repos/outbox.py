@@ -13,6 +13,7 @@ from core import keys
 from core.types import (
     ClaimedDelivery,
     DeliveryKind,
+    DeliveryRecord,
     DeliveryStatus,
     NewDelivery,
     OutboxFigures,
@@ -327,3 +328,18 @@ class SqlOutbox:
         if isinstance(oldest, str):  # SQLite's min() of a datetime column comes back as text
             oldest = datetime.fromisoformat(oldest).replace(tzinfo=UTC)
         return OutboxFigures({(status, kind): int(n) for status, kind, n in found}, int(waiting), oldest)
+
+    async def history(self, period_id: int, agency_id: int) -> list[DeliveryRecord]:
+        found = await self.s.execute(
+            select(t.Delivery, t.Person.display_name, t.ChatAccount.platform)
+            .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
+            .join(t.Person, t.Person.id == t.ChatAccount.person_id)
+            .where(t.Delivery.period_id == period_id, t.Person.agency_id == agency_id)
+            .order_by(t.Delivery.created_at, t.Delivery.id)
+        )
+        return [
+            DeliveryRecord(
+                d.kind, d.status, name, platform, d.created_at, d.sent_at, d.acknowledged_at, d.attempts, d.last_error
+            )
+            for d, name, platform in found.tuples().all()
+        ]

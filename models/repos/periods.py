@@ -13,7 +13,16 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.deadlines import to_vn
 from core.repositories import Conflict
-from core.types import AgencyPeriod, Period, PeriodStatusRow, PlanningRow, Recurrence, SeriesRef, SubmissionInfo
+from core.types import (
+    AgencyPeriod,
+    Period,
+    PeriodStatusRow,
+    PlanningRow,
+    Recurrence,
+    SeriesRef,
+    SubmissionDetail,
+    SubmissionInfo,
+)
 from models import tables as t
 from models.repos import rows
 from models.repos.rows import lineage
@@ -266,3 +275,20 @@ class SqlPeriods:
             .where(t.Submission.period_id.in_(list(period_ids)), t.Submission.undone_at.is_(None))
         )
         return {(code, pid): at for pid, code, at in found.all()}
+
+    async def submission_detail(self, period_id: int, agency_id: int) -> SubmissionDetail | None:
+        row = (
+            await self.s.execute(
+                select(t.Submission, t.Person.display_name)
+                .outerjoin(t.Person, t.Person.id == t.Submission.confirmed_by_person_id)
+                .where(
+                    t.Submission.period_id == period_id,
+                    t.Submission.agency_id == agency_id,
+                    t.Submission.undone_at.is_(None),
+                )
+            )
+        ).first()
+        if row is None:
+            return None
+        sub, name = row
+        return SubmissionDetail(sub.confirmed_at, name or "", sub.confirmed_via, sub.document_number, sub.late)

@@ -1,0 +1,172 @@
+"""The compliance matrix of the dashboard: agencies × periods of a plan, in the terms of the Government Office's
+tracking ("đúng hạn", "nộp muộn", "chưa nộp", "chưa đến hạn"), with working days late, on-time rates per period
+and per agency, and the detail of one cell. Admins see every agency; anyone else their own agency only."""
+
+from __future__ import annotations
+
+import enum
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from core.deadlines import to_vn
+from core.errors import AgencyUnknown, NotAllowed, PeriodUnknown
+from core.repositories import UnitOfWork
+from core.types import (
+    Actor,
+    Agency,
+    AgencyKind,
+    DeliveryRecord,
+    Period,
+    PeriodStatusRow,
+    Role,
+    SubmissionDetail,
+)
+from core.usecases.rules import Rules, effective_rules
+
+
+class CellState(enum.StrEnum):
+    ON_TIME = "on_time"  # đúng hạn
+    LATE = "late"  # nộp muộn
+    MISSING = "missing"  # chưa nộp (the deadline has passed)
+    NOT_DUE = "not_due"  # chưa đến hạn (not sent, the deadline is still ahead)
+    NOT_OWED = "not_owed"  # the agency does not owe this period
+
+
+@dataclass(frozen=True, slots=True)
+class Cell:
+    state: CellState
+    late_days: int = 0  # working days past the deadline: when it was sent (late), or so far (missing)
+    submitted_at: datetime | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Row:
+    agency: Agency
+    cells: tuple[Cell, ...]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        """On time ÷ periods due (sent or not), None when nothing is due yet."""
+        due = [c for c in self.cells if c.state in (CellState.ON_TIME, CellState.LATE, CellState.MISSING)]
+        return sum(c.state is CellState.ON_TIME for c in due) / len(due) if due else None
+
+
+@dataclass(frozen=True, slots=True)
+class Column:
+    period: Period
+    counts: dict[CellState, int]
+
+    @property
+    def on_time_rate(self) -> float | None:
+        due = sum(self.counts.get(s, 0) for s in (CellState.ON_TIME, CellState.LATE, CellState.MISSING))
+        return self.counts.get(CellState.ON_TIME, 0) / due if due else None
+
+
+@dataclass(frozen=True, slots=True)
+class Matrix:
+    plans: tuple[str, ...]  # every plan number, for the filter
+    series: tuple[tuple[str, str], ...]  # (code, name) of the chosen plan's series
+    plan: str | None
+    columns: tuple[Column, ...]
+    groups: tuple[tuple[AgencyKind, tuple[Row, ...]], ...]  # departments, districts, others
+
+    @property
+    def rows(self) -> list[Row]:
+        return [r for _, rows in self.groups for r in rows]
+
+    def ranking(self) -> list[Row]:
+        """Agencies by on-time rate, best first (those with nothing due last), then by name."""
+        return sorted(self.rows, key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), r.agency.name))
+
+
+def _cell(row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules) -> Cell:
+    if row is None:
+        return Cell(CellState.NOT_OWED)
+    due = to_vn(period.due_at).date()
+    if row.submitted_at is not None:
+        days = rules.calendar.working_days_between(due, to_vn(row.submitted_at).date()) if row.late else 0
+        return Cell(CellState.LATE if row.late else CellState.ON_TIME, days, row.submitted_at)
+    if period.due_at >= now:
+        return Cell(CellState.NOT_DUE)
+    return Cell(CellState.MISSING, rules.calendar.working_days_between(due, to_vn(now).date()))
+
+
+def _may_see(actor: Actor, agency_id: int) -> bool:
+    return actor.role is Role.ADMIN or actor.agency_id == agency_id
+
+
+async def matrix(
+    uow: UnitOfWork,
+    actor: Actor,
+    rules: Rules,
+    now: datetime,
+    plan: str | None = None,
+    series: str | None = None,
+    kind: AgencyKind | None = None,
+) -> Matrix:
+    """The matrix of one plan (default: the one with the latest deadline), optionally one series and kind."""
+    rules = await effective_rules(uow, rules)
+    every = await uow.periods.all()
+    plans = tuple(dict.fromkeys(p.plan_number for p in sorted(every, key=lambda p: p.due_at, reverse=True)))
+    chosen = plan if plan in plans else (plans[0] if plans else None)
+    of_plan = [p for p in every if p.plan_number == chosen]
+    series_list = tuple(dict.fromkeys((p.series_code, p.series_name) for p in of_plan))
+    periods = [p for p in of_plan if series is None or p.series_code == series]
+    statuses: list[dict[int, PeriodStatusRow]] = []
+    agencies: dict[int, Agency] = {}
+    for p in periods:
+        by_agency = {r.agency.id: r for r in await uow.periods.status(p.id) if _may_see(actor, r.agency.id)}
+        statuses.append(by_agency)
+        agencies.update({a: r.agency for a, r in by_agency.items()})
+    rows = [
+        Row(a, tuple(_cell(st.get(a.id), p, now, rules) for p, st in zip(periods, statuses, strict=True)))
+        for a in sorted(agencies.values(), key=lambda a: a.name)
+        if kind is None or a.kind is kind
+    ]
+    columns = []
+    for i, p in enumerate(periods):
+        counts: dict[CellState, int] = {}
+        for r in rows:
+            counts[r.cells[i].state] = counts.get(r.cells[i].state, 0) + 1
+        columns.append(Column(p, counts))
+    order = (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT, AgencyKind.COMMUNE, AgencyKind.OTHER)
+    groups = tuple((k, tuple(r for r in rows if r.agency.kind is k)) for k in order)
+    return Matrix(plans, series_list, chosen, tuple(columns), tuple((k, g) for k, g in groups if g))
+
+
+@dataclass(frozen=True, slots=True)
+class CellDetail:
+    period: Period
+    agency: Agency
+    cell: Cell
+    submission: SubmissionDetail | None
+    deliveries: Sequence[DeliveryRecord]
+
+
+async def cell_detail(
+    uow: UnitOfWork, actor: Actor, rules: Rules, period_id: int, agency_code: str, now: datetime
+) -> CellDetail:
+    """One agency's standing for one period, who confirmed it, and every reminder about it and its fate.
+
+    Raises:
+        PeriodUnknown, AgencyUnknown: no such period or agency.
+        NotAllowed: the actor may not see that agency.
+    """
+    rules = await effective_rules(uow, rules)
+    period = next((p for p in await uow.periods.all() if p.id == period_id), None)
+    if period is None:
+        raise PeriodUnknown(str(period_id))
+    agency = await uow.agencies.by_code(agency_code)
+    if agency is None:
+        raise AgencyUnknown(agency_code)
+    if not _may_see(actor, agency.id):
+        raise NotAllowed()
+    row = next((r for r in await uow.periods.status(period.id) if r.agency.id == agency.id), None)
+    return CellDetail(
+        period,
+        agency,
+        _cell(row, period, now, rules),
+        await uow.periods.submission_detail(period.id, agency.id),
+        await uow.outbox.history(period.id, agency.id),
+    )

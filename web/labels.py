@@ -1,0 +1,28 @@
+"""Words for the values the dashboard shows (agency kinds, message kinds and outcomes), marked for gettext."""
+
+from __future__ import annotations
+
+from core.i18n import N_
+
+LABELS = {
+    # agency kinds (the matrix's groups)
+    "department": N_("Departments and agencies of the province"),
+    "district": N_("District People's Committees"),
+    "commune": N_("Commune People's Committees"),
+    "other": N_("Other agencies"),
+    # message kinds
+    "before": N_("reminder before the deadline"),
+    "due": N_("reminder on the deadline day"),
+    "overdue": N_("overdue reminder"),
+    "nudge": N_("nudge from Sở Nội vụ"),
+    "adhoc": N_("ad-hoc request"),
+    "escalation": N_("escalation to the leaders"),
+    "unseen": N_("alert to the leaders: nobody saw the reminders"),
+    "update": N_("update of a reminder"),
+    # outcomes
+    "pending": N_("waiting to be sent"),
+    "sending": N_("being sent"),
+    "sent": N_("delivered"),
+    "failed": N_("failed"),
+    "blocked": N_("blocked the bot"),
+}
