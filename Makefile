@@ -55,6 +55,7 @@ typecheck: install-test
 bench: install
 	$(BIN)/python bench/plan_reminders.py
 	$(BIN)/python bench/fanout.py
+	$(BIN)/python bench/dashboard.py
 
 clean:
 	rm -rf $(VENV) $(MO)

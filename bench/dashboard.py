@@ -1,0 +1,124 @@
+"""Dashboard benchmark: how long the compliance matrix page of 2023 takes, end to end over HTTP.
+
+Plan 46 with a year of recorded submissions (every owing agency, every 2023 period, two in three on time),
+and the same plan with 125 more departments (150 agencies owing 12 periods). A signed-in admin asks
+``GET /`` of the service's real HTTP server (Starlette on uvicorn, SQLite, the real use-cases and
+templates) 30 times; prints the median and the 95th percentile. Target: under 300 ms.
+
+Run: .venv/bin/python bench/dashboard.py (part of `make bench`). Results go in bench/RESULTS.md.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import platform
+import random
+import statistics
+import sys
+import tempfile
+import time
+from dataclasses import replace
+from datetime import datetime, timedelta
+from pathlib import Path
+
+import httpx
+
+ROOT = Path(__file__).resolve().parent.parent
+sys.path.insert(0, str(ROOT))
+
+from core.deadlines import VN_TZ, utcnow  # noqa: E402
+from core.planfile import AgencySpec, PlanSpec, load_plan_file  # noqa: E402
+from core.types import OPERATOR, AgencyKind, Role  # noqa: E402
+from core.usecases import plan, submissions, web_access  # noqa: E402
+from core.usecases.plan import import_plan  # noqa: E402
+from core.usecases.rules import Rules  # noqa: E402
+from models import db  # noqa: E402
+from models.uow import uow_factory  # noqa: E402
+from nhacviec.http import HttpServer, Readiness, build_app  # noqa: E402
+from nhacviec.metrics import Metrics  # noqa: E402
+from web.app import dashboard_routes  # noqa: E402
+from web.session import COOKIE, Cookies  # noqa: E402
+
+SECRET = "bench-dashboard-secret"
+REQUESTS = 30
+
+
+def with_more_departments(spec: PlanSpec, extra: int) -> PlanSpec:
+    more = tuple(AgencySpec(f"X{i:03d}", f"Sở thử nghiệm {i:03d}", AgencyKind.DEPARTMENT, True) for i in range(extra))
+    codes = tuple(a.code for a in more)
+    series = tuple(replace(s, owed_by=s.owed_by + codes) if s.owed_by else s for s in spec.series)
+    return replace(spec, agencies=spec.agencies + more, series=series)
+
+
+async def _ready() -> None:
+    """The benchmark asks for pages only."""
+
+
+async def case(spec: PlanSpec, folder: Path, what: str) -> None:
+    engine = db.make_engine(f"sqlite+aiosqlite:///{folder / f'{time.monotonic_ns()}.db'}", create=True)
+    await db.upgrade(engine)
+    uows = uow_factory(db.session_factory(engine))
+    rng = random.Random(46)
+    async with uows() as uow:
+        await import_plan(uow, OPERATOR, spec)
+        await uow.commit()
+    async with uows() as uow:  # and one ad-hoc report of 2023 owed by all: 12 periods
+        adhoc = await uow.periods.latest_adhoc_series()
+        assert adhoc is not None
+        codes = [a.code for a in spec.agencies if a.kind in (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)]
+        due = datetime(2023, 12, 20, 17, 0, tzinfo=VN_TZ)
+        await uow.periods.add_period(
+            adhoc.id, "2023-12-20", "Báo cáo đột xuất: rà soát", due - timedelta(days=10), due, codes
+        )
+        await uow.commit()
+    async with uows() as uow:
+        periods = [p for p in await plan.periods(uow) if p.due_at.year == 2023]
+        owing = 0
+        for p in periods:
+            for row in await uow.periods.status(p.id):
+                late = rng.random() < 1 / 3
+                at = p.due_at + (timedelta(days=rng.randint(1, 6)) if late else -timedelta(days=rng.randint(0, 5)))
+                await submissions.submit(uow, OPERATOR, row.agency.id, p.id, at, f"{rng.randint(1, 999)}/BC")
+                owing += 1
+        token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
+        session = await web_access.sign_in(uow, token, utcnow())
+        await uow.commit()
+    server = HttpServer(
+        build_app(
+            Readiness(_ready, lambda: ["bench"]), Metrics(uows, 3000), [], dashboard_routes(uows, Rules(), SECRET)
+        ),
+        "127.0.0.1",
+        0,
+    )
+    server.start()
+    signed = Cookies(SECRET)._signer.dumps(session)
+    timings = []
+    async with httpx.AsyncClient(base_url=server.url, cookies={COOKIE: signed}, timeout=30) as client:
+        for i in range(REQUESTS + 3):
+            start = time.perf_counter()
+            page = await client.get("/?plan=46/KH-UBND")
+            elapsed = time.perf_counter() - start
+            assert page.status_code == 200 and "data-agency" in page.text
+            if i >= 3:  # the first few warm the template cache and the connection pool
+                timings.append(elapsed * 1000)
+    await server.stop()
+    await engine.dispose()
+    agencies = page.text.count("data-agency=")
+    p95 = statistics.quantiles(timings, n=20)[18]
+    print(
+        f"{what:<32} {agencies:>4} × {len(periods):>2} ({owing:,} submissions)"
+        f"  median {statistics.median(timings):6.1f} ms  p95 {p95:6.1f} ms  page {len(page.content) / 1024:,.0f} KiB",
+        flush=True,
+    )
+
+
+async def main() -> None:
+    print(f"python {platform.python_version()} on {platform.machine()}, {time.strftime('%Y-%m-%d')}")
+    spec = load_plan_file(ROOT / "plans" / "46-KH-UBND-2023.toml")
+    with tempfile.TemporaryDirectory() as tmp:
+        await case(spec, Path(tmp), "plan 46, a year of submissions")
+        await case(with_more_departments(spec, 125), Path(tmp), "plan 46 + 125 departments")
+
+
+if __name__ == "__main__":
+    asyncio.run(main())
