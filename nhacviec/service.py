@@ -174,7 +174,8 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
     readiness = Readiness(lambda: db.require_current_schema(w.engine), ready_channels)
     http = None
     if settings.http_port is not None:
-        pages = dashboard_routes(w.uows, rules, web_secret(settings), settings.dashboard_url.startswith("https:"))
+        secure = settings.dashboard_url.startswith("https:")
+        pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick)
         http = HttpServer(build_app(readiness, metrics, webhooks, pages), settings.http_host, settings.http_port)
 
     async def pollers() -> None:

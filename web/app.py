@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from starlette.routing import BaseRoute, Mount, Route
@@ -9,15 +10,27 @@ from starlette.staticfiles import StaticFiles
 
 from core.repositories import UnitOfWorkFactory
 from core.usecases.rules import Rules
+from web.notices import NoticePages
 from web.pages import Dashboard
 from web.session import Cookies
 
 STATIC = Path(__file__).resolve().parent / "static"
 
 
-def dashboard_routes(uows: UnitOfWorkFactory, rules: Rules, secret: str, secure: bool = False) -> list[BaseRoute]:
+def dashboard_routes(
+    uows: UnitOfWorkFactory,
+    rules: Rules,
+    secret: str,
+    secure: bool = False,
+    queued: Callable[[], None] = lambda: None,
+) -> list[BaseRoute]:
+    """``queued`` is called after a page has written outbox rows (the service's sender drains at once)."""
     d = Dashboard(uows, rules, Cookies(secret, secure))
+    notices = NoticePages(d, queued)
     return [
+        Route("/thong-bao", notices.list_page, methods=["GET"]),
+        Route("/thong-bao/xem-truoc", notices.preview, methods=["POST"]),
+        Route("/thong-bao/gui", notices.send, methods=["POST"]),
         Route("/", d.matrix_page, methods=["GET"]),
         Route("/o/{period_id}/{agency}", d.cell_page, methods=["GET"]),
         Route("/xu-huong", d.trends_page, methods=["GET"]),

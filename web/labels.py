@@ -19,6 +19,11 @@ LABELS = {
     "escalation": N_("escalation to the leaders"),
     "unseen": N_("alert to the leaders: nobody saw the reminders"),
     "update": N_("update of a reminder"),
+    # audiences of a notice
+    "audience:all": N_("every agency"),
+    "audience:departments": N_("the departments"),
+    "audience:districts": N_("the districts"),
+    "audience:codes": N_("these agencies:"),
     # outcomes
     "pending": N_("waiting to be sent"),
     "sending": N_("being sent"),

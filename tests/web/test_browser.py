@@ -20,18 +20,21 @@ from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.ui import WebDriverWait
+from sqlalchemy import select
 
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ
 from core.types import Platform, Role
 from core.usecases.rules import Rules
+from models import tables as t
 from nhacviec.http import HttpServer, Readiness, build_app
 from nhacviec.metrics import Metrics
 from nhacviec.notifier import ServiceNotifier
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
 from tests.factories import add_person, submit
+from tests.fakes import RecordingChannel
 from web.app import dashboard_routes
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -186,3 +189,37 @@ async def test_an_expired_link_is_refused(
     assert "đã được dùng hoặc đã hết hạn" in await _in_thread(_text, browser)
     await _in_thread(browser.get, f"{server.url}/")
     assert "gửi /web cho bot" in await _in_thread(_text, browser)  # not signed in
+
+
+async def test_an_admin_sends_a_notice_and_sees_it_acknowledged(
+    loaded: Database, site: tuple[HttpServer, Conversation], browser: WebDriver
+) -> None:
+    server, conversation = site
+    reader = Sender(Platform.TELEGRAM, "7011", "7011", "Lê Văn Sơn")
+    await add_person(loaded, "STP", Role.FOCAL, "Lê Văn Sơn", "7011", platform="telegram")
+    await _in_thread(browser.get, await _web_link(loaded, conversation, "SNV", Role.ADMIN, "7010"))
+    await _in_thread(browser.get, f"{server.url}/thong-bao")
+    browser.find_element(By.ID, "text").send_keys("Đề nghị các đơn vị gửi báo cáo tháng 4 đúng hạn.")
+    browser.find_element(By.CSS_SELECTOR, "input[name=audience][value=codes]").click()
+    browser.find_element(By.ID, "codes").send_keys("STP")
+    await _in_thread(browser.find_element(By.XPATH, "//button[normalize-space(.)='Xem trước']").click)
+    preview = browser.find_element(By.ID, "preview").text
+    assert "Đề nghị các đơn vị" in preview and "Gửi 1 cơ quan, 1 người" in preview, preview
+    await _in_thread(browser.find_element(By.XPATH, "//button[normalize-space(.)='Gửi thông báo']").click)
+    row = browser.find_element(By.XPATH, "//tr[@data-notice]")
+    assert row.find_element(By.CLASS_NAME, "acknowledged").text == "0" and "Lê Văn Sơn" in row.text
+
+    channel = RecordingChannel(Platform.TELEGRAM)  # Telegram's servers, recorded: the only fake here
+    await OutboxSender(loaded.uows, {Platform.TELEGRAM: channel}).drain_once()
+    assert any("Đề nghị các đơn vị" in text for text in channel.to("7011"))
+    async with loaded.sessions() as s:
+        choices = await s.scalar(select(t.Delivery.choices).where(t.Delivery.kind == "notice"))
+    assert choices is not None
+    ((label, token),) = choices
+    assert label == "Đã nhận"
+    replies = await conversation.handle(Incoming(reader, EventKind.CHOICE, token=token))
+    assert replies and "đã nhận" in replies[0].text.lower(), replies
+    await _in_thread(browser.refresh)
+    row = browser.find_element(By.XPATH, "//tr[@data-notice]")
+    assert row.find_element(By.CLASS_NAME, "delivered").text == "1"
+    assert row.find_element(By.CLASS_NAME, "acknowledged").text == "1"

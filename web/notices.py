@@ -1,0 +1,105 @@
+"""Notices (thông báo) on the dashboard: the list with delivered and acknowledged counts and who has not
+acknowledged; compose, choose the audience, preview, send. The same use-cases as /thongbao in chat."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from starlette.requests import Request
+from starlette.responses import RedirectResponse, Response
+
+from core.deadlines import utcnow
+from core.errors import NotAllowed
+from core.i18n import gettext_for
+from core.usecases import outreach
+from web.pages import Dashboard
+from web.session import language
+
+AUDIENCES = ("all", "departments", "districts", "codes")
+MAX_TEXT = 3000
+
+
+@dataclass
+class NoticePages:
+    d: Dashboard
+    queued: Callable[[], None]  # new outbox rows: ask the sender to go now
+
+    async def _audience(self, form: dict[str, str]) -> tuple[list[str], list[str]]:
+        """(agency codes, unknown codes) of the chosen audience."""
+        async with self.d.uows() as uow:
+            if form.get("audience") == "codes":
+                return await outreach.split_codes(uow, re.split(r"[,;\s]+", form.get("codes", "")))
+            audience = form.get("audience") if form.get("audience") in outreach.AUDIENCES else "all"
+            return await outreach.audience_codes(uow, str(audience)), []
+
+    async def list_page(self, request: Request) -> Response:
+        viewer = await self.d.signed_in(request)
+        if viewer is None:
+            return self.d.needs_sign_in(request)
+        try:
+            async with self.d.uows() as uow:
+                found = await outreach.notices(uow, viewer.actor, limit=50)
+        except NotAllowed:
+            tr = gettext_for(language(request, viewer))
+            return self.d.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can send notices."))
+        return self.d.render(request, viewer, "notices.html", notices=found, form={}, audiences=AUDIENCES)
+
+    async def preview(self, request: Request) -> Response:
+        viewer = await self.d.signed_in(request)
+        if viewer is None:
+            return self.d.needs_sign_in(request)
+        tr = gettext_for(language(request, viewer))
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if not viewer.csrf_ok(form.get("csrf")):
+            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        text = form.get("text", "").strip()
+        codes, unknown = await self._audience(form)
+        problems = []
+        if not text:
+            problems.append(tr.gettext("Write the notice first."))
+        if len(text) > MAX_TEXT:
+            problems.append(tr.gettext("The notice is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
+        if unknown:
+            problems.append(tr.gettext("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)})
+        if not codes:
+            problems.append(tr.gettext("Choose at least one agency."))
+        async with self.d.uows() as uow:
+            try:
+                found = await outreach.notices(uow, viewer.actor, limit=50)
+            except NotAllowed:
+                return self.d.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can send notices."))
+            people = await outreach.reach(uow, codes) if codes else 0
+        return self.d.render(
+            request,
+            viewer,
+            "notices.html",
+            notices=found,
+            form=form,
+            audiences=AUDIENCES,
+            problems=problems,
+            preview=None if problems else {"text": text, "codes": codes, "people": people},
+            status=400 if problems else 200,
+        )
+
+    async def send(self, request: Request) -> Response:
+        viewer = await self.d.signed_in(request)
+        if viewer is None:
+            return self.d.needs_sign_in(request)
+        tr = gettext_for(language(request, viewer))
+        form = {k: str(v) for k, v in (await request.form()).items()}
+        if not viewer.csrf_ok(form.get("csrf")):
+            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        text = form.get("text", "").strip()
+        codes, unknown = await self._audience(form)
+        if not text or len(text) > MAX_TEXT or unknown or not codes:
+            return self.d.refuse(request, viewer, 400, tr.gettext("The notice was not sent: check it and try again."))
+        try:
+            async with self.d.uows() as uow:
+                await outreach.broadcast(uow, viewer.actor, viewer.account.agency_name, text, codes, utcnow())
+                await uow.commit()
+        except NotAllowed:
+            return self.d.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can send notices."))
+        self.queued()
+        return RedirectResponse("/thong-bao", status_code=303)
