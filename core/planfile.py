@@ -204,6 +204,17 @@ def load_plan_file(path: str | Path) -> PlanSpec:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PlanFileError(shown, [f"cannot read the file: {exc.strerror}"]) from exc
+    return load_plan_bytes(raw, shown)
+
+
+def load_plan_bytes(raw: bytes, shown: str) -> PlanSpec:
+    """Validate a plan file's content (an upload); ``shown`` names it in the problems.
+
+    Raises:
+        PlanFileError: anything wrong, every problem listed.
+    """
+    if len(raw) > MAX_FILE_BYTES:
+        raise PlanFileError(shown, [f"the file is {len(raw):,} bytes; a plan file may be at most {MAX_FILE_BYTES:,}"])
     try:
         data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM, as Notepad writes it, is fine
     except UnicodeDecodeError as exc:

@@ -34,6 +34,7 @@ from core.types import (
     OutboxFigures,
     Period,
     PeriodStatusRow,
+    PersonListing,
     PlanningRow,
     Platform,
     Reach,
@@ -56,6 +57,12 @@ class Conflict(Exception):
 
 class AccountRepository(Protocol):
     """People and their chat accounts."""
+
+    async def people(self, agency_id: int | None = None) -> list[PersonListing]:
+        """Everyone registered (of one agency), by agency then name, inactive people included."""
+
+    async def deactivate(self, person_id: int) -> bool:
+        """The person can no longer use the bot or the dashboard; False if there was no such active person."""
 
     async def by_id(self, account_id: int) -> Account | None:
         """The account of an active person, as the database has it now."""

@@ -413,6 +413,20 @@ class Reach:
 
 
 @dataclass(frozen=True, slots=True)
+class PersonListing:
+    """A person as the dashboard's people page lists them."""
+
+    person_id: int
+    name: str
+    title: str
+    agency_code: str
+    agency_name: str
+    role: Role
+    active: bool
+    channels: tuple[str, ...]  # "telegram", "zalo (blocked the bot)"…
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionDetail:
     """Who confirmed an agency's report for a period, when, how, and with which document number."""
 

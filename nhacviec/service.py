@@ -175,7 +175,8 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
     http = None
     if settings.http_port is not None:
         secure = settings.dashboard_url.startswith("https:")
-        pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick)
+        links = invite_links(settings.telegram_bot_username)
+        pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick, links)
         http = HttpServer(build_app(readiness, metrics, webhooks, pages), settings.http_host, settings.http_port)
 
     async def pollers() -> None:

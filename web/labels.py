@@ -24,6 +24,14 @@ LABELS = {
     "audience:departments": N_("the departments"),
     "audience:districts": N_("the districts"),
     "audience:codes": N_("these agencies:"),
+    # calendar days
+    "day:off": N_("day off"),
+    "day:workday": N_("make-up working day"),
+    "day:normal": N_("ordinary day (a swap that did not happen)"),
+    # roles
+    "role:admin": N_("Sở Nội vụ admin"),
+    "role:leader": N_("agency leader"),
+    "role:focal": N_("focal person"),
     # outcomes
     "pending": N_("waiting to be sent"),
     "sending": N_("being sent"),

@@ -15,7 +15,7 @@ from core.errors import NotAllowed
 from core.i18n import gettext_for
 from core.usecases import outreach
 from web.pages import Dashboard
-from web.session import language
+from web.session import form_fields, language
 
 AUDIENCES = ("all", "departments", "districts", "codes")
 MAX_TEXT = 3000
@@ -51,7 +51,7 @@ class NoticePages:
         if viewer is None:
             return self.d.needs_sign_in(request)
         tr = gettext_for(language(request, viewer))
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_fields(request)
         if not viewer.csrf_ok(form.get("csrf")):
             return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
         text = form.get("text", "").strip()
@@ -88,7 +88,7 @@ class NoticePages:
         if viewer is None:
             return self.d.needs_sign_in(request)
         tr = gettext_for(language(request, viewer))
-        form = {k: str(v) for k, v in (await request.form()).items()}
+        form = await form_fields(request)
         if not viewer.csrf_ok(form.get("csrf")):
             return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
         text = form.get("text", "").strip()

@@ -27,7 +27,7 @@ from core.usecases.rules import Rules
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
 from web.labels import LABELS
-from web.session import LANG_COOKIE, Cookies, current_viewer, language
+from web.session import LANG_COOKIE, Cookies, current_viewer, form_fields, language
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 Handler = Callable[[Request], Awaitable[Response]]
@@ -48,11 +48,11 @@ class Dashboard:
     # ------------------------------------------------------------------ rendering
 
     def render(
-        self, request: Request, viewer: Viewer | None, name: str, status: int = 200, **context: Any
+        self, request: Request, viewer: Viewer | None, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
         lang = language(request, viewer)
         tr = gettext_for(lang)
-        html = self.env.get_template(name).render(
+        html = self.env.get_template(template).render(
             _=tr.gettext,
             label=lambda value: tr.gettext(LABELS[value]) if value in LABELS else value,
             lang=lang,
@@ -68,6 +68,14 @@ class Dashboard:
 
     def refuse(self, request: Request, viewer: Viewer | None, status: int, message: str) -> HTMLResponse:
         return self.render(request, viewer, "refused.html", status, message=message)
+
+    @staticmethod
+    def is_admin(viewer: Viewer) -> bool:
+        return viewer.account.role is Role.ADMIN
+
+    @staticmethod
+    def admins_only(request: Request, viewer: Viewer | None) -> str:
+        return gettext_for(language(request, viewer)).gettext("This page is for Sở Nội vụ admins only.")
 
     async def signed_in(self, request: Request) -> Viewer | None:
         return await current_viewer(self.uows, self.cookies, request)
@@ -97,7 +105,7 @@ class Dashboard:
 
     async def sign_out(self, request: Request) -> Response:
         viewer = await self.signed_in(request)
-        form = await request.form()
+        form = await form_fields(request)
         if viewer is None or not viewer.csrf_ok(str(form.get("csrf", ""))):
             return self.refuse(request, viewer, 403, gettext_for(language(request, viewer)).gettext("Refused."))
         token = self.cookies.token(request) or ""
@@ -117,7 +125,7 @@ class Dashboard:
 
     async def switch_language(self, request: Request) -> Response:
         viewer = await self.signed_in(request)
-        form = await request.form()
+        form = await form_fields(request)
         if viewer is None or not viewer.csrf_ok(str(form.get("csrf", ""))):
             return self.refuse(request, viewer, 403, gettext_for(language(request, viewer)).gettext("Refused."))
         lang = "en" if form.get("lang") == "en" else "vi"

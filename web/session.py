@@ -65,3 +65,9 @@ def language(request: Request, viewer: Viewer | None) -> str:
     if chosen in ("vi", "en"):
         return chosen
     return viewer.account.language if viewer is not None else "vi"
+
+
+async def form_fields(request: Request) -> dict[str, str]:
+    """A posted form's text fields (a file posted where none is expected is dropped, and closed)."""
+    async with request.form() as form:
+        return {k: v for k, v in form.items() if isinstance(v, str)}

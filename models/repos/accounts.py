@@ -8,7 +8,7 @@ from datetime import datetime
 from sqlalchemy import ColumnElement, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import Account, ChatAccountInfo, Platform, Recipient, Role, Sender
+from core.types import Account, ChatAccountInfo, PersonListing, Platform, Recipient, Role, Sender
 from models import tables as t
 from models.repos import rows
 
@@ -21,6 +21,36 @@ class SqlAccounts:
         return await self._active(
             t.ChatAccount.platform == sender.platform.value, t.ChatAccount.platform_user_id == sender.user_id
         )
+
+    async def people(self, agency_id: int | None = None) -> list[PersonListing]:
+        q = (
+            select(t.Person, t.Agency.code, t.Agency.name)
+            .join(t.Agency, t.Agency.id == t.Person.agency_id)
+            .order_by(t.Agency.name, t.Person.display_name, t.Person.id)
+        )
+        if agency_id is not None:
+            q = q.where(t.Person.agency_id == agency_id)
+        people = (await self.s.execute(q)).tuples().all()
+        channels: dict[int, list[str]] = {}
+        found = await self.s.execute(
+            select(t.ChatAccount.person_id, t.ChatAccount.platform, t.ChatAccount.blocked_at)
+            .where(t.ChatAccount.active.is_(True), t.ChatAccount.person_id.in_([p.id for p, _, _ in people]))
+            .order_by(t.ChatAccount.id)
+        )
+        for person_id, platform, blocked_at in found.tuples().all():
+            channels.setdefault(person_id, []).append(f"{platform} (blocked)" if blocked_at else platform)
+        return [
+            PersonListing(
+                p.id, p.display_name, p.title, code, name, Role(p.role), p.active, tuple(channels.get(p.id, []))
+            )
+            for p, code, name in people
+        ]
+
+    async def deactivate(self, person_id: int) -> bool:
+        done = await self.s.execute(
+            update(t.Person).where(t.Person.id == person_id, t.Person.active.is_(True)).values(active=False)
+        )
+        return bool(done.rowcount)  # type: ignore[attr-defined]
 
     async def by_id(self, account_id: int) -> Account | None:
         return await self._active(t.ChatAccount.id == account_id)
