@@ -151,7 +151,8 @@ async def main(args: argparse.Namespace) -> None:
     )
     with tempfile.TemporaryDirectory() as tmp:
         folder = Path(tmp)
-        await crash(f"sqlite+aiosqlite:///{folder / 'soak.db'}", None, args.messages, args.kills, folder)
+        if not args.skip_sqlite:
+            await crash(f"sqlite+aiosqlite:///{folder / 'soak.db'}", None, args.messages, args.kills, folder)
         if args.pg:
             await crash(args.pg, f"soak_{uuid.uuid4().hex[:8]}", args.messages, args.kills, folder)
             await failover(args.pg, args.rounds, folder)
@@ -163,4 +164,5 @@ if __name__ == "__main__":
     parser.add_argument("--kills", type=int, default=30)
     parser.add_argument("--rounds", type=int, default=10)
     parser.add_argument("--pg", help="a PostgreSQL URL (its database must allow CREATE SCHEMA)")
+    parser.add_argument("--skip-sqlite", action="store_true", help="PostgreSQL only")
     asyncio.run(main(parser.parse_args()))
