@@ -212,9 +212,10 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
     try:
         if http is not None:
             http.start()
-            log.info(
-                "HTTP server on %s (/healthz, /readyz, /metrics%s)", http.url, "".join(f", {h.path}" for h in webhooks)
-            )
+            paths = ", ".join(["/healthz", "/readyz", "/metrics", *(h.path for h in webhooks)])
+            log.info("HTTP server on %s (%s)", http.url, paths)
+            shown = settings.dashboard_url if settings.web_base_url else http.url
+            log.info("dashboard: %s/ — sign in with /web in the bot, or: nhacviec login-link --as SNV", shown)
         await leader.tick()  # the first check before anything is said to run
         leading = asyncio.create_task(leader.run(stop))
         if telegram is not None:

@@ -8,6 +8,7 @@ from __future__ import annotations
 import subprocess
 from pathlib import Path
 
+import httpx
 from sqlalchemy import func, select
 
 from models import tables as t
@@ -95,3 +96,32 @@ def test_a_second_run_on_the_same_sqlite_file_is_refused_and_names_the_first(tmp
         third.wait_for_line("nhacviec is running")
     finally:
         third.close()
+
+
+async def test_the_operators_login_link_opens_the_running_dashboard(loaded: Database, tmp_path: Path) -> None:
+    port = free_port()
+    env = service_env(loaded.env, HTTP_PORT=str(port))
+    service = Service(env, tmp_path).start()
+    try:
+        service.wait_for_line("nhacviec is running")
+        assert any("dashboard: http://127.0.0.1:" in line and "login-link" in line for line in service.lines)
+        made = subprocess.run(
+            [str(ENTRY), "login-link", "--as", "SNV", "--role", "admin"],
+            cwd=tmp_path,
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=60,
+        )
+        assert made.returncode == 0, made.stderr
+        link = made.stdout.strip()
+        assert link.startswith(f"http://127.0.0.1:{port}/dang-nhap?t="), link
+        with httpx.Client(base_url=f"http://127.0.0.1:{port}", follow_redirects=True) as browser:
+            signed_in = browser.get(link)
+            assert signed_in.status_code == 200 and "Tình hình thực hiện báo cáo" in signed_in.text
+            assert str(signed_in.url) == f"http://127.0.0.1:{port}/"  # redirected: no token in the address
+            assert browser.get(link).status_code == 403  # the link was for one use
+            english = browser.post("/ngon-ngu", data={"lang": "en", "csrf": "wrong"})
+            assert english.status_code == 403  # no CSRF token: refused
+    finally:
+        service.close()

@@ -142,6 +142,16 @@ def _submit(driver: WebDriver, button: WebElement) -> None:
     WebDriverWait(driver, 10).until(staleness_of(button))
 
 
+UNLABELLED = """return [...document.querySelectorAll('input:not([type=hidden]), select, textarea')]
+  .filter(e => !(e.id && document.querySelector(`label[for="${e.id}"]`)) && !e.closest('label')
+               && !e.getAttribute('aria-label')).map(e => e.name)"""
+
+
+def _unlabelled(driver: WebDriver) -> list[str]:
+    """The form fields of the page that have no label (a screen reader could not name them)."""
+    return list(driver.execute_script(UNLABELLED))
+
+
 def _text(driver: WebDriver) -> str:
     return str(_el(driver, By.TAG_NAME, "body").text)
 
@@ -168,6 +178,8 @@ async def test_admin_signs_in_from_the_bot_and_reads_april_2023(
     assert "✓ đúng hạn" in stp.text and "⚠ nộp muộn +3 ngày" in syt.text and "✗ chưa nộp" in snn.text
     SHOTS.mkdir(exist_ok=True)
     await _in_thread(browser.save_screenshot, str(SHOTS / "matrix.png"))
+    assert _unlabelled(browser) == []
+    assert browser.find_elements(By.CSS_SELECTOR, "table.matrix thead th[scope=col]")  # table headers
 
     await _in_thread(stp.find_element(By.TAG_NAME, "a").click)  # HTMX brings the detail in below
     await _in_thread(
@@ -180,6 +192,12 @@ async def test_admin_signs_in_from_the_bot_and_reads_april_2023(
     assert _el(browser, By.CSS_SELECTOR, "svg.chart polyline") is not None
     assert "Xếp hạng cơ quan theo tỷ lệ đúng hạn" in await _in_thread(_text, browser)
     await _in_thread(browser.save_screenshot, str(SHOTS / "trends.png"))
+
+    # The English switch, and back.
+    await _in_thread(_submit, browser, _el(browser, By.XPATH, "//button[normalize-space(.)='English']"))
+    assert "Compliance matrix" in await _in_thread(_text, browser)
+    await _in_thread(_submit, browser, _el(browser, By.XPATH, "//button[normalize-space(.)='Tiếng Việt']"))
+    assert "Tình hình thực hiện báo cáo" in await _in_thread(_text, browser)
 
     # A form posted without its CSRF token is refused, and changes nothing: still signed in.
     status = await _in_thread(
@@ -270,6 +288,11 @@ async def test_people_plans_and_calendar_pages(
     server, conversation = site
     await add_person(loaded, "STP", Role.FOCAL, "Trần Thị Lan", "7021", platform="telegram")
     await _in_thread(browser.get, await _web_link(loaded, conversation, "SNV", Role.ADMIN, "7020"))
+
+    # Every form field of every page has a label.
+    for page in ("/", "/thong-bao", "/can-bo", "/ke-hoach", "/lich"):
+        await _in_thread(browser.get, f"{server.url}{page}")
+        assert _unlabelled(browser) == [], page
 
     # People and invites: an invite with its code and QR code; a person deactivated.
     await _in_thread(browser.get, f"{server.url}/can-bo")
