@@ -13,11 +13,9 @@ from starlette.responses import Response
 
 from core.deadlines import to_vn, utcnow
 from core.errors import CalendarError, NotAllowed
-from core.i18n import gettext_for
 from core.planning.calendar import DayKind
 from core.usecases import calendar
-from web.pages import Dashboard
-from web.session import form_fields, language
+from web.pages import Dashboard, Posted
 
 
 @dataclass
@@ -42,18 +40,15 @@ class CalendarPages:
 
     async def change(self, request: Request) -> Response:
         """Preview (``confirm`` absent) or apply (``confirm`` set) adding or taking back one day or a range."""
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
-        tr = gettext_for(language(request, viewer))
-        form = await form_fields(request)
-        if not viewer.csrf_ok(form.get("csrf")):
-            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        posted = await self.d.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        viewer, form, t = posted.viewer, posted.form, posted.t
         try:
             first = date.fromisoformat(form.get("first", ""))
             last = date.fromisoformat(form["last"]) if form.get("last") else first
         except ValueError:
-            return await self._page(request, 400, problems=[tr.gettext("Give the day as YYYY-MM-DD.")], form=form)
+            return await self._page(request, 400, problems=[t("Give the day as YYYY-MM-DD.")], form=form)
         action = form.get("action")
         now = utcnow()
         try:

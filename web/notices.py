@@ -14,8 +14,8 @@ from core.deadlines import utcnow
 from core.errors import NotAllowed
 from core.i18n import gettext_for
 from core.usecases import outreach
-from web.pages import Dashboard
-from web.session import form_fields, language
+from web.pages import Dashboard, Posted
+from web.session import language
 
 AUDIENCES = ("all", "departments", "districts", "codes")
 MAX_TEXT = 3000
@@ -42,34 +42,31 @@ class NoticePages:
             async with self.d.uows() as uow:
                 found = await outreach.notices(uow, viewer.actor, limit=50)
         except NotAllowed:
-            tr = gettext_for(language(request, viewer))
-            return self.d.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can send notices."))
+            t = gettext_for(language(request, viewer)).gettext
+            return self.d.refuse(request, viewer, 403, t("Only Sở Nội vụ admins can send notices."))
         return self.d.render(request, viewer, "notices.html", notices=found, form={}, audiences=AUDIENCES)
 
     async def preview(self, request: Request) -> Response:
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
-        tr = gettext_for(language(request, viewer))
-        form = await form_fields(request)
-        if not viewer.csrf_ok(form.get("csrf")):
-            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        posted = await self.d.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        viewer, form, t = posted.viewer, posted.form, posted.t
         text = form.get("text", "").strip()
         codes, unknown = await self._audience(form)
         problems = []
         if not text:
-            problems.append(tr.gettext("Write the notice first."))
+            problems.append(t("Write the notice first."))
         if len(text) > MAX_TEXT:
-            problems.append(tr.gettext("The notice is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
+            problems.append(t("The notice is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
         if unknown:
-            problems.append(tr.gettext("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)})
+            problems.append(t("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)})
         if not codes:
-            problems.append(tr.gettext("Choose at least one agency."))
+            problems.append(t("Choose at least one agency."))
         async with self.d.uows() as uow:
             try:
                 found = await outreach.notices(uow, viewer.actor, limit=50)
             except NotAllowed:
-                return self.d.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can send notices."))
+                return self.d.refuse(request, viewer, 403, t("Only Sở Nội vụ admins can send notices."))
             people = await outreach.reach(uow, codes) if codes else 0
         return self.d.render(
             request,
@@ -84,22 +81,19 @@ class NoticePages:
         )
 
     async def send(self, request: Request) -> Response:
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
-        tr = gettext_for(language(request, viewer))
-        form = await form_fields(request)
-        if not viewer.csrf_ok(form.get("csrf")):
-            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        posted = await self.d.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        viewer, form, t = posted.viewer, posted.form, posted.t
         text = form.get("text", "").strip()
         codes, unknown = await self._audience(form)
         if not text or len(text) > MAX_TEXT or unknown or not codes:
-            return self.d.refuse(request, viewer, 400, tr.gettext("The notice was not sent: check it and try again."))
+            return self.d.refuse(request, viewer, 400, t("The notice was not sent: check it and try again."))
         try:
             async with self.d.uows() as uow:
                 await outreach.broadcast(uow, viewer.actor, viewer.account.agency_name, text, codes, utcnow())
                 await uow.commit()
         except NotAllowed:
-            return self.d.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can send notices."))
+            return self.d.refuse(request, viewer, 403, t("Only Sở Nội vụ admins can send notices."))
         self.queued()
         return RedirectResponse("/thong-bao", status_code=303)

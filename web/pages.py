@@ -34,6 +34,15 @@ Handler = Callable[[Request], Awaitable[Response]]
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
+@dataclass(frozen=True)
+class Posted:
+    """A form posted by a signed-in person with the right CSRF token."""
+
+    viewer: Viewer
+    form: dict[str, str]
+    t: Callable[[str], str]  # gettext in the viewer's language
+
+
 @dataclass
 class Dashboard:
     uows: UnitOfWorkFactory
@@ -76,6 +85,17 @@ class Dashboard:
     @staticmethod
     def admins_only(request: Request, viewer: Viewer | None) -> str:
         return gettext_for(language(request, viewer)).gettext("This page is for Sở Nội vụ admins only.")
+
+    async def posted(self, request: Request) -> Posted | Response:
+        """The posted form, or the refusal to answer with: not signed in (401), no or a wrong CSRF token (403)."""
+        viewer = await self.signed_in(request)
+        if viewer is None:
+            return self.needs_sign_in(request)
+        tr = gettext_for(language(request, viewer))
+        form = await form_fields(request)
+        if not viewer.csrf_ok(form.get("csrf")):
+            return self.refuse(request, viewer, 403, tr.gettext("Refused."))
+        return Posted(viewer, form, tr.gettext)
 
     async def signed_in(self, request: Request) -> Viewer | None:
         return await current_viewer(self.uows, self.cookies, request)

@@ -15,11 +15,9 @@ from starlette.responses import RedirectResponse, Response
 
 from core.deadlines import utcnow
 from core.errors import AdminElsewhere, AgencyUnknown, DomainError, NotAllowed
-from core.i18n import gettext_for
 from core.types import Role
 from core.usecases import accounts, people, plan
-from web.pages import Dashboard
-from web.session import form_fields, language
+from web.pages import Dashboard, Posted
 
 
 def qr_svg(data: str) -> Markup:
@@ -49,13 +47,10 @@ class PeoplePages:
         return await self._page(request)
 
     async def invite(self, request: Request) -> Response:
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
-        tr = gettext_for(language(request, viewer))
-        form = await form_fields(request)
-        if not viewer.csrf_ok(form.get("csrf")):
-            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        posted = await self.d.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        viewer, form, t = posted.viewer, posted.form, posted.t
         role = Role(form["role"]) if form.get("role") in {r.value for r in Role} else Role.FOCAL
         try:
             async with self.d.uows() as uow:
@@ -67,27 +62,24 @@ class PeoplePages:
         except NotAllowed:
             return self.d.refuse(request, viewer, 403, self.d.admins_only(request, viewer))
         except DomainError as exc:
-            return await self._page(request, 400, problems=[_refusal(tr.gettext, exc)], form=form)
+            return await self._page(request, 400, problems=[_refusal(t, exc)], form=form)
         link = self.invite_link(inv.code)
         return await self._page(request, invite=inv, link=link, qr=qr_svg(link or f"/dangky {inv.code}"))
 
     async def deactivate(self, request: Request) -> Response:
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
-        tr = gettext_for(language(request, viewer))
-        form = await form_fields(request)
-        if not viewer.csrf_ok(str(form.get("csrf", ""))):
-            return self.d.refuse(request, viewer, 403, tr.gettext("Refused."))
+        posted = await self.d.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        viewer, form, t = posted.viewer, posted.form, posted.t
         try:
             person_id = int(str(form.get("person", "")))
             async with self.d.uows() as uow:
                 await people.deactivate(uow, viewer.actor, person_id, utcnow())
                 await uow.commit()
         except ValueError:
-            return self.d.refuse(request, viewer, 400, tr.gettext("Refused."))
+            return self.d.refuse(request, viewer, 400, t("Refused."))
         except NotAllowed:
-            return self.d.refuse(request, viewer, 403, tr.gettext("Only another Sở Nội vụ admin can do this."))
+            return self.d.refuse(request, viewer, 403, t("Only another Sở Nội vụ admin can do this."))
         return RedirectResponse("/can-bo", status_code=303)
 
 
