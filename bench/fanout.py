@@ -40,13 +40,13 @@ from bot.telegram.channel import TelegramChannel  # noqa: E402
 from bot.telegram.render import retry_seconds  # noqa: E402
 from bot.zalo.channel import ZaloChannel  # noqa: E402
 from bot.zalo.client import ZaloClient  # noqa: E402
-from core.deadlines import utcnow  # noqa: E402
 from core.planfile import load_plan_file  # noqa: E402
-from core.types import DeliveryKind, NewDelivery, Platform, Priority, Role, Sender  # noqa: E402
+from core.types import Platform  # noqa: E402
 from core.usecases.quota import QuotaGate  # noqa: E402
 from models import db  # noqa: E402
-from models.uow import uow_factory  # noqa: E402
 from scheduler.sender import OutboxSender  # noqa: E402
+from tests.conftest import Database  # noqa: E402
+from tests.factories import queue_messages  # noqa: E402
 from tests.telegram_standin import BotApiStandIn, FloodRules  # noqa: E402
 from tests.zalo_standin import ZaloApiStandIn  # noqa: E402
 
@@ -150,25 +150,16 @@ async def bare_ptb(n: int, latency: float) -> Figures:
 
 async def outbox_with(n: int, folder: Path, platform_: Platform) -> tuple[object, range]:
     """A fresh SQLite database with n focal persons on ``platform_`` and one pending message for each."""
-    engine = db.make_engine(
-        f"sqlite+aiosqlite:///{folder / f'{platform_.value}-{n}-{time.monotonic_ns()}.db'}", create=True
-    )
+    path = folder / f"{platform_.value}-{n}-{time.monotonic_ns()}.db"
+    engine = db.make_engine(f"sqlite+aiosqlite:///{path}", create=True)
     await db.upgrade(engine)
-    uows = uow_factory(db.session_factory(engine))
-    now = utcnow()
-    chats = range(1, n + 1)
-    async with uows() as uow:
+    database = Database(str(path), None, engine, db.session_factory(engine))
+    async with database.uows() as uow:
         await uow.agencies.import_plan(load_plan_file(ROOT / "plans" / "46-KH-UBND-2023.toml"), "bench")
-        stp = await uow.agencies.by_code("STP")
-        assert stp is not None
-        items = []
-        for chat in chats:
-            person = await uow.accounts.add_person(f"Cán bộ {chat}", stp.id, Role.FOCAL, now)
-            account = await uow.accounts.add_account(person, Sender(platform_, str(chat), str(chat), "x"), now)
-            items.append(NewDelivery(f"bench:{chat}", account, DeliveryKind.DUE, f"tin {chat}", Priority.NORMAL))
-        await uow.outbox.enqueue(items, now)
         await uow.commit()
-    return (engine, uows), chats
+    chats = range(1, n + 1)
+    await queue_messages(database, chats, platform_)  # "tin <chat>", as the tests queue a fan-out
+    return (engine, database.uows), chats
 
 
 async def nhacviec_telegram(n: int, latency: float, folder: Path, random_429: float = 0.0) -> Figures:

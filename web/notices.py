@@ -34,6 +34,21 @@ class NoticePages:
             audience = form.get("audience") if form.get("audience") in outreach.AUDIENCES else "all"
             return await outreach.audience_codes(uow, str(audience)), []
 
+    async def _draft(self, form: dict[str, str], t: Callable[[str], str]) -> tuple[str, list[str], list[str]]:
+        """(text, agency codes, problems) of a notice as the form has it; no problem: it may be sent."""
+        text = form.get("text", "").strip()
+        codes, unknown = await self._audience(form)
+        problems = []
+        if not text:
+            problems.append(t("Write the notice first."))
+        if len(text) > MAX_TEXT:
+            problems.append(t("The notice is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
+        if unknown:
+            problems.append(t("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)})
+        if not codes:
+            problems.append(t("Choose at least one agency."))
+        return text, codes, problems
+
     async def list_page(self, request: Request) -> Response:
         viewer = await self.d.signed_in(request)
         if viewer is None:
@@ -51,17 +66,7 @@ class NoticePages:
         if not isinstance(posted, Posted):
             return posted
         viewer, form, t = posted.viewer, posted.form, posted.t
-        text = form.get("text", "").strip()
-        codes, unknown = await self._audience(form)
-        problems = []
-        if not text:
-            problems.append(t("Write the notice first."))
-        if len(text) > MAX_TEXT:
-            problems.append(t("The notice is too long (at most %(n)d characters).") % {"n": MAX_TEXT})
-        if unknown:
-            problems.append(t("Unknown agency codes: %(codes)s") % {"codes": ", ".join(unknown)})
-        if not codes:
-            problems.append(t("Choose at least one agency."))
+        text, codes, problems = await self._draft(form, t)
         async with self.d.uows() as uow:
             try:
                 found = await outreach.notices(uow, viewer.actor, limit=50)
@@ -85,9 +90,8 @@ class NoticePages:
         if not isinstance(posted, Posted):
             return posted
         viewer, form, t = posted.viewer, posted.form, posted.t
-        text = form.get("text", "").strip()
-        codes, unknown = await self._audience(form)
-        if not text or len(text) > MAX_TEXT or unknown or not codes:
+        text, codes, problems = await self._draft(form, t)
+        if problems:
             return self.d.refuse(request, viewer, 400, t("The notice was not sent: check it and try again."))
         try:
             async with self.d.uows() as uow:

@@ -124,10 +124,10 @@ class Dashboard:
         return response
 
     async def sign_out(self, request: Request) -> Response:
-        viewer = await self.signed_in(request)
-        form = await form_fields(request)
-        if viewer is None or not viewer.csrf_ok(str(form.get("csrf", ""))):
-            return self.refuse(request, viewer, 403, gettext_for(language(request, viewer)).gettext("Refused."))
+        posted = await self.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        viewer, form = posted.viewer, posted.form
         token = self.cookies.token(request) or ""
         async with self.uows() as uow:
             if form.get("everywhere"):
@@ -144,10 +144,10 @@ class Dashboard:
         return self.refuse(request, None, 200, tr.gettext("You are signed out."))
 
     async def switch_language(self, request: Request) -> Response:
-        viewer = await self.signed_in(request)
-        form = await form_fields(request)
-        if viewer is None or not viewer.csrf_ok(str(form.get("csrf", ""))):
-            return self.refuse(request, viewer, 403, gettext_for(language(request, viewer)).gettext("Refused."))
+        posted = await self.posted(request)
+        if not isinstance(posted, Posted):
+            return posted
+        form = posted.form
         lang = "en" if form.get("lang") == "en" else "vi"
         response = RedirectResponse(str(form.get("back") or "/"), status_code=303)
         if not response.headers["location"].startswith("/"):

@@ -154,7 +154,7 @@ async def cell_detail(
         NotAllowed: the actor may not see that agency.
     """
     rules = await effective_rules(uow, rules)
-    period = next((p for p in await uow.periods.all() if p.id == period_id), None)
+    period = await uow.periods.by_id(period_id)
     if period is None:
         raise PeriodUnknown(str(period_id))
     agency = await uow.agencies.by_code(agency_code)
