@@ -233,32 +233,32 @@ async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database
         webhook=hook,
     )
     await bot.start()
-    server = serving(loaded.uows, [Webhook(WEBHOOK_PATH, TELEGRAM_SECRET_HEADER, hook.secret, bot.feed)])
+    hooks = [Webhook(WEBHOOK_PATH, TELEGRAM_SECRET_HEADER, hook.secret, bot.feed)]
     try:
-        port = (await server.__aenter__()).port
-        set_hook = next(p for m, p in api.calls if m == "setWebhook")
-        assert set_hook["url"] == hook.url and set_hook["secret_token"] == hook.secret
-        update = {
-            "update_id": 1,
-            "message": {
-                "message_id": 1,
-                "date": 0,
-                "chat": {"id": STP, "type": "private"},
-                "from": {"id": STP, "is_bot": False, "first_name": "Sơn"},
-                "text": "/huongdan",
-            },
-        }
-        url = f"http://127.0.0.1:{port}/telegram"
-        async with httpx.AsyncClient() as client:
-            wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
-            missing = await client.post(url, json=update)
-            assert wrong.status_code == 403 and missing.status_code == 403
-            assert api.sent(STP) == []
-            right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret})
-            assert right.status_code == 200
-        await api.reply_to(STP, "Bot Nhắc việc")
+        async with serving(loaded.uows, hooks) as server:
+            port = server.port
+            set_hook = next(p for m, p in api.calls if m == "setWebhook")
+            assert set_hook["url"] == hook.url and set_hook["secret_token"] == hook.secret
+            update = {
+                "update_id": 1,
+                "message": {
+                    "message_id": 1,
+                    "date": 0,
+                    "chat": {"id": STP, "type": "private"},
+                    "from": {"id": STP, "is_bot": False, "first_name": "Sơn"},
+                    "text": "/huongdan",
+                },
+            }
+            url = f"http://127.0.0.1:{port}/telegram"
+            async with httpx.AsyncClient() as client:
+                wrong = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": "guess"})
+                missing = await client.post(url, json=update)
+                assert wrong.status_code == 403 and missing.status_code == 403
+                assert api.sent(STP) == []
+                right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret})
+                assert right.status_code == 200
+            await api.reply_to(STP, "Bot Nhắc việc")
     finally:
-        await server.__aexit__(None, None, None)
         await bot.stop()
         api.stop()
 

@@ -163,25 +163,25 @@ async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> 
     hook = ZaloWebhookConfig("https://bot.example.invalid/zalo", "zalo-webhook-secret-42")
     bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, webhook=hook)
     await bot.start()
-    server = serving(loaded.uows, [Webhook(WEBHOOK_PATH, SECRET_HEADER, hook.secret, bot.handle)])
     try:
-        url = (await server.__aenter__()).url + WEBHOOK_PATH
-        assert api.webhook == {"url": hook.url, "secret_token": hook.secret}
-        wrapped = {"ok": True, "result": ZaloApiStandIn.update("w1", "Web", "/huongdan", "wm1")}
-        bare = ZaloApiStandIn.update("w2", "Web", "/huongdan", "wm2")
-        async with httpx.AsyncClient() as http:
-            assert (await http.post(url, json=wrapped)).status_code == 403
-            assert (
-                await http.post(url, json=wrapped, headers={"X-Bot-Api-Secret-Token": "zalo-webhook-secret-4"})
-            ).status_code == 403
-            assert api.sent() == []
-            ok = await http.post(url, json=wrapped, headers={"X-Bot-Api-Secret-Token": hook.secret})
-            assert ok.status_code == 200
-            ok2 = await http.post(url, json=bare, headers={"X-Bot-Api-Secret-Token": hook.secret})
-            assert ok2.status_code == 200
-        assert any("Bot Nhắc việc" in x for x in api.sent("w1")) and any("Bot Nhắc việc" in x for x in api.sent("w2"))
+        async with serving(loaded.uows, [Webhook(WEBHOOK_PATH, SECRET_HEADER, hook.secret, bot.handle)]) as server:
+            url = server.url + WEBHOOK_PATH
+            assert api.webhook == {"url": hook.url, "secret_token": hook.secret}
+            wrapped = {"ok": True, "result": ZaloApiStandIn.update("w1", "Web", "/huongdan", "wm1")}
+            bare = ZaloApiStandIn.update("w2", "Web", "/huongdan", "wm2")
+            async with httpx.AsyncClient() as http:
+                assert (await http.post(url, json=wrapped)).status_code == 403
+                assert (
+                    await http.post(url, json=wrapped, headers={"X-Bot-Api-Secret-Token": "zalo-webhook-secret-4"})
+                ).status_code == 403
+                assert api.sent() == []
+                ok = await http.post(url, json=wrapped, headers={"X-Bot-Api-Secret-Token": hook.secret})
+                assert ok.status_code == 200
+                ok2 = await http.post(url, json=bare, headers={"X-Bot-Api-Secret-Token": hook.secret})
+                assert ok2.status_code == 200
+            assert any("Bot Nhắc việc" in x for x in api.sent("w1"))
+            assert any("Bot Nhắc việc" in x for x in api.sent("w2"))
     finally:
-        await server.__aexit__(None, None, None)
         await bot.stop()
         await channel.client.close()
         api.stop()
