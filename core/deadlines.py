@@ -79,11 +79,6 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-def is_late(confirmed_at: datetime, due_at: datetime) -> bool:
-    """A submission confirmed after the due instant is late."""
-    return confirmed_at > due_at
-
-
 _INCLUSIVE = r"(?:chậm nhất|muộn nhất|hạn chót|không quá|không muộn hơn)\s+(?:(?:là|vào|trong)\s+)?ngày"
 _EXCLUSIVE = r"trước\s+ngày"
 _MONTHLY = r"([0-9]{1,2})\s+hàng\s+tháng"

@@ -12,10 +12,14 @@ from openpyxl.utils import get_column_letter
 from openpyxl.worksheet.worksheet import Worksheet
 
 from core.deadlines import to_vn
-from core.tally import tally
 from core.types import ExportRow, Standing
 
-STANDING_VI = {Standing.ON_TIME: "Đúng hạn", Standing.LATE: "Nộp muộn", Standing.MISSING: "Chưa nộp"}
+STANDING_VI = {
+    Standing.ON_TIME: "Đúng hạn",
+    Standing.LATE: "Nộp muộn",
+    Standing.MISSING: "Chưa nộp (quá hạn)",
+    Standing.NOT_DUE: "Chưa đến hạn",
+}
 
 
 def _local(instant: datetime | None) -> datetime | None:
@@ -56,7 +60,7 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
                 _local(r.period.due_at),
                 s.agency.code,
                 s.agency.name,
-                STANDING_VI[s.standing],
+                STANDING_VI[r.standing],
                 _local(s.submitted_at),
                 s.document_number or "",
                 "Có" if s.reminded else "Không",
@@ -73,21 +77,19 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     ws.freeze_panes = "A2"
 
     summary = wb.create_sheet("Tổng hợp")
-    summary.append(["Kỳ báo cáo", "Đúng hạn", "Nộp muộn", "Chưa nộp", "Tổng số", "Đã nhắc", "Đã xem nhắc"])
+    order = (Standing.ON_TIME, Standing.LATE, Standing.MISSING, Standing.NOT_DUE)
+    summary.append(["Kỳ báo cáo", *(STANDING_VI[s] for s in order), "Tổng số", "Đã nhắc", "Đã xem nhắc"])
     by_period: dict[int, list[ExportRow]] = {}
     for r in rows:
         by_period.setdefault(r.period.id, []).append(r)
     for mine in by_period.values():
-        counted = tally(r.status for r in mine)
         summary.append(
             [
                 mine[0].period.label,
-                len(counted.on_time),
-                len(counted.late),
-                len(counted.missing),
-                counted.total,
-                counted.reminded,
-                counted.seen,
+                *(sum(r.standing is s for r in mine) for s in order),
+                len(mine),
+                sum(r.status.reminded for r in mine),
+                sum(r.status.seen for r in mine),
             ]
         )
     for cell in summary[1]:

@@ -103,11 +103,12 @@ class RunOutcome(enum.StrEnum):
 
 
 class Standing(enum.StrEnum):
-    """One agency's standing for one period."""
+    """One agency's standing for one period (decided in ``core.standing``)."""
 
-    ON_TIME = "on_time"
-    LATE = "late"
-    MISSING = "missing"
+    ON_TIME = "on_time"  # đúng hạn
+    LATE = "late"  # nộp muộn
+    MISSING = "missing"  # chưa nộp, quá hạn
+    NOT_DUE = "not_due"  # chưa nộp, chưa đến hạn
 
 
 @dataclass(frozen=True, slots=True)
@@ -159,16 +160,9 @@ class PeriodStatusRow:
 
     agency: Agency
     submitted_at: datetime | None
-    late: bool | None
     document_number: str | None
     reminded: bool = False  # a reminder of the period reached someone of the agency
     seen: bool = False  # someone of the agency chose "Đã nhận" on one
-
-    @property
-    def standing(self) -> Standing:
-        if self.submitted_at is None:
-            return Standing.MISSING
-        return Standing.LATE if self.late else Standing.ON_TIME
 
 
 @dataclass(frozen=True, slots=True)
@@ -255,7 +249,6 @@ class AgencyPeriod:
 
     period: Period
     submitted_at: datetime | None
-    late: bool | None
     document_number: str | None
 
 
@@ -263,7 +256,6 @@ class AgencyPeriod:
 class SubmissionInfo:
     id: int
     confirmed_at: datetime
-    late: bool
     document_number: str | None
 
 
@@ -294,6 +286,7 @@ class ExportRow:
 
     period: Period
     status: PeriodStatusRow
+    standing: Standing
 
 
 @dataclass(frozen=True, slots=True)
@@ -434,7 +427,6 @@ class SubmissionDetail:
     confirmed_by: str  # the person's name, "" when the operator recorded it
     via: str  # "telegram", "zalo", "console", "cli"
     document_number: str | None
-    late: bool
 
 
 @dataclass(frozen=True, slots=True)

@@ -42,6 +42,12 @@ from nhacviec.config import load_settings
 from nhacviec.wiring import SchemaOutOfDate
 
 MAX_PREVIEW_DAYS = 5 * 366
+STANDING_SHOWN = {
+    Standing.ON_TIME: ("đúng hạn", "green"),
+    Standing.LATE: ("nộp muộn", "yellow"),
+    Standing.MISSING: ("chưa nộp — quá hạn", "red"),
+    Standing.NOT_DUE: ("chưa nộp", ""),
+}
 POINT_VI = {
     PointKind.BEFORE: "nhắc trước hạn",
     PointKind.DUE: "nhắc ngày hạn chót",
@@ -282,42 +288,38 @@ def status_cmd(
     async def go() -> None:
         now = utcnow()
         async with context() as w, w.uows() as uow:
-            seen = await overview.overview(uow, OPERATOR, period, now)
+            seen = await overview.overview(uow, OPERATOR, period, now, w.rules())
         p, counted = seen.period, seen.tally
-        rows = sorted((*counted.on_time, *counted.late, *counted.missing), key=lambda r: (r.agency.kind, r.agency.id))
+        judged = sorted(counted.rows, key=lambda j: (j.row.agency.kind, j.row.agency.id))
         if as_json:
             print_json(
                 [
                     {
-                        "agency": r.agency.code,
-                        "name": r.agency.name,
-                        "status": r.standing.value,
-                        "submitted_at": iso(r.submitted_at) if r.submitted_at else None,
-                        "document_number": r.document_number,
+                        "agency": j.row.agency.code,
+                        "name": j.row.agency.name,
+                        "status": j.standing.value,
+                        "days": j.verdict.days,
+                        "submitted_at": iso(j.row.submitted_at) if j.row.submitted_at else None,
+                        "document_number": j.row.document_number,
                     }
-                    for r in rows
+                    for j in judged
                 ]
             )
             return
         title = f"{p.label} — hạn chót {format_instant(p.due_at)} ({p.wording})"
         table = Table("Mã", "Cơ quan (agency)", "Tình trạng (status)", "Nộp lúc (at)", "Số văn bản", title=title)
-        overdue = now > p.due_at
-        for r in rows:
-            if r.standing is Standing.MISSING:
-                state = Text("chưa nộp — quá hạn", "red") if overdue else Text("chưa nộp")
-            else:
-                state = Text("nộp muộn", "yellow") if r.standing is Standing.LATE else Text("đúng hạn", "green")
+        for j in judged:
             table.add_row(
-                r.agency.code,
-                r.agency.name,
-                state,
-                format_instant(r.submitted_at) if r.submitted_at else "",
-                r.document_number or "",
+                j.row.agency.code,
+                j.row.agency.name,
+                Text(*STANDING_SHOWN[j.standing]),
+                format_instant(j.row.submitted_at) if j.row.submitted_at else "",
+                j.row.document_number or "",
             )
         out.print(table)
         out.print(
             f"Đúng hạn: {len(counted.on_time)} · Muộn: {len(counted.late)} · "
-            f"Chưa nộp: {len(counted.missing)} / {counted.total}"
+            f"Chưa nộp: {len(counted.not_sent)} / {counted.total}"
         )
 
     run(go())
@@ -344,7 +346,7 @@ def submit_cmd(
         async with context() as w, w.uows() as uow:
             a = await plan.agency(uow, agency)
             p = await plan.period(uow, period, when)
-            sub = await submissions.submit(uow, OPERATOR, a.id, p.id, when, document_number)
+            sub = await submissions.submit(uow, OPERATOR, a.id, p.id, when, w.rules(), document_number)
             await uow.commit()
         out.print(
             f"Đã ghi nhận: {a.name} nộp {p.label} lúc {format_instant(when)} — {'muộn' if sub.late else 'đúng hạn'}."

@@ -67,7 +67,7 @@ async def submit(db: Database, agency_code: str, ref: str, at: datetime, documen
     async with db.uows() as uow:
         agency = await plan.agency(uow, agency_code)
         period = await plan.period(uow, ref, at)
-        receipt = await submissions.submit(uow, OPERATOR, agency.id, period.id, at, document_number)
+        receipt = await submissions.submit(uow, OPERATOR, agency.id, period.id, at, Rules(), document_number)
         await uow.commit()
     return receipt.late
 

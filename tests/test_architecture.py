@@ -10,6 +10,7 @@ nhacviec  → everything: the entry point wires the parts
 from __future__ import annotations
 
 import ast
+import re
 from pathlib import Path
 
 import pytest
@@ -89,15 +90,22 @@ def test_no_cycle_between_packages() -> None:
     assert not [pkg for pkg in OURS if reaches(pkg, pkg)], graph
 
 
-def test_the_tally_and_the_dedup_keys_live_in_one_place() -> None:
-    """Counting on time / late / missing, and building outbox keys, happen only in core/tally.py and core/keys.py."""
-    tally_like, key_like = [], []
+# A comparison of a deadline with an instant ("due_at < now", "confirmed_at > p.due_at") decides on time, late or
+# overdue: that is core/standing.py's alone. The repositories filter periods by deadline in SQL (a window, not a
+# standing), and the reminder planner places its points around the deadline.
+DEADLINE_COMPARED = re.compile(r"due_at\s*[<>]=?|[<>]=?\s*[\w.()\[\]-]*due_at\b|is_late\(")
+DEADLINE_WINDOWS = {"core/standing.py", "core/planning/planner.py", "core/planfile.py", "models/repos/periods.py"}
+
+
+def test_the_standing_and_the_dedup_keys_live_in_one_place() -> None:
+    """Deciding on time / late / overdue happens only in core/standing.py; outbox keys only in core/keys.py."""
+    deciding, key_like = [], []
     for pkg in OURS:
         for path in files(pkg):
             source = path.read_text(encoding="utf-8")
             rel = str(path.relative_to(ROOT))
-            if rel != "core/tally.py" and ("if r.submitted_at and not r.late" in source or "r.late)" in source):
-                tally_like.append(rel)
+            if rel not in DEADLINE_WINDOWS:
+                deciding += [f"{rel}: {m.group(0)!r}" for m in DEADLINE_COMPARED.finditer(source)]
             if rel != "core/keys.py" and any(k in source for k in ('f"nudge:', 'f"notice:', 'f"adhoc:', 'f"quota:')):
                 key_like.append(rel)
-    assert not tally_like and not key_like, (tally_like, key_like)
+    assert not deciding and not key_like, (deciding, key_like)

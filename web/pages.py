@@ -208,7 +208,7 @@ class Dashboard:
             return self.needs_sign_in(request)
         try:
             async with self.uows() as uow:
-                rows = await overview.export_rows(uow, viewer.actor, None, utcnow())
+                rows = await overview.export_rows(uow, viewer.actor, None, utcnow(), self.rules)
         except NotAllowed:
             tr = gettext_for(language(request, viewer))
             return self.refuse(request, viewer, 403, tr.gettext("Only Sở Nội vụ admins can export."))

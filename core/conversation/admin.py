@@ -16,6 +16,7 @@ from core.conversation.events import Document, Incoming, Reply
 from core.deadlines import end_of_day, to_vn
 from core.export import compliance_workbook
 from core.i18n import format_day, format_instant
+from core.standing import Judged
 from core.types import PeriodStatusRow, Role
 from core.usecases import accounts, outreach, overview
 
@@ -55,21 +56,21 @@ async def act_period_of_plan(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
     """/tonghop [period]: on time / late / missing with agency names (default: the most recently due)."""
     try:
-        seen = await overview.overview(ctx.uow, ctx.actor, args or None, ctx.now)
+        seen = await overview.overview(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
     except errors.PeriodAmbiguous as exc:
         return await _which_plan(ctx, "tonghop", exc)
     period, counted = seen.period, seen.tally
 
-    def names(rows: tuple[Any, ...], marked: bool = False) -> str:
-        return "; ".join(r.agency.name + (_reach_mark(ctx, r) if marked else "") for r in rows) or "—"
+    def names(rows: tuple[Judged, ...], marked: bool = False) -> str:
+        return "; ".join(j.row.agency.name + (_reach_mark(ctx, j.row) if marked else "") for j in rows) or "—"
 
     lines = [
         ctx.t("%(label)s — deadline %(due)s", label=period.label, due=format_instant(period.due_at, ctx.lang)),
         ctx.t("On time (%(n)d): %(names)s", n=len(counted.on_time), names=names(counted.on_time)),
         ctx.t("Late (%(n)d): %(names)s", n=len(counted.late), names=names(counted.late)),
-        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.missing), names=names(counted.missing, True)),
+        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.not_sent), names=names(counted.not_sent, True)),
         ctx.t(
             "Of %(total)d agencies: %(reminded)d reminded, %(seen)d saw a reminder, %(sent)d sent.",
             total=counted.total,
@@ -351,7 +352,7 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 async def cmd_export(ctx: Ctx, args: str) -> list[Reply]:
     """/xuat [period]: Excel workbook of compliance per agency and period."""
     try:
-        rows = await overview.export_rows(ctx.uow, ctx.actor, args or None, ctx.now)
+        rows = await overview.export_rows(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
     except errors.PeriodAmbiguous as exc:

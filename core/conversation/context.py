@@ -14,10 +14,12 @@ from typing import Any
 
 from core.conversation.events import Account, Choice, Incoming, Reply
 from core.i18n import gettext_for
+from core.planning.calendar import WorkCalendar
 from core.repositories import UnitOfWork
-from core.types import Actor
+from core.standing import Verdict, judge
+from core.types import Actor, AgencyPeriod
 from core.usecases.outreach import ACK_ACTION
-from core.usecases.rules import Rules
+from core.usecases.rules import Rules, effective_rules
 
 CHOICE_TTL = timedelta(hours=24)
 STATE_TTL = timedelta(hours=2)
@@ -118,6 +120,15 @@ class Ctx:
 
     async def state(self) -> tuple[str, dict[str, Any]] | None:
         return await self.uow.conversations.state(self.me.account_id, self.now)
+
+    async def calendar(self) -> WorkCalendar:
+        """The working-day calendar with the days stored in the database (read once per event)."""
+        self.rules = await effective_rules(self.uow, self.rules)
+        return self.rules.calendar
+
+    async def standing(self, p: AgencyPeriod) -> Verdict:
+        """The agency's standing for the period now (``core.standing.judge``)."""
+        return judge(p.period.due_at, p.submitted_at, await self.calendar(), self.now)
 
     def reply(self, text: str, choices: tuple[Choice, ...] = ()) -> list[Reply]:
         return [Reply(text, choices, language=self.lang)]

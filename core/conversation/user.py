@@ -11,28 +11,29 @@ from core.conversation.events import Incoming, Reply
 from core.conversation.parse import parse_document_number
 from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant
-from core.planning.calendar import WorkCalendar
-from core.types import AgencyPeriod, AssignedTask, Platform, Role, SubmissionReceipt, TaskRole
+from core.types import AgencyPeriod, AssignedTask, Platform, Role, Standing, SubmissionReceipt, TaskRole
 from core.usecases import accounts, plan, reminder_actions, submissions, web_access
 from core.usecases.reminder_actions import REMIND_ACK, REMIND_SUBMIT
-from core.usecases.rules import effective_rules
 
 FIRST_PAGE = 4  # periods /danop offers before "older"
 PLATFORM_NAMES = {Platform.TELEGRAM: "Telegram", Platform.ZALO: "Zalo", Platform.CONSOLE: "Console"}
 
 
-def days_phrase(ctx: Ctx, p: AgencyPeriod, calendar: WorkCalendar | None = None) -> str:
-    today = to_vn(ctx.now).date()
-    due = to_vn(p.period.due_at).date()
+async def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
+    verdict = await ctx.standing(p)
     if p.submitted_at is not None:
         when = format_instant(p.submitted_at, ctx.lang)
-        return ctx.t("sent late at %(when)s", when=when) if p.late else ctx.t("sent on time at %(when)s", when=when)
-    if ctx.now > p.period.due_at:
-        n = (calendar or ctx.rules.calendar).working_days_between(due, today)
-        return ctx.tn("not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", max(n, 1))
-    if due == today:
+        if verdict.standing is Standing.LATE:
+            return ctx.t("sent late at %(when)s", when=when)
+        return ctx.t("sent on time at %(when)s", when=when)
+    if verdict.standing is Standing.MISSING:
+        return ctx.tn(
+            "not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", verdict.days
+        )
+    left = (to_vn(p.period.due_at).date() - to_vn(ctx.now).date()).days
+    if left == 0:
         return ctx.t("not sent — due today")
-    return ctx.tn("not sent — %(n)d day left", "not sent — %(n)d days left", (due - today).days)
+    return ctx.tn("not sent — %(n)d day left", "not sent — %(n)d days left", left)
 
 
 async def cancel(ctx: Ctx) -> list[Reply]:
@@ -121,10 +122,9 @@ async def act_task(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 @handles("hanbaocao")
 async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     """/hanbaocao: open and upcoming periods with due date, weekday, days left and the agency's status."""
-    periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now)
+    periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.calendar())
     if not periods:
         return ctx.reply(ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name))
-    calendar = (await effective_rules(ctx.uow, ctx.rules)).calendar
     lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
     for p in periods:
         lines.append(
@@ -133,7 +133,7 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
                 label=p.period.label,
                 due=format_day(p.period.due_at, ctx.lang),
                 wording=p.period.wording,
-                state=days_phrase(ctx, p, calendar),
+                state=await days_phrase(ctx, p),
             )
         )
     lines.append(ctx.t("Once a report is sent, confirm it with /danop."))
@@ -143,14 +143,15 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
 @handles("trangthai")
 async def cmd_status(ctx: Ctx, args: str) -> list[Reply]:
     """/trangthai: the agency's history of periods due so far."""
-    periods = await plan.history(ctx.uow, ctx.me.agency_id, ctx.now)
+    periods = await plan.history(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.calendar())
     if not periods:
         return ctx.reply(ctx.t("No report of %(agency)s has fallen due yet.", agency=ctx.me.agency_name))
     lines = [ctx.t("Reporting history of %(agency)s:", agency=ctx.me.agency_name)]
+    on_time = 0
     for p in periods:
         doc = f" — {p.document_number}" if p.document_number else ""
-        lines.append(f"• {p.period.label}: {days_phrase(ctx, p)}{doc}")
-    on_time = sum(1 for p in periods if p.submitted_at and not p.late)
+        lines.append(f"• {p.period.label}: {await days_phrase(ctx, p)}{doc}")
+        on_time += (await ctx.standing(p)).standing is Standing.ON_TIME
     lines.append(ctx.t("On time: %(on_time)d of %(total)d.", on_time=on_time, total=len(periods)))
     return ctx.reply("\n".join(lines))
 
@@ -181,7 +182,7 @@ async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list
     page = owed[start : start + FIRST_PAGE] if start == 0 else owed[start:]
     plans = len({p.period.plan_number for p in owed})  # several plans: each choice names its plan
     offered: list[tuple[str, str, dict[str, Any]]] = [
-        (_period_choice(ctx, p, plans), Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in page
+        (await _period_choice(ctx, p, plans), Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in page
     ]
     rest = len(owed) - start - len(page)
     if rest > 0:
@@ -190,9 +191,9 @@ async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list
     return ctx.reply(ctx.t("Which report has %(agency)s sent?", agency=ctx.me.agency_name), choices)
 
 
-def _period_choice(ctx: Ctx, p: AgencyPeriod, plans: int = 1) -> str:
+async def _period_choice(ctx: Ctx, p: AgencyPeriod, plans: int = 1) -> str:
     label = f"{p.period.label} — {p.period.plan_number}" if plans > 1 else p.period.label
-    if p.period.due_at < ctx.now:
+    if (await ctx.standing(p)).standing is Standing.MISSING:
         return ctx.t("%(label)s (overdue)", label=label)
     return label
 
@@ -291,7 +292,7 @@ async def _submit(
     """Confirm the period for the person's agency; a refusal comes back as the reply to send."""
     try:
         receipt = await submissions.submit(
-            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, ctx.now, document_number, file_ref
+            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, ctx.now, ctx.rules, document_number, file_ref
         )
     except errors.AlreadySubmitted:
         return ctx.reply(ctx.t("This report was already confirmed earlier."))

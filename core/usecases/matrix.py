@@ -9,9 +9,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.deadlines import to_vn
 from core.errors import AgencyUnknown, NotAllowed, PeriodUnknown
 from core.repositories import UnitOfWork
+from core.standing import judge
 from core.types import (
     Actor,
     Agency,
@@ -20,16 +20,19 @@ from core.types import (
     Period,
     PeriodStatusRow,
     Role,
+    Standing,
     SubmissionDetail,
 )
 from core.usecases.rules import Rules, effective_rules
 
 
 class CellState(enum.StrEnum):
-    ON_TIME = "on_time"  # đúng hạn
-    LATE = "late"  # nộp muộn
-    MISSING = "missing"  # chưa nộp (the deadline has passed)
-    NOT_DUE = "not_due"  # chưa đến hạn (not sent, the deadline is still ahead)
+    """A ``Standing`` (``core.standing.judge`` decides it), or not owed."""
+
+    ON_TIME = Standing.ON_TIME.value  # đúng hạn
+    LATE = Standing.LATE.value  # nộp muộn
+    MISSING = Standing.MISSING.value  # chưa nộp (the deadline has passed)
+    NOT_DUE = Standing.NOT_DUE.value  # chưa đến hạn (not sent, the deadline is still ahead)
     NOT_OWED = "not_owed"  # the agency does not owe this period
 
 
@@ -54,13 +57,37 @@ class Row:
 
 @dataclass(frozen=True, slots=True)
 class Column:
+    """One period with how many owing agencies stand how; both the matrix and the trends page show these."""
+
     period: Period
     counts: dict[CellState, int]
 
     @property
+    def on_time(self) -> int:
+        return self.counts.get(CellState.ON_TIME, 0)
+
+    @property
+    def late(self) -> int:
+        return self.counts.get(CellState.LATE, 0)
+
+    @property
+    def overdue(self) -> int:
+        return self.counts.get(CellState.MISSING, 0)
+
+    @property
+    def not_due(self) -> int:
+        return self.counts.get(CellState.NOT_DUE, 0)
+
+    @property
+    def not_sent(self) -> int:
+        """Not sent yet: overdue, or not yet due."""
+        return self.overdue + self.not_due
+
+    @property
     def on_time_rate(self) -> float | None:
-        due = sum(self.counts.get(s, 0) for s in (CellState.ON_TIME, CellState.LATE, CellState.MISSING))
-        return self.counts.get(CellState.ON_TIME, 0) / due if due else None
+        """On time ÷ agencies whose deadline has passed or who sent; None when nothing is due yet."""
+        due = self.on_time + self.late + self.overdue
+        return self.on_time / due if due else None
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,13 +110,8 @@ class Matrix:
 def _cell(row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules) -> Cell:
     if row is None:
         return Cell(CellState.NOT_OWED)
-    due = to_vn(period.due_at).date()
-    if row.submitted_at is not None:
-        days = rules.calendar.working_days_between(due, to_vn(row.submitted_at).date()) if row.late else 0
-        return Cell(CellState.LATE if row.late else CellState.ON_TIME, days, row.submitted_at)
-    if period.due_at >= now:
-        return Cell(CellState.NOT_DUE)
-    return Cell(CellState.MISSING, rules.calendar.working_days_between(due, to_vn(now).date()))
+    verdict = judge(period.due_at, row.submitted_at, rules.calendar, now)
+    return Cell(CellState(verdict.standing.value), verdict.days, row.submitted_at)
 
 
 def _may_see(actor: Actor, agency_id: int) -> bool:

@@ -14,6 +14,7 @@ from core import keys, messages
 from core.deadlines import to_vn
 from core.errors import NoAdhocSeries
 from core.repositories import UnitOfWork
+from core.standing import judge, past
 from core.types import (
     PRIORITY_OF,
     Actor,
@@ -74,8 +75,8 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
     missing = [r.agency.code for r in await uow.periods.status(p.id) if r.submitted_at is None]
     if not missing:
         return NudgeResult(p, 0, 0, 0)
-    kind = DeliveryKind.OVERDUE if now > p.due_at else DeliveryKind.BEFORE
     rules = await effective_rules(uow, rules)
+    kind = DeliveryKind.OVERDUE if past(p.due_at, rules.calendar, now) else DeliveryKind.BEFORE
     days = reminder_days(kind, p.due_at, now, rules)
     report = messages.report_ref(p, due_off=not rules.calendar.is_working_day(to_vn(p.due_at).date()))
     people = await uow.accounts.recipients(Role.FOCAL, missing)
@@ -97,10 +98,9 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
 
 def reminder_days(kind: DeliveryKind, due_at: datetime, at: datetime, rules: Rules) -> int:
     """Calendar days left before the deadline, or working days since it (at least 1)."""
-    due, day = to_vn(due_at).date(), to_vn(at).date()
     if kind in (DeliveryKind.OVERDUE, DeliveryKind.ESCALATION):
-        return max(1, rules.calendar.working_days_between(due, day))
-    return (due - day).days
+        return judge(due_at, None, rules.calendar, at).days or 1  # a point planned on the deadline's day itself
+    return (to_vn(due_at).date() - to_vn(at).date()).days
 
 
 @dataclass(frozen=True, slots=True)

@@ -8,10 +8,10 @@ from datetime import datetime, timedelta
 from core.deadlines import start_of_day, to_vn
 from core.messages import DigestDeliveries, DigestPeriod
 from core.repositories import UnitOfWork
-from core.tally import Tally, tally
+from core.standing import Tally, past, tally
 from core.types import Actor, DeliveryStatus, ExportRow, Period, PeriodStatusRow
 from core.usecases.plan import period as find_period
-from core.usecases.rules import Rules, require_admin
+from core.usecases.rules import Rules, effective_rules, require_admin
 
 DIGEST_RECENT = timedelta(days=31)  # a period stays in the digest this long after its deadline while owed
 
@@ -22,11 +22,17 @@ class Overview:
     tally: Tally
 
 
-async def overview(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime) -> Overview:
+async def overview(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, rules: Rules) -> Overview:
     """On time / late / not yet sent for one period (default: the most recently due)."""
     require_admin(actor)
     p = await find_period(uow, ref, now)
-    return Overview(p, tally(await status(uow, p.id)))
+    return Overview(p, await period_tally(uow, p, now, rules))
+
+
+async def period_tally(uow: UnitOfWork, p: Period, now: datetime, rules: Rules) -> Tally:
+    """Every owing agency of the period judged at ``now``, with whether it was reminded and saw a reminder."""
+    calendar = (await effective_rules(uow, rules)).calendar
+    return tally(p.due_at, await status(uow, p.id), calendar, now)
 
 
 async def status(uow: UnitOfWork, period_id: int) -> list[PeriodStatusRow]:
@@ -38,27 +44,27 @@ async def status(uow: UnitOfWork, period_id: int) -> list[PeriodStatusRow]:
     ]
 
 
-async def export_rows(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime) -> list[ExportRow]:
+async def export_rows(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, rules: Rules) -> list[ExportRow]:
     """One row per agency and period (every period, or the one ``ref`` names)."""
     require_admin(actor)
     chosen = [await find_period(uow, ref, now)] if ref else await uow.periods.all()
-    return [ExportRow(p, r) for p in chosen for r in await status(uow, p.id)]
+    return [ExportRow(p, j.row, j.standing) for p in chosen for j in (await period_tally(uow, p, now, rules)).rows]
 
 
 async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[DigestPeriod]:
     """Open periods and recently overdue ones still owed, with their tallies."""
     out = []
-    today = to_vn(now).date()
+    calendar = (await effective_rules(uow, rules)).calendar
     for p in await uow.periods.all(due_from=now - DIGEST_RECENT):
         if p.opens_at > now:
             continue
-        counted = tally(await uow.periods.status(p.id))
-        if p.due_at < now and not counted.missing:
-            continue
-        overdue_days = rules.calendar.working_days_between(to_vn(p.due_at).date(), today) if p.due_at < now else 0
-        overdue = tuple(r.agency.name for r in counted.missing) if overdue_days >= rules.policy.escalate_after else ()
+        counted = tally(p.due_at, await uow.periods.status(p.id), calendar, now)
+        if past(p.due_at, calendar, now) and not counted.not_sent:
+            continue  # its deadline has passed and every agency sent
+        overdue = counted.overdue
+        escalated = tuple(j.row.agency.name for j in overdue if j.verdict.days >= rules.policy.escalate_after)
         out.append(
-            DigestPeriod(p.label, p.due_at, len(counted.on_time), len(counted.late), len(counted.missing), overdue)
+            DigestPeriod(p.label, p.due_at, len(counted.on_time), len(counted.late), len(counted.not_sent), escalated)
         )
     return out
 

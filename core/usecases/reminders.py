@@ -13,6 +13,7 @@ from core import keys, messages
 from core.deadlines import to_vn
 from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
 from core.repositories import UnitOfWork
+from core.standing import judge, past
 from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Role, RunOutcome
 from core.usecases import reminder_actions
 from core.usecases.outreach import reminder_days
@@ -199,7 +200,7 @@ async def catch_up(uow: UnitOfWork, rules: Rules, now: datetime, grace: timedelt
     for p in old:
         groups.setdefault((p.period_id, p.kind is PointKind.ESCALATION), []).append(p)
     for (period_id, is_escalation), group in groups.items():
-        due_passed = group[-1].due_at is not None and group[-1].due_at < now
+        due_passed = group[-1].due_at is not None and past(group[-1].due_at, rules.calendar, now)
         if period_id is None or not due_passed or (period_id, is_escalation) in recent_kinds:
             for p in group:
                 await mark(uow, p.key, p.at, RunOutcome.STALE, now)
@@ -223,12 +224,11 @@ async def _collapse(
             await mark(uow, p.key, p.at, RunOutcome.STALE, now)
         return 0
     kind = PointKind.ESCALATION if latest.kind is PointKind.ESCALATION else PointKind.OVERDUE
-    overdue_days = rules.calendar.working_days_between(to_vn(latest.due_at).date(), to_vn(now).date())
     summary = ReminderPoint(
         key=keys.catch_up(latest.key),
         at=now,
         kind=kind,
-        offset=max(overdue_days, 1),
+        offset=judge(latest.due_at, None, rules.calendar, now).days or 1,
         period_id=pid,
         label=latest.label,
         due_at=latest.due_at,

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from core.deadlines import is_late
 from core.errors import AlreadySubmitted, NothingToUndo, NotOwed, PeriodUnknown, UndoTooLate
 from core.repositories import UnitOfWork
+from core.standing import past
 from core.types import Actor, AgencyPeriod, Period, SubmissionReceipt
 from core.usecases import reminder_actions
-from core.usecases.rules import Rules
+from core.usecases.rules import Rules, effective_rules
 
 
 async def submit(
@@ -18,6 +18,7 @@ async def submit(
     agency_id: int,
     period_id: int,
     at: datetime,
+    rules: Rules,
     document_number: str | None = None,
     file_ref: str | None = None,
 ) -> SubmissionReceipt:
@@ -34,7 +35,7 @@ async def submit(
         raise NotOwed(period.label)
     if await uow.periods.live_submission(agency_id, period_id) is not None:
         raise AlreadySubmitted(period.label)
-    late = is_late(at, period.due_at)
+    late = past(period.due_at, (await effective_rules(uow, rules)).calendar, at)  # kept with the row, as it was then
     sub_id = await uow.periods.add_submission(
         agency_id, period_id, at, late, actor.label, actor.person_id, document_number, file_ref
     )

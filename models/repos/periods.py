@@ -30,8 +30,8 @@ from models.repos.rows import lineage
 
 def _agency_period(period: Period, sub: t.Submission | None) -> AgencyPeriod:
     if sub is None:
-        return AgencyPeriod(period, None, None, None)
-    return AgencyPeriod(period, sub.confirmed_at, sub.late, sub.document_number)
+        return AgencyPeriod(period, None, None)
+    return AgencyPeriod(period, sub.confirmed_at, sub.document_number)
 
 
 def _not_ended_by(day: date) -> ColumnElement[bool]:
@@ -131,7 +131,6 @@ class SqlPeriods:
                 PeriodStatusRow(
                     agency=rows.agency(a, known, on=due_day),
                     submitted_at=sub.confirmed_at if sub else None,
-                    late=sub.late if sub else None,
                     document_number=sub.document_number if sub else None,
                 )
             )
@@ -153,7 +152,7 @@ class SqlPeriods:
                 t.Submission.undone_at.is_(None),
             )
         )
-        return SubmissionInfo(sub.id, sub.confirmed_at, sub.late, sub.document_number) if sub else None
+        return SubmissionInfo(sub.id, sub.confirmed_at, sub.document_number) if sub else None
 
     async def add_submission(
         self,
@@ -291,4 +290,4 @@ class SqlPeriods:
         if row is None:
             return None
         sub, name = row
-        return SubmissionDetail(sub.confirmed_at, name or "", sub.confirmed_via, sub.document_number, sub.late)
+        return SubmissionDetail(sub.confirmed_at, name or "", sub.confirmed_via, sub.document_number)

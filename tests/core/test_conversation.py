@@ -355,8 +355,8 @@ async def test_export_is_an_excel_workbook(h: Harness) -> None:
     wb = load_workbook(io.BytesIO(doc.data))
     rows = list(wb["Chi tiết"].iter_rows(values_only=True))
     assert rows[0][:5] == ("Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng")
-    assert len(rows) == 26 and rows[1][4] == "Chưa nộp"
-    assert list(wb["Tổng hợp"].iter_rows(values_only=True))[1][:5] == ("Báo cáo tháng 4/2023", 0, 0, 25, 25)
+    assert len(rows) == 26 and rows[1][4] == "Chưa đến hạn"  # the harness is on 10/4/2023
+    assert list(wb["Tổng hợp"].iter_rows(values_only=True))[1][:6] == ("Báo cáo tháng 4/2023", 0, 0, 0, 25, 25)
 
 
 async def test_invite_from_chat(h: Harness) -> None:

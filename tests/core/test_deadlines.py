@@ -7,7 +7,7 @@ from datetime import date, datetime
 
 import pytest
 
-from core.deadlines import VN_TZ, DeadlineWordingError, is_late, parse_deadline
+from core.deadlines import VN_TZ, DeadlineWordingError, parse_deadline
 
 E = (23, 59, 59)
 
@@ -66,10 +66,3 @@ def test_unreadable_wording_is_refused(wording: str) -> None:
 def test_monthly_rule_needs_a_month() -> None:
     with pytest.raises(ValueError, match="month"):
         parse_deadline("chậm nhất trong ngày 15 hàng tháng").due_at(2023)
-
-
-def test_late_is_strictly_after_the_due_instant() -> None:
-    due = parse_deadline("chậm nhất trong ngày 15 hàng tháng").due_at(2023, 4)
-    assert not is_late(due, due)
-    assert is_late(datetime(2023, 4, 16, 0, 0, 0, tzinfo=VN_TZ), due)
-    assert not is_late(datetime(2023, 4, 15, 16, 59, 59, tzinfo=VN_TZ), due)

@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from core.deadlines import VN_TZ
 from core.export import compliance_workbook
-from core.types import Agency, AgencyKind, ExportRow, Period, PeriodStatusRow
+from core.types import Agency, AgencyKind, ExportRow, Period, PeriodStatusRow, Standing
 
 DUE = datetime(2023, 4, 15, 23, 59, 59, tzinfo=VN_TZ)
 
@@ -17,15 +17,15 @@ DUE = datetime(2023, 4, 15, 23, 59, 59, tzinfo=VN_TZ)
 def test_an_agency_named_like_a_formula_is_written_as_text() -> None:
     period = Period(1, "thang", "Báo cáo tháng", "46/KH-UBND", "2023-04", "=cmd|' /C calc'!A0", DUE, DUE, "x")
     rows = [
-        ExportRow(period, PeriodStatusRow(Agency(1, "X1", "=1+1", AgencyKind.DEPARTMENT, True), None, None, None)),
+        ExportRow(
+            period, PeriodStatusRow(Agency(1, "X1", "=1+1", AgencyKind.DEPARTMENT, True), None, None), Standing.MISSING
+        ),
         ExportRow(
             period,
             PeriodStatusRow(
-                Agency(2, "X2", '=HYPERLINK("http://evil.invalid","Bấm")', AgencyKind.DEPARTMENT, True),
-                DUE,
-                False,
-                "+1/BC",
+                Agency(2, "X2", '=HYPERLINK("http://evil.invalid","Bấm")', AgencyKind.DEPARTMENT, True), DUE, "+1/BC"
             ),
+            Standing.ON_TIME,
         ),
     ]
     wb = load_workbook(io.BytesIO(compliance_workbook(rows, DUE)))

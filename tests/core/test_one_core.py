@@ -14,8 +14,7 @@ import time_machine
 from sqlalchemy import event, func, select, text, update
 
 from core.deadlines import VN_TZ
-from core.tally import tally
-from core.types import Agency, AgencyKind, PeriodStatusRow, Platform, Role, Standing
+from core.types import Platform, Role
 from models import tables as t
 from tests.chat_harness import Harness, Person, make_harness
 from tests.conftest import Database
@@ -133,21 +132,6 @@ async def _fail_inserts_after(db: Database, rows: int) -> None:
 async def _stop_failing(db: Database) -> None:
     async with db.engine.begin() as conn:
         await conn.execute(text("DROP TRIGGER fail_late" + ("" if db.schema is None else " ON delivery")))
-
-
-def _row(code: str, submitted: bool, late: bool | None) -> PeriodStatusRow:
-    agency = Agency(1, code, code, AgencyKind.DEPARTMENT, True)
-    return PeriodStatusRow(agency, MONDAY if submitted else None, late, None)
-
-
-def test_the_one_tally() -> None:
-    rows = [_row("A", True, False), _row("B", True, True), _row("C", False, None), _row("D", True, False)]
-    counted = tally(rows)
-    assert [r.agency.code for r in counted.on_time] == ["A", "D"]
-    assert [r.agency.code for r in counted.late] == ["B"]
-    assert [r.agency.code for r in counted.missing] == ["C"]
-    assert (counted.total, counted.sent) == (4, 3)
-    assert [r.standing for r in rows] == [Standing.ON_TIME, Standing.LATE, Standing.MISSING, Standing.ON_TIME]
 
 
 async def test_a_console_user_gets_numbered_hints_and_a_telegram_user_none(loaded: Database, monday: None) -> None:

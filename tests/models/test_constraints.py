@@ -29,7 +29,7 @@ async def _ids(db: Database) -> tuple[int, int]:
 
 async def _submit(db: Database, agency_id: int, period_id: int, at: datetime) -> SubmissionReceipt:
     async with db.uows() as uow:
-        receipt = await submissions.submit(uow, OPERATOR, agency_id, period_id, at, "12/BC-STP")
+        receipt = await submissions.submit(uow, OPERATOR, agency_id, period_id, at, Rules(), "12/BC-STP")
         await uow.commit()
     return receipt
 

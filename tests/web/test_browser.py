@@ -171,7 +171,7 @@ async def test_admin_signs_in_from_the_bot_and_reads_april_2023(
     april = _el(browser, By.XPATH, "//thead//th[starts-with(normalize-space(.), '2023-04')]")
     column = [th.text for th in browser.find_elements(By.XPATH, "//thead/tr[1]/th")].index(april.text)
     counts = browser.find_elements(By.XPATH, "//tr[@class='counts']/td")[column - 1].text
-    assert counts == "1 / 1 / 23", counts  # one on time, one late, the 23 others not sent
+    assert counts == "1 / 1 / 23 / 0", counts  # one on time, one late, the 23 others overdue, none not yet due
     stp = _el(browser, By.XPATH, "//tr[@data-agency='STP']").find_elements(By.TAG_NAME, "td")[column - 1]
     syt = _el(browser, By.XPATH, "//tr[@data-agency='SYT']").find_elements(By.TAG_NAME, "td")[column - 1]
     snn = _el(browser, By.XPATH, "//tr[@data-agency='SNNPTNT']").find_elements(By.TAG_NAME, "td")[column - 1]
