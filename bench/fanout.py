@@ -41,7 +41,8 @@ from bot.telegram.render import retry_seconds  # noqa: E402
 from bot.zalo.channel import ZaloChannel  # noqa: E402
 from bot.zalo.client import ZaloClient  # noqa: E402
 from core.planfile import load_plan_file  # noqa: E402
-from core.types import Platform  # noqa: E402
+from core.types import OPERATOR, Platform  # noqa: E402
+from core.usecases import plan  # noqa: E402
 from core.usecases.quota import QuotaGate  # noqa: E402
 from models import db  # noqa: E402
 from scheduler.sender import OutboxSender  # noqa: E402
@@ -155,7 +156,7 @@ async def outbox_with(n: int, folder: Path, platform_: Platform) -> tuple[object
     await db.upgrade(engine)
     database = Database(str(path), None, engine, db.session_factory(engine))
     async with database.uows() as uow:
-        await uow.agencies.import_plan(load_plan_file(ROOT / "plans" / "46-KH-UBND-2023.toml"), "bench")
+        await plan.import_plan(uow, OPERATOR, load_plan_file(ROOT / "plans" / "46-KH-UBND-2023.toml"))
         await uow.commit()
     chats = range(1, n + 1)
     await queue_messages(database, chats, platform_)  # "tin <chat>", as the tests queue a fan-out

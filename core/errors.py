@@ -101,3 +101,29 @@ class CalendarError(DomainError):
 
 class LinkRefused(DomainError):
     """A dashboard sign-in link that is unknown, used already or expired."""
+
+
+class NoticeRefused(DomainError):
+    """A notice that may not be sent as it is: ``empty``, ``too_long`` (more than ``limit`` characters),
+    ``unknown`` agency codes (``codes``), or ``no_audience``. Every problem is listed at once."""
+
+    def __init__(self, empty: bool, too_long: bool, limit: int, unknown: tuple[str, ...], no_audience: bool) -> None:
+        super().__init__(
+            ", ".join(
+                name
+                for name, found in (
+                    ("empty", empty),
+                    ("too_long", too_long),
+                    ("unknown", unknown),
+                    ("no_audience", no_audience),
+                )
+                if found
+            )
+        )
+        self.empty, self.too_long, self.limit, self.unknown, self.no_audience = (
+            empty,
+            too_long,
+            limit,
+            unknown,
+            no_audience,
+        )

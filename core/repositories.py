@@ -16,7 +16,8 @@ from datetime import date, datetime, timedelta
 from types import TracebackType
 from typing import Any, Protocol, Self
 
-from core.planfile import ImportReport, PlanSpec
+from core.plandiff import PlanDiff, StoredPlan
+from core.planfile import PlanSpec
 from core.types import (
     Account,
     Agency,
@@ -124,16 +125,12 @@ class AgencyRepository(Protocol):
 
     async def all_tasks(self) -> list[TaskListing]: ...
 
-    async def import_plan(self, spec: PlanSpec, actor: str, update_agencies: bool = False) -> ImportReport:
-        """Insert what is new, update what changed, keep periods that hold submissions.
+    async def stored_plan(self, number: str) -> StoredPlan:
+        """The agency registry with its lineage and the other plans using each agency, and the plan numbered
+        ``number`` as stored (its fields, tasks, series and periods), for ``core.plandiff.diff``."""
 
-        An agency another plan uses keeps its name, kind and active flag unless ``update_agencies``.
-
-        Raises:
-            PlanFileError: the file names an agency that has been renamed by another name than it bore on
-                the plan's date (a rename is ``rename``'s job, not the file's), or would change an agency
-                another plan uses; nothing is written.
-        """
+    async def apply_plan(self, spec: PlanSpec, diff: PlanDiff) -> None:
+        """Write the changes ``diff`` lists (made by ``core.plandiff.diff`` from ``stored_plan``)."""
 
     async def owed_series(self) -> dict[int, list[str]]:
         """For each agency id, the series it owes ("46/KH-UBND:thang"), in plan order."""

@@ -1,15 +1,25 @@
-"""Write a validated PlanSpec in one transaction: insert what is new, update what changed, keep submissions."""
+"""A plan as stored, for ``core.plandiff`` to compare with a file; and the writes of a ``PlanDiff``. The rules of
+an import (what may change, what is kept) are the diff's; here are only the reads and the writes."""
 
 from __future__ import annotations
 
-from collections import Counter
+from collections import defaultdict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.planfile import ImportReport, PeriodSpec, PlanFileError, PlanSpec
-from core.types import Recurrence
-from models import audit
+from core.plandiff import (
+    PLAN_FIELDS,
+    PlanDiff,
+    StoredPeriod,
+    StoredPlan,
+    StoredSeries,
+    StoredTask,
+    agency_fields,
+    plan_fields,
+)
+from core.planfile import PlanSpec
+from core.types import TaskRole
 from models.repos import rows
 from models.repos.rows import lineage
 from models.tables import (
@@ -25,108 +35,132 @@ from models.tables import (
 )
 
 
-def _set_fields(row: object, values: dict[str, object]) -> bool:
-    changed = False
-    for name, value in values.items():
-        if getattr(row, name) != value:
-            setattr(row, name, value)
-            changed = True
-    return changed
-
-
-async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str, update_agencies: bool = False) -> ImportReport:
-    """Upsert the plan, its agencies, tasks, series and periods. The caller commits.
-
-    The agency registry is shared by plans: changing the name, kind or active flag of an agency another plan
-    uses is refused (every difference listed) unless ``update_agencies``.
-    """
-    report = ImportReport(spec.number)
-    ch = report.changes
-
-    plan = await session.scalar(select(Plan).where(Plan.number == spec.number))
-    plan_values: dict[str, object] = {
-        "title": spec.title,
-        "issuing_body": spec.issuing_body,
-        "issued_on": spec.issued_on,
-        "signer": spec.signer,
-        "signer_title": spec.signer_title,
-        "year": spec.year,
-    }
+async def load(session: AsyncSession, number: str) -> StoredPlan:
+    """The registry, and the plan numbered ``number`` with its tasks, series and periods if it is stored."""
+    known = await lineage(session)
+    registry = {a.code: rows.agency(a, known) for a in (await session.scalars(select(Agency))).all()}
+    code_of = {a.id: a.code for a in registry.values()}
+    plan = await session.scalar(select(Plan).where(Plan.number == number))
+    elsewhere = await _used_by_other_plans(session, plan.id if plan else None)
+    used = {code_of[agency_id]: frozenset(numbers) for agency_id, numbers in elsewhere.items()}
     if plan is None:
-        plan = Plan(number=spec.number, **plan_values)
+        return StoredPlan(None, registry, used)
+    stored_fields = {name: getattr(plan, name) for name in PLAN_FIELDS}
+
+    assigned: dict[int, set[tuple[str, TaskRole]]] = defaultdict(set)
+    found = await session.execute(
+        select(TaskAssignment.task_id, TaskAssignment.agency_id, TaskAssignment.role)
+        .join(Task, Task.id == TaskAssignment.task_id)
+        .where(Task.plan_id == plan.id)
+    )
+    for task_id, agency_id, role in found.tuples().all():
+        assigned[task_id].add((code_of[agency_id], TaskRole(role)))
+    tasks = {
+        (x.ref, x.paragraph): StoredTask(x.title, x.text, x.position, frozenset(assigned[x.id]))
+        for x in (await session.scalars(select(Task).where(Task.plan_id == plan.id))).all()
+    }
+
+    series_rows = (await session.scalars(select(ReportSeries).where(ReportSeries.plan_id == plan.id))).all()
+    ids = [s.id for s in series_rows]
+    owing: dict[int, set[str]] = defaultdict(set)
+    for series_id, agency_id in (
+        await session.execute(
+            select(SeriesAgency.series_id, SeriesAgency.agency_id).where(SeriesAgency.series_id.in_(ids))
+        )
+    ).tuples():
+        owing[series_id].add(code_of[agency_id])
+    period_rows = (await session.scalars(select(ReportPeriod).where(ReportPeriod.series_id.in_(ids)))).all()
+    period_ids = [p.id for p in period_rows]
+    period_owing: dict[int, set[str]] = defaultdict(set)
+    for period_id, agency_id in (
+        await session.execute(
+            select(PeriodAgency.period_id, PeriodAgency.agency_id).where(PeriodAgency.period_id.in_(period_ids))
+        )
+    ).tuples():
+        period_owing[period_id].add(code_of[agency_id])
+    held = dict(
+        (
+            await session.execute(
+                select(Submission.period_id, func.count())
+                .where(Submission.period_id.in_(period_ids))
+                .group_by(Submission.period_id)
+            )
+        )
+        .tuples()
+        .all()
+    )
+    periods: dict[int, dict[str, StoredPeriod]] = defaultdict(dict)
+    for p in period_rows:
+        periods[p.series_id][p.key] = StoredPeriod(
+            p.label, p.opens_at, p.due_at, frozenset(period_owing[p.id]), held.get(p.id, 0)
+        )
+    series = {
+        s.code: StoredSeries(
+            {
+                "name": s.name,
+                "recurrence": s.recurrence,
+                "wording": s.wording,
+                "receiver": code_of[s.receiver_agency_id],
+                "via": code_of[s.via_agency_id] if s.via_agency_id else None,
+                "receiver_wording": s.receiver_wording,
+            },
+            frozenset(owing[s.id]),
+            periods[s.id],
+        )
+        for s in series_rows
+    }
+    return StoredPlan(stored_fields, registry, used, tasks, series)
+
+
+async def apply(session: AsyncSession, spec: PlanSpec, d: PlanDiff) -> None:
+    """Write what ``d`` says, in the caller's transaction (the caller commits)."""
+    plan = await session.scalar(select(Plan).where(Plan.number == spec.number))
+    if plan is None:
+        plan = Plan(number=spec.number, **plan_fields(spec))
         session.add(plan)
-        ch["plan created"] += 1
-    elif _set_fields(plan, plan_values):
-        ch["plan updated"] += 1
+    elif d.plan == "update":
+        for name, value in plan_fields(spec).items():
+            setattr(plan, name, value)
 
     agencies = {a.code: a for a in (await session.scalars(select(Agency))).all()}
-    known = await lineage(session)  # once: former names decide which agencies keep their history
-    await session.flush()  # a new plan gets its id: "other plans" are all but this one
-    elsewhere = await _used_by_other_plans(session, plan.id)
-    refused: list[str] = []
-    for a in spec.agencies:
-        values: dict[str, object] = {"name": a.name, "kind": a.kind.value, "active": a.active}
-        existing = agencies.get(a.code)
-        if existing is not None and (existing.id in known.former_names or existing.ended_on is not None):
-            # History is kept by date: the file must name the agency as it was on the plan's date.
-            then = rows.agency(existing, known, on=spec.issued_on).name
-            if a.name != then:
-                refused.append(
-                    f"agencies (code {a.code!r}): field 'name': on {spec.issued_on:%d/%m/%Y} the agency was named "
-                    f"{then!r}; rename it with 'nhacviec agencies rename', not in the plan file"
-                )
-            continue
-        if existing is not None and existing.id in elsewhere and not update_agencies:
-            for field, wanted in values.items():
-                if getattr(existing, field) != wanted:
-                    refused.append(
-                        f"agencies (code {a.code!r}): field {field!r}: {getattr(existing, field)!r} → {wanted!r} "
-                        f"would change it for plan {', '.join(sorted(elsewhere[existing.id]))} too; "
-                        "import with --update-agencies to change it for every plan"
-                    )
-            continue
-        if a.code not in agencies:
-            agencies[a.code] = Agency(code=a.code, **values)
-            session.add(agencies[a.code])
-            ch["agencies created"] += 1
-        elif _set_fields(agencies[a.code], values):
-            ch["agencies updated"] += 1
-    if refused:
-        raise PlanFileError(spec.number, refused)
+    for a in d.agencies_created:
+        agencies[a.code] = Agency(code=a.code, **agency_fields(a))
+        session.add(agencies[a.code])
+    for a in d.agencies_updated:
+        for name, value in agency_fields(a).items():
+            setattr(agencies[a.code], name, value)
     await session.flush()
     ids = {code: row.id for code, row in agencies.items()}
 
     tasks = {
-        (t.ref, t.paragraph): t for t in (await session.scalars(select(Task).where(Task.plan_id == plan.id))).all()
+        (x.ref, x.paragraph): x for x in (await session.scalars(select(Task).where(Task.plan_id == plan.id))).all()
     }
-    for pos, t in enumerate(spec.tasks):
+    for key in d.tasks_removed:
+        await session.execute(delete(TaskAssignment).where(TaskAssignment.task_id == tasks[key].id))
+        await session.delete(tasks.pop(key))
+    await session.flush()  # a removed "III.1a" leaves before a new "III.1" paragraph needs its place
+    for pos, t, new, fields_changed, assignments_changed in d.tasks:
         values = {"title": t.title, "text": t.text, "position": pos}
-        row = tasks.pop((t.ref, t.paragraph), None)
+        row = tasks.get((t.ref, t.paragraph))
         if row is None:
             row = Task(plan_id=plan.id, ref=t.ref, paragraph=t.paragraph, **values)
             session.add(row)
             await session.flush()
-            ch["tasks created"] += 1
-        elif _set_fields(row, values):
-            ch["tasks updated"] += 1
-        wanted = {(ids[code], role.value) for code, role in t.assignments}
-        have = {
-            (r.agency_id, r.role)
-            for r in (await session.scalars(select(TaskAssignment).where(TaskAssignment.task_id == row.id))).all()
-        }
-        if wanted != have:
+        elif fields_changed:
+            for name, value in values.items():
+                setattr(row, name, value)
+        if new or assignments_changed:
             await session.execute(delete(TaskAssignment).where(TaskAssignment.task_id == row.id))
-            session.add_all(TaskAssignment(task_id=row.id, agency_id=a, role=r) for a, r in sorted(wanted))
-            ch["task assignments changed"] += 1
-    for gone in tasks.values():
-        await session.execute(delete(TaskAssignment).where(TaskAssignment.task_id == gone.id))
-        await session.delete(gone)
-        ch["tasks removed"] += 1
-    await session.flush()  # a removed "III.1a" leaves before a new "III.1" paragraph needs its place
+            session.add_all(
+                TaskAssignment(task_id=row.id, agency_id=ids[code], role=role.value)
+                for code, role in sorted(t.assignments)
+            )
 
-    all_series = (await session.scalars(select(ReportSeries).where(ReportSeries.plan_id == plan.id))).all()
-    series_rows = {s.code: s for s in all_series}
-    for s in spec.series:
+    series_rows = {
+        s.code: s for s in (await session.scalars(select(ReportSeries).where(ReportSeries.plan_id == plan.id))).all()
+    }
+    for change in d.series:
+        s = change.spec
         values = {
             "name": s.name,
             "recurrence": s.recurrence.value,
@@ -140,17 +174,34 @@ async def import_plan(session: AsyncSession, spec: PlanSpec, actor: str, update_
             srow = ReportSeries(plan_id=plan.id, code=s.code, **values)
             session.add(srow)
             await session.flush()
-            ch["series created"] += 1
-        elif _set_fields(srow, values):
-            ch["series updated"] += 1
-        owed = {ids[c] for c in s.owed_by}
-        await _replace_links(session, SeriesAgency, srow.id, owed, ch, "series agencies")
-        await _sync_periods(session, srow, s.periods, owed, report)
-
-    if report.changed:
-        audit.record(session, actor, "import_plan", "plan", spec.number, {k: v for k, v in ch.items()})
+        elif change.fields_changed:
+            for name, value in values.items():
+                setattr(srow, name, value)
+        owed = sorted(ids[c] for c in s.owed_by)
+        if change.new or change.agencies_changed:
+            await session.execute(delete(SeriesAgency).where(SeriesAgency.series_id == srow.id))
+            session.add_all(SeriesAgency(series_id=srow.id, agency_id=a) for a in owed)
+        periods = {
+            p.key: p
+            for p in (await session.scalars(select(ReportPeriod).where(ReportPeriod.series_id == srow.id))).all()
+        }
+        for gone in change.removed_periods:
+            await session.execute(delete(PeriodAgency).where(PeriodAgency.period_id == periods[gone].id))
+            await session.delete(periods.pop(gone))
+        for p, p_new, p_changed, p_agencies in change.periods:
+            period_values = {"label": p.label, "opens_at": p.opens_at, "due_at": p.due_at}
+            prow = periods.get(p.key)
+            if prow is None:
+                prow = ReportPeriod(series_id=srow.id, key=p.key, **period_values)
+                session.add(prow)
+                await session.flush()
+            elif p_changed:
+                for name, value in period_values.items():
+                    setattr(prow, name, value)
+            if p_new or p_agencies:
+                await session.execute(delete(PeriodAgency).where(PeriodAgency.period_id == prow.id))
+                session.add_all(PeriodAgency(period_id=prow.id, agency_id=a) for a in owed)
     await session.flush()
-    return report
 
 
 async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> dict[int, set[str]]:
@@ -172,53 +223,3 @@ async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> di
         for agency_id, number in (await session.execute(query)).tuples().all():
             found.setdefault(agency_id, set()).add(number)
     return found
-
-
-async def _replace_links(
-    session: AsyncSession,
-    table: type[SeriesAgency] | type[PeriodAgency],
-    owner_id: int,
-    wanted: set[int],
-    ch: Counter[str],
-    name: str,
-) -> None:
-    """Make the agencies linked to a series (or a period) exactly ``wanted``."""
-    owner = SeriesAgency.series_id if table is SeriesAgency else PeriodAgency.period_id
-    agency = SeriesAgency.agency_id if table is SeriesAgency else PeriodAgency.agency_id
-    have = set((await session.scalars(select(agency).where(owner == owner_id))).all())
-    if have == wanted:
-        return
-    await session.execute(delete(table).where(owner == owner_id))
-    key = "series_id" if table is SeriesAgency else "period_id"
-    session.add_all(table(**{key: owner_id, "agency_id": a}) for a in sorted(wanted))
-    ch[f"{name} changed"] += 1
-
-
-async def _sync_periods(
-    session: AsyncSession, srow: ReportSeries, periods: tuple[PeriodSpec, ...], owed: set[int], report: ImportReport
-) -> None:
-    ch = report.changes
-    existing = {
-        p.key: p for p in (await session.scalars(select(ReportPeriod).where(ReportPeriod.series_id == srow.id))).all()
-    }
-    for p in periods:
-        values = {"label": p.label, "opens_at": p.opens_at, "due_at": p.due_at}
-        row = existing.pop(p.key, None)
-        if row is None:
-            row = ReportPeriod(series_id=srow.id, key=p.key, **values)
-            session.add(row)
-            await session.flush()
-            ch["periods created"] += 1
-        elif _set_fields(row, values):
-            ch["periods updated"] += 1
-        await _replace_links(session, PeriodAgency, row.id, owed, ch, "period agencies")
-    if srow.recurrence == Recurrence.AD_HOC.value:
-        return  # ad-hoc periods are created by admins, never by the file
-    for gone in existing.values():
-        held = await session.scalar(select(func.count()).where(Submission.period_id == gone.id))
-        if held:
-            report.kept_periods.append(gone.label)
-            continue
-        await session.execute(delete(PeriodAgency).where(PeriodAgency.period_id == gone.id))
-        await session.delete(gone)
-        ch["periods removed"] += 1

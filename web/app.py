@@ -1,4 +1,5 @@
-"""The dashboard's routes, mounted on the service's HTTP server (``nhacviec.http``)."""
+"""The dashboard's routes, mounted on the service's HTTP server (``nhacviec.http``): every page with who may open
+it, in one table (``pages``); ``web.guard`` checks sign-in, role, CSRF and body size before a handler runs."""
 
 from __future__ import annotations
 
@@ -11,13 +12,49 @@ from starlette.staticfiles import StaticFiles
 from core.repositories import UnitOfWorkFactory
 from core.usecases.rules import Rules
 from web.calendar import CalendarPages
+from web.guard import Access, Guard, Page
 from web.notices import NoticePages
 from web.pages import Dashboard
 from web.people import PeoplePages
-from web.plans import PlanPages
+from web.plans import MAX_UPLOAD, PlanPages
 from web.session import Cookies
 
 STATIC = Path(__file__).resolve().parent / "static"
+ANYONE, SIGNED_IN, ADMIN = Access.ANYONE, Access.SIGNED_IN, Access.ADMIN
+
+
+def pages(
+    d: Dashboard,
+    queued: Callable[[], None] = lambda: None,
+    invite_link: Callable[[str], str | None] = lambda code: None,
+) -> list[Page]:
+    """Every page of the dashboard and who may open it."""
+    notices, plans, people, calendar = (
+        NoticePages(d, queued),
+        PlanPages(d),
+        PeoplePages(d, invite_link),
+        CalendarPages(d),
+    )
+    return [
+        Page("GET", "/", d.matrix_page, SIGNED_IN),
+        Page("GET", "/o/{period_id}/{agency}", d.cell_page, SIGNED_IN),  # another agency's cell: 403 (use-case)
+        Page("GET", "/xu-huong", d.trends_page, SIGNED_IN),
+        Page("GET", "/xuat", d.export_file, ADMIN),
+        Page("GET", "/can-bo", people.page, SIGNED_IN),  # an admin sees everyone, others their own agency
+        Page("POST", "/can-bo/moi", people.invite, ADMIN),
+        Page("POST", "/can-bo/ngung", people.deactivate, ADMIN),
+        Page("GET", "/lich", calendar.page, SIGNED_IN),
+        Page("POST", "/lich/doi", calendar.change, ADMIN),
+        Page("GET", "/ke-hoach", plans.page, ADMIN),
+        Page("POST", "/ke-hoach/kiem-tra", plans.check, ADMIN, max_body=MAX_UPLOAD),
+        Page("GET", "/thong-bao", notices.list_page, ADMIN),
+        Page("POST", "/thong-bao/xem-truoc", notices.preview, ADMIN),
+        Page("POST", "/thong-bao/gui", notices.send, ADMIN),
+        Page("GET", "/dang-nhap", d.sign_in, ANYONE),
+        Page("POST", "/dang-xuat", d.sign_out, SIGNED_IN),
+        Page("GET", "/da-dang-xuat", d.signed_out, ANYONE),
+        Page("POST", "/ngon-ngu", d.switch_language, SIGNED_IN),
+    ]
 
 
 def dashboard_routes(
@@ -29,31 +66,10 @@ def dashboard_routes(
     invite_link: Callable[[str], str | None] = lambda code: None,
 ) -> list[BaseRoute]:
     """``queued`` is called after a page has written outbox rows (the service's sender drains at once)."""
-    d = Dashboard(uows, rules, Cookies(secret, secure))
-    notices, plans, people, calendar = (
-        NoticePages(d, queued),
-        PlanPages(d),
-        PeoplePages(d, invite_link),
-        CalendarPages(d),
-    )
-    return [
-        Route("/can-bo", people.page, methods=["GET"]),
-        Route("/can-bo/moi", people.invite, methods=["POST"]),
-        Route("/can-bo/ngung", people.deactivate, methods=["POST"]),
-        Route("/lich", calendar.page, methods=["GET"]),
-        Route("/lich/doi", calendar.change, methods=["POST"]),
-        Route("/ke-hoach", plans.page, methods=["GET"]),
-        Route("/ke-hoach/kiem-tra", plans.check, methods=["POST"]),
-        Route("/thong-bao", notices.list_page, methods=["GET"]),
-        Route("/thong-bao/xem-truoc", notices.preview, methods=["POST"]),
-        Route("/thong-bao/gui", notices.send, methods=["POST"]),
-        Route("/", d.matrix_page, methods=["GET"]),
-        Route("/o/{period_id}/{agency}", d.cell_page, methods=["GET"]),
-        Route("/xu-huong", d.trends_page, methods=["GET"]),
-        Route("/xuat", d.export_file, methods=["GET"]),
-        Route("/dang-nhap", d.sign_in, methods=["GET"]),
-        Route("/dang-xuat", d.sign_out, methods=["POST"]),
-        Route("/da-dang-xuat", d.signed_out, methods=["GET"]),
-        Route("/ngon-ngu", d.switch_language, methods=["POST"]),
-        Mount("/static", StaticFiles(directory=STATIC), name="static"),
+    cookies = Cookies(secret, secure)
+    d = Dashboard(rules, cookies)
+    guard = Guard(uows, cookies, d.refuse)
+    routes: list[BaseRoute] = [
+        Route(p.path, guard.endpoint(p), methods=[p.method]) for p in pages(d, queued, invite_link)
     ]
+    return [*routes, Mount("/static", StaticFiles(directory=STATIC), name="static")]

@@ -8,63 +8,53 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import date
 
-from starlette.requests import Request
 from starlette.responses import Response
 
 from core.deadlines import to_vn, utcnow
-from core.errors import CalendarError, NotAllowed
+from core.errors import CalendarError
 from core.planning.calendar import DayKind
 from core.usecases import calendar
-from web.pages import Dashboard, Posted
+from web.guard import Seen
+from web.pages import Dashboard
 
 
 @dataclass
 class CalendarPages:
     d: Dashboard
 
-    async def _page(self, request: Request, status: int = 200, shown: int | None = None, **context: object) -> Response:
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
+    async def _page(self, s: Seen, status: int = 200, shown: int | None = None, **context: object) -> Response:
         today = to_vn(utcnow()).date()
         try:
-            year = shown or int(request.query_params.get("nam", today.year))
+            year = shown or int(s.request.query_params.get("nam", today.year))
         except ValueError:
             year = today.year
-        async with self.d.uows() as uow:
-            found = await calendar.entries(uow, self.d.rules, year, today)
-        return self.d.render(request, viewer, "calendar.html", status, entries=found, year=year, **context)
+        found = await calendar.entries(s.uow, self.d.rules, year, today)
+        return self.d.show(s, "calendar.html", status, entries=found, year=year, **context)
 
-    async def page(self, request: Request) -> Response:
-        return await self._page(request)
+    async def page(self, s: Seen) -> Response:
+        return await self._page(s)
 
-    async def change(self, request: Request) -> Response:
+    async def change(self, s: Seen) -> Response:
         """Preview (``confirm`` absent) or apply (``confirm`` set) adding or taking back one day or a range."""
-        posted = await self.d.posted(request)
-        if not isinstance(posted, Posted):
-            return posted
-        viewer, form, t = posted.viewer, posted.form, posted.t
+        form = s.form
         try:
             first = date.fromisoformat(form.get("first", ""))
             last = date.fromisoformat(form["last"]) if form.get("last") else first
         except ValueError:
-            return await self._page(request, 400, problems=[t("Give the day as YYYY-MM-DD.")], form=form)
-        action = form.get("action")
+            return await self._page(s, 400, problems=[s.t("Give the day as YYYY-MM-DD.")], form=form)
+        action, apply = form.get("action"), bool(form.get("confirm"))
         now = utcnow()
         try:
-            async with self.d.uows() as uow:
-                if action == "remove":
-                    change = await calendar.remove_day(uow, viewer.actor, self.d.rules, first, now)
-                else:
-                    kind = DayKind.WORKDAY if action == "workday" else DayKind.OFF
-                    change = await calendar.add_days(
-                        uow, viewer.actor, self.d.rules, first, last, kind, form.get("reason", ""),
-                        form.get("source", ""), now,
-                    )  # fmt: skip
-                if form.get("confirm"):
-                    await uow.commit()  # otherwise rolled back: the preview writes nothing and tells no one
-        except NotAllowed:
-            return self.d.refuse(request, viewer, 403, self.d.admins_only(request, viewer))
+            if action == "remove":
+                change = await calendar.remove_day(s.uow, s.me.actor, self.d.rules, first, now, apply)
+            else:
+                kind = DayKind.WORKDAY if action == "workday" else DayKind.OFF
+                change = await calendar.add_days(
+                    s.uow, s.me.actor, self.d.rules, first, last, kind, form.get("reason", ""), form.get("source", ""),
+                    now, apply,
+                )  # fmt: skip
         except CalendarError as exc:
-            return await self._page(request, 400, problems=[str(exc)], form=form)
-        return await self._page(request, shown=first.year, change=change, form=form, done=bool(form.get("confirm")))
+            return await self._page(s, 400, problems=[str(exc)], form=form)
+        if apply:
+            await s.uow.commit()
+        return await self._page(s, shown=first.year, change=change, form=form, done=apply)

@@ -10,14 +10,14 @@ from dataclasses import dataclass
 
 import segno
 from markupsafe import Markup
-from starlette.requests import Request
 from starlette.responses import RedirectResponse, Response
 
 from core.deadlines import utcnow
 from core.errors import AdminElsewhere, AgencyUnknown, DomainError, NotAllowed
 from core.types import Role
 from core.usecases import accounts, people, plan
-from web.pages import Dashboard, Posted
+from web.guard import Seen
+from web.pages import Dashboard
 
 
 def qr_svg(data: str) -> Markup:
@@ -32,54 +32,36 @@ class PeoplePages:
     d: Dashboard
     invite_link: Callable[[str], str | None]  # the chat platform's deep link for a code, if one is known
 
-    async def _page(self, request: Request, status: int = 200, **context: object) -> Response:
-        viewer = await self.d.signed_in(request)
-        if viewer is None:
-            return self.d.needs_sign_in(request)
-        async with self.d.uows() as uow:
-            found = await people.listing(uow, viewer.actor)
-            agencies = await plan.agencies(uow) if self.d.is_admin(viewer) else []
-        return self.d.render(
-            request, viewer, "people.html", status, people=found, agencies=agencies, roles=list(Role), **context
-        )
+    async def _page(self, s: Seen, status: int = 200, **context: object) -> Response:
+        found = await people.listing(s.uow, s.me.actor)
+        agencies = await plan.agencies(s.uow) if s.is_admin else []
+        return self.d.show(s, "people.html", status, people=found, agencies=agencies, roles=list(Role), **context)
 
-    async def page(self, request: Request) -> Response:
-        return await self._page(request)
+    async def page(self, s: Seen) -> Response:
+        return await self._page(s)
 
-    async def invite(self, request: Request) -> Response:
-        posted = await self.d.posted(request)
-        if not isinstance(posted, Posted):
-            return posted
-        viewer, form, t = posted.viewer, posted.form, posted.t
+    async def invite(self, s: Seen) -> Response:
+        form = s.form
         role = Role(form["role"]) if form.get("role") in {r.value for r in Role} else Role.FOCAL
         try:
-            async with self.d.uows() as uow:
-                inv = await accounts.create_invite(
-                    uow, viewer.actor, form.get("agency", ""), role, utcnow(), self.d.rules, form.get("name"),
-                    form.get("title"),
-                )  # fmt: skip
-                await uow.commit()
-        except NotAllowed:
-            return self.d.refuse(request, viewer, 403, self.d.admins_only(request, viewer))
+            inv = await accounts.create_invite(
+                s.uow, s.me.actor, form.get("agency", ""), role, utcnow(), self.d.rules, form.get("name"),
+                form.get("title"),
+            )  # fmt: skip
         except DomainError as exc:
-            return await self._page(request, 400, problems=[_refusal(t, exc)], form=form)
+            return await self._page(s, 400, problems=[_refusal(s.t, exc)], form=form)
+        await s.uow.commit()
         link = self.invite_link(inv.code)
-        return await self._page(request, invite=inv, link=link, qr=qr_svg(link or f"/dangky {inv.code}"))
+        return await self._page(s, invite=inv, link=link, qr=qr_svg(link or f"/dangky {inv.code}"))
 
-    async def deactivate(self, request: Request) -> Response:
-        posted = await self.d.posted(request)
-        if not isinstance(posted, Posted):
-            return posted
-        viewer, form, t = posted.viewer, posted.form, posted.t
+    async def deactivate(self, s: Seen) -> Response:
         try:
-            person_id = int(str(form.get("person", "")))
-            async with self.d.uows() as uow:
-                await people.deactivate(uow, viewer.actor, person_id, utcnow())
-                await uow.commit()
+            await people.deactivate(s.uow, s.me.actor, int(s.form.get("person", "")), utcnow())
         except ValueError:
-            return self.d.refuse(request, viewer, 400, t("Refused."))
+            return self.d.say(s, 400, s.t("Refused."))
         except NotAllowed:
-            return self.d.refuse(request, viewer, 403, t("Only another Sở Nội vụ admin can do this."))
+            return self.d.say(s, 403, s.t("Only another Sở Nội vụ admin can do this."))
+        await s.uow.commit()
         return RedirectResponse("/can-bo", status_code=303)
 
 

@@ -20,7 +20,6 @@ from core.standing import Judged
 from core.types import PeriodStatusRow, Role
 from core.usecases import accounts, outreach, overview
 
-MAX_NOTICE = 3000
 ADHOC_HORIZON = timedelta(days=366)  # an ad-hoc request is due within a year, or it is a typing mistake
 ROLES = {
     "focal": Role.FOCAL,
@@ -183,22 +182,38 @@ async def cmd_broadcast(ctx: Ctx, args: str) -> list[Reply]:
     return ctx.reply(ctx.t("Send the text of the notice (or /huy to cancel)."))
 
 
+def _notice_refused(ctx: Ctx, exc: errors.NoticeRefused, text: str) -> list[Reply]:
+    if exc.too_long:
+        return ctx.reply(
+            ctx.t("The notice is too long (%(n)d characters; at most %(limit)d).", n=len(text.strip()), limit=exc.limit)
+        )
+    if exc.empty:
+        return ctx.reply(ctx.t("Send the text of the notice (or /huy to cancel)."))
+    return ctx.reply(ctx.t("Choose at least one agency."))
+
+
 async def _notice_text(ctx: Ctx, text: str) -> list[Reply]:
-    if len(text) > MAX_NOTICE:
-        return ctx.reply(ctx.t("The notice is too long (%(n)d characters; at most 3000).", n=len(text)))
+    try:
+        text = outreach.notice_text(text)
+    except errors.NoticeRefused as exc:
+        return _notice_refused(ctx, exc, text)
     return await _ask_audience(ctx, Flow.BROADCAST, {"text": text})
 
 
 async def _preview_notice(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
-    people = await outreach.reach(ctx.uow, data["codes"])
+    try:
+        draft = await outreach.draft_notice(ctx.uow, ctx.actor, data["text"], "codes", data["codes"])
+    except errors.NoticeRefused as exc:
+        await ctx.forget()
+        return _notice_refused(ctx, exc, data["text"])
     await ctx.remember(Flow.BROADCAST, {**data, "step": Step.CONFIRM})
     head = ctx.t(
         "Preview — to %(agencies)s (%(accounts)s):",
-        agencies=ctx.tn("%(n)d agency", "%(n)d agencies", len(data["codes"])),
-        accounts=ctx.tn("%(n)d account", "%(n)d accounts", people),
+        agencies=ctx.tn("%(n)d agency", "%(n)d agencies", len(draft.codes)),
+        accounts=ctx.tn("%(n)d account", "%(n)d accounts", draft.people),
     )
     choices = await ctx.choices([(ctx.t("Send"), Act.BROADCAST_SEND, {}), (ctx.t("Cancel"), Act.CANCEL, {})])
-    return ctx.reply(f"{head}\n\n{data['text']}", choices)
+    return ctx.reply(f"{head}\n\n{draft.text}", choices)
 
 
 @in_flow(Flow.BROADCAST, Access.ADMIN)
@@ -217,8 +232,11 @@ async def act_broadcast_send(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     if state is None or state[0] != Flow.BROADCAST or state[1].get("step") != Step.CONFIRM:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
     data = state[1]
-    sent = await outreach.broadcast(ctx.uow, ctx.actor, ctx.me.agency_name, data["text"], data["codes"], ctx.now)
     await ctx.forget()
+    try:
+        sent = await outreach.broadcast(ctx.uow, ctx.actor, ctx.me.agency_name, data["text"], data["codes"], ctx.now)
+    except errors.NoticeRefused as exc:  # an agency ended between the preview and now
+        return _notice_refused(ctx, exc, data["text"])
     ctx.effects.queued = True
     return ctx.reply(
         ctx.tn(

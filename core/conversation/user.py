@@ -27,9 +27,7 @@ async def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
             return ctx.t("sent late at %(when)s", when=when)
         return ctx.t("sent on time at %(when)s", when=when)
     if verdict.standing is Standing.MISSING:
-        return ctx.tn(
-            "not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", verdict.days
-        )
+        return ctx.tn("not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", verdict.days)
     left = (to_vn(p.period.due_at).date() - to_vn(ctx.now).date()).days
     if left == 0:
         return ctx.t("not sent — due today")

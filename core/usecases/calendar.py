@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import date, datetime, timedelta
 
 from core import keys, messages
@@ -76,8 +76,10 @@ async def add_days(
     reason: str,
     source: str,
     now: datetime,
+    apply: bool = True,
 ) -> CalendarChange:
-    """Make ``first``..``last`` days off (or one make-up working day), re-plan, tell whoever it moves.
+    """Make ``first``..``last`` days off (or one make-up working day), re-plan, tell whoever it moves. With
+    ``apply`` False, only say what it would do: nothing is written and nobody is told.
 
     Raises:
         CalendarError: no reason, a range backwards or too long, or no day in it would change.
@@ -90,38 +92,50 @@ async def add_days(
         raise CalendarError(f"khoảng ngày không hợp lệ (the range must run forward, at most {MAX_RANGE} days)")
     if kind is DayKind.WORKDAY and last != first:
         raise CalendarError("ngày làm bù ghi từng ngày một (one make-up working day at a time)")
-    current = (await effective_rules(uow, rules)).calendar
+    now_rules = await effective_rules(uow, rules)
     wanted = kind is DayKind.WORKDAY
     days = [first + timedelta(days=i) for i in range((last - first).days + 1)]
-    changing = [d for d in days if current.is_working_day(d) != wanted]
+    changing = [d for d in days if now_rules.calendar.is_working_day(d) != wanted]
     if not changing:
         state = "ngày làm việc (a working day)" if wanted else "ngày nghỉ (a day off)"
         raise CalendarError(f"{first:%d/%m/%Y} đã là {state}: không có gì thay đổi (nothing changes)")
-    before = await _next_reminders(uow, rules, now)
-    for d in changing:
-        await uow.calendar.put(CalendarDayInfo(d, kind.value, reason, source, now, actor.label))
-    return await _applied(uow, actor, rules, tuple(changing), "calendar_" + kind.value, reason, before, now)
+    then = replace(now_rules, calendar=now_rules.calendar.with_days(dict.fromkeys(changing, kind)))
+    if apply:
+        for d in changing:
+            await uow.calendar.put(CalendarDayInfo(d, kind.value, reason, source, now, actor.label))
+    change = _Change(tuple(changing), "calendar_" + kind.value, reason, apply)
+    return await _told(uow, actor, now_rules, then, change, now)
 
 
-async def remove_day(uow: UnitOfWork, actor: Actor, rules: Rules, day: date, now: datetime) -> CalendarChange:
+async def remove_day(
+    uow: UnitOfWork, actor: Actor, rules: Rules, day: date, now: datetime, apply: bool = True
+) -> CalendarChange:
     """Take back a stored change; a shipped or package swap that did not happen is set back to the plain rule.
+    With ``apply`` False, only say what it would do.
 
     Raises:
         CalendarError: nothing on that day to take back.
     """
     require_admin(actor)
-    before = await _next_reminders(uow, rules, now)
-    if not await uow.calendar.remove(day):
-        if rules.calendar.is_working_day(day) == (day.weekday() < 5):  # the plain weekly rule already
-            raise CalendarError(f"ngày {day:%d/%m/%Y} không có thay đổi nào để bỏ (nothing to remove on that day)")
+    assert not rules.stored_days, "the configured calendar, without the stored days"
+    now_rules = await effective_rules(uow, rules)
+    stored = {d.day: DayKind(d.kind) for d in await uow.calendar.days()}
+    if day in stored:
+        del stored[day]
+    elif rules.calendar.is_working_day(day) == (day.weekday() < 5):  # the plain weekly rule already
+        raise CalendarError(f"ngày {day:%d/%m/%Y} không có thay đổi nào để bỏ (nothing to remove on that day)")
+    else:
+        stored[day] = DayKind.NORMAL
+    then = replace(now_rules, calendar=rules.calendar.with_days(stored))
+    if apply and not await uow.calendar.remove(day):
         await uow.calendar.put(
             CalendarDayInfo(day, DayKind.NORMAL.value, "Bỏ ngày hoán đổi (taken back)", "", now, actor.label)
         )
-    return await _applied(uow, actor, rules, (day,), "calendar_remove", "", before, now)
+    return await _told(uow, actor, now_rules, then, _Change((day,), "calendar_remove", "", apply), now)
 
 
 async def _next_reminders(uow: UnitOfWork, rules: Rules, now: datetime) -> dict[str, ReminderPoint]:
-    """Each agency's next reminder (before, due or overdue) as the database stands now."""
+    """Each agency's next reminder (before, due or overdue) by ``rules``' calendar (the stored days included)."""
     _, points = await plan_window(uow, rules, now, now + LOOK_AHEAD)
     nxt: dict[str, ReminderPoint] = {}
     for p in points:
@@ -131,36 +145,44 @@ async def _next_reminders(uow: UnitOfWork, rules: Rules, now: datetime) -> dict[
     return nxt
 
 
-async def _applied(
-    uow: UnitOfWork,
-    actor: Actor,
-    rules: Rules,
-    days: tuple[date, ...],
-    action: str,
-    reason: str,
-    before: dict[str, ReminderPoint],
-    now: datetime,
+@dataclass(frozen=True, slots=True)
+class _Change:
+    days: tuple[date, ...]
+    action: str  # for the audit log
+    reason: str
+    apply: bool
+
+
+async def _told(
+    uow: UnitOfWork, actor: Actor, before_rules: Rules, after_rules: Rules, change: _Change, now: datetime
 ) -> CalendarChange:
-    after = await _next_reminders(uow, rules, now)
+    """Whose next reminder moves from the calendar of ``before_rules`` to that of ``after_rules``; applied, each
+    of their focal persons is told (through the outbox) and the change audited."""
+    before = await _next_reminders(uow, before_rules, now)
+    after = await _next_reminders(uow, after_rules, now)
     moved = [  # the same reminder, now on another day
         code
         for code, old in before.items()
         if code in after and after[code].key == old.key and to_vn(after[code].at).date() != to_vn(old.at).date()
     ]
-    change = f"{now.isoformat()}:{days[0].isoformat()}"
+    key_of_change = f"{now.isoformat()}:{change.days[0].isoformat()}"
     items: list[NewDelivery] = []
     for r in await uow.accounts.recipients(Role.FOCAL, moved):
         old, new = before[r.agency_code], after[r.agency_code]
-        text = messages.reminder_moved(r.language, r.person_name, r.agency_name, old.label, old.at, new.at, reason)
-        key = keys.for_account(keys.calendar_change(change, r.agency_code), r.account_id)
+        text = messages.reminder_moved(
+            r.language, r.person_name, r.agency_name, old.label, old.at, new.at, change.reason
+        )
+        key = keys.for_account(keys.calendar_change(key_of_change, r.agency_code), r.account_id)
         items.append(NewDelivery(key, r.account_id, KIND, text, PRIORITY_OF[KIND]))
+    if not change.apply:
+        return CalendarChange(change.days, tuple(moved), len(items))
     told = await uow.outbox.enqueue(items, now)
     await uow.audit.record(
         actor.label,
-        action,
+        change.action,
         "calendar_day",
-        days[0].isoformat(),
-        {"days": [d.isoformat() for d in days], "reason": reason, "moved": moved, "told": told},
+        change.days[0].isoformat(),
+        {"days": [d.isoformat() for d in change.days], "reason": change.reason, "moved": moved, "told": told},
         at=now,
     )
-    return CalendarChange(days, tuple(moved), told)
+    return CalendarChange(change.days, tuple(moved), told)

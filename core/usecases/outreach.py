@@ -12,7 +12,7 @@ from datetime import datetime, timedelta
 
 from core import keys, messages
 from core.deadlines import to_vn
-from core.errors import NoAdhocSeries
+from core.errors import NoAdhocSeries, NoticeRefused
 from core.repositories import UnitOfWork
 from core.standing import judge, past
 from core.types import (
@@ -30,6 +30,7 @@ from core.usecases.plan import period as find_period
 from core.usecases.rules import Rules, effective_rules, require_admin
 
 ACK_TTL = timedelta(days=60)
+MAX_NOTICE = 3000  # characters of a notice: about two Telegram messages, never more than one reply's bound
 ACK_ACTION = "ack"
 AUDIENCES: dict[str, tuple[AgencyKind, ...]] = {
     "all": (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT),
@@ -109,11 +110,66 @@ class BroadcastResult:
     queued: int
 
 
+@dataclass(frozen=True, slots=True)
+class NoticeDraft:
+    """A notice that may be sent: its text, the agencies it goes to and how many people that reaches."""
+
+    text: str
+    codes: tuple[str, ...]
+    people: int
+
+
+async def draft_notice(
+    uow: UnitOfWork, actor: Actor, text: str, audience: str, codes: Collection[str] = ()
+) -> NoticeDraft:
+    """Check a notice before it is shown or sent: ``audience`` is "all", "departments", "districts", or "codes"
+    (then ``codes`` names the agencies).
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        NoticeRefused: empty, longer than ``MAX_NOTICE``, unknown codes, or nobody to send it to (all listed).
+    """
+    require_admin(actor)
+    text = text.strip()
+    if audience == "codes":
+        chosen, unknown = await split_codes(uow, codes)
+    else:
+        chosen, unknown = await audience_codes(uow, audience if audience in AUDIENCES else "all"), []
+    empty, too_long = _text_problems(text)
+    if empty or too_long or unknown or not chosen:
+        raise NoticeRefused(empty, too_long, MAX_NOTICE, tuple(unknown), not chosen)
+    return NoticeDraft(text, tuple(chosen), await reach(uow, chosen))
+
+
+def notice_text(text: str) -> str:
+    """The text of a notice, stripped, before its audience is chosen.
+
+    Raises:
+        NoticeRefused: empty or longer than ``MAX_NOTICE``.
+    """
+    text = text.strip()
+    empty, too_long = _text_problems(text)
+    if empty or too_long:
+        raise NoticeRefused(empty, too_long, MAX_NOTICE, (), False)
+    return text
+
+
+def _text_problems(text: str) -> tuple[bool, bool]:
+    """(empty, too long) of a stripped notice text."""
+    return not text, len(text) > MAX_NOTICE
+
+
 async def broadcast(
     uow: UnitOfWork, actor: Actor, sender_agency: str, text: str, agency_codes: Collection[str], now: datetime
 ) -> BroadcastResult:
-    """A notice to every person of these agencies, each copy with its own "Received" button."""
-    require_admin(actor)
+    """A notice to every person of these agencies, each copy with its own "Received" button.
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        NoticeRefused: as ``draft_notice`` says; nothing is written.
+    """
+    draft = await draft_notice(uow, actor, text, "codes", agency_codes)
+    text, agency_codes = draft.text, draft.codes
     people = await uow.accounts.recipients(None, agency_codes)
     audience = {"agencies": list(agency_codes)}
     notice_id = await uow.notices.add(actor.person_id, text, audience, now)

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import date, datetime, timedelta
 
+from core import plandiff
 from core.errors import AgencyUnknown, LineageError, PeriodAmbiguous, PeriodUnknown
 from core.planfile import ImportReport, PlanSpec
 from core.planning.calendar import WorkCalendar
@@ -16,9 +17,30 @@ UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this (a
 HISTORY = timedelta(days=3660)
 
 
-async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agencies: bool = False) -> ImportReport:
+async def preview(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agencies: bool = False) -> ImportReport:
+    """What importing the plan file would create and change; nothing is written.
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        PlanFileError: the file would change agencies it may not (``core.plandiff``); every one is listed.
+    """
     require_admin(actor)
-    return await uow.agencies.import_plan(spec, actor.label, update_agencies)
+    return plandiff.diff(await uow.agencies.stored_plan(spec.number), spec, update_agencies).report
+
+
+async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agencies: bool = False) -> ImportReport:
+    """Insert what is new, update what changed, keep periods that hold submissions (the caller commits).
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        PlanFileError: as ``preview``; nothing is written.
+    """
+    require_admin(actor)
+    changes = plandiff.diff(await uow.agencies.stored_plan(spec.number), spec, update_agencies)
+    if changes.changed:
+        await uow.agencies.apply_plan(spec, changes)
+        await uow.audit.record(actor.label, "import_plan", "plan", spec.number, dict(changes.report.changes))
+    return changes.report
 
 
 async def agencies(uow: UnitOfWork, include_inactive: bool = False) -> list[Agency]:

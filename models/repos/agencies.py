@@ -9,10 +9,11 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import LineageError
-from core.planfile import ImportReport, PlanSpec
+from core.plandiff import PlanDiff, StoredPlan
+from core.planfile import PlanSpec
 from core.types import Agency, AssignedTask, TaskListing, TaskRole
+from models import plan_import
 from models import tables as t
-from models.plan_import import import_plan
 from models.repos import rows
 from models.repos.rows import lineage
 
@@ -114,5 +115,8 @@ class SqlAgencies:
             )
         return out
 
-    async def import_plan(self, spec: PlanSpec, actor: str, update_agencies: bool = False) -> ImportReport:
-        return await import_plan(self.s, spec, actor, update_agencies)
+    async def stored_plan(self, number: str) -> StoredPlan:
+        return await plan_import.load(self.s, number)
+
+    async def apply_plan(self, spec: PlanSpec, diff: PlanDiff) -> None:
+        await plan_import.apply(self.s, spec, diff)

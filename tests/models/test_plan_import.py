@@ -8,14 +8,22 @@ from datetime import datetime
 from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
-from core.planfile import PeriodSpec, PlanSpec
+from core.planfile import ImportReport, PeriodSpec, PlanSpec
+from core.types import OPERATOR
+from core.usecases import plan
 from models import tables as t
-from models.plan_import import import_plan
 from models.repos.agencies import SqlAgencies
 from models.repos.periods import SqlPeriods
 from tests.conftest import Database
 from tests.factories import submit
 from tests.snapshot import snapshot
+
+
+async def import_plan(db: Database, spec: PlanSpec) -> ImportReport:
+    async with db.uows() as uow:
+        report = await plan.import_plan(uow, OPERATOR, spec)
+        await uow.commit()
+    return report
 
 
 async def test_first_import_writes_the_whole_plan(loaded: Database) -> None:
@@ -36,8 +44,7 @@ async def test_first_import_writes_the_whole_plan(loaded: Database) -> None:
 
 async def test_reimport_changes_nothing(loaded: Database, plan46: PlanSpec) -> None:
     before = await snapshot(loaded.engine)
-    async with loaded.sessions.begin() as s:
-        report = await import_plan(s, plan46, "test")
+    report = await import_plan(loaded, plan46)
     assert not report.changed, report.changes
     assert await snapshot(loaded.engine) == before
 
@@ -55,8 +62,7 @@ async def test_edited_plan_updates_in_place_and_keeps_submissions(loaded: Databa
         tasks=tuple(dataclasses.replace(x, title="Tiêu đề mới") if x.ref == "III.4" else x for x in plan46.tasks[:-1]),
         series=tuple(dataclasses.replace(x, periods=shifted) if x.code == "thang" else x for x in plan46.series),
     )
-    async with loaded.sessions.begin() as s:
-        report = await import_plan(s, edited, "test")
+    report = await import_plan(loaded, edited)
     assert report.changes["plan updated"] == 1
     assert report.changes["tasks updated"] == 1
     assert report.changes["tasks removed"] == 1
@@ -85,9 +91,7 @@ async def test_removed_period_without_submissions_is_deleted(loaded: Database, p
             dataclasses.replace(x, periods=(*monthly.periods, extra)) if x.code == "thang" else x for x in plan46.series
         ),
     )
-    async with loaded.sessions.begin() as s:
-        assert (await import_plan(s, grown, "test")).changes["periods created"] == 1
-    async with loaded.sessions.begin() as s:
-        assert (await import_plan(s, plan46, "test")).changes["periods removed"] == 1
+    assert (await import_plan(loaded, grown)).changes["periods created"] == 1
+    assert (await import_plan(loaded, plan46)).changes["periods removed"] == 1
     async with loaded.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(t.ReportPeriod)) == 11

@@ -1,0 +1,228 @@
+"""Every dashboard route × every kind of viewer, over ASGI (httpx's ``ASGITransport``) against the real routes, core
+and database: who gets the page, who is refused (401, 403), forms without their CSRF token, unknown pages (404),
+the HTMX partial of a cell, bodies too large, and redirects that never leave the site. No browser: milliseconds.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+import pytest
+from starlette.applications import Starlette
+
+from core.deadlines import VN_TZ, utcnow
+from core.types import Role
+from core.usecases import web_access
+from core.usecases.rules import Rules
+from tests.conftest import PLAN_46, Database
+from tests.factories import submit
+from web.app import dashboard_routes, pages
+from web.guard import MAX_FORM, same_site
+from web.pages import Dashboard
+from web.session import Cookies
+
+ANON, FOCAL, OTHER_LEADER, ADMIN = "anonymous", "focal of STP", "leader of SYT", "admin"
+VIEWERS = {FOCAL: ("STP", Role.FOCAL), OTHER_LEADER: ("SYT", Role.LEADER), ADMIN: ("SNV", Role.ADMIN)}
+OK, SEE_OTHER = 200, 303
+PERIOD = "{period}"  # the April 2023 monthly period's id, filled in per database
+
+# What each viewer gets, per route: (method, path as the test asks it) → status by viewer. A POST carries the
+# viewer's CSRF token and a form that the page accepts.
+EXPECTED: dict[tuple[str, str], dict[str, int]] = {
+    ("GET", "/"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
+    ("GET", f"/o/{PERIOD}/STP"): {ANON: 401, FOCAL: OK, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", "/xu-huong"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
+    ("GET", "/xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", "/can-bo"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
+    ("POST", "/can-bo/moi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/can-bo/ngung"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
+    ("GET", "/lich"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
+    ("POST", "/lich/doi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", "/ke-hoach"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/ke-hoach/kiem-tra"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", "/thong-bao"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/thong-bao/xem-truoc"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/thong-bao/gui"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
+    ("GET", "/dang-nhap"): {ANON: 403, FOCAL: 403, OTHER_LEADER: 403, ADMIN: 403},  # no token: refused
+    ("POST", "/dang-xuat"): {ANON: 401, FOCAL: SEE_OTHER, OTHER_LEADER: SEE_OTHER, ADMIN: SEE_OTHER},
+    ("GET", "/da-dang-xuat"): {ANON: OK, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
+    ("POST", "/ngon-ngu"): {ANON: 401, FOCAL: SEE_OTHER, OTHER_LEADER: SEE_OTHER, ADMIN: SEE_OTHER},
+}
+FORMS: dict[str, dict[str, str]] = {
+    "/can-bo/moi": {"agency": "STP", "role": "focal", "name": "Nguyễn Văn Minh", "title": "Chuyên viên"},
+    "/can-bo/ngung": {"person": "{person}"},
+    "/lich/doi": {"action": "off", "first": "2027-05-12", "reason": "Nghỉ thử"},  # a preview: nothing applied
+    "/thong-bao/xem-truoc": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},
+    "/thong-bao/gui": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},
+    "/ngon-ngu": {"lang": "en", "back": "/xu-huong"},
+}
+PLAN_FILE = PLAN_46.read_bytes()  # previewed: nothing would change
+
+
+@dataclass
+class Site:
+    db: Database
+    client: httpx.AsyncClient
+    period: int
+
+    async def signed_in(self, who: str) -> httpx.AsyncClient:
+        """A client of its own with the viewer's session cookie (anonymous: none)."""
+        client = httpx.AsyncClient(transport=self.client._transport, base_url="http://dashboard")
+        if who == ANON:
+            return client
+        agency, role = VIEWERS[who]
+        async with self.db.uows() as uow:
+            token = await web_access.operator_link(uow, agency, role, f"Người thử {agency}", utcnow())
+            await uow.commit()
+        answer = await client.get("/dang-nhap", params={"t": token})
+        assert answer.status_code == 303 and answer.headers["location"] == "/", answer.text
+        return client
+
+
+def _app(db: Database) -> Starlette:
+    return Starlette(routes=dashboard_routes(db.uows, Rules(), "access-test-secret-key"))
+
+
+@pytest.fixture
+async def site(loaded: Database) -> AsyncIterator[Site]:
+    await submit(loaded, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ), "46/BC-STP")
+    async with loaded.uows() as uow:
+        (period,) = await uow.periods.matches("thang:2023-04")
+    transport = httpx.ASGITransport(app=_app(loaded))
+    async with httpx.AsyncClient(transport=transport, base_url="http://dashboard") as client:
+        yield Site(loaded, client, period.id)
+
+
+def _csrf(html: str) -> str:
+    found = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert found, "no CSRF token on the page"
+    return found.group(1)
+
+
+async def _ask(site: Site, client: httpx.AsyncClient, method: str, path: str, csrf: str | None) -> httpx.Response:
+    url = path.replace(PERIOD, str(site.period))
+    if method == "GET":
+        return await client.get(url)
+    form = {k: v.replace("{person}", str(await _someone(site.db))) for k, v in FORMS.get(path, {}).items()}
+    if csrf is not None:
+        form["csrf"] = csrf
+    if path == "/ke-hoach/kiem-tra":
+        return await client.post(url, data=form, files={"file": ("x.toml", PLAN_FILE, "text/plain")})
+    return await client.post(url, data=form)
+
+
+async def _someone(db: Database) -> int:
+    """A focal person of Sở Tư pháp whom an admin may deactivate."""
+    from tests.factories import add_person
+
+    await add_person(db, "STP", Role.FOCAL, "Trần Thị Lan", f"lan-{utcnow().timestamp()}")
+    async with db.uows() as uow:
+        found = [p for p in await uow.accounts.people(None) if p.name.startswith("Trần Thị Lan") and p.active]
+    return found[-1].person_id
+
+
+def test_the_table_covers_every_dashboard_route() -> None:
+    declared = {(p.method, p.path) for p in pages(Dashboard(Rules(), Cookies("k")))}
+    asked = {(m, "/o/{period_id}/{agency}" if p.startswith("/o/") else p) for m, p in EXPECTED}
+    assert asked == declared
+
+
+@pytest.mark.parametrize("who", [ANON, FOCAL, OTHER_LEADER, ADMIN])
+async def test_every_route_for_every_viewer(site: Site, who: str) -> None:
+    client = await site.signed_in(who)
+    csrf = None if who == ANON else _csrf((await client.get("/da-dang-xuat" if who == ANON else "/can-bo")).text)
+    got = {}
+    for (method, path), wanted in EXPECTED.items():
+        if path == "/dang-xuat":
+            continue  # asked last: it ends the session
+        answer = await _ask(site, client, method, path, csrf)
+        got[(method, path)] = answer.status_code
+        assert answer.status_code == wanted[who], (method, path, who, answer.text[:300])
+    answer = await _ask(site, client, "POST", "/dang-xuat", csrf)
+    assert answer.status_code == EXPECTED[("POST", "/dang-xuat")][who]
+    if who != ANON:
+        assert (await client.get("/")).status_code == 401  # signed out: the session is gone
+
+
+@pytest.mark.parametrize("who", [FOCAL, ADMIN])
+async def test_a_form_without_its_csrf_token_is_refused_and_changes_nothing(site: Site, who: str) -> None:
+    client = await site.signed_in(who)
+    for (method, path), wanted in EXPECTED.items():
+        if method != "POST":
+            continue
+        answer = await _ask(site, client, method, path, csrf=None)
+        assert answer.status_code == (403 if wanted[who] != 401 else 401), (path, answer.text[:200])
+        wrong = await _ask(site, client, method, path, csrf="not-the-token")
+        assert wrong.status_code == 403, path
+    assert (await client.get("/")).status_code == 200  # still signed in
+    async with site.db.uows() as uow:
+        assert await uow.notices.summaries(10) == []  # no notice was sent
+
+
+async def test_unknown_pages_and_cells_are_404(site: Site) -> None:
+    client = await site.signed_in(ADMIN)
+    assert (await client.get("/khong-co")).status_code == 404
+    assert (await client.get(f"/o/{site.period}/KHONGCO")).status_code == 404
+    assert (await client.get("/o/999999/STP")).status_code == 404
+    assert (await client.get("/o/abc/STP")).status_code == 404
+
+
+async def test_a_cell_asked_by_htmx_is_a_fragment(site: Site) -> None:
+    client = await site.signed_in(FOCAL)
+    whole = await client.get(f"/o/{site.period}/STP")
+    part = await client.get(f"/o/{site.period}/STP", headers={"HX-Request": "true"})
+    assert whole.status_code == part.status_code == 200
+    assert "<html" in whole.text and "<html" not in part.text
+    assert "46/BC-STP" in part.text and "cell-detail" in part.text
+
+
+async def test_a_body_over_the_limit_is_refused_before_it_is_read(site: Site) -> None:
+    admin = await site.signed_in(ADMIN)
+    csrf = _csrf((await admin.get("/thong-bao")).text)
+    big = {"csrf": csrf, "text": "x" * (MAX_FORM + 1), "audience": "all"}
+    assert (await admin.post("/thong-bao/xem-truoc", data=big)).status_code == 413
+    focal = await site.signed_in(FOCAL)
+    upload = {"file": ("x.toml", b"x" * (4 << 20), "text/plain")}
+    assert (await focal.post("/ke-hoach/kiem-tra", files=upload)).status_code == 403  # the role before the body
+
+
+@pytest.mark.parametrize(
+    "target",
+    ["//evil.example", "/\\evil.example", "https://evil.example/", "javascript:alert(1)", "/\t/evil.example", ""],
+)
+async def test_redirects_never_leave_the_site(site: Site, target: str) -> None:
+    assert same_site(target) == "/"
+    async with site.db.uows() as uow:
+        token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị", utcnow())
+        await uow.commit()
+    answer = await site.client.get("/dang-nhap", params={"t": token, "next": target})
+    assert answer.status_code == 303 and answer.headers["location"] == "/"
+    csrf = _csrf((await site.client.get("/can-bo")).text)
+    switched = await site.client.post("/ngon-ngu", data={"csrf": csrf, "lang": "en", "back": target})
+    assert switched.status_code == 303 and switched.headers["location"] == "/"
+
+
+async def test_after_sign_in_a_page_of_the_site_is_kept(site: Site) -> None:
+    async with site.db.uows() as uow:
+        token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị", utcnow())
+        await uow.commit()
+    answer = await site.client.get("/dang-nhap", params={"t": token, "next": "/xu-huong?plan=46/KH-UBND"})
+    assert answer.headers["location"] == "/xu-huong?plan=46/KH-UBND"
+
+
+async def test_a_used_or_expired_sign_in_link_is_refused(site: Site) -> None:
+    async with site.db.uows() as uow:
+        expired = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị", utcnow() - web_access.LOGIN_TTL)
+        fresh = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị", utcnow())
+        await uow.commit()
+    old = await site.client.get("/dang-nhap", params={"t": expired})
+    assert old.status_code == 403 and "đã được dùng hoặc đã hết hạn" in old.text
+    assert "nhacviec_session" not in old.cookies
+    assert (await site.client.get("/dang-nhap", params={"t": fresh})).status_code == 303
+    site.client.cookies.clear()
+    again = await site.client.get("/dang-nhap", params={"t": fresh})
+    assert again.status_code == 403 and (await site.client.get("/")).status_code == 401

@@ -1,0 +1,171 @@
+"""What the dashboard's pages do, over ASGI against the real routes, core and database (no browser): the matrix and
+the trends page agree on every count; invites work in chat and deactivation ends a person's use of the bot; a
+plan is previewed without a write and then loaded; a calendar change is previewed, then applied; a notice is
+previewed, sent, delivered and acknowledged. The chat platform behind the outbox is a recording channel (the only
+fake)."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import AsyncIterator
+from dataclasses import dataclass
+from datetime import datetime
+
+import httpx
+import pytest
+from sqlalchemy import func, select
+from starlette.applications import Starlette
+
+from core.conversation.engine import Conversation
+from core.conversation.events import EventKind, Incoming, Sender
+from core.deadlines import VN_TZ, utcnow
+from core.types import Platform, Role
+from core.usecases import web_access
+from core.usecases.rules import Rules
+from models import tables as t
+from nhacviec.notifier import ServiceNotifier
+from scheduler.sender import OutboxSender
+from tests.conftest import PLAN_46, Database
+from tests.factories import add_person, submit
+from tests.fakes import RecordingChannel
+from web.app import dashboard_routes
+
+
+@dataclass
+class Admin:
+    db: Database
+    client: httpx.AsyncClient
+    csrf: str
+    conversation: Conversation
+
+    async def post(self, path: str, **form: str) -> httpx.Response:
+        return await self.client.post(path, data={"csrf": self.csrf, **form})
+
+
+@pytest.fixture
+async def admin(loaded: Database) -> AsyncIterator[Admin]:
+    app = Starlette(routes=dashboard_routes(loaded.uows, Rules(), "pages-test-secret-key"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
+        async with loaded.uows() as uow:
+            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
+            await uow.commit()
+        assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
+        page = (await client.get("/can-bo")).text
+        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
+        assert csrf is not None
+        yield Admin(
+            loaded, client, csrf.group(1), Conversation(loaded.uows, ServiceNotifier(OutboxSender(loaded.uows, {})))
+        )
+
+
+def _counts(html: str, pattern: str) -> dict[str, tuple[int, int, int, int]]:
+    """Period id → (on time, late, overdue, not yet due) as a page shows them."""
+    found = {}
+    for period_id, block in re.findall(pattern, html, re.S):
+        numbers = [
+            int(re.search(rf'class="{name}">(\d+)<', block).group(1))  # type: ignore[union-attr]
+            for name in ("n-on-time", "n-late", "n-missing", "n-not-due")
+        ]
+        found[period_id] = (numbers[0], numbers[1], numbers[2], numbers[3])
+    return found
+
+
+async def test_the_matrix_and_the_trends_page_agree_on_every_count(admin: Admin) -> None:
+    await submit(admin.db, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ))  # on time
+    await submit(admin.db, "SYT", "2023-04", datetime(2023, 4, 19, 10, 0, tzinfo=VN_TZ))  # late
+    await submit(admin.db, "SNV", "2023-05", datetime(2023, 5, 15, 10, 0, tzinfo=VN_TZ))  # on time
+    matrix = (await admin.client.get("/")).text
+    trends = (await admin.client.get("/xu-huong")).text
+    in_matrix = _counts(matrix, r'<td data-period="(\d+)">(.*?)</td>')
+    in_trends = _counts(trends, r'<tr data-period="(\d+)">(.*?)</tr>')
+    assert len(in_matrix) == 11 and in_matrix == in_trends  # the 11 periods of plan 46, the same four counts
+    april = next(v for v in in_matrix.values() if v[:2] == (1, 1))
+    assert april == (1, 1, 23, 0)  # 2023 is long past: nobody's report is still "not yet due"
+    assert "✓ đúng hạn" in matrix and "⚠ nộp muộn +3 ngày" in matrix
+
+
+async def test_a_leader_sees_their_own_agency_only(admin: Admin) -> None:
+    async with admin.db.uows() as uow:
+        token = await web_access.operator_link(uow, "STP", Role.LEADER, "Lãnh đạo Sở Tư pháp", utcnow())
+        await uow.commit()
+    async with httpx.AsyncClient(transport=admin.client._transport, base_url="http://dashboard") as leader:
+        await leader.get("/dang-nhap", params={"t": token})
+        page = (await leader.get("/")).text
+    assert re.findall(r'data-agency="([A-Z-]+)"', page) == ["STP"]
+    assert "Xuất Excel" not in page  # no export for a leader
+
+
+async def test_an_invite_works_in_chat_and_deactivation_ends_it(admin: Admin) -> None:
+    made = await admin.post("/can-bo/moi", agency="STP", role="focal", name="Nguyễn Văn Minh", title="Chuyên viên")
+    assert made.status_code == 200 and "Nguyễn Văn Minh, Chuyên viên" in made.text and "<svg" in made.text
+    code = re.search(r'class="code">([A-Z0-9-]+)<', made.text)
+    assert code is not None
+    minh = Sender(Platform.TELEGRAM, "7022", "7022", "Minh")
+    replies = await admin.conversation.handle(Incoming(minh, EventKind.COMMAND, "dangky", code.group(1)))
+    assert "Chào mừng" in replies[0].text
+    async with admin.db.uows() as uow:
+        person = next(p for p in await uow.accounts.people(None) if p.name.startswith("Nguyễn Văn Minh"))
+    assert (await admin.post("/can-bo/ngung", person=str(person.person_id))).status_code == 303
+    assert "đã ngừng" in (await admin.client.get("/can-bo")).text
+    gone = await admin.conversation.handle(Incoming(minh, EventKind.COMMAND, "nhiemvu"))
+    assert "/dangky" in gone[0].text  # no longer registered: asked to register
+
+
+async def test_a_plan_is_previewed_without_a_write_then_loaded(admin: Admin) -> None:
+    broken = {"file": ("hong.toml", b"[plan]\nnumber = 'x'\n", "text/plain")}
+    refused = await admin.client.post("/ke-hoach/kiem-tra", data={"csrf": admin.csrf}, files=broken)
+    assert refused.status_code == 400 and "Không nạp được tệp" in refused.text
+    changed = PLAN_46.read_text(encoding="utf-8").replace('name = "Sở Tư pháp"', 'name = "Sở Tư pháp tỉnh"', 1)
+    upload = {"file": ("46.toml", changed.encode(), "text/plain")}
+    preview = await admin.client.post("/ke-hoach/kiem-tra", data={"csrf": admin.csrf}, files=upload)
+    assert preview.status_code == 200 and "Xem trước Kế hoạch 46/KH-UBND" in preview.text
+    async with admin.db.uows() as uow:
+        stp = await uow.agencies.by_code("STP")
+    assert stp is not None and stp.name == "Sở Tư pháp"  # a preview writes nothing
+    carried = re.search(r'name="content" value="([^"]+)"', preview.text)
+    assert carried is not None
+    loaded = await admin.post("/ke-hoach/kiem-tra", content=carried.group(1), name="46.toml", confirm="1")
+    assert "Đã nạp Kế hoạch 46/KH-UBND" in loaded.text
+    async with admin.db.uows() as uow:
+        stp = await uow.agencies.by_code("STP")
+    assert stp is not None and stp.name == "Sở Tư pháp tỉnh"
+
+
+async def test_a_calendar_day_off_is_previewed_then_applied(admin: Admin) -> None:
+    form = {"action": "off", "first": "2027-05-12", "reason": "Nghỉ thử"}
+    preview = await admin.post("/lich/doi", **form)
+    assert preview.status_code == 200 and "12/05/2027" in preview.text
+    async with admin.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.CalendarDay)) == 0  # nothing stored yet
+    applied = await admin.post("/lich/doi", **form, confirm="1")
+    assert "Đã thực hiện" in applied.text
+    row = re.search(r"<tr[^>]*>\s*<td>12/05/2027</td>.*?</tr>", applied.text, re.S)
+    assert row is not None and "ngày nghỉ" in row.group(0) and "Sở Nội vụ bổ sung" in row.group(0)
+    bad = await admin.post("/lich/doi", action="off", first="12/5/2027", reason="x")
+    assert bad.status_code == 400 and "YYYY-MM-DD" in bad.text
+
+
+async def test_a_notice_is_previewed_sent_delivered_and_acknowledged(admin: Admin) -> None:
+    reader = Sender(Platform.TELEGRAM, "7011", "7011", "Lê Văn Sơn")
+    await add_person(admin.db, "STP", Role.FOCAL, "Lê Văn Sơn", "7011", platform="telegram")
+    text = "Đề nghị các đơn vị gửi báo cáo tháng 4 đúng hạn."
+    empty = await admin.post("/thong-bao/xem-truoc", text="  ", audience="codes", codes="STP, KHONGCO")
+    assert empty.status_code == 400 and "Đề nghị nhập nội dung thông báo" in empty.text and "KHONGCO" in empty.text
+    preview = await admin.post("/thong-bao/xem-truoc", text=text, audience="codes", codes="STP")
+    assert preview.status_code == 200 and "Gửi 1 cơ quan, 1 người" in preview.text
+    sent = await admin.post("/thong-bao/gui", text=text, audience="codes", codes="STP")
+    assert sent.status_code == 303
+    row = re.search(r"<tr data-notice[^>]*>.*?</tr>", (await admin.client.get("/thong-bao")).text, re.S)
+    assert row is not None and 'class="acknowledged">0<' in row.group(0) and "Lê Văn Sơn" in row.group(0)
+
+    channel = RecordingChannel(Platform.TELEGRAM)  # Telegram's servers, recorded
+    await OutboxSender(admin.db.uows, {Platform.TELEGRAM: channel}).drain_once()
+    assert any(text in sent_text for sent_text in channel.to("7011"))
+    async with admin.db.sessions() as s:
+        choices = await s.scalar(select(t.Delivery.choices).where(t.Delivery.kind == "notice"))
+    assert choices is not None
+    ((label, token),) = choices
+    assert label == "Đã nhận"
+    await admin.conversation.handle(Incoming(reader, EventKind.CHOICE, token=token))
+    row = re.search(r"<tr data-notice[^>]*>.*?</tr>", (await admin.client.get("/thong-bao")).text, re.S)
+    assert row is not None and 'class="delivered">1<' in row.group(0) and 'class="acknowledged">1<' in row.group(0)
