@@ -90,6 +90,9 @@ def import_plan_cmd(
             help="Cho phép đổi tên, loại của cơ quan mà kế hoạch khác đang dùng (change agencies other plans use).",
         ),
     ] = False,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Chỉ cho biết sẽ thay đổi gì, không ghi (say what would change).")
+    ] = False,
 ) -> None:
     """Kiểm tra rồi nạp một tệp kế hoạch (validate, then import a plan file)."""
 
@@ -101,16 +104,21 @@ def import_plan_cmd(
                 "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
             ) from exc
         async with context() as w, w.uows() as uow:
-            report = await plan.import_plan(uow, OPERATOR, spec, update_agencies)
-            await uow.commit()
+            if dry_run:
+                report = await plan.preview(uow, OPERATOR, spec, update_agencies)
+            else:
+                report = await plan.import_plan(uow, OPERATOR, spec, update_agencies)
+                await uow.commit()
         if not report.changed:
             out.print(f"Kế hoạch {spec.number}: không có thay đổi (no changes).")
         else:
-            out.print(f"Kế hoạch {spec.number} đã nạp (imported):")
+            done = "sẽ thay đổi, chưa ghi gì (would change; nothing written)" if dry_run else "đã nạp (imported)"
+            out.print(f"Kế hoạch {spec.number} {done}:")
             for what, n in sorted(report.changes.items()):
                 out.print(f"  {what}: {n}")
+        kept = "sẽ giữ lại kỳ (would keep)" if dry_run else "giữ lại kỳ (kept)"
         for label in report.kept_periods:
-            err.print(styled(f"Giữ lại kỳ {label!r} vì đã có báo cáo nộp (kept: it holds submissions).", "yellow"))
+            err.print(styled(f"{kept.capitalize()} {label!r} vì đã có báo cáo nộp (it holds submissions).", "yellow"))
 
     run(go())
 
