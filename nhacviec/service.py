@@ -9,6 +9,7 @@ import secrets
 import signal
 import sys
 from collections.abc import AsyncIterator, Awaitable, Callable
+from dataclasses import dataclass
 from datetime import timedelta
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -46,7 +47,6 @@ if TYPE_CHECKING:
 
 log = logging.getLogger("nhacviec")
 TELEGRAM_SECRET_HEADER = "X-Telegram-Bot-Api-Secret-Token"
-SENDER_GRACE = 4.0  # seconds the sends under way get to finish when the service stops
 CONSOLE_OPERATOR = Sender(Platform.CONSOLE, "operator", "operator", "Người dùng máy chủ")
 
 
@@ -95,32 +95,47 @@ async def console_only(w: Wiring) -> AsyncIterator[Conversation]:
         await sender.drain_once()
 
 
-async def run_service(settings: Settings, stop: asyncio.Event | None = None, interactive: bool | None = None) -> None:
+@dataclass(frozen=True)
+class Timing:
+    """The delays and intervals of a running service. Tests shorten them rather than wait them out."""
+
+    telegram_retry: float = 5.0  # seconds before trying an unreachable Bot API again (doubling, up to the cap)
+    telegram_retry_cap: float = 300.0
+    sender_poll: float = 5.0  # the outbox is drained at least this often (retries that came due)
+    sender_grace: float = 4.0  # seconds the sends under way get to finish when the service stops
+    parts_stop: float = 2.0  # seconds each of the leader loop and the chat platforms gets to stop
+
+
+async def run_service(
+    settings: Settings, stop: asyncio.Event | None = None, interactive: bool | None = None, timing: Timing = Timing()
+) -> None:
     """Run until SIGINT/SIGTERM (or ``stop``); undelivered messages stay queued in the database.
 
     Raises:
         AlreadyRunning: another `nhacviec run` holds this SQLite database.
         HttpPortInUse: HTTP_HOST:HTTP_PORT cannot be bound.
+        TelegramTokenRejected: the Bot API refused the token.
     """
     async with wired(settings) as w:
         instance = new_instance(settings.database_url, settings.database_schema)
         await instance.open()
         try:
-            await _serve(w, instance, stop or asyncio.Event(), interactive)
+            check_catalogs()
+            service = build(w, instance, timing)
+            await service.run(stop or asyncio.Event(), sys.stdin.isatty() if interactive is None else interactive)
         finally:
             await instance.close()  # the lead and this instance's claims are free for the others at once
 
 
-async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive: bool | None) -> None:
+def build(w: Wiring, instance: Instance, timing: Timing = Timing()) -> Service:
+    """Every part of one `nhacviec run`, wired; nothing is started or connected yet (but the HTTP socket bound).
+
+    Raises:
+        HttpPortInUse: HTTP_HOST:HTTP_PORT cannot be bound.
+    """
     from bot.telegram.app import WEBHOOK_PATH, TelegramBot, WebhookConfig  # the CLI starts faster without it
 
     settings = w.settings
-    check_catalogs()
-    loop = asyncio.get_running_loop()
-    for sig in (signal.SIGINT, signal.SIGTERM):
-        with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
-            loop.add_signal_handler(sig, stop.set)
-
     rules = w.rules()
     metrics = Metrics(w.uows, settings.zalo_monthly_quota)
     channels: dict[Platform, Channel] = {Platform.CONSOLE: ConsoleChannel()}
@@ -178,94 +193,136 @@ async def _serve(w: Wiring, instance: Instance, stop: asyncio.Event, interactive
         links = invite_links(settings.telegram_bot_username)
         pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick, links)
         http = HttpServer(build_app(readiness, metrics, webhooks, pages), settings.http_host, settings.http_port)
+    return Service(
+        settings, instance, timing, metrics, sender, scheduler, reminders, conversation, telegram, zalo,
+        channels, webhooks, readiness, http,
+    )  # fmt: skip
 
-    async def pollers() -> None:
+
+class Service:
+    """The parts of one `nhacviec run` (made by ``build``) and how they run together: every instance drains the
+    outbox and serves HTTP; the leader (``LeaderLoop``) also runs the reminder scheduler and the pollers."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        instance: Instance,
+        timing: Timing,
+        metrics: Metrics,
+        sender: OutboxSender,
+        scheduler: AsyncIOScheduler,
+        reminders: ReminderEngine,
+        conversation: Conversation,
+        telegram: TelegramBot | None,
+        zalo: ZaloBot | None,
+        channels: dict[Platform, Channel],
+        webhooks: list[Webhook],
+        readiness: Readiness,
+        http: HttpServer | None,
+    ) -> None:
+        self.settings, self.instance, self.timing, self.metrics = settings, instance, timing, metrics
+        self.sender, self.scheduler, self.reminders, self.conversation = sender, scheduler, reminders, conversation
+        self.telegram, self.zalo, self.channels, self.webhooks = telegram, zalo, channels, webhooks
+        self.readiness, self.http = readiness, http
+        self.leader = LeaderLoop(
+            instance, self.elected, self.deposed, metrics.leading, settings.leader_check_seconds, self.reopened
+        )
+
+    # ------------------------------------------------------------------ what the lead changes
+
+    async def pollers(self) -> None:
         """Polling is the leader's: Telegram and Zalo each allow one poller per token."""
+        telegram, zalo, leading = self.telegram, self.zalo, self.leader.leading
         if telegram is not None and telegram.ready:
-            await (telegram.start_polling() if leader.leading else telegram.stop_polling())
+            await (telegram.start_polling() if leading else telegram.stop_polling())
         if zalo is not None and zalo.ready:
-            if leader.leading:
+            if leading:
                 zalo.start_polling()
             else:
                 await zalo.stop_polling()
 
-    async def elected() -> None:
-        await reminders.start()
-        await pollers()
-        jobs = sorted((j for j in scheduler.get_jobs() if j.next_run_time), key=lambda j: j.next_run_time)
+    async def elected(self) -> None:
+        await self.reminders.start()
+        await self.pollers()
+        jobs = sorted((j for j in self.scheduler.get_jobs() if j.next_run_time), key=lambda j: j.next_run_time)
         if jobs:
             log.info("next job: %s at %s", jobs[0].id, jobs[0].next_run_time.isoformat())
 
-    async def deposed() -> None:
-        reminders.stop()
-        await pollers()
+    async def deposed(self) -> None:
+        self.reminders.stop()
+        await self.pollers()
 
-    def reopened(instance_id: int) -> None:
-        sender.instance = instance_id
+    def reopened(self, instance_id: int) -> None:
+        self.sender.instance = instance_id
 
-    leader = LeaderLoop(instance, elected, deposed, metrics.leading, settings.leader_check_seconds, reopened)
-    metrics.leader.set(0)
-    scheduler.start()
-    sender_task = asyncio.create_task(sender.run(stop))
-    tasks: list[asyncio.Task[None]] = []
-    leading: asyncio.Task[None] | None = None
-    try:
-        if http is not None:
-            http.start()
-            paths = ", ".join(["/healthz", "/readyz", "/metrics", *(h.path for h in webhooks)])
-            log.info("HTTP server on %s (%s)", http.url, paths)
-            shown = settings.dashboard_url if settings.web_base_url else http.url
-            log.info("dashboard: %s/ — sign in with /web in the bot, or: nhacviec login-link --as SNV", shown)
-        await leader.tick()  # the first check before anything is said to run
-        leading = asyncio.create_task(leader.run(stop))
-        if telegram is not None:
-            retrying = await _start_telegram(telegram, stop, pollers)
-            if retrying is not None:
-                tasks.append(retrying)
-        if zalo is not None:
-            await zalo.start()
-        await pollers()
-        log.info("nhacviec is running with channels: %s", ", ".join(sorted(channels)))
-        if not leader.leading:
-            log.info("instance %d is not the leader: it drains the outbox and serves webhooks", instance.id)
-        if interactive if interactive is not None else sys.stdin.isatty():
-            tasks.append(asyncio.create_task(_console(conversation, stop)))
-        await stop.wait()
-    finally:
-        await _stop(stop, readiness, http, leading, tasks, scheduler, sender_task, telegram, zalo)
+    # ------------------------------------------------------------------ running
 
+    async def run(self, stop: asyncio.Event, interactive: bool = False) -> None:
+        """Start every part, run until ``stop`` (or SIGINT/SIGTERM), then stop them in order."""
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            with contextlib.suppress(NotImplementedError, RuntimeError):  # not the main thread
+                loop.add_signal_handler(sig, stop.set)
+        settings, http = self.settings, self.http
+        self.metrics.leader.set(0)
+        self.scheduler.start()
+        sender_task = asyncio.create_task(self.sender.run(stop, self.timing.sender_poll))
+        tasks: list[asyncio.Task[None]] = []
+        leading: asyncio.Task[None] | None = None
+        try:
+            if http is not None:
+                http.start()
+                paths = ", ".join(["/healthz", "/readyz", "/metrics", *(h.path for h in self.webhooks)])
+                log.info("HTTP server on %s (%s)", http.url, paths)
+                shown = settings.dashboard_url if settings.web_base_url else http.url
+                log.info("dashboard: %s/ — sign in with /web in the bot, or: nhacviec login-link --as SNV", shown)
+            await self.leader.tick()  # the first check before anything is said to run
+            leading = asyncio.create_task(self.leader.run(stop))
+            if self.telegram is not None:
+                retrying = await _start_telegram(self.telegram, stop, self.pollers, self.timing)
+                if retrying is not None:
+                    tasks.append(retrying)
+            if self.zalo is not None:
+                await self.zalo.start()
+            await self.pollers()
+            log.info("nhacviec is running with channels: %s", ", ".join(sorted(self.channels)))
+            if not self.leader.leading:
+                log.info("instance %d is not the leader: it drains the outbox and serves webhooks", self.instance.id)
+            if interactive:
+                tasks.append(asyncio.create_task(_console(self.conversation, stop)))
+            await stop.wait()
+        finally:
+            await self._stop(stop, leading, tasks, sender_task)
 
-async def _stop(
-    stop: asyncio.Event,
-    readiness: Readiness,
-    http: HttpServer | None,
-    leading: asyncio.Task[None] | None,
-    tasks: list[asyncio.Task[None]],
-    scheduler: AsyncIOScheduler,
-    sender_task: asyncio.Task[None],
-    telegram: TelegramBot | None,
-    zalo: ZaloBot | None,
-) -> None:
-    """Readiness fails first, then no more webhooks, no more points; the sends under way finish (or go back
-    to the queue), the channels close; the caller then gives up the lead. Within STOP_SECONDS."""
-    log.info("stopping: readiness, webhooks, the scheduler, then the sender (undelivered messages stay queued)")
-    readiness.stopping = True
-    stop.set()
-    if http is not None:
-        await http.stop()
-    for task in tasks:  # the console and the Telegram retries
-        task.cancel()
-    if leading is not None:
-        await asyncio.wait([leading], timeout=2)  # the leader loop steps down on ``stop``
-    scheduler.shutdown(wait=False)
-    try:
-        await asyncio.wait_for(sender_task, SENDER_GRACE)
-    except TimeoutError:  # a send that hangs: its claim is released by the next instance at once
-        log.warning("the sender did not finish within %.0f s; its claims go back to the queue", SENDER_GRACE)
-    for bot in (telegram, zalo):
-        if bot is not None:
-            with contextlib.suppress(Exception):
-                await asyncio.wait_for(bot.stop(), 2)
+    async def _stop(
+        self,
+        stop: asyncio.Event,
+        leading: asyncio.Task[None] | None,
+        tasks: list[asyncio.Task[None]],
+        sender_task: asyncio.Task[None],
+    ) -> None:
+        """Readiness fails first, then no more webhooks, no more points; the sends under way finish (or go back
+        to the queue), the channels close; the caller then gives up the lead. Within STOP_SECONDS."""
+        log.info("stopping: readiness, webhooks, the scheduler, then the sender (undelivered messages stay queued)")
+        self.readiness.stopping = True
+        stop.set()
+        if self.http is not None:
+            await self.http.stop()
+        for task in tasks:  # the console and the Telegram retries
+            task.cancel()
+        if leading is not None:
+            await asyncio.wait([leading], timeout=self.timing.parts_stop)  # the leader loop steps down on ``stop``
+        self.scheduler.shutdown(wait=False)
+        try:
+            await asyncio.wait_for(sender_task, self.timing.sender_grace)
+        except TimeoutError:  # a send that hangs: its claim is released by the next instance at once
+            log.warning(
+                "the sender did not finish within %.0f s; its claims go back to the queue", self.timing.sender_grace
+            )
+        for bot in (self.telegram, self.zalo):
+            if bot is not None:
+                with contextlib.suppress(Exception):
+                    await asyncio.wait_for(bot.stop(), self.timing.parts_stop)
 
 
 class TelegramTokenRejected(Exception):
@@ -273,7 +330,7 @@ class TelegramTokenRejected(Exception):
 
 
 async def _start_telegram(
-    telegram: TelegramBot, stop: asyncio.Event, started: Callable[[], Awaitable[None]]
+    telegram: TelegramBot, stop: asyncio.Event, started: Callable[[], Awaitable[None]], timing: Timing
 ) -> asyncio.Task[None] | None:
     """Start Telegram; if its servers cannot be reached, run on without it and keep trying with backoff (the
     task returned does that; None when Telegram started at once).
@@ -299,7 +356,7 @@ async def _start_telegram(
         return True
 
     async def keep_trying() -> None:
-        delay = 5.0
+        delay = timing.telegram_retry
         while not stop.is_set():
             with contextlib.suppress(asyncio.TimeoutError):
                 await asyncio.wait_for(stop.wait(), delay)
@@ -313,7 +370,7 @@ async def _start_telegram(
             except TelegramTokenRejected:
                 log.error("Telegram rejected the token; Telegram stays off until the service is restarted")
                 return
-            delay = min(delay * 2, 300.0)
+            delay = min(delay * 2, timing.telegram_retry_cap)
 
     if await attempt():
         return None

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import os
 import signal
 import socket
@@ -14,9 +16,12 @@ from typing import Any
 import holidays
 import pytest
 
+from nhacviec.config import Settings
+from nhacviec.service import Timing, run_service
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import PLAN_46, Database
 from tests.telegram_standin import BotApiStandIn
+from tests.waiting import until
 
 pytestmark = pytest.mark.skipif(not ENTRY.exists(), reason="the nhacviec script is not installed (run make test)")
 VN_HOLIDAYS = holidays.country_holidays("VN", years=2023)
@@ -168,36 +173,37 @@ def test_a_rejected_telegram_token_stops_the_start_without_showing_it(tmp_path: 
     assert TOKEN not in output and TOKEN.split(":", 1)[1] not in output and "Traceback" not in output
 
 
-def test_an_unreachable_telegram_leaves_the_rest_running_and_is_retried(tmp_path: Path) -> None:
-    """Issue 12, finding 13: the whole service used to exit when the Bot API could not be reached."""
-    assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
+async def test_an_unreachable_telegram_leaves_the_rest_running_and_is_retried(
+    database: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 12, finding 13: the whole service used to exit when the Bot API could not be reached. The service runs
+    in this process with its retry delay shortened (``Timing``), so the test waits for the retries, not a timer."""
     with socket.socket() as s:  # a port nobody listens on
         s.bind(("127.0.0.1", 0))
         closed = f"http://127.0.0.1:{s.getsockname()[1]}/bot"
-    proc = subprocess.Popen(
-        [str(ENTRY), "run"],
-        cwd=tmp_path,
-        env=_run_env(closed),
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
+    settings = Settings(
+        database_url=database.url,
+        database_schema=database.schema,
+        telegram_bot_token=TOKEN,
+        telegram_api_base_url=closed,
+        http_port=None,
     )
+    caplog.set_level(logging.INFO, "nhacviec")
+    stop = asyncio.Event()
+    timing = Timing(telegram_retry=0.05, telegram_retry_cap=0.1)
+    service = asyncio.create_task(run_service(settings, stop, interactive=False, timing=timing))
     try:
-        lines: list[str] = []
-        deadline = time.monotonic() + 40
-        assert proc.stdout is not None
-        while time.monotonic() < deadline and not any("nhacviec is running" in x for x in lines):
-            lines.append(proc.stdout.readline())
-        assert any("Telegram cannot be reached" in x for x in lines), lines
-        assert any("nhacviec is running with channels: console, telegram" in x for x in lines), lines
-        deadline = time.monotonic() + 20  # the first retry comes 5 s later
-        while time.monotonic() < deadline and sum("Telegram cannot be reached" in x for x in lines) < 2:
-            lines.append(proc.stdout.readline())
-        assert sum("Telegram cannot be reached" in x for x in lines) >= 2, lines  # tried again
-        assert proc.poll() is None  # still running: console and reminders carry on
-        proc.send_signal(signal.SIGTERM)
-        rest, _ = proc.communicate(timeout=30)
+
+        def said(text: str) -> int:
+            return sum(text in r.getMessage() for r in caplog.records)
+
+        async def retried() -> bool:
+            return said("Telegram cannot be reached") >= 3
+
+        await until(retried, "three attempts to reach Telegram")
+        assert said("nhacviec is running with channels: console, telegram") == 1
+        assert not service.done()  # still running: console and reminders carry on
     finally:
-        if proc.poll() is None:
-            proc.kill()
-    assert proc.returncode == 0 and TOKEN not in "".join(lines) + rest
+        stop.set()
+        await asyncio.wait_for(service, 30)
+    assert TOKEN not in caplog.text and TOKEN.split(":", 1)[1] not in caplog.text
