@@ -1,4 +1,5 @@
 # Two commands on a fresh machine with Python 3.11+:  make run   and   make test
+# The fast loop while working:  make check  (lint, types, every test but the slow proofs, on SQLite)
 PYTHON ?= python3
 VENV   := .venv
 BIN    := $(VENV)/bin
@@ -6,18 +7,29 @@ PLAN   := plans/46-KH-UBND-2023.toml
 PO     := $(wildcard locales/*/LC_MESSAGES/nhacviec.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test install install-test catalogs extract lint typecheck bench clean
+.PHONY: run test check install install-test catalogs extract lint typecheck bench clean
 
 run: install catalogs
 	$(BIN)/nhacviec db upgrade
 	$(BIN)/nhacviec import-plan $(PLAN)
 	$(BIN)/nhacviec run
 
+# Everything, every proof included, on SQLite and (with TEST_DATABASE_URL) PostgreSQL: what CI runs.
 test: install-test catalogs
 	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
 	$(BIN)/mypy
-	$(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS); rc=$$?; \
+	HYPOTHESIS_PROFILE=full $(BIN)/python -m pytest -n auto --dist worksteal $(PYTEST_ARGS); rc=$$?; \
 	if [ $$rc -eq 5 ]; then echo "pytest ran no test: that is a failure here"; fi; exit $$rc
+
+# Lint, types and every test but the slow process-level proofs (marked "proof"), on SQLite, with a quick
+# count of property-test examples: at most a minute on two cores.
+check: install-test catalogs
+	$(BIN)/ruff check --quiet .
+	$(BIN)/ruff format --check --quiet .
+	$(BIN)/mypy
+	env -u TEST_DATABASE_URL HYPOTHESIS_PROFILE=quick $(BIN)/python -m pytest -n auto --dist worksteal \
+		-m "not proof and not postgres" -q $(PYTEST_ARGS)
 
 $(BIN)/python:
 	@$(PYTHON) -c 'import sys; sys.exit(0 if sys.version_info >= (3, 11) else "nhacviec needs Python 3.11 or newer; set PYTHON=python3.11")'

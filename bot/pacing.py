@@ -13,16 +13,33 @@ and direct replies), so nothing else competes for the same allowance; it replace
 - one group chat (id starting with "-"): ``group_per_minute`` a minute;
 - ``pause(seconds)`` after the platform's flood control (HTTP 429 retry_after): every send of this bot
   waits until the pause is over, and the refused message (``held=True``) goes first after it.
+
+``call`` is the bot's one flood policy, for every kind of call (a message, each part of a long one, an edit,
+a file): wait for the turn, call; on flood control pause the bot and call again first in line when the pause is
+at most ``hold`` seconds, else raise ``FloodControlError`` (the outbox puts the message back for after the
+pause, counting no attempt). Nothing else retries a flood-controlled call.
 """
 
 from __future__ import annotations
 
 import asyncio
 from collections import OrderedDict
+from collections.abc import Awaitable, Callable
+from typing import TypeVar
 
 from aiolimiter import AsyncLimiter
 
+from core.ports import FloodControlError
+
 KEEP_CHATS = 10_000  # per-chat limiters kept (least recently used dropped; an idle chat needs none)
+HOLD = 60.0  # seconds of a flood-control pause waited out in place; a longer one goes back to the outbox
+T = TypeVar("T")
+FloodSeconds = Callable[[BaseException], float | None]  # the platform's retry_after, if this is its flood control
+
+
+def never_flood(exc: BaseException) -> float | None:
+    """For a platform without a flood-control answer of its own."""
+    return None
 
 
 class Pacer:
@@ -33,10 +50,12 @@ class Pacer:
         chat_every: float = 1.1,
         group_per_minute: int = 20,
         slack: float = 0.01,
+        hold: float = HOLD,
     ) -> None:
         if per_second <= 0 or chat_burst < 1 or chat_every <= 0 or group_per_minute < 1 or slack < 0:
             raise ValueError("pacing limits must be positive")
         self.per_second = per_second
+        self.hold = hold
         capacity = 1 + slack * per_second
         self._bot = AsyncLimiter(capacity, capacity / per_second)
         self._chat_burst, self._chat_every, self._group_per_minute = chat_burst, chat_every, group_per_minute
@@ -99,3 +118,24 @@ class Pacer:
                 self._held -= 1
                 if not self._held:
                     no_held.set()
+
+    async def call(self, chat_id: str, send: Callable[[], Awaitable[T]], flood: FloodSeconds) -> T:
+        """``send()`` to ``chat_id`` in its turn, under the flood policy (see the module's docstring).
+
+        Raises:
+            FloodControlError: the platform asked for a pause longer than ``hold`` (the bot is paused already).
+            Whatever ``send`` raises that is not flood control.
+        """
+        held = False
+        while True:
+            await self.wait(chat_id, held)
+            try:
+                return await send()
+            except Exception as exc:
+                seconds = flood(exc)
+                if seconds is None:
+                    raise
+                self.pause(seconds)
+                if seconds > self.hold:
+                    raise FloodControlError(f"flood control (429): wait {seconds:.0f} s", seconds) from exc
+                held = True

@@ -21,6 +21,7 @@ from pathlib import Path
 import pytest
 from alembic import command
 from alembic.config import Config
+from hypothesis import settings
 from sqlalchemy import text
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -38,6 +39,10 @@ PG_SKIP_REASON = "TEST_DATABASE_URL is not set: the PostgreSQL variant of this t
 # Every service a test starts (in process or as `nhacviec run`) takes a free port for its HTTP server: tests
 # run side by side, and the default 8080 may be in use on the machine.
 os.environ.setdefault("HTTP_PORT", "0")
+# Property tests and fuzzing: the full count in `make test` (what CI runs), a quick one in `make check`.
+settings.register_profile("full", max_examples=150, deadline=None)
+settings.register_profile("quick", max_examples=25, deadline=None)
+settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "full"))
 
 
 @dataclass

@@ -13,10 +13,14 @@ from collections import Counter
 from functools import partial
 from pathlib import Path
 
+import pytest
+
 from tests.conftest import Database
 from tests.factories import queue_messages
 from tests.service_runner import Service, service_env
 from tests.telegram_standin import BotApiStandIn, FloodRules
+
+pytestmark = pytest.mark.proof  # processes killed ten times
 
 TOKEN = "7000000003:AAH-crash-test-token-0123456789abcdef"
 N, KILLS = 1000, 10

@@ -23,6 +23,8 @@ from tests.service_runner import Service, free_port, metric, service_env
 from tests.tcp_proxy import TcpProxy
 from tests.telegram_standin import BotApiStandIn
 
+pytestmark = pytest.mark.proof  # two real processes on PostgreSQL
+
 TOKEN = "7000000004:AAH-instances-test-token-0123456789ab"
 FOCAL_CHAT = 5001
 ON_POSTGRES = pytest.mark.parametrize("backend", [pytest.param("postgres", marks=pytest.mark.postgres)])

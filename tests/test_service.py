@@ -9,6 +9,7 @@ import subprocess
 from pathlib import Path
 
 import httpx
+import pytest
 from sqlalchemy import func, select
 
 from models import tables as t
@@ -17,6 +18,8 @@ from tests.conftest import Database
 from tests.factories import queue_messages
 from tests.service_runner import Service, free_port, metric, service_env
 from tests.telegram_standin import BotApiStandIn, FloodRules
+
+pytestmark = pytest.mark.proof  # `nhacviec run` as real processes
 
 TOKEN = "7000000002:AAH-service-test-token-0123456789abcd"
 SENT = 'channel="telegram",outcome="sent"'

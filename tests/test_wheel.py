@@ -10,7 +10,11 @@ import sys
 import zipfile
 from pathlib import Path
 
+import pytest
+
 from models.db import head_revision
+
+pytestmark = pytest.mark.proof  # the built wheel in a fresh environment
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -6,12 +6,11 @@ from collections.abc import Coroutine
 from typing import Any, TypeVar
 
 from telegram import Bot
-from telegram.error import BadRequest, Forbidden, NetworkError, RetryAfter, TelegramError, TimedOut
+from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.pacing import Pacer
-from bot.telegram.render import edit_text, retry_seconds, send_text
+from bot.telegram.render import edit_text, send_text
 from core.ports import (
-    FloodControlError,
     OutgoingMessage,
     PermanentSendError,
     RecipientBlockedError,
@@ -24,9 +23,9 @@ T = TypeVar("T")
 
 
 class TelegramChannel:
-    """Sends through the bot's pacer. Flood control (429) pauses the whole bot and the refused part is sent
-    first after the pause, inside ``send``; only a pause longer than HOLD_FLOOD reaches the outbox, as
-    FloodControlError (the message goes back to the queue without counting an attempt)."""
+    """Sends and edits through the bot's pacer and its one flood policy (``Pacer.call``): a 429 pauses the whole
+    bot and the refused part goes first after the pause; only a pause longer than the pacer's ``hold`` reaches
+    the outbox, as FloodControlError (the message goes back to the queue without counting an attempt)."""
 
     platform = Platform.TELEGRAM
 
@@ -45,10 +44,6 @@ class TelegramChannel:
     async def _call(self, call: Coroutine[Any, Any, T]) -> T:
         try:
             return await call
-        except RetryAfter as exc:
-            seconds = retry_seconds(exc)
-            self.pacer.pause(seconds)
-            raise FloodControlError(f"Telegram flood control (429): wait {seconds:.0f} s", seconds) from exc
         except Forbidden as exc:
             raise RecipientBlockedError(str(exc)) from exc
         except BadRequest as exc:

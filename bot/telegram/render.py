@@ -6,6 +6,7 @@ import html
 import warnings
 from dataclasses import replace
 from datetime import timedelta
+from functools import partial
 
 from telegram import (
     Bot,
@@ -26,7 +27,6 @@ from core.textsplit import split_text
 from core.types import Platform
 
 LIMIT = 4096
-HOLD_FLOOD = 60.0  # a flood-control pause up to this long is waited out; a longer one goes back to the outbox
 BUTTONS_PER_ROW = 3
 
 
@@ -79,52 +79,44 @@ def keyboard(choices: tuple[tuple[str, str], ...]) -> InlineKeyboardMarkup | Non
     return InlineKeyboardMarkup(rows)
 
 
-async def send_text(
-    bot: Bot, chat_id: str, text: str, choices: tuple[tuple[str, str], ...] = (), pacer: Pacer | None = None
-) -> Message:
-    """Send plain text as escaped HTML in chunks of at most 4,096 characters; buttons on the last chunk.
-
-    Each chunk waits for the bot's pacer first, so the parts of one message never outrun the limits. On
-    flood control (429) the whole bot pauses for retry_after and the refused chunk goes first after it
-    (the chunks before it are not sent again); a pause longer than ``HOLD_FLOOD`` raises RetryAfter.
-    """
+async def send_text(bot: Bot, chat_id: str, text: str, choices: tuple[tuple[str, str], ...], pacer: Pacer) -> Message:
+    """Send plain text as escaped HTML in chunks of at most 4,096 characters; buttons on the last chunk. Each
+    chunk goes through the bot's pacer and flood policy (``Pacer.call``): after a 429 the refused chunk goes
+    first, and the chunks before it are not sent again."""
     chunks = split_text(text, LIMIT, measure=lambda s: len(html.escape(s, quote=False)))
     last: Message | None = None
     for i, chunk in enumerate(chunks):
         markup = keyboard(choices) if i == len(chunks) - 1 else None
-        held = False
-        while True:
-            if pacer is not None:
-                await pacer.wait(chat_id, held)
-            try:
-                last = await bot.send_message(
-                    chat_id, html.escape(chunk, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
-                )
-                break
-            except RetryAfter as exc:
-                seconds = retry_seconds(exc)
-                if pacer is None or seconds > HOLD_FLOOD:
-                    raise
-                pacer.pause(seconds)
-                held = True
+        send = partial(
+            bot.send_message, chat_id, html.escape(chunk, quote=False), parse_mode=ParseMode.HTML, reply_markup=markup
+        )
+        last = await pacer.call(chat_id, send, flood_seconds)
     assert last is not None
     return last
 
 
 async def edit_text(
-    bot: Bot, chat_id: str, message_id: str, text: str, choices: tuple[tuple[str, str], ...], pacer: Pacer | None
+    bot: Bot, chat_id: str, message_id: str, text: str, choices: tuple[tuple[str, str], ...], pacer: Pacer
 ) -> None:
-    """Replace a sent message's text (escaped HTML, cut to one message) and its buttons (none without choices)."""
+    """Replace a sent message's text (escaped HTML, cut to one message) and its buttons (none without choices),
+    under the same pacer and flood policy as a send."""
     chunk = split_text(text, LIMIT, measure=lambda s: len(html.escape(s, quote=False)))[0]
-    if pacer is not None:
-        await pacer.wait(chat_id, False)
-    await bot.edit_message_text(
-        html.escape(chunk, quote=False),
-        chat_id=chat_id,
-        message_id=int(message_id),
-        parse_mode=ParseMode.HTML,
-        reply_markup=keyboard(choices),
+    await pacer.call(
+        chat_id,
+        lambda: bot.edit_message_text(
+            html.escape(chunk, quote=False),
+            chat_id=chat_id,
+            message_id=int(message_id),
+            parse_mode=ParseMode.HTML,
+            reply_markup=keyboard(choices),
+        ),
+        flood_seconds,
     )
+
+
+def flood_seconds(exc: BaseException) -> float | None:
+    """Telegram's flood control: a RetryAfter (HTTP 429) and the seconds it asks for."""
+    return retry_seconds(exc) if isinstance(exc, RetryAfter) else None
 
 
 def retry_seconds(exc: RetryAfter) -> float:
@@ -135,10 +127,10 @@ def retry_seconds(exc: RetryAfter) -> float:
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
 
 
-async def send_reply(bot: Bot, chat_id: str, reply: Reply, pacer: Pacer | None = None) -> None:
+async def send_reply(bot: Bot, chat_id: str, reply: Reply, pacer: Pacer) -> None:
     await send_text(bot, chat_id, reply.text, tuple((c.label, c.token) for c in reply.choices), pacer)
     if reply.document is not None:
         doc = reply.document
-        if pacer is not None:
-            await pacer.wait(chat_id)
-        await bot.send_document(chat_id, InputFile(doc.data, filename=doc.filename))
+        await pacer.call(
+            chat_id, lambda: bot.send_document(chat_id, InputFile(doc.data, filename=doc.filename)), flood_seconds
+        )

@@ -13,12 +13,13 @@ from bot.zalo.client import ZaloClient, ZaloError
 from bot.zalo.render import to_event
 from core.conversation.engine import Conversation
 from core.i18n import gettext_for
-from core.ports import OutgoingMessage, SendError
+from core.ports import OutgoingMessage, SendError, TransientSendError
 from core.types import Priority
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo"
+REPLY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -37,8 +38,10 @@ class ZaloBot:
         conversation: Conversation,
         webhook: ZaloWebhookConfig | None = None,
         poll_timeout: int = 30,
+        backoff: float = 1.0,
     ) -> None:
         self.client = client
+        self.backoff = backoff  # seconds before a failed poll or reply is tried again (doubling)
         self.channel = channel
         self.conversation = conversation
         self.webhook = webhook
@@ -78,11 +81,11 @@ class ZaloBot:
         await self.client.close()
 
     async def _poll(self) -> None:
-        backoff = 1.0
+        backoff = self.backoff
         while True:
             try:
                 update = await self.client.get_update(self.poll_timeout)
-                backoff = 1.0
+                backoff = self.backoff
                 if update is not None:
                     await self.handle(update)
             except ZaloError as exc:
@@ -105,9 +108,21 @@ class ZaloBot:
                     "(Zalo cannot carry files: use /xuat on Telegram, or the nhacviec command on the server.)"
                 )
             choices = tuple((c.label, c.token) for c in reply.choices)
+            await self._reply(event.sender.chat_id, OutgoingMessage(text, choices, Priority.REPLY, reply.language))
+
+    async def _reply(self, chat_id: str, message: OutgoingMessage) -> None:
+        """A direct reply, tried again (only here: the client does not retry) while the failure is passing."""
+        for attempt in range(REPLY_ATTEMPTS):
             try:
-                await self.channel.send(
-                    event.sender.chat_id, OutgoingMessage(text, choices, Priority.REPLY, reply.language)
-                )
+                await self.channel.send(chat_id, message)
+                return
+            except TransientSendError as exc:
+                if attempt + 1 == REPLY_ATTEMPTS:
+                    log.warning("Zalo: a reply could not be sent after %d attempts: %s", REPLY_ATTEMPTS, exc)
+                    return
+                wait = self.backoff * 2**attempt
+                log.warning("Zalo: a reply failed (%s); trying again in %.1f s", exc, wait)
+                await asyncio.sleep(wait)
             except SendError as exc:
-                log.warning("Zalo: reply to a message could not be sent: %s", exc)
+                log.warning("Zalo: a reply could not be sent: %s", exc)
+                return

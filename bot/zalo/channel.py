@@ -3,8 +3,9 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 
-from bot.pacing import Pacer
+from bot.pacing import Pacer, never_flood
 from bot.zalo.client import ZaloClient, ZaloError
 from bot.zalo.render import render
 from core.ports import (
@@ -33,9 +34,10 @@ class ZaloChannel:
         await self.quota.admit(len(chunks), message.priority)
         first: str | None = None
         for chunk in chunks:
-            await self.pacer.wait(chat_id)
             try:
-                message_id = await self.client.send_message(chat_id, chunk)
+                message_id = await self.pacer.call(
+                    chat_id, partial(self.client.send_message, chat_id, chunk), never_flood
+                )
             except ZaloError as exc:
                 raise _mapped(exc, self.quota.resets_at()) from None
             await self.quota.record(1)

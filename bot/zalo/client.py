@@ -1,7 +1,9 @@
-"""A small typed client of the Zalo Bot API on httpx, with retries (tenacity) on network errors and 5xx.
+"""A small typed client of the Zalo Bot API on httpx: one attempt per call.
 
 Written here rather than taking python-zalo-bot: the API is six JSON calls, and we need control over
 what errors say — the token sits in the URL path, so no exception or log line may carry the URL.
+It does not retry: whoever called retries once, in one layer (the outbox for messages it sends, the poller
+for updates, the bot for a direct reply), so failures never multiply.
 """
 
 from __future__ import annotations
@@ -9,7 +11,6 @@ from __future__ import annotations
 from typing import Any
 
 import httpx
-from tenacity import AsyncRetrying, retry_if_exception_type, stop_after_attempt, wait_exponential
 
 DEFAULT_BASE_URL = "https://bot-api.zaloplatforms.com"
 
@@ -23,20 +24,11 @@ class ZaloError(Exception):
         self.description = description
 
 
-class _Retryable(Exception):
-    def __init__(self, error: ZaloError) -> None:
-        super().__init__(str(error))
-        self.error = error
-
-
 class ZaloClient:
-    def __init__(
-        self, token: str, base_url: str | None = None, http: httpx.AsyncClient | None = None, attempts: int = 3
-    ) -> None:
+    def __init__(self, token: str, base_url: str | None = None, http: httpx.AsyncClient | None = None) -> None:
         self._token = token
         self.base_url = (base_url or DEFAULT_BASE_URL).rstrip("/")
         self._http = http or httpx.AsyncClient(timeout=httpx.Timeout(10.0, read=45.0))
-        self.attempts = attempts
 
     def __repr__(self) -> str:  # never show the token
         return f"ZaloClient(base_url={self.base_url!r})"
@@ -45,32 +37,22 @@ class ZaloClient:
         await self._http.aclose()
 
     async def call(self, method: str, payload: dict[str, Any] | None = None) -> Any:
-        """POST one method; returns ``result``. Raises ZaloError (408 for an idle long poll)."""
-        retrying = AsyncRetrying(
-            stop=stop_after_attempt(self.attempts),
-            wait=wait_exponential(multiplier=0.5, max=5),
-            retry=retry_if_exception_type(_Retryable),
-            reraise=True,
-        )
-        try:
-            async for attempt in retrying:
-                with attempt:
-                    return await self._once(method, payload or {})
-        except _Retryable as exc:
-            raise exc.error from None
-        raise AssertionError("unreachable")
+        """POST one method once; returns ``result``.
 
-    async def _once(self, method: str, payload: dict[str, Any]) -> Any:
+        Raises:
+            ZaloError: the API said no (its code: 400, 401, 403, 404, 429…), a server error (5xx), no answer
+                (``code`` 0), or an idle long poll (408).
+        """
         try:
-            resp = await self._http.post(f"{self.base_url}/bot{self._token}/{method}", json=payload)
+            resp = await self._http.post(f"{self.base_url}/bot{self._token}/{method}", json=payload or {})
         except httpx.TimeoutException as exc:
             if method == "getUpdates":
                 raise ZaloError(408, "poll timed out") from None
-            raise _Retryable(ZaloError(0, f"timeout ({type(exc).__name__})")) from None
+            raise ZaloError(0, f"timeout ({type(exc).__name__})") from None
         except httpx.TransportError as exc:
-            raise _Retryable(ZaloError(0, f"network error ({type(exc).__name__})")) from None
+            raise ZaloError(0, f"network error ({type(exc).__name__})") from None
         if resp.status_code >= 500:
-            raise _Retryable(ZaloError(resp.status_code, "server error"))
+            raise ZaloError(resp.status_code, "server error")
         try:
             data = resp.json()
         except ValueError:

@@ -9,6 +9,7 @@ import asyncio
 from collections import Counter
 from datetime import timedelta
 
+import pytest
 from sqlalchemy import func, select
 from telegram import Bot
 from telegram.request import HTTPXRequest
@@ -24,6 +25,8 @@ from tests.conftest import Database
 from tests.factories import queue_messages
 from tests.fakes import unpaced
 from tests.telegram_standin import BotApiStandIn, FloodRules
+
+pytestmark = pytest.mark.proof  # real HTTP timeouts against the stand-in
 
 TOKEN = "7000000005:AAH-faults-test-token-0123456789abcdef"
 N, BLOCKED = 300, 7

@@ -199,7 +199,7 @@ def random_plans(
 WINDOW = (start_of_day(date(2022, 10, 1)), end_of_day(date(2027, 3, 31)))
 
 
-@settings(max_examples=150, deadline=None)
+@settings(deadline=None)  # examples: as the profile says (tests/conftest.py)
 @given(random_plans())
 def test_properties_over_random_plans(
     case: tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar],
