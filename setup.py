@@ -3,7 +3,7 @@
 The repository keeps ``core/ models/ scheduler/ bot/ locales/`` at the top (and the development venv's
 editable install imports them so). A wheel must not install such generic names into site-packages, so
 ``pip install .`` and ``pip wheel .`` map each folder under ``nhacviec`` (``nhacviec.core``,
-``nhacviec.models``…), rewrite our own absolute imports to those names (checked with ``ast``: the build
+``nhacviec.models``…), rewrite our own absolute imports to those names on the syntax tree (``rewrite``; the build
 fails if one is left), and ship the compiled catalogs as package data. Everything else is in
 pyproject.toml.
 """
@@ -12,7 +12,6 @@ from __future__ import annotations
 
 import ast
 import io
-import re
 import sys
 from pathlib import Path
 
@@ -21,7 +20,6 @@ from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
 FOLDERS = ("core", "models", "scheduler", "bot", "web")  # mapped to nhacviec.<folder> in a wheel
-OURS = re.compile(r"^(\s*)(from|import)(\s+)(core|models|scheduler|bot|web)(?=[.\s])", re.MULTILINE)
 WEB_FILES = ["templates/*.html", "static/*"]  # the dashboard's templates, stylesheet and htmx
 WHEEL = "bdist_wheel" in sys.argv  # pip's build_wheel; editable installs and sdists keep the folders
 
@@ -35,19 +33,63 @@ def packages(folder: str, prefix: str) -> dict[str, str]:
     return found
 
 
+def _ours(name: str) -> bool:
+    return name.split(".")[0] in FOLDERS
+
+
+def _import(node: ast.Import) -> str | None:
+    """``import core.x`` as the wheel must say it, binding the same names; None when it names nothing of ours."""
+    if not any(_ours(a.name) for a in node.names):
+        return None
+    said = []
+    for a in node.names:
+        if not _ours(a.name):
+            said.append(f"import {a.name}" + (f" as {a.asname}" if a.asname else ""))
+        elif a.asname:  # "import core.x as y": y is the submodule itself
+            said.append(f"import nhacviec.{a.name} as {a.asname}")
+        elif "." in a.name:  # "import core.x" binds "core" (with x loaded): load it, then bind the package
+            said.append(f"import nhacviec.{a.name}; from nhacviec import {a.name.split('.')[0]}")
+        else:  # "import core"
+            said.append(f"from nhacviec import {a.name}")
+    return "; ".join(said)
+
+
+def _import_from(node: ast.ImportFrom) -> str | None:
+    if node.level != 0 or not node.module or not _ours(node.module):
+        return None
+    names = ", ".join(a.name + (f" as {a.asname}" if a.asname else "") for a in node.names)
+    return f"from nhacviec.{node.module} import ({names})"
+
+
 def rewrite(source: str) -> str:
-    """``from core.x import y`` → ``from nhacviec.core.x import y`` for our own top-level packages."""
-    return OURS.sub(lambda m: f"{m.group(1)}{m.group(2)}{m.group(3)}nhacviec.{m.group(4)}", source)
+    """Our own absolute imports under the one ``nhacviec`` package, read from the syntax tree (not line by line):
+    ``from core.x import y`` → ``from nhacviec.core.x import (y)``, ``import core.x`` → ``import nhacviec.core.x;
+    from nhacviec import core`` (so ``core.x`` still works), ``import core.x as y`` → ``import nhacviec.core.x as
+    y``. Each statement keeps its place and its lines, so tracebacks point where the source does."""
+    lines = source.encode("utf-8").splitlines(keepends=True)
+    edits = []
+    for node in ast.walk(ast.parse(source)):
+        said = _import(node) if isinstance(node, ast.Import) else None
+        said = _import_from(node) if isinstance(node, ast.ImportFrom) else said
+        if said is not None:
+            assert node.end_lineno is not None and node.end_col_offset is not None
+            edits.append((node.lineno, node.col_offset, node.end_lineno, node.end_col_offset, said))
+    for first, start, last, end, said in sorted(edits, reverse=True):  # byte offsets, from the end backwards
+        head, tail = lines[first - 1][:start], lines[last - 1][end:]
+        padding = b"\n" * (last - first)  # a statement over several lines is said on one: the lines after keep theirs
+        lines[first - 1 : last] = [head + said.encode("utf-8") + padding + tail]
+    return b"".join(lines).decode("utf-8")
 
 
 def leftover(source: str) -> list[str]:
+    """Our packages still imported by their bare names (the build stops if there is one)."""
     names = []
     for node in ast.walk(ast.parse(source)):
         if isinstance(node, ast.Import):
             names += [a.name for a in node.names]
         elif isinstance(node, ast.ImportFrom) and node.level == 0 and node.module:
             names.append(node.module)
-    return [n for n in names if n.split(".")[0] in FOLDERS]
+    return [n for n in names if _ours(n)]
 
 
 class BuildPy(build_py):
@@ -100,4 +142,5 @@ else:
         "package_data": {"models.migrations": ["*.mako"], "web": WEB_FILES},
     }
 
-setup(cmdclass={"build_py": BuildPy}, **options)
+if __name__ == "__main__":  # setuptools runs this file as __main__; a test imports it for ``rewrite``
+    setup(cmdclass={"build_py": BuildPy}, **options)

@@ -1,9 +1,11 @@
 """Shared fixtures: every database test runs on SQLite, and again on PostgreSQL when TEST_DATABASE_URL is set.
 
 SQLite: the schema is migrated (and plan 46 imported) once per test run into template files; each test
-gets its own copy. PostgreSQL: each test gets its own schema (DATABASE_SCHEMA), built by replaying the
-migrations' SQL and, for plan 46, copying the rows of a template schema migrated and imported once per
-run; every schema is dropped afterwards, so the shared database is left as it was found.
+gets its own copy. PostgreSQL: each test worker has its own schema (DATABASE_SCHEMA), built once by replaying
+the migrations' SQL; before each test its tables are emptied (TRUNCATE … RESTART IDENTITY) and, for plan 46,
+filled with the rows of a template schema migrated and imported once per run. A test that left a trigger of its
+own behind gets the schema rebuilt. Every schema is dropped at the end, so the shared database is left as it
+was found.
 """
 
 from __future__ import annotations
@@ -23,7 +25,7 @@ from alembic import command
 from alembic.config import Config
 from hypothesis import settings
 from sqlalchemy import text
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker
 
 from core.planfile import PlanSpec, load_plan_file
 from core.types import OPERATOR
@@ -100,8 +102,18 @@ def _migration_script() -> list[str]:
 
 @dataclass
 class PgTemplate:
-    statements: list[str]  # the migrations, replayed in each test's schema
+    statements: list[str]  # the migrations, replayed once in each worker's schema
     loaded_schema: str  # migrated for real (Alembic, online) with plan 46 imported once; copied per test
+    filled: list[str]  # the template's tables that hold rows (the others stay empty in a copy)
+
+
+async def _drop_schema(url: str, schema: str) -> None:
+    admin = db.make_engine(url)
+    async with admin.begin() as conn:
+        # A connection a test leaked would block the drop for ever: fail loudly instead.
+        await conn.execute(text("SET LOCAL lock_timeout = '20s'"))
+        await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
+    await admin.dispose()
 
 
 @pytest.fixture(scope="session")
@@ -111,7 +123,7 @@ def pg_template() -> Iterator[PgTemplate | None]:
         return
     url, schema = PG_URL, f"tmpl_{uuid.uuid4().hex[:12]}"
 
-    async def make() -> None:
+    async def make() -> list[str]:
         admin = db.make_engine(url)
         async with admin.begin() as conn:
             await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
@@ -119,37 +131,82 @@ def pg_template() -> Iterator[PgTemplate | None]:
         engine = db.make_engine(url, schema)
         await db.upgrade(engine)
         await _import_plan_46(Database(url, schema, engine, db.session_factory(engine)))
+        async with engine.connect() as conn:
+            filled = [
+                table.name
+                for table in Base.metadata.sorted_tables
+                if await conn.scalar(text(f'SELECT EXISTS (SELECT 1 FROM "{table.name}")'))
+            ]
         await engine.dispose()
+        return filled
 
-    async def drop() -> None:
-        admin = db.make_engine(url)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-        await admin.dispose()
+    filled = asyncio.run(make())
+    try:
+        yield PgTemplate(_migration_script(), schema, filled)
+    finally:
+        asyncio.run(_drop_schema(url, schema))
+
+
+@pytest.fixture(scope="session")
+def pg_schema(pg_template: PgTemplate | None) -> Iterator[str | None]:
+    """This worker's schema, at the newest migration (emptied and refilled before each test)."""
+    if pg_template is None or not PG_URL:
+        yield None
+        return
+    url, schema = PG_URL, f"t_{uuid.uuid4().hex[:12]}"
+
+    async def make() -> None:
+        engine = db.make_engine(url, schema)
+        async with engine.begin() as conn:
+            await _build(conn, schema, pg_template)
+        await engine.dispose()
 
     asyncio.run(make())
     try:
-        yield PgTemplate(_migration_script(), schema)
+        yield schema
     finally:
-        asyncio.run(drop())
+        asyncio.run(_drop_schema(url, schema))
 
 
-async def _clone(engine: AsyncEngine, schema: str, template: PgTemplate, with_plan: bool) -> None:
-    """The newest schema in ``schema`` (the migration script), and plan 46's rows copied from the template."""
+async def _build(conn: AsyncConnection, schema: str, template: PgTemplate) -> None:
+    await conn.exec_driver_sql(f'CREATE SCHEMA "{schema}"')
+    for statement in template.statements:
+        await conn.exec_driver_sql(statement)
+
+
+OWN_TRIGGERS = (
+    "SELECT count(*) FROM pg_trigger g JOIN pg_class c ON c.oid = g.tgrelid "
+    "JOIN pg_namespace n ON n.oid = c.relnamespace WHERE NOT g.tgisinternal AND n.nspname = :schema"
+)
+
+
+def _reset_script(schema: str, template: PgTemplate, with_plan: bool) -> str:
+    """One round trip: every table emptied (children first), its id sequence back at 1, and plan 46's rows copied
+    with the sequences after them."""
+    tables = Base.metadata.sorted_tables
+    serial = [t.name for t in tables if "id" in t.c and t.c.id.primary_key and t.c.id.autoincrement is not False]
+    filled = template.filled if with_plan else []
+    seq = "pg_get_serial_sequence('\"{}\".\"{}\"', 'id')".format
+    return ";\n".join(
+        [
+            "SET LOCAL lock_timeout = '20s'",  # a connection a test leaked: fail loudly rather than hang
+            *(f'DELETE FROM "{schema}"."{t.name}"' for t in reversed(tables)),
+            "SELECT " + ", ".join(f"setval({seq(schema, name)}, 1, false)" for name in serial),
+            *(f'INSERT INTO "{schema}"."{n}" SELECT * FROM "{template.loaded_schema}"."{n}"' for n in filled),
+            *(f'SELECT setval({seq(schema, n)}, max(id)) FROM "{schema}"."{n}"' for n in filled if n in serial),
+        ]
+    )
+
+
+async def _reset(engine: AsyncEngine, schema: str, template: PgTemplate, with_plan: bool) -> None:
+    """``schema`` as the migrations leave it, empty, or with plan 46's rows copied from the template."""
     async with engine.begin() as conn:
-        for statement in template.statements:
-            await conn.exec_driver_sql(statement)
-        if not with_plan:
-            return
-        for table in Base.metadata.sorted_tables:
-            await conn.exec_driver_sql(
-                f'INSERT INTO "{schema}"."{table.name}" SELECT * FROM "{template.loaded_schema}"."{table.name}"'
-            )
-            if "id" in table.c and table.c.id.autoincrement is not False and table.c.id.primary_key:
-                await conn.exec_driver_sql(
-                    f"SELECT setval(pg_get_serial_sequence('\"{schema}\".\"{table.name}\"', 'id'), max(id)) "
-                    f'FROM "{schema}"."{table.name}" HAVING max(id) IS NOT NULL'
-                )
+        if await conn.scalar(text(OWN_TRIGGERS), {"schema": schema}):  # a test's own trigger left behind
+            await conn.exec_driver_sql(f'DROP SCHEMA "{schema}" CASCADE')
+            await _build(conn, schema, template)
+        driver = (await conn.get_raw_connection()).driver_connection
+        assert driver is not None
+        await driver.execute(_reset_script(schema, template, with_plan))  # asyncpg runs a whole script at once
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
@@ -159,48 +216,43 @@ def backend(request: pytest.FixtureRequest) -> str:
 
 @asynccontextmanager
 async def _open(
-    backend: str, tmp_path: Path, templates: dict[bool, Path], pg: PgTemplate | None, with_plan: bool
+    backend: str,
+    tmp_path: Path,
+    templates: dict[bool, Path],
+    pg: PgTemplate | None,
+    schema: str | None,
+    with_plan: bool,
 ) -> AsyncIterator[Database]:
-    schema: str | None = None
     if backend == "sqlite":
         shutil.copyfile(templates[with_plan], tmp_path / "test.db")
-        url = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}"
+        url, schema = f"sqlite+aiosqlite:///{tmp_path / 'test.db'}", None
     else:
-        if not PG_URL or pg is None:
+        if not PG_URL or pg is None or schema is None:
             pytest.skip(PG_SKIP_REASON)
         url = PG_URL
-        schema = f"t_{uuid.uuid4().hex[:12]}"
-        admin = db.make_engine(url)
-        async with admin.begin() as conn:
-            await conn.execute(text(f'CREATE SCHEMA "{schema}"'))
-        await admin.dispose()
     engine = db.make_engine(url, schema)
     env = {"DATABASE_URL": url}
     if schema:
         env["DATABASE_SCHEMA"] = schema
-    database = Database(url, schema, engine, db.session_factory(engine), env)
     try:
         if schema:
             assert pg is not None
-            await _clone(engine, schema, pg, with_plan)
-        yield database
+            await _reset(engine, schema, pg, with_plan)
+        yield Database(url, schema, engine, db.session_factory(engine), env)
     finally:
         await engine.dispose()
-        if schema:
-            admin = db.make_engine(url)
-            async with admin.begin() as conn:
-                # A connection a test leaked would block the drop for ever: fail loudly instead.
-                await conn.execute(text("SET LOCAL lock_timeout = '20s'"))
-                await conn.execute(text(f'DROP SCHEMA "{schema}" CASCADE'))
-            await admin.dispose()
 
 
 @pytest.fixture
 async def database(
-    backend: str, tmp_path: Path, sqlite_templates: dict[bool, Path], pg_template: PgTemplate | None
+    backend: str,
+    tmp_path: Path,
+    sqlite_templates: dict[bool, Path],
+    pg_template: PgTemplate | None,
+    pg_schema: str | None,
 ) -> AsyncIterator[Database]:
     """An empty database at the newest migration."""
-    async with _open(backend, tmp_path, sqlite_templates, pg_template, with_plan=False) as database:
+    async with _open(backend, tmp_path, sqlite_templates, pg_template, pg_schema, with_plan=False) as database:
         yield database
 
 
@@ -211,8 +263,12 @@ def plan46() -> PlanSpec:
 
 @pytest.fixture
 async def loaded(
-    backend: str, tmp_path: Path, sqlite_templates: dict[bool, Path], pg_template: PgTemplate | None
+    backend: str,
+    tmp_path: Path,
+    sqlite_templates: dict[bool, Path],
+    pg_template: PgTemplate | None,
+    pg_schema: str | None,
 ) -> AsyncIterator[Database]:
     """A database with plan 46 imported once per run and copied: SQLite's file, PostgreSQL's rows."""
-    async with _open(backend, tmp_path, sqlite_templates, pg_template, with_plan=True) as database:
+    async with _open(backend, tmp_path, sqlite_templates, pg_template, pg_schema, with_plan=True) as database:
         yield database

@@ -14,6 +14,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
 
 DROP = 0  # the status an ``answer`` gives to close the connection with no answer at all
+LONG_POLL = 0.1  # seconds an empty getUpdates is held: a stopping poller waits for its last poll this long at most
 
 
 class HttpStandIn:
@@ -24,7 +25,8 @@ class HttpStandIn:
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # method → answers to give first
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
-        self._thread = threading.Thread(target=self._server.serve_forever, daemon=True)
+        # A short poll interval: ``stop`` returns within 50 ms rather than the default half second.
+        self._thread = threading.Thread(target=self._server.serve_forever, args=(0.05,), daemon=True)
 
     @property
     def origin(self) -> str:

@@ -18,7 +18,7 @@ from email.policy import HTTP
 from typing import Any
 from urllib.parse import parse_qs
 
-from tests.http_standin import DROP, HttpStandIn
+from tests.http_standin import DROP, LONG_POLL, HttpStandIn
 
 BOT_USER = {"id": 777000, "is_bot": True, "first_name": "Nhắc việc", "username": "nhacviec_test_bot"}
 
@@ -281,7 +281,7 @@ class BotApiStandIn(HttpStandIn):
         with self._cond:
             self._updates = [u for u in self._updates if u["update_id"] >= offset]
             if not self._updates:
-                self._cond.wait(timeout=min(timeout, 0.5))
+                self._cond.wait(timeout=min(timeout, LONG_POLL))
             return list(self._updates)
 
     def parse(self, content_type: str, body: bytes) -> dict[str, Any]:

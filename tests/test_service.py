@@ -49,11 +49,11 @@ async def test_health_readiness_metrics_and_a_graceful_stop_mid_fan_out(loaded: 
         assert metric(first, "nhacviec_leader") == 1.0
         assert metric(first, "nhacviec_sends_total", SENT) in (None, 0.0)
 
-        await queue_messages(loaded, range(1, 301))
+        await queue_messages(loaded, range(1, 151))
         service.wait_until(lambda: len(api.delivered) >= 40, 30, "40 messages sent")
         during = service.metrics()
         sent_during = metric(during, "nhacviec_sends_total", SENT) or 0.0
-        assert 0 < sent_during < 300, during  # the counter moves while the fan-out runs
+        assert 0 < sent_during < 150, during  # the counter moves while the fan-out runs
         assert (metric(during, "nhacviec_outbox_waiting") or 0) > 0
         assert metric(during, "nhacviec_deliveries", 'kind="due",status="sent"') is not None, (
             service.output[-3000:] + during
@@ -68,12 +68,12 @@ async def test_health_readiness_metrics_and_a_graceful_stop_mid_fan_out(loaded: 
 
         again = Service(_telegram_env(loaded, api, HTTP_PORT=str(port)), tmp_path, "restart").start()
         try:
-            again.wait_until(lambda: len(api.delivered) >= 300, 60, "the rest of the fan-out")
+            again.wait_until(lambda: len(api.delivered) >= 150, 60, "the rest of the fan-out")
             again.wait_until(lambda: metric(again.metrics(), "nhacviec_outbox_waiting") == 0.0, 10, "an empty queue")
         finally:
             again.terminate()
         chats = [chat for chat, _, _ in api.delivered]
-        assert sorted(chats) == list(range(1, 301))  # every one once: nothing lost, nothing doubled
+        assert sorted(chats) == list(range(1, 151))  # every one once: nothing lost, nothing doubled
     finally:
         service.close()
         api.stop()

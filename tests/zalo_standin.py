@@ -11,7 +11,7 @@ import itertools
 import time
 from typing import Any
 
-from tests.http_standin import HttpStandIn
+from tests.http_standin import LONG_POLL, HttpStandIn
 
 
 class ZaloApiStandIn(HttpStandIn):
@@ -72,7 +72,7 @@ class ZaloApiStandIn(HttpStandIn):
                 return 400, {"ok": False, "error_code": 400, "description": "webhook is set"}
             with self._cond:
                 if not self._queue:
-                    self._cond.wait(timeout=min(float(params.get("timeout") or 0), 0.3))
+                    self._cond.wait(timeout=min(float(params.get("timeout") or 0), LONG_POLL))
                 if not self._queue:
                     self.idle_polls += 1
                     return 408, {"ok": False, "error_code": 408, "description": "Request timeout"}

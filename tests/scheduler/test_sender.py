@@ -47,20 +47,20 @@ async def statuses(db: Database) -> Counter[str]:
 
 
 async def test_four_drainers_at_once_send_each_row_exactly_once(loaded: Database) -> None:
-    accounts = await add_people(loaded, "STP", Role.FOCAL, [(f"Cán bộ {i}", f"c-{i}") for i in range(500)])
+    accounts = await add_people(loaded, "STP", Role.FOCAL, [(f"Cán bộ {i}", f"c-{i}") for i in range(200)])
     await queue(loaded, [(a, f"tin {a}") for a in accounts])
     channel = RecordingChannel(delay=0.001)  # each send takes a moment, so the four really overlap
     senders = [OutboxSender(loaded.uows, {Platform.CONSOLE: channel}, batch=20) for _ in range(4)]
     results = await asyncio.gather(*(s.drain_once() for s in senders))
-    assert sum(r.sent for r in results) == 500
+    assert sum(r.sent for r in results) == 200
     assert all(r.sent > 0 for r in results), [r.sent for r in results]  # they did share the work
-    assert len(channel.sent) == 500 and max(Counter(channel.sent).values()) == 1
-    assert await statuses(loaded) == {DeliveryStatus.SENT.value: 500}
+    assert len(channel.sent) == 200 and max(Counter(channel.sent).values()) == 1
+    assert await statuses(loaded) == {DeliveryStatus.SENT.value: 200}
 
 
 @pytest.fixture
 async def telegram() -> AsyncIterator[tuple[BotApiStandIn, Bot]]:
-    api = BotApiStandIn(TOKEN, FloodRules(retry_after=2))
+    api = BotApiStandIn(TOKEN, FloodRules(retry_after=1))
     api.start()
     bot = Bot(TOKEN, base_url=api.base_url)
     await bot.initialize()
@@ -108,7 +108,7 @@ async def test_flood_control_pauses_the_channel_and_the_message_keeps_its_attemp
         loaded, "STP", Role.FOCAL, [(f"Cán bộ {i}", str(2000 + i)) for i in range(10)], platform="telegram"
     )
     await queue(loaded, [(a, f"tin {a}") for a in accounts])
-    too_many = {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 2}}
+    too_many = {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 1}}
     api.failures["sendMessage"] = [(429, too_many)]  # the very first send
     pacer = Pacer(10)  # 100 ms between sends: the 429 is answered long before the next send is due
     sender = OutboxSender(loaded.uows, {Platform.TELEGRAM: TelegramChannel(bot, pacer)}, concurrency=8)
@@ -118,7 +118,7 @@ async def test_flood_control_pauses_the_channel_and_the_message_keeps_its_attemp
     sends = [(when, p) for (method, p), when in zip(api.calls, api.times, strict=True) if method == "sendMessage"]
     refused_at, refused = sends[0]
     after = [when - refused_at for when, _ in sends[1:]]
-    assert min(after) >= 2.0 - 0.05, after[:5]  # nothing went to Telegram during the pause…
+    assert min(after) >= 1.0 - 0.05, after[:5]  # nothing went to Telegram during the pause (1 s, Telegram's least)…
     assert sends[1][1]["chat_id"] == refused["chat_id"]  # …and the refused message went first after it
     async with loaded.sessions() as s:
         rows = (await s.scalars(select(t.Delivery))).all()
