@@ -272,3 +272,42 @@ async def loaded(
     """A database with plan 46 imported once per run and copied: SQLite's file, PostgreSQL's rows."""
     async with _open(backend, tmp_path, sqlite_templates, pg_template, pg_schema, with_plan=True) as database:
         yield database
+
+
+# ----------------------------------------------------------------------------------------------- scheduling
+
+FAST = 0.2  # seconds a test that is not a proof takes, about
+
+
+def _weight(item: pytest.Item) -> float:
+    proof = item.get_closest_marker("proof")
+    return float(proof.kwargs.get("seconds", 5)) if proof is not None else FAST
+
+
+def pytest_collection_modifyitems(config: pytest.Config, items: list[pytest.Item]) -> None:
+    """Under xdist, the slow proofs start first and are spread over the workers by their length, so no worker is
+    left with a long proof at the end. xdist's work stealing hands each worker one contiguous share of this list
+    and later steals from the end of a share: each share here is its proofs (longest first, each to the share
+    with the least so far), then quick tests, which balance the end."""
+    workers = int(getattr(config, "workerinput", {}).get("workercount", 1))
+    if workers < 2 or not items:
+        return
+    sizes, left = [], len(items)
+    for i in range(workers):  # the share xdist gives each worker, in order
+        sizes.append(left // (workers - i))
+        left -= sizes[-1]
+    proofs = sorted((i for i in items if i.get_closest_marker("proof")), key=_weight, reverse=True)
+    quick = [i for i in items if not i.get_closest_marker("proof")]
+    shares: list[list[pytest.Item]] = [[] for _ in range(workers)]
+    load = [0.0] * workers
+    for item in proofs:
+        room = [w for w in range(workers) if len(shares[w]) < sizes[w]]
+        target = min(room, key=lambda w: load[w])
+        shares[target].append(item)
+        load[target] += _weight(item)
+    for item in quick:
+        room = [w for w in range(workers) if len(shares[w]) < sizes[w]]
+        target = min(room, key=lambda w: load[w])
+        shares[target].append(item)
+        load[target] += FAST
+    items[:] = [item for share in shares for item in share]

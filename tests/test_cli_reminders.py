@@ -105,7 +105,7 @@ def test_bad_calendar_file_is_reported(database: Database, tmp_path: Path) -> No
     assert result.code == 2 and str(cal) in result.err
 
 
-@pytest.mark.proof  # `nhacviec run` in a subprocess
+@pytest.mark.proof(seconds=3)  # `nhacviec run` in a subprocess
 def test_run_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("DATABASE_", "TELEGRAM_"))}
     assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0
@@ -137,7 +137,7 @@ def test_run_starts_and_stops_cleanly_on_sigterm(tmp_path: Path) -> None:
     assert "stopping" in rest
 
 
-@pytest.mark.proof  # `nhacviec run` in a subprocess
+@pytest.mark.proof(seconds=3)  # `nhacviec run` in a subprocess
 def test_run_refuses_an_out_of_date_schema(tmp_path: Path) -> None:
     result = run_cli(["run"], {}, tmp_path, timeout=30, subprocess=True)
     assert result.code == 1 and "nhacviec db upgrade" in result.err
@@ -158,7 +158,7 @@ def _run_env(base_url: str) -> dict[str, str]:
     return {**env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": base_url}
 
 
-@pytest.mark.proof  # `nhacviec run` in a subprocess
+@pytest.mark.proof(seconds=3)  # `nhacviec run` in a subprocess
 def test_a_rejected_telegram_token_stops_the_start_without_showing_it(tmp_path: Path) -> None:
     """Issue 12, finding 1: the token was printed in clear when the Bot API answered 401."""
     assert run_cli(["db", "upgrade"], {}, tmp_path).code == 0

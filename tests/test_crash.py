@@ -21,7 +21,7 @@ from tests.factories import queue_messages
 from tests.service_runner import Service, service_env
 from tests.telegram_standin import BotApiStandIn, FloodRules
 
-pytestmark = pytest.mark.proof  # processes killed ten times
+pytestmark = pytest.mark.proof(seconds=32)  # processes killed ten times
 
 TOKEN = "7000000003:AAH-crash-test-token-0123456789abcdef"
 N, KILLS = 300, 10  # at most 1 s of sending (29 a second) between kills: the fan-out outlasts them

@@ -26,7 +26,7 @@ from tests.tcp_proxy import TcpProxy
 from tests.telegram_standin import BotApiStandIn
 from tests.waiting import until
 
-pytestmark = pytest.mark.proof  # two real processes on PostgreSQL
+pytestmark = pytest.mark.proof(seconds=30)  # real processes on PostgreSQL
 
 TOKEN = "7000000004:AAH-instances-test-token-0123456789ab"
 FOCAL_CHAT = 5001
@@ -96,6 +96,7 @@ SET_UP = 15  # seconds the two starts and the election may take before the kill 
 
 
 @ON_POSTGRES
+@pytest.mark.proof(seconds=25)
 async def test_the_leader_killed_before_a_reminder_another_takes_over_and_sends_it_once(
     loaded: Database, tmp_path: Path
 ) -> None:

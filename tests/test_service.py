@@ -19,7 +19,7 @@ from tests.factories import queue_messages
 from tests.service_runner import Service, free_port, metric, service_env
 from tests.telegram_standin import BotApiStandIn, FloodRules
 
-pytestmark = pytest.mark.proof  # `nhacviec run` as real processes
+pytestmark = pytest.mark.proof(seconds=5)  # `nhacviec run` as real processes
 
 TOKEN = "7000000002:AAH-service-test-token-0123456789abcd"
 SENT = 'channel="telegram",outcome="sent"'
@@ -35,6 +35,7 @@ async def _statuses(db: Database) -> dict[str, int]:
     return {str(status): int(n) for status, n in rows}
 
 
+@pytest.mark.proof(seconds=17)
 async def test_health_readiness_metrics_and_a_graceful_stop_mid_fan_out(loaded: Database, tmp_path: Path) -> None:
     api = BotApiStandIn(TOKEN, FloodRules(latency=0.05))
     api.start()

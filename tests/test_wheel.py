@@ -71,7 +71,7 @@ def test_the_build_rewrites_imports_on_the_syntax_tree() -> None:
     assert "x = 'import core'" in out
 
 
-@pytest.mark.proof  # the built wheel in a fresh environment
+@pytest.mark.proof(seconds=10)  # the built wheel in a fresh environment
 def test_the_wheel_installs_imports_every_module_and_runs_anywhere(tmp_path: Path) -> None:
     dist = tmp_path / "dist"
     run([sys.executable, "-m", "pip", "wheel", "--no-deps", "--quiet", "-w", str(dist), str(ROOT)], tmp_path)

@@ -26,7 +26,7 @@ from tests.factories import queue_messages
 from tests.fakes import unpaced
 from tests.telegram_standin import BotApiStandIn, FloodRules
 
-pytestmark = pytest.mark.proof  # real HTTP timeouts against the stand-in
+pytestmark = pytest.mark.proof(seconds=4)  # real HTTP timeouts against the stand-in
 
 TOKEN = "7000000005:AAH-faults-test-token-0123456789abcdef"
 N, BLOCKED = 300, 7

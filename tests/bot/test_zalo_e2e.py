@@ -317,7 +317,7 @@ async def test_the_token_never_reaches_the_logs(z: Z, caplog: pytest.LogCaptureF
             assert secret not in record.getMessage() and secret not in (record.exc_text or "")
 
 
-@pytest.mark.proof  # `nhacviec run` in a subprocess
+@pytest.mark.proof(seconds=6)  # `nhacviec run` in a subprocess
 def test_logs_of_a_real_run_never_contain_the_token(tmp_path: Path) -> None:
     """`nhacviec run` in a subprocess at DEBUG, with Zalo failing in ways that echo the token back."""
     api = ZaloApiStandIn(TOKEN)

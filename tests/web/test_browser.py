@@ -47,7 +47,7 @@ from web.app import dashboard_routes
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
 CHROMIUM, DRIVER = shutil.which("chromium"), shutil.which("chromedriver")
 pytestmark = [
-    pytest.mark.proof,
+    pytest.mark.proof(seconds=5),
     pytest.mark.skipif(
         not (CHROMIUM and DRIVER),
         reason="Debian's chromium and chromium-driver are not installed (.ci/run installs them)",
