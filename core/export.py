@@ -5,14 +5,13 @@ from __future__ import annotations
 import io
 from collections.abc import Sequence
 from datetime import datetime
-
-from openpyxl import Workbook
-from openpyxl.styles import Font
-from openpyxl.utils import get_column_letter
-from openpyxl.worksheet.worksheet import Worksheet
+from typing import TYPE_CHECKING
 
 from core.deadlines import to_vn
 from core.types import ExportRow, Standing
+
+if TYPE_CHECKING:
+    from openpyxl.worksheet.worksheet import Worksheet
 
 STANDING_VI = {
     Standing.ON_TIME: "Đúng hạn",
@@ -36,6 +35,11 @@ def _as_text(sheet: Worksheet) -> None:
 
 
 def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> bytes:
+    # openpyxl is loaded here, when a workbook is asked for: every start of the service would pay for it otherwise
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
     wb = Workbook()
     ws = wb.active
     assert ws is not None

@@ -102,6 +102,7 @@ def test_a_second_run_on_the_same_sqlite_file_is_refused_and_names_the_first(tmp
         third.close()
 
 
+@pytest.mark.parametrize("backend", ["sqlite"])  # the link and the page are the subject, not the database
 async def test_the_operators_login_link_opens_the_running_dashboard(loaded: Database, tmp_path: Path) -> None:
     port = free_port()
     env = service_env(loaded.env, HTTP_PORT=str(port))
