@@ -2,21 +2,20 @@
 
 The parser (aliases, phrases typed as words on Zalo), the help text, the dispatcher and the Telegram
 menus (per language and role scope) are all derived from ``COMMANDS``; nothing lists commands again.
-Handlers attach themselves with ``@handles(name)``, so a command without a handler fails at import.
+Each command's handler is attached to a feature's ``Router`` (``core.conversation.router``); building the
+registry from the routers refuses a command without one.
 """
 
 from __future__ import annotations
 
 import enum
-from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING
 
 from core.i18n import N_
 
 if TYPE_CHECKING:
-    from core.conversation.context import Ctx
-    from core.conversation.events import Incoming, Reply
+    pass
 
 
 class Access(enum.Enum):
@@ -214,44 +213,3 @@ def menu_commands(admin: bool) -> list[CommandSpec]:
     """The commands a menu lists: everyone's, plus the admins' in an admin's chat."""
     scopes = (Menu.EVERYONE, Menu.ADMIN) if admin else (Menu.EVERYONE,)
     return [c for c in COMMANDS if c.menu in scopes]
-
-
-Handler = Callable[["Ctx", str], Awaitable[list["Reply"]]]
-Action = Callable[["Ctx", dict[str, Any]], Awaitable[list["Reply"]]]
-Flow = Callable[["Ctx", dict[str, Any], "Incoming"], Awaitable[list["Reply"]]]
-
-HANDLERS: dict[str, Handler] = {}
-ACTIONS: dict[str, tuple[Action, Access, bool]] = {}  # action → (handler, access, single use)
-FLOWS: dict[str, tuple[Flow, Access]] = {}
-
-
-def handles(name: str) -> Callable[[Handler], Handler]:
-    """Attach a handler to the registry's command ``name``."""
-    if name not in BY_NAME:
-        raise KeyError(f"/{name} is not in the command registry")
-
-    def register(fn: Handler) -> Handler:
-        HANDLERS[name] = fn
-        return fn
-
-    return register
-
-
-def on_choice(action: str, access: Access, single_use: bool = False) -> Callable[[Action], Action]:
-    """Attach a handler to a choice (button or numbered pick) whose token carries ``action``."""
-
-    def register(fn: Action) -> Action:
-        ACTIONS[action] = (fn, access, single_use)
-        return fn
-
-    return register
-
-
-def in_flow(flow: str, access: Access) -> Callable[[Flow], Flow]:
-    """Attach the handler of text and files sent while a multi-step command waits."""
-
-    def register(fn: Flow) -> Flow:
-        FLOWS[flow] = (fn, access)
-        return fn
-
-    return register

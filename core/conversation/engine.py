@@ -13,15 +13,14 @@ from dataclasses import replace
 from datetime import datetime
 
 from core import errors
-from core.conversation import (
-    admin,  # noqa: F401  (importing it registers the admin handlers)
-    user,
-)
-from core.conversation.commands import ACTIONS, BY_NAME, FLOWS, HANDLERS, Access
+from core.conversation import guide
+from core.conversation.commands import BY_NAME, Access
 from core.conversation.context import Ctx
 from core.conversation.events import EventKind, Incoming, Reply
+from core.conversation.features import REGISTRY
 from core.conversation.parse import MAX_TEXT, normalise, parse_number, parse_plain_command
 from core.conversation.ports import Notifier
+from core.conversation.router import Registry
 from core.deadlines import utcnow
 from core.i18n import gettext_for
 from core.repositories import Conflict, UnitOfWorkFactory
@@ -31,9 +30,6 @@ from core.usecases.rules import Rules
 
 MAX_REPLY = 6000  # characters: three Zalo messages, two Telegram ones
 log = logging.getLogger(__name__)
-SPECIAL = {"start", "dangky", "huy"}  # answered here, before any handler
-if _missing := set(BY_NAME) - set(HANDLERS) - SPECIAL:
-    raise ImportError(f"commands in the registry without a handler: {sorted(_missing)}")
 
 
 def role_name(ctx: Ctx, role: Role) -> str:
@@ -78,7 +74,9 @@ class Conversation:
         invite_link: Callable[[str], str | None] = lambda code: None,
         web_link: Callable[[str], str | None] = lambda token: None,
         clock: Callable[[], datetime] = utcnow,
+        registry: Registry = REGISTRY,
     ) -> None:
+        self.registry = registry
         self.uows = uows
         self.notifier = notifier
         self.rules = rules or Rules()
@@ -152,13 +150,13 @@ class Conversation:
                 return await self._choice(ctx, token)
             if state is None:
                 return ctx.reply(ctx.t("There is no list to choose from, or no item %(n)d in it.", n=number))
-        if state is not None and state[0] in FLOWS:
-            flow, access = FLOWS[state[0]]
-            if not _allowed(ctx, access):
+        flow = self.registry.flows.get(state[0]) if state is not None else None
+        if state is not None and flow is not None:
+            if not _allowed(ctx, flow.access):
                 await ctx.forget()
                 return ctx.reply(ctx.t("You are not allowed to do this."))
             clean = Incoming(event.sender, event.kind, text=normalise(event.text), file=event.file)
-            return await flow(ctx, state[1], clean)
+            return await flow.handler(ctx, state[1], clean)
         if event.kind is EventKind.FILE:
             return ctx.reply(ctx.t("To attach a report file, first choose the report with /danop."))
         return ctx.reply(ctx.t("I did not understand. Send /huongdan to see what I can do."))
@@ -175,7 +173,7 @@ class Conversation:
         if name in ("start", "dangky"):
             return await self._register(ctx, name, args)
         if name == "huy":
-            return await user.cancel(ctx) if ctx.account else self._unregistered(ctx)
+            return await guide.cancel(ctx) if ctx.account else self._unregistered(ctx)
         spec = BY_NAME.get(name)
         if spec is None:
             return ctx.reply(ctx.t("Unknown command /%(name)s. Send /huongdan to see the commands.", name=name[:32]))
@@ -185,7 +183,7 @@ class Conversation:
             return ctx.reply(ctx.t("This command is for Sở Nội vụ admins only."))
         if ctx.account is not None:
             await ctx.forget()  # a new command ends any unfinished one
-        return await HANDLERS[name](ctx, args)
+        return await self.registry.commands[name](ctx, args)
 
     async def _choice(self, ctx: Ctx, token: str) -> list[Reply]:
         if ctx.account is None:
@@ -201,22 +199,21 @@ class Conversation:
             return ctx.reply(ctx.t("This choice has already been used."))
         if row.expires_at <= ctx.now:
             return ctx.reply(ctx.t("This choice is not valid or has expired."))
-        entry = ACTIONS.get(row.action)
+        entry = self.registry.choices.get(row.action)
         if entry is None:
             return ctx.reply(ctx.t("This choice is not valid or has expired."))
-        handler, access, single_use = entry
-        if not _allowed(ctx, access):
+        if not _allowed(ctx, entry.access):
             return ctx.reply(ctx.t("You are not allowed to do this."))
         # One decision per menu: the sibling buttons (Confirm / Cancel…) are used up with it.
-        if single_use and not await ctx.uow.conversations.use_menu(row.menu_id, ctx.now):
+        if entry.single_use and not await ctx.uow.conversations.use_menu(row.menu_id, ctx.now):
             return ctx.reply(ctx.t("This choice has already been used."))
-        return await handler(ctx, dict(row.payload))
+        return await entry.handler(ctx, dict(row.payload))
 
     async def _register(self, ctx: Ctx, name: str, args: str) -> list[Reply]:
         code = "".join(args.split()).replace("-", "").upper()
         if ctx.account is not None:
             if not code:
-                return await user.cmd_help(ctx, "")
+                return await guide.cmd_help(ctx, "")
             return ctx.reply(
                 ctx.t(
                     "You are already registered as %(role)s of %(agency)s.",
@@ -258,4 +255,4 @@ class Conversation:
             agency=ctx.account.agency_name,
             role=role_name(ctx, ctx.account.role),
         )
-        return [*ctx.reply(text), *(await user.cmd_help(ctx, ""))]
+        return [*ctx.reply(text), *(await guide.cmd_help(ctx, ""))]

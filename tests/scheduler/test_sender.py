@@ -47,15 +47,15 @@ async def statuses(db: Database) -> Counter[str]:
 
 
 async def test_four_drainers_at_once_send_each_row_exactly_once(loaded: Database) -> None:
-    accounts = await add_people(loaded, "STP", Role.FOCAL, [(f"Cán bộ {i}", f"c-{i}") for i in range(200)])
+    accounts = await add_people(loaded, "STP", Role.FOCAL, [(f"Cán bộ {i}", f"c-{i}") for i in range(500)])
     await queue(loaded, [(a, f"tin {a}") for a in accounts])
     channel = RecordingChannel(delay=0.001)  # each send takes a moment, so the four really overlap
     senders = [OutboxSender(loaded.uows, {Platform.CONSOLE: channel}, batch=20) for _ in range(4)]
     results = await asyncio.gather(*(s.drain_once() for s in senders))
-    assert sum(r.sent for r in results) == 200
+    assert sum(r.sent for r in results) == 500
     assert all(r.sent > 0 for r in results), [r.sent for r in results]  # they did share the work
-    assert len(channel.sent) == 200 and max(Counter(channel.sent).values()) == 1
-    assert await statuses(loaded) == {DeliveryStatus.SENT.value: 200}
+    assert len(channel.sent) == 500 and max(Counter(channel.sent).values()) == 1
+    assert await statuses(loaded) == {DeliveryStatus.SENT.value: 500}
 
 
 @pytest.fixture

@@ -1,7 +1,5 @@
-"""Commands of Sở Nội vụ admins: overview, nudge, notices, ad-hoc reports, Excel export, invites.
-
-Each handler parses, calls one use-case and renders; the rules live in ``core.usecases``.
-"""
+"""What Sở Nội vụ sends on its own: notices (/thongbao, /thongbao_ds, "Đã nhận") and ad-hoc report
+requests (/dotxuat), with the choice of audience they share."""
 
 from __future__ import annotations
 
@@ -10,118 +8,18 @@ from datetime import date, timedelta
 from typing import Any
 
 from core import errors, messages
-from core.conversation.commands import Access, handles, in_flow, on_choice
+from core.conversation.commands import Access
 from core.conversation.context import Act, Ctx, Flow, Step
-from core.conversation.events import Document, Incoming, Reply
-from core.deadlines import end_of_day, to_vn
-from core.export import compliance_workbook
+from core.conversation.events import Incoming, Reply
+from core.conversation.router import Router
+from core.deadlines import end_of_day
 from core.i18n import format_day, format_instant
-from core.standing import Judged
-from core.types import PeriodStatusRow, Role
-from core.usecases import accounts, outreach, overview
+from core.usecases import outreach
+
+router = Router("outreach")
+
 
 ADHOC_HORIZON = timedelta(days=366)  # an ad-hoc request is due within a year, or it is a typing mistake
-ROLES = {
-    "focal": Role.FOCAL,
-    "dau_moi": Role.FOCAL,
-    "leader": Role.LEADER,
-    "lanh_dao": Role.LEADER,
-    "admin": Role.ADMIN,
-    "quan_tri": Role.ADMIN,
-}
-
-
-def _no_period(ctx: Ctx, args: str) -> list[Reply]:
-    return ctx.reply(ctx.t("No report period “%(ref)s”. Use a key such as 2023-04 or thang:2023-04.", ref=args))
-
-
-async def _which_plan(ctx: Ctx, command: str, exc: errors.PeriodAmbiguous) -> list[Reply]:
-    """Several plans have a period of that name: offer each, with its plan."""
-    choices = await ctx.choices(
-        [(option, Act.PERIOD_OF_PLAN, {"command": command, "ref": option}) for option in exc.options]
-    )
-    return ctx.reply(ctx.t("Several plans have a period of that name. Which one?"), choices)
-
-
-@on_choice(Act.PERIOD_OF_PLAN, Access.ADMIN, single_use=True)
-async def act_period_of_plan(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    command = {"tonghop": cmd_overview, "nhacnho": cmd_nudge, "xuat": cmd_export}.get(str(payload["command"]))
-    if command is None:
-        return ctx.reply(ctx.t("This choice is not valid or has expired."))
-    return await command(ctx, str(payload["ref"]))
-
-
-@handles("tonghop")
-async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
-    """/tonghop [period]: on time / late / missing with agency names (default: the most recently due)."""
-    try:
-        seen = await overview.overview(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
-    except errors.PeriodUnknown:
-        return _no_period(ctx, args)
-    except errors.PeriodAmbiguous as exc:
-        return await _which_plan(ctx, "tonghop", exc)
-    period, counted = seen.period, seen.tally
-
-    def names(rows: tuple[Judged, ...], marked: bool = False) -> str:
-        return "; ".join(j.row.agency.name + (_reach_mark(ctx, j.row) if marked else "") for j in rows) or "—"
-
-    lines = [
-        ctx.t("%(label)s — deadline %(due)s", label=period.label, due=format_instant(period.due_at, ctx.lang)),
-        ctx.t("On time (%(n)d): %(names)s", n=len(counted.on_time), names=names(counted.on_time)),
-        ctx.t("Late (%(n)d): %(names)s", n=len(counted.late), names=names(counted.late)),
-        ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.not_sent), names=names(counted.not_sent, True)),
-        ctx.t(
-            "Of %(total)d agencies: %(reminded)d reminded, %(seen)d saw a reminder, %(sent)d sent.",
-            total=counted.total,
-            reminded=counted.reminded,
-            seen=counted.seen,
-            sent=counted.sent,
-        ),
-    ]
-    return ctx.reply("\n".join(lines))
-
-
-def _reach_mark(ctx: Ctx, row: PeriodStatusRow) -> str:
-    if row.seen:
-        return ctx.t(" (saw the reminder)")
-    return ctx.t(" (reminded)") if row.reminded else ""
-
-
-@handles("nhacnho")
-async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
-    """/nhacnho [period]: an immediate reminder, through the outbox, to the agencies still missing."""
-    try:
-        done = await outreach.nudge(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
-    except errors.PeriodUnknown:
-        return _no_period(ctx, args)
-    except errors.PeriodAmbiguous as exc:
-        return await _which_plan(ctx, "nhacnho", exc)
-    if not done.missing:
-        return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=messages.in_sentence(done.period.label)))
-    ctx.effects.queued = True
-    lines = [
-        ctx.tn(
-            "A reminder is going to %(people)d focal person of %(agencies)s yet to send %(label)s.",
-            "A reminder is going to %(people)d focal persons of %(agencies)s yet to send %(label)s.",
-            done.queued,
-            people=done.queued,
-            agencies=ctx.tn("%(n)d agency", "%(n)d agencies", done.reached_agencies),
-            label=messages.in_sentence(done.period.label),
-        )
-    ]
-    no_account = done.missing - done.reached_agencies
-    if no_account:
-        lines.append(
-            ctx.tn(
-                "%(n)d agency has no registered focal person.",
-                "%(n)d agencies have no registered focal person.",
-                no_account,
-            )
-        )
-    return ctx.reply("\n".join(lines))
-
-
-# ------------------------------------------------------------------ audience (shared by notices and ad-hoc)
 
 
 async def _ask_audience(ctx: Ctx, flow: Flow, data: dict[str, Any]) -> list[Reply]:
@@ -138,7 +36,7 @@ async def _ask_audience(ctx: Ctx, flow: Flow, data: dict[str, Any]) -> list[Repl
     return ctx.reply(ctx.t("Who should receive it?"), choices)
 
 
-@on_choice(Act.AUDIENCE, Access.ADMIN, single_use=True)
+@router.choice(Act.AUDIENCE, Access.ADMIN, single_use=True)
 async def act_audience(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     state = await ctx.state()
     if state is None or state[0] != payload.get("flow"):
@@ -170,10 +68,7 @@ async def _chosen_codes(ctx: Ctx, flow: Flow, data: dict[str, Any], text: str) -
     return await _after_audience(ctx, flow, data, codes)
 
 
-# ------------------------------------------------------------------ /thongbao
-
-
-@handles("thongbao")
+@router.command("thongbao")
 async def cmd_broadcast(ctx: Ctx, args: str) -> list[Reply]:
     """/thongbao [text]: compose, choose the audience, preview, confirm."""
     if args:
@@ -216,7 +111,7 @@ async def _preview_notice(ctx: Ctx, data: dict[str, Any]) -> list[Reply]:
     return ctx.reply(f"{head}\n\n{draft.text}", choices)
 
 
-@in_flow(Flow.BROADCAST, Access.ADMIN)
+@router.flow(Flow.BROADCAST, Access.ADMIN)
 async def flow_broadcast(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     step = data.get("step")
     if step == Step.TEXT:
@@ -226,7 +121,7 @@ async def flow_broadcast(ctx: Ctx, data: dict[str, Any], event: Incoming) -> lis
     return ctx.reply(ctx.t("Please choose one of the options above, or /huy to cancel."))
 
 
-@on_choice(Act.BROADCAST_SEND, Access.ADMIN, single_use=True)
+@router.choice(Act.BROADCAST_SEND, Access.ADMIN, single_use=True)
 async def act_broadcast_send(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     state = await ctx.state()
     if state is None or state[0] != Flow.BROADCAST or state[1].get("step") != Step.CONFIRM:
@@ -248,13 +143,13 @@ async def act_broadcast_send(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     )
 
 
-@on_choice(Act.ACK, Access.MEMBER)
+@router.choice(Act.ACK, Access.MEMBER)
 async def act_ack(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     await outreach.acknowledge(ctx.uow, ctx.me.account_id, int(payload["notice_id"]), ctx.now)
     return ctx.reply(ctx.t("Thank you: your receipt of the notice is recorded."))
 
 
-@handles("thongbao_ds")
+@router.command("thongbao_ds")
 async def cmd_notices(ctx: Ctx, args: str) -> list[Reply]:
     """/thongbao_ds: recent notices with delivered / acknowledged counts and who has not acknowledged."""
     found = await outreach.notices(ctx.uow, ctx.actor)
@@ -279,10 +174,7 @@ async def cmd_notices(ctx: Ctx, args: str) -> list[Reply]:
     return ctx.reply("\n".join(lines))
 
 
-# ------------------------------------------------------------------ /dotxuat
-
-
-@handles("dotxuat")
+@router.command("dotxuat")
 async def cmd_adhoc(ctx: Ctx, args: str) -> list[Reply]:
     """/dotxuat [title]: request an ad-hoc report: title, audience, deadline, preview, confirm."""
     if args:
@@ -307,7 +199,7 @@ def parse_day(text: str) -> date | None:
         return None
 
 
-@in_flow(Flow.ADHOC, Access.ADMIN)
+@router.flow(Flow.ADHOC, Access.ADMIN)
 async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     step = data.get("step")
     if step == Step.TEXT:
@@ -337,7 +229,7 @@ async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Re
     return ctx.reply(ctx.t("Please choose one of the options above, or /huy to cancel."))
 
 
-@on_choice(Act.ADHOC_CREATE, Access.ADMIN, single_use=True)
+@router.choice(Act.ADHOC_CREATE, Access.ADMIN, single_use=True)
 async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     state = await ctx.state()
     if state is None or state[0] != Flow.ADHOC or state[1].get("step") != Step.CONFIRM:
@@ -361,94 +253,3 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
             due=format_day(due, ctx.lang),
         )
     )
-
-
-# ------------------------------------------------------------------ /xuat and /moi
-
-
-@handles("xuat")
-async def cmd_export(ctx: Ctx, args: str) -> list[Reply]:
-    """/xuat [period]: Excel workbook of compliance per agency and period."""
-    try:
-        rows = await overview.export_rows(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
-    except errors.PeriodUnknown:
-        return _no_period(ctx, args)
-    except errors.PeriodAmbiguous as exc:
-        return await _which_plan(ctx, "xuat", exc)
-    if not rows:
-        return ctx.reply(ctx.t("No report period has fallen due yet: nothing to export."))
-    data = compliance_workbook(rows, ctx.now)
-    name = f"tong-hop-bao-cao-{to_vn(ctx.now):%Y%m%d-%H%M}.xlsx"
-    mime = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
-    text = ctx.tn("Compliance workbook: %(n)d row.", "Compliance workbook: %(n)d rows.", len(rows))
-    return [Reply(text, document=Document(name, data, mime), language=ctx.lang)]
-
-
-@handles("moi")
-async def cmd_invite(ctx: Ctx, args: str) -> list[Reply]:
-    """/moi CODE [ROLE] [Full name, position]: create a registration code for a person from chat."""
-    head, _, person = args.partition(" ")
-    rest = person.strip()
-    first, _, after = rest.partition(" ")
-    role = Role.FOCAL
-    if first.lower() in ROLES:
-        role, rest = ROLES[first.lower()], after.strip()
-    name, _, title = (x.strip() for x in rest.partition(","))
-    if not head:
-        return ctx.reply(
-            ctx.t(
-                "Usage: /moi AGENCY_CODE [dau_moi|lanh_dao|quan_tri] [Full name, position], "
-                "for example /moi STP Nguyễn Văn A, Chuyên viên Văn phòng Sở"
-            )
-        )
-    try:
-        agency = await accounts.may_invite(ctx.uow, ctx.actor, head, role, ctx.rules)
-    except errors.AgencyUnknown:
-        return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=head[:32]))
-    except errors.AdminElsewhere:
-        return ctx.reply(
-            ctx.t("Admin codes are only for %(agency)s, which compiles the reports.", agency=ctx.rules.admin_agency)
-        )
-    payload = {"agency": agency.code, "role": role.value, "name": name, "title": title}
-    if role is Role.ADMIN:  # full rights: one more step, so it is never minted by a slip
-        choices = await ctx.choices(
-            [(ctx.t("Create the admin code"), Act.INVITE_ADMIN, payload), (ctx.t("Cancel"), Act.CANCEL, {})]
-        )
-        return ctx.reply(
-            ctx.t("Create an administrator code (full rights) for %(agency)s?", agency=agency.name), choices
-        )
-    return await _create_invite(ctx, payload)
-
-
-@on_choice(Act.INVITE_ADMIN, Access.ADMIN, single_use=True)
-async def act_invite_admin(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    return await _create_invite(ctx, payload)
-
-
-async def _create_invite(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
-    role = Role(payload["role"])
-    try:
-        inv = await accounts.create_invite(
-            ctx.uow, ctx.actor, payload["agency"], role, ctx.now, ctx.rules, payload["name"], payload["title"]
-        )
-    except errors.DomainError:
-        return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=str(payload["agency"])[:32]))
-    who = messages.addressee(inv.person_name or "", inv.person_title or "") or ctx.t("(no name given)")
-    lines = [
-        ctx.t(
-            "Registration code for %(who)s, %(role)s of %(agency)s: %(code)s",
-            who=who,
-            agency=inv.agency_code,
-            role=messages.person_role(ctx.lang, role),
-            code=inv.code,
-        ),
-        ctx.t(
-            "Valid until %(when)s. The person sends: /dangky %(code)s",
-            when=format_instant(inv.expires_at, ctx.lang),
-            code=inv.code,
-        ),
-    ]
-    link = ctx.invite_link(inv.code)  # the chat platform's deep link, when the service knows one
-    if link:
-        lines.append(link)
-    return ctx.reply("\n".join(lines))

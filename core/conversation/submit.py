@@ -1,0 +1,223 @@
+"""/danop and the reminder's own choices: confirming a report (with its document number or file), and
+"Đã nhận" on a reminder."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from core import errors, messages
+from core.conversation.commands import Access
+from core.conversation.context import Act, Ctx, Flow
+from core.conversation.events import Incoming, Reply
+from core.conversation.parse import parse_document_number
+from core.conversation.router import Router
+from core.i18n import format_day, format_instant
+from core.types import AgencyPeriod, Standing, SubmissionReceipt
+from core.usecases import plan, reminder_actions, submissions
+from core.usecases.reminder_actions import REMIND_ACK, REMIND_SUBMIT
+
+router = Router("submit")
+
+
+FIRST_PAGE = 4  # periods /danop offers before "older"
+
+
+@router.command("danop")
+async def cmd_submit(ctx: Ctx, args: str) -> list[Reply]:
+    """/danop [period]: pick the period, optionally give the document number or file, confirm."""
+    if args:
+        named = await plan.owed_period(ctx.uow, ctx.me.agency_id, args, ctx.now)
+        if not named:
+            return ctx.reply(
+                ctx.t("“%(ref)s” is not a period your agency still owes. Send /danop to choose.", ref=args)
+            )
+        if len(named) > 1:  # plans sharing the name: choose among them
+            return await _offer_periods(ctx, named, 0)
+        return await _ask_confirmation(ctx, named[0].period.id, {}, named)
+    owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
+    if not owed:
+        return ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
+    return await _offer_periods(ctx, owed, 0)
+
+
+async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list[Reply]:
+    """A page of owed periods, most urgent first; older ones behind a "more" choice."""
+    page = owed[start : start + FIRST_PAGE] if start == 0 else owed[start:]
+    plans = len({p.period.plan_number for p in owed})  # several plans: each choice names its plan
+    offered: list[tuple[str, str, dict[str, Any]]] = [
+        (await _period_choice(ctx, p, plans), Act.SUBMIT_PICK, {"period_id": p.period.id}) for p in page
+    ]
+    rest = len(owed) - start - len(page)
+    if rest > 0:
+        offered.append((ctx.tn("Older: %(n)d more period", "Older: %(n)d more periods", rest), Act.SUBMIT_MORE, {}))
+    choices = await ctx.choices(offered)
+    return ctx.reply(ctx.t("Which report has %(agency)s sent?", agency=ctx.me.agency_name), choices)
+
+
+async def _period_choice(ctx: Ctx, p: AgencyPeriod, plans: int = 1) -> str:
+    label = f"{p.period.label} — {p.period.plan_number}" if plans > 1 else p.period.label
+    if (await ctx.standing(p)).standing is Standing.MISSING:
+        return ctx.t("%(label)s (overdue)", label=label)
+    return label
+
+
+@router.choice(Act.SUBMIT_MORE, Access.SUBMITTER)
+async def act_submit_more(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    owed = await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now)
+    if len(owed) <= FIRST_PAGE:
+        return (
+            await _offer_periods(ctx, owed, 0)
+            if owed
+            else ctx.reply(ctx.t("%(agency)s owes no open report right now.", agency=ctx.me.agency_name))
+        )
+    return await _offer_periods(ctx, owed, FIRST_PAGE)
+
+
+@router.choice(Act.SUBMIT_PICK, Access.SUBMITTER)
+async def act_submit_pick(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    return await _ask_confirmation(ctx, int(payload["period_id"]), {})
+
+
+async def _ask_confirmation(
+    ctx: Ctx, period_id: int, data: dict[str, Any], known: list[AgencyPeriod] | None = None
+) -> list[Reply]:
+    owed = {
+        p.period.id: p for p in (known if known is not None else await plan.owed(ctx.uow, ctx.me.agency_id, ctx.now))
+    }
+    p = owed.get(period_id)
+    if p is None:
+        await ctx.forget()
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    data = {**data, "period_id": period_id}
+    await ctx.remember(Flow.SUBMIT, data)
+    lines = [ctx.t("%(label)s — deadline %(due)s.", label=p.period.label, due=format_day(p.period.due_at, ctx.lang))]
+    if data.get("document_number"):
+        lines.append(ctx.t("Document number: %(doc)s", doc=data["document_number"]))
+    if data.get("file_ref"):
+        lines.append(ctx.t("Report file attached."))
+    lines.append(
+        ctx.t(
+            "You may send the document number (for example %(example)s) or the report file, then confirm.",
+            example=messages.example_document(ctx.me.agency_code),
+        )
+    )
+    choices = await ctx.choices(
+        [
+            (ctx.t("Confirm: report sent"), Act.SUBMIT_CONFIRM, {"period_id": period_id}),
+            (ctx.t("Cancel"), Act.CANCEL, {}),
+        ]
+    )
+    return ctx.reply("\n".join(lines), choices)
+
+
+def _not_a_document_number(ctx: Ctx, text: str) -> list[Reply]:
+    return ctx.reply(
+        ctx.t(
+            "“%(text)s” does not look like a document number (for example %(example)s).",
+            text=text[:80],
+            example=messages.example_document(ctx.me.agency_code),
+        )
+    )
+
+
+@router.flow(Flow.SUBMIT, Access.SUBMITTER)
+async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
+    """Text or a file while /danop waits for confirmation."""
+    if event.file is not None:
+        return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "file_ref": event.file.ref})
+    doc = parse_document_number(event.text)
+    if doc is None:
+        return _not_a_document_number(ctx, event.text)
+    return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "document_number": doc})
+
+
+@router.choice(Act.SUBMIT_CONFIRM, Access.SUBMITTER, single_use=True)
+async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    state = await ctx.state()
+    same = state and state[0] == Flow.SUBMIT and state[1].get("period_id") == payload["period_id"]
+    data = state[1] if state and same else {}
+    await ctx.forget()
+    receipt = await _submit(ctx, int(payload["period_id"]), data.get("document_number"), data.get("file_ref"))
+    if isinstance(receipt, list):
+        return receipt
+    lines = [_recorded(ctx, receipt)]
+    if receipt.document_number:
+        lines.append(ctx.t("Document number: %(doc)s", doc=receipt.document_number))
+    if receipt.file_attached:
+        lines.append(ctx.t("Report file attached."))
+    lines.append(ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop."))
+    return ctx.reply("\n".join(lines))
+
+
+async def _submit(
+    ctx: Ctx, period_id: int, document_number: str | None = None, file_ref: str | None = None
+) -> SubmissionReceipt | list[Reply]:
+    """Confirm the period for the person's agency; a refusal comes back as the reply to send."""
+    try:
+        receipt = await submissions.submit(
+            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, ctx.now, ctx.rules, document_number, file_ref
+        )
+    except errors.AlreadySubmitted:
+        return ctx.reply(ctx.t("This report was already confirmed earlier."))
+    except errors.DomainError:
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    ctx.effects.queued = ctx.effects.periods_changed = True  # the agency's copies are updated, reminders stop
+    return receipt
+
+
+def _recorded(ctx: Ctx, receipt: SubmissionReceipt) -> str:
+    return ctx.t(
+        "Recorded: %(agency)s sent %(label)s at %(when)s — %(state)s.",
+        agency=ctx.me.agency_name,
+        label=messages.in_sentence(receipt.period.label),
+        when=format_instant(receipt.confirmed_at, ctx.lang),
+        state=ctx.t("late") if receipt.late else ctx.t("on time"),
+    )
+
+
+@router.choice(REMIND_SUBMIT, Access.SUBMITTER)
+async def act_remind_submit(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    """ "Đã nộp báo cáo" on a reminder: confirm exactly that period, then offer the document number."""
+    receipt = await _submit(ctx, int(payload["period_id"]))
+    if isinstance(receipt, list):
+        return receipt
+    await ctx.remember(Flow.SUBMIT_DOC, {"submission_id": receipt.submission_id})
+    lines = [
+        _recorded(ctx, receipt),
+        ctx.t(
+            "You may send the document number (for example %(example)s), or choose “Skip”.",
+            example=messages.example_document(ctx.me.agency_code),
+        ),
+    ]
+    choices = await ctx.choices([(ctx.t("Skip"), Act.SUBMIT_SKIP, {})])
+    return ctx.reply("\n".join(lines), choices)
+
+
+@router.choice(Act.SUBMIT_SKIP, Access.SUBMITTER, single_use=True)
+async def act_submit_skip(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    await ctx.forget()
+    return ctx.reply(ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop."))
+
+
+@router.flow(Flow.SUBMIT_DOC, Access.SUBMITTER)
+async def flow_submit_doc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
+    """The document number after a confirmation from a reminder's button."""
+    doc = parse_document_number(event.text)
+    if doc is None:
+        return _not_a_document_number(ctx, event.text)
+    await ctx.forget()
+    if not await submissions.set_document(ctx.uow, ctx.actor, int(data["submission_id"]), doc):
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    return ctx.reply(
+        ctx.t("Document number: %(doc)s", doc=doc)
+        + "\n"
+        + ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop.")
+    )
+
+
+@router.choice(REMIND_ACK, Access.MEMBER)
+async def act_remind_ack(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    """ "Đã nhận" on a reminder: recorded once per delivery."""
+    if await reminder_actions.acknowledge(ctx.uow, ctx.me.account_id, str(payload["key"]), ctx.now):
+        return ctx.reply(ctx.t("Thank you: recorded that you have received the reminder."))
+    return ctx.reply(ctx.t("Already recorded: you have received this reminder."))
