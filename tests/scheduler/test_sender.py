@@ -19,6 +19,7 @@ from telegram import Bot
 from bot.pacing import Pacer
 from bot.telegram.channel import TelegramChannel
 from core.deadlines import VN_TZ
+from core.ports import FloodControlError, OutgoingMessage
 from core.types import DeliveryKind, DeliveryStatus, NewDelivery, Platform, Priority, Role
 from models import tables as t
 from scheduler.sender import OutboxSender
@@ -123,3 +124,22 @@ async def test_flood_control_pauses_the_channel_and_the_message_keeps_its_attemp
     async with loaded.sessions() as s:
         rows = (await s.scalars(select(t.Delivery))).all()
     assert {(r.status, r.attempts) for r in rows} == {("sent", 1)}  # the 429 counted no attempt
+
+
+async def test_an_edit_follows_the_same_flood_policy_as_a_send(telegram: tuple[BotApiStandIn, Bot]) -> None:
+    """The one flood policy (``Pacer.call``) for edits too: a short pause is waited out and the edit goes first
+    after it; a pause longer than the pacer holds goes back to the outbox as FloodControlError."""
+    api, bot = telegram
+    too_many = {"ok": False, "error_code": 429, "description": "Too Many Requests", "parameters": {"retry_after": 1}}
+    api.failures["editMessageText"] = [(429, too_many)]
+    channel = TelegramChannel(bot, Pacer(10))
+    await channel.edit("3001", "17", OutgoingMessage("Báo cáo tháng 4/2023: đã nộp"))
+    edits = [when for (method, _), when in zip(api.calls, api.times, strict=True) if method == "editMessageText"]
+    assert len(edits) == 2 and edits[1] - edits[0] >= 1.0 - 0.05 and channel.pacer.pauses == 1
+    assert api.edits(3001)[-1]["text"] == "Báo cáo tháng 4/2023: đã nộp"
+
+    api.failures["editMessageText"] = [(429, too_many)]
+    impatient = TelegramChannel(bot, Pacer(10, hold=0.5))  # holds half a second: a 1 s pause is the outbox's
+    with pytest.raises(FloodControlError) as refused:
+        await impatient.edit("3001", "17", OutgoingMessage("lần nữa"))
+    assert refused.value.retry_after == 1 and impatient.pacer.pauses == 1
