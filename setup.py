@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import ast
 import io
+import shutil
 import sys
 from pathlib import Path
 
@@ -96,10 +97,12 @@ class BuildPy(build_py):
     """Rewrites imports under ``nhacviec/`` in the build tree and compiles the gettext catalogs."""
 
     def run(self) -> None:
+        target = Path(self.build_lib) / "nhacviec"
+        if WHEEL:  # setuptools reuses build/: a module deleted since the last build must not ship again
+            shutil.rmtree(target, ignore_errors=True)
         super().run()
         if not WHEEL:
             return
-        target = Path(self.build_lib) / "nhacviec"
         for path in target.rglob("*.py"):
             text = rewrite(path.read_text(encoding="utf-8"))
             wrong = leftover(text)
