@@ -1,61 +1,119 @@
-"""Deadline semantics: the plan's Vietnamese wording → the last allowed day → the due instant.
+"""Deadline semantics: the plan's Vietnamese wording → a rule → each period's last allowed day → the due instant.
 
-"chậm nhất trong ngày 15" allows day 15 itself: due at 23:59:59 of the 15th (Asia/Ho_Chi_Minh).
-"trước ngày 25/5/2023" allows up to the day before: due at 23:59:59 of 24/5/2023.
+The plan's words are the source; the system computes. The wording is read by one table of phrase forms
+(``FORMS``), each built from a real sentence of a plan or a circular, named with its source in
+``tests/core/test_deadlines.py``:
+
+- a day of the period's own month: "chậm nhất trong ngày 15 hàng tháng" (monthly reports);
+- a day of the last month of the period: "trước ngày 05 tháng cuối cùng của mỗi quý", "chậm nhất là ngày 20 của
+  tháng cuối kỳ báo cáo";
+- a day of the first month after the period: "ngày 10 của tháng đầu quý sau", "ngày 5 tháng sau";
+- a date, each year or once: "trước ngày 25/11 hàng năm", "trước ngày 15/9 hằng năm", "trước ngày 25/5/2023",
+  "chậm nhất ngày 14 tháng 3 năm 2023";
+- working days after the period ends: "trong thời hạn 5 ngày làm việc kể từ ngày kết thúc quý".
+
+"chậm nhất", "muộn nhất", "hạn chót", "không quá", "không muộn hơn", "đến hết", "trong ngày" allow the day itself
+(due at 23:59:59 of it, Asia/Ho_Chi_Minh); "trước ngày N" allows up to the day before. Leading zeros, "hằng" or
+"hàng", case, spacing and NFC/NFD do not matter; the rest of the sentence ("Báo cáo quý gửi …") is read past.
+A wording no form reads is refused with a message that names it and gives examples.
 """
 
 from __future__ import annotations
 
 import calendar
+import enum
 import re
 import unicodedata
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import UTC, date, datetime, time, timedelta
 from zoneinfo import ZoneInfo
 
+from core.planning.calendar import WorkCalendar
+
 VN_TZ = ZoneInfo("Asia/Ho_Chi_Minh")
 END_OF_DAY = time(23, 59, 59)
 MIN_YEAR, MAX_YEAR = 2000, 2100  # deadlines outside this are typing mistakes
+EXAMPLES = (
+    "'chậm nhất trong ngày 15 hàng tháng', 'trước ngày 05 tháng cuối cùng của mỗi quý', "
+    "'chậm nhất là ngày 20 của tháng cuối kỳ báo cáo', 'ngày 10 của tháng đầu quý sau', "
+    "'trước ngày 25/11 hằng năm', 'trước ngày 25/5/2023', "
+    "'trong thời hạn 5 ngày làm việc kể từ ngày kết thúc quý'"
+)
 
 
 class DeadlineWordingError(ValueError):
     """The wording does not say a deadline this module understands."""
 
 
+class Month(enum.StrEnum):
+    """Which month a day-of-month deadline falls in, for a period."""
+
+    OWN = "own"  # the period's own month ("ngày 15 hàng tháng"): monthly reports
+    LAST = "last"  # the last month of the period ("tháng cuối quý", "tháng cuối kỳ báo cáo")
+    NEXT = "next"  # the first month after the period ("tháng đầu quý sau", "tháng sau")
+
+
+@dataclass(frozen=True, slots=True)
+class Span:
+    """A reporting period: months ``first``..``last`` of ``year``."""
+
+    year: int
+    first: int
+    last: int
+
+    @property
+    def end(self) -> date:
+        """Its last day."""
+        return date(self.year, self.last, calendar.monthrange(self.year, self.last)[1])
+
+    def month_after(self) -> tuple[int, int]:
+        """(year, month) of the first month after the period."""
+        return (self.year + 1, 1) if self.last == 12 else (self.year, self.last + 1)
+
+
 @dataclass(frozen=True, slots=True)
 class DeadlineRule:
-    """A deadline as the plan words it.
+    """A deadline as the plan words it; exactly one way of placing it is set.
 
-    ``month``/``year`` are None for a monthly rule ("ngày 15 hàng tháng"); ``year`` is None when
-    the wording gives a day and month only (the plan's year applies). ``inclusive`` is True for
-    "chậm nhất trong ngày N" (day N allowed) and False for "trước ngày N" (day N not allowed).
+    ``of`` with ``day``: a day of a month relative to the period. ``month`` with ``day``: a date each year, or once
+    when ``year`` is set. ``working_days``: that many working days after the period ends (the last of them is the
+    last day allowed). ``inclusive``: the day named is allowed ("chậm nhất trong ngày N"), else not ("trước ngày N").
     """
 
-    day: int
-    month: int | None
-    year: int | None
     inclusive: bool
+    day: int = 0
+    of: Month | None = None
+    month: int | None = None
+    year: int | None = None
+    working_days: int = 0
 
     @property
     def monthly(self) -> bool:
-        return self.month is None
+        """A day of each period's own month: only monthly reports can be due so."""
+        return self.of is Month.OWN
 
-    def last_day(self, year: int, month: int | None = None) -> date:
-        """The last day allowed, for the given year (and month, for a monthly rule)."""
-        if self.monthly:
-            if month is None:
-                raise ValueError("a monthly deadline needs the month")
-            y, m = year, month
+    @property
+    def yearly(self) -> bool:
+        """A date: each year (or once), so only for reports of which there is one a year."""
+        return self.month is not None
+
+    def last_day(self, span: Span, work: WorkCalendar | None = None) -> date:
+        """The last day allowed for the period ``span`` (the calendar counts working days, when the rule does)."""
+        if self.working_days:
+            return (work or WorkCalendar.shipped()).add_working_days(span.end, self.working_days)
+        if self.month is not None:
+            y, m = self.year or span.year, self.month
+        elif self.of is Month.NEXT:
+            y, m = span.month_after()
         else:
-            assert self.month is not None
-            y, m = (self.year or year), self.month
-        day = min(self.day, calendar.monthrange(y, m)[1])
-        target = date(y, m, day)
+            y, m = span.year, span.last  # OWN and LAST: for a monthly period its own month is its last
+        target = date(y, m, min(self.day, calendar.monthrange(y, m)[1]))
         return target if self.inclusive else target - timedelta(days=1)
 
-    def due_at(self, year: int, month: int | None = None) -> datetime:
+    def due_at(self, span: Span, work: WorkCalendar | None = None) -> datetime:
         """The due instant (end of the last allowed day, Vietnam time)."""
-        return end_of_day(self.last_day(year, month))
+        return end_of_day(self.last_day(span, work))
 
 
 def end_of_day(day: date) -> datetime:
@@ -79,47 +137,123 @@ def utcnow() -> datetime:
     return datetime.now(UTC)
 
 
-_INCLUSIVE = r"(?:chậm nhất|muộn nhất|hạn chót|không quá|không muộn hơn)\s+(?:(?:là|vào|trong)\s+)?ngày"
-_EXCLUSIVE = r"trước\s+ngày"
-_MONTHLY = r"([0-9]{1,2})\s+hàng\s+tháng"
-_DATE = r"([0-9]{1,2})\s*/\s*([0-9]{1,2})(?:\s*/\s*([0-9]{4}))?"
+# ----------------------------------------------------------------------------------------------- the grammar
+
+_INCLUSIVE = r"(?:chậm nhất|muộn nhất|hạn chót|không quá|không muộn hơn|đến hết|trong)(?: (?:là|vào|trong|đến))*"
+_EXCLUSIVE = r"trước"
+_DAY = r"ngày (\d{1,2})"
+_PERIOD_WORD = r"(?:quý|kỳ(?: báo cáo)?|năm|6 tháng|9 tháng|tháng|thời kỳ báo cáo)"
+_AFTER = r"(?:sau|tiếp theo|kế tiếp)"
 
 
-def _normalise(wording: str) -> str:
-    text = unicodedata.normalize("NFC", wording).lower()
+# "vào ngày 10 …", "ngày 10 …" alone: the day named is allowed, as with "chậm nhất".
+MARKED = ((_INCLUSIVE + " ", True), (_EXCLUSIVE + " ", False), ("", True))
+
+
+@dataclass(frozen=True, slots=True)
+class Form:
+    """One way plans word a deadline: ``pattern`` (of normalised text) after one of ``markers`` (the marker says
+    whether the day named is allowed)."""
+
+    name: str
+    pattern: str
+    build: Callable[[re.Match[str], bool], DeadlineRule]
+    markers: tuple[tuple[str, bool], ...] = MARKED
+
+
+def _ints(m: re.Match[str]) -> list[int]:
+    return [int(g) for g in m.groups() if g is not None]
+
+
+FORMS: tuple[Form, ...] = (
+    Form(
+        "working days after the period",
+        rf"(?:(?:thời hạn|vòng) )?(\d{{1,2}}) ngày làm việc(?: kể)? (?:từ|sau)(?: khi)?(?: ngày)? kết thúc "
+        rf"{_PERIOD_WORD}",
+        lambda m, inc: DeadlineRule(True, working_days=_ints(m)[0]),
+        (("", True),),  # "trong thời hạn N ngày làm việc…": the N-th working day is allowed
+    ),
+    Form(
+        "a date once (d/m/y)",
+        rf"{_DAY} ?/ ?(\d{{1,2}}) ?/ ?(\d{{4}})",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], month=_ints(m)[1], year=_ints(m)[2]),
+    ),
+    Form(
+        "a date once (ngày d tháng m năm y)",
+        rf"{_DAY} tháng (\d{{1,2}}) năm (\d{{4}})",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], month=_ints(m)[1], year=_ints(m)[2]),
+    ),
+    Form(
+        "a date each year (d/m)",
+        rf"{_DAY} ?/ ?(\d{{1,2}})(?! ?/)",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], month=_ints(m)[1]),
+    ),
+    Form(
+        "a day of the last month of the period",
+        rf"{_DAY} (?:của )?tháng cuối(?: cùng)?(?: (?:của )?(?:mỗi |từng )?{_PERIOD_WORD})?",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], of=Month.LAST),
+    ),
+    Form(
+        "a day of the first month after the period",
+        rf"{_DAY} (?:của )?tháng đầu(?: tiên)? (?:của )?{_PERIOD_WORD} {_AFTER}",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], of=Month.NEXT),
+    ),
+    Form(
+        "a day of the month after",
+        rf"{_DAY} (?:của )?tháng {_AFTER}",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], of=Month.NEXT),
+    ),
+    Form(
+        "a date each year (ngày d tháng m)",
+        rf"{_DAY} tháng (\d{{1,2}})(?!\d)",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], month=_ints(m)[1]),
+    ),
+    Form(
+        "a day of each month",
+        rf"{_DAY}(?: (?:của )?(?:hàng|mỗi|các|từng|của)? ?tháng)(?!\s*(?:\d|cuối|đầu))",
+        lambda m, inc: DeadlineRule(inc, day=_ints(m)[0], of=Month.OWN),
+    ),
+)
+
+
+def normalise(wording: str) -> str:
+    """NFC, lower case, one space, "hằng" read as "hàng", punctuation but "/" dropped."""
+    text = unicodedata.normalize("NFC", wording).lower().replace("hằng", "hàng")
+    text = re.sub(r"[,;:.()“”\"']", " ", text)
     return re.sub(r"\s+", " ", text).strip()
 
 
 def parse_deadline(wording: str) -> DeadlineRule:
-    """Read a Vietnamese deadline phrase into a rule.
-
-    Understood forms (case, spacing and NFC/NFD do not matter):
-    "chậm nhất (trong) ngày 15 hàng tháng", "trước ngày 15 hàng tháng",
-    "chậm nhất (trong) ngày 25/5/2023", "trước ngày 25/5/2023", "trước ngày 25/5".
+    """Read a Vietnamese deadline phrase (or the whole sentence around it) into a rule.
 
     Raises:
-        DeadlineWordingError: the phrase matches none of these forms, or names an impossible date.
+        DeadlineWordingError: no form reads it, or it names an impossible date; the message quotes the wording
+            and gives examples.
     """
-    text = _normalise(wording)
-    for prefix, inclusive in ((_INCLUSIVE, True), (_EXCLUSIVE, False)):
-        monthly = re.search(prefix + r"\s+" + _MONTHLY, text)
-        if monthly:
-            day = int(monthly.group(1))
-            if not 1 <= day <= 31:
-                raise DeadlineWordingError(f"ngày {day} không hợp lệ trong: {wording!r}")
-            return DeadlineRule(day=day, month=None, year=None, inclusive=inclusive)
-        fixed = re.search(prefix + r"\s+" + _DATE, text)
-        if fixed:
-            day, month = int(fixed.group(1)), int(fixed.group(2))
-            year = int(fixed.group(3)) if fixed.group(3) else None
-            if year is not None and not MIN_YEAR <= year <= MAX_YEAR:
-                raise DeadlineWordingError(f"năm {year} nằm ngoài {MIN_YEAR}–{MAX_YEAR} trong: {wording!r}")
-            try:
-                date(year or 2024, month, day)  # 2024 is a leap year: 29/2 stays valid without a year
-            except ValueError as exc:
-                raise DeadlineWordingError(f"ngày {day}/{month} không hợp lệ trong: {wording!r}") from exc
-            return DeadlineRule(day=day, month=month, year=year, inclusive=inclusive)
+    text = normalise(wording)
+    for form in FORMS:
+        for marker, inclusive in form.markers:
+            m = re.search(rf"(?:^| ){marker}{form.pattern}", text)
+            if m:
+                rule = form.build(m, inclusive)
+                _check(rule, wording)
+                return rule
     raise DeadlineWordingError(
-        f"không hiểu thời hạn {wording!r} (cannot read this deadline wording); "
-        "ví dụ: 'chậm nhất trong ngày 15 hàng tháng', 'trước ngày 25/5/2023'"
+        f"không hiểu thời hạn {wording!r} (cannot read this deadline wording); ví dụ (for example): {EXAMPLES}"
     )
+
+
+def _check(rule: DeadlineRule, wording: str) -> None:
+    if rule.working_days and not 1 <= rule.working_days <= 60:
+        raise DeadlineWordingError(f"{rule.working_days} ngày làm việc không hợp lệ trong: {wording!r}")
+    if rule.working_days:
+        return
+    if not 1 <= rule.day <= 31:
+        raise DeadlineWordingError(f"ngày {rule.day} không hợp lệ trong: {wording!r}")
+    if rule.month is not None:
+        if rule.year is not None and not MIN_YEAR <= rule.year <= MAX_YEAR:
+            raise DeadlineWordingError(f"năm {rule.year} nằm ngoài {MIN_YEAR}–{MAX_YEAR} trong: {wording!r}")
+        try:
+            date(rule.year or 2024, rule.month, rule.day)  # 2024 is a leap year: 29/2 stays valid without a year
+        except ValueError as exc:
+            raise DeadlineWordingError(f"ngày {rule.day}/{rule.month} không hợp lệ trong: {wording!r}") from exc

@@ -10,6 +10,7 @@ from datetime import date, datetime
 
 from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant, gettext_for
+from core.standing import Deadlines
 from core.types import DeliveryKind, Period, Role, TaskRole
 
 ROLE_NAMES = {
@@ -54,9 +55,17 @@ class ReportRef:
     issuer: str = ""  # who issued the plan
     via: str = ""  # who asks and compiles (Sở Nội vụ)
     due_off: bool = False  # the deadline falls on a day off (a weekend, a holiday)
+    extended_to: date | None = None  # …and so runs to the end of this working day (Điều 148)
+    data_from: date | None = None  # the data the report covers
+    data_to: date | None = None
+    cutoff: str = ""  # the cut-off as the plan words it, when not computed
 
 
-def report_ref(period: Period, due_off: bool = False) -> ReportRef:
+def report_ref(period: Period, deadlines: Deadlines | None = None) -> ReportRef:
+    """What a reminder says about ``period``; with ``deadlines``, whether its last day is a day off and how far
+    the time allowed runs then."""
+    due_day = to_vn(period.due_at).date()
+    due_off = deadlines is not None and not deadlines.calendar.is_working_day(due_day)
     return ReportRef(
         period.label,
         period.plan_number,
@@ -67,6 +76,10 @@ def report_ref(period: Period, due_off: bool = False) -> ReportRef:
         period.plan_issuer,
         period.via,
         due_off,
+        deadlines.extended_to(period.due_at) if deadlines is not None else None,
+        period.data_from,
+        period.data_to,
+        period.cutoff,
     )
 
 
@@ -116,17 +129,46 @@ def _basis(lang: str, report: ReportRef) -> str:
 
 
 def _day_off_note(lang: str, report: ReportRef, days_left: int) -> str:
-    """ "Hạn chót 15/04/2023 rơi vào thứ Bảy; …" when the deadline falls on a day off."""
+    """When the deadline falls on a day off: how far the time runs under Điều 148 ("Hạn chót 15/8/2026 trùng ngày
+    nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 17/8/2026."), or, kept as
+    written, to send it on the working day before."""
     if not report.due_off:
         return ""
     tr = gettext_for(lang)
     weekday, _, day = format_day(report.due_at, lang).partition(", ")
-    values = {"due": day, "day": weekday if to_vn(report.due_at).weekday() >= 5 else tr.gettext("a public holiday")}
-    if days_left <= 1:
+    values = {
+        "due": day,
+        "day": weekday if to_vn(report.due_at).weekday() >= 5 else tr.gettext("a public holiday"),
+        "until": format_day(report.extended_to, lang) if report.extended_to else "",
+    }
+    if report.extended_to is not None:
+        note = tr.gettext(
+            "The deadline %(due)s falls on a day off (%(day)s); under Article 148 of the Civil Code the time allowed "
+            "runs to the end of %(until)s."
+        )
+    elif days_left <= 1:
         note = tr.gettext("The deadline %(due)s falls on %(day)s; please send the report within today's working day.")
     else:
         note = tr.gettext("The deadline %(due)s falls on %(day)s; please send the report by the working day before.")
     return "\n" + note % values
+
+
+def _data_note(lang: str, report: ReportRef) -> str:
+    """The data the report covers: "Số liệu tính từ ngày 15/12/2025 đến ngày 14/3/2026." (or the plan's words)."""
+    tr = gettext_for(lang)
+    if report.data_from and report.data_to:
+        return "\n" + tr.gettext("Data from %(first)s to %(last)s.") % {
+            "first": short_day(report.data_from),
+            "last": short_day(report.data_to),
+        }
+    if report.cutoff:
+        return "\n" + tr.gettext("Data cut-off: %(cutoff)s.") % {"cutoff": report.cutoff}
+    return ""
+
+
+def short_day(day: date) -> str:
+    """ "14/3/2026", as plans write a date."""
+    return f"{day.day}/{day.month}/{day.year}"
 
 
 def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_left: int) -> str:
@@ -141,11 +183,22 @@ def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_l
         "label": report.label,
         "due": format_day(report.due_at, lang),
         "left": _days_left(lang, days_left),
-        "day_off": _day_off_note(lang, report, days_left),
+        "day_off": _day_off_note(lang, report, days_left) + _data_note(lang, report),
         "wording": report.wording,
         "receiver": report.receiver,
     }
     return f"{greeting(lang, name, agency)}\n{body}"
+
+
+def _due(lang: str, report: ReportRef) -> str:
+    """The deadline as a reminder after it says it: the plan's day, and how far the law ran it (Điều 148)."""
+    written = format_day(report.due_at, lang)
+    if report.extended_to is None:
+        return written
+    return gettext_for(lang).gettext("%(due)s (run to the end of %(until)s under Article 148 of the Civil Code)") % {
+        "due": written,
+        "until": format_day(report.extended_to, lang),
+    }
 
 
 def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, working_days: int) -> str:
@@ -159,7 +212,7 @@ def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, worki
     ) % {
         "basis": _basis(lang, report),
         "label": report.label,
-        "due": format_day(report.due_at, lang),
+        "due": _due(lang, report),
         "wording": report.wording,
         "n": working_days,
         "receiver": report.receiver,
@@ -179,7 +232,7 @@ def escalation(lang: str, name: str, agency: str, report: ReportRef, working_day
         "basis": _basis(lang, report),
         "agency": agency,
         "label_in": in_sentence(report.label),
-        "due": format_day(report.due_at, lang),
+        "due": _due(lang, report),
         "n": working_days,
         "receiver": report.receiver,
     }

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections import Counter
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from core.planfile import AgencySpec, ImportReport, PeriodSpec, PlanFileError, PlanSpec, SeriesSpec, TaskSpec
 from core.types import Agency, Recurrence, TaskRole
@@ -40,6 +40,15 @@ class StoredPeriod:
     due_at: datetime
     agencies: frozenset[str]
     submissions: int  # confirmed reports, live or undone: a period holding any is never removed
+    data_from: date | None = None
+    data_to: date | None = None
+
+    def fields(self) -> tuple[object, ...]:
+        return (self.label, self.opens_at, self.due_at, self.data_from, self.data_to)
+
+
+def period_fields(p: PeriodSpec) -> tuple[object, ...]:
+    return (p.label, p.opens_at, p.due_at, p.data_from, p.data_to)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,7 +97,7 @@ class PlanDiff:
         return self.report.changed
 
 
-PLAN_FIELDS = ("title", "issuing_body", "issued_on", "signer", "signer_title", "year")
+PLAN_FIELDS = ("title", "issuing_body", "issued_on", "signer", "signer_title", "year", "year_to")
 
 
 def plan_fields(spec: PlanSpec) -> dict[str, object]:
@@ -104,6 +113,7 @@ def series_fields(s: SeriesSpec) -> dict[str, object]:
         "receiver": s.receiver,
         "via": s.via,
         "receiver_wording": s.receiver_wording,
+        "cutoff": s.cutoff,
     }
 
 
@@ -204,7 +214,7 @@ def _series(before: StoredSeries | None, s: SeriesSpec, report: ImportReport) ->
     for p in s.periods:
         old = stored_periods.pop(p.key, None)
         p_new = old is None
-        p_changed = old is not None and (old.label, old.opens_at, old.due_at) != (p.label, p.opens_at, p.due_at)
+        p_changed = old is not None and old.fields() != period_fields(p)
         p_agencies = old is not None and old.agencies != owed
         ch.update(
             name

@@ -14,9 +14,19 @@ from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator
+from pydantic import BaseModel, ConfigDict, Field, ValidationError, field_validator, model_validator
 
-from core.deadlines import DeadlineRule, DeadlineWordingError, end_of_day, parse_deadline, start_of_day
+from core.deadlines import (
+    MAX_YEAR,
+    MIN_YEAR,
+    DeadlineRule,
+    DeadlineWordingError,
+    end_of_day,
+    parse_deadline,
+    start_of_day,
+)
+from core.planning import regimes
+from core.planning.calendar import WorkCalendar
 from core.types import AgencyKind, Recurrence, TaskRole
 
 AGENCY_CODE = re.compile(r"^[A-Z][A-Z0-9-]{1,31}$")
@@ -52,7 +62,27 @@ class _PlanIn(_Strict):
     issued_on: date
     signer: str = Field(min_length=1, max_length=255)
     signer_title: str = Field(default="", max_length=255)
-    year: int = Field(ge=2000, le=2100)
+    year: int | None = Field(default=None, ge=2000, le=2100)  # a plan of one year…
+    years: str | None = Field(default=None, max_length=16)  # …or of several: "2026-2030"
+
+    @model_validator(mode="after")
+    def _one_span(self) -> _PlanIn:
+        if (self.year is None) == (self.years is None):
+            raise ValueError("give either 'year' (year = 2026) or 'years' (years = \"2026-2030\"), not both")
+        first, last = self.span
+        if not (MIN_YEAR <= first <= last <= MAX_YEAR and last - first < 20):
+            raise ValueError(f"'years' must run forward within {MIN_YEAR}–{MAX_YEAR}, at most 20 years")
+        return self
+
+    @property
+    def span(self) -> tuple[int, int]:
+        """(first year, last year)."""
+        if self.year is not None:
+            return self.year, self.year
+        m = re.fullmatch(r"\s*(\d{4})\s*[-–—]\s*(\d{4})\s*", self.years or "")
+        if m is None:
+            raise ValueError(f"'years' must read like \"2026-2030\", not {self.years!r}")
+        return int(m.group(1)), int(m.group(2))
 
 
 class _AgencyIn(_Strict):
@@ -88,8 +118,10 @@ class _SeriesIn(_Strict):
     receiver: str
     via: str | None = None  # the agency the report goes through, who compiles ("qua Sở Nội vụ tổng hợp")
     receiver_wording: str | None = None  # the receiver as the plan words it
-    first_month: int | None = Field(default=None, ge=1, le=12)
-    last_month: int | None = Field(default=None, ge=1, le=12)
+    first_month: int | None = Field(default=None, ge=1, le=12)  # monthly: the first month owed, in the first year
+    last_month: int | None = Field(default=None, ge=1, le=12)  # monthly: the last month owed, in the last year
+    label: str | None = Field(default=None, max_length=200)  # "Báo cáo CCHC quý {quarter}/{year}" ({month} too)
+    cutoff: str | None = Field(default=None, max_length=MAX_LINE)  # "nd09", or the plan's own words
 
 
 class _FileIn(_Strict):
@@ -122,6 +154,8 @@ class PeriodSpec:
     label: str
     opens_at: datetime
     due_at: datetime
+    data_from: date | None = None  # the data cut-off (chốt số liệu), when the series has one to compute
+    data_to: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -135,6 +169,7 @@ class SeriesSpec:
     via: str | None
     receiver_wording: str | None
     periods: tuple[PeriodSpec, ...]
+    cutoff: str | None = None  # "nd09" (Nghị định 09/2019's) or the plan's words
 
 
 @dataclass(frozen=True, slots=True)
@@ -145,7 +180,8 @@ class PlanSpec:
     issued_on: date
     signer: str
     signer_title: str
-    year: int
+    year: int  # the first year of the plan
+    year_to: int  # its last year (the same for a plan of one year)
     agencies: tuple[AgencySpec, ...]
     tasks: tuple[TaskSpec, ...]
     series: tuple[SeriesSpec, ...]
@@ -190,8 +226,9 @@ def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def load_plan_file(path: str | Path) -> PlanSpec:
-    """Read and validate a whole plan file.
+def load_plan_file(path: str | Path, work: WorkCalendar | None = None) -> PlanSpec:
+    """Read and validate a whole plan file (``work``: the working days that deadlines counted in working days
+    count; the shipped calendar without it).
 
     Raises:
         PlanFileError: anything wrong, every problem listed; nothing has been written anywhere.
@@ -204,10 +241,10 @@ def load_plan_file(path: str | Path) -> PlanSpec:
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PlanFileError(shown, [f"cannot read the file: {exc.strerror}"]) from exc
-    return load_plan_bytes(raw, shown)
+    return load_plan_bytes(raw, shown, work)
 
 
-def load_plan_bytes(raw: bytes, shown: str) -> PlanSpec:
+def load_plan_bytes(raw: bytes, shown: str, work: WorkCalendar | None = None) -> PlanSpec:
     """Validate a plan file's content (an upload); ``shown`` names it in the problems.
 
     Raises:
@@ -229,10 +266,10 @@ def load_plan_bytes(raw: bytes, shown: str) -> PlanSpec:
         raise PlanFileError(shown, _pydantic_problems(exc, data)) from exc
     except RecursionError as exc:
         raise PlanFileError(shown, ["not a plan file: values nested too deeply"]) from exc
-    return _build(shown, parsed)
+    return _build(shown, parsed, work or WorkCalendar.shipped())
 
 
-def _build(path: str, f: _FileIn) -> PlanSpec:
+def _build(path: str, f: _FileIn, work: WorkCalendar) -> PlanSpec:
     problems: list[str] = []
     codes: dict[str, AgencySpec] = {}
     for i, a in enumerate(f.agencies):
@@ -285,20 +322,39 @@ def _build(path: str, f: _FileIn) -> PlanSpec:
         for name, named in (("receiver", s.receiver), ("via", s.via)):
             if named is not None and named not in codes:
                 problems.append(f"{where}: field '{name}': unknown agency code {named!r}")
+        if s.label and regimes.unknown_words(s.label):
+            problems.append(
+                f"{where}: field 'label': unknown {{…}} {regimes.unknown_words(s.label)}; "
+                "use {name}, {month}, {quarter}, {year}"
+            )
         periods: tuple[PeriodSpec, ...] = ()
         if s.recurrence is not Recurrence.AD_HOC:
             try:
-                periods = generate_periods(s, parse_deadline(s.wording), f.plan)
+                periods = _periods(s, parse_deadline(s.wording), f.plan, work)
             except DeadlineWordingError as exc:
                 problems.append(f"{where}: field 'wording': {exc}")
                 continue
             except ValueError as exc:
                 problems.append(f"{where}: {exc}")
                 continue
+            if not periods:
+                problems.append(
+                    f"{where}: field 'wording': no period of it falls due between {f.plan.issued_on:%d/%m/%Y} and "
+                    f"the end of {f.plan.span[1]}"
+                )
         wording = reflow(s.receiver_wording) if s.receiver_wording else None
         series.append(
             SeriesSpec(
-                s.code, s.name, s.recurrence, reflow(s.wording), tuple(owed), s.receiver, s.via, wording, periods
+                s.code,
+                s.name,
+                s.recurrence,
+                reflow(s.wording),
+                tuple(owed),
+                s.receiver,
+                s.via,
+                wording,
+                periods,
+                reflow(s.cutoff) if s.cutoff else None,
             )
         )
 
@@ -312,51 +368,21 @@ def _build(path: str, f: _FileIn) -> PlanSpec:
         issued_on=p.issued_on,
         signer=p.signer,
         signer_title=p.signer_title,
-        year=p.year,
+        year=p.span[0],
+        year_to=p.span[1],
         agencies=tuple(codes.values()),
         tasks=tuple(tasks),
         series=tuple(series),
     )
 
 
-def generate_periods(s: _SeriesIn, rule: DeadlineRule, plan: _PlanIn) -> tuple[PeriodSpec, ...]:
-    """The periods of a series for the plan's year.
-
-    Monthly: from the month after the plan was issued (or ``first_month``) through December (or
-    ``last_month``), each opening on the 1st of its month. Semi-annual and annual: one period each,
-    opening on the 1st of the month before the due month (never before the plan was issued).
-    Ad-hoc series have no periods in the file; admins create them.
-    """
-    year = plan.year
-    plan_start = start_of_day(plan.issued_on)
-    if s.recurrence is Recurrence.MONTHLY:
-        if not rule.monthly:
-            raise ValueError("field 'wording': a monthly series needs a monthly deadline ('ngày N hàng tháng')")
-        first = s.first_month or (plan.issued_on.month + 1 if plan.issued_on.year == year else 1)
-        last = s.last_month or 12
-        if first > 12 or first > last:
-            raise ValueError(f"field 'first_month': no month left in {year} (first {first}, last {last})")
-        out = []
-        for m in range(first, last + 1):
-            out.append(
-                PeriodSpec(
-                    key=f"{year}-{m:02d}",
-                    label=f"{s.name} {m}/{year}",
-                    opens_at=max(plan_start, start_of_day(date(year, m, 1))),
-                    due_at=rule.due_at(year, m),
-                )
-            )
-        return tuple(out)
-    if rule.monthly:
-        raise ValueError("field 'wording': this series needs a fixed date ('trước ngày 25/5/2023')")
-    last_day = rule.last_day(year)
-    due = end_of_day(last_day)
-    open_month = date(last_day.year, last_day.month, 1)
-    open_month = (
-        date(open_month.year - 1, 12, 1) if open_month.month == 1 else open_month.replace(month=open_month.month - 1)
+def _periods(s: _SeriesIn, rule: DeadlineRule, plan: _PlanIn, work: WorkCalendar) -> tuple[PeriodSpec, ...]:
+    """The periods of a series over the plan's years (``core.planning.regimes``). Ad-hoc series have none in the
+    file: admins create them."""
+    found = regimes.periods(
+        s.recurrence, rule, s.name, plan.issued_on, plan.span, work, s.label, s.cutoff, s.first_month, s.last_month
     )
-    opens = max(plan_start, start_of_day(open_month))
-    if due <= opens:
-        raise ValueError(f"field 'wording': the deadline {last_day:%d/%m/%Y} is before the plan starts")
-    key = f"{year}-H1" if s.recurrence is Recurrence.SEMI_ANNUAL else f"{year}"
-    return (PeriodSpec(key=key, label=f"{s.name} {year}", opens_at=opens, due_at=due),)
+    return tuple(
+        PeriodSpec(p.key, p.label, start_of_day(p.opens_on), end_of_day(p.last_day), p.data_from, p.data_to)
+        for p in found
+    )

@@ -4,17 +4,49 @@ An agency that owes a period is, at a given moment: on time (sent by the deadlin
 (sent after it), not yet due (not sent, the deadline still ahead) or overdue by N working days (not sent, the
 deadline passed). The tally, the matrix and trends pages, the chat, the CLI, the digest and the export all
 ask ``judge``; nothing else compares a confirmation or the clock with a deadline.
+
+When the time allowed ends is ``Deadlines``' to say: the plan's last day, or, when that day is a weekend or a
+holiday, the end of the next working day (Bộ luật Dân sự 2015, Điều 148 khoản 5: "Trường hợp ngày cuối cùng của
+thời hạn là ngày nghỉ cuối tuần hoặc ngày nghỉ lễ thì thời hạn kết thúc tại thời điểm kết thúc ngày làm việc tiếp
+theo ngày nghỉ đó"), unless the service is set to keep deadlines as written (DEADLINE_ON_DAY_OFF=as_written).
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
-from core.deadlines import to_vn
+from core.deadlines import end_of_day, to_vn
 from core.planning.calendar import WorkCalendar
 from core.types import PeriodStatusRow, Standing
+
+
+@dataclass(frozen=True)
+class Deadlines:
+    """The working-day calendar, and whether a deadline on a day off runs to the next working day (Điều 148)."""
+
+    calendar: WorkCalendar
+    extend_day_off: bool = True
+
+    def written_day(self, due_at: datetime) -> date:
+        return to_vn(due_at).date()
+
+    def extended_to(self, due_at: datetime) -> date | None:
+        """The working day the time allowed runs to, when the plan's last day is a day off and the law applies."""
+        day = self.written_day(due_at)
+        if not self.extend_day_off or self.calendar.is_working_day(day):
+            return None
+        return self.calendar.next_working_day(day)
+
+    def last_day(self, due_at: datetime) -> date:
+        """The last day a report counts as on time."""
+        return self.extended_to(due_at) or self.written_day(due_at)
+
+    def end(self, due_at: datetime) -> datetime:
+        """The instant the time allowed ends."""
+        extended = self.extended_to(due_at)
+        return end_of_day(extended) if extended else due_at
 
 
 @dataclass(frozen=True, slots=True)
@@ -34,25 +66,26 @@ class Verdict:
         return self.standing is not Standing.NOT_DUE
 
 
-def judge(due_at: datetime, submitted_at: datetime | None, calendar: WorkCalendar, now: datetime) -> Verdict:
+def judge(due_at: datetime, submitted_at: datetime | None, deadlines: Deadlines, now: datetime) -> Verdict:
     """The standing of one agency for one period at ``now``.
 
-    Late and overdue days are working days after the deadline's day, at least 1 (a report confirmed on the
+    Late and overdue days are working days after the last day allowed, at least 1 (a report confirmed on the
     Saturday after a Friday deadline is one day late, not zero).
     """
-    due_day = to_vn(due_at).date()
+    last = deadlines.last_day(due_at)
+    work = deadlines.calendar
     if submitted_at is not None:
-        if not past(due_at, calendar, submitted_at):
+        if not past(due_at, deadlines, submitted_at):
             return Verdict(Standing.ON_TIME)
-        return Verdict(Standing.LATE, max(1, calendar.working_days_between(due_day, to_vn(submitted_at).date())))
-    if not past(due_at, calendar, now):
+        return Verdict(Standing.LATE, max(1, work.working_days_between(last, to_vn(submitted_at).date())))
+    if not past(due_at, deadlines, now):
         return Verdict(Standing.NOT_DUE)
-    return Verdict(Standing.MISSING, max(1, calendar.working_days_between(due_day, to_vn(now).date())))
+    return Verdict(Standing.MISSING, max(1, work.working_days_between(last, to_vn(now).date())))
 
 
-def past(due_at: datetime, calendar: WorkCalendar, at: datetime) -> bool:
+def past(due_at: datetime, deadlines: Deadlines, at: datetime) -> bool:
     """The time allowed has run out at ``at``: a report confirmed then is late, one not in by then overdue."""
-    return at > due_at
+    return at > deadlines.end(due_at)
 
 
 @dataclass(frozen=True, slots=True)
@@ -110,6 +143,6 @@ class Tally:
         return sum(j.row.seen for j in self.rows)
 
 
-def tally(due_at: datetime, rows: Iterable[PeriodStatusRow], calendar: WorkCalendar, now: datetime) -> Tally:
+def tally(due_at: datetime, rows: Iterable[PeriodStatusRow], deadlines: Deadlines, now: datetime) -> Tally:
     """The rows of one period, each judged at ``now``."""
-    return Tally(tuple(Judged(r, judge(due_at, r.submitted_at, calendar, now)) for r in rows))
+    return Tally(tuple(Judged(r, judge(due_at, r.submitted_at, deadlines, now)) for r in rows))

@@ -27,10 +27,14 @@ class TaskRole(enum.StrEnum):
 
 
 class Recurrence(enum.StrEnum):
-    MONTHLY = "monthly"
-    SEMI_ANNUAL = "semi_annual"
-    ANNUAL = "annual"
-    AD_HOC = "ad_hoc"
+    """The reporting regimes of Nghị định 09/2019/NĐ-CP (Điều 12), and requests made when needed."""
+
+    MONTHLY = "monthly"  # báo cáo tháng
+    QUARTERLY = "quarterly"  # báo cáo quý
+    SEMI_ANNUAL = "semi_annual"  # báo cáo 6 tháng (đầu năm)
+    NINE_MONTHS = "nine_months"  # báo cáo 9 tháng
+    ANNUAL = "annual"  # báo cáo năm
+    AD_HOC = "ad_hoc"  # báo cáo đột xuất
 
 
 class Platform(enum.StrEnum):
@@ -152,6 +156,9 @@ class Period:
     plan_issued_on: date | None = None
     plan_issuer: str = ""  # "Ủy ban nhân dân tỉnh Tuyên Quang"
     via: str = ""  # the agency reports go through, who compiles and asks ("Sở Nội vụ")
+    data_from: date | None = None  # the data the report covers (chốt số liệu), when the plan says
+    data_to: date | None = None
+    cutoff: str = ""  # the series' cut-off as the plan words it, when it is not computed
 
 
 @dataclass(frozen=True, slots=True)

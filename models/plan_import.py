@@ -92,7 +92,7 @@ async def load(session: AsyncSession, number: str) -> StoredPlan:
     periods: dict[int, dict[str, StoredPeriod]] = defaultdict(dict)
     for p in period_rows:
         periods[p.series_id][p.key] = StoredPeriod(
-            p.label, p.opens_at, p.due_at, frozenset(period_owing[p.id]), held.get(p.id, 0)
+            p.label, p.opens_at, p.due_at, frozenset(period_owing[p.id]), held.get(p.id, 0), p.data_from, p.data_to
         )
     series = {
         s.code: StoredSeries(
@@ -103,6 +103,7 @@ async def load(session: AsyncSession, number: str) -> StoredPlan:
                 "receiver": code_of[s.receiver_agency_id],
                 "via": code_of[s.via_agency_id] if s.via_agency_id else None,
                 "receiver_wording": s.receiver_wording,
+                "cutoff": s.cutoff,
             },
             frozenset(owing[s.id]),
             periods[s.id],
@@ -168,6 +169,7 @@ async def apply(session: AsyncSession, spec: PlanSpec, d: PlanDiff) -> None:
             "receiver_agency_id": ids[s.receiver],
             "via_agency_id": ids[s.via] if s.via else None,
             "receiver_wording": s.receiver_wording,
+            "cutoff": s.cutoff,
         }
         srow = series_rows.get(s.code)
         if srow is None:
@@ -189,7 +191,13 @@ async def apply(session: AsyncSession, spec: PlanSpec, d: PlanDiff) -> None:
             await session.execute(delete(PeriodAgency).where(PeriodAgency.period_id == periods[gone].id))
             await session.delete(periods.pop(gone))
         for p, p_new, p_changed, p_agencies in change.periods:
-            period_values = {"label": p.label, "opens_at": p.opens_at, "due_at": p.due_at}
+            period_values = {
+                "label": p.label,
+                "opens_at": p.opens_at,
+                "due_at": p.due_at,
+                "data_from": p.data_from,
+                "data_to": p.data_to,
+            }
             prow = periods.get(p.key)
             if prow is None:
                 prow = ReportPeriod(series_id=srow.id, key=p.key, **period_values)

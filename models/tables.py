@@ -31,7 +31,8 @@ class Plan(Base):
     issued_on: Mapped[date] = mapped_column(Date)
     signer: Mapped[str] = mapped_column(String(255))
     signer_title: Mapped[str] = mapped_column(String(255), default="")
-    year: Mapped[int] = mapped_column(Integer)
+    year: Mapped[int] = mapped_column(Integer)  # the first year it covers
+    year_to: Mapped[int | None] = mapped_column(Integer, nullable=True)  # its last ("giai đoạn 2026–2030")
 
 
 class Agency(Base):
@@ -90,6 +91,7 @@ class ReportSeries(Base):
     receiver_agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
     via_agency_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), nullable=True)  # who compiles
     receiver_wording: Mapped[str | None] = mapped_column(Text, nullable=True)  # as the plan says it
+    cutoff: Mapped[str | None] = mapped_column(Text, nullable=True)  # chốt số liệu: "nd09" or the plan's words
     # Per-series reminder policy override (JSON of core.planning.policy.ReminderPolicy fields); NULL = default.
     policy: Mapped[dict[str, object] | None] = mapped_column(JSON, nullable=True)
 
@@ -110,7 +112,9 @@ class ReportPeriod(Base):
     key: Mapped[str] = mapped_column(String(32))
     label: Mapped[str] = mapped_column(String(255))
     opens_at: Mapped[datetime] = mapped_column(TZDateTime())
-    due_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)
+    due_at: Mapped[datetime] = mapped_column(TZDateTime(), index=True)  # the last day as the plan words it
+    data_from: Mapped[date | None] = mapped_column(Date, nullable=True)  # the data it covers, when computed
+    data_to: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class PeriodAgency(Base):

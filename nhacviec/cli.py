@@ -17,12 +17,13 @@ from rich.text import Text
 from bot.telegram.links import invite_links
 from core import messages
 from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
-from core.i18n import format_instant
+from core.i18n import format_day, format_instant
 from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
 from core.usecases import accounts, overview, plan, reminders, submissions, web_access
+from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
 from nhacviec.clikit import (
@@ -193,6 +194,7 @@ def periods_cmd(
         start, end = day(date_from, "--from"), day(date_to, "--to")
         async with context() as w, w.uows() as uow:
             rows = await plan.periods(uow, start_of_day(start) if start else None, end_of_day(end) if end else None)
+            deadlines = (await effective_rules(uow, w.rules())).deadlines
         if as_json:
             print_json(
                 [
@@ -202,16 +204,20 @@ def periods_cmd(
                         "key": p.key,
                         "plan": p.plan_number,
                         "opens_at": iso(p.opens_at),
-                        "due_at": iso(p.due_at),
+                        "due_at": iso(p.due_at),  # the last day as the plan words it
+                        "extended_to": str(ext) if (ext := deadlines.extended_to(p.due_at)) else None,  # Điều 148
+                        "data_from": str(p.data_from) if p.data_from else None,
+                        "data_to": str(p.data_to) if p.data_to else None,
                         "wording": p.wording,
                     }
                     for p in rows
                 ]
             )
             return
-        table = Table("Kỳ (period)", "Hạn chót (due)", "Theo văn bản (wording)")
+        table = Table("Kỳ (period)", "Hạn chót (due)", "Kéo dài đến (Điều 148)", "Theo văn bản (wording)")
         for p in rows:
-            table.add_row(p.label, format_instant(p.due_at), p.wording)
+            ext = deadlines.extended_to(p.due_at)
+            table.add_row(p.label, format_instant(p.due_at), format_day(ext) if ext else "", p.wording)
         out.print(table)
 
     run(go())

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from datetime import time
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field, SecretStr, field_validator, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -62,6 +63,9 @@ class Settings(BaseSettings):
     leader_unseen_time: time | None = None
     missed_grace_hours: float = 24.0
     calendar_file: Path | None = None
+    # A deadline that falls on a weekend or a holiday: "next_working_day" (the law's rule, Bộ luật Dân sự 2015,
+    # Điều 148 khoản 5: the time runs to the end of the next working day) or "as_written".
+    deadline_on_day_off: Literal["next_working_day", "as_written"] = "next_working_day"
 
     invite_default_days: int = 7
     # The agency that receives and compiles the reports; admin codes are for its people only.

@@ -41,6 +41,7 @@ def rules_from(settings: Settings) -> Rules:
         calendar=load_calendar(settings.calendar_file),
         invite_ttl=timedelta(days=settings.invite_default_days),
         admin_agency=settings.admin_agency,
+        extend_day_off=settings.deadline_on_day_off == "next_working_day",
     )
 
 

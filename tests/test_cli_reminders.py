@@ -55,9 +55,9 @@ def test_plan_46_preview_for_2023(database: Database, tmp_path: Path) -> None:
         date(2023, 10, 12),
         date(2023, 10, 13),
     ]
-    half = [p for p in points if p["period"] == "Báo cáo 6 tháng 2023" and p["kind"] in before]
+    half = [p for p in points if p["period"] == "Báo cáo 6 tháng đầu năm 2023" and p["kind"] in before]
     assert half and all(p["due_at"] == "2023-05-24T23:59:59+07:00" for p in half)
-    assert max(_days(points, "Báo cáo 6 tháng 2023", before)) <= date(2023, 5, 24)
+    assert max(_days(points, "Báo cáo 6 tháng đầu năm 2023", before)) <= date(2023, 5, 24)
     assert max(_days(points, "Báo cáo năm 2023", before)) <= date(2023, 11, 24)
 
     # Thanh tra tỉnh confirms April on 12/4 at 10:00: nothing of April reaches it afterwards.

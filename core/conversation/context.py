@@ -14,9 +14,8 @@ from typing import Any
 
 from core.conversation.events import Account, Choice, Incoming, Reply
 from core.i18n import gettext_for
-from core.planning.calendar import WorkCalendar
 from core.repositories import UnitOfWork
-from core.standing import Verdict, judge
+from core.standing import Deadlines, Verdict, judge
 from core.types import Actor, AgencyPeriod
 from core.usecases.outreach import ACK_ACTION
 from core.usecases.rules import Rules, effective_rules
@@ -121,14 +120,15 @@ class Ctx:
     async def state(self) -> tuple[str, dict[str, Any]] | None:
         return await self.uow.conversations.state(self.me.account_id, self.now)
 
-    async def calendar(self) -> WorkCalendar:
-        """The working-day calendar with the days stored in the database (read once per event)."""
+    async def deadlines(self) -> Deadlines:
+        """The working-day calendar with the days stored in the database (read once per event), and when a
+        deadline on a day off ends."""
         self.rules = await effective_rules(self.uow, self.rules)
-        return self.rules.calendar
+        return self.rules.deadlines
 
     async def standing(self, p: AgencyPeriod) -> Verdict:
         """The agency's standing for the period now (``core.standing.judge``)."""
-        return judge(p.period.due_at, p.submitted_at, await self.calendar(), self.now)
+        return judge(p.period.due_at, p.submitted_at, await self.deadlines(), self.now)
 
     def reply(self, text: str, choices: tuple[Choice, ...] = ()) -> list[Reply]:
         return [Reply(text, choices, language=self.lang)]

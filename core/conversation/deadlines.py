@@ -31,7 +31,7 @@ async def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
 @router.command("hanbaocao")
 async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     """/hanbaocao: open and upcoming periods with due date, weekday, days left and the agency's status."""
-    periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.calendar())
+    periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
     if not periods:
         return ctx.reply(ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name))
     lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
@@ -52,7 +52,7 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
 @router.command("trangthai")
 async def cmd_status(ctx: Ctx, args: str) -> list[Reply]:
     """/trangthai: the agency's history of periods due so far."""
-    periods = await plan.history(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.calendar())
+    periods = await plan.history(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
     if not periods:
         return ctx.reply(ctx.t("No report of %(agency)s has fallen due yet.", agency=ctx.me.agency_name))
     lines = [ctx.t("Reporting history of %(agency)s:", agency=ctx.me.agency_name)]

@@ -13,8 +13,8 @@ from datetime import date, datetime, time, timedelta
 
 from core import keys
 from core.deadlines import VN_TZ, to_vn
-from core.planning.calendar import WorkCalendar
 from core.planning.policy import ReminderPolicy
+from core.standing import Deadlines
 
 
 class PointKind(enum.StrEnum):
@@ -57,10 +57,14 @@ def at_time(day: date, t: time) -> datetime:
     return datetime.combine(day, t, tzinfo=VN_TZ)
 
 
-def _period_points(p: PlanningPeriod, cal: WorkCalendar) -> list[tuple[datetime, PointKind, int]]:
-    """Every point of one period, before anyone has submitted (at, kind, offset)."""
+def _period_points(p: PlanningPeriod, deadlines: Deadlines) -> list[tuple[datetime, PointKind, int]]:
+    """Every point of one period, before anyone has submitted (at, kind, offset). Reminders come before the
+    plan's last day as written (on the working day before it, when it is a day off); overdue reminders and the
+    escalation count working days from the last day allowed (the next working day, under Điều 148)."""
     pol = p.policy
+    cal = deadlines.calendar
     due_day = to_vn(p.due_at).date()
+    last_day = deadlines.last_day(p.due_at)
     by_day: dict[date, int] = {}
     for offset in sorted(set(pol.offsets_days), reverse=True):
         day = cal.previous_working_day(due_day - timedelta(days=offset))
@@ -76,16 +80,16 @@ def _period_points(p: PlanningPeriod, cal: WorkCalendar) -> list[tuple[datetime,
             out.append((at, PointKind.UNSEEN, 0))
     for i in range(pol.overdue_max):
         n = 1 + i * pol.overdue_every
-        out.append((at_time(cal.add_working_days(due_day, n), pol.send_time), PointKind.OVERDUE, n))
+        out.append((at_time(cal.add_working_days(last_day, n), pol.send_time), PointKind.OVERDUE, n))
     esc = pol.escalate_after
-    out.append((at_time(cal.add_working_days(due_day, esc), pol.send_time), PointKind.ESCALATION, esc))
+    out.append((at_time(cal.add_working_days(last_day, esc), pol.send_time), PointKind.ESCALATION, esc))
     return out
 
 
 def plan_reminders(
     periods: Iterable[PlanningPeriod],
     submissions: Mapping[tuple[str, int], datetime],
-    cal: WorkCalendar,
+    deadlines: Deadlines,
     start: datetime,
     end: datetime,
     digest_policy: ReminderPolicy | None = None,
@@ -101,7 +105,7 @@ def plan_reminders(
         confirmed = {
             code: submissions[(code, p.period_id)] for code in p.agencies if (code, p.period_id) in submissions
         }
-        for at, kind, offset in _period_points(p, cal):
+        for at, kind, offset in _period_points(p, deadlines):
             if not start <= at <= end:
                 continue
             agencies = (
@@ -114,7 +118,7 @@ def plan_reminders(
         day = to_vn(start).date()
         while day <= to_vn(end).date():
             at = at_time(day, digest_policy.send_time)
-            if cal.is_working_day(day) and start <= at <= end:
+            if deadlines.calendar.is_working_day(day) and start <= at <= end:
                 points.append(ReminderPoint(keys.digest_point(day), at, PointKind.DIGEST, 0, None, "", None, ()))
             day += timedelta(days=1)
     points.sort(key=lambda pt: (pt.at, pt.key))

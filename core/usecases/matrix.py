@@ -110,7 +110,7 @@ class Matrix:
 def _cell(row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules) -> Cell:
     if row is None:
         return Cell(CellState.NOT_OWED)
-    verdict = judge(period.due_at, row.submitted_at, rules.calendar, now)
+    verdict = judge(period.due_at, row.submitted_at, rules.deadlines, now)
     return Cell(CellState(verdict.standing.value), verdict.days, row.submitted_at)
 
 

@@ -77,9 +77,9 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
     if not missing:
         return NudgeResult(p, 0, 0, 0)
     rules = await effective_rules(uow, rules)
-    kind = DeliveryKind.OVERDUE if past(p.due_at, rules.calendar, now) else DeliveryKind.BEFORE
+    kind = DeliveryKind.OVERDUE if past(p.due_at, rules.deadlines, now) else DeliveryKind.BEFORE
     days = reminder_days(kind, p.due_at, now, rules)
-    report = messages.report_ref(p, due_off=not rules.calendar.is_working_day(to_vn(p.due_at).date()))
+    report = messages.report_ref(p, rules.deadlines)
     people = await uow.accounts.recipients(Role.FOCAL, missing)
     key = keys.nudge(p.id, now)
     items = []
@@ -100,7 +100,7 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
 def reminder_days(kind: DeliveryKind, due_at: datetime, at: datetime, rules: Rules) -> int:
     """Calendar days left before the deadline, or working days since it (at least 1)."""
     if kind in (DeliveryKind.OVERDUE, DeliveryKind.ESCALATION):
-        return judge(due_at, None, rules.calendar, at).days or 1  # a point planned on the deadline's day itself
+        return judge(due_at, None, rules.deadlines, at).days or 1  # a point planned on the deadline's day itself
     return (to_vn(due_at).date() - to_vn(at).date()).days
 
 

@@ -31,8 +31,8 @@ async def overview(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime
 
 async def period_tally(uow: UnitOfWork, p: Period, now: datetime, rules: Rules) -> Tally:
     """Every owing agency of the period judged at ``now``, with whether it was reminded and saw a reminder."""
-    calendar = (await effective_rules(uow, rules)).calendar
-    return tally(p.due_at, await status(uow, p.id), calendar, now)
+    deadlines = (await effective_rules(uow, rules)).deadlines
+    return tally(p.due_at, await status(uow, p.id), deadlines, now)
 
 
 async def status(uow: UnitOfWork, period_id: int) -> list[PeriodStatusRow]:
@@ -54,12 +54,12 @@ async def export_rows(uow: UnitOfWork, actor: Actor, ref: str | None, now: datet
 async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[DigestPeriod]:
     """Open periods and recently overdue ones still owed, with their tallies."""
     out = []
-    calendar = (await effective_rules(uow, rules)).calendar
+    deadlines = (await effective_rules(uow, rules)).deadlines
     for p in await uow.periods.all(due_from=now - DIGEST_RECENT):
         if p.opens_at > now:
             continue
-        counted = tally(p.due_at, await uow.periods.status(p.id), calendar, now)
-        if past(p.due_at, calendar, now) and not counted.not_sent:
+        counted = tally(p.due_at, await uow.periods.status(p.id), deadlines, now)
+        if past(p.due_at, deadlines, now) and not counted.not_sent:
             continue  # its deadline has passed and every agency sent
         overdue = counted.overdue
         escalated = tuple(j.row.agency.name for j in overdue if j.verdict.days >= rules.policy.escalate_after)

@@ -6,7 +6,7 @@ database as it stands at the point's instant.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
 from core import keys, messages
@@ -36,11 +36,6 @@ class PlanningInputs:
     submissions: dict[tuple[str, int], datetime]
 
 
-def due_off(rules: Rules, due_at: datetime) -> bool:
-    """The deadline's day is not a working day (a weekend or a holiday)."""
-    return not rules.calendar.is_working_day(to_vn(due_at).date())
-
-
 async def planning_inputs(uow: UnitOfWork, rules: Rules, due_from: datetime, due_to: datetime) -> PlanningInputs:
     """Periods due in [due_from, due_to] (active owing agencies only) and their live submissions."""
     found = await uow.periods.planning_rows(due_from, due_to)
@@ -60,7 +55,7 @@ async def planning_inputs(uow: UnitOfWork, rules: Rules, due_from: datetime, due
                 policy=rules.policy.with_overrides(row.policy_overrides),
             )
         )
-        reports[p.id] = messages.report_ref(p)
+        reports[p.id] = messages.report_ref(p, rules.deadlines)
     submissions = await uow.periods.confirmations([r.period.id for r in found])
     return PlanningInputs(periods, reports, submissions)
 
@@ -71,7 +66,7 @@ async def plan_window(
     """The points in [start, end] as the database stands now (periods, submissions, series policies, calendar)."""
     rules = await effective_rules(uow, rules)
     inputs = await planning_inputs(uow, rules, start - AFTER_DUE, end + BEFORE_DUE)
-    points = plan_reminders(inputs.periods, inputs.submissions, rules.calendar, start, end, rules.policy)
+    points = plan_reminders(inputs.periods, inputs.submissions, rules.deadlines, start, end, rules.policy)
     return inputs, points
 
 
@@ -154,7 +149,7 @@ async def _deliveries(
             for r in await uow.accounts.recipients(role)
         ]
     assert point.period_id is not None
-    report = replace(inputs.reports[point.period_id], due_off=due_off(rules, inputs.reports[point.period_id].due_at))
+    report = inputs.reports[point.period_id]
     days = reminder_days(kind, report.due_at, point.at, rules)
     agencies = point.agencies
     if point.kind is PointKind.UNSEEN:  # only where nobody has seen a reminder (nor sent: the planner knows)
@@ -200,7 +195,7 @@ async def catch_up(uow: UnitOfWork, rules: Rules, now: datetime, grace: timedelt
     for p in old:
         groups.setdefault((p.period_id, p.kind is PointKind.ESCALATION), []).append(p)
     for (period_id, is_escalation), group in groups.items():
-        due_passed = group[-1].due_at is not None and past(group[-1].due_at, rules.calendar, now)
+        due_passed = group[-1].due_at is not None and past(group[-1].due_at, rules.deadlines, now)
         if period_id is None or not due_passed or (period_id, is_escalation) in recent_kinds:
             for p in group:
                 await mark(uow, p.key, p.at, RunOutcome.STALE, now)
@@ -228,7 +223,7 @@ async def _collapse(
         key=keys.catch_up(latest.key),
         at=now,
         kind=kind,
-        offset=judge(latest.due_at, None, rules.calendar, now).days or 1,
+        offset=judge(latest.due_at, None, rules.deadlines, now).days or 1,
         period_id=pid,
         label=latest.label,
         due_at=latest.due_at,

@@ -9,6 +9,7 @@ from core.errors import NotAllowed
 from core.planning.calendar import DayKind, WorkCalendar
 from core.planning.policy import ReminderPolicy
 from core.repositories import UnitOfWork
+from core.standing import Deadlines
 from core.types import Actor, Role
 
 
@@ -21,6 +22,11 @@ class Rules:
     undo_window: timedelta = timedelta(hours=24)
     admin_agency: str = "SNV"  # the agency that receives and compiles the reports: admins belong to it
     stored_days: bool = False  # True once the database's calendar days are laid over ``calendar``
+    extend_day_off: bool = True  # Điều 148 BLDS: a deadline on a day off runs to the next working day
+
+    @property
+    def deadlines(self) -> Deadlines:
+        return Deadlines(self.calendar, self.extend_day_off)
 
 
 def require_admin(actor: Actor) -> None:

@@ -35,7 +35,7 @@ async def submit(
         raise NotOwed(period.label)
     if await uow.periods.live_submission(agency_id, period_id) is not None:
         raise AlreadySubmitted(period.label)
-    late = past(period.due_at, (await effective_rules(uow, rules)).calendar, at)  # kept with the row, as it was then
+    late = past(period.due_at, (await effective_rules(uow, rules)).deadlines, at)  # kept with the row, as it was then
     sub_id = await uow.periods.add_submission(
         agency_id, period_id, at, late, actor.label, actor.person_id, document_number, file_ref
     )

@@ -88,6 +88,9 @@ def period(
         plan_issued_on=plan.issued_on,
         plan_issuer=plan.issuing_body,
         via=via_name or "",
+        data_from=p.data_from,
+        data_to=p.data_to,
+        cutoff=s.cutoff if s.cutoff and s.cutoff != "nd09" else "",
     )
 
 

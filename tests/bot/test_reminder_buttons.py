@@ -104,8 +104,8 @@ async def test_one_tap_confirms_the_period_updates_the_agencys_copies_and_stops_
     assert api.edits(SON) == [] and api.edits(THANH) == []
 
     before = len(api.sent(SON)) + len(api.sent(HA)) + len(api.sent(LEAD))
-    monday = datetime(2023, 4, 17, 8, 0, tzinfo=VN_TZ)
-    assert await live.engine.fire_key(f"{APRIL}:overdue:1", monday) == 1  # Thanh only
+    tuesday = datetime(2023, 4, 18, 8, 0, tzinfo=VN_TZ)  # Saturday 15/4 ran to Monday (Điều 148): chased Tuesday
+    assert await live.engine.fire_key(f"{APRIL}:overdue:1", tuesday) == 1  # Thanh only
     await live.sender.drain_once()
     assert len(api.sent(SON)) + len(api.sent(HA)) + len(api.sent(LEAD)) == before
 

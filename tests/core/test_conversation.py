@@ -174,7 +174,7 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
     await p.say("/hanbaocao")
     assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
     assert "chưa nộp — còn 5 ngày" in p.text
-    assert "Báo cáo 6 tháng 2023" in p.text  # opens 1/5, within the coming weeks
+    assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
 
 
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
@@ -208,14 +208,15 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
 
 
 async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_machine.Traveller) -> None:
-    frozen.move_to(datetime(2023, 4, 17, 10, 0, tzinfo=VN_TZ))
+    # April's deadline, Saturday 15/4/2023, ran to the end of Monday 17/4 (Điều 148): Tuesday is late.
+    frozen.move_to(datetime(2023, 4, 18, 10, 0, tzinfo=VN_TZ))
     p = await registered(h, "s2", "Sơn", "STP", Role.FOCAL)
     await p.say("/danop thang:2023-04")
     await p.press("Xác nhận đã nộp")
     assert "— muộn." in p.text
     await p.say("/trangthai")
-    assert "Báo cáo tháng 4/2023: đã nộp muộn lúc 10:00 thứ Hai, 17/04/2023" in p.text
-    frozen.move_to(datetime(2023, 4, 18, 11, 0, tzinfo=VN_TZ))
+    assert "Báo cáo tháng 4/2023: đã nộp muộn lúc 10:00 thứ Ba, 18/04/2023" in p.text
+    frozen.move_to(datetime(2023, 4, 19, 11, 0, tzinfo=VN_TZ))
     await p.say("/huynop")
     assert "Không có xác nhận nào trong 24 giờ qua" in p.text
 
@@ -503,8 +504,8 @@ async def test_a_report_months_late_can_still_be_confirmed(h: Harness, frozen: t
     april = next(i for i, line in enumerate(lines) if "Báo cáo tháng 4/2023" in line)
     august = next(i for i, line in enumerate(lines) if "Báo cáo tháng 8/2023" in line)
     assert april < august  # overdue ones first, the oldest first
-    # 15/4 (Saturday) → 1/8: 10 + 20 (1–3/5 off) + 22 + 21 + 1 working days.
-    assert "Báo cáo tháng 4/2023" in lines[april] and "chưa nộp — quá hạn 74 ngày làm việc" in lines[april]
+    # 15/4 (Saturday) ran to Monday 17/4 (Điều 148) → 1/8: 9 + 20 (1–3/5 off) + 22 + 21 + 1 working days.
+    assert "Báo cáo tháng 4/2023" in lines[april] and "chưa nộp — quá hạn 73 ngày làm việc" in lines[april]
 
     await p.say("/danop")
     offered = [c.label for c in p.last[0].choices]

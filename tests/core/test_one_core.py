@@ -21,6 +21,7 @@ from tests.conftest import Database
 from tests.factories import add_people, invite_code
 
 MONDAY = datetime(2023, 4, 17, 9, 0, tzinfo=VN_TZ)  # the April report was due on Saturday 15/04
+TUESDAY = datetime(2023, 4, 18, 9, 0, tzinfo=VN_TZ)  # …which ran to Monday 17/04 (Điều 148)
 APRIL = "46/KH-UBND:thang:2023-04"
 
 
@@ -42,12 +43,20 @@ def monday() -> Iterator[None]:
         yield
 
 
-async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(loaded: Database, monday: None) -> None:
+@pytest.fixture
+def tuesday() -> Iterator[None]:
+    with time_machine.travel(TUESDAY, tick=False):
+        yield
+
+
+async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(
+    loaded: Database, tuesday: None
+) -> None:
     # The series' receiver is data, not a constant: point it at Ủy ban nhân dân tỉnh and both texts follow.
     async with loaded.sessions.begin() as s:
         ubnd = await s.scalar(select(t.Agency.id).where(t.Agency.code == "UBND-TINH"))
         await s.execute(update(t.ReportSeries).where(t.ReportSeries.code == "thang").values(receiver_agency_id=ubnd))
-    h = make_harness(loaded, MONDAY)
+    h = make_harness(loaded, TUESDAY)
     admin = await registered(h, "snv", "Phạm Minh Em", "SNV", Role.ADMIN)
     await registered(h, "stp", "Nguyễn Văn An", "STP", Role.FOCAL)
 
@@ -55,12 +64,13 @@ async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(
     assert "Đang gửi nhắc nhở tới 1 cán bộ đầu mối của 1 cơ quan" in admin.text, admin.text
     await h.sender.drain_once()
     (nudged,) = h.channel.to("stp")[-1:]
-    assert "đã quá 1 ngày làm việc" in nudged, nudged  # Saturday → Monday is one working day, not two
+    # Saturday 15/4 ran to Monday 17/4 (Điều 148): Tuesday is one working day overdue, not two.
+    assert "đã quá 1 ngày làm việc" in nudged, nudged
     assert "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in nudged
 
     # The scheduled overdue reminder of that same morning reads the same.
     engine = h.conversation.notifier.engine  # type: ignore[attr-defined]
-    assert await engine.fire_key(f"{APRIL}:overdue:1", datetime(2023, 4, 17, 8, 0, tzinfo=VN_TZ)) == 1
+    assert await engine.fire_key(f"{APRIL}:overdue:1", datetime(2023, 4, 18, 8, 0, tzinfo=VN_TZ)) == 1
     await h.sender.drain_once()
     *_, before, scheduled = h.channel.to("stp")
     assert before == nudged and scheduled == nudged

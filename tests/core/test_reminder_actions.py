@@ -122,7 +122,7 @@ async def test_the_leaders_escalation_is_brought_up_to_date_too(
     h = make_harness(loaded)
     son = await _console(h, "c-son", "Lê Văn Sơn", "STP")
     await add_person(loaded, "STP", Role.LEADER, "Lãnh đạo Sở", "stp-lead")
-    at = datetime(2023, 4, 19, 8, 0, tzinfo=VN_TZ)  # working day 3 after the deadline
+    at = datetime(2023, 4, 20, 8, 0, tzinfo=VN_TZ)  # working day 3 after the deadline (run to Monday 17/4)
     friday.move_to(at)
     engine = ReminderEngine(h.db.uows, Rules(), h.sender, None)
     await engine.fire_key(f"{APRIL}:escalation:3", at)

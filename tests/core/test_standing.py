@@ -12,10 +12,10 @@ import pytest
 
 from core.deadlines import VN_TZ, end_of_day
 from core.planning.calendar import DayKind, WorkCalendar
-from core.standing import Verdict, judge, past, tally
+from core.standing import Deadlines, Verdict, judge, past, tally
 from core.types import Agency, AgencyKind, PeriodStatusRow, Standing
 
-CAL = WorkCalendar.shipped()
+CAL = Deadlines(WorkCalendar.shipped(), extend_day_off=False)  # the deadlines below are working days anyway
 FRI_14_4 = end_of_day(datetime(2023, 4, 14).date())  # "chậm nhất trong ngày 14/4/2023": a Friday
 FRI_28_4 = end_of_day(datetime(2023, 4, 28).date())  # the last working day before the 29/4–3/5 holidays
 
@@ -61,7 +61,7 @@ def test_past_is_strictly_after_the_due_instant() -> None:
 
 
 def test_a_day_sở_nội_vụ_adds_off_counts_in_the_days() -> None:
-    with_day_off = CAL.with_days({datetime(2023, 4, 17).date(): DayKind.OFF})
+    with_day_off = Deadlines(CAL.calendar.with_days({datetime(2023, 4, 17).date(): DayKind.OFF}))
     assert judge(FRI_14_4, vn(2023, 4, 18, 9), with_day_off, vn(2023, 4, 20)) == Verdict(LATE, 1)
     assert judge(FRI_14_4, vn(2023, 4, 18, 9), CAL, vn(2023, 4, 20)) == Verdict(LATE, 2)
 
@@ -79,3 +79,50 @@ def test_the_tally_groups_by_standing_in_order() -> None:
     assert (counted.total, counted.sent, len(counted.not_sent)) == (4, 3, 1)
     before = tally(FRI_14_4, rows, CAL, vn(2023, 4, 14, 9))
     assert [j.row.agency.code for j in before.not_sent] == ["C"] and before.overdue == ()
+
+
+# Điều 148 khoản 5, Bộ luật Dân sự 2015: a time limit whose last day is a weekend or a holiday ends at the end of
+# the next working day. Saturday 15/8/2026; Thursday 30/4 and Friday 1/5/2026 are public holidays.
+LAW, WRITTEN = Deadlines(WorkCalendar.shipped()), Deadlines(WorkCalendar.shipped(), extend_day_off=False)
+SAT_15_8 = end_of_day(datetime(2026, 8, 15).date())
+THU_30_4 = end_of_day(datetime(2026, 4, 30).date())
+
+DAY_OFF = [
+    (
+        "confirmed Monday 09:00 after a Saturday deadline",
+        SAT_15_8,
+        vn(2026, 8, 17, 9),
+        vn(2026, 8, 20),
+        LAW,
+        ON_TIME,
+        0,
+    ),
+    ("…the same, kept as written", SAT_15_8, vn(2026, 8, 17, 9), vn(2026, 8, 20), WRITTEN, LATE, 1),
+    ("confirmed Tuesday after a Saturday deadline", SAT_15_8, vn(2026, 8, 18, 9), vn(2026, 8, 20), LAW, LATE, 1),
+    ("not sent, Monday evening", SAT_15_8, None, vn(2026, 8, 17, 22), LAW, NOT_DUE, 0),
+    ("not sent, Tuesday", SAT_15_8, None, vn(2026, 8, 18, 8), LAW, MISSING, 1),
+    ("confirmed after the 30/4–3/5 holidays", THU_30_4, vn(2026, 5, 4, 16), vn(2026, 5, 8), LAW, ON_TIME, 0),
+    ("…the same, kept as written", THU_30_4, vn(2026, 5, 4, 16), vn(2026, 5, 8), WRITTEN, LATE, 1),
+]
+
+
+@pytest.mark.parametrize(
+    ("what", "due", "confirmed", "now", "deadlines", "standing", "days"), DAY_OFF, ids=[c[0] for c in DAY_OFF]
+)
+def test_a_deadline_on_a_day_off_runs_to_the_next_working_day(
+    what: str,
+    due: datetime,
+    confirmed: datetime | None,
+    now: datetime,
+    deadlines: Deadlines,
+    standing: Standing,
+    days: int,
+) -> None:
+    assert judge(due, confirmed, deadlines, now) == Verdict(standing, days)
+
+
+def test_where_the_time_allowed_ends() -> None:
+    assert LAW.extended_to(SAT_15_8) == datetime(2026, 8, 17).date()
+    assert LAW.end(SAT_15_8) == end_of_day(datetime(2026, 8, 17).date())
+    assert WRITTEN.extended_to(SAT_15_8) is None and WRITTEN.end(SAT_15_8) == SAT_15_8
+    assert LAW.extended_to(FRI_14_4) is None  # a working day: nothing to extend

@@ -70,7 +70,7 @@ async def test_undo_is_recorded_and_a_new_submission_is_then_allowed(loaded: Dat
     async with loaded.uows() as uow:
         await submissions.undo(uow, actor, period_id, NOW + timedelta(hours=1), Rules())
         await uow.commit()
-    late = datetime(2023, 4, 16, 8, 0, tzinfo=VN_TZ)
+    late = datetime(2023, 4, 18, 8, 0, tzinfo=VN_TZ)  # Saturday 15/4 ran to Monday 17/4 (Điều 148)
     assert (await _submit(loaded, agency_id, period_id, late)).late is True
     async with loaded.sessions() as s:
         rows = (await s.scalars(select(t.Submission).order_by(t.Submission.id))).all()

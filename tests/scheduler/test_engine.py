@@ -41,11 +41,11 @@ class World:
     channel: RecordingChannel
     clock: time_machine.Traveller
 
-    def service(self) -> tuple[ReminderEngine, OutboxSender, AsyncIOScheduler]:
+    def service(self, rules: Rules | None = None) -> tuple[ReminderEngine, OutboxSender, AsyncIOScheduler]:
         """A fresh process: new scheduler, sender and engine over the same database."""
         sender = OutboxSender(self.db.uows, {Platform.CONSOLE: self.channel}, RetryPolicy(max_attempts=4))
         scheduler = AsyncIOScheduler(timezone=VN_TZ)
-        engine = ReminderEngine(self.db.uows, Rules(), sender, scheduler)
+        engine = ReminderEngine(self.db.uows, rules or Rules(), sender, scheduler)
         return engine, sender, scheduler
 
     async def count(self, model: type, *where: object) -> int:
@@ -160,7 +160,8 @@ async def test_restart_after_an_outage_sends_each_missed_point_once(world: World
 
 
 async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world: World) -> None:
-    world.clock.move_to(vn(2023, 4, 20, 12, 0))  # missed 7/4, 12/4, 14/4, 17/4, 19/4 (all > 24 h old)
+    # Missed 7/4, 12/4, 14/4, 18/4 and 20/4 (all > 24 h old); the Saturday deadline ran to Monday 17/4 (Điều 148).
+    world.clock.move_to(vn(2023, 4, 21, 12, 0))
     engine, sender, scheduler = world.service()
     scheduler.start()
     await engine.start()
@@ -172,7 +173,7 @@ async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world
     assert len(lead) == 1 and "Sở Tư pháp chưa nộp báo cáo tháng 4/2023" in lead[0]
     assert len(world.channel.to("nh-dung")) == 1
     (digest,) = world.channel.to("snv-admin")  # today's 08:00 digest only; the older ones are stale
-    assert "thứ Năm, 20/04/2023" in digest
+    assert "thứ Sáu, 21/04/2023" in digest
     runs = await world.count(t.ReminderRun)
     assert runs >= 6
     # Restarting again changes nothing.
@@ -266,11 +267,13 @@ async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: W
 
 
 async def test_digest_names_agencies_overdue_three_working_days(world: World) -> None:
-    for code, at in (("STP", vn(2023, 4, 14, 9)), ("SNV", vn(2023, 4, 17, 9))):
+    # April's Saturday deadline ran to Monday 17/4 (Điều 148): Tuesday's report is late, and Thursday 20/4 is the
+    # third working day after the time allowed.
+    for code, at in (("STP", vn(2023, 4, 14, 9)), ("SNV", vn(2023, 4, 18, 9))):
         await submit(world.db, code, "thang:2023-04", at)
-    world.clock.move_to(vn(2023, 4, 19, 8, 0))
+    world.clock.move_to(vn(2023, 4, 20, 8, 0))
     engine, sender, _ = world.service()
-    await engine.fire_key("digest:2023-04-19", vn(2023, 4, 19, 8, 0))
+    await engine.fire_key("digest:2023-04-20", vn(2023, 4, 20, 8, 0))
     await sender.drain_once()
     (digest,) = world.channel.to("snv-admin")
     assert "1 đúng hạn, 1 muộn, 23 chưa nộp" in digest
@@ -312,7 +315,8 @@ async def test_reschedule_derives_jobs_from_the_database(world: World) -> None:
 
 
 async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World) -> None:
-    """15/04/2023 is a Saturday: the due-day reminder comes on Friday 14/04 and says so."""
+    """15/04/2023 is a Saturday: the due-day reminder comes on Friday 14/04 and says the time runs to Monday's end
+    (Bộ luật Dân sự, Điều 148 khoản 5)."""
     world.clock.move_to(vn(2023, 4, 14, 8, 0))
     engine, sender, _ = world.service()
     assert await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0)) == 3
@@ -321,10 +325,24 @@ async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World)
     assert an.startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
     assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ" in an
     assert "hạn chót thứ Bảy, 15/04/2023 — còn 1 ngày (ngày mai là hạn chót)." in an
-    assert "Hạn chót 15/04/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in an
+    assert (
+        "Hạn chót 15/04/2023 trùng ngày nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết "
+        "thứ Hai, 17/04/2023." in an
+    )
+    assert "trong ngày làm việc hôm nay" not in an  # no longer told both "tomorrow" and "today"
     assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in an
     (binh,) = world.channel.to("stp-binh")
-    assert "The deadline 15/04/2023 falls on Saturday; please send the report within today's working day." in binh
+    assert "under Article 148 of the Civil Code the time allowed runs to the end of Monday, 17/04/2023" in binh
+
+
+async def test_kept_as_written_the_friday_reminder_asks_for_the_report_today(world: World) -> None:
+    world.clock.move_to(vn(2023, 4, 14, 8, 0))
+    engine, sender, _ = world.service(Rules(extend_day_off=False))
+    assert await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0)) == 3
+    await sender.drain_once()
+    (an,) = world.channel.to("stp-an")
+    assert "Hạn chót 15/04/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in an
+    assert "Điều 148" not in an
 
 
 async def test_a_job_whose_point_the_calendar_moved_is_not_marked_handled(world: World) -> None:

@@ -13,8 +13,10 @@ from core.planfile import PlanSpec
 from core.planning.calendar import WorkCalendar
 from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
 from core.planning.policy import PolicyError, ReminderPolicy
+from core.standing import Deadlines
 
-CAL = WorkCalendar()
+CAL = Deadlines(WorkCalendar())  # the law's rule (Điều 148): a deadline on a day off runs to the next working day
+AS_WRITTEN = Deadlines(WorkCalendar(), extend_day_off=False)
 YEAR_START, YEAR_END = start_of_day(date(2023, 3, 14)), end_of_day(date(2023, 12, 31))
 
 
@@ -37,7 +39,7 @@ def test_plan_46_never_reminds_on_a_day_off(plan46: PlanSpec) -> None:
     for p in points:
         day = to_vn(p.at).date()
         assert day.weekday() < 5, p
-        assert CAL.holiday_name(day) is None, p
+        assert CAL.calendar.holiday_name(day) is None, p
         assert to_vn(p.at).time() == time(8, 0)
 
 
@@ -59,7 +61,7 @@ def test_weekend_deadlines_are_reminded_on_the_working_days_before(plan46: PlanS
 
 def test_half_year_and_annual_reports_are_reminded_before_their_last_day(plan46: PlanSpec) -> None:
     points = plan_reminders(periods_of(plan46), {}, CAL, YEAR_START, YEAR_END)
-    half = of_period(points, "Báo cáo 6 tháng 2023", PointKind.BEFORE, PointKind.DUE)
+    half = of_period(points, "Báo cáo 6 tháng đầu năm 2023", PointKind.BEFORE, PointKind.DUE)
     assert [to_vn(p.at).date() for p in half] == [
         date(2023, 5, 17),
         date(2023, 5, 19),
@@ -77,18 +79,28 @@ def test_half_year_and_annual_reports_are_reminded_before_their_last_day(plan46:
 
 
 def test_overdue_every_two_working_days_three_times_and_escalation_on_the_third(plan46: PlanSpec) -> None:
+    # April's deadline, Saturday 15/4/2023, runs to the end of Monday 17/4 (Điều 148): chasing starts on Tuesday.
     points = plan_reminders(periods_of(plan46), {}, CAL, YEAR_START, YEAR_END)
     overdue = of_period(points, "Báo cáo tháng 4/2023", PointKind.OVERDUE)
     assert [(to_vn(p.at).date(), p.offset) for p in overdue] == [
-        (date(2023, 4, 17), 1),
-        (date(2023, 4, 19), 3),
-        (date(2023, 4, 21), 5),
+        (date(2023, 4, 18), 1),
+        (date(2023, 4, 20), 3),
+        (date(2023, 4, 24), 5),
     ]
     esc = of_period(points, "Báo cáo tháng 4/2023", PointKind.ESCALATION)
-    assert [(to_vn(p.at).date(), p.offset) for p in esc] == [(date(2023, 4, 19), 3)]
-    # May's deadline is a Monday: the first overdue reminder is on Tuesday 16/5.
+    assert [(to_vn(p.at).date(), p.offset) for p in esc] == [(date(2023, 4, 20), 3)]
+    # May's deadline is a Monday, a working day: the first overdue reminder is on Tuesday 16/5.
     may = of_period(points, "Báo cáo tháng 5/2023", PointKind.OVERDUE)
     assert to_vn(may[0].at).date() == date(2023, 5, 16)
+    # Kept as written (DEADLINE_ON_DAY_OFF=as_written), April is chased from Monday 17/4.
+    written = of_period(
+        plan_reminders(periods_of(plan46), {}, AS_WRITTEN, YEAR_START, YEAR_END), "Báo cáo tháng 4/2023"
+    )
+    assert next(to_vn(p.at).date() for p in written if p.kind is PointKind.OVERDUE) == date(2023, 4, 17)
+    # The reminders before the deadline do not move: they come before the weekend either way.
+    assert [p.at for p in of_period(points, "Báo cáo tháng 4/2023", PointKind.BEFORE, PointKind.DUE)] == [
+        p.at for p in written if p.kind in (PointKind.BEFORE, PointKind.DUE)
+    ]
 
 
 def test_no_reminder_for_an_agency_after_it_confirmed(plan46: PlanSpec) -> None:
@@ -158,11 +170,11 @@ days = st.dates(min_value=date(2023, 1, 1), max_value=date(2026, 12, 31))
 @st.composite
 def random_plans(
     draw: st.DrawFn,
-) -> tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar]:
+) -> tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], Deadlines]:
     agencies = tuple(f"A{i}" for i in range(draw(st.integers(1, 5))))
     off = draw(st.frozensets(days, max_size=15))
     makeup = draw(st.frozensets(days, max_size=5)) - off
-    cal = WorkCalendar(off, makeup)
+    cal = Deadlines(WorkCalendar(off, makeup), extend_day_off=draw(st.booleans()))
     periods, subs = [], {}
     for pid in range(1, draw(st.integers(1, 6)) + 1):
         due_day = draw(days)
@@ -202,7 +214,7 @@ WINDOW = (start_of_day(date(2022, 10, 1)), end_of_day(date(2027, 3, 31)))
 @settings(deadline=None)  # examples: as the profile says (tests/conftest.py)
 @given(random_plans())
 def test_properties_over_random_plans(
-    case: tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], WorkCalendar],
+    case: tuple[list[PlanningPeriod], dict[tuple[str, int], datetime], Deadlines],
 ) -> None:
     periods, subs, cal = case
     points = plan_reminders(periods, subs, cal, *WINDOW)
@@ -214,7 +226,7 @@ def test_properties_over_random_plans(
     for p in points:
         period = by_id[p.period_id]  # type: ignore[index]
         local = to_vn(p.at)
-        assert cal.is_working_day(local.date()), p
+        assert cal.calendar.is_working_day(local.date()), p
         assert period.policy.work_start <= local.time() < period.policy.work_end, p
         assert p.agencies, p
         for code in p.agencies:
@@ -222,5 +234,5 @@ def test_properties_over_random_plans(
             assert confirmed is None or confirmed > p.at, "nobody is reminded after confirming"
         if p.kind in (PointKind.BEFORE, PointKind.DUE):
             assert period.opens_at <= p.at < period.due_at, p
-        else:
-            assert p.at > period.due_at, p
+        else:  # chasing starts after the time allowed, extended or not
+            assert p.at > cal.end(period.due_at), p
