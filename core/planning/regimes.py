@@ -109,7 +109,8 @@ def periods(
 ) -> list[Period]:
     """The periods a series owes: each whose last day falls after ``issued_on`` and within ``years`` (monthly ones
     also within ``first_month`` of the first year and ``last_month`` of the last). Each opens on the 1st of its own
-    month (monthly) or of the month before its deadline (the others), never before the plan was issued.
+    month (monthly) or of the month before its deadline (the others), never before the plan was issued nor after
+    its own last day.
 
     Raises:
         RegimeError: as ``check`` says.
@@ -132,7 +133,7 @@ def periods(
             opens = date(unit.span.year, unit.span.first, 1) if monthly else _month_before(last_day)
             data = cutoff_nd09(unit.span) if cutoff == ND09 else (None, None)
             text = fill(label or LABELS[recurrence], {"name": name, **unit.words})
-            out.append(Period(unit.key, text, max(issued_on, opens), last_day, *data))
+            out.append(Period(unit.key, text, max(issued_on, min(opens, last_day)), last_day, *data))
     return out
 
 
