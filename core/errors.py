@@ -127,3 +127,12 @@ class NoticeRefused(DomainError):
             unknown,
             no_audience,
         )
+
+
+class AdhocDeadlineRefused(DomainError):
+    """An ad-hoc request's deadline that cannot be used: ``reason`` is "unreadable" (the phrase names no day),
+    "past" (before today) or "too_far" (more than a year ahead)."""
+
+    def __init__(self, reason: str, phrase: str = "") -> None:
+        super().__init__(f"{reason}: {phrase}")
+        self.reason, self.phrase = reason, phrase

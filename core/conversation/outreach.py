@@ -4,7 +4,7 @@ requests (/dotxuat), with the choice of audience they share."""
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from datetime import date
 from typing import Any
 
 from core import errors, messages
@@ -17,9 +17,6 @@ from core.i18n import format_day, format_instant
 from core.usecases import outreach
 
 router = Router("outreach")
-
-
-ADHOC_HORIZON = timedelta(days=366)  # an ad-hoc request is due within a year, or it is a typing mistake
 
 
 async def _ask_audience(ctx: Ctx, flow: Flow, data: dict[str, Any]) -> list[Reply]:
@@ -56,7 +53,12 @@ async def _after_audience(ctx: Ctx, flow: Flow, data: dict[str, Any], codes: lis
     if flow is Flow.BROADCAST:
         return await _preview_notice(ctx, data)
     await ctx.remember(flow, {**data, "step": Step.DEADLINE})
-    return ctx.reply(ctx.t("Send the deadline as dd/mm/yyyy (the last day allowed)."))
+    return ctx.reply(
+        ctx.t(
+            "Send the deadline: a date (20/12/2026) or as you would say it: “thứ Sáu tuần sau”, “cuối tháng”, "
+            "“trong 5 ngày làm việc”. You will see the day before anything is sent."
+        )
+    )
 
 
 async def _chosen_codes(ctx: Ctx, flow: Flow, data: dict[str, Any], text: str) -> list[Reply]:
@@ -189,16 +191,6 @@ async def _adhoc_title(ctx: Ctx, title: str) -> list[Reply]:
     return await _ask_audience(ctx, Flow.ADHOC, {"title": title})
 
 
-def parse_day(text: str) -> date | None:
-    m = re.fullmatch(r"\s*(\d{1,2})\s*[/.-]\s*(\d{1,2})\s*[/.-]\s*(\d{4})\s*", text)
-    if not m:
-        return None
-    try:
-        return date(int(m.group(3)), int(m.group(2)), int(m.group(1)))
-    except ValueError:
-        return None
-
-
 @router.flow(Flow.ADHOC, Access.ADMIN)
 async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     step = data.get("step")
@@ -207,20 +199,19 @@ async def flow_adhoc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Re
     if step == Step.CODES:
         return await _chosen_codes(ctx, Flow.ADHOC, data, event.text)
     if step == Step.DEADLINE:
-        day = parse_day(event.text)
-        if day is None:
-            return ctx.reply(ctx.t("“%(text)s” is not a date; send it as dd/mm/yyyy.", text=event.text[:40]))
-        if end_of_day(day) <= ctx.now:
-            return ctx.reply(ctx.t("The deadline must be today or later."))
-        if end_of_day(day) > ctx.now + ADHOC_HORIZON:
-            return ctx.reply(ctx.t("The deadline must be within a year from today."))
+        try:
+            day = await outreach.adhoc_deadline(ctx.uow, event.text, ctx.now, ctx.rules)
+        except errors.AdhocDeadlineRefused as exc:
+            return ctx.reply(_deadline_refused(ctx, exc))
         data = {**data, "due": day.isoformat(), "step": Step.CONFIRM}
         await ctx.remember(Flow.ADHOC, data)
+        said = event.text.strip()
         text = ctx.t(
-            "Ad-hoc report “%(title)s” from %(agencies)s, deadline %(due)s.",
+            "Ad-hoc report “%(title)s” from %(agencies)s, deadline %(due)s (“%(said)s”).",
             title=data["title"],
             agencies=ctx.tn("%(n)d agency", "%(n)d agencies", len(data["codes"])),
             due=format_day(day, ctx.lang),
+            said=said[:60],
         )
         choices = await ctx.choices(
             [(ctx.t("Send the request"), Act.ADHOC_CREATE, {}), (ctx.t("Cancel"), Act.CANCEL, {})]
@@ -242,6 +233,9 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
         )
     except errors.NoAdhocSeries:
         return ctx.reply(ctx.t("No plan has an ad-hoc report series; add one to the plan file first."))
+    except errors.AdhocDeadlineRefused as exc:  # confirmed the day after it was shown
+        await ctx.forget()
+        return ctx.reply(_deadline_refused(ctx, exc))
     await ctx.forget()
     ctx.effects.queued = ctx.effects.periods_changed = True
     return ctx.reply(
@@ -252,4 +246,16 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
             label=messages.in_sentence(made.period.label),
             due=format_day(due, ctx.lang),
         )
+    )
+
+
+def _deadline_refused(ctx: Ctx, exc: errors.AdhocDeadlineRefused) -> str:
+    if exc.reason == "past":
+        return ctx.t("The deadline must be today or later.")
+    if exc.reason == "too_far":
+        return ctx.t("The deadline must be within a year from today.")
+    return ctx.t(
+        "“%(text)s” is not a day I can read. For example: 20/12/2026, “thứ Sáu tuần sau”, “cuối tháng”, "
+        "“cuối quý”, “trong 5 ngày làm việc”, “ngày kia”.",
+        text=exc.phrase,
     )

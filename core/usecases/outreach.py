@@ -8,11 +8,12 @@ from __future__ import annotations
 
 from collections.abc import Collection
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core import keys, messages
-from core.deadlines import to_vn
-from core.errors import NoAdhocSeries, NoticeRefused
+from core.dayphrase import DayPhraseError, read_day
+from core.deadlines import end_of_day, to_vn
+from core.errors import AdhocDeadlineRefused, NoAdhocSeries, NoticeRefused
 from core.repositories import UnitOfWork
 from core.standing import judge, past
 from core.types import (
@@ -205,6 +206,32 @@ async def notices(uow: UnitOfWork, actor: Actor, limit: int = 10) -> list[Notice
     return await uow.notices.summaries(limit)
 
 
+ADHOC_HORIZON = timedelta(days=366)  # an ad-hoc request is due within a year, or it is a typing mistake
+
+
+async def adhoc_deadline(uow: UnitOfWork, phrase: str, now: datetime, rules: Rules) -> date:
+    """The last day an ad-hoc request's deadline, said as people say it ("thứ Sáu tuần sau", "cuối tháng",
+    "20/12/2026"), names, on the working-day calendar (``core.dayphrase``); shown back before anything is saved.
+
+    Raises:
+        AdhocDeadlineRefused: unreadable, before today, or more than a year ahead.
+    """
+    calendar = (await effective_rules(uow, rules)).calendar
+    try:
+        day = read_day(phrase, to_vn(now).date(), calendar)
+    except DayPhraseError:
+        raise AdhocDeadlineRefused("unreadable", phrase[:60]) from None
+    _check_adhoc_due(day, now)
+    return day
+
+
+def _check_adhoc_due(day: date, now: datetime) -> None:
+    if end_of_day(day) <= now:
+        raise AdhocDeadlineRefused("past", f"{day:%d/%m/%Y}")
+    if end_of_day(day) > now + ADHOC_HORIZON:
+        raise AdhocDeadlineRefused("too_far", f"{day:%d/%m/%Y}")
+
+
 @dataclass(frozen=True, slots=True)
 class AdhocResult:
     period: Period
@@ -220,8 +247,15 @@ async def request_adhoc(
     due_at: datetime,
     now: datetime,
 ) -> AdhocResult:
-    """A new period of the ad-hoc series owed by these agencies, and the request to their focal persons."""
+    """A new period of the ad-hoc series owed by these agencies, and the request to their focal persons.
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        AdhocDeadlineRefused: due before today or more than a year ahead.
+        NoAdhocSeries: no plan has an ad-hoc series.
+    """
     require_admin(actor)
+    _check_adhoc_due(to_vn(due_at).date(), now)
     series = await uow.periods.latest_adhoc_series()
     if series is None:
         raise NoAdhocSeries()

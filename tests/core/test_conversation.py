@@ -9,7 +9,7 @@ from __future__ import annotations
 import io
 import unicodedata
 from collections.abc import Iterator
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 import pytest
 import time_machine
@@ -328,7 +328,7 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     await admin.say("/dotxuat Tình hình mưa lũ")
     await admin.press("Các sở, ban, ngành")
     await admin.say("32/13/2023")
-    assert "không phải là ngày" in admin.text
+    assert "không phải là ngày" in admin.text and "thứ Sáu tuần sau" in admin.text  # with examples
     await admin.say("05/04/2023")
     assert "từ hôm nay trở đi" in admin.text
     await admin.say("31/12/9999")  # issue 12, finding 10: no period that sits in every digest for ages
@@ -346,6 +346,25 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     assert "Đã hủy xác nhận" in stp.text
     await stp.say("/danop")
     assert any(c.label == "Báo cáo đột xuất: Tình hình mưa lũ" for c in stp.last[0].choices)
+
+
+async def test_an_adhoc_deadline_said_in_words_is_shown_back_before_it_is_saved(
+    h: Harness, frozen: time_machine.Traveller
+) -> None:
+    wednesday = datetime(2026, 12, 9, 9, 0, tzinfo=VN_TZ)
+    frozen.move_to(wednesday)
+    h.conversation.clock = lambda: wednesday
+    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    await admin.say("/dotxuat Tình hình thực hiện chuyển đổi số")
+    await admin.press("Các sở, ban, ngành")
+    await admin.say("thứ Sáu tuần sau")
+    assert "hạn chót thứ Sáu, 18/12/2026 (“thứ Sáu tuần sau”)" in admin.text, admin.text
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).where(t.ReportPeriod.label.like("%chuyển đổi số%"))) == 0
+    await admin.press("Gửi yêu cầu")
+    async with h.db.sessions() as s:
+        saved = await s.scalar(select(t.ReportPeriod).where(t.ReportPeriod.label.like("%chuyển đổi số%")))
+    assert saved is not None and saved.due_at.astimezone(VN_TZ).date() == date(2026, 12, 18)
 
 
 async def test_export_is_an_excel_workbook(h: Harness) -> None:
