@@ -136,3 +136,20 @@ class AdhocDeadlineRefused(DomainError):
     def __init__(self, reason: str, phrase: str = "") -> None:
         super().__init__(f"{reason}: {phrase}")
         self.reason, self.phrase = reason, phrase
+
+
+class AdhocRefused(DomainError):
+    """An ad-hoc request that may not be sent as it is; every problem at once (``deadline``: why its deadline
+    cannot be used, if it cannot)."""
+
+    def __init__(
+        self,
+        no_title: bool,
+        title_too_long: bool,
+        unknown: tuple[str, ...],
+        no_audience: bool,
+        deadline: AdhocDeadlineRefused | None,
+    ) -> None:
+        super().__init__("ad-hoc request refused")
+        self.no_title, self.title_too_long, self.unknown = no_title, title_too_long, unknown
+        self.no_audience, self.deadline = no_audience, deadline

@@ -11,6 +11,7 @@ from starlette.staticfiles import StaticFiles
 
 from core.repositories import UnitOfWorkFactory
 from core.usecases.rules import Rules
+from web.adhoc import AdhocPages
 from web.calendar import CalendarPages
 from web.guard import Access, Guard, Page
 from web.notices import NoticePages
@@ -29,11 +30,12 @@ def pages(
     invite_link: Callable[[str], str | None] = lambda code: None,
 ) -> list[Page]:
     """Every page of the dashboard and who may open it."""
-    notices, plans, people, calendar = (
+    notices, plans, people, calendar, adhoc = (
         NoticePages(d, queued),
         PlanPages(d),
         PeoplePages(d, invite_link),
         CalendarPages(d),
+        AdhocPages(d, queued),
     )
     return [
         Page("GET", "/", d.matrix_page, SIGNED_IN),
@@ -47,6 +49,9 @@ def pages(
         Page("POST", "/lich/doi", calendar.change, ADMIN),
         Page("GET", "/ke-hoach", plans.page, ADMIN),
         Page("POST", "/ke-hoach/kiem-tra", plans.check, ADMIN, max_body=MAX_UPLOAD),
+        Page("GET", "/dot-xuat", adhoc.page, ADMIN),
+        Page("POST", "/dot-xuat/xem-truoc", adhoc.preview, ADMIN),
+        Page("POST", "/dot-xuat/gui", adhoc.send, ADMIN),
         Page("GET", "/thong-bao", notices.list_page, ADMIN),
         Page("POST", "/thong-bao/xem-truoc", notices.preview, ADMIN),
         Page("POST", "/thong-bao/gui", notices.send, ADMIN),

@@ -21,7 +21,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from core import export
 from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown
-from core.i18n import gettext_for
+from core.i18n import format_day, gettext_for
 from core.types import AgencyKind, Role
 from core.usecases import matrix, overview, web_access
 from core.usecases.rules import Rules
@@ -62,6 +62,7 @@ class Dashboard:
             partial=request.headers.get("HX-Request") == "true",
             here=request.url.path,
             day=lambda d: f"{to_vn(d):%d/%m/%Y}" if d else "",
+            weekday=lambda d: format_day(d, lang) if d else "",  # "thứ Sáu, 18/12/2026"
             moment=lambda d: f"{to_vn(d):%H:%M %d/%m/%Y}" if d else "",
             **context,
         )

@@ -186,7 +186,7 @@ async def cmd_adhoc(ctx: Ctx, args: str) -> list[Reply]:
 
 
 async def _adhoc_title(ctx: Ctx, title: str) -> list[Reply]:
-    if len(title) > 150:
+    if len(title) > outreach.ADHOC_TITLE:
         return ctx.reply(ctx.t("The subject is too long (at most 150 characters)."))
     return await _ask_audience(ctx, Flow.ADHOC, {"title": title})
 

@@ -13,7 +13,7 @@ from datetime import date, datetime, timedelta
 from core import keys, messages
 from core.dayphrase import DayPhraseError, read_day
 from core.deadlines import end_of_day, to_vn
-from core.errors import AdhocDeadlineRefused, NoAdhocSeries, NoticeRefused
+from core.errors import AdhocDeadlineRefused, AdhocRefused, NoAdhocSeries, NoticeRefused
 from core.repositories import UnitOfWork
 from core.standing import judge, past
 from core.types import (
@@ -230,6 +230,53 @@ def _check_adhoc_due(day: date, now: datetime) -> None:
         raise AdhocDeadlineRefused("past", f"{day:%d/%m/%Y}")
     if end_of_day(day) > now + ADHOC_HORIZON:
         raise AdhocDeadlineRefused("too_far", f"{day:%d/%m/%Y}")
+
+
+ADHOC_TITLE = 150  # characters of an ad-hoc request's subject
+
+
+@dataclass(frozen=True, slots=True)
+class AdhocDraft:
+    """An ad-hoc request that may be sent: its subject, agencies, the day its deadline names, and whom it reaches."""
+
+    title: str
+    codes: tuple[str, ...]
+    due: date
+    people: int
+
+
+async def draft_adhoc(
+    uow: UnitOfWork,
+    actor: Actor,
+    title: str,
+    audience: str,
+    codes: Collection[str],
+    deadline: str,
+    now: datetime,
+    rules: Rules,
+) -> AdhocDraft:
+    """Check an ad-hoc request before it is shown or sent (the dashboard's form; chat asks step by step).
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        AdhocRefused: no subject or a subject over ``ADHOC_TITLE`` characters, unknown agency codes, nobody to
+            ask, or a deadline that is unreadable, past or more than a year ahead (every problem listed).
+    """
+    require_admin(actor)
+    title = " ".join(title.split())
+    if audience == "codes":
+        chosen, unknown = await split_codes(uow, codes)
+    else:
+        chosen, unknown = await audience_codes(uow, audience if audience in AUDIENCES else "all"), []
+    due: date | None = None
+    refused: AdhocDeadlineRefused | None = None
+    try:
+        due = await adhoc_deadline(uow, deadline, now, rules)
+    except AdhocDeadlineRefused as exc:
+        refused = exc
+    if not title or len(title) > ADHOC_TITLE or unknown or not chosen or due is None:
+        raise AdhocRefused(not title, len(title) > ADHOC_TITLE, tuple(unknown), not chosen, refused)
+    return AdhocDraft(title, tuple(chosen), due, len(await uow.accounts.recipients(Role.FOCAL, chosen)))
 
 
 @dataclass(frozen=True, slots=True)

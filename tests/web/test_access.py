@@ -8,7 +8,7 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import datetime, timedelta
 
 import httpx
 import pytest
@@ -44,6 +44,9 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/lich/doi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/ke-hoach"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/ke-hoach/kiem-tra"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", "/dot-xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/dot-xuat/xem-truoc"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/dot-xuat/gui"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/thong-bao"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/thong-bao/xem-truoc"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/thong-bao/gui"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
@@ -59,6 +62,13 @@ FORMS: dict[str, dict[str, str]] = {
     "/thong-bao/xem-truoc": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},
     "/thong-bao/gui": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},
     "/ngon-ngu": {"lang": "en", "back": "/xu-huong"},
+    "/dot-xuat/xem-truoc": {
+        "title": "Tình hình mưa lũ",
+        "audience": "codes",
+        "codes": "STP",
+        "deadline": "trong 5 ngày làm việc",
+    },
+    "/dot-xuat/gui": {"title": "Tình hình mưa lũ", "audience": "codes", "codes": "STP", "due": "{soon}"},
 }
 PLAN_FILE = PLAN_46.read_bytes()  # previewed: nothing would change
 
@@ -107,7 +117,11 @@ async def _ask(site: Site, client: httpx.AsyncClient, method: str, path: str, cs
     url = path.replace(PERIOD, str(site.period))
     if method == "GET":
         return await client.get(url)
-    form = {k: v.replace("{person}", str(await _someone(site.db))) for k, v in FORMS.get(path, {}).items()}
+    soon = (utcnow() + timedelta(days=10)).date().isoformat()
+    form = {
+        k: v.replace("{person}", str(await _someone(site.db))).replace("{soon}", soon)
+        for k, v in FORMS.get(path, {}).items()
+    }
     if csrf is not None:
         form["csrf"] = csrf
     if path == "/ke-hoach/kiem-tra":

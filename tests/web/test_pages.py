@@ -9,10 +9,11 @@ from __future__ import annotations
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import date, datetime
 
 import httpx
 import pytest
+import time_machine
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
@@ -169,3 +170,37 @@ async def test_a_notice_is_previewed_sent_delivered_and_acknowledged(admin: Admi
     await admin.conversation.handle(Incoming(reader, EventKind.CHOICE, token=token))
     row = re.search(r"<tr data-notice[^>]*>.*?</tr>", (await admin.client.get("/thong-bao")).text, re.S)
     assert row is not None and 'class="delivered">1<' in row.group(0) and 'class="acknowledged">1<' in row.group(0)
+
+
+async def test_an_adhoc_request_shows_the_day_its_words_name_before_it_is_sent(admin: Admin) -> None:
+    wednesday = datetime(2026, 12, 9, 9, 0, tzinfo=VN_TZ)
+    form = {"title": "Tình hình thực hiện chuyển đổi số", "audience": "departments", "deadline": "thứ Sáu tuần sau"}
+    with time_machine.travel(wednesday, tick=False):
+        admin = await _signed_in_again(admin)  # the session of the fixture has expired by that Wednesday
+        unreadable = await admin.post("/dot-xuat/xem-truoc", **{**form, "deadline": "sớm nhất có thể"})
+        assert unreadable.status_code == 400 and "không phải là ngày hệ thống hiểu được" in unreadable.text
+        preview = await admin.post("/dot-xuat/xem-truoc", **form)
+        assert preview.status_code == 200
+        assert "hạn chót thứ Sáu, 18/12/2026 (“thứ Sáu tuần sau”)" in preview.text, preview.text
+        async with admin.db.sessions() as s:
+            assert await s.scalar(select(func.count()).where(t.ReportPeriod.label.like("%chuyển đổi số%"))) == 0
+        due = re.search(r'name="due" value="([0-9-]+)"', preview.text)
+        codes = re.search(r'name="codes" value="([A-Z0-9,-]+)"', preview.text)
+        assert due is not None and codes is not None and due.group(1) == "2026-12-18"
+        sent = await admin.post(
+            "/dot-xuat/gui", title=form["title"], audience="codes", codes=codes.group(1), due=due.group(1)
+        )
+        assert sent.status_code == 200 and "Đã tạo" in sent.text
+    async with admin.db.sessions() as s:
+        saved = await s.scalar(select(t.ReportPeriod).where(t.ReportPeriod.label.like("%chuyển đổi số%")))
+    assert saved is not None and saved.due_at.astimezone(VN_TZ).date() == date(2026, 12, 18)
+
+
+async def _signed_in_again(admin: Admin) -> Admin:
+    async with admin.db.uows() as uow:
+        token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
+        await uow.commit()
+    assert (await admin.client.get("/dang-nhap", params={"t": token})).status_code == 303
+    csrf = re.search(r'name="csrf" value="([^"]+)"', (await admin.client.get("/can-bo")).text)
+    assert csrf is not None
+    return Admin(admin.db, admin.client, csrf.group(1), admin.conversation)
