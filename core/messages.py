@@ -83,6 +83,12 @@ def report_ref(period: Period, deadlines: Deadlines | None = None) -> ReportRef:
     )
 
 
+def column_label(label: str) -> str:
+    """A period as a column or an axis names it: "Báo cáo quý I/2026" → "Quý I/2026" ("Năm 2026", "Tháng 4/2026")."""
+    rest = label.removeprefix("Báo cáo ").strip()
+    return rest[:1].upper() + rest[1:] if rest else label
+
+
 def in_sentence(label: str) -> str:
     """A period's label inside a sentence: "Báo cáo tháng 4/2023" → "báo cáo tháng 4/2023"."""
     return label[:1].lower() + label[1:] if label.startswith(("Báo cáo", "Report")) else label

@@ -22,6 +22,7 @@ from core import export
 from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown
 from core.i18n import format_day, gettext_for
+from core.messages import column_label
 from core.types import AgencyKind, Role
 from core.usecases import matrix, overview, web_access
 from core.usecases.rules import Rules
@@ -63,6 +64,7 @@ class Dashboard:
             here=request.url.path,
             day=lambda d: f"{to_vn(d):%d/%m/%Y}" if d else "",
             weekday=lambda d: format_day(d, lang) if d else "",  # "thứ Sáu, 18/12/2026"
+            column=column_label,  # "Quý I/2026"
             moment=lambda d: f"{to_vn(d):%H:%M %d/%m/%Y}" if d else "",
             **context,
         )
@@ -136,7 +138,7 @@ class Dashboard:
     async def trends_page(self, s: Seen) -> Response:
         found = await matrix.matrix(s.uow, s.me.actor, self.rules, utcnow(), s.request.query_params.get("plan"))
         chart = rate_chart(
-            [c.period.key for c in found.columns],
+            [column_label(c.period.label) for c in found.columns],
             [c.on_time_rate for c in found.columns],
             s.t("On-time rate per period"),
         )

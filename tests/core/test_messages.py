@@ -3,6 +3,7 @@ in the Vietnamese, NFC text, real English plurals; and the reminders read as S�
 
 from __future__ import annotations
 
+import dataclasses
 import re
 import unicodedata
 from datetime import date, datetime
@@ -151,3 +152,29 @@ def test_reminders_read_as_sở_nội_vụ_writes_them() -> None:
     assert messages.ref_label("vi", "III.1", 4) == "III.1 (đoạn 4)"
     assert [messages.person_role("vi", r) for r in Role] == ["đầu mối", "lãnh đạo", "quản trị"]
     assert messages.example_document("STP") == "125/BC-STP" and messages.example_document("UBND-HY") == "125/BC-UBND"
+
+
+def test_a_reminder_says_the_data_the_report_covers_and_how_far_the_law_runs_the_deadline() -> None:
+    quarter = dataclasses.replace(
+        REPORT,
+        label="Báo cáo cải cách hành chính quý I/2026",
+        due_at=datetime(2026, 3, 21, 23, 59, 59, tzinfo=VN_TZ),  # a Saturday
+        extended_to=date(2026, 3, 23),
+        data_from=date(2025, 12, 15),
+        data_to=date(2026, 3, 14),
+    )
+    text = messages.reminder(DeliveryKind.BEFORE, "vi", "Nguyễn Văn A", "Sở Tư pháp", quarter, 3)
+    assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/3/2026." in text
+    assert "theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/03/2026." in text
+    late = messages.reminder(DeliveryKind.OVERDUE, "vi", "Nguyễn Văn A", "Sở Tư pháp", quarter, 1)
+    assert "thứ Bảy, 21/03/2026 (theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/03/2026)" in late
+    worded = dataclasses.replace(quarter, data_from=None, data_to=None, cutoff="từ ngày 15/12 năm trước đến 14/3")
+    assert "Thời gian chốt số liệu: từ ngày 15/12 năm trước đến 14/3." in messages.reminder(
+        DeliveryKind.BEFORE, "vi", "A", "B", worded, 3
+    )
+
+
+def test_a_period_as_a_column_names_it() -> None:
+    assert messages.column_label("Báo cáo quý I/2026") == "Quý I/2026"
+    assert messages.column_label("Báo cáo 6 tháng đầu năm 2026") == "6 tháng đầu năm 2026"
+    assert messages.column_label("Báo cáo đột xuất: mưa lũ") == "Đột xuất: mưa lũ"

@@ -211,8 +211,8 @@ def _body(driver: WebDriver) -> str:
 
 def _column(driver: WebDriver, key: str) -> int:
     """The matrix's column (1-based, among the periods) of the period with this key."""
-    heads = [str(h.text) for h in driver.find_elements(By.XPATH, "//thead/tr[1]/th")]
-    return next(i for i, h in enumerate(heads) if h.startswith(key))
+    heads = [h.get_attribute("data-key") or "" for h in driver.find_elements(By.XPATH, "//thead/tr[1]/th")]
+    return heads.index(key)
 
 
 def _april(driver: WebDriver) -> dict[str, str]:
