@@ -23,6 +23,11 @@ async def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
     if verdict.standing is Standing.MISSING:
         return ctx.tn("not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", verdict.days)
     left = (to_vn(p.period.due_at).date() - to_vn(ctx.now).date()).days
+    if left < 0:  # the plan's day, a day off, has passed; the law runs the time to the next working day
+        extended = (await ctx.deadlines()).last_day(p.period.due_at)
+        return ctx.t(
+            "not sent — under Article 148 the time runs to the end of %(day)s", day=format_day(extended, ctx.lang)
+        )
     if left == 0:
         return ctx.t("not sent — due today")
     return ctx.tn("not sent — %(n)d day left", "not sent — %(n)d days left", left)

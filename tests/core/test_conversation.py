@@ -177,6 +177,17 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
     assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
 
 
+async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
+    h: Harness, frozen: time_machine.Traveller
+) -> None:
+    p = await registered(h, "d2", "D", "UBND-NH", Role.FOCAL)
+    frozen.move_to(datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ))
+    h.conversation.clock = lambda: datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ)
+    await p.say("/hanbaocao")
+    april = next(line for line in p.text.splitlines() if "Báo cáo tháng 4/2023" in line)
+    assert "chưa nộp — theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 17/04/2023" in april
+
+
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
 
 
