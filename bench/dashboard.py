@@ -78,7 +78,7 @@ async def case(spec: PlanSpec, folder: Path, what: str) -> None:
             for row in await uow.periods.status(p.id):
                 late = rng.random() < 1 / 3
                 at = p.due_at + (timedelta(days=rng.randint(1, 6)) if late else -timedelta(days=rng.randint(0, 5)))
-                await submissions.submit(uow, OPERATOR, row.agency.id, p.id, at, f"{rng.randint(1, 999)}/BC")
+                await submissions.submit(uow, OPERATOR, row.agency.id, p.id, at, Rules(), f"{rng.randint(1, 999)}/BC")
                 owing += 1
         token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
         session = await web_access.sign_in(uow, token, utcnow())

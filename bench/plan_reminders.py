@@ -24,6 +24,7 @@ from core.planfile import load_plan_file
 from core.planning.calendar import WorkCalendar
 from core.planning.planner import PlanningPeriod, plan_reminders
 from core.planning.policy import ReminderPolicy
+from core.standing import Deadlines
 
 PLAN = Path(__file__).resolve().parent.parent / "plans" / "46-KH-UBND-2023.toml"
 
@@ -44,8 +45,8 @@ def build(n: int, half_submitted: bool) -> tuple[list[PlanningPeriod], dict[tupl
 
 def measure(n: int, half_submitted: bool) -> tuple[float, float, int]:
     periods, subs = build(n, half_submitted)
-    cal = WorkCalendar()
-    cal.is_working_day(date(2023, 1, 1))  # load the holiday table outside the measurement
+    cal = Deadlines(WorkCalendar())
+    cal.calendar.is_working_day(date(2023, 1, 1))  # load the holiday table outside the measurement
     gc.collect()
     tracemalloc.start()
     t0 = time.perf_counter()

@@ -52,15 +52,18 @@ def _instant(ahead: float = 40) -> datetime:
 
 
 async def _overdue_point_at(db: Database, at: datetime, attempt: int) -> None:
-    """An ad-hoc report of Sở Tư pháp due the day before ``at``'s day, whose first overdue reminder falls at ``at``
-    (the next working day, made one if need be)."""
+    """An ad-hoc report of Sở Tư pháp due on the working day before ``at``'s day, whose first overdue reminder falls
+    at ``at`` (the next working day, made one if need be; a due day that is a working day is not run on by
+    Điều 148)."""
     day = to_vn(at).date()
+    work = WorkCalendar.shipped()
     async with db.uows() as uow:
-        if not WorkCalendar.shipped().is_working_day(day):
+        if not work.is_working_day(day):
             await uow.calendar.put(CalendarDayInfo(day, "workday", "kiểm thử", "test", utcnow(), "test"))
         series = await uow.periods.latest_adhoc_series()
         assert series is not None
-        due = datetime.combine(day - timedelta(days=1), datetime.min.time(), VN_TZ) + timedelta(hours=17)
+        due_day = work.previous_working_day(day - timedelta(days=1))
+        due = datetime.combine(due_day, datetime.min.time(), VN_TZ) + timedelta(hours=17)
         await uow.periods.add_period(series.id, f"{day:%Y-%m-%d}-{attempt}", _label(attempt), utcnow(), due, ["STP"])
         await uow.commit()
 
