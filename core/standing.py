@@ -56,15 +56,6 @@ class Verdict:
     standing: Standing
     days: int = 0
 
-    @property
-    def sent(self) -> bool:
-        return self.standing in (Standing.ON_TIME, Standing.LATE)
-
-    @property
-    def due(self) -> bool:
-        """The deadline has passed, or the report is in: it counts in on-time rates."""
-        return self.standing is not Standing.NOT_DUE
-
 
 def judge(due_at: datetime, submitted_at: datetime | None, deadlines: Deadlines, now: datetime) -> Verdict:
     """The standing of one agency for one period at ``now``.

@@ -17,8 +17,6 @@ from core.usecases import outreach
 from web.guard import Seen
 from web.pages import Dashboard
 
-AUDIENCES = ("all", "departments", "districts", "codes")
-
 
 def deadline_problem(s: Seen, exc: AdhocDeadlineRefused) -> str:
     if exc.reason == "past":
@@ -53,7 +51,7 @@ class AdhocPages:
 
     def _page(self, s: Seen, status: int = 200, **context: object) -> Response:
         context = {"form": {}, "problems": [], "draft": None, "done": None, **context}
-        return self.d.show(s, "adhoc.html", status, audiences=AUDIENCES, **context)
+        return self.d.show(s, "adhoc.html", status, audiences=outreach.CHOICES, **context)
 
     async def _draft(self, s: Seen, deadline: str) -> outreach.AdhocDraft:
         codes = re.split(r"[,;\s]+", s.form.get("codes", ""))

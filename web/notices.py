@@ -16,8 +16,6 @@ from core.usecases import outreach
 from web.guard import Seen
 from web.pages import Dashboard
 
-AUDIENCES = ("all", "departments", "districts", "codes")
-
 
 def problems(s: Seen, exc: NoticeRefused) -> list[str]:
     """Every reason the notice cannot go, in the viewer's language."""
@@ -47,7 +45,13 @@ class NoticePages:
         found = await outreach.notices(s.uow, s.me.actor, limit=50)
         context = {"form": {}, "problems": [], "preview": None, **context}
         return self.d.show(
-            s, "notices.html", status, notices=found, audiences=AUDIENCES, max_notice=outreach.MAX_NOTICE, **context
+            s,
+            "notices.html",
+            status,
+            notices=found,
+            audiences=outreach.CHOICES,
+            max_notice=outreach.MAX_NOTICE,
+            **context,
         )
 
     async def list_page(self, s: Seen) -> Response:

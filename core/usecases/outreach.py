@@ -53,6 +53,17 @@ async def split_codes(uow: UnitOfWork, wanted: Collection[str]) -> tuple[list[st
     return [c for c in dict.fromkeys(wanted) if c in known], [c for c in wanted if c not in known]
 
 
+CHOICES = (*AUDIENCES, "codes")  # what a form offers: a named audience, or the codes typed
+
+
+async def chosen_codes(uow: UnitOfWork, audience: str, codes: Collection[str]) -> tuple[list[str], list[str]]:
+    """(the agencies, unknown codes) of a form's audience: a named one ("all", "departments", "districts"), or
+    "codes" and the codes given."""
+    if audience == "codes":
+        return await split_codes(uow, codes)
+    return await audience_codes(uow, audience if audience in AUDIENCES else "all"), []
+
+
 async def reach(uow: UnitOfWork, agency_codes: Collection[str]) -> int:
     """How many people a notice to these agencies would reach."""
     return len(await uow.accounts.recipients(None, agency_codes))
@@ -132,10 +143,7 @@ async def draft_notice(
     """
     require_admin(actor)
     text = text.strip()
-    if audience == "codes":
-        chosen, unknown = await split_codes(uow, codes)
-    else:
-        chosen, unknown = await audience_codes(uow, audience if audience in AUDIENCES else "all"), []
+    chosen, unknown = await chosen_codes(uow, audience, codes)
     empty, too_long = _text_problems(text)
     if empty or too_long or unknown or not chosen:
         raise NoticeRefused(empty, too_long, MAX_NOTICE, tuple(unknown), not chosen)
@@ -264,10 +272,7 @@ async def draft_adhoc(
     """
     require_admin(actor)
     title = " ".join(title.split())
-    if audience == "codes":
-        chosen, unknown = await split_codes(uow, codes)
-    else:
-        chosen, unknown = await audience_codes(uow, audience if audience in AUDIENCES else "all"), []
+    chosen, unknown = await chosen_codes(uow, audience, codes)
     due: date | None = None
     refused: AdhocDeadlineRefused | None = None
     try:

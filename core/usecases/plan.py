@@ -91,12 +91,12 @@ async def period(uow: UnitOfWork, ref: str | None, now: datetime) -> Period:
     return matches[0]
 
 
-async def deadlines(uow: UnitOfWork, agency_id: int, now: datetime, rules: Deadlines) -> list[AgencyPeriod]:
+async def deadlines(uow: UnitOfWork, agency_id: int, now: datetime, due: Deadlines) -> list[AgencyPeriod]:
     """Periods of the agency still to watch: overdue and not sent (however long ago, oldest first), then
     those whose time has not run out (sent or not, by deadline)."""
     found = await uow.periods.of_agency(agency_id, now - HISTORY, now + UPCOMING)
-    overdue = [p for p in found if judge(p.period.due_at, p.submitted_at, rules, now).standing is Standing.MISSING]
-    ahead = [p for p in found if not past(p.period.due_at, rules, now)]
+    overdue = [p for p in found if judge(p.period.due_at, p.submitted_at, due, now).standing is Standing.MISSING]
+    ahead = [p for p in found if not past(p.period.due_at, due, now)]
     return sorted(overdue, key=lambda p: p.period.due_at) + sorted(ahead, key=lambda p: p.period.due_at)
 
 
@@ -115,10 +115,10 @@ async def owed_period(uow: UnitOfWork, agency_id: int, ref: str, now: datetime) 
     return [p for p in await owed(uow, agency_id, now) if p.period.id in named]
 
 
-async def history(uow: UnitOfWork, agency_id: int, now: datetime, rules: Deadlines) -> list[AgencyPeriod]:
+async def history(uow: UnitOfWork, agency_id: int, now: datetime, due: Deadlines) -> list[AgencyPeriod]:
     """The agency's periods whose time has run out so far, or already sent."""
     found = await uow.periods.of_agency(agency_id, now - HISTORY, now)
-    return [p for p in found if judge(p.period.due_at, p.submitted_at, rules, now).standing is not Standing.NOT_DUE]
+    return [p for p in found if judge(p.period.due_at, p.submitted_at, due, now).standing is not Standing.NOT_DUE]
 
 
 async def owed_series(uow: UnitOfWork) -> dict[int, list[str]]:
