@@ -380,3 +380,17 @@ def account_linked(lang: str, name: str, platform: str, at: datetime) -> str:
         "If it was not you, tell Sở Nội vụ at once."
     ) % {"platform": platform.capitalize(), "when": format_instant(at, lang)}
     return f"{tr.gettext('Dear %(name)s,') % {'name': name}}\n{body}"
+
+
+def adhoc_deadline_refused(lang: str, reason: str, phrase: str) -> str:
+    """Why an ad-hoc request's deadline cannot be used (``core.errors.AdhocDeadlineRefused``), in chat or on the
+    dashboard."""
+    tr = gettext_for(lang)
+    if reason == "past":
+        return tr.gettext("The deadline must be today or later.")
+    if reason == "too_far":
+        return tr.gettext("The deadline must be within a year from today.")
+    return tr.gettext(
+        "“%(text)s” is not a day I can read. For example: 20/12/2026, “thứ Sáu tuần sau”, “cuối tháng”, "
+        "“cuối quý”, “trong 5 ngày làm việc”, “ngày kia”."
+    ) % {"text": phrase}

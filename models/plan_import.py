@@ -7,6 +7,7 @@ from collections import defaultdict
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import InstrumentedAttribute
 
 from core.plandiff import (
     PLAN_FIELDS,
@@ -62,22 +63,10 @@ async def load(session: AsyncSession, number: str) -> StoredPlan:
 
     series_rows = (await session.scalars(select(ReportSeries).where(ReportSeries.plan_id == plan.id))).all()
     ids = [s.id for s in series_rows]
-    owing: dict[int, set[str]] = defaultdict(set)
-    for series_id, agency_id in (
-        await session.execute(
-            select(SeriesAgency.series_id, SeriesAgency.agency_id).where(SeriesAgency.series_id.in_(ids))
-        )
-    ).tuples():
-        owing[series_id].add(code_of[agency_id])
+    owing = await _codes_of(session, SeriesAgency.series_id, SeriesAgency.agency_id, ids, code_of)
     period_rows = (await session.scalars(select(ReportPeriod).where(ReportPeriod.series_id.in_(ids)))).all()
     period_ids = [p.id for p in period_rows]
-    period_owing: dict[int, set[str]] = defaultdict(set)
-    for period_id, agency_id in (
-        await session.execute(
-            select(PeriodAgency.period_id, PeriodAgency.agency_id).where(PeriodAgency.period_id.in_(period_ids))
-        )
-    ).tuples():
-        period_owing[period_id].add(code_of[agency_id])
+    period_owing = await _codes_of(session, PeriodAgency.period_id, PeriodAgency.agency_id, period_ids, code_of)
     held = dict(
         (
             await session.execute(
@@ -210,6 +199,20 @@ async def apply(session: AsyncSession, spec: PlanSpec, d: PlanDiff) -> None:
                 await session.execute(delete(PeriodAgency).where(PeriodAgency.period_id == prow.id))
                 session.add_all(PeriodAgency(period_id=prow.id, agency_id=a) for a in owed)
     await session.flush()
+
+
+async def _codes_of(
+    session: AsyncSession,
+    owner: InstrumentedAttribute[int],
+    agency: InstrumentedAttribute[int],
+    ids: list[int],
+    code_of: dict[int, str],
+) -> dict[int, set[str]]:
+    """Owner id → the codes of the agencies linked to it (a series', or a period's, owing agencies)."""
+    found: dict[int, set[str]] = defaultdict(set)
+    for owner_id, agency_id in (await session.execute(select(owner, agency).where(owner.in_(ids)))).tuples():
+        found[owner_id].add(code_of[agency_id])
+    return found
 
 
 async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> dict[int, set[str]]:

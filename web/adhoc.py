@@ -11,22 +11,12 @@ from datetime import date
 
 from starlette.responses import Response
 
+from core import messages
 from core.deadlines import end_of_day, utcnow
-from core.errors import AdhocDeadlineRefused, AdhocRefused, NoAdhocSeries
+from core.errors import AdhocRefused, NoAdhocSeries
 from core.usecases import outreach
 from web.guard import Seen
 from web.pages import Dashboard
-
-
-def deadline_problem(s: Seen, exc: AdhocDeadlineRefused) -> str:
-    if exc.reason == "past":
-        return s.t("The deadline must be today or later.")
-    if exc.reason == "too_far":
-        return s.t("The deadline must be within a year from today.")
-    return s.t(
-        "“%(text)s” is not a day I can read. For example: 20/12/2026, “thứ Sáu tuần sau”, “cuối tháng”, "
-        "“cuối quý”, “trong 5 ngày làm việc”, “ngày kia”."
-    ) % {"text": exc.phrase}
 
 
 def problems(s: Seen, exc: AdhocRefused) -> list[str]:
@@ -40,7 +30,7 @@ def problems(s: Seen, exc: AdhocRefused) -> list[str]:
     if exc.no_audience:
         found.append(s.t("Choose at least one agency."))
     if exc.deadline is not None:
-        found.append(deadline_problem(s, exc.deadline))
+        found.append(messages.adhoc_deadline_refused(s.lang, exc.deadline.reason, exc.deadline.phrase))
     return found
 
 

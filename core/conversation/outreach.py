@@ -250,12 +250,4 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 
 
 def _deadline_refused(ctx: Ctx, exc: errors.AdhocDeadlineRefused) -> str:
-    if exc.reason == "past":
-        return ctx.t("The deadline must be today or later.")
-    if exc.reason == "too_far":
-        return ctx.t("The deadline must be within a year from today.")
-    return ctx.t(
-        "“%(text)s” is not a day I can read. For example: 20/12/2026, “thứ Sáu tuần sau”, “cuối tháng”, "
-        "“cuối quý”, “trong 5 ngày làm việc”, “ngày kia”.",
-        text=exc.phrase,
-    )
+    return messages.adhoc_deadline_refused(ctx.lang, exc.reason, exc.phrase)
