@@ -1,6 +1,6 @@
 """How the repository's folders become one ``nhacviec`` package in a wheel.
 
-The repository keeps ``core/ models/ scheduler/ bot/ locales/`` at the top (and the development venv's
+The repository keeps ``core/ models/ scheduler/ bot/ web/ reader/ locales/`` at the top (and the development venv's
 editable install imports them so). A wheel must not install such generic names into site-packages, so
 ``pip install .`` and ``pip wheel .`` map each folder under ``nhacviec`` (``nhacviec.core``,
 ``nhacviec.models``…), rewrite our own absolute imports to those names on the syntax tree (``rewrite``; the build
@@ -20,7 +20,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-FOLDERS = ("core", "models", "scheduler", "bot", "web")  # mapped to nhacviec.<folder> in a wheel
+FOLDERS = ("core", "models", "scheduler", "bot", "web", "reader")  # mapped to nhacviec.<folder> in a wheel
 WEB_FILES = ["templates/*.html", "static/*"]  # the dashboard's templates, stylesheet and htmx
 WHEEL = "bdist_wheel" in sys.argv  # pip's build_wheel; editable installs and sdists keep the folders
 

@@ -26,6 +26,7 @@ from core.usecases import accounts, overview, plan, reminders, submissions, web_
 from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
+from nhacviec.cli_plan import plan_app
 from nhacviec.clikit import (
     ROLE_VI,
     CliError,
@@ -67,6 +68,7 @@ db_app = typer.Typer(help="Cơ sở dữ liệu (database).", no_args_is_help=Tr
 app.add_typer(db_app, name="db")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(calendar_app, name="calendar")
+app.add_typer(plan_app, name="plan")
 
 
 @db_app.command("upgrade")

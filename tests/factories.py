@@ -3,12 +3,15 @@
 from __future__ import annotations
 
 import asyncio
+from collections.abc import Iterable
 from datetime import datetime, timedelta
 
 from core.deadlines import VN_TZ, utcnow
+from core.planfile import AgencySpec
 from core.types import OPERATOR, DeliveryKind, NewDelivery, Platform, Priority, Role, Sender
 from core.usecases import accounts, plan, submissions
 from core.usecases.rules import Rules
+from models import tables
 from models.db import make_engine, session_factory
 from tests.conftest import Database
 
@@ -98,3 +101,9 @@ def queue_messages_now(db: Database, chats: range, platform: Platform = Platform
             await engine.dispose()
 
     asyncio.run(go())
+
+
+async def add_agencies(db: Database, agencies: Iterable[AgencySpec]) -> None:
+    """The registry alone, as a province's list of agencies gives it: no plan, no tasks."""
+    async with db.sessions() as session, session.begin():
+        session.add_all(tables.Agency(code=a.code, name=a.name, kind=a.kind.value, active=a.active) for a in agencies)

@@ -4,6 +4,8 @@ core      → nothing of ours but core; no SQLAlchemy, APScheduler or chat platf
 models    → core (it implements core's ports)
 scheduler → core (and APScheduler)
 bot       → core (and the platform libraries)
+reader    → core (and the document libraries: python-docx, pdfplumber, pypdfium2)
+web       → core, reader (an uploaded plan document is read as the CLI reads it)
 nhacviec  → everything: the entry point wires the parts
 """
 
@@ -16,21 +18,34 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = ("core", "models", "scheduler", "bot", "web", "nhacviec")
+OURS = ("core", "models", "scheduler", "bot", "web", "reader", "nhacviec")
 ALLOWED = {
     "core": {"core"},
     "models": {"core", "models"},
     "scheduler": {"core", "scheduler"},
     "bot": {"core", "bot"},
-    "web": {"core", "web"},
+    "web": {"core", "web", "reader"},
+    "reader": {"core", "reader"},
     "nhacviec": set(OURS),
 }
 HTTP_SERVER = {"starlette", "uvicorn", "prometheus_client", "tornado"}  # the service's HTTP side is the entry's
+DOCUMENTS = {"docx", "pdfplumber", "pdfminer", "pypdfium2", "lxml"}  # file formats are the reader's
 FORBIDDEN_LIBRARIES = {
-    "core": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx", "aiosqlite", "asyncpg", *HTTP_SERVER},
+    "core": {
+        "sqlalchemy",
+        "alembic",
+        "apscheduler",
+        "telegram",
+        "httpx",
+        "aiosqlite",
+        "asyncpg",
+        *HTTP_SERVER,
+        *DOCUMENTS,
+    },
+    "reader": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx", *HTTP_SERVER},
     "scheduler": {"sqlalchemy", "alembic", "telegram", *HTTP_SERVER},
     "bot": {"sqlalchemy", "alembic", "apscheduler", *HTTP_SERVER},
-    "web": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx"},
+    "web": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx", *DOCUMENTS},
     "models": {"apscheduler", "telegram", "typer", *HTTP_SERVER},
 }
 # The faces: they parse, call a use-case and render; SQL stays in models/ (the entry's wiring aside).
@@ -44,6 +59,7 @@ NO_SQL = [
     "bot",
     "web",
     "core",
+    "reader",
 ]
 
 

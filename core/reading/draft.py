@@ -1,0 +1,176 @@
+"""A document's pieces → a draft plan: the steps of ``core.reading`` in order, and the agencies the draft needs."""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+
+from core.planning.calendar import WorkCalendar
+from core.reading.duties import read_duties
+from core.reading.header import read_closing, read_header
+from core.reading.layout import paragraphs, text_of
+from core.reading.model import Draft, DraftAgency, Quote, Unmatched
+from core.reading.names import GROUP_KINDS, Known, Mention, Names, guess_kind, new_code
+from core.reading.outline import read_outline
+from core.reading.reports import read_reports
+from core.reading.source import MAX_CHARS, Source, Unreadable
+from core.reading.text import legacy_encoding, nfc
+
+ALIAS = re.compile(r"\((?:sau đây\s+)?(?:gọi|viết)\s+(?:tắt|chung)(?:\s+là)?\s*:?\s*([^)]{2,60})\)", re.IGNORECASE)
+
+
+def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | None = None) -> Draft:
+    """Read ``source`` against the agencies of ``registry`` (active ones).
+
+    Raises:
+        Unreadable: no text, too much of it, or text in a legacy encoding (named in the message).
+    """
+    work = work or WorkCalendar.shipped()
+    pieces = tuple(type(p)(nfc(p.text), p.kind) for p in source.pieces)
+    chars = sum(len(p.text) for p in pieces)
+    if chars > MAX_CHARS:
+        raise Unreadable(
+            f"{source.name}: văn bản dài {chars:,} ký tự, quá giới hạn {MAX_CHARS:,} "
+            f"(the text has {chars:,} characters; at most {MAX_CHARS:,})"
+        )
+    if not any(p.text.strip() for p in pieces):
+        raise Unreadable(f"{source.name}: tệp không có chữ nào để đọc (the file holds no text)")
+    encoding = legacy_encoding(" ".join(p.text for p in pieces[:400]))
+    if encoding:
+        raise Unreadable(
+            f"{source.name}: văn bản viết bằng bảng mã cũ {encoding}, không phải Unicode; hãy chuyển sang Unicode "
+            f"(ví dụ Unikey: Công cụ chuyển mã) rồi gửi lại (the text is in the legacy {encoding} encoding; "
+            "convert it to Unicode first)"
+        )
+    plain = Names(registry)
+    paras = paragraphs(pieces, plain.names_only)
+    text = text_of(paras)
+    header = read_header(paras, text)
+    d = Draft(source_name=source.name, source_format=source.format, text=text)
+    issuer = header.issuer.value if header.issuer else ""
+    place = m.group(1) if (m := re.search(r"\btỉnh\s+(.+)$", issuer)) else ""
+    names = Names(registry, place)
+    for m in ALIAS.finditer(text):
+        _alias(names, text, m)
+    outline = read_outline(paras, header.body_from)
+    duties = read_duties(outline, names)
+    closing = read_closing(paras, outline.end, issuer)
+    years = header.years
+    reports = read_reports(outline, names, duties.owners, header.issued_on, years, work)
+
+    if header.number:
+        d.number = header.number.value
+        d.quotes["number"] = _quote(header.number)
+    if header.issued_on and header.date_found:
+        d.issued_on = header.issued_on
+        d.quotes["issued_on"] = _quote(header.date_found)
+    d.place, d.parent_body, d.doc_type = header.place, header.parent, header.doc_type
+    if header.issuer:
+        d.issuing_body = issuer
+        d.quotes["issuing_body"] = _quote(header.issuer)
+    if header.title:
+        d.title = header.title.value
+        d.quotes["title"] = _quote(header.title)
+    if years:
+        d.year, d.year_to = years
+    if closing.signer:
+        d.signer, d.signer_title = closing.signer.value, closing.signer_title
+        d.quotes["signer"] = _quote(closing.signer)
+    d.recipients = closing.recipients
+    d.legal_bases = [p.text.rstrip(";,. ") for p in outline.preamble if p.text.startswith("Căn cứ")]
+    d.tasks = duties.tasks
+    d.series = reports.series
+    _agencies(d, registry, duties.unknown + reports.unknown)
+    _problems(d, header.doc_type, duties.problems + reports.problems, registry)
+    return d
+
+
+def _quote(found: object) -> Quote:
+    return Quote(getattr(found, "quote", ""), getattr(found, "start", -1), getattr(found, "end", -1))
+
+
+def _alias(names: Names, text: str, m: re.Match[str]) -> None:
+    """ "Các sở, ban, ngành (sau đây gọi tắt là cấp sở)": the names just before the bracket get the short name."""
+    line_start = text.rfind("\n", 0, m.start()) + 1
+    before = text[line_start : m.start()]
+    found = names.scan(before)
+    chain: list[Mention] = []
+    end = len(before)
+    for mention in reversed(found):
+        if before[mention.end : end].strip(" ,;và") and chain:
+            break
+        if before[mention.end : end].strip(" ,;") and not chain:
+            break
+        chain.insert(0, mention)
+        end = mention.start
+    targets = tuple(t for x in chain for t in x.targets)
+    if targets:
+        names.define(m.group(1).strip(), targets)
+
+
+def _agencies(d: Draft, registry: Sequence[Known], unknown: list[tuple[Mention, str]]) -> None:
+    """The agencies the draft names: the registry's (every one of a kind a group names, so that "@departments"
+    means the same in the file), and a new one for each name the registry does not know."""
+    by_code = {k.code: k for k in registry}
+    used: dict[str, set[str]] = {}
+    new: dict[str, str] = {}  # said (placeholder) → new code
+    taken = set(by_code)
+    for m, where in unknown:
+        key = f"?{m.said}"
+        if key not in new:
+            code = new_code(m.said, taken)
+            taken.add(code)
+            new[key] = code
+            d.unmatched.append(Unmatched(m.said, where, code))
+
+    def resolve(values: list[str]) -> list[str]:
+        return list(dict.fromkeys(new.get(v, v) for v in values if v))
+
+    for t in d.tasks:
+        t.lead, t.coordinate, t.carry_out = resolve(t.lead), resolve(t.coordinate), resolve(t.carry_out)
+        for v in (*t.lead, *t.coordinate, *t.carry_out):
+            used.setdefault(v, set())
+    for s in d.series:
+        s.owed_by = resolve(s.owed_by)
+        s.receiver = new.get(s.receiver, s.receiver)
+        s.via = new.get(s.via, s.via)
+        for v in (*s.owed_by, s.receiver, s.via):
+            if v:
+                used.setdefault(v, set())
+    kinds = {kind for g in used if g in GROUP_KINDS for kind in GROUP_KINDS[g]}
+    codes = [k.code for k in registry if k.kind in kinds or k.code in used]
+    d.agencies = [DraftAgency(c, by_code[c].name, by_code[c].kind.value, True) for c in codes]
+    for said, code in new.items():
+        d.agencies.append(DraftAgency(code, said[1:], guess_kind(said[1:]).value, False, [said[1:]]))
+
+
+def _problems(d: Draft, doc_type: str, found: list[str], registry: Sequence[Known]) -> None:
+    missing = [
+        ("số, ký hiệu (the number)", d.number),
+        ("ngày ban hành (the date)", d.issued_on),
+        ("cơ quan ban hành (the issuer)", d.issuing_body),
+        ("trích yếu (the title)", d.title),
+        ("người ký (the signer)", d.signer),
+    ]
+    d.problems += [f"Không đọc được {what}" for what, value in missing if not value]
+    if doc_type and doc_type != "KẾ HOẠCH":
+        d.problems.append(f"Văn bản là {doc_type.lower()}, không phải kế hoạch (not a plan): kiểm tra kỹ bản nháp")
+    d.problems += found
+    for u in d.unmatched:
+        kind = next(a.kind for a in d.agencies if a.code == u.code)
+        d.problems.append(
+            f"Cơ quan chưa có trong danh mục: “{u.said}” (mục {u.where}); tạm đặt mã {u.code}, "
+            f"loại {kind} (unknown agency: check its code and kind)"
+        )
+    for s in d.series:
+        if s.note:
+            d.problems.append(f"{s.name}: {s.note}")
+    if d.tasks and not any(k.kind.value in ("department", "district", "commune") for k in registry):
+        d.problems.append(
+            "Danh mục cơ quan chưa có sở, ban, ngành, UBND cấp huyện, cấp xã nào: nạp danh mục trước "
+            "(the agency registry is empty)"
+        )
+    if not d.tasks and d.number:
+        d.problems.append("Không tìm thấy nhiệm vụ nào giao cho cơ quan (no tasks found)")
+    if not d.series and d.number:
+        d.problems.append("Không tìm thấy chế độ báo cáo nào có thời hạn (no reporting deadlines found)")

@@ -1,0 +1,108 @@
+"""Pieces of a document → its paragraphs, with where each sits in the document's text.
+
+A .docx or a rebuilt PDF gives whole paragraphs. Plain text copied from a portal gives lines wrapped at some width,
+the header's cells one per line or between "|" lines; the paragraphs are rebuilt here by what starts one in an
+administrative document (Nghị định 30/2020/NĐ-CP: "I.", "1.", "a)", "-", "+", "Căn cứ", "Nơi nhận") and by what a
+wrapped line looks like (it goes on in lower case, after a comma, or fills the line).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+
+from core.reading.source import Kind, Piece
+from core.reading.text import is_upper, squeeze
+
+STARTS = re.compile(
+    r"^(?:PHẦN\s+|Phần\s+thứ\s+|[IVX]+\.\s|\d{1,2}(?:\.\d{1,2})*\.(?:\s|$)|[a-zđ]\)\s|[-–+•]\s*[A-ZĐÀ-Ỹ0-9\"“(]"
+    r"|Căn cứ\s|Nơi nhận|Trên đây|(?:TM|KT|TL|TUQ|Q)\.\s|Điều\s+\d)"
+)
+MARKER_ONLY = re.compile(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]$")
+RULE = re.compile(r"^[-_=–—.*\s]{3,}$")  # the short lines under the issuer and the motto
+ENDS = re.compile(r"(?:[.;:!?…]|\./\.)[”\")]?$")
+LABEL = re.compile(r"^(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\))\s*")
+
+
+@dataclass(frozen=True, slots=True)
+class Para:
+    """A paragraph: its text (one line, spaces squeezed) and where it starts in the document's text."""
+
+    text: str
+    start: int
+
+    @property
+    def end(self) -> int:
+        return self.start + len(self.text)
+
+
+def paragraphs(pieces: Sequence[Piece], names_only: Callable[[str], bool] = lambda _: False) -> list[Para]:
+    """The document's paragraphs in order. ``names_only`` says whether a text only names agencies (an item "1. Sở
+    Nội vụ" whose duties follow on the next line, not a sentence that goes on)."""
+    texts: list[str] = []
+    width = _width([p.text for p in pieces if p.kind is Kind.LINE])
+    lines: list[str] = []
+
+    def close() -> None:
+        if lines:
+            texts.append(squeeze(" ".join(lines)))
+            lines.clear()
+
+    for piece in pieces:
+        text = squeeze(piece.text)
+        if piece.kind is Kind.CELL or not text:
+            close()
+            continue
+        if piece.kind is Kind.PARA or RULE.match(text):
+            close()
+            texts.append(text)
+            continue
+        if lines and _starts(text, lines, width, names_only):
+            close()
+        lines.append(text)
+    close()
+    out: list[Para] = []
+    at = 0
+    for text in texts:
+        if text:
+            out.append(Para(text, at))
+            at += len(text) + 1
+    return out
+
+
+def text_of(paras: Sequence[Para]) -> str:
+    """The document's text: its paragraphs, one a line (``Para.start`` indexes it)."""
+    return "\n".join(p.text for p in paras)
+
+
+def _width(lines: list[str]) -> int:
+    """The width the text was wrapped at: the length most full lines reach."""
+    lengths = sorted(len(squeeze(x)) for x in lines if len(x) > 20)
+    if len(lengths) < 5:
+        return 80
+    return max(40, lengths[int(len(lengths) * 0.9)])
+
+
+def _starts(line: str, before: list[str], width: int, names_only: Callable[[str], bool]) -> bool:
+    """Whether ``line`` starts a new paragraph after the lines ``before`` of the paragraph so far."""
+    prev, so_far = before[-1], " ".join(before)
+    if MARKER_ONLY.match(so_far.strip()):
+        return False  # "10." alone, its words on the next line
+    if STARTS.match(line):
+        return True
+    if RULE.match(prev):
+        return True
+    first = line[0]
+    if first.islower() or first.isdigit() or prev.endswith((",", "-", "–")) or first in "-–(":
+        return False
+    if is_upper(prev) and is_upper(line):
+        return False  # a heading or a name wrapped: "I. MỤC ĐÍCH," "YÊU CẦU"
+    if is_upper(prev) != is_upper(line) and (is_upper(prev) or is_upper(so_far)):
+        return True  # "II. NỘI DUNG THỰC HIỆN", then its first sentence
+    if names_only(LABEL.sub("", so_far)):
+        return True  # "1. Sở Nội vụ", then what it does
+    if ENDS.search(prev):
+        long_prev, long_line = len(prev) >= 0.8 * width, len(line) >= 0.8 * width
+        return not (long_prev and long_line)  # a sentence that ended where the line was wrapped goes on
+    return len(before) > 1 and len(prev) < 0.6 * width  # a short last line: the paragraph ended there

@@ -1,0 +1,276 @@
+"""The reporting clauses of a plan → report series, in the plan's own words and read by the deadline grammar
+(``core.deadlines``): who reports, to whom and through whom, and by when for each regime.
+
+Plan 46 says it in one sentence (III.10): "… báo cáo kết quả thực hiện về Ủy ban nhân dân tỉnh (qua Sở Nội vụ
+tổng hợp, chậm nhất trong ngày 15 hàng tháng đối với báo cáo tháng, trước ngày 25/5/2023 đối với báo cáo 6
+tháng, trước ngày 25/11/2023 đối với báo cáo năm)". Other plans name the regime first ("Báo cáo quý gửi trước
+ngày 05 tháng cuối cùng của mỗi quý"); both are read, one clause at a time.
+"""
+
+from __future__ import annotations
+
+import itertools
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+from datetime import date
+
+from core.deadlines import DeadlineRule, DeadlineWordingError, parse_deadline
+from core.i18n import format_day
+from core.planning import regimes
+from core.planning.calendar import WorkCalendar
+from core.reading.duties import Who
+from core.reading.layout import Para
+from core.reading.model import DraftSeries, Quote
+from core.reading.names import ALL, Mention, Names
+from core.reading.outline import Outline
+from core.reading.text import fold
+from core.types import Recurrence
+
+# The regimes as plans name them (folded), the most specific first: "6 tháng" before "tháng".
+KINDS: tuple[tuple[re.Pattern[str], Recurrence], ...] = (
+    (re.compile(r"\b(?:9|chin) thang\b"), Recurrence.NINE_MONTHS),
+    (re.compile(r"\b(?:6|sau) thang\b"), Recurrence.SEMI_ANNUAL),
+    (
+        re.compile(r"\bbao cao (?:dinh ky )?(?:hang |theo |moi |tung )?quy\b|\b(?:hang|moi|tung|dinh ky) quy\b"),
+        Recurrence.QUARTERLY,
+    ),
+    (re.compile(r"\bbao cao (?:dinh ky )?(?:hang |theo )?thang\b|\b(?:hang|dinh ky) thang\b"), Recurrence.MONTHLY),
+    (
+        re.compile(r"\bbao cao (?:dinh ky )?(?:hang |theo |ca |mot |tong ket )?nam\b|\b(?:hang|mot|ca) nam\b"),
+        Recurrence.ANNUAL,
+    ),
+)
+MARKER = re.compile(
+    r"\b(?:truoc|cham nhat|muon nhat|han chot|thoi han|khong qua|khong muon hon|den het|trong ngay"
+    r"|vao ngay)\b"
+)
+CODES = {
+    Recurrence.MONTHLY: ("thang", "Báo cáo tháng"),
+    Recurrence.QUARTERLY: ("quy", "Báo cáo quý"),
+    Recurrence.SEMI_ANNUAL: ("6thang", "Báo cáo 6 tháng"),
+    Recurrence.NINE_MONTHS: ("9thang", "Báo cáo 9 tháng"),
+    Recurrence.ANNUAL: ("nam", "Báo cáo năm"),
+    Recurrence.AD_HOC: ("dotxuat", "Báo cáo đột xuất"),
+}
+ORDER = list(CODES)
+CLAUSE = re.compile(r"[,;()]")
+TO = re.compile(r"\b(?:về|gửi|tới|đến)\s+(?!ngày)", re.IGNORECASE)
+VIA = re.compile(r"\(?\bqua\s+", re.IGNORECASE)
+SOON = 7  # days: a first deadline sooner than this after signing is not one the plan can mean (plan 46's 15/3)
+SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
+
+
+@dataclass
+class Reports:
+    series: list[DraftSeries] = field(default_factory=list)
+    problems: list[str] = field(default_factory=list)
+    unknown: list[tuple[Mention, str]] = field(default_factory=list)
+
+
+@dataclass
+class _Context:
+    owner: Who
+    ref: str
+
+
+def read_reports(
+    outline: Outline,
+    names: Names,
+    owners: dict[str, Who],
+    issued_on: date | None,
+    years: tuple[int, int] | None,
+    work: WorkCalendar,
+) -> Reports:
+    out = Reports()
+    found: dict[Recurrence, DraftSeries] = {}
+    ad_hoc: list[tuple[Para, _Context]] = []
+    for para, ctx in _paragraphs(outline, owners):
+        for sentence, start in _sentences(para):
+            folded = fold(sentence)
+            if "bao cao" not in folded:
+                continue
+            if "dot xuat" in folded:
+                ad_hoc.append((Para(sentence, start), ctx))
+            _sentence(out, found, sentence, start, ctx, names)
+    for s in found.values():
+        _first_period(s, issued_on, years, work)
+    if ad_hoc and Recurrence.AD_HOC not in found:
+        para, ctx = ad_hoc[0]
+        periodic = next(iter(found.values()), None)
+        owed = list(periodic.owed_by) if periodic else _codes(ctx.owner.carry_out + ctx.owner.lead)
+        m = re.search(r"(?:hoặc\s+)?đột xuất[^,;.)]*", para.text)
+        wording = m.group(0).strip() if m else "đột xuất"
+        s = DraftSeries(
+            "dotxuat",
+            "Báo cáo đột xuất",
+            Recurrence.AD_HOC.value,
+            wording,
+            owed or [ALL],
+            quote=Quote(para.text[:300], para.start, para.end),
+        )
+        if periodic:
+            s.receiver, s.via, s.receiver_wording = periodic.receiver, periodic.via, periodic.receiver_wording
+        found[Recurrence.AD_HOC] = s
+    out.series = [found[r] for r in ORDER if r in found]
+    return out
+
+
+def _paragraphs(outline: Outline, owners: dict[str, Who]) -> list[tuple[Para, _Context]]:
+    """Every body paragraph with the item it belongs to and who that item is for."""
+    out: list[tuple[Para, _Context]] = []
+    for section in outline.sections:
+        for p in section.opening:
+            out.append((p, _Context(Who(), section.numeral)))
+        for item in section.items:
+            ref = f"{section.numeral}.{item.number}"
+            ctx = _Context(owners.get(ref, Who()), ref)
+            head = Para(item.head_text, item.head.end - len(item.head_text))
+            out += [(p, ctx) for p in [head, *item.paras, *[x for part in item.parts for x in part.paras]]]
+    return out
+
+
+def _sentences(p: Para) -> list[tuple[str, int]]:
+    cuts = [0] + [m.end() for m in SENTENCE.finditer(p.text)] + [len(p.text)]
+    return [(p.text[a:b].strip(), p.start + a) for a, b in itertools.pairwise(cuts) if p.text[a:b].strip()]
+
+
+def _sentence(
+    out: Reports, found: dict[Recurrence, DraftSeries], sentence: str, start: int, ctx: _Context, names: Names
+) -> None:
+    clauses = [c for c in CLAUSE.split(sentence) if c.strip()]
+    owed: list[str] | None = None
+    receiver: tuple[str, str, str] | None = None
+    for clause in clauses:
+        folded = fold(clause)
+        if not MARKER.search(folded):
+            continue
+        kind, wording = _kind_and_wording(clause, sentence)
+        try:
+            rule = parse_deadline(wording)
+        except DeadlineWordingError:
+            continue
+        if kind is None:
+            kind = Recurrence.MONTHLY if rule.monthly else None
+        if kind is None:
+            out.problems.append(
+                f"Mục {ctx.ref}: không rõ thời hạn “{wording}” là của báo cáo nào (which report this deadline is for)"
+            )
+            continue
+        try:
+            regimes.check(kind, rule)
+        except regimes.RegimeError:
+            out.problems.append(
+                f"Mục {ctx.ref}: thời hạn “{wording}” không hợp với {CODES[kind][1].lower()} "
+                "(the deadline does not suit the regime)"
+            )
+            continue
+        if kind in found:
+            continue
+        if owed is None:
+            owed = _owed(out, sentence, ctx, names)
+            receiver = _receiver(out, sentence, ctx, names)
+        code, name = CODES[kind]
+        s = DraftSeries(
+            code, name, kind.value, wording, owed, quote=Quote(sentence[:400], start, start + len(sentence))
+        )
+        if receiver:
+            s.receiver, s.via, s.receiver_wording = receiver
+        if "chot so lieu" in fold(sentence):
+            s.cutoff = regimes.ND09 if "09/2019" in sentence else _cutoff_words(sentence)
+        found[kind] = s
+
+
+def _kind_and_wording(clause: str, sentence: str) -> tuple[Recurrence | None, str]:
+    """The regime a deadline clause is for, and the deadline's words: "X đối với báo cáo tháng" (plan 46), or
+    "Báo cáo quý gửi trước …" (the regime first: the whole clause is the wording)."""
+    parts = re.split(r"\s+đối với\s+", clause.strip(), maxsplit=1)
+    if len(parts) == 2:
+        return _kind(fold(parts[1])), _tidy(parts[0])
+    return _kind(fold(clause)), _tidy(clause)
+
+
+def _kind(folded: str) -> Recurrence | None:
+    for pattern, kind in KINDS:
+        if pattern.search(folded):
+            return kind
+    return None
+
+
+def _tidy(words: str) -> str:
+    return re.sub(r"^(?:và|hoặc|gửi|nộp)\s+", "", re.sub(r"\s+", " ", words).strip(" .:")).strip()
+
+
+def _owed(out: Reports, sentence: str, ctx: _Context, names: Names) -> list[str]:
+    """Who owes the reports: the sentence's own subject ("Các sở, ban, ngành báo cáo …"), else the item's."""
+    found, _ = names.leading(sentence)
+    known = [m for m in found if m.known]
+    if known:
+        return _codes(known)
+    owner = _codes(ctx.owner.carry_out + ctx.owner.lead)
+    if owner:
+        return owner
+    out.problems.append(
+        f"Mục {ctx.ref}: không rõ cơ quan nào phải báo cáo; tạm ghi mọi cơ quan (@all) "
+        "(who owes the report is not said; all agencies assumed)"
+    )
+    return [ALL]
+
+
+def _receiver(out: Reports, sentence: str, ctx: _Context, names: Names) -> tuple[str, str, str] | None:
+    """(receiver, via, the plan's words): "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)"."""
+    receiver: Mention | None = None
+    for m in TO.finditer(sentence):
+        found, _ = names.leading(sentence, m.end())
+        if found:
+            receiver = found[0]
+            break
+    via: Mention | None = None
+    for m in VIA.finditer(sentence):
+        found, _ = names.leading(sentence, m.end())
+        if found:
+            via = found[0]
+            break
+    for named in (receiver, via):
+        if named is not None and not named.known:
+            out.unknown.append((named, ctx.ref))
+    if receiver is None and via is None:
+        return None
+    if receiver is None:
+        receiver, via = via, None
+    assert receiver is not None
+    words = receiver.said
+    if via is not None:
+        compiles = "tổng hợp" in sentence[via.end : via.end + 15]
+        words += f" (qua {via.said}{' tổng hợp' if compiles else ''})"
+    return _code(receiver), _code(via) if via else "", words
+
+
+def _code(m: Mention) -> str:
+    return m.targets[0] if m.targets else f"?{m.said}"
+
+
+def _codes(ms: Sequence[Mention]) -> list[str]:
+    return list(dict.fromkeys(t for m in ms for t in m.targets))
+
+
+def _cutoff_words(sentence: str) -> str:
+    m = re.search(r"[^,;.]*chốt số liệu[^;.]*", sentence)
+    return m.group(0).strip() if m else ""
+
+
+def _first_period(s: DraftSeries, issued_on: date | None, years: tuple[int, int] | None, work: WorkCalendar) -> None:
+    """A monthly series whose first deadline falls within ``SOON`` days of signing starts the month after: plan 46,
+    signed 14/3/2023, cannot mean the March report due 15/3."""
+    if issued_on is None or years is None or s.recurrence != Recurrence.MONTHLY.value:
+        return
+    rule: DeadlineRule = parse_deadline(s.wording)
+    found = regimes.periods(Recurrence.MONTHLY, rule, s.name, issued_on, years, work)
+    if found and (found[0].last_day - issued_on).days < SOON:
+        month = found[0].key.split("-")[1]
+        s.first_month = int(month) % 12 + 1 if int(month) < 12 else None
+        s.note = (
+            f"Kỳ đầu tiên là tháng {s.first_month}: hạn chót của {found[0].label.lower()} "
+            f"({format_day(found[0].last_day)}) chỉ {(found[0].last_day - issued_on).days} ngày sau ngày ký "
+            f"({format_day(issued_on)})"
+        )

@@ -1,0 +1,46 @@
+"""What a document reader hands the wording rules: pieces of text in document order, and the refusals it may
+raise instead."""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass
+
+MAX_DOCUMENT_BYTES = 10_000_000  # a signed 40-page plan with its scanned seal is ~3 MB; a plan is never 10 MB
+MAX_PAGES = 200  # plan 46 is 9 pages; appendices with task tables reach 60
+MAX_CHARS = 1_000_000  # of text (plan 46 is 27,000)
+
+
+class Kind(enum.Enum):
+    LINE = "line"  # a line of a paragraph whose ends the reader does not know (plain text): ``layout`` joins them
+    PARA = "para"  # a whole paragraph (a .docx paragraph, a PDF paragraph rebuilt from its indent)
+    CELL = "cell"  # the end of a table cell (the header and the signature block are two-column tables)
+
+
+@dataclass(frozen=True, slots=True)
+class Piece:
+    text: str
+    kind: Kind = Kind.PARA
+
+    @staticmethod
+    def cell_end() -> Piece:
+        return Piece("", Kind.CELL)
+
+
+@dataclass(frozen=True, slots=True)
+class Source:
+    """A document's text: ``pieces`` in order, its ``format`` ("docx", "pdf", "txt", "html") and ``name``."""
+
+    name: str
+    format: str
+    pieces: tuple[Piece, ...]
+    pages: int = 0
+
+
+class Unreadable(Exception):
+    """Nothing can be drafted from the file; ``message`` says why in Vietnamese, with the English in brackets,
+    in one line. Nothing has been written."""
+
+    def __init__(self, message: str) -> None:
+        super().__init__(message)
+        self.message = message

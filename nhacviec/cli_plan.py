@@ -1,0 +1,116 @@
+"""`nhacviec plan draft`: a plan document (.docx, .pdf, .txt, .html) → a draft plan file to check and import."""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from pathlib import Path
+from typing import Annotated, NoReturn
+
+import typer
+
+from core.reading.source import MAX_DOCUMENT_BYTES, Source, Unreadable
+from core.types import OPERATOR
+from core.usecases import drafting
+from nhacviec.clikit import CliError, context, err, print_json, run, styled
+from reader import FORMATS, read_document
+
+plan_app = typer.Typer(help="Kế hoạch (plans): đọc văn bản kế hoạch thành bản nháp.", no_args_is_help=True)
+
+
+@plan_app.command("draft")
+def draft_cmd(
+    path: Annotated[Path, typer.Argument(help=f"Văn bản kế hoạch ({FORMATS}).")],
+    out_path: Annotated[
+        Path | None, typer.Option("--out", help="Ghi bản nháp (TOML) vào tệp này (write the draft here).")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="In kết quả dạng JSON (print JSON).")] = False,
+) -> None:
+    """Đọc văn bản kế hoạch, lập bản nháp tệp kế hoạch (draft a plan file from a plan document).
+
+    Exit 0 with a draft, even a partial one (what could not be decided is listed at its top); exit 2 with one
+    line when the document cannot be read or holds nothing to draft from. Nothing is written to the database.
+    """
+    source = _source(path)
+
+    async def go() -> drafting.Drafted:
+        async with context() as w, w.uows() as uow:
+            try:
+                return await drafting.draft_document(uow, OPERATOR, source)
+            except Unreadable as exc:
+                raise CliError(exc.message, 2) from None
+            except (ValueError, LookupError, ArithmeticError) as exc:
+                raise CliError(
+                    f"{source.name}: không đọc được văn bản ({type(exc).__name__}) (the document could not be read)", 2
+                ) from None
+
+    drafted = run(go())
+    d = drafted.draft
+    if d.empty:
+        err.print(
+            styled(
+                "Lỗi (error):",
+                "red",
+                f"{source.name}: không tìm thấy số, ngày, trích yếu hay nhiệm vụ nào "
+                "của một kế hoạch (nothing to draft a plan from)",
+            )
+        )
+        raise typer.Exit(2)
+    if out_path is not None:
+        _write(out_path, drafted.plan_file)
+    if as_json:
+        print_json(
+            {**d.to_json(with_text=False), "loads": drafted.loads, "plan_file": str(out_path) if out_path else None}
+        )
+    elif out_path is None:
+        typer.echo(drafted.plan_file, nl=False)
+    summary = (
+        f"Đã đọc {source.name}: số {d.number or '?'}, ngày {d.issued_on:%d/%m/%Y}"
+        if d.issued_on
+        else f"Đã đọc {source.name}: số {d.number or '?'}"
+    )
+    summary += f"; {len(d.tasks)} nhiệm vụ, {len(d.series)} chế độ báo cáo"
+    summary += f"; {len(d.problems)} điểm cần kiểm tra (to check)" if d.problems else "; không có điểm nào cần kiểm tra"
+    if out_path is not None:
+        summary += f"; bản nháp ghi vào {out_path}"
+    err.print(summary)
+
+
+def _source(path: Path) -> Source:
+    try:
+        size = path.stat().st_size
+    except OSError:
+        raise_exit(f"{path}: không tìm thấy hoặc không mở được tệp (cannot open the file)")
+    if not path.is_file():
+        raise_exit(f"{path}: không phải một tệp (not a file)")
+    if size > MAX_DOCUMENT_BYTES:
+        raise_exit(
+            f"{path.name}: tệp nặng {size / 1e6:.1f} MB, quá giới hạn {MAX_DOCUMENT_BYTES // 1_000_000} MB "
+            f"(the file is {size:,} bytes; at most {MAX_DOCUMENT_BYTES:,})"
+        )
+    try:
+        return read_document(path.read_bytes(), path.name)
+    except Unreadable as exc:
+        raise_exit(exc.message)
+    except OSError as exc:
+        raise_exit(f"{path}: không đọc được tệp ({exc.strerror}) (cannot read the file)")
+
+
+def raise_exit(message: str) -> NoReturn:
+    err.print(styled("Lỗi (error):", "red", message))
+    raise typer.Exit(2)
+
+
+def _write(target: Path, text: str) -> None:
+    """Write the draft whole or not at all (a temporary file in the same folder, then renamed over)."""
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise_exit(f"{target}: thư mục không tồn tại (no such folder)")
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".draft-", suffix=".toml")
+    try:
+        with os.fdopen(fd, "w", encoding="utf-8") as f:
+            f.write(text)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise
