@@ -189,11 +189,12 @@ def _columns(lines: list[Line], middle: float) -> list[Piece]:
 
 def _body(lines: list[Line]) -> list[Piece]:
     """Paragraphs: a line indented past the text's left edge starts one (the first-line indent), as does a line
-    after a gap wider than the line spacing; a centred line (the title) stands alone."""
+    after one that stops short of the right edge (justified text fills every line but a paragraph's last) or after
+    a gap wider than the line spacing; a centred line (the title) stands alone."""
     if not lines:
         return []
-    margin = Counter(round(x.x0) for x in lines).most_common(1)[0][0]
-    right = Counter(round(x.x1) for x in lines).most_common(1)[0][0]
+    lefts, rights = sorted(x.x0 for x in lines), sorted(x.x1 for x in lines)
+    margin, right = lefts[len(lefts) // 20], rights[-1 - len(rights) // 20]  # the text's edges, past a stray line
     gaps = [b.top - a.top for a, b in itertools.pairwise(lines) if a.page == b.page and b.top > a.top]
     leading = sorted(gaps)[len(gaps) // 2] if gaps else 15.0
     out: list[Piece] = []
@@ -209,7 +210,8 @@ def _body(lines: list[Line]) -> list[Piece]:
         indented = line.x0 > margin + 8
         centred = indented and line.x1 < right - 20 and abs((line.x0 + line.x1) / 2 - (margin + right) / 2) < 30
         gap = previous is not None and previous.page == line.page and line.top - previous.top > 1.6 * leading
-        if indented or gap or centred or (previous is not None and _centred_before(previous, margin, right)):
+        short = previous is not None and previous.x1 < right - 30  # a justified paragraph's last line stops short
+        if indented or gap or centred or short or (previous is not None and _centred_before(previous, margin, right)):
             close()
         current.append(line.text)
         if centred:

@@ -7,13 +7,29 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from datetime import date, datetime
+from pathlib import Path
 
 from core.deadlines import to_vn
 from core.plandiff import StoredPlan
-from core.planfile import PlanSpec
+from core.planfile import PlanSpec, load_plan_file
 from core.types import Recurrence
 
 HEADER = ("issued_on", "issuing_body", "title", "signer", "signer_title")
+ROOT = Path(__file__).resolve().parent.parent
+DOCUMENTS = ROOT / "tests" / "fixtures" / "plans"
+# Each fixture document's expected plan, and the agencies of it the registry does not know (the draft must name
+# them as new).
+FIXTURES: dict[str, tuple[Path, frozenset[str]]] = {
+    "46-KH-UBND-2023": (ROOT / "plans" / "46-KH-UBND-2023.toml", frozenset()),
+    "cchc-2026": (DOCUMENTS / "cchc-2026.expected.toml", frozenset()),
+    "cds-2026-2030": (DOCUMENTS / "cds-2026-2030.expected.toml", frozenset()),
+    "tcd-2026": (DOCUMENTS / "tcd-2026.expected.toml", frozenset({"BTCDT"})),
+}
+
+
+def expected_of(name: str) -> tuple[PlanSpec, frozenset[str]]:
+    path, new = FIXTURES[name]
+    return load_plan_file(path), new
 
 
 @dataclass
@@ -34,8 +50,10 @@ class Agreement:
         return sum(n for _, n in self.rows.values())
 
     def summary(self) -> str:
-        parts = [f"{what} {r}/{n}" + (f" (+{self.extra[what]} extra)" if self.extra.get(what) else "")
-                 for what, (r, n) in self.rows.items()]
+        parts = [
+            f"{what} {r}/{n}" + (f" (+{self.extra[what]} extra)" if self.extra.get(what) else "")
+            for what, (r, n) in self.rows.items()
+        ]
         return "; ".join(parts)
 
 
@@ -61,7 +79,9 @@ def agree(reference: PlanSpec, stored: StoredPlan, number: str) -> Agreement:
         out.rows[name] = (int(fields.get(name) == getattr(reference, name)), 1)
     ref_deadlines = {(s.recurrence.value, p.key, _day(p.due_at)) for s in reference.series for p in s.periods}
     got_deadlines = {
-        (str(s.fields["recurrence"]), key, _day(p.due_at)) for s in stored.series.values() for key, p in s.periods.items()
+        (str(s.fields["recurrence"]), key, _day(p.due_at))
+        for s in stored.series.values()
+        for key, p in s.periods.items()
     }
     _count("deadlines", ref_deadlines, got_deadlines, out)
     ref_monthly = {c for s in reference.series if s.recurrence is Recurrence.MONTHLY for c in s.owed_by}
@@ -76,3 +96,27 @@ def agree(reference: PlanSpec, stored: StoredPlan, number: str) -> Agreement:
     }
     _count("triples", ref_triples, got_triples, out)
     return out
+
+
+def as_stored(spec: PlanSpec) -> StoredPlan:
+    """A plan file's content as the database would hold it after an import (for the bench, which reads without a
+    database; the tests import into a real one)."""
+    from core.plandiff import StoredPeriod, StoredSeries, StoredTask, plan_fields, series_fields
+
+    return StoredPlan(
+        plan_fields(spec),
+        {},
+        {},
+        {
+            (t.ref, t.paragraph): StoredTask(t.title, t.text, i, frozenset(t.assignments))
+            for i, t in enumerate(spec.tasks)
+        },
+        {
+            s.code: StoredSeries(
+                series_fields(s),
+                frozenset(s.owed_by),
+                {p.key: StoredPeriod(p.label, p.opens_at, p.due_at, frozenset(s.owed_by), 0) for p in s.periods},
+            )
+            for s in spec.series
+        },
+    )

@@ -41,6 +41,7 @@ class Who:
     carry_out: list[Mention] = field(default_factory=list)
     requested: bool = False
     quote: Quote = field(default_factory=Quote)
+    specific: bool = False  # the duty opens with these names: theirs alone, not the section's group's too
 
     def __bool__(self) -> bool:
         return bool(self.lead or self.coordinate or self.carry_out)
@@ -92,31 +93,47 @@ def _item(out: Duties, section: Section, item: Item, default: Who, names: Names)
         if not m.known:
             out.unknown.append((m, ref))
     own = Who(
-        carry_out=[m for m in found],
+        carry_out=list(found),
         requested=requested,
         quote=Quote(head[: shift + found[-1].end], base, base + shift + found[-1].end) if found else Quote(),
     )
     if found and not body[rest:].strip(" .,;:"):
-        _by_paragraph(out, ref, item, own, names)
+        _by_paragraph(out, ref, item, own, names, speaks=True)  # "1. Sở Nội vụ": the duties follow
         return
     if found:
-        who = _roles(body[rest:], names, own) or own
-        _one(out, ref, item, who, names)
+        _one(out, ref, item, _roles(body[rest:], names, own) or own, names)  # "10. Các sở, ban, ngành … căn cứ …"
         return
-    inner = _roles(_whole(item), names, Who())
+    if any(_roles(_text(part.paras), names, Who()) for part in item.parts):
+        _by_paragraph(out, ref, item, default, names, speaks=False)  # "a) Sở Nội vụ chủ trì …", "b) …"
+        return
+    whole = _whole(item)
+    inner = _roles(whole, names, Who(), _duty_start(item))
     if inner:
-        inner.quote = Quote(head, base, base + len(head))
+        if default and not inner.specific:  # the section's group does it, and the one named leads
+            inner.carry_out += default.carry_out
+        inner.quote = inner.quote if inner.quote.text else Quote(head, base, base + len(head))
         _one(out, ref, item, inner, names)
-    elif any(_roles(_text(part.paras), names, Who()) for part in item.parts):
-        _by_paragraph(out, ref, item, default, names)
     elif default:
         _one(out, ref, item, default, names)
     elif any(w in fold(section.title) for w in DUTIES):
         out.problems.append(f"Mục {ref} không nêu cơ quan thực hiện (no agency named): “{_title(head, names)}”")
 
 
-def _by_paragraph(out: Duties, ref: str, item: Item, owner: Who, names: Names) -> None:
-    """One task per paragraph or lettered part under an item that names who (III.1 "Sở Nội vụ": four duties)."""
+def _duty_start(item: Item) -> int:
+    """Where an item's duty starts in ``_whole(item)``: after "Cải cách thể chế:", or after a heading that is only
+    a title ("5. Cải cách tài chính công"), else at its start."""
+    head = item.head_text
+    colon = head.find(":")
+    if 0 < colon < 120:
+        return colon + 1
+    if not re.search(r"[.;:]", head) and len(head) < 150 and (item.paras or item.parts):
+        return len(head) + 2
+    return 0
+
+
+def _by_paragraph(out: Duties, ref: str, item: Item, owner: Who, names: Names, speaks: bool) -> None:
+    """One task per paragraph or lettered part: under an item that names who (III.1 "Sở Nội vụ": four duties,
+    ``speaks``), or whose parts name their own (else the section's group, ``owner``, does it)."""
     units: list[tuple[str, Para]] = [(p.text, p) for p in item.paras]
     units += [(_text(part.paras), part.paras[0]) for part in item.parts]
     units.sort(key=lambda u: u[1].start)
@@ -125,7 +142,7 @@ def _by_paragraph(out: Duties, ref: str, item: Item, owner: Who, names: Names) -
         return
     out.owners[ref] = owner
     for n, (text, para) in enumerate(units, start=1):
-        who = _roles(text, names, owner) or owner
+        who = _roles(text, names, owner if speaks else Who()) or owner
         last = _last(item, para)
         task = _task(ref, n if len(units) > 1 else 0, text, who, names)
         task.source = Quote(text[:200], para.start, last)
@@ -158,36 +175,52 @@ def _text(paras: list[Para]) -> str:
     return "\n\n".join(p.text for p in paras)
 
 
-def _roles(text: str, names: Names, owner: Who) -> Who | None:
-    """Who the words of one duty name, and how: "Chủ trì[, phối hợp với Y]" for the owner; "X chủ trì, phối hợp
-    với Y" or "Cơ quan chủ trì: X; cơ quan phối hợp: Y" inside it. None when it names no one itself."""
+def _roles(text: str, names: Names, owner: Who, duty: int = 0) -> Who | None:
+    """Who the words of one duty name, and how. With an ``owner`` (the item names who): "Chủ trì[, phối hợp với Y]"
+    makes it lead and Y coordinate. Inside the duty: "X chủ trì, phối hợp với Y", "Cơ quan chủ trì: X; cơ quan phối
+    hợp: Y", or names that open it ("Các sở, ban, ngành … thực hiện") and carry it out. ``specific``: the names open
+    the duty (from ``duty``), so it is theirs alone. None when it names no one itself."""
     folded = fold(text).lstrip(" ,")
     if owner and folded.startswith("chu tri"):
         w = WITH.search(text)
         partners = names.after(text, w.end()) if w and w.start() < 40 else []
         return Who(
-            lead=owner.carry_out + owner.lead, coordinate=partners, requested=owner.requested, quote=owner.quote
+            lead=owner.carry_out + owner.lead,
+            coordinate=partners,
+            requested=owner.requested,
+            quote=owner.quote,
+            specific=True,
         )
-    if owner and folded.startswith("phoi hop"):
-        return None  # the owner works with others (plan 46, III.7): still the owner's to carry out
+    if owner:
+        return None  # "Phối hợp với …", "Tham mưu …": still the owner's to carry out (plan 46, III.7 and III.9)
     lead: list[Mention] = []
     coordinate: list[Mention] = []
     for m in LEAD_LABEL.finditer(text):
         lead += names.after(text, m.end())
     for m in COORDINATE_LABEL.finditer(text):
         coordinate += names.after(text, m.end())
-    if not lead:
-        for start in [0] + [m.end() for m in SENTENCE.finditer(text)]:
-            found, rest = names.leading(text, start)
-            known = [x for x in found if x.known]
-            if known and fold(text[rest : rest + 12]).startswith("chu tri"):
-                lead += known
-                w = WITH.search(text, rest, rest + 60)
-                if w:
-                    coordinate += names.after(text, w.end())
-    if not lead and not coordinate:
-        return None
-    return Who(lead=lead, coordinate=coordinate, requested=owner.requested, quote=Quote(text[:200], -1, -1))
+    if lead or coordinate:
+        return Who(lead=lead, coordinate=coordinate, specific=True)
+    subject: list[Mention] = []
+    specific = False
+    for start in sorted({duty, *(m.end() for m in SENTENCE.finditer(text))}):
+        found, rest = names.leading(text, start)
+        known = [x for x in found if x.known]
+        if not known:
+            continue
+        if fold(text[rest : rest + 12]).startswith("chu tri"):
+            lead += known
+            w = WITH.search(text, rest, rest + 60)
+            if w:
+                coordinate += names.after(text, w.end())
+            specific = specific or start == duty
+        elif start == duty and not subject:
+            subject = known
+    if lead:
+        return Who(lead=lead, coordinate=coordinate, specific=specific)
+    if subject:
+        return Who(carry_out=subject, specific=True)
+    return None
 
 
 def _task(ref: str, paragraph: int, text: str, who: Who, names: Names) -> DraftTask:

@@ -46,6 +46,10 @@ BODY_START = re.compile(r"^(?:Căn cứ|[IVX]+\.\s|PHẦN|Phần thứ|\d{1,2}\.
 CAPACITY = re.compile(r"\b(TM|KT|TL|TUQ|Q)\.\s*")
 NAME = re.compile(r"^(?:[A-ZĐÀ-Ỹ][a-zđà-ỹ]*\s+){1,5}[A-ZĐÀ-Ỹ][a-zđà-ỹ]*$")
 ISSUER_WORDS = re.compile(r"^(SỞ|BAN|VĂN PHÒNG|THANH TRA|CỤC|CHI CỤC|TRUNG TÂM|ỦY BAN|UBND|HỘI ĐỒNG)\b")
+PARENT_AND_OWN = re.compile(
+    r"^(ỦY BAN NHÂN DÂN\s+(?:TỈNH|THÀNH PHỐ|HUYỆN|XÃ|PHƯỜNG)\s+.+?)\s+"
+    r"((?:SỞ|BAN|VĂN PHÒNG|THANH TRA|CỤC|CHI CỤC|TRUNG TÂM|HỘI ĐỒNG)\s.*)$"
+)
 LEVEL_WORDS = re.compile(r"\b(TỈNH|HUYỆN|THÀNH PHỐ|THỊ XÃ|QUẬN|XÃ|PHƯỜNG|THỊ TRẤN)\b")
 YEARS = re.compile(r"(?:giai đoạn|từ năm)?\s*(20\d\d)\s*(?:[-–—]|đến(?: năm)?)\s*(20\d\d)")
 YEAR = re.compile(r"\bnăm\s+(20\d\d)\b")
@@ -188,7 +192,10 @@ def _issuer(h: Header, head: Sequence[Para]) -> None:
         squeeze(" ".join(x.text for x in lines)).replace("UBND", "ỦY BAN NHÂN DÂN").replace("HĐND", "HỘI ĐỒNG NHÂN DÂN")
     )
     parent, own = "", joined
-    if (
+    m = PARENT_AND_OWN.match(joined)
+    if m:  # "UBND TỈNH TUYÊN QUANG THANH TRA TỈNH" (a site ran the two lines together)
+        parent, own = m.group(1), m.group(2)
+    elif (
         len(lines) > 1
         and ISSUER_WORDS.match(lines[-1].text)
         and LEVEL_WORDS.search(" ".join(x.text for x in lines[:-1]))
@@ -196,10 +203,11 @@ def _issuer(h: Header, head: Sequence[Para]) -> None:
         parent = squeeze(" ".join(x.text for x in lines[:-1])).replace("UBND", "ỦY BAN NHÂN DÂN")
         own = lines[-1].text
     name = body_name(own)
-    if parent and not LEVEL_WORDS.search(own):
-        place = re.search(r"\b(tỉnh|thành phố|huyện|xã|phường)\s+(.+)$", body_name(parent))
-        if place:
-            name = f"{name} {place.group(1)} {place.group(2)}"
+    place = re.search(r"\b(tỉnh|thành phố|huyện|xã|phường)\s+(.+)$", body_name(parent)) if parent else None
+    if place and not LEVEL_WORDS.search(own):  # "SỞ NỘI VỤ" under "UBND TỈNH TUYÊN QUANG"
+        name = f"{name} {place.group(1)} {place.group(2)}"
+    elif place and re.search(rf"\s{place.group(1)}$", name):  # "THANH TRA TỈNH": the place is the parent's
+        name = f"{name} {place.group(2)}"
     h.parent = body_name(parent) if parent else ""
     h.issuer = Found(name, squeeze(" ".join(x.text for x in lines)), lines[0].start, lines[-1].end)
 
@@ -302,6 +310,8 @@ def _signer_title(capacity: list[str], issuer: str) -> str:
         title = title.replace(low, cased)
     if not issuer:
         return title
-    if fold(issuer).startswith(("uy ban nhan dan", "hoi dong nhan dan")):
-        return f"{title} {PLACE_AT_END.sub('', issuer)}"  # "… Ủy ban nhân dân tỉnh", without its place
-    return f"{title} {issuer}"
+    body = PLACE_AT_END.sub("", issuer)  # "Ủy ban nhân dân tỉnh", without its place
+    last_two = " ".join(title.split()[-2:])
+    if fold(body).startswith(fold(last_two)):  # "Chánh Thanh tra" of "Thanh tra tỉnh": "Chánh Thanh tra tỉnh"
+        return f"{title}{body[len(last_two) :]}"
+    return f"{title} {body if fold(issuer).startswith(('uy ban nhan dan', 'hoi dong nhan dan')) else issuer}"

@@ -102,6 +102,14 @@ def _starts(line: str, before: list[str], width: int, names_only: Callable[[str]
         return True  # "II. NỘI DUNG THỰC HIỆN", then its first sentence
     if names_only(LABEL.sub("", so_far)):
         return True  # "1. Sở Nội vụ", then what it does
+    if (
+        len(before) == 1
+        and STARTS.match(prev)
+        and not ENDS.search(prev)
+        and len(prev) < 0.6 * width
+        and not names_only(LABEL.sub("", f"{so_far} {line}"))
+    ):
+        return True  # "5. Cải cách tài chính công", then its first sentence ("11. Đề nghị" + a name goes on)
     if ENDS.search(prev):
         long_prev, long_line = len(prev) >= 0.8 * width, len(line) >= 0.8 * width
         return not (long_prev and long_line)  # a sentence that ended where the line was wrapped goes on

@@ -58,7 +58,7 @@ CLAUSE = re.compile(r"[,;()]")
 TO = re.compile(r"\b(?:về|gửi|tới|đến)\s+(?!ngày)", re.IGNORECASE)
 VIA = re.compile(r"\(?\bqua\s+", re.IGNORECASE)
 SOON = 7  # days: a first deadline sooner than this after signing is not one the plan can mean (plan 46's 15/3)
-SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
+SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")  # not ";": "Các sở, ban, ngành; UBND các xã …" is one subject
 
 
 @dataclass
@@ -93,8 +93,10 @@ def read_reports(
             if "dot xuat" in folded:
                 ad_hoc.append((Para(sentence, start), ctx))
             _sentence(out, found, sentence, start, ctx, names)
+    cutoff = _cutoff(outline)
     for s in found.values():
         _first_period(s, issued_on, years, work)
+        s.cutoff = cutoff
     if ad_hoc and Recurrence.AD_HOC not in found:
         para, ctx = ad_hoc[0]
         periodic = next(iter(found.values()), None)
@@ -138,20 +140,21 @@ def _sentences(p: Para) -> list[tuple[str, int]]:
 def _sentence(
     out: Reports, found: dict[Recurrence, DraftSeries], sentence: str, start: int, ctx: _Context, names: Names
 ) -> None:
-    clauses = [c for c in CLAUSE.split(sentence) if c.strip()]
     owed: list[str] | None = None
     receiver: tuple[str, str, str] | None = None
-    for clause in clauses:
+    pending: Recurrence | None = None  # "báo cáo quý (trước ngày …)": the regime, its deadline in the next clause
+    for clause in (c for c in CLAUSE.split(sentence) if c.strip()):
         folded = fold(clause)
         if not MARKER.search(folded):
+            pending = _kind(folded) or pending
             continue
-        kind, wording = _kind_and_wording(clause, sentence)
+        kind, wording = _kind_and_wording(clause)
         try:
             rule = parse_deadline(wording)
         except DeadlineWordingError:
             continue
-        if kind is None:
-            kind = Recurrence.MONTHLY if rule.monthly else None
+        kind = kind or pending or (Recurrence.MONTHLY if rule.monthly else None)
+        pending = None
         if kind is None:
             out.problems.append(
                 f"Mục {ctx.ref}: không rõ thời hạn “{wording}” là của báo cáo nào (which report this deadline is for)"
@@ -176,18 +179,26 @@ def _sentence(
         )
         if receiver:
             s.receiver, s.via, s.receiver_wording = receiver
-        if "chot so lieu" in fold(sentence):
-            s.cutoff = regimes.ND09 if "09/2019" in sentence else _cutoff_words(sentence)
         found[kind] = s
 
 
-def _kind_and_wording(clause: str, sentence: str) -> tuple[Recurrence | None, str]:
+def _kind_and_wording(clause: str) -> tuple[Recurrence | None, str]:
     """The regime a deadline clause is for, and the deadline's words: "X đối với báo cáo tháng" (plan 46), or
-    "Báo cáo quý gửi trước …" (the regime first: the whole clause is the wording)."""
+    "báo cáo quý gửi trước …" (the regime first: the words from the regime on are the wording)."""
     parts = re.split(r"\s+đối với\s+", clause.strip(), maxsplit=1)
     if len(parts) == 2:
         return _kind(fold(parts[1])), _tidy(parts[0])
-    return _kind(fold(clause)), _tidy(clause)
+    text = clause.strip()
+    folded = fold(text)
+    for pattern, kind in KINDS:
+        m = pattern.search(folded)
+        if m:
+            at = m.start()
+            before = folded[:at].rstrip()
+            if before.endswith(("bao cao", "bao cao dinh ky")):
+                at = before.rfind("bao cao")
+            return kind, _tidy(text[at:])
+    return None, _tidy(text)
 
 
 def _kind(folded: str) -> Recurrence | None:
@@ -254,9 +265,17 @@ def _codes(ms: Sequence[Mention]) -> list[str]:
     return list(dict.fromkeys(t for m in ms for t in m.targets))
 
 
-def _cutoff_words(sentence: str) -> str:
-    m = re.search(r"[^,;.]*chốt số liệu[^;.]*", sentence)
-    return m.group(0).strip() if m else ""
+def _cutoff(outline: Outline) -> str:
+    """The data cut-off the plan sets for its reports: Nghị định 09/2019's ("nd09") when it names it, else its
+    own words; "" when it says none."""
+    for p, _ in _paragraphs(outline, {}):
+        for sentence, _start in _sentences(p):
+            if "chot so lieu" in fold(sentence):
+                if "09/2019" in sentence:
+                    return regimes.ND09
+                m = re.search(r"[^,;.]*chốt số liệu[^;.]*", sentence)
+                return m.group(0).strip() if m else ""
+    return ""
 
 
 def _first_period(s: DraftSeries, issued_on: date | None, years: tuple[int, int] | None, work: WorkCalendar) -> None:

@@ -61,6 +61,8 @@ def case_like(upper: str, examples: str) -> str:
     seen: dict[str, dict[str, int]] = {}
     for m in re.finditer(r"(?<![.!?:]\s)(?<!^)\b([^\W\d_]+)", examples, re.MULTILINE):
         word = m.group(1)
+        if len(word) > 1 and word.isupper():
+            continue  # a header's capitals say nothing of a word's case
         forms = seen.setdefault(word.lower(), {})
         forms[word] = forms.get(word, 0) + 1
 
