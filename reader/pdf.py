@@ -12,7 +12,6 @@ from __future__ import annotations
 import io
 import itertools
 import re
-from collections import Counter
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
