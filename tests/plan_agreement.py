@@ -5,6 +5,8 @@ bench (``bench/plan_reader.py``) prints the same figures for every fixture."""
 
 from __future__ import annotations
 
+from collections.abc import Hashable
+from collections.abc import Set as AbstractSet
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -65,7 +67,7 @@ def _day(instant: datetime) -> date:
     return to_vn(instant).date()
 
 
-def _count(what: str, reference: set[object], found: set[object], out: Agreement) -> None:
+def _count(what: str, reference: AbstractSet[Hashable], found: AbstractSet[Hashable], out: Agreement) -> None:
     out.rows[what] = (len(reference & found), len(reference))
     out.extra[what] = len(found - reference)
 

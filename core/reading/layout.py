@@ -22,6 +22,10 @@ STARTS = re.compile(
 MARKER_ONLY = re.compile(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]$")
 RULE = re.compile(r"^[-_=–—.*\s]{3,}$")  # the short lines under the issuer and the motto
 ENDS = re.compile(r"(?:[.;:!?…]|\./\.)[”\")]?$")
+TYPES = r"KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ|CHƯƠNG TRÌNH|THÔNG BÁO|HƯỚNG DẪN|BÁO CÁO|ĐỀ ÁN|TỜ TRÌNH|NGHỊ QUYẾT|PHƯƠNG ÁN"
+TYPE_LINE = re.compile(rf"^(?:{TYPES})$")
+# The header's cells run together with the type after them: "… ngày 14 tháng 3 năm 2023 KẾ HOẠCH Thực hiện …"
+DATE_THEN_TYPE = re.compile(rf"(ngày\s+\d{{1,2}}\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}})\s+(?=(?:{TYPES})\b)")
 LABEL = re.compile(r"^(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\))\s*")
 
 
@@ -46,12 +50,12 @@ def paragraphs(pieces: Sequence[Piece], names_only: Callable[[str], bool] = lamb
 
     def close() -> None:
         if lines:
-            texts.append(squeeze(" ".join(lines)))
+            texts.extend(DATE_THEN_TYPE.sub("\\1\n", squeeze(" ".join(lines))).split("\n"))
             lines.clear()
 
     for piece in pieces:
         text = squeeze(piece.text)
-        if piece.kind is Kind.CELL or not text:
+        if piece.kind is Kind.CELL or not text or text == "|":  # "|": a site's mark between two cells
             close()
             continue
         if piece.kind is Kind.PARA or RULE.match(text):
@@ -89,7 +93,7 @@ def _starts(line: str, before: list[str], width: int, names_only: Callable[[str]
     prev, so_far = before[-1], " ".join(before)
     if MARKER_ONLY.match(so_far.strip()):
         return False  # "10." alone, its words on the next line
-    if STARTS.match(line):
+    if STARTS.match(line) or TYPE_LINE.match(line):
         return True
     if RULE.match(prev):
         return True

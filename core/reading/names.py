@@ -160,6 +160,7 @@ VERBS = (
     "tong hop",
 )
 TOKEN = re.compile(r"[^\W_]+|&")
+LEVELS = frozenset({"tinh", "huyen", "xa", "phuong"})
 
 
 @dataclass(frozen=True, slots=True)
@@ -335,8 +336,8 @@ class Names:
         if not ws[i].capital or not _starts_with(ws, i, INSTITUTIONS):
             return 0
         j = i + _starts_with(ws, i, INSTITUTIONS)
-        if j >= len(ws) or not ws[j].capital:
-            return 0  # "Ban hành", "Báo cáo": a verb that starts a sentence, not a name
+        if j >= len(ws) or not (ws[j].capital or (ws[j].key in LEVELS and j == i + _starts_with(ws, i, INSTITUTIONS))):
+            return 0  # "Ban hành", "Báo cáo": a verb that starts a sentence, not a name ("Công an tỉnh" is one)
         while j < len(ws):
             gap = text[ws[j - 1].end : ws[j].start]
             if any(c in gap for c in ",;:()\n") or (j - i >= 3 and _starts_with(ws, j, VERBS)):
@@ -392,9 +393,10 @@ def new_code(name: str, taken: Iterable[str]) -> str:
     code = code if len(code) >= 2 else (code + parts[-1][1:3].upper() or "AX")
     if code not in used and re.match(r"^[A-Z][A-Z0-9-]{1,31}$", code):
         return code
-    longer = ("".join(p[0] for p in parts[:-1]) + parts[-1][:3]).upper()[:32]
-    if longer not in used and re.match(r"^[A-Z][A-Z0-9-]{1,31}$", longer):
-        return longer
+    for i in range(1, len(parts)):  # "Sở Ngoại vụ" when "SNV" is taken: "SNGV"
+        longer = "".join(p[:2] if n == i else p[0] for n, p in enumerate(parts)).upper()[:32]
+        if longer not in used and re.match(r"^[A-Z][A-Z0-9-]{1,31}$", longer):
+            return longer
     n = 2
     while f"{code[:28]}-{n}" in used:
         n += 1

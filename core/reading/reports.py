@@ -153,8 +153,14 @@ def _sentence(
             rule = parse_deadline(wording)
         except DeadlineWordingError:
             continue
-        kind = kind or pending or (Recurrence.MONTHLY if rule.monthly else None)
+        guessed = kind is None and pending is None and rule.yearly
+        kind = kind or pending or (Recurrence.MONTHLY if rule.monthly else Recurrence.ANNUAL if rule.yearly else None)
         pending = None
+        if guessed:
+            out.problems.append(
+                f"Mục {ctx.ref}: “{wording}” không nêu kỳ báo cáo; đọc là báo cáo năm, hãy kiểm tra "
+                "(no regime named: read as the annual report)"
+            )
         if kind is None:
             out.problems.append(
                 f"Mục {ctx.ref}: không rõ thời hạn “{wording}” là của báo cáo nào (which report this deadline is for)"

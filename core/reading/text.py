@@ -3,8 +3,10 @@ capitalisation of the names and titles that headers print in capitals."""
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
+from collections import Counter
 
 # Letters the legacy 8-bit font encodings put where Unicode text never has them. TCVN3 (ABC, the .VnTime fonts)
 # writes "Céng hoµ x· héi chñ nghÜa ViÖt Nam": "µ" for "à", "¸" for "á", "®" for "đ"…; VNI (the VNI-Times fonts)
@@ -55,26 +57,28 @@ def capitalise(word: str) -> str:
 
 def case_like(upper: str, examples: str) -> str:
     """A capitalised text in the case its words have elsewhere in the document ("TRÊN ĐỊA BÀN TỈNH TUYÊN QUANG" →
-    "trên địa bàn tỉnh Tuyên Quang" when the body writes "tỉnh Tuyên Quang"): each word takes its most frequent
-    form in ``examples`` away from the start of a sentence, lower case when it has none; the first is capitalised.
-    """
-    seen: dict[str, dict[str, int]] = {}
-    for m in re.finditer(r"(?<![.!?:]\s)(?<!^)\b([^\W\d_]+)", examples, re.MULTILINE):
-        word = m.group(1)
-        if len(word) > 1 and word.isupper():
-            continue  # a header's capitals say nothing of a word's case
-        forms = seen.setdefault(word.lower(), {})
-        forms[word] = forms.get(word, 0) + 1
-
-    def one(m: re.Match[str]) -> str:
-        word = m.group(0)
-        forms = seen.get(word.lower())
-        if not forms:
-            return word.lower()
-        return max(forms.items(), key=lambda kv: (kv[1], kv[0].islower()))[0]
-
-    cased = re.sub(r"[^\W\d_]+", one, upper)
-    return capitalise(cased)
+    "trên địa bàn tỉnh Tuyên Quang" when the body writes "tỉnh Tuyên Quang"): a word keeps a capital when the body
+    writes it so next to the same neighbour, most often, away from the start of a sentence ("Tuyên Quang"; not
+    "Chính" of "Chính phủ" for "chính quyền", nor "Tiếp" of "Luật Tiếp công dân" for "tiếp công dân"); other words
+    are lower case; the first is capitalised."""
+    seen: dict[tuple[str, str], Counter[tuple[str, str]]] = {}
+    for line in examples.splitlines():
+        ws = re.findall(r"[^\W\d_]+|[.!?:;]", line)
+        for a, b in itertools.pairwise(ws):
+            if a in ".!?:;" or b in ".!?:;" or (len(a) > 1 and a.isupper()) or (len(b) > 1 and b.isupper()):
+                continue
+            seen.setdefault((a.lower(), b.lower()), Counter())[(a, b)] += 1
+    # The form the body uses most ("tiếp công dân" over "Luật Tiếp công dân"'s); a tie goes to lower case.
+    pairs = {k: max(c.items(), key=lambda kv: (kv[1], kv[0] == k))[0] for k, c in seen.items()}
+    words = re.findall(r"[^\W\d_]+", upper)
+    lowered = [w.lower() for w in words]
+    forms: list[str] = []
+    for i, w in enumerate(lowered):
+        after = pairs.get((w, lowered[i + 1])) if i + 1 < len(lowered) else None
+        before = pairs.get((lowered[i - 1], w)) if i > 0 else None
+        forms.append(after[0] if after else before[1] if before else w)
+    it = iter(forms)
+    return capitalise(re.sub(r"[^\W\d_]+", lambda _: next(it), upper))
 
 
 # The words of a body's name that stay capitalised when a header prints it in capitals (Nghị định 30/2020,

@@ -1,0 +1,276 @@
+"""The wording rules of the plan reader, each on the words that call for it: headers as legal-database sites show
+them (cells one per line, between "|", run together, split across lines), a number never taken from a cited
+document, names with the abbreviations and groups provincial plans use, the short names a plan defines, roles from
+the words, reporting clauses in both orders, and text in legacy encodings."""
+
+from __future__ import annotations
+
+import unicodedata
+from datetime import date
+
+import pytest
+
+from core.planfile import load_plan_bytes, load_plan_file
+from core.reading.draft import draft_plan
+from core.reading.layout import paragraphs
+from core.reading.model import Draft
+from core.reading.names import Known, Names
+from core.reading.source import Kind, Piece, Source, Unreadable
+from core.types import AgencyKind
+from core.usecases.drafting import finish
+from reader.text import pieces_of_text
+from tests.conftest import ROOT
+
+SEED = (ROOT / "tests" / "fixtures" / "plans" / "46-KH-UBND-2023.txt").read_text(encoding="utf-8")
+REGISTRY = [
+    Known("SNV", "Sở Nội vụ", AgencyKind.DEPARTMENT),
+    Known("STTTT", "Sở Thông tin và Truyền thông", AgencyKind.DEPARTMENT),
+    Known("SLDTBXH", "Sở Lao động - Thương binh và Xã hội", AgencyKind.DEPARTMENT),
+    Known("SKHDT", "Sở Kế hoạch và Đầu tư", AgencyKind.DEPARTMENT, former=("Sở Kế hoạch",)),
+    Known("VPUBND", "Văn phòng Ủy ban nhân dân tỉnh", AgencyKind.DEPARTMENT),
+    Known("TTRA", "Thanh tra tỉnh", AgencyKind.DEPARTMENT),
+    Known("UBND-LB", "Ủy ban nhân dân huyện Lâm Bình", AgencyKind.DISTRICT),
+    Known("UBND-TINH", "Ủy ban nhân dân tỉnh Tuyên Quang", AgencyKind.OTHER),
+    Known("BDVTU", "Ban Dân vận Tỉnh ủy", AgencyKind.OTHER),
+]
+
+
+PLAN_46 = [Known(a.code, a.name, a.kind) for a in load_plan_file(ROOT / "plans" / "46-KH-UBND-2023.toml").agencies]
+
+
+def lines(text: str) -> Source:
+    """Text as a site's copy gives it (``reader.text``: lines, "|" between cells)."""
+    return Source("x.txt", "txt", tuple(pieces_of_text(text)))
+
+
+def draft(text: str, registry: list[Known] = REGISTRY) -> Draft:
+    return draft_plan(lines(text), registry)
+
+
+# --------------------------------------------------------------------------------------------------- header
+
+HEADER_FORMS = {
+    "cells one per line": SEED[: SEED.index("I. MỤC ĐÍCH")],
+    "run together": "ỦY BAN NHÂN DÂN TỈNH TUYÊN QUANG CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM Độc lập - Tự do - Hạnh phúc "
+    "Số: 46/KH-UBND Tuyên Quang, ngày 14 tháng 3 năm 2023\nKẾ HOẠCH\nThực hiện công tác dân vận chính quyền năm "
+    "2023 trên địa bàn tỉnh Tuyên Quang\nCăn cứ Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ;",
+    "a table row of cells": "| ỦY BAN NHÂN DÂN TỈNH TUYÊN QUANG | CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM |\n"
+    "| Số: 46 /KH-UBND | Tuyên Quang, ngày 14 tháng 3 năm 2023 |\nKẾ HOẠCH\n"
+    "THỰC HIỆN CÔNG TÁC DÂN VẬN CHÍNH QUYỀN NĂM 2023\nTRÊN ĐỊA BÀN TỈNH TUYÊN QUANG\n"
+    "Căn cứ Chỉ thị số 33/CT-TTg ngày 26/11/2021 của Thủ tướng Chính phủ về tiếp tục tăng cường công tác dân vận "
+    "trên địa bàn tỉnh Tuyên Quang;",
+    "a site's menu first": "Trang chủ | Văn bản | Liên hệ\nTìm kiếm văn bản\nKế hoạch 46/KH-UBND năm 2023 (xem 1.204)\n"
+    + SEED[: SEED.index("II. NỘI DUNG")],
+}
+
+
+@pytest.mark.parametrize("form", list(HEADER_FORMS))
+def test_a_partial_text_gives_number_date_issuer_and_title(form: str) -> None:
+    d = draft(HEADER_FORMS[form])
+    assert d.number == "46/KH-UBND"
+    assert d.issued_on == date(2023, 3, 14)
+    assert d.issuing_body == "Ủy ban nhân dân tỉnh Tuyên Quang"
+    assert d.title == "Thực hiện công tác dân vận chính quyền năm 2023 trên địa bàn tỉnh Tuyên Quang"
+    assert d.year == 2023
+    # What a partial text cannot give is said, not invented:
+    assert not d.tasks and not d.series and not d.signer
+    assert any("người ký" in p for p in d.problems) and any("nhiệm vụ" in p for p in d.problems)
+
+
+def test_a_number_split_and_spaced_is_read_whole() -> None:
+    d = draft(
+        "ỦY BAN NHÂN DÂN\nTỈNH TUYÊN QUANG\n|\nSố: 7 /2021/QĐ-UBND\n|\nTuyên Quang, ngày\n05 tháng 4 năm 2021\n|\n"
+        "QUYẾT ĐỊNH\nBan hành Quy chế phối hợp\nCăn cứ Luật Tổ chức chính quyền địa phương;"
+    )
+    assert d.number == "7/2021/QĐ-UBND" and d.issued_on == date(2021, 4, 5) and d.doc_type == "QUYẾT ĐỊNH"
+    assert any("không phải kế hoạch" in p for p in d.problems)
+
+
+def test_a_cited_documents_number_is_never_the_plans_own() -> None:
+    d = draft(
+        "ỦY BAN NHÂN DÂN\nTỈNH TUYÊN QUANG\n|\nSố:      /KH-UBND\n|\nTuyên Quang, ngày    tháng 3 năm 2023\n|\n"
+        "KẾ HOẠCH\nThực hiện công tác dân vận chính quyền năm 2023\n"
+        "Căn cứ Kế hoạch số 232/KH-UBND ngày 24/12/2022 của Ủy ban nhân dân tỉnh về cải cách hành chính;"
+    )
+    assert d.number == "" and d.issued_on is None  # a draft not yet numbered nor dated: not 232, not 24/12/2022
+    assert any("số, ký hiệu" in p for p in d.problems) and any("ngày ban hành" in p for p in d.problems)
+
+
+def test_an_issuer_under_its_parent_body() -> None:
+    d = draft(
+        "UBND TỈNH TUYÊN QUANG\nSỞ NỘI VỤ\n-------\n|\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\n|\nSố: 12/KH-SNV\n|\n"
+        "Tuyên Quang, ngày 20 tháng 01 năm 2026\n|\nKẾ HOẠCH\nTHI TUYỂN CÔNG CHỨC NĂM 2026\n"
+        "Căn cứ Luật Cán bộ, công chức;\nNơi nhận:\n- Như trên;\n- Lưu: VT.\n|\nKT. GIÁM ĐỐC\nPHÓ GIÁM ĐỐC\n"
+        "Trần Văn Hùng\n|"
+    )
+    assert d.parent_body == "Ủy ban nhân dân tỉnh Tuyên Quang" and d.issuing_body == "Sở Nội vụ tỉnh Tuyên Quang"
+    assert d.signer == "Trần Văn Hùng" and d.signer_title == "Phó Giám đốc Sở Nội vụ tỉnh Tuyên Quang"
+    assert d.recipients == ["Như trên", "Lưu: VT"]
+
+
+def test_the_seed_as_nfd_text_reads_as_nfc() -> None:
+    nfd = unicodedata.normalize("NFD", SEED)
+    assert nfd != SEED
+    d = draft(nfd, PLAN_46)
+    assert d.number == "46/KH-UBND" and len(d.tasks) == 30 and d.text == unicodedata.normalize("NFC", d.text)
+
+
+# ----------------------------------------------------------------------------------------------- encodings
+
+
+@pytest.mark.parametrize(
+    ("text", "named"),
+    [
+        ("ñy ban nh©n d©n tØnh tuyªn quang céng hoµ x· héi chñ nghÜa viÖt nam §éc lËp - Tù do - H¹nh phóc ", "TCVN3"),
+        ("UÛy ban nhaân daân tænh Tuyeân Quang Coäng hoøa xaõ hoäi chuû nghóa Vieät Nam Ñoäc laäp - Töï do ", "VNI"),
+    ],
+)
+def test_text_in_a_legacy_encoding_is_refused_naming_it(text: str, named: str) -> None:
+    with pytest.raises(Unreadable) as refused:
+        draft(text * 5)
+    assert named in refused.value.message and "Unicode" in refused.value.message
+
+
+def test_no_text_is_refused() -> None:
+    with pytest.raises(Unreadable, match="không có chữ"):
+        draft_plan(Source("x.docx", "docx", (Piece("", Kind.PARA), Piece.cell_end())), REGISTRY)
+
+
+# ----------------------------------------------------------------------------------------------------- names
+
+
+@pytest.mark.parametrize(
+    ("said", "targets"),
+    [
+        ("Sở TT&TT", ["STTTT"]),
+        ("Sở Thông tin - Truyền thông", ["STTTT"]),
+        ("sở nội vụ tỉnh tuyên quang", ["SNV"]),
+        ("So Noi vu", ["SNV"]),  # without diacritics, as typed on a phone
+        ("Sở LĐ-TB&XH", ["SLDTBXH"]),
+        ("Sở Lao động, Thương binh và Xã hội", ["SLDTBXH"]),
+        ("Sở Kế hoạch", ["SKHDT"]),  # a name it bore before
+        ("VP UBND tỉnh", ["VPUBND"]),
+        ("UBND tỉnh", ["UBND-TINH"]),
+        ("UBND huyện Lâm Bình", ["UBND-LB"]),
+        ("Các sở, ban, ngành", ["@departments"]),
+        ("UBND các huyện, thành phố", ["@districts"]),
+        ("Ủy ban nhân dân các xã, phường", ["@communes"]),
+        ("các cơ quan, đơn vị, địa phương", ["@all"]),
+        ("Thủ trưởng các sở, ban, ngành; Chủ tịch UBND cấp huyện", ["@departments", "@districts"]),
+    ],
+)
+def test_names_as_plans_write_them(said: str, targets: list[str]) -> None:
+    found, rest = Names(REGISTRY, "Tuyên Quang").leading(said)
+    assert [t for m in found for t in m.targets] == targets
+    assert said[rest:].strip() == ""
+
+
+def test_a_name_the_registry_lacks_is_a_mention_without_targets() -> None:
+    text = "Sở Ngoại vụ chủ trì, phối hợp với Sở Nội vụ"
+    found, rest = Names(REGISTRY).leading(text)
+    assert [(m.said, m.known) for m in found] == [("Sở Ngoại vụ", False)] and text[rest:].startswith("chủ trì")
+    assert "Ban hành" not in [m.said for m in Names(REGISTRY).leading("Ban hành quy chế")[0]]
+
+
+def test_a_short_name_the_plan_defines_names_the_same_agencies() -> None:
+    d = draft(
+        SEED[: SEED.index("II. NỘI DUNG")]
+        + "II. NHIỆM VỤ\n1. Sở Nội vụ, Thanh tra tỉnh (sau đây gọi tắt là cơ quan kiểm tra) xây dựng kế hoạch kiểm "
+        "tra.\n2. Cơ quan kiểm tra báo cáo kết quả về Ủy ban nhân dân tỉnh trước ngày 15/12/2023.\n"
+    )
+    assert [(t.ref, t.carry_out) for t in d.tasks] == [("II.1", ["SNV", "TTRA"]), ("II.2", ["SNV", "TTRA"])]
+    assert [(s.recurrence, s.owed_by, s.receiver) for s in d.series] == [("annual", ["SNV", "TTRA"], "UBND-TINH")]
+
+
+# ----------------------------------------------------------------------------------------------------- roles
+
+
+def test_roles_from_the_words() -> None:
+    d = draft(
+        SEED[: SEED.index("II. NỘI DUNG")]
+        + "III. TỔ CHỨC THỰC HIỆN\n1. Sở Nội vụ\nChủ trì, phối hợp với Thanh tra tỉnh kiểm tra việc thực hiện.\n"
+        "Phối hợp với các cơ quan liên quan tổng hợp kết quả.\n"
+        "2. Đề nghị Ban Dân vận Tỉnh ủy\nPhối hợp tuyên truyền.\n"
+        "3. Cơ quan chủ trì: Văn phòng Ủy ban nhân dân tỉnh; cơ quan phối hợp: các sở, ban, ngành.\n"
+        "4. Xây dựng Chính quyền số: Sở Thông tin và Truyền thông chủ trì, phối hợp với Sở Nội vụ triển khai.\n"
+        "5. Sở Ngoại vụ chủ trì, phối hợp với Sở Nội vụ tổ chức đón đoàn.\n"
+    )
+    roles = {(t.ref, t.paragraph): (t.lead, t.coordinate, t.carry_out, t.requested) for t in d.tasks}
+    assert roles == {
+        ("III.1", 1): (["SNV"], ["TTRA"], [], False),
+        ("III.1", 2): ([], [], ["SNV"], False),  # "Phối hợp với …": still Sở Nội vụ's to carry out
+        ("III.2", 0): ([], [], ["BDVTU"], True),
+        ("III.3", 0): (["VPUBND"], ["@departments"], [], False),
+        ("III.4", 0): (["STTTT"], ["SNV"], [], False),
+        ("III.5", 0): (["SNGV"], ["SNV"], [], False),  # a new agency, with a code of its own ("SNV" is taken)
+    }
+    assert [(u.said, u.code) for u in d.unmatched] == [("Sở Ngoại vụ", "SNGV")]
+    assert next(a for a in d.agencies if a.code == "SNGV").kind == "department"
+    assert d.tasks[2].title.startswith("(Đề nghị) ")
+
+
+def test_an_item_that_names_no_one_is_said() -> None:
+    d = draft(SEED[: SEED.index("II. NỘI DUNG")] + "II. NHIỆM VỤ\n1. Tăng cường kỷ luật, kỷ cương hành chính.\n")
+    assert not d.tasks and any("II.1" in p and "không nêu cơ quan" in p for p in d.problems)
+
+
+# --------------------------------------------------------------------------------------------------- reports
+
+
+@pytest.mark.parametrize(
+    ("clause", "expected"),
+    [
+        (
+            "chậm nhất trong ngày 15 hàng tháng đối với báo cáo tháng, trước ngày 25/11/2023 đối với báo cáo năm",
+            [("monthly", "chậm nhất trong ngày 15 hàng tháng"), ("annual", "trước ngày 25/11/2023")],
+        ),
+        (
+            "Báo cáo quý gửi trước ngày 05 tháng cuối cùng của mỗi quý; báo cáo 9 tháng trước ngày 15/9/2023",
+            [
+                ("quarterly", "Báo cáo quý gửi trước ngày 05 tháng cuối cùng của mỗi quý"),
+                ("nine_months", "báo cáo 9 tháng trước ngày 15/9/2023"),
+            ],
+        ),
+        (
+            "báo cáo 6 tháng (trước ngày 20/6/2023) và báo cáo năm (trước ngày 20/11/2023)",
+            [("semi_annual", "trước ngày 20/6/2023"), ("annual", "trước ngày 20/11/2023")],
+        ),
+    ],
+)
+def test_reporting_clauses_in_either_order(clause: str, expected: list[tuple[str, str]]) -> None:
+    d = draft(
+        SEED[: SEED.index("II. NỘI DUNG")]
+        + f"III. TỔ CHỨC THỰC HIỆN\n1. Các sở, ban, ngành báo cáo kết quả về Ủy ban nhân dân tỉnh (qua Sở Nội vụ "
+        f"tổng hợp): {clause}.\n"
+    )
+    assert [(s.recurrence, s.wording) for s in d.series] == expected
+    assert all(s.owed_by == ["@departments"] and (s.receiver, s.via) == ("UBND-TINH", "SNV") for s in d.series)
+
+
+def test_a_deadline_that_does_not_suit_its_regime_is_said_not_guessed() -> None:
+    d = draft(
+        SEED[: SEED.index("II. NỘI DUNG")]
+        + "III. TỔ CHỨC THỰC HIỆN\n1. Các sở, ban, ngành gửi báo cáo quý trước ngày 25/11/2023.\n"
+    )
+    assert not d.series and any("không hợp với báo cáo quý" in p for p in d.problems)
+
+
+def test_the_seed_draft_is_a_plan_file_with_its_sources_quoted() -> None:
+    drafted = finish(draft(SEED, PLAN_46))
+    assert drafted.loads
+    toml = drafted.plan_file
+    assert "# “Số: 46/KH-UBND”" in toml and "# “Tuyên Quang, ngày 14 tháng 3 năm 2023”" in toml
+    assert "first_month = 4" in toml and "Kỳ đầu tiên là tháng 4" in toml  # the March report is not owed
+    spec = load_plan_bytes(toml.encode(), "draft")
+    assert spec.number == "46/KH-UBND" and len(spec.tasks) == 30
+    quote = drafted.draft.quotes["number"]
+    assert drafted.draft.text[quote.start : quote.end] == "Số: 46/KH-UBND"  # the page can highlight it
+
+
+def test_layout_joins_wrapped_lines_and_keeps_headings() -> None:
+    paras = paragraphs(lines(SEED).pieces, Names(REGISTRY).names_only)
+    texts = [p.text for p in paras]
+    assert "I. MỤC ĐÍCH, YÊU CẦU" in texts and "II. NỘI DUNG THỰC HIỆN" in texts
+    assert "5. Sở Lao động, Thương binh và Xã hội" in texts  # "5. Sở Lao động," + "Thương binh và Xã hội"
+    assert "11. Đề nghị Ban Dân vận Tỉnh ủy" in texts
+    assert any(t.startswith("10. Các sở, ban, ngành; Ủy ban nhân dân huyện, thành phố căn cứ") for t in texts)
