@@ -13,7 +13,7 @@ from core.reading.source import MAX_DOCUMENT_BYTES, Source, Unreadable
 from core.types import OPERATOR
 from core.usecases import drafting
 from nhacviec.clikit import CliError, context, err, print_json, run, styled
-from reader import FORMATS, read_document
+from reader import FORMATS, megabytes, read_document
 
 plan_app = typer.Typer(help="Kế hoạch (plans): đọc văn bản kế hoạch thành bản nháp.", no_args_is_help=True)
 
@@ -85,7 +85,7 @@ def _source(path: Path) -> Source:
         raise_exit(f"{path}: không phải một tệp (not a file)")
     if size > MAX_DOCUMENT_BYTES:
         raise_exit(
-            f"{path.name}: tệp nặng {size / 1e6:.1f} MB, quá giới hạn {MAX_DOCUMENT_BYTES // 1_000_000} MB "
+            f"{path.name}: tệp nặng {megabytes(size)} MB, quá giới hạn {MAX_DOCUMENT_BYTES // 1_000_000} MB "
             f"(the file is {size:,} bytes; at most {MAX_DOCUMENT_BYTES:,})"
         )
     try:

@@ -23,7 +23,7 @@ def read_document(data: bytes, filename: str) -> Source:
     suffix = PurePath(name).suffix.lower()
     if len(data) > MAX_DOCUMENT_BYTES:
         raise Unreadable(
-            f"{name}: tệp nặng {len(data) / 1e6:.1f} MB, quá giới hạn {MAX_DOCUMENT_BYTES // 1_000_000} MB "
+            f"{name}: tệp nặng {megabytes(len(data))} MB, quá giới hạn {MAX_DOCUMENT_BYTES // 1_000_000} MB "
             f"(the file is {len(data):,} bytes; at most {MAX_DOCUMENT_BYTES:,})"
         )
     if not data.strip():
@@ -36,6 +36,11 @@ def read_document(data: bytes, filename: str) -> Source:
         raise Unreadable(f"{name}: tệp quá phức tạp để đọc (the file is too complex to read)") from exc
     except Exception as exc:  # a parser's own error on a damaged file: the file's fault, said as such
         raise Unreadable(f"{name}: tệp bị hỏng, không đọc được ({type(exc).__name__}) (a damaged file)") from exc
+
+
+def megabytes(n: int) -> str:
+    """ "21,0": megabytes as Vietnamese writes a decimal."""
+    return f"{n / 1e6:.1f}".replace(".", ",")
 
 
 def _read(data: bytes, name: str, suffix: str) -> Source:
@@ -67,4 +72,4 @@ def _read(data: bytes, name: str, suffix: str) -> Source:
     return Source(name, "txt", tuple(pieces_of_text(text)))
 
 
-__all__ = ["FORMATS", "Kind", "Piece", "Source", "Unreadable", "read_document"]
+__all__ = ["FORMATS", "Kind", "Piece", "Source", "Unreadable", "megabytes", "read_document"]
