@@ -124,11 +124,8 @@ HOSTILE = {
 
 
 @pytest.mark.parametrize("name", list(HOSTILE))
-async def test_hostile_input_is_refused_in_one_line_and_writes_nothing(
-    cli,  # type: ignore[no-untyped-def]
-    database: Database,
-    tmp_path: Path,
-    name: str,
+async def test_hostile_input_is_refused_in_one_line_and_writes_nothing(  # type: ignore[no-untyped-def]
+    cli, database: Database, tmp_path: Path, name: str
 ) -> None:
     make, said = HOSTILE[name]
     path = tmp_path / name
