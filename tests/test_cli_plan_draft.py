@@ -8,6 +8,7 @@ from __future__ import annotations
 import io
 import json
 import random
+from collections.abc import Callable
 from pathlib import Path
 
 import pytest
@@ -102,7 +103,7 @@ def _empty_docx() -> bytes:
     return buf.getvalue()
 
 
-HOSTILE = {
+HOSTILE: dict[str, tuple[Callable[[], bytes], str]] = {
     "trong.docx": (lambda: _empty_docx(), "không có chữ"),
     "hong.docx": (lambda: Path(f"{SEED}.docx").read_bytes()[:20000], "bị hỏng"),
     "khoa.pdf": (lambda: _pdf(1, password="mat-khau"), "mật khẩu"),
