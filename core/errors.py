@@ -153,3 +153,15 @@ class AdhocRefused(DomainError):
         super().__init__("ad-hoc request refused")
         self.no_title, self.title_too_long, self.unknown = no_title, title_too_long, unknown
         self.no_audience, self.deadline = no_audience, deadline
+
+
+class DraftUnknown(DomainError):
+    """No plan draft, or plan, of that id."""
+
+
+class DraftRefused(DomainError):
+    """A draft that cannot be imported as it is; ``problems`` say why (the plan file's own words)."""
+
+    def __init__(self, problems: list[str]) -> None:
+        super().__init__("; ".join(problems))
+        self.problems = problems

@@ -30,12 +30,14 @@ from core.types import (
     DeliveryRecord,
     DeliveryStatus,
     InviteRecord,
+    KeptDraft,
     NewDelivery,
     NoticeSummary,
     OutboxFigures,
     Period,
     PeriodStatusRow,
     PersonListing,
+    PlanListing,
     PlanningRow,
     Platform,
     Reach,
@@ -134,6 +136,9 @@ class AgencyRepository(Protocol):
 
     async def owed_series(self) -> dict[int, list[str]]:
         """For each agency id, the series it owes ("46/KH-UBND:thang"), in plan order."""
+
+    async def plans(self) -> list[PlanListing]:
+        """Every loaded plan, the newest first, with how many tasks and series it has."""
 
     async def rename(self, agency_id: int, name: str, from_day: date) -> None:
         """The agency bears ``name`` from ``from_day``; its current name is kept as its name before then.
@@ -414,6 +419,36 @@ class AuditRepository(Protocol):
         """How many rows of ``action`` by ``actor`` since ``since``."""
 
 
+class PlanDraftRepository(Protocol):
+    """Drafts read from plan documents while Sở Nội vụ checks them, and the documents, kept with their plans."""
+
+    async def add(
+        self,
+        actor: str,
+        filename: str | None,
+        format: str | None,
+        content: bytes | None,
+        text: str,
+        draft: dict[str, Any],
+        plan_number: str | None,
+        now: datetime,
+    ) -> int: ...
+
+    async def get(self, draft_id: int) -> KeptDraft | None: ...
+
+    async def save(self, draft_id: int, draft: dict[str, Any], now: datetime) -> None: ...
+
+    async def imported(self, draft_id: int, plan_number: str, now: datetime) -> None:
+        """The draft became (or changed) plan ``plan_number``: its document is kept with that plan."""
+
+    async def document(self, draft_id: int) -> tuple[str, str, bytes] | None:
+        """(file name, format, content) of the document a draft was read from; None without one."""
+
+    async def of_plan(self, plan_number: str) -> list[KeptDraft]:
+        """The drafts imported as the plan (newest first), each with its document's name and size (not its
+        content nor its text)."""
+
+
 class UnitOfWork(Protocol):
     """One transaction with every repository inside it."""
 
@@ -430,6 +465,7 @@ class UnitOfWork(Protocol):
     audit: AuditRepository
     updates: SeenUpdateRepository
     web: WebAccessRepository
+    drafts: PlanDraftRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -5,6 +5,7 @@ from __future__ import annotations
 import enum
 from dataclasses import dataclass
 from datetime import date, datetime
+from typing import Any
 
 
 class AgencyKind(enum.StrEnum):
@@ -294,6 +295,38 @@ class ExportRow:
     period: Period
     status: PeriodStatusRow
     standing: Standing
+
+
+@dataclass(frozen=True, slots=True)
+class PlanListing:
+    """A loaded plan, as the plans page lists it."""
+
+    id: int
+    number: str
+    title: str
+    issued_on: date
+    year: int
+    year_to: int | None
+    tasks: int
+    series: int
+
+
+@dataclass(frozen=True, slots=True)
+class KeptDraft:
+    """A draft plan kept while Sở Nội vụ checks it (``draft``: ``core.reading.model.Draft.to_json`` without its
+    text), with the document it was read from."""
+
+    id: int
+    created_at: datetime
+    updated_at: datetime
+    created_by: str
+    filename: str | None  # None: a loaded plan opened for editing, no document
+    format: str | None
+    size: int
+    text: str
+    draft: dict[str, Any]
+    plan_number: str | None  # the plan it edits, or became when imported
+    imported_at: datetime | None
 
 
 @dataclass(frozen=True, slots=True)

@@ -11,6 +11,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     String,
     Text,
     UniqueConstraint,
@@ -33,6 +34,25 @@ class Plan(Base):
     signer_title: Mapped[str] = mapped_column(String(255), default="")
     year: Mapped[int] = mapped_column(Integer)  # the first year it covers
     year_to: Mapped[int | None] = mapped_column(Integer, nullable=True)  # its last ("giai đoạn 2026–2030")
+
+
+class PlanDraft(Base):
+    """A plan read from its document (or a loaded plan opened for editing) while Sở Nội vụ checks it, and the
+    document itself: kept with the plan once the draft is imported, so it can be downloaded again."""
+
+    __tablename__ = "plan_draft"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    updated_at: Mapped[datetime] = mapped_column(TZDateTime())
+    created_by: Mapped[str] = mapped_column(String(255))
+    filename: Mapped[str | None] = mapped_column(String(255), nullable=True)  # None: a loaded plan, edited
+    format: Mapped[str | None] = mapped_column(String(8), nullable=True)  # "docx", "pdf", "txt", "html"
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    size: Mapped[int] = mapped_column(Integer, default=0)
+    text: Mapped[str] = mapped_column(Text, default="")  # the document's text, which the draft's quotes index
+    draft: Mapped[dict[str, object]] = mapped_column(JSON)
+    plan_number: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    imported_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
 
 
 class Agency(Base):

@@ -20,6 +20,7 @@ from core.repositories import (
     NoticeRepository,
     OutboxRepository,
     PeriodRepository,
+    PlanDraftRepository,
     ReminderRunRepository,
     SeenUpdateRepository,
     UsageRepository,
@@ -30,6 +31,7 @@ from models.repos.agencies import SqlAgencies
 from models.repos.audit import SqlAudit
 from models.repos.calendar import SqlCalendar
 from models.repos.conversations import SqlConversations
+from models.repos.drafts import SqlDrafts
 from models.repos.invites import SqlInvites
 from models.repos.notices import SqlNotices
 from models.repos.outbox import SqlOutbox
@@ -54,6 +56,7 @@ class SqlUnitOfWork:
     audit: AuditRepository
     updates: SeenUpdateRepository
     web: WebAccessRepository
+    drafts: PlanDraftRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -74,6 +77,7 @@ class SqlUnitOfWork:
         self.audit = SqlAudit(s)
         self.updates = SqlSeenUpdates(s)
         self.web = SqlWebAccess(s)
+        self.drafts = SqlDrafts(s)
         return self
 
     async def __aexit__(

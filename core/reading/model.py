@@ -52,6 +52,7 @@ class DraftSeries:
     via: str = ""
     receiver_wording: str = ""
     first_month: int | None = None
+    last_month: int | None = None
     cutoff: str = ""
     quote: Quote = field(default_factory=Quote)
     note: str = ""  # why a value was chosen ("the March report would be due the day after signing")
@@ -95,6 +96,29 @@ class Draft:
     def empty(self) -> bool:
         """Nothing at all was read: no number, date, title, task or series."""
         return not (self.number or self.issued_on or self.title or self.tasks or self.series)
+
+    def rename_agency(self, old: str, new: str) -> None:
+        """An agency's code corrected: every task and series that names it follows."""
+        if old == new:
+            return
+
+        def swap(values: list[str]) -> list[str]:
+            return list(dict.fromkeys(new if v == old else v for v in values))
+
+        for t in self.tasks:
+            t.lead, t.coordinate, t.carry_out = swap(t.lead), swap(t.coordinate), swap(t.carry_out)
+        for s in self.series:
+            s.owed_by = swap(s.owed_by)
+            s.receiver = new if s.receiver == old else s.receiver
+            s.via = new if s.via == old else s.via
+        for u in self.unmatched:
+            u.code = new if u.code == old else u.code
+
+    def used_codes(self) -> set[str]:
+        """The agency codes (not groups) its tasks and series name."""
+        found = {c for t in self.tasks for c in (*t.lead, *t.coordinate, *t.carry_out)}
+        found |= {c for s in self.series for c in (*s.owed_by, s.receiver, s.via)}
+        return {c for c in found if c and not c.startswith("@")}
 
     def to_json(self, with_text: bool = True) -> dict[str, Any]:
         data = asdict(self)

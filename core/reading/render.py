@@ -139,7 +139,9 @@ def _series(s: DraftSeries) -> list[str]:
         f"wording = {_s(s.wording)}",
     ]
     if s.first_month:
-        out += [f"# {_one_line(s.note, 300)}", f"first_month = {s.first_month}"]
+        out += ([f"# {_one_line(s.note, 300)}"] if s.note else []) + [f"first_month = {s.first_month}"]
+    if s.last_month:
+        out.append(f"last_month = {s.last_month}")
     out.append(f"owed_by = {_list(s.owed_by)}")
     if s.receiver:
         out.append(f"receiver = {_s(s.receiver)}")

@@ -5,13 +5,13 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import LineageError
 from core.plandiff import PlanDiff, StoredPlan
 from core.planfile import PlanSpec
-from core.types import Agency, AssignedTask, TaskListing, TaskRole
+from core.types import Agency, AssignedTask, PlanListing, TaskListing, TaskRole
 from models import plan_import
 from models import tables as t
 from models.repos import rows
@@ -44,6 +44,17 @@ class SqlAgencies:
         for agency_id, number, code in found.tuples().all():
             out[agency_id].append(f"{number}:{code}")
         return dict(out)
+
+    async def plans(self) -> list[PlanListing]:
+        tasks = select(func.count(t.Task.id)).where(t.Task.plan_id == t.Plan.id).scalar_subquery()
+        series = select(func.count(t.ReportSeries.id)).where(t.ReportSeries.plan_id == t.Plan.id).scalar_subquery()
+        found = await self.s.execute(
+            select(t.Plan, tasks, series).order_by(t.Plan.issued_on.desc(), t.Plan.id.desc())
+        )
+        return [
+            PlanListing(p.id, p.number, p.title, p.issued_on, p.year, p.year_to, int(n_tasks), int(n_series))
+            for p, n_tasks, n_series in found.tuples().all()
+        ]
 
     async def rename(self, agency_id: int, name: str, from_day: date) -> None:
         row = await self.s.get_one(t.Agency, agency_id)
