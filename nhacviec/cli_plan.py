@@ -46,16 +46,6 @@ def draft_cmd(
 
     drafted = run(go())
     d = drafted.draft
-    if d.empty:
-        err.print(
-            styled(
-                "Lỗi (error):",
-                "red",
-                f"{source.name}: không tìm thấy số, ngày, trích yếu hay nhiệm vụ nào "
-                "của một kế hoạch (nothing to draft a plan from)",
-            )
-        )
-        raise typer.Exit(2)
     if out_path is not None:
         _write(out_path, drafted.plan_file)
     if as_json:

@@ -13,6 +13,7 @@ from core.repositories import UnitOfWorkFactory
 from core.usecases.rules import Rules
 from web.adhoc import AdhocPages
 from web.calendar import CalendarPages
+from web.drafts import MAX_DOCUMENT_UPLOAD, MAX_DRAFT_FIELDS, MAX_DRAFT_FORM, DraftPages
 from web.guard import Access, Guard, Page
 from web.notices import NoticePages
 from web.pages import Dashboard
@@ -37,6 +38,7 @@ def pages(
         CalendarPages(d),
         AdhocPages(d, queued),
     )
+    drafts = DraftPages(d, plans)
     return [
         Page("GET", "/", d.matrix_page, SIGNED_IN),
         Page("GET", "/o/{period_id}/{agency}", d.cell_page, SIGNED_IN),  # another agency's cell: 403 (use-case)
@@ -49,6 +51,12 @@ def pages(
         Page("POST", "/lich/doi", calendar.change, ADMIN),
         Page("GET", "/ke-hoach", plans.page, ADMIN),
         Page("POST", "/ke-hoach/kiem-tra", plans.check, ADMIN, max_body=MAX_UPLOAD),
+        Page("POST", "/ke-hoach/van-ban", drafts.upload, ADMIN, max_body=MAX_DOCUMENT_UPLOAD),
+        Page("GET", "/ke-hoach/ban-nhap/{id}", drafts.review, ADMIN),
+        Page("POST", "/ke-hoach/ban-nhap/{id}", drafts.change, ADMIN, MAX_DRAFT_FORM, MAX_DRAFT_FIELDS),
+        Page("GET", "/ke-hoach/ban-nhap/{id}/van-ban", drafts.document, ADMIN),
+        Page("GET", "/ke-hoach/so/{id}", drafts.plan, ADMIN),
+        Page("POST", "/ke-hoach/so/{id}/sua", drafts.edit, ADMIN),
         Page("GET", "/dot-xuat", adhoc.page, ADMIN),
         Page("POST", "/dot-xuat/xem-truoc", adhoc.preview, ADMIN),
         Page("POST", "/dot-xuat/gui", adhoc.send, ADMIN),

@@ -81,6 +81,7 @@ class Page:
     handler: Handler
     access: Access
     max_body: int = MAX_FORM  # POST only
+    max_fields: int = 50  # POST only: a plan draft's form has a few fields for each task and series
 
 
 class TooLarge(Exception):
@@ -126,7 +127,7 @@ class Guard:
                 if declared and (not declared.isdigit() or int(declared) > page.max_body):
                     return self.refuse(request, viewer, 413, t("The file or form is too large."))
                 try:
-                    async with _bounded(request, page.max_body).form(max_files=1, max_fields=50) as form:
+                    async with _bounded(request, page.max_body).form(max_files=1, max_fields=page.max_fields) as form:
                         if viewer is None or not viewer.csrf_ok(_text(form, "csrf")):
                             return self.refuse(request, viewer, 403, t("Refused."))
                         fields = {k: v for k, v in form.items() if isinstance(v, str)}

@@ -10,6 +10,18 @@ LABELS = {
     "district": N_("District People's Committees"),
     "commune": N_("Commune People's Committees"),
     "other": N_("Other agencies"),
+    # agency kinds in a plan draft's form
+    "kind:department": N_("department or agency of the province"),
+    "kind:district": N_("district People's Committee"),
+    "kind:commune": N_("commune People's Committee"),
+    "kind:other": N_("other agency"),
+    # reporting regimes
+    "recurrence:monthly": N_("monthly"),
+    "recurrence:quarterly": N_("quarterly"),
+    "recurrence:semi_annual": N_("6-month"),
+    "recurrence:nine_months": N_("9-month"),
+    "recurrence:annual": N_("annual"),
+    "recurrence:ad_hoc": N_("ad hoc"),
     # message kinds
     "before": N_("reminder before the deadline"),
     "due": N_("reminder on the deadline day"),

@@ -12,7 +12,9 @@ from starlette.responses import Response
 
 from core.errors import DomainError
 from core.planfile import MAX_FILE_BYTES, PlanFileError, load_plan_bytes
-from core.usecases import plan
+from core.reading.source import MAX_DOCUMENT_BYTES
+from core.usecases import drafting, plan
+from reader import FORMATS
 from web.guard import Seen
 from web.pages import Dashboard
 
@@ -24,7 +26,13 @@ class PlanPages:
     d: Dashboard
 
     async def page(self, s: Seen) -> Response:
-        return self.d.show(s, "plans.html", max_kib=MAX_FILE_BYTES // 1024)
+        return await self.show(s)
+
+    async def show(self, s: Seen, status: int = 200, **context: Any) -> Response:
+        """The plans page: the loaded plans, reading a plan document, loading a plan file (and ``context``)."""
+        listed = await drafting.plans(s.uow, s.me.actor)
+        limits = {"max_kib": MAX_FILE_BYTES // 1024, "max_mb": MAX_DOCUMENT_BYTES // 1_000_000, "formats": FORMATS}
+        return self.d.show(s, "plans.html", status, plans=listed, **{**limits, **context})
 
     async def check(self, s: Seen) -> Response:
         """Preview (``confirm`` absent) or import (``confirm`` set) the uploaded or carried-over file."""
@@ -36,11 +44,11 @@ class PlanPages:
                 raw, name = base64.b64decode(s.form.get("content", ""), validate=True), s.form.get("name", "")
         except (binascii.Error, ValueError):
             return self.d.say(s, 400, s.t("Refused."))
-        context: dict[str, Any] = {"max_kib": MAX_FILE_BYTES // 1024, "filename": name}
+        context: dict[str, Any] = {"filename": name}
         try:
             spec = load_plan_bytes(raw, name or "plan.toml")
         except PlanFileError as exc:
-            return self.d.show(s, "plans.html", 400, problems=exc.problems, **context)
+            return await self.show(s, 400, problems=exc.problems, **context)
         confirm, update_agencies = bool(s.form.get("confirm")), bool(s.form.get("update_agencies"))
         try:
             if confirm:
@@ -49,12 +57,11 @@ class PlanPages:
             else:
                 report = await plan.preview(s.uow, s.me.actor, spec, update_agencies)
         except PlanFileError as exc:
-            return self.d.show(s, "plans.html", 400, problems=exc.problems, **context)
+            return await self.show(s, 400, problems=exc.problems, **context)
         except DomainError as exc:
-            return self.d.show(s, "plans.html", 400, problems=[str(exc)], **context)
-        return self.d.show(
+            return await self.show(s, 400, problems=[str(exc)], **context)
+        return await self.show(
             s,
-            "plans.html",
             report=report,
             spec=spec,
             done=confirm,

@@ -174,3 +174,23 @@ def _problems(d: Draft, doc_type: str, found: list[str], registry: Sequence[Know
         d.problems.append("Không tìm thấy nhiệm vụ nào giao cho cơ quan (no tasks found)")
     if not d.series and d.number:
         d.problems.append("Không tìm thấy chế độ báo cáo nào có thời hạn (no reporting deadlines found)")
+
+
+def settle(d: Draft, registry: Sequence[Known]) -> list[str]:
+    """After corrections: the agencies the draft names, again (the registry's for the codes and groups its tasks and
+    series use, and the new ones it still uses); the codes neither knows, as problems (in Vietnamese)."""
+    by_code = {k.code: k for k in registry}
+    new = {a.code: a for a in d.agencies if not a.known and a.code not in by_code}
+    used = d.used_codes()
+    groups = {c for t in d.tasks for c in (*t.lead, *t.coordinate, *t.carry_out) if c.startswith("@")}
+    groups |= {c for s in d.series for c in s.owed_by if c.startswith("@")}
+    kinds = {kind for g in groups for kind in GROUP_KINDS.get(g, ())}
+    d.agencies = [
+        DraftAgency(k.code, k.name, k.kind.value, True) for k in registry if k.kind in kinds or k.code in used
+    ]
+    d.agencies += [a for code, a in new.items() if code in used]
+    unknown = sorted(used - set(by_code) - set(new)) + sorted(g for g in groups if g not in GROUP_KINDS)
+    return [f"{UNKNOWN_CODE} “{c}” (unknown agency code)" for c in unknown]
+
+
+UNKNOWN_CODE = "Mã cơ quan không có trong danh mục:"

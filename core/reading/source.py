@@ -4,6 +4,7 @@ raise instead."""
 from __future__ import annotations
 
 import enum
+import re
 from dataclasses import dataclass
 
 MAX_DOCUMENT_BYTES = 10_000_000  # a signed 40-page plan with its scanned seal is ~3 MB; a plan is never 10 MB
@@ -44,3 +45,8 @@ class Unreadable(Exception):
     def __init__(self, message: str) -> None:
         super().__init__(message)
         self.message = message
+
+    @property
+    def vietnamese(self) -> str:
+        """The message without its English in brackets at the end (for a page in Vietnamese)."""
+        return re.sub(r"\s*\([\x20-\x7e]+\)\s*$", "", self.message)

@@ -10,11 +10,11 @@ from datetime import datetime
 from core import plandiff
 from core.errors import DraftRefused, DraftUnknown
 from core.planfile import ImportReport, PlanFileError, PlanSpec, load_plan_bytes
-from core.reading.draft import draft_plan
+from core.reading.draft import UNKNOWN_CODE, draft_plan, settle
 from core.reading.model import Draft, DraftAgency, DraftSeries, DraftTask
 from core.reading.names import Known
 from core.reading.render import plan_file
-from core.reading.source import Source
+from core.reading.source import Source, Unreadable
 from core.repositories import UnitOfWork
 from core.types import Actor, KeptDraft, PlanListing, TaskRole
 from core.usecases import plan
@@ -63,10 +63,16 @@ async def draft_document(uow: UnitOfWork, actor: Actor, source: Source) -> Draft
 
     Raises:
         NotAllowed: not a Sở Nội vụ admin.
-        Unreadable: no text to read, or a legacy encoding.
+        Unreadable: no text to read, a legacy encoding, or nothing of a plan in it.
     """
     require_admin(actor)
-    return finish(draft_plan(source, await registry(uow)))
+    drafted = finish(draft_plan(source, await registry(uow)))
+    if drafted.draft.empty:
+        raise Unreadable(
+            f"{source.name}: không tìm thấy số, ngày, trích yếu hay nhiệm vụ nào của một kế hoạch "
+            "(nothing to draft a plan from)"
+        )
+    return drafted
 
 
 def finish(draft: Draft) -> Drafted:
@@ -119,12 +125,15 @@ async def review(uow: UnitOfWork, actor: Actor, draft_id: int) -> Review:
 
 
 async def save(uow: UnitOfWork, actor: Actor, draft_id: int, draft: Draft, now: datetime) -> Review:
-    """Keep the corrected ``draft`` (the caller commits).
+    """Keep the corrected ``draft`` (the caller commits), its agencies settled against the registry: a code
+    neither the registry nor the draft's new agencies hold is one of its problems.
 
     Raises:
         NotAllowed, DraftUnknown: as ``review``.
     """
     kept = (await review(uow, actor, draft_id)).kept
+    draft.problems = [p for p in draft.problems if not p.startswith(UNKNOWN_CODE)]
+    draft.problems += settle(draft, await registry(uow))
     drafted = finish(draft)
     await uow.drafts.save(draft_id, drafted.draft.to_json(with_text=False), now)
     return Review(kept, drafted)

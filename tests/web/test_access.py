@@ -15,10 +15,11 @@ import pytest
 from starlette.applications import Starlette
 
 from core.deadlines import VN_TZ, utcnow
-from core.types import Role
-from core.usecases import web_access
+from core.types import OPERATOR, Role
+from core.usecases import drafting, web_access
 from core.usecases.rules import Rules
-from tests.conftest import PLAN_46, Database
+from reader import read_document
+from tests.conftest import PLAN_46, ROOT, Database
 from tests.factories import submit
 from web.app import dashboard_routes, pages
 from web.guard import MAX_FORM, same_site
@@ -29,6 +30,7 @@ ANON, FOCAL, OTHER_LEADER, ADMIN = "anonymous", "focal of STP", "leader of SYT",
 VIEWERS = {FOCAL: ("STP", Role.FOCAL), OTHER_LEADER: ("SYT", Role.LEADER), ADMIN: ("SNV", Role.ADMIN)}
 OK, SEE_OTHER = 200, 303
 PERIOD = "{period}"  # the April 2023 monthly period's id, filled in per database
+DRAFT, PLAN = "{draft}", "{plan}"  # a draft read from plan 46's text, and plan 46's id
 
 # What each viewer gets, per route: (method, path as the test asks it) → status by viewer. A POST carries the
 # viewer's CSRF token and a form that the page accepts.
@@ -44,6 +46,12 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/lich/doi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/ke-hoach"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/ke-hoach/kiem-tra"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", "/ke-hoach/van-ban"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
+    ("GET", f"/ke-hoach/ban-nhap/{DRAFT}"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", f"/ke-hoach/ban-nhap/{DRAFT}"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
+    ("GET", f"/ke-hoach/ban-nhap/{DRAFT}/van-ban"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", f"/ke-hoach/so/{PLAN}"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("POST", f"/ke-hoach/so/{PLAN}/sua"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
     ("GET", "/dot-xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/dot-xuat/xem-truoc"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/dot-xuat/gui"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
@@ -62,6 +70,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/thong-bao/xem-truoc": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},
     "/thong-bao/gui": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},
     "/ngon-ngu": {"lang": "en", "back": "/xu-huong"},
+    f"/ke-hoach/ban-nhap/{DRAFT}": {"action": "save", "number": "46/KH-UBND"},
     "/dot-xuat/xem-truoc": {
         "title": "Tình hình mưa lũ",
         "audience": "codes",
@@ -71,6 +80,7 @@ FORMS: dict[str, dict[str, str]] = {
     "/dot-xuat/gui": {"title": "Tình hình mưa lũ", "audience": "codes", "codes": "STP", "due": "{soon}"},
 }
 PLAN_FILE = PLAN_46.read_bytes()  # previewed: nothing would change
+SEED_TEXT = (ROOT / "tests" / "fixtures" / "plans" / "46-KH-UBND-2023.txt").read_bytes()
 
 
 @dataclass
@@ -78,6 +88,8 @@ class Site:
     db: Database
     client: httpx.AsyncClient
     period: int
+    draft: int
+    plan: int
 
     async def signed_in(self, who: str) -> httpx.AsyncClient:
         """A client of its own with the viewer's session cookie (anonymous: none)."""
@@ -102,9 +114,13 @@ async def site(loaded: Database) -> AsyncIterator[Site]:
     await submit(loaded, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ), "46/BC-STP")
     async with loaded.uows() as uow:
         (period,) = await uow.periods.matches("thang:2023-04")
+        source = read_document(SEED_TEXT, "46-KH-UBND-2023.txt")
+        draft = await drafting.keep(uow, OPERATOR, source, SEED_TEXT, utcnow())
+        (plan,) = await uow.agencies.plans()
+        await uow.commit()
     transport = httpx.ASGITransport(app=_app(loaded))
     async with httpx.AsyncClient(transport=transport, base_url="http://dashboard") as client:
-        yield Site(loaded, client, period.id)
+        yield Site(loaded, client, period.id, draft, plan.id)
 
 
 def _csrf(html: str) -> str:
@@ -114,7 +130,7 @@ def _csrf(html: str) -> str:
 
 
 async def _ask(site: Site, client: httpx.AsyncClient, method: str, path: str, csrf: str | None) -> httpx.Response:
-    url = path.replace(PERIOD, str(site.period))
+    url = path.replace(PERIOD, str(site.period)).replace(DRAFT, str(site.draft)).replace(PLAN, str(site.plan))
     if method == "GET":
         return await client.get(url)
     soon = (utcnow() + timedelta(days=10)).date().isoformat()
@@ -126,6 +142,8 @@ async def _ask(site: Site, client: httpx.AsyncClient, method: str, path: str, cs
         form["csrf"] = csrf
     if path == "/ke-hoach/kiem-tra":
         return await client.post(url, data=form, files={"file": ("x.toml", PLAN_FILE, "text/plain")})
+    if path == "/ke-hoach/van-ban":
+        return await client.post(url, data=form, files={"document": ("46.txt", SEED_TEXT, "text/plain")})
     return await client.post(url, data=form)
 
 
@@ -141,7 +159,10 @@ async def _someone(db: Database) -> int:
 
 def test_the_table_covers_every_dashboard_route() -> None:
     declared = {(p.method, p.path) for p in pages(Dashboard(Rules(), Cookies("k")))}
-    asked = {(m, "/o/{period_id}/{agency}" if p.startswith("/o/") else p) for m, p in EXPECTED}
+    asked = {
+        (m, "/o/{period_id}/{agency}" if p.startswith("/o/") else p.replace(DRAFT, "{id}").replace(PLAN, "{id}"))
+        for m, p in EXPECTED
+    }
     assert asked == declared
 
 
