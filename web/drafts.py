@@ -67,15 +67,6 @@ def edited(draft: Draft, form: dict[str, str], t: Any) -> list[str]:
             problems.append(said % {"v": form["years"]})
         else:
             draft.year, draft.year_to = int(m.group(1)), int(m.group(2) or m.group(1))
-    for i, a in enumerate(list(draft.agencies)):
-        if a.known or f"a{i}.code" not in form:
-            continue
-        new = form[f"a{i}.code"].strip().upper()
-        if new and new != a.code:
-            draft.rename_agency(a.code, new)
-            a.code = new
-        a.name = form.get(f"a{i}.name", a.name).strip() or a.name
-        a.kind = form.get(f"a{i}.kind", a.kind) if form.get(f"a{i}.kind") in KINDS else a.kind
     for i, task in enumerate(draft.tasks):
         if f"t{i}.ref" not in form:
             continue
@@ -100,6 +91,15 @@ def edited(draft: Draft, form: dict[str, str], t: Any) -> list[str]:
         s.receiver_wording = form.get(f"s{i}.receiver_wording", s.receiver_wording).strip()
         month = form.get(f"s{i}.first_month", "").strip()
         s.first_month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+    for i, a in enumerate(list(draft.agencies)):  # last: a corrected code renames what the rows above say
+        if a.known or f"a{i}.code" not in form:
+            continue
+        new = form[f"a{i}.code"].strip().upper()
+        if new and new != a.code:
+            draft.rename_agency(a.code, new)
+            a.code = new
+        a.name = form.get(f"a{i}.name", a.name).strip() or a.name
+        a.kind = form.get(f"a{i}.kind", a.kind) if form.get(f"a{i}.kind") in KINDS else a.kind
     return problems
 
 

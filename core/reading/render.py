@@ -4,6 +4,7 @@ words it came from, and at the top what could not be decided."""
 from __future__ import annotations
 
 import json
+import re
 import textwrap
 
 from core.reading.model import Draft, DraftAgency, DraftSeries, DraftTask, Quote
@@ -122,7 +123,7 @@ def _task(t: DraftTask) -> list[str]:
 
 def _wrapped(text: str) -> list[str]:
     out: list[str] = []
-    for n, para in enumerate(text.split("\n\n")):
+    for n, para in enumerate(p for p in re.split(r"\n\s*", text) if p.strip()):  # a blank line between paragraphs
         if n:
             out.append("")
         safe = para.replace("\\", "\\\\").replace('"""', '""\\"')
