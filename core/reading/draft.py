@@ -9,7 +9,7 @@ from core.planning.calendar import WorkCalendar
 from core.reading.duties import read_duties
 from core.reading.header import read_closing, read_header
 from core.reading.layout import paragraphs, text_of
-from core.reading.model import Draft, DraftAgency, Quote, Unmatched
+from core.reading.model import KIND_VI, Draft, DraftAgency, Quote, Unmatched
 from core.reading.names import GROUP_KINDS, Known, Mention, Names, guess_kind, new_code
 from core.reading.outline import read_outline
 from core.reading.reports import read_reports
@@ -160,7 +160,7 @@ def _problems(d: Draft, doc_type: str, found: list[str], registry: Sequence[Know
         kind = next(a.kind for a in d.agencies if a.code == u.code)
         d.problems.append(
             f"Cơ quan chưa có trong danh mục: “{u.said}” (mục {u.where}); tạm đặt mã {u.code}, "
-            f"loại {kind} (unknown agency: check its code and kind)"
+            f"loại {KIND_VI.get(kind, kind)} (unknown agency: check its code and kind)"
         )
     for s in d.series:
         if s.note:

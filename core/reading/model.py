@@ -8,6 +8,13 @@ from dataclasses import asdict, dataclass, field
 from datetime import date
 from typing import Any
 
+KIND_VI = {  # an agency's kind as Sở Nội vụ says it
+    "department": "sở, ban, ngành",
+    "district": "UBND cấp huyện",
+    "commune": "UBND cấp xã",
+    "other": "cơ quan khác",
+}
+
 
 @dataclass
 class Quote:

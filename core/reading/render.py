@@ -7,15 +7,9 @@ import json
 import re
 import textwrap
 
-from core.reading.model import Draft, DraftAgency, DraftSeries, DraftTask, Quote
+from core.reading.model import KIND_VI, Draft, DraftAgency, DraftSeries, DraftTask, Quote
 
 QUOTE_MAX = 160
-KIND_VI = {
-    "department": "sở, ban, ngành",
-    "district": "UBND cấp huyện",
-    "commune": "UBND cấp xã",
-    "other": "cơ quan khác",
-}
 
 
 def plan_file(d: Draft) -> str:

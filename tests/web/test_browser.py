@@ -32,6 +32,7 @@ from selenium.webdriver.support.ui import WebDriverWait
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ
+from core.planfile import PlanSpec
 from core.types import Platform, Role
 from core.usecases.rules import Rules
 from models.db import make_engine, session_factory
@@ -41,7 +42,7 @@ from nhacviec.metrics import Metrics
 from nhacviec.notifier import ServiceNotifier
 from scheduler.sender import OutboxSender
 from tests.conftest import PLAN_46, Database
-from tests.factories import add_person, submit
+from tests.factories import add_agencies, add_person, submit
 from web.app import dashboard_routes
 
 SHOTS = Path(__file__).resolve().parent.parent / "screenshots"
@@ -293,3 +294,66 @@ async def test_every_form_is_labelled_and_a_plan_file_is_posted_from_the_file_in
     async with loaded.uows() as uow:
         stp = await uow.agencies.by_code("STP")
     assert stp is not None and stp.name == "Sở Tư pháp tỉnh"
+
+
+@pytest.fixture
+async def empty_site(database: Database, plan46: PlanSpec) -> AsyncIterator[tuple[SiteThread, Conversation]]:
+    """A province whose agencies are known, Báo Tuyên Quang aside, with no plan loaded yet."""
+    await add_agencies(database, [a for a in plan46.agencies if a.code != "BAOTQ"])
+    with SiteThread(database) as server:
+        conversation = Conversation(
+            database.uows,
+            ServiceNotifier(OutboxSender(database.uows, {})),
+            web_link=lambda token: f"{server.url}/dang-nhap?t={token}",
+        )
+        yield server, conversation
+
+
+def _set(driver: WebDriver, element_id: str, value: str) -> None:
+    def put() -> bool:
+        field = driver.find_element(By.ID, element_id)
+        field.clear()
+        field.send_keys(value)
+        return True
+
+    WebDriverWait(driver, 10, ignored_exceptions=FLEETING).until(lambda d: put())
+
+
+def _value(driver: WebDriver, css: str) -> str:
+    return str(driver.find_element(By.CSS_SELECTOR, css).get_attribute("value"))
+
+
+async def test_a_plan_document_is_read_corrected_and_loaded_into_the_matrix(
+    database: Database, empty_site: tuple[SiteThread, Conversation], browser: WebDriver
+) -> None:
+    """Upload plan 46's .docx from the file input, correct the agency the registry lacks, check, load: the matrix
+    shows the plan."""
+    server, conversation = empty_site
+    await _in_thread(browser.get, await _web_link(database, conversation, "SNV", Role.ADMIN, "7030"))
+    await _in_thread(browser.get, f"{server.url}/ke-hoach")
+    docx = Path(__file__).resolve().parent.parent / "fixtures" / "plans" / "46-KH-UBND-2023.docx"
+    await _in_thread(lambda: browser.find_element(By.ID, "document").send_keys(str(docx)))
+    await _in_thread(_follow, browser, By.XPATH, "//button[normalize-space(.)='Đọc văn bản']")
+    heading = await _in_thread(_read, browser, By.TAG_NAME, "h1")
+    assert heading == "Bản nháp kế hoạch đọc từ văn bản 46-KH-UBND-2023.docx"
+    marks = [m.text for m in browser.find_elements(By.CSS_SELECTOR, "#doc-text mark.hl-head")]
+    assert "Số: 46/KH-UBND" in marks and "Hoàng Việt Phương" in marks  # what was read, shown in the document
+    assert await _in_thread(_unlabelled, browser) == []
+    SHOTS.mkdir(exist_ok=True)
+    await _in_thread(browser.save_screenshot, str(SHOTS / "draft.png"))
+
+    row = browser.find_element(By.CSS_SELECTOR, "#agencies [data-agency='BTQ'] input[name$='.code']")
+    await _in_thread(_set, browser, str(row.get_attribute("id")), "BAOTQ")  # corrected, as Sở Nội vụ codes it
+    await _in_thread(_follow, browser, By.ID, "save")
+    assert await _in_thread(_value, browser, "#tasks [data-ref='III.6'] input[name$='.lead']") == (
+        "STTTT, BAOTQ, DAIPTTH"
+    )
+    await _in_thread(_follow, browser, By.ID, "check")
+    report = await _in_thread(_read, browser, By.ID, "report")
+    assert "plan created" in report and "Chưa ghi gì" in report
+    await _in_thread(_follow, browser, By.ID, "import")
+    assert "Đã nạp kế hoạch" in await _in_thread(_read, browser, By.ID, "loaded")
+    await _in_thread(_follow, browser, By.LINK_TEXT, "Tình hình thực hiện báo cáo")
+    page = await _in_thread(_body, browser)
+    assert "46/KH-UBND" in page and "Tình hình thực hiện báo cáo" in page
+    assert await _in_thread(_column, browser, "2023-04") >= 1  # the plan's April report is a column
