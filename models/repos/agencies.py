@@ -48,9 +48,7 @@ class SqlAgencies:
     async def plans(self) -> list[PlanListing]:
         tasks = select(func.count(t.Task.id)).where(t.Task.plan_id == t.Plan.id).scalar_subquery()
         series = select(func.count(t.ReportSeries.id)).where(t.ReportSeries.plan_id == t.Plan.id).scalar_subquery()
-        found = await self.s.execute(
-            select(t.Plan, tasks, series).order_by(t.Plan.issued_on.desc(), t.Plan.id.desc())
-        )
+        found = await self.s.execute(select(t.Plan, tasks, series).order_by(t.Plan.issued_on.desc(), t.Plan.id.desc()))
         return [
             PlanListing(p.id, p.number, p.title, p.issued_on, p.year, p.year_to, int(n_tasks), int(n_series))
             for p, n_tasks, n_series in found.tuples().all()
