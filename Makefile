@@ -72,6 +72,7 @@ bench: install
 	$(BIN)/python bench/plan_reminders.py
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/dashboard.py
+	$(BIN)/python bench/plan_reader.py
 
 clean:
 	rm -rf $(VENV) $(MO)
