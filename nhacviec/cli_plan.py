@@ -9,6 +9,7 @@ from typing import Annotated, NoReturn
 
 import typer
 
+from core.messages import short_day
 from core.reading.source import MAX_DOCUMENT_BYTES, Source, Unreadable
 from core.types import OPERATOR
 from core.usecases import drafting
@@ -55,7 +56,7 @@ def draft_cmd(
     elif out_path is None:
         typer.echo(drafted.plan_file, nl=False)
     summary = (
-        f"Đã đọc {source.name}: số {d.number or '?'}, ngày {d.issued_on:%d/%m/%Y}"
+        f"Đã đọc {source.name}: số {d.number or '?'}, ngày {short_day(d.issued_on)}"
         if d.issued_on
         else f"Đã đọc {source.name}: số {d.number or '?'}"
     )

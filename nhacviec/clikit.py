@@ -28,7 +28,8 @@ from nhacviec.wiring import DatabaseUrlError, SchemaOutOfDate, Wiring, wired
 # Data is never read as Rich markup ("[/]" in a plan number or an agency name prints as it is); styles are
 # given as Text objects.
 out = Console(markup=False, highlight=False)
-err = Console(stderr=True, markup=False, highlight=False)
+# An error is one line, never wrapped at the terminal's width: it is read in logs and pasted into tickets.
+err = Console(stderr=True, markup=False, highlight=False, soft_wrap=True)
 T = TypeVar("T")
 ROLE_VI = {TaskRole.LEAD.value: "chủ trì", TaskRole.COORDINATE.value: "phối hợp", TaskRole.CARRY_OUT.value: "thực hiện"}
 KIND_VI = {

@@ -136,7 +136,7 @@ async def test_hostile_input_is_refused_in_one_line_and_writes_nothing(  # type:
     assert result.code == 2, (result.out, result.err)
     assert "Traceback" not in result.err + result.out
     lines = [line for line in result.err.splitlines() if line.strip()]
-    assert len(lines) <= 3 and lines[0].startswith("Lỗi (error):"), result.err  # one message (wrapped at 200)
+    assert len(lines) == 1 and lines[0].startswith("Lỗi (error):"), result.err  # one line, never wrapped at 80
     assert said in result.err, result.err
     assert not out.exists() and not list(tmp_path.glob(".draft-*"))
     assert await _plans(database) == 0
