@@ -22,6 +22,7 @@ from setuptools.command.build_py import build_py
 ROOT = Path(__file__).resolve().parent
 FOLDERS = ("core", "models", "scheduler", "bot", "web", "reader")  # mapped to nhacviec.<folder> in a wheel
 WEB_FILES = ["templates/*.html", "static/*"]  # the dashboard's templates, stylesheet and htmx
+REGISTRY_FILES = ["*.json", "*.toml", "LICENSE-*"]  # the official registry's data and the dataset's licence
 WHEEL = "bdist_wheel" in sys.argv  # pip's build_wheel; editable installs and sdists keep the folders
 
 
@@ -134,7 +135,11 @@ if WHEEL:
     options = {
         "packages": sorted(mapping),
         "package_dir": mapping,
-        "package_data": {"nhacviec.models.migrations": ["*.mako"], "nhacviec.web": WEB_FILES},
+        "package_data": {
+            "nhacviec.models.migrations": ["*.mako"],
+            "nhacviec.web": WEB_FILES,
+            "nhacviec.core.registry": REGISTRY_FILES,
+        },
     }
 else:
     found = {"nhacviec": "nhacviec"}
@@ -142,7 +147,7 @@ else:
         found |= packages(folder, "")
     options = {
         "packages": sorted(found),
-        "package_data": {"models.migrations": ["*.mako"], "web": WEB_FILES},
+        "package_data": {"models.migrations": ["*.mako"], "web": WEB_FILES, "core.registry": REGISTRY_FILES},
     }
 
 if __name__ == "__main__":  # setuptools runs this file as __main__; a test imports it for ``rewrite``

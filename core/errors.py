@@ -91,6 +91,10 @@ class LinkSamePlatform(DomainError):
     """A link code (/lienket) redeemed on the platform the person already uses."""
 
 
+class ProvinceUnknown(DomainError):
+    """None of the 34 provinces has that name."""
+
+
 class LineageError(DomainError):
     """An agency change that cannot be applied (the detail says why, in Vietnamese and English)."""
 

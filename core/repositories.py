@@ -21,6 +21,7 @@ from core.planfile import PlanSpec
 from core.types import (
     Account,
     Agency,
+    AgencyKind,
     AgencyPeriod,
     AssignedTask,
     CalendarDayInfo,
@@ -146,6 +147,25 @@ class AgencyRepository(Protocol):
         Raises:
             LineageError: ``from_day`` is not after the agency's last rename.
         """
+
+    async def split(self, agency_id: int, from_day: date, successor_ids: list[int], takers: list[int]) -> None:
+        """The agency is split from ``from_day`` among ``successor_ids`` (kept in that order): it owes nothing due
+        from that day; each of ``takers`` (some or all of the successors) owes from then what it owed (its series
+        and their periods due from that day) and takes its tasks with the same role.
+
+        Raises:
+            LineageError: the agency has ended already, or a successor is itself or has ended.
+        """
+
+    async def add(
+        self, code: str, name: str, kind: AgencyKind, position: int, province: str | None, official_code: str | None
+    ) -> int:
+        """A new active agency (the code is free: the caller checked); its id."""
+
+    async def place(self, agency_id: int, position: int, province: str | None, official_code: str | None) -> None:
+        """The agency's place in the official order, its province and official code (kept when None is given)."""
+
+    async def by_official_code(self, official_code: str) -> Agency | None: ...
 
     async def end(self, agency_id: int, from_day: date, successor_id: int | None) -> None:
         """The agency is dissolved (or merged into ``successor_id``) from ``from_day``: it owes no period due

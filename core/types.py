@@ -126,6 +126,9 @@ class Agency:
     ended_on: date | None = None  # dissolved or merged from this day
     successor: str | None = None  # the code of the agency it was merged into
     former_names: tuple[tuple[str, date], ...] = ()  # (name, borne until this day, exclusive), oldest first
+    successors: tuple[str, ...] = ()  # split: the codes that took its place (a merge: its one successor)
+    position: int = 0  # the official order within its kind
+    province: str | None = None  # official province code
 
     def name_on(self, day: date) -> str:
         """The name the agency bore on ``day``."""

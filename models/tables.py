@@ -65,6 +65,19 @@ class Agency(Base):
     # Dissolved or merged from this day on (it owes nothing due from then); successor = merged into.
     ended_on: Mapped[date | None] = mapped_column(Date, nullable=True)
     successor_id: Mapped[int | None] = mapped_column(ForeignKey("agency.id"), nullable=True)
+    # The official order within its kind (the province's list of departments, the official codes of communes).
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    province: Mapped[str | None] = mapped_column(String(8), nullable=True)  # official province code, "08"
+    official_code: Mapped[str | None] = mapped_column(String(16), nullable=True)  # a commune's, "02203"
+
+
+class AgencySuccessor(Base):
+    """The agencies that took an agency's place when it was split (one row each, in the operator's order)."""
+
+    __tablename__ = "agency_successor"
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    successor_id: Mapped[int] = mapped_column(ForeignKey("agency.id"), primary_key=True)
+    position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
 
 
 class AgencyName(Base):

@@ -27,6 +27,7 @@ from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
 from nhacviec.cli_plan import plan_app
+from nhacviec.cli_province import province_app
 from nhacviec.clikit import (
     ROLE_VI,
     CliError,
@@ -69,6 +70,7 @@ app.add_typer(db_app, name="db")
 app.add_typer(agencies_app, name="agencies")
 app.add_typer(calendar_app, name="calendar")
 app.add_typer(plan_app, name="plan")
+app.add_typer(province_app, name="province")
 
 
 @db_app.command("upgrade")

@@ -7,12 +7,13 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.messages import short_day
 from core.types import OPERATOR, Agency
-from core.usecases import plan
+from core.usecases import plan, province
 from nhacviec.clikit import KIND_VI, context, out, print_json, required_day, run
 
 agencies_app = typer.Typer(
-    help="Cơ quan, đơn vị (agencies): danh sách, đổi tên, sáp nhập, giải thể.", invoke_without_command=True
+    help="Cơ quan, đơn vị (agencies): danh sách, đổi tên, sáp nhập, chia tách, giải thể.", invoke_without_command=True
 )
 
 FROM_HELP = "Có hiệu lực từ ngày (effective from), YYYY-MM-DD."
@@ -27,15 +28,23 @@ def _json(a: Agency, owes: list[str]) -> dict[str, object]:
         "owes": owes,
         "ended_on": a.ended_on.isoformat() if a.ended_on else None,
         "successor": a.successor,
+        "successors": list(a.successors),
+        "order": a.position,
+        "province": a.province,
         "former_names": [{"name": n, "until": u.isoformat()} for n, u in a.former_names],
     }
 
 
 def _lineage(a: Agency) -> str:
-    parts = [f"trước {u:%d/%m/%Y}: {n}" for n, u in a.former_names]
+    parts = [f"trước {short_day(u)}: {n}" for n, u in a.former_names]
     if a.ended_on:
-        end = f"sáp nhập vào {a.successor}" if a.successor else "giải thể"
-        parts.append(f"{end} từ {a.ended_on:%d/%m/%Y}")
+        if a.successor:
+            end = f"sáp nhập vào {a.successor}"
+        elif a.successors:
+            end = f"chia tách vào {', '.join(a.successors)}"
+        else:
+            end = "giải thể"
+        parts.append(f"{end} từ {short_day(a.ended_on)}")
     return "; ".join(parts)
 
 
@@ -119,5 +128,35 @@ def dissolve_cmd(
             a = await plan.end_agency(uow, OPERATOR, code, required_day(from_day, "--from"))
             await uow.commit()
         out.print(f"{a.code} ({a.name}) giải thể từ {a.ended_on:%d/%m/%Y} (dissolved).")
+
+    run(go())
+
+
+@agencies_app.command("split")
+def split_cmd(
+    code: Annotated[str, typer.Argument(help="Mã cơ quan được chia tách (the agency split).")],
+    into: Annotated[str, typer.Option("--into", help="Mã các cơ quan tiếp nhận, cách nhau dấu phẩy: SNV,SYT,SGDDT.")],
+    from_day: Annotated[str, typer.Option("--from", help=FROM_HELP)],
+    takes: Annotated[
+        str | None,
+        typer.Option(
+            "--takes",
+            help="Cơ quan nhận nhiệm vụ và chế độ báo cáo của cơ quan cũ (mặc định: tất cả cơ quan tiếp nhận).",
+        ),
+    ] = None,
+) -> None:
+    """Chia tách cơ quan vào nhiều cơ quan từ một ngày (split among several agencies from a date).
+
+    Cơ quan cũ không phải nộp kỳ nào đến hạn từ ngày đó; các kỳ trước giữ tên cũ. Các cơ quan nhận (--takes, mặc
+    định tất cả) phải nộp các chế độ báo cáo và nhận các nhiệm vụ của cơ quan cũ từ ngày đó."""
+    codes = [c for c in into.split(",") if c.strip()]
+    takers = [c.strip().upper() for c in takes.split(",") if c.strip()] if takes else None
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            a = await province.split(uow, OPERATOR, code, codes, required_day(from_day, "--from"), takers)
+            await uow.commit()
+        since = short_day(a.ended_on) if a.ended_on else from_day
+        out.print(f"{a.code} ({a.name}) chia tách vào {', '.join(a.successors)} từ {since} (split).")
 
     run(go())

@@ -55,6 +55,9 @@ REFUSED = {  # the use-cases' refusals, as the operator reads them
     errors.NotOwed: "cơ quan không thuộc diện phải nộp kỳ báo cáo này (the agency does not owe this period)",
     errors.AlreadySubmitted: "kỳ báo cáo này đã được xác nhận nộp trước đó (already confirmed)",
     errors.LineageError: "không thay đổi được cơ quan: {detail}",
+    errors.ProvinceUnknown: (
+        'không có tỉnh, thành phố {detail!r} trong 34 tỉnh, thành phố (unknown province); ví dụ: "Tuyên Quang"'
+    ),
     errors.AdminElsewhere: (
         "mã quản trị chỉ cấp cho cơ quan tổng hợp báo cáo (ADMIN_AGENCY), không cho {detail} "
         "(admin codes are for ADMIN_AGENCY only; --admin-elsewhere to widen it deliberately)"

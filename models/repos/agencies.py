@@ -8,10 +8,11 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core.deadlines import start_of_day
 from core.errors import LineageError
 from core.plandiff import PlanDiff, StoredPlan
 from core.planfile import PlanSpec
-from core.types import Agency, AssignedTask, PlanListing, TaskListing, TaskRole
+from core.types import Agency, AgencyKind, AssignedTask, PlanListing, TaskListing, TaskRole
 from models import plan_import
 from models import tables as t
 from models.repos import rows
@@ -23,7 +24,7 @@ class SqlAgencies:
         self.s = session
 
     async def all(self, include_inactive: bool = False) -> list[Agency]:
-        q = select(t.Agency).order_by(t.Agency.kind, t.Agency.id)
+        q = select(t.Agency).order_by(*rows.AGENCY_ORDER)
         if not include_inactive:
             q = q.where(t.Agency.active.is_(True), t.Agency.ended_on.is_(None))
         known = await lineage(self.s)
@@ -68,13 +69,96 @@ class SqlAgencies:
     async def end(self, agency_id: int, from_day: date, successor_id: int | None) -> None:
         row = await self.s.get_one(t.Agency, agency_id)
         if row.ended_on is not None:
-            raise LineageError(f"đã kết thúc từ ngày {row.ended_on:%d/%m/%Y} (ended already)")
+            raise LineageError(
+                f"đã kết thúc từ ngày {row.ended_on.day}/{row.ended_on.month}/{row.ended_on.year} (ended already)"
+            )
         if successor_id is not None:
             successor = await self.s.get_one(t.Agency, successor_id)
             if successor.id == row.id or successor.ended_on is not None:
                 raise LineageError("cơ quan tiếp nhận không hợp lệ (the successor is itself or has ended)")
         row.ended_on, row.successor_id = from_day, successor_id
         await self.s.flush()
+
+    async def split(self, agency_id: int, from_day: date, successor_ids: list[int], takers: list[int]) -> None:
+        row = await self.s.get_one(t.Agency, agency_id)
+        if row.ended_on is not None:
+            raise LineageError(
+                f"đã kết thúc từ ngày {row.ended_on.day}/{row.ended_on.month}/{row.ended_on.year} (ended already)"
+            )
+        for sid in successor_ids:
+            successor = await self.s.get_one(t.Agency, sid)
+            if successor.id == row.id or successor.ended_on is not None:
+                raise LineageError("cơ quan tiếp nhận không hợp lệ (a successor is itself or has ended)")
+        row.ended_on = from_day
+        for n, sid in enumerate(successor_ids):
+            self.s.add(t.AgencySuccessor(agency_id=agency_id, successor_id=sid, position=n))
+        await self.s.flush()
+        if takers:
+            await self._hand_over(agency_id, from_day, takers)
+
+    async def _hand_over(self, agency_id: int, from_day: date, takers: list[int]) -> None:
+        """The takers owe what the agency owed from ``from_day`` (its series and their periods due from then) and
+        take its tasks with the same role; what they owed already stays as it was."""
+        series = (
+            await self.s.scalars(select(t.SeriesAgency.series_id).where(t.SeriesAgency.agency_id == agency_id))
+        ).all()
+        periods = (
+            await self.s.scalars(
+                select(t.PeriodAgency.period_id)
+                .join(t.ReportPeriod, t.ReportPeriod.id == t.PeriodAgency.period_id)
+                .where(t.PeriodAgency.agency_id == agency_id, t.ReportPeriod.due_at >= start_of_day(from_day))
+            )
+        ).all()
+        tasks = (
+            await self.s.execute(
+                select(t.TaskAssignment.task_id, t.TaskAssignment.role).where(t.TaskAssignment.agency_id == agency_id)
+            )
+        ).all()
+        for taker in takers:
+            owed = set(
+                (await self.s.scalars(select(t.SeriesAgency.series_id).where(t.SeriesAgency.agency_id == taker))).all()
+            )
+            self.s.add_all(t.SeriesAgency(series_id=sid, agency_id=taker) for sid in series if sid not in owed)
+            due = set(
+                (await self.s.scalars(select(t.PeriodAgency.period_id).where(t.PeriodAgency.agency_id == taker))).all()
+            )
+            self.s.add_all(t.PeriodAgency(period_id=pid, agency_id=taker) for pid in periods if pid not in due)
+            held = set(
+                (
+                    await self.s.scalars(select(t.TaskAssignment.task_id).where(t.TaskAssignment.agency_id == taker))
+                ).all()
+            )
+            self.s.add_all(
+                t.TaskAssignment(task_id=tid, agency_id=taker, role=role) for tid, role in tasks if tid not in held
+            )
+        await self.s.flush()
+
+    async def add(
+        self, code: str, name: str, kind: AgencyKind, position: int, province: str | None, official_code: str | None
+    ) -> int:
+        row = t.Agency(
+            code=code,
+            name=name,
+            kind=kind.value,
+            active=True,
+            position=position,
+            province=province,
+            official_code=official_code,
+        )
+        self.s.add(row)
+        await self.s.flush()
+        return row.id
+
+    async def place(self, agency_id: int, position: int, province: str | None, official_code: str | None) -> None:
+        row = await self.s.get_one(t.Agency, agency_id)
+        row.position, row.province = position, province
+        if official_code:
+            row.official_code = official_code
+        await self.s.flush()
+
+    async def by_official_code(self, official_code: str) -> Agency | None:
+        row = await self.s.scalar(select(t.Agency).where(t.Agency.official_code == official_code))
+        return rows.agency(row, await lineage(self.s)) if row else None
 
     async def tasks_of(self, agency_id: int) -> list[AssignedTask]:
         q = (
@@ -101,7 +185,7 @@ class SqlAgencies:
             await self.s.execute(
                 select(t.TaskAssignment.task_id, t.TaskAssignment.role, t.Agency.code)
                 .join(t.Agency, t.Agency.id == t.TaskAssignment.agency_id)
-                .order_by(t.Agency.kind, t.Agency.id)
+                .order_by(*rows.AGENCY_ORDER)
             )
         ).all()
         by_task: dict[int, dict[str, list[str]]] = {}

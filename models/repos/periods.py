@@ -121,7 +121,7 @@ class SqlPeriods:
             select(t.Agency)
             .join(t.PeriodAgency, t.PeriodAgency.agency_id == t.Agency.id)
             .where(t.PeriodAgency.period_id == period_id, t.Agency.active.is_(True), _not_ended_by(due_day))
-            .order_by(t.Agency.kind, t.Agency.id)
+            .order_by(*rows.AGENCY_ORDER)
         )
         known = await lineage(self.s)
         out = []
@@ -260,7 +260,7 @@ class SqlPeriods:
                 select(t.PeriodAgency.period_id, t.Agency.code, t.Agency.ended_on)
                 .join(t.Agency, t.Agency.id == t.PeriodAgency.agency_id)
                 .where(t.PeriodAgency.period_id.in_(ids), t.Agency.active.is_(True))
-                .order_by(t.Agency.kind, t.Agency.id)
+                .order_by(*rows.AGENCY_ORDER)
             )
         ).all():
             if ended_on is None or due_day[pid] < ended_on:

@@ -3,10 +3,10 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from datetime import date
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, case, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -22,9 +22,19 @@ Via = aliased(t.Agency, name="via")
 class Lineage:
     former_names: dict[int, tuple[tuple[str, date], ...]]
     codes: dict[int, str]
+    split_into: dict[int, tuple[int, ...]] = field(default_factory=dict)
 
 
 NO_LINEAGE = Lineage({}, {})
+
+# Lists follow the official order: departments, districts (of before 2025), communes, others; within a kind the
+# official list's order, then the order agencies were entered.
+KIND_RANK = case(
+    {"department": 0, "district": 1, "commune": 2},
+    value=t.Agency.kind,
+    else_=3,
+)
+AGENCY_ORDER = (KIND_RANK, t.Agency.position, t.Agency.id)
 
 
 def agency(row: t.Agency, known: Lineage = NO_LINEAGE, on: date | None = None) -> Agency:
@@ -38,6 +48,10 @@ def agency(row: t.Agency, known: Lineage = NO_LINEAGE, on: date | None = None) -
         ended_on=row.ended_on,
         successor=known.codes.get(row.successor_id) if row.successor_id else None,
         former_names=known.former_names.get(row.id, ()),
+        successors=tuple(known.codes[i] for i in known.split_into.get(row.id, ()))
+        or ((known.codes[row.successor_id],) if row.successor_id in known.codes else ()),
+        position=row.position,
+        province=row.province,
     )
     return replace(found, name=found.name_on(on)) if on else found
 
@@ -100,4 +114,8 @@ async def lineage(session: AsyncSession) -> Lineage:
     for n in (await session.scalars(select(t.AgencyName).order_by(t.AgencyName.until))).all():
         names[n.agency_id].append((n.name, n.until))
     codes = dict((await session.execute(select(t.Agency.id, t.Agency.code))).tuples().all())
-    return Lineage({k: tuple(v) for k, v in names.items()}, codes)
+    split: dict[int, list[int]] = defaultdict(list)
+    q = select(t.AgencySuccessor.agency_id, t.AgencySuccessor.successor_id).order_by(t.AgencySuccessor.position)
+    for agency_id, successor_id in (await session.execute(q)).tuples().all():
+        split[agency_id].append(successor_id)
+    return Lineage({k: tuple(v) for k, v in names.items()}, codes, {k: tuple(v) for k, v in split.items()})
