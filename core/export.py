@@ -106,3 +106,31 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+def invites_workbook(rows: Sequence[tuple[str, str, str, str, str, datetime]], generated_at: datetime) -> bytes:
+    """Registration codes to send with an official letter: one row per agency (its order, name and code; the code,
+    the Telegram link when there is one, and until when the code works)."""
+    from openpyxl import Workbook
+    from openpyxl.styles import Font
+    from openpyxl.utils import get_column_letter
+
+    wb = Workbook()
+    ws = wb.active
+    assert ws is not None
+    ws.title = "Mã đăng ký"
+    ws.append(["STT", "Cơ quan, đơn vị", "Mã cơ quan", "Vai trò", "Mã đăng ký", "Liên kết Telegram", "Hết hạn"])
+    for n, (name, agency_code, role, code, link, expires) in enumerate(rows, start=1):
+        ws.append([n, name, agency_code, role, code, link, _local(expires)])
+    for cell in ws[1]:
+        cell.font = Font(bold=True)
+    for cell in ws["G"][1:]:
+        cell.number_format = "dd/mm/yyyy hh:mm"
+    for i, width in enumerate((6, 48, 12, 16, 14, 48, 18), start=1):
+        ws.column_dimensions[get_column_letter(i)].width = width
+    ws.freeze_panes = "A2"
+    _as_text(ws)
+    wb.properties.created = _local(generated_at)
+    out = io.BytesIO()
+    wb.save(out)
+    return out.getvalue()

@@ -9,6 +9,7 @@ from __future__ import annotations
 import re
 import tomllib
 from collections import Counter
+from collections.abc import Sequence
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -126,7 +127,7 @@ class _SeriesIn(_Strict):
 
 class _FileIn(_Strict):
     plan: _PlanIn
-    agencies: list[_AgencyIn] = Field(min_length=1)
+    agencies: list[_AgencyIn] = Field(default_factory=list)  # may be empty when the registry has them
     tasks: list[_TaskIn] = Field(default_factory=list)
     series: list[_SeriesIn] = Field(default_factory=list)
 
@@ -226,9 +227,23 @@ def _pydantic_problems(exc: ValidationError, data: dict[str, Any]) -> list[str]:
     return problems
 
 
-def load_plan_file(path: str | Path, work: WorkCalendar | None = None) -> PlanSpec:
+@dataclass(frozen=True, slots=True)
+class Registered:
+    """An agency of the registry in the database: a plan file may name it by code without defining it, and its
+    groups ("@communes") take it when it was in being on the plan's date."""
+
+    code: str
+    kind: AgencyKind
+    started_on: date | None = None
+    ended_on: date | None = None
+
+    def in_being(self, day: date) -> bool:
+        return (self.started_on is None or self.started_on <= day) and (self.ended_on is None or day < self.ended_on)
+
+
+def load_plan_file(path: str | Path, work: WorkCalendar | None = None, registry: Sequence[Registered] = ()) -> PlanSpec:
     """Read and validate a whole plan file (``work``: the working days that deadlines counted in working days
-    count; the shipped calendar without it).
+    count; the shipped calendar without it; ``registry``: the agencies in the database, in official order).
 
     Raises:
         PlanFileError: anything wrong, every problem listed; nothing has been written anywhere.
@@ -241,10 +256,12 @@ def load_plan_file(path: str | Path, work: WorkCalendar | None = None) -> PlanSp
         raw = Path(path).read_bytes()
     except OSError as exc:
         raise PlanFileError(shown, [f"cannot read the file: {exc.strerror}"]) from exc
-    return load_plan_bytes(raw, shown, work)
+    return load_plan_bytes(raw, shown, work, registry)
 
 
-def load_plan_bytes(raw: bytes, shown: str, work: WorkCalendar | None = None) -> PlanSpec:
+def load_plan_bytes(
+    raw: bytes, shown: str, work: WorkCalendar | None = None, registry: Sequence[Registered] = ()
+) -> PlanSpec:
     """Validate a plan file's content (an upload); ``shown`` names it in the problems.
 
     Raises:
@@ -266,16 +283,21 @@ def load_plan_bytes(raw: bytes, shown: str, work: WorkCalendar | None = None) ->
         raise PlanFileError(shown, _pydantic_problems(exc, data)) from exc
     except RecursionError as exc:
         raise PlanFileError(shown, ["not a plan file: values nested too deeply"]) from exc
-    return _build(shown, parsed, work or WorkCalendar.shipped())
+    return _build(shown, parsed, work or WorkCalendar.shipped(), registry)
 
 
-def _build(path: str, f: _FileIn, work: WorkCalendar) -> PlanSpec:
+def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registered] = ()) -> PlanSpec:
     problems: list[str] = []
     codes: dict[str, AgencySpec] = {}
     for i, a in enumerate(f.agencies):
         if a.code in codes:
             problems.append(f"agencies[{i}] (code {a.code!r}): field 'code': duplicate agency code")
         codes[a.code] = AgencySpec(a.code, reflow(a.name), a.kind, a.active)
+    # The registry's agencies, named by code or taken by a group; the file's own definitions come first.
+    known = {r.code: r for r in registry if r.code not in codes}
+    if not codes and not known:
+        problems.append("agencies: a plan file defines its agencies, or names those of the registry")
+    on = f.plan.issued_on
 
     def expand(items: list[str], where: str, field: str) -> list[str]:
         out: list[str] = []
@@ -283,7 +305,8 @@ def _build(path: str, f: _FileIn, work: WorkCalendar) -> PlanSpec:
             if item in SELECTORS:
                 kinds = SELECTORS[item]
                 out += [c for c, a in codes.items() if a.kind in kinds and a.active]
-            elif item in codes:
+                out += [c for c, r in known.items() if r.kind in kinds and r.in_being(on)]
+            elif item in codes or item in known:
                 out.append(item)
             else:
                 problems.append(f"{where}: field '{field}': unknown agency code {item!r}")
@@ -320,7 +343,7 @@ def _build(path: str, f: _FileIn, work: WorkCalendar) -> PlanSpec:
         seen_series.add(s.code)
         owed = expand(s.owed_by, where, "owed_by")
         for name, named in (("receiver", s.receiver), ("via", s.via)):
-            if named is not None and named not in codes:
+            if named is not None and named not in codes and named not in known:
                 problems.append(f"{where}: field '{name}': unknown agency code {named!r}")
         if s.label and regimes.unknown_words(s.label):
             problems.append(

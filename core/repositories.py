@@ -158,9 +158,16 @@ class AgencyRepository(Protocol):
         """
 
     async def add(
-        self, code: str, name: str, kind: AgencyKind, position: int, province: str | None, official_code: str | None
+        self,
+        code: str,
+        name: str,
+        kind: AgencyKind,
+        position: int,
+        province: str | None,
+        official_code: str | None,
+        started_on: date | None = None,
     ) -> int:
-        """A new active agency (the code is free: the caller checked); its id."""
+        """A new active agency, in being from ``started_on`` (the code is free: the caller checked); its id."""
 
     async def place(self, agency_id: int, position: int, province: str | None, official_code: str | None) -> None:
         """The agency's place in the official order, its province and official code (kept when None is given)."""

@@ -129,6 +129,7 @@ class Agency:
     successors: tuple[str, ...] = ()  # split: the codes that took its place (a merge: its one successor)
     position: int = 0  # the official order within its kind
     province: str | None = None  # official province code
+    started_on: date | None = None  # in being from this day (None: as long as the records go)
 
     def name_on(self, day: date) -> str:
         """The name the agency bore on ``day``."""

@@ -69,6 +69,8 @@ class Agency(Base):
     position: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
     province: Mapped[str | None] = mapped_column(String(8), nullable=True)  # official province code, "08"
     official_code: Mapped[str | None] = mapped_column(String(16), nullable=True)  # a commune's, "02203"
+    # In being from this day (None: as long as the records go); a plan's groups take only agencies in being then.
+    started_on: Mapped[date | None] = mapped_column(Date, nullable=True)
 
 
 class AgencySuccessor(Base):

@@ -17,6 +17,7 @@ from rich.text import Text
 from bot.telegram.links import invite_links
 from core import messages
 from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
+from core.export import invites_workbook
 from core.i18n import format_day, format_instant
 from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
@@ -40,6 +41,7 @@ from nhacviec.clikit import (
     print_json,
     run,
     styled,
+    write_atomically,
 )
 from nhacviec.config import load_settings
 from nhacviec.wiring import SchemaOutOfDate
@@ -102,13 +104,13 @@ def import_plan_cmd(
     """Kiểm tra rồi nạp một tệp kế hoạch (validate, then import a plan file)."""
 
     async def go() -> None:
-        try:
-            spec = load_plan_file(path)
-        except PlanFileError as exc:
-            raise CliError(
-                "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
-            ) from exc
         async with context() as w, w.uows() as uow:
+            try:
+                spec = load_plan_file(path, registry=await plan.registered(uow))
+            except PlanFileError as exc:
+                raise CliError(
+                    "tệp kế hoạch không hợp lệ, chưa ghi gì (invalid plan file, nothing written):\n" + str(exc), 2
+                ) from exc
             if dry_run:
                 report = await plan.preview(uow, OPERATOR, spec, update_agencies)
             else:
@@ -229,7 +231,12 @@ def periods_cmd(
 
 @app.command("invite")
 def invite_cmd(
-    agency: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
+    agency: Annotated[
+        str,
+        typer.Argument(
+            help="Mã cơ quan (agency code); hoặc một nhóm (@communes, @departments…) hay nhiều mã cách dấu phẩy."
+        ),
+    ],
     role: Annotated[
         Role, typer.Option("--role", help="focal (đầu mối) | leader (lãnh đạo) | admin (quản trị)")
     ] = Role.FOCAL,
@@ -244,8 +251,18 @@ def invite_cmd(
         ),
     ] = False,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    out_path: Annotated[
+        Path | None,
+        typer.Option("--out", help="Nhóm cơ quan: ghi các mã vào tệp Excel này (a group: write the codes here)."),
+    ] = None,
 ) -> None:
-    """Tạo mã đăng ký dùng một lần cho một người (create a single-use registration code for a person)."""
+    """Tạo mã đăng ký dùng một lần cho một người (create a single-use registration code for a person); cho một
+    nhóm cơ quan, mỗi cơ quan một mã, ghi ra tệp Excel (a group: one code per agency, in a workbook)."""
+    if agency.strip().startswith("@") or "," in agency:
+        _invite_many(agency, role, expires, out_path, as_json)
+        return
+    if out_path is not None:
+        raise typer.BadParameter("--out chỉ dùng cho một nhóm cơ quan (only for a group)", param_hint="--out")
 
     async def go() -> None:
         async with context() as w:
@@ -290,6 +307,48 @@ def invite_cmd(
         out.print(f"Gửi bot tin nhắn (send the bot): /dangky {inv.code}")
         if link:
             out.print(f"Liên kết Telegram: {link}")
+
+    run(go())
+
+
+def _invite_many(said: str, role: Role, expires: str | None, out_path: Path | None, as_json: bool) -> None:
+    """One code per agency of a group or list, all in one transaction, written to a workbook."""
+    if out_path is None and not as_json:
+        raise typer.BadParameter("một nhóm cơ quan cần --out invites.xlsx (a group needs --out)", param_hint="--out")
+    if out_path is not None and out_path.suffix.lower() != ".xlsx":
+        raise typer.BadParameter("tệp phải có đuôi .xlsx (an Excel workbook)", param_hint="--out")
+
+    async def go() -> None:
+        async with context() as w:
+            valid = parse_duration(expires) if expires else timedelta(days=w.settings.invite_default_days)
+            if valid <= timedelta(0):
+                raise CliError("--expires phải dương (must be positive)", 2)
+            now = utcnow()
+            async with w.uows() as uow:
+                agencies = await accounts.members(uow, said)
+                if not agencies:
+                    raise CliError(f"nhóm {said} không có cơ quan nào đang hoạt động (the group is empty)", 2)
+                made = await accounts.create_invites(
+                    uow, OPERATOR, agencies, role, now, replace(w.rules(), invite_ttl=valid)
+                )
+                link = invite_links(w.settings.telegram_bot_username)
+                role_vi = messages.person_role("vi", role)
+                rows = [(a.name, a.code, role_vi, inv.code, link(inv.code) or "", inv.expires_at) for a, inv in made]
+                if out_path is not None:
+                    write_atomically(out_path, invites_workbook(rows, now))
+                await uow.commit()  # the codes exist only once the workbook holding them is written
+        if as_json:
+            print_json(
+                [
+                    {"agency": c, "name": n, "role": role.value, "code": code, "link": lk or None, "expires_at": iso(e)}
+                    for n, c, _, code, lk, e in rows
+                ]
+            )
+        if out_path is not None:
+            until = format_instant(rows[0][5])
+            (err if as_json else out).print(
+                f"Đã tạo {len(rows)} mã đăng ký ({role_vi}) cho {said}, hết hạn {until}: {out_path}"
+            )
 
     run(go())
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import os
-import tempfile
 from pathlib import Path
 from typing import Annotated, NoReturn
 
@@ -13,7 +11,7 @@ from core.messages import short_day
 from core.reading.source import MAX_DOCUMENT_BYTES, Source, Unreadable
 from core.types import OPERATOR
 from core.usecases import drafting
-from nhacviec.clikit import CliError, context, err, print_json, run, styled
+from nhacviec.clikit import CliError, context, err, print_json, run, styled, write_atomically
 from reader import FORMATS, megabytes, read_document
 
 plan_app = typer.Typer(help="Kế hoạch (plans): đọc văn bản kế hoạch thành bản nháp.", no_args_is_help=True)
@@ -93,15 +91,8 @@ def raise_exit(message: str) -> NoReturn:
 
 
 def _write(target: Path, text: str) -> None:
-    """Write the draft whole or not at all (a temporary file in the same folder, then renamed over)."""
-    folder = target.resolve().parent
-    if not folder.is_dir():
-        raise_exit(f"{target}: thư mục không tồn tại (no such folder)")
-    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".draft-", suffix=".toml")
+    """Write the draft whole or not at all."""
     try:
-        with os.fdopen(fd, "w", encoding="utf-8") as f:
-            f.write(text)
-        os.replace(tmp, target)
-    except BaseException:
-        Path(tmp).unlink(missing_ok=True)
-        raise
+        write_atomically(target, text.encode("utf-8"))
+    except CliError as exc:
+        raise_exit(str(exc))

@@ -58,7 +58,7 @@ def load_cmd(
                 f"{report.province}: không có thay đổi (no changes); {report.unchanged} cơ quan đã đúng danh mục."
             )
             return
-        kinds = {k: sum(1 for a in report.added if a.kind is k) for k in {a.kind for a in report.added}}
+        kinds = {k: n for k in KIND_VI if (n := sum(1 for a in report.added if a.kind is k))}
         added = "; ".join(f"{n} {KIND_VI[k]}" for k, n in kinds.items()) or "0 cơ quan"
         out.print(
             f"{report.province}: {verb} thêm {added} (added); {verb} xếp lại thứ tự {len(report.placed)} cơ quan."

@@ -4,11 +4,14 @@ from __future__ import annotations
 
 import asyncio
 import json
+import os
 import re
 import sys
+import tempfile
 from collections.abc import AsyncIterator, Coroutine
 from contextlib import asynccontextmanager
 from datetime import date, datetime, timedelta
+from pathlib import Path
 from typing import Any, TypeVar
 
 import typer
@@ -148,3 +151,22 @@ def required_day(value: str, name: str) -> date:
 def styled(head: str, style: str, rest: str = "") -> Text:
     """``head`` in ``style``, then ``rest`` as plain text (never markup)."""
     return Text.assemble((head, style), (" " + rest) if rest else "")
+
+
+def write_atomically(target: Path, data: bytes) -> None:
+    """Write the file whole or not at all (a temporary file in the same folder, then renamed over).
+
+    Raises:
+        CliError: the folder does not exist.
+    """
+    folder = target.resolve().parent
+    if not folder.is_dir():
+        raise CliError(f"{target}: thư mục không tồn tại (no such folder)", 2)
+    fd, tmp = tempfile.mkstemp(dir=folder, prefix=".nhacviec-", suffix=target.suffix)
+    try:
+        with os.fdopen(fd, "wb") as f:
+            f.write(data)
+        os.replace(tmp, target)
+    except BaseException:
+        Path(tmp).unlink(missing_ok=True)
+        raise

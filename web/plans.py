@@ -46,7 +46,7 @@ class PlanPages:
             return self.d.say(s, 400, s.t("Refused."))
         context: dict[str, Any] = {"filename": name}
         try:
-            spec = load_plan_bytes(raw, name or "plan.toml")
+            spec = load_plan_bytes(raw, name or "plan.toml", registry=await plan.registered(s.uow))
         except PlanFileError as exc:
             return await self.show(s, 400, problems=exc.problems, **context)
         confirm, update_agencies = bool(s.form.get("confirm")), bool(s.form.get("update_agencies"))

@@ -12,12 +12,20 @@ from core.conversation.events import Document, Reply
 from core.conversation.router import Router
 from core.deadlines import to_vn
 from core.export import compliance_workbook
-from core.i18n import format_instant
+from core.i18n import N_, format_instant
 from core.standing import Judged
-from core.types import PeriodStatusRow
+from core.types import AgencyKind, PeriodStatusRow
 from core.usecases import outreach, overview
 
 router = Router("overview")
+
+# How /tonghop heads each kind's names when a period's list holds several kinds.
+KIND_GROUP = {
+    AgencyKind.DEPARTMENT: N_("Departments (%(n)d): %(names)s"),
+    AgencyKind.DISTRICT: N_("District People's Committees (%(n)d): %(names)s"),
+    AgencyKind.COMMUNE: N_("Commune and ward People's Committees (%(n)d): %(names)s"),
+    AgencyKind.OTHER: N_("Other agencies (%(n)d): %(names)s"),
+}
 
 
 def _no_period(ctx: Ctx, args: str) -> list[Reply]:
@@ -52,7 +60,20 @@ async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
     period, counted = seen.period, seen.tally
 
     def names(rows: tuple[Judged, ...], marked: bool = False) -> str:
-        return "; ".join(j.row.agency.name + (_reach_mark(ctx, j.row) if marked else "") for j in rows) or "—"
+        """The agencies' names; grouped by kind, a line each, when there are several kinds (departments and the
+        communes of a province are a long list: officials read it by group, in official order)."""
+
+        def listed(group: tuple[Judged, ...]) -> str:
+            return "; ".join(j.row.agency.name + (_reach_mark(ctx, j.row) if marked else "") for j in group) or "—"
+
+        kinds = list(dict.fromkeys(j.row.agency.kind for j in rows))
+        if len(kinds) < 2:
+            return listed(rows)
+        return "".join(
+            "\n• " + ctx.t(KIND_GROUP[k], n=len(group), names=listed(group))
+            for k in kinds
+            for group in [tuple(j for j in rows if j.row.agency.kind is k)]
+        )
 
     lines = [
         ctx.t("%(label)s — deadline %(due)s", label=period.label, due=format_instant(period.due_at, ctx.lang)),

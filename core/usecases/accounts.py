@@ -131,6 +131,39 @@ async def create_invite(
     return await _invite(uow, actor, agency.id, agency.code, role, now, now + rules.invite_ttl, None, name, title)
 
 
+async def members(uow: UnitOfWork, said: str) -> list[Agency]:
+    """The agencies ``said`` names: a group ("@communes", "@departments", "@districts", "@all") in official order,
+    or codes separated by commas.
+
+    Raises:
+        AgencyUnknown: an unknown group or code (the first one).
+    """
+    from core.planfile import SELECTORS  # the groups plan files use
+    from core.usecases.plan import agency
+
+    said = said.strip()
+    if said.startswith("@"):
+        if said not in SELECTORS:
+            raise AgencyUnknown(said[:32])
+        kinds = SELECTORS[said]
+        return [a for a in await uow.agencies.all() if a.kind in kinds]
+    codes = list(dict.fromkeys(c.strip().upper() for c in said.split(",") if c.strip()))
+    if not codes:
+        raise AgencyUnknown(said[:32])
+    return [await agency(uow, c) for c in codes]
+
+
+async def create_invites(
+    uow: UnitOfWork, actor: Actor, agencies: list[Agency], role: Role, now: datetime, rules: Rules
+) -> list[tuple[Agency, InviteInfo]]:
+    """One single-use code per agency (admins only; an admin code only for ``rules.admin_agency``): onboarding a
+    group at once. The caller commits: all codes or none."""
+    made = []
+    for a in agencies:
+        made.append((a, await create_invite(uow, actor, a.code, role, now, rules)))
+    return made
+
+
 async def may_invite(
     uow: UnitOfWork, actor: Actor, agency_code: str, role: Role, rules: Rules, admin_elsewhere: bool = False
 ) -> Agency:

@@ -6,7 +6,7 @@ from datetime import date, datetime, timedelta
 
 from core import plandiff
 from core.errors import AgencyUnknown, LineageError, PeriodAmbiguous, PeriodUnknown
-from core.planfile import ImportReport, PlanSpec
+from core.planfile import ImportReport, PlanSpec, Registered
 from core.repositories import UnitOfWork
 from core.standing import Deadlines, judge, past
 from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, Standing, TaskListing
@@ -40,6 +40,14 @@ async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agen
         await uow.agencies.apply_plan(spec, changes)
         await uow.audit.record(actor.label, "import_plan", "plan", spec.number, dict(changes.report.changes))
     return changes.report
+
+
+async def registered(uow: UnitOfWork) -> list[Registered]:
+    """The registry as a plan file may use it: every agency, in official order, with the days it was in being."""
+    return [
+        Registered(a.code, a.kind, a.started_on, a.ended_on if a.active else date.min)
+        for a in await uow.agencies.all(include_inactive=True)
+    ]
 
 
 async def agencies(uow: UnitOfWork, include_inactive: bool = False) -> list[Agency]:

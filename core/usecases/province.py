@@ -21,6 +21,7 @@ class Added:
     kind: AgencyKind
     position: int
     official_code: str | None = None
+    started_on: date | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -75,7 +76,8 @@ def plan_load(province: registry.Province, agencies: list[Agency], from_day: dat
         code = by_name.get(_name_key(d.name))
         if code is None:
             code = _free(d.code, used, province)
-            report.added.append(Added(code, d.name, AgencyKind.DEPARTMENT, n))
+            began = min((c.on for c in province.changes if d.name in c.into), default=from_day)
+            report.added.append(Added(code, d.name, AgencyKind.DEPARTMENT, n, None, began))
             by_name[_name_key(d.name)] = code
         elif (by_code[code].position, by_code[code].province) != (n, province.code):
             report.placed.append(code)
@@ -86,7 +88,7 @@ def plan_load(province: registry.Province, agencies: list[Agency], from_day: dat
         known = by_code.get(code)
         if known is None:
             used.add(code)
-            report.added.append(Added(code, c.agency_name, AgencyKind.COMMUNE, n, c.code))
+            report.added.append(Added(code, c.agency_name, AgencyKind.COMMUNE, n, c.code, from_day))
         elif (known.position, known.province) != (n, province.code):
             report.placed.append(code)
         else:
@@ -149,7 +151,9 @@ async def load(uow: UnitOfWork, actor: Actor, name: str, from_day: date, dry_run
     if dry_run or not report.changed:
         return report
     for new in report.added:
-        await uow.agencies.add(new.code, new.name, new.kind, new.position, province.code, new.official_code)
+        await uow.agencies.add(
+            new.code, new.name, new.kind, new.position, province.code, new.official_code, new.started_on
+        )
     places: dict[str, tuple[int, str | None]] = {
         commune_code(c.code): (n, c.code) for n, c in enumerate(province.communes, start=1)
     }

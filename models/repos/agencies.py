@@ -97,10 +97,21 @@ class SqlAgencies:
             await self._hand_over(agency_id, from_day, takers)
 
     async def _hand_over(self, agency_id: int, from_day: date, takers: list[int]) -> None:
-        """The takers owe what the agency owed from ``from_day`` (its series and their periods due from then) and
-        take its tasks with the same role; what they owed already stays as it was."""
+        """The takers owe what the agency owed from ``from_day`` (the series with periods due from then, and those
+        periods) and take its tasks of plans still in force that year, with the same role; a plan that ended before
+        stays as it was (2023's plan is not handed to 2025's communes)."""
+        running = (
+            select(t.ReportPeriod.series_id)
+            .where(t.ReportPeriod.due_at >= start_of_day(from_day))
+            .distinct()
+            .scalar_subquery()
+        )
         series = (
-            await self.s.scalars(select(t.SeriesAgency.series_id).where(t.SeriesAgency.agency_id == agency_id))
+            await self.s.scalars(
+                select(t.SeriesAgency.series_id).where(
+                    t.SeriesAgency.agency_id == agency_id, t.SeriesAgency.series_id.in_(running)
+                )
+            )
         ).all()
         periods = (
             await self.s.scalars(
@@ -111,7 +122,12 @@ class SqlAgencies:
         ).all()
         tasks = (
             await self.s.execute(
-                select(t.TaskAssignment.task_id, t.TaskAssignment.role).where(t.TaskAssignment.agency_id == agency_id)
+                select(t.TaskAssignment.task_id, t.TaskAssignment.role)
+                .join(t.Task, t.Task.id == t.TaskAssignment.task_id)
+                .join(t.Plan, t.Plan.id == t.Task.plan_id)
+                .where(
+                    t.TaskAssignment.agency_id == agency_id, func.coalesce(t.Plan.year_to, t.Plan.year) >= from_day.year
+                )
             )
         ).all()
         for taker in takers:
@@ -134,7 +150,14 @@ class SqlAgencies:
         await self.s.flush()
 
     async def add(
-        self, code: str, name: str, kind: AgencyKind, position: int, province: str | None, official_code: str | None
+        self,
+        code: str,
+        name: str,
+        kind: AgencyKind,
+        position: int,
+        province: str | None,
+        official_code: str | None,
+        started_on: date | None = None,
     ) -> int:
         row = t.Agency(
             code=code,
@@ -144,6 +167,7 @@ class SqlAgencies:
             position=position,
             province=province,
             official_code=official_code,
+            started_on=started_on,
         )
         self.s.add(row)
         await self.s.flush()

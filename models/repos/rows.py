@@ -52,6 +52,7 @@ def agency(row: t.Agency, known: Lineage = NO_LINEAGE, on: date | None = None) -
         or ((known.codes[row.successor_id],) if row.successor_id in known.codes else ()),
         position=row.position,
         province=row.province,
+        started_on=row.started_on,
     )
     return replace(found, name=found.name_on(on)) if on else found
 

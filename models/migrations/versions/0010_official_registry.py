@@ -1,4 +1,4 @@
-"""the official registry: agencies in official order with their province, splits with several successors
+"""the official registry: agencies in official order with their province and first day, splits with several successors
 
 Revision ID: 0010
 Revises: 0009
@@ -23,6 +23,7 @@ def upgrade() -> None:
         batch.add_column(sa.Column("position", sa.Integer(), nullable=False, server_default=sa.text("0")))
         batch.add_column(sa.Column("province", sa.String(length=8), nullable=True))
         batch.add_column(sa.Column("official_code", sa.String(length=16), nullable=True))
+        batch.add_column(sa.Column("started_on", sa.Date(), nullable=True))
     op.create_table(
         "agency_successor",
         sa.Column("agency_id", sa.Integer(), nullable=False),
@@ -37,6 +38,7 @@ def upgrade() -> None:
 def downgrade() -> None:
     op.drop_table("agency_successor")
     with op.batch_alter_table("agency") as batch:
+        batch.drop_column("started_on")
         batch.drop_column("official_code")
         batch.drop_column("province")
         batch.drop_column("position")
