@@ -8,6 +8,7 @@ from datetime import date
 
 from core import registry
 from core.errors import LineageError
+from core.messages import short_day
 from core.reading.text import fold
 from core.repositories import UnitOfWork
 from core.types import Actor, Agency, AgencyKind
@@ -144,7 +145,7 @@ async def load(uow: UnitOfWork, actor: Actor, name: str, from_day: date, dry_run
     province = registry.province(name)
     if from_day < registry.EFFECTIVE:
         raise LineageError(
-            f"danh mục xã, phường có hiệu lực từ {registry.EFFECTIVE:%d/%m/%Y}; --from không được sớm hơn "
+            f"danh mục xã, phường có hiệu lực từ ngày {short_day(registry.EFFECTIVE)}; --from không được sớm hơn "
             "(the official list applies from 2025-07-01)"
         )
     report = plan_load(province, await uow.agencies.all(include_inactive=True), from_day)

@@ -8,7 +8,6 @@ from datetime import date
 from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.deadlines import start_of_day
 from core.errors import LineageError
 from core.plandiff import PlanDiff, StoredPlan
 from core.planfile import PlanSpec
@@ -16,6 +15,7 @@ from core.types import Agency, AgencyKind, AssignedTask, PlanListing, TaskListin
 from models import plan_import
 from models import tables as t
 from models.repos import rows
+from models.repos.periods import due_from
 from models.repos.rows import lineage
 
 
@@ -100,12 +100,7 @@ class SqlAgencies:
         """The takers owe what the agency owed from ``from_day`` (the series with periods due from then, and those
         periods) and take its tasks of plans still in force that year, with the same role; a plan that ended before
         stays as it was (2023's plan is not handed to 2025's communes)."""
-        running = (
-            select(t.ReportPeriod.series_id)
-            .where(t.ReportPeriod.due_at >= start_of_day(from_day))
-            .distinct()
-            .scalar_subquery()
-        )
+        running = select(t.ReportPeriod.series_id).where(due_from(from_day)).distinct().scalar_subquery()
         series = (
             await self.s.scalars(
                 select(t.SeriesAgency.series_id).where(
@@ -117,7 +112,7 @@ class SqlAgencies:
             await self.s.scalars(
                 select(t.PeriodAgency.period_id)
                 .join(t.ReportPeriod, t.ReportPeriod.id == t.PeriodAgency.period_id)
-                .where(t.PeriodAgency.agency_id == agency_id, t.ReportPeriod.due_at >= start_of_day(from_day))
+                .where(t.PeriodAgency.agency_id == agency_id, due_from(from_day))
             )
         ).all()
         tasks = (

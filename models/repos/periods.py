@@ -11,7 +11,7 @@ from sqlalchemy import ColumnElement, and_, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.deadlines import to_vn
+from core.deadlines import start_of_day, to_vn
 from core.repositories import Conflict
 from core.types import (
     AgencyPeriod,
@@ -37,6 +37,11 @@ def _agency_period(period: Period, sub: t.Submission | None) -> AgencyPeriod:
 def _not_ended_by(day: date) -> ColumnElement[bool]:
     """The agency still existed on ``day`` (not dissolved or merged by then)."""
     return or_(t.Agency.ended_on.is_(None), t.Agency.ended_on > day)
+
+
+def due_from(day: date) -> ColumnElement[bool]:
+    """The period falls due on ``day`` or later (a window of periods, not a judgement of standing)."""
+    return t.ReportPeriod.due_at >= start_of_day(day)
 
 
 class SqlPeriods:
