@@ -46,6 +46,7 @@ def pages(
         Page("GET", "/xuat", d.export_file, ADMIN),
         Page("GET", "/can-bo", people.page, SIGNED_IN),  # an admin sees everyone, others their own agency
         Page("POST", "/can-bo/moi", people.invite, ADMIN),
+        Page("POST", "/can-bo/moi-nhom", people.invite_group, ADMIN),
         Page("POST", "/can-bo/ngung", people.deactivate, ADMIN),
         Page("GET", "/lich", calendar.page, SIGNED_IN),
         Page("POST", "/lich/doi", calendar.change, ADMIN),

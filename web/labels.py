@@ -15,6 +15,11 @@ LABELS = {
     "kind:district": N_("district People's Committee"),
     "kind:commune": N_("commune People's Committee"),
     "kind:other": N_("other agency"),
+    # groups of agencies (invites for a whole group)
+    "group:@departments": N_("Departments and agencies of the province"),
+    "group:@communes": N_("Commune and ward People's Committees"),
+    "group:@districts": N_("District People's Committees (before 1/7/2025)"),
+    "group:@all": N_("All agencies"),
     # reporting regimes
     "recurrence:monthly": N_("monthly"),
     "recurrence:quarterly": N_("quarterly"),

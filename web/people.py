@@ -19,6 +19,8 @@ from core.usecases import accounts, people, plan
 from web.guard import Seen
 from web.pages import Dashboard
 
+GROUPS = ("@departments", "@communes", "@districts", "@all")  # what the group form offers
+
 
 def qr_svg(data: str) -> Markup:
     """A QR code as inline SVG (no file, no script)."""
@@ -35,7 +37,9 @@ class PeoplePages:
     async def _page(self, s: Seen, status: int = 200, **context: object) -> Response:
         found = await people.listing(s.uow, s.me.actor)
         agencies = await plan.agencies(s.uow) if s.is_admin else []
-        return self.d.show(s, "people.html", status, people=found, agencies=agencies, roles=list(Role), **context)
+        return self.d.show(
+            s, "people.html", status, people=found, agencies=agencies, roles=list(Role), groups=GROUPS, **context
+        )
 
     async def page(self, s: Seen) -> Response:
         return await self._page(s)
@@ -53,6 +57,26 @@ class PeoplePages:
         await s.uow.commit()
         link = self.invite_link(inv.code)
         return await self._page(s, invite=inv, link=link, qr=qr_svg(link or f"/dangky {inv.code}"))
+
+    async def invite_group(self, s: Seen) -> Response:
+        """One code per agency of a group, all at once (one transaction), shown as a sheet to print and send with an
+        official letter: a block per agency with its name, the code, a QR code and how to register."""
+        form = s.form
+        role = Role(form["role"]) if form.get("role") in {r.value for r in Role} else Role.FOCAL
+        group = form.get("group", "")
+        try:
+            agencies = await accounts.members(s.uow, group) if group in GROUPS else []
+            if not agencies:
+                return await self._page(s, 400, problems=[s.t("The group has no active agency.")], form=form)
+            made = await accounts.create_invites(s.uow, s.me.actor, agencies, role, utcnow(), self.d.rules)
+        except DomainError as exc:
+            return await self._page(s, 400, problems=[_refusal(s.t, exc)], form=form)
+        await s.uow.commit()
+        blocks = [
+            (a, inv, self.invite_link(inv.code), qr_svg(self.invite_link(inv.code) or f"/dangky {inv.code}"))
+            for a, inv in made
+        ]
+        return self.d.show(s, "invite_sheet.html", 200, blocks=blocks, group=group, role=role)
 
     async def deactivate(self, s: Seen) -> Response:
         try:

@@ -12,28 +12,34 @@ the trend chart go to tests/screenshots/ (ignored by git) for review."""
 from __future__ import annotations
 
 import asyncio
+import base64
+import io
 import re
 import shutil
 import threading
 from collections.abc import AsyncIterator, Callable
-from datetime import datetime
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any, TypeVar
 
+import pdfplumber
 import pytest
 from selenium import webdriver
 from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
 from selenium.webdriver.chrome.service import Service as ChromeService
 from selenium.webdriver.common.by import By
+from selenium.webdriver.common.print_page_options import PrintOptions
 from selenium.webdriver.remote.webdriver import WebDriver
 from selenium.webdriver.support.expected_conditions import staleness_of
-from selenium.webdriver.support.ui import WebDriverWait
+from selenium.webdriver.support.ui import Select, WebDriverWait
 
+from core import registry
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ
 from core.planfile import PlanSpec
-from core.types import Platform, Role
+from core.types import OPERATOR, Platform, Role
+from core.usecases import province
 from core.usecases.rules import Rules
 from models.db import make_engine, session_factory
 from models.uow import uow_factory
@@ -357,3 +363,32 @@ async def test_a_plan_document_is_read_corrected_and_loaded_into_the_matrix(
     page = await _in_thread(_body, browser)
     assert "46/KH-UBND" in page and "Tình hình thực hiện báo cáo" in page
     assert await _in_thread(_column, browser, "2023-04") >= 1  # the plan's April report is a column
+
+
+async def test_the_invite_sheet_of_a_group_prints_one_block_per_agency(
+    loaded: Database, site: tuple[SiteThread, Conversation], browser: WebDriver
+) -> None:
+    """Issue 22: the province's communes loaded, the admin makes the codes of "Ủy ban nhân dân các xã, phường" on the
+    Cán bộ page and prints the sheet (Chromium's own print to PDF): the menus are left out, each block keeps to one
+    page, every commune is on it."""
+    async with loaded.uows() as uow:
+        await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
+        await uow.commit()
+    server, conversation = site
+    await _in_thread(browser.get, await _web_link(loaded, conversation, "SNV", Role.ADMIN, "7040"))
+    await _in_thread(browser.get, f"{server.url}/can-bo")
+    await _in_thread(lambda: Select(browser.find_element(By.ID, "group")).select_by_value("@communes"))
+    await _in_thread(_follow, browser, By.ID, "invite-group")
+    assert "(124)" in await _in_thread(_read, browser, By.TAG_NAME, "h1")
+    pdf = base64.b64decode(await _in_thread(lambda: browser.print_page(PrintOptions())))
+    SHOTS.mkdir(exist_ok=True)
+    (SHOTS / "invite-sheet.pdf").write_bytes(pdf)
+    with pdfplumber.open(io.BytesIO(pdf)) as printed:
+        pages = [page.extract_text() or "" for page in printed.pages]
+    text = "\n".join(pages)
+    assert "Tình hình thực hiện báo cáo" not in text and "Đăng xuất" not in text  # the menus are not printed
+    assert "Ủy ban nhân dân phường Hà Giang 2" in pages[0] and "Mã đăng ký:" in pages[0]
+    for commune in registry.province("Tuyên Quang").communes:
+        name = f"Ủy ban nhân dân {commune.name[0].lower()}{commune.name[1:]}"
+        assert sum(name in page for page in pages) == 1, name  # printed once, never split across two pages
+    assert len(pages) >= 124 // 6

@@ -17,11 +17,12 @@ import time_machine
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
+from core import registry
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ, utcnow
-from core.types import Platform, Role
-from core.usecases import web_access
+from core.types import OPERATOR, Platform, Role
+from core.usecases import province, web_access
 from core.usecases.rules import Rules
 from models import tables as t
 from nhacviec.notifier import ServiceNotifier
@@ -110,6 +111,40 @@ async def test_an_invite_works_in_chat_and_deactivation_ends_it(admin: Admin) ->
     assert "đã ngừng" in (await admin.client.get("/can-bo")).text
     gone = await admin.conversation.handle(Incoming(minh, EventKind.COMMAND, "nhiemvu"))
     assert "/dangky" in gone[0].text  # no longer registered: asked to register
+
+
+async def test_a_group_gets_one_code_per_agency_on_a_sheet_that_registers(admin: Admin) -> None:
+    """Issue 22: the province's communes loaded, "Ủy ban nhân dân các xã, phường" gets 124 codes at once; a code
+    from the sheet registers a focal person of its commune in chat."""
+    async with admin.db.uows() as uow:
+        await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
+        await uow.commit()
+    page = (await admin.client.get("/can-bo")).text
+    assert 'value="@communes"' in page and "Ủy ban nhân dân các xã, phường" in page
+    sheet = await admin.post("/can-bo/moi-nhom", group="@communes", role="focal")
+    assert sheet.status_code == 200, sheet.text
+    blocks = re.findall(r'<section class="sheet-block" data-agency="([A-Z0-9-]+)">', sheet.text)
+    assert len(blocks) == 124 and len(set(blocks)) == 124 and sheet.text.count("<svg") == 124
+    assert "Mã đăng ký: Ủy ban nhân dân các xã, phường (124)" in sheet.text
+    assert "Gửi tới tài khoản Hệ thống nhắc việc của Sở Nội vụ tin nhắn: /dangky " in sheet.text
+    minh_xuan = province.commune_code(
+        next(c.code for c in registry.province("Tuyên Quang").communes if c.name == "Phường Minh Xuân")
+    )
+    block = sheet.text[sheet.text.index(f'data-agency="{minh_xuan}"') :]
+    code = re.search(r'class="code">([A-Z0-9-]+)<', block)
+    assert code is not None and "Ủy ban nhân dân phường Minh Xuân" in block[: block.index("</section>")]
+    hoa = Sender(Platform.TELEGRAM, "7023", "7023", "Hoa")
+    replies = await admin.conversation.handle(Incoming(hoa, EventKind.COMMAND, "dangky", code.group(1)))
+    assert "Chào mừng" in replies[0].text and "phường Minh Xuân" in replies[0].text
+
+    async def invites() -> int:
+        async with admin.db.sessions() as session:
+            return int(await session.scalar(select(func.count()).select_from(t.Invite)) or 0)
+
+    before = await invites()
+    empty = await admin.post("/can-bo/moi-nhom", group="@nowhere", role="focal")
+    assert empty.status_code == 400 and "Nhóm này không có cơ quan nào đang hoạt động." in empty.text
+    assert await invites() == before  # nothing written
 
 
 async def test_a_plan_is_previewed_without_a_write_then_loaded(admin: Admin) -> None:
