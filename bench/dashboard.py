@@ -1,8 +1,10 @@
 """Dashboard benchmark: how long the compliance matrix page of 2023 takes, end to end over HTTP.
 
 Plan 46 with a year of recorded submissions (every owing agency, every 2023 period, two in three on time),
-and the same plan with 125 more departments (150 agencies owing 12 periods). A signed-in admin asks
-``GET /`` of the service's real HTTP server (Starlette on uvicorn, SQLite, the real use-cases and
+the same plan with 125 more departments (150 agencies owing 12 periods), and Tuyên Quang in 2026 (issue 22): the
+province loaded (13 departments, 124 communes) and three plans of 2026 each owing all 137 a monthly report, with a
+year of submissions (the matrix of one of them: 137 agencies × 12 periods, 3 plans in the database). A signed-in
+admin asks ``GET /`` of the service's real HTTP server (Starlette on uvicorn, SQLite, the real use-cases and
 templates) 30 times; prints the median and the 95th percentile. Target: under 300 ms.
 
 Run: .venv/bin/python bench/dashboard.py (part of `make bench`). Results go in bench/RESULTS.md.
@@ -18,7 +20,7 @@ import sys
 import tempfile
 import time
 from dataclasses import replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import httpx
@@ -27,9 +29,9 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from core.deadlines import VN_TZ, utcnow  # noqa: E402
-from core.planfile import AgencySpec, PlanSpec, load_plan_file  # noqa: E402
+from core.planfile import AgencySpec, PlanSpec, load_plan_bytes, load_plan_file  # noqa: E402
 from core.types import OPERATOR, AgencyKind, Role  # noqa: E402
-from core.usecases import plan, submissions, web_access  # noqa: E402
+from core.usecases import plan, province, submissions, web_access  # noqa: E402
 from core.usecases.plan import import_plan  # noqa: E402
 from core.usecases.rules import Rules  # noqa: E402
 from models import db  # noqa: E402
@@ -54,7 +56,10 @@ async def _ready() -> None:
     """The benchmark asks for pages only."""
 
 
-async def case(spec: PlanSpec, folder: Path, what: str) -> None:
+PROVINCE_PLANS = ("21/KH-UBND", "22/KH-UBND", "23/KH-UBND")
+
+
+async def case(spec: PlanSpec, folder: Path, what: str, province_2026: bool = False) -> None:
     engine = db.make_engine(f"sqlite+aiosqlite:///{folder / f'{time.monotonic_ns()}.db'}", create=True)
     await db.upgrade(engine)
     uows = uow_factory(db.session_factory(engine))
@@ -62,17 +67,30 @@ async def case(spec: PlanSpec, folder: Path, what: str) -> None:
     async with uows() as uow:
         await import_plan(uow, OPERATOR, spec)
         await uow.commit()
-    async with uows() as uow:  # and one ad-hoc report of 2023 owed by all: 12 periods
-        adhoc = await uow.periods.latest_adhoc_series()
-        assert adhoc is not None
-        codes = [a.code for a in spec.agencies if a.kind in (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)]
-        due = datetime(2023, 12, 20, 17, 0, tzinfo=VN_TZ)
-        await uow.periods.add_period(
-            adhoc.id, "2023-12-20", "Báo cáo đột xuất: rà soát", due - timedelta(days=10), due, codes
-        )
-        await uow.commit()
+    year, shown = 2023, "46/KH-UBND"
+    if province_2026:  # Tuyên Quang's 13 departments and 124 communes, three plans of 2026 owing all of them
+        year, shown = 2026, PROVINCE_PLANS[0]
+        text = (ROOT / "tests" / "fixtures" / "plans" / "xa-2026.toml").read_text(encoding="utf-8")
+        async with uows() as uow:
+            await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
+            for number in PROVINCE_PLANS:
+                plan_file = text.replace('"21/KH-UBND"', f'"{number}"').replace("2026-01-20", "2026-01-05")
+                registry = await plan.registered(uow)
+                await import_plan(uow, OPERATOR, load_plan_bytes(plan_file.encode(), number, registry=registry))
+            await uow.commit()
+    if not province_2026:  # plan 46 and one ad-hoc report of 2023 owed by all: 12 periods
+        async with uows() as uow:
+            adhoc = await uow.periods.latest_adhoc_series()
+            assert adhoc is not None
+            codes = [a.code for a in spec.agencies if a.kind in (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT)]
+            due = datetime(2023, 12, 20, 17, 0, tzinfo=VN_TZ)
+            await uow.periods.add_period(
+                adhoc.id, "2023-12-20", "Báo cáo đột xuất: rà soát", due - timedelta(days=10), due, codes
+            )
+            await uow.commit()
     async with uows() as uow:
-        periods = [p for p in await plan.periods(uow) if p.due_at.year == 2023]
+        periods = [p for p in await plan.periods(uow) if p.due_at.year == year]
+        shown_periods = sum(p.plan_number == shown for p in periods)
         owing = 0
         for p in periods:
             for row in await uow.periods.status(p.id):
@@ -96,7 +114,7 @@ async def case(spec: PlanSpec, folder: Path, what: str) -> None:
     async with httpx.AsyncClient(base_url=server.url, cookies={COOKIE: signed}, timeout=30) as client:
         for i in range(REQUESTS + 3):
             start = time.perf_counter()
-            page = await client.get("/?plan=46/KH-UBND")
+            page = await client.get(f"/?plan={shown}")
             elapsed = time.perf_counter() - start
             assert page.status_code == 200 and "data-agency" in page.text
             if i >= 3:  # the first few warm the template cache and the connection pool
@@ -106,7 +124,7 @@ async def case(spec: PlanSpec, folder: Path, what: str) -> None:
     agencies = page.text.count("data-agency=")
     p95 = statistics.quantiles(timings, n=20)[18]
     print(
-        f"{what:<32} {agencies:>4} × {len(periods):>2} ({owing:,} submissions)"
+        f"{what:<32} {agencies:>4} × {shown_periods:>2} ({owing:,} submissions)"
         f"  median {statistics.median(timings):6.1f} ms  p95 {p95:6.1f} ms  page {len(page.content) / 1024:,.0f} KiB",
         flush=True,
     )
@@ -118,6 +136,7 @@ async def main() -> None:
     with tempfile.TemporaryDirectory() as tmp:
         await case(spec, Path(tmp), "plan 46, a year of submissions")
         await case(with_more_departments(spec, 125), Path(tmp), "plan 46 + 125 departments")
+        await case(spec, Path(tmp), "Tuyên Quang 2026, 3 plans", province_2026=True)
 
 
 if __name__ == "__main__":

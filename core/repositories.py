@@ -207,6 +207,9 @@ class PeriodRepository(Protocol):
     async def status(self, period_id: int) -> list[PeriodStatusRow]:
         """Every active agency owing the period with its live submission, if any."""
 
+    async def statuses(self, period_ids: Collection[int]) -> dict[int, list[PeriodStatusRow]]:
+        """``status`` of several periods at once (the matrix's columns), in a few queries."""
+
     async def submission_detail(self, period_id: int, agency_id: int) -> SubmissionDetail | None:
         """The agency's live submission for the period, with who confirmed it."""
 

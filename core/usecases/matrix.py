@@ -137,13 +137,14 @@ async def matrix(
     periods = [p for p in of_plan if series is None or p.series_code == series]
     statuses: list[dict[int, PeriodStatusRow]] = []
     agencies: dict[int, Agency] = {}
+    by_period = await uow.periods.statuses([p.id for p in periods])
     for p in periods:
-        by_agency = {r.agency.id: r for r in await uow.periods.status(p.id) if _may_see(actor, r.agency.id)}
+        by_agency = {r.agency.id: r for r in by_period.get(p.id, []) if _may_see(actor, r.agency.id)}
         statuses.append(by_agency)
         agencies.update({a: r.agency for a, r in by_agency.items()})
     rows = [
         Row(a, tuple(_cell(st.get(a.id), p, now, rules) for p, st in zip(periods, statuses, strict=True)))
-        for a in sorted(agencies.values(), key=lambda a: a.name)
+        for a in sorted(agencies.values(), key=lambda a: (a.position, a.id))  # the official order, as lists go
         if kind is None or a.kind is kind
     ]
     columns = []

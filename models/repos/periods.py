@@ -5,6 +5,7 @@ from __future__ import annotations
 import secrets
 from collections import defaultdict
 from collections.abc import Collection
+from dataclasses import replace
 from datetime import date, datetime
 
 from sqlalchemy import ColumnElement, and_, or_, select, update
@@ -14,6 +15,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.deadlines import start_of_day, to_vn
 from core.repositories import Conflict
 from core.types import (
+    Agency,
     AgencyPeriod,
     Period,
     PeriodStatusRow,
@@ -32,11 +34,6 @@ def _agency_period(period: Period, sub: t.Submission | None) -> AgencyPeriod:
     if sub is None:
         return AgencyPeriod(period, None, None)
     return AgencyPeriod(period, sub.confirmed_at, sub.document_number)
-
-
-def _not_ended_by(day: date) -> ColumnElement[bool]:
-    """The agency still existed on ``day`` (not dissolved or merged by then)."""
-    return or_(t.Agency.ended_on.is_(None), t.Agency.ended_on > day)
 
 
 def due_from(day: date) -> ColumnElement[bool]:
@@ -112,29 +109,40 @@ class SqlPeriods:
         return {x.period_id: x for x in found.all()}
 
     async def status(self, period_id: int) -> list[PeriodStatusRow]:
+        return (await self.statuses([period_id])).get(period_id, [])
+
+    async def statuses(self, period_ids: Collection[int]) -> dict[int, list[PeriodStatusRow]]:
+        ids = list(period_ids)
         live = (
             await self.s.scalars(
-                select(t.Submission).where(t.Submission.period_id == period_id, t.Submission.undone_at.is_(None))
+                select(t.Submission).where(t.Submission.period_id.in_(ids), t.Submission.undone_at.is_(None))
             )
         ).all()
-        by_agency = {x.agency_id: x for x in live}
-        due_at = await self.s.scalar(select(t.ReportPeriod.due_at).where(t.ReportPeriod.id == period_id))
-        if due_at is None:
-            return []
-        due_day = to_vn(due_at).date()
-        owing = await self.s.scalars(
-            select(t.Agency)
-            .join(t.PeriodAgency, t.PeriodAgency.agency_id == t.Agency.id)
-            .where(t.PeriodAgency.period_id == period_id, t.Agency.active.is_(True), _not_ended_by(due_day))
+        by_key = {(x.period_id, x.agency_id): x for x in live}
+        due_day = {
+            pid: to_vn(due_at).date()
+            for pid, due_at in (
+                await self.s.execute(select(t.ReportPeriod.id, t.ReportPeriod.due_at).where(t.ReportPeriod.id.in_(ids)))
+            ).tuples()
+        }
+        owing = await self.s.execute(
+            select(t.PeriodAgency.period_id, t.Agency)
+            .join(t.Agency, t.PeriodAgency.agency_id == t.Agency.id)
+            .where(t.PeriodAgency.period_id.in_(ids), t.Agency.active.is_(True))
             .order_by(*rows.AGENCY_ORDER)
         )
         known = await lineage(self.s)
-        out = []
-        for a in owing.all():
-            sub = by_agency.get(a.id)
-            out.append(
+        out: dict[int, list[PeriodStatusRow]] = {pid: [] for pid in due_day}
+        agencies: dict[int, Agency] = {}  # one per agency for all the periods (the name of its time if renamed)
+        for pid, a in owing.tuples().all():
+            day = due_day[pid]
+            if a.ended_on is not None and a.ended_on <= day:  # dissolved or merged by then: owes nothing
+                continue
+            sub = by_key.get((pid, a.id))
+            agency = agencies.get(a.id) or agencies.setdefault(a.id, rows.agency(a, known))
+            out[pid].append(
                 PeriodStatusRow(
-                    agency=rows.agency(a, known, on=due_day),
+                    agency=replace(agency, name=agency.name_on(day)) if agency.former_names else agency,
                     submitted_at=sub.confirmed_at if sub else None,
                     document_number=sub.document_number if sub else None,
                 )
