@@ -98,6 +98,8 @@ def test_the_wheel_installs_imports_every_module_and_runs_anywhere(tmp_path: Pat
     assert where.startswith(str(fresh_site)), where  # the wheel's copy, not the repository's
     assert f"→ {head_revision()}" in run([cli, "db", "upgrade"], elsewhere, env)
     assert "đã nạp" in run([cli, "import-plan", str(ROOT / "plans" / "46-KH-UBND-2023.toml")], elsewhere, env)
+    loaded = run([cli, "province", "load", "Tuyên Quang", "--from", "2025-07-01", "--dry-run"], elsewhere, env)
+    assert "124 UBND xã, phường" in " ".join(loaded.split())  # the registry's data files ship with the wheel
     chat = run([cli, "chat", "--as", "SNV", "--role", "admin"], elsewhere, env, stdin="/huongdan\n")
     assert "Bot Nhắc việc" in chat and "/tonghop" in chat and "/kenh" in chat
 
