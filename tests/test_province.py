@@ -23,8 +23,8 @@ from sqlalchemy import func, select
 
 from core import registry
 from core.deadlines import VN_TZ
-from core.planfile import load_plan_file
-from core.types import OPERATOR, Platform, Role
+from core.planfile import AgencySpec, load_plan_file
+from core.types import OPERATOR, AgencyKind, Platform, Role
 from core.usecases import plan, province
 from core.usecases.rules import Rules
 from models import tables as t
@@ -33,7 +33,7 @@ from scheduler.sender import OutboxSender, RetryPolicy
 from tests.chat_harness import make_harness
 from tests.cli_runner import Result, run_cli
 from tests.conftest import ROOT, Database
-from tests.factories import add_person
+from tests.factories import add_agencies, add_person
 from tests.fakes import RecordingChannel
 
 PLAN_2026 = ROOT / "tests" / "fixtures" / "plans" / "xa-2026.toml"
@@ -212,3 +212,26 @@ async def test_a_2026_plan_owing_communes_reminds_them_and_tonghop_groups_them(
     assert waiting[2].startswith("• UBND xã, phường (124): Ủy ban nhân dân phường Hà Giang 2")
     assert "Ủy ban nhân dân phường Minh Xuân (đã được nhắc)" in waiting[2]
     assert "Trong 137 cơ quan: 2 đã được nhắc" in admin.text
+
+
+async def test_the_merged_provinces_agencies_end_into_this_ones(loaded: Database) -> None:
+    """Hà Giang joined Tuyên Quang on 1/7/2025: a department of Hà Giang ends into Tuyên Quang's of the same name, a
+    district of Hà Giang into the communes that took its place."""
+    await add_agencies(
+        loaded,
+        [
+            AgencySpec("HG-STP", "Sở Tư pháp tỉnh Hà Giang", AgencyKind.DEPARTMENT, True),
+            AgencySpec("HG-DV", "Ủy ban nhân dân huyện Đồng Văn", AgencyKind.DISTRICT, True),
+        ],
+    )
+    async with loaded.uows() as uow:
+        report = await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
+        await uow.commit()
+    ended = {e.code: e for e in report.ended}
+    assert ended["HG-STP"].into == ("STP",) and ended["HG-STP"].on == date(2025, 7, 1)
+    dong_van = next(d for d in TUYEN_QUANG.districts_before if d.name == "Huyện Đồng Văn")
+    assert dong_van.province == "Tỉnh Hà Giang"
+    assert ended["HG-DV"].into == tuple(province.commune_code(c) for c in dong_van.communes)
+    async with loaded.uows() as uow:
+        assert (await plan.agency(uow, "HG-STP")).successor == "STP"
+        assert len((await plan.agency(uow, "HG-DV")).successors) == len(dong_van.communes) == 6
