@@ -115,6 +115,9 @@ def _days_left(lang: str, days: int) -> str:
 
 
 def greeting(lang: str, name: str, agency: str) -> str:
+    """The salutation; with no name (a preview for an agency nobody has registered for) the role of the agency."""
+    if not name:
+        return gettext_for(lang).gettext("To the focal person of %(agency)s,") % {"agency": agency}
     return gettext_for(lang).gettext("Dear %(name)s (%(agency)s),") % {"name": name, "agency": agency}
 
 

@@ -438,6 +438,9 @@ def reminders_cmd(
     date_to: Annotated[str, typer.Option("--to", help="Đến ngày (to, inclusive), YYYY-MM-DD.")],
     agency: Annotated[str | None, typer.Option("--agency", help="Chỉ một cơ quan (one agency).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
+    as_text: Annotated[
+        bool, typer.Option("--text", help="In nguyên văn từng tin sẽ gửi (the exact texts each person would get).")
+    ] = False,
 ) -> None:
     """Xem trước lịch nhắc việc, không gửi gì (preview the reminder timeline; sends nothing)."""
 
@@ -455,7 +458,12 @@ def reminders_cmd(
         async with context() as w, w.uows() as uow:
             rules = w.rules()
             code = (await plan.agency(uow, agency)).code if agency else None
+            if as_text:
+                texts = await reminders.preview_texts(uow, rules, start_of_day(start), end_of_day(end), code)
             _, points = await reminders.plan_window(uow, rules, start_of_day(start), end_of_day(end))
+        if as_text:
+            _print_texts(texts, as_json)
+            return
         if code:
             points = [p for p in points if code in p.agencies]
         if as_json:
@@ -482,6 +490,35 @@ def reminders_cmd(
         out.print(table)
 
     run(go())
+
+
+def _print_texts(texts: list[reminders.PreviewText], as_json: bool) -> None:
+    if as_json:
+        print_json(
+            [
+                {
+                    "at": iso(x.point.at),
+                    "kind": x.point.kind.value,
+                    "period": x.point.label or None,
+                    "agency": x.agency,
+                    "recipient": x.recipient or None,
+                    "language": x.language,
+                    "text": x.text,
+                }
+                for x in texts
+            ]
+        )
+        return
+    if not texts:
+        out.print("Không có tin nhắc nào trong khoảng này (no reminder in this window).")
+    for x in texts:
+        who = x.recipient or "chưa có người đăng ký (nobody registered)"
+        out.print(
+            f"── {format_instant(x.point.at)} · {POINT_VI[x.point.kind]} · {x.agency} · {who} ({x.language})",
+            soft_wrap=True,
+        )
+        out.print(x.text, soft_wrap=True)
+        out.print("")
 
 
 @app.command("run")

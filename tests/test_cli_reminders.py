@@ -15,11 +15,15 @@ from typing import Any
 
 import holidays
 import pytest
+from sqlalchemy import func, select
 
+from core.types import Role
+from models import tables
 from nhacviec.config import Settings
 from nhacviec.service import Timing, run_service
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import PLAN_46, Database
+from tests.factories import add_person
 from tests.telegram_standin import BotApiStandIn
 from tests.waiting import until
 
@@ -210,3 +214,27 @@ async def test_an_unreachable_telegram_leaves_the_rest_running_and_is_retried(
         stop.set()
         await asyncio.wait_for(service, 30)
     assert TOKEN not in caplog.text and TOKEN.split(":", 1)[1] not in caplog.text
+
+
+async def test_the_texts_of_a_window_for_one_agency(database: Database, tmp_path: Path) -> None:
+    """`reminders --text` (issue 23): the exact texts, a person's in their language, nothing written or sent."""
+    env = database.env
+    assert run_cli(["import-plan", str(PLAN_46)], env, tmp_path).code == 0
+    await add_person(database, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an")
+    result = run_cli(
+        ["reminders", "--from", "2023-04-10", "--to", "2023-04-14", "--agency", "STP", "--text"], env, tmp_path
+    )
+    assert result.code == 0, result.err
+    blocks = [b for b in result.out.split("── ") if b.strip()]
+    assert len(blocks) == 2  # the reminder two working days before (Wednesday 12/4) and the one on Friday 14/4
+    assert blocks[0].startswith("08:00 thứ Tư, 12/04/2023 · nhắc trước hạn · Sở Tư pháp · Nguyễn Văn An (vi)")
+    assert "Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp)," in blocks[0] and "Báo cáo tháng 4/2023" in blocks[0]
+    as_json = run_cli(
+        ["reminders", "--from", "2023-04-10", "--to", "2023-04-14", "--agency", "UBND-NH", "--text", "--json"],
+        env,
+        tmp_path,
+    ).json()
+    assert [x["recipient"] for x in as_json] == [None, None]  # nobody registered in Na Hang
+    assert as_json[0]["text"].startswith("Kính gửi: Cán bộ đầu mối của Ủy ban nhân dân huyện Na Hang,")
+    async with database.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(tables.Delivery)) == 0

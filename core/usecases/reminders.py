@@ -230,3 +230,52 @@ async def _collapse(
         agencies=missing,
     )
     return await fire(uow, rules, summary, inputs, now, also_handled=tuple(group))
+
+
+@dataclass(frozen=True, slots=True)
+class PreviewText:
+    """What one person would be sent at one point (nothing is written or sent)."""
+
+    point: ReminderPoint
+    agency: str  # the agency's name
+    recipient: str  # the person, or "" when the agency has nobody registered for the role
+    language: str
+    text: str
+
+
+async def preview_texts(
+    uow: UnitOfWork, rules: Rules, start: datetime, end: datetime, agency_code: str | None = None
+) -> list[PreviewText]:
+    """The exact texts the points in [start, end] would send, to each person in their language, as the database
+    stands now; an agency with nobody registered for the role is shown addressed to its role ("Cán bộ đầu mối").
+    The daily digest (to Sở Nội vụ's admins) is left out when one agency is asked for. Nothing is written."""
+    rules = await effective_rules(uow, rules)
+    inputs, points = await plan_window(uow, rules, start, end)
+    names = {a.code: a.name for a in await uow.agencies.all(include_inactive=True)}
+    out: list[PreviewText] = []
+    for point in points:
+        kind = DeliveryKind(point.kind.value)
+        role = ROLE.get(point.kind, Role.FOCAL)
+        if point.kind is PointKind.DIGEST:
+            if agency_code is None:
+                periods = await digest_periods(uow, point.at, rules)
+                sent = await digest_deliveries(uow, point.at)
+                for r in await uow.accounts.recipients(role):
+                    text = messages.digest(r.language, r.person_name, point.at, periods, sent)
+                    out.append(PreviewText(point, r.agency_name, r.person_name, r.language, text))
+            continue
+        if point.period_id is None:
+            continue
+        agencies = point.agencies if agency_code is None else tuple(c for c in point.agencies if c == agency_code)
+        report = inputs.reports[point.period_id]
+        days = reminder_days(kind, report.due_at, point.at, rules)
+        people = await uow.accounts.recipients(role, agencies)
+        for r in people:
+            text = messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days)
+            out.append(PreviewText(point, r.agency_name, r.person_name, r.language, text))
+        reached = {r.agency_code for r in people}
+        for code in agencies:
+            if code not in reached:  # addressed to the agency's focal person (leaders: by the same words)
+                text = messages.reminder(kind, "vi", "", names.get(code, code), report, days)
+                out.append(PreviewText(point, names.get(code, code), "", "vi", text))
+    return out

@@ -19,7 +19,7 @@ from sqlalchemy import func, select
 from core.deadlines import VN_TZ, to_vn
 from core.ports import PermanentSendError, RecipientBlockedError, TransientSendError
 from core.types import CalendarDayInfo, DeliveryStatus, Platform, Role
-from core.usecases import outbox
+from core.usecases import outbox, reminders
 from core.usecases.rules import Rules
 from models import tables as t
 from scheduler.engine import JOB_PREFIX, ReminderEngine
@@ -377,3 +377,23 @@ async def test_the_running_scheduler_follows_a_calendar_change_from_another_proc
         assert job is not None and to_vn(job.next_run_time) == vn(2023, 4, 11, 8, 0)
     finally:
         scheduler.shutdown(wait=False)
+
+
+async def test_the_text_preview_is_what_the_point_sends(world: World) -> None:
+    """`nhacviec reminders --text` (issue 23) shows each person the exact text the point then sends them, in their
+    language; an agency with nobody registered is shown addressed to its focal person."""
+    at = vn(2023, 4, 7, 8, 0)
+    async with world.db.uows() as uow:
+        preview = await reminders.preview_texts(uow, Rules(), at, at)
+    assert await world.count(t.Delivery) == 0  # a preview writes nothing
+    engine, sender, _ = world.service()
+    world.clock.move_to(vn(2023, 4, 7, 8, 0, 1))
+    await engine.fire_key(f"{APRIL}:before:7", at)
+    await sender.drain_once()
+    shown = {x.recipient: x.text for x in preview if x.point.key == f"{APRIL}:before:7" and x.recipient}
+    assert shown["Nguyễn Văn An"] == world.channel.to("stp-an")[0]
+    assert shown["Lê Thị Bình"] == world.channel.to("stp-binh")[0] and shown["Lê Thị Bình"].startswith("Dear")
+    assert shown["Hoàng Thị Dung"] == world.channel.to("nh-dung")[0]
+    nobody = [x for x in preview if x.point.key == f"{APRIL}:before:7" and x.agency == "Sở Nội vụ"]
+    assert len(nobody) == 1 and nobody[0].text.startswith("Kính gửi: Cán bộ đầu mối của Sở Nội vụ,")
+    assert await world.count(t.Delivery) == 3  # the point's own: two of Sở Tư pháp, one of Na Hang
