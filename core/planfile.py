@@ -342,6 +342,8 @@ def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registe
             problems.append(f"{where}: field 'code': duplicate series code")
         seen_series.add(s.code)
         owed = expand(s.owed_by, where, "owed_by")
+        if s.via and s.via not in s.owed_by:  # who compiles the series owes it only when the file names it by code
+            owed = [c for c in owed if c != s.via]
         for name, named in (("receiver", s.receiver), ("via", s.via)):
             if named is not None and named not in codes and named not in known:
                 problems.append(f"{where}: field '{name}': unknown agency code {named!r}")

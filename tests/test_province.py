@@ -97,9 +97,9 @@ async def test_a_province_loads_its_communes_and_departments_once(cli, loaded: D
     assert lineage["SLDTBXH"]["successors"] == ["SNV", "SYT", "SGDDT"]
     assert len(lineage["UBND-LB"]["successors"]) == 4
 
-    # 2023's history is as it was: 25 agencies owe April, under their 2023 names.
+    # 2023's history is as it was: 24 agencies owe April (Sở Nội vụ compiles it), under their 2023 names.
     april = cli("status", "2023-04", "--json").json()
-    assert len(april) == 25
+    assert len(april) == 24
     assert {"Sở Kế hoạch và Đầu tư", "Ủy ban nhân dân huyện Lâm Bình"} <= {r["name"] for r in april}
     assert cli("import-plan", str(ROOT / "plans" / "46-KH-UBND-2023.toml")).out.startswith(
         "Kế hoạch 46/KH-UBND: không có thay đổi"
@@ -197,7 +197,7 @@ async def test_a_2026_plan_owing_communes_reminds_them_and_tonghop_groups_them(
     in_march_2026.move_to(due)
     queued = await engine.fire_key("21/KH-UBND:thang:2026-03:before:7", due)
     await sender.drain_once()
-    assert queued == 2  # the two communes' focal persons; nobody else of the 137 agencies is registered
+    assert queued == 2  # the two communes' focal persons; nobody else of the 136 agencies is registered
     for chat, commune in (("mx-hoa", "Ủy ban nhân dân phường Minh Xuân"), ("tl-lam", "Ủy ban nhân dân xã Thượng Lâm")):
         (text,) = channel.to(chat)
         assert commune in text and "Kế hoạch số 21/KH-UBND" in text and "Báo cáo tháng 3/2026" in text
@@ -207,11 +207,11 @@ async def test_a_2026_plan_owing_communes_reminds_them_and_tonghop_groups_them(
     await admin.say("/tonghop 21/KH-UBND thang:2026-03")
     lines = admin.text.splitlines()
     assert lines[1].startswith("Đúng hạn (0)")
-    waiting = lines[lines.index(next(line for line in lines if line.startswith("Chưa nộp (137)"))) :]
-    assert waiting[1].startswith("• Sở, ban, ngành (13): Văn phòng Ủy ban nhân dân tỉnh; Sở Nội vụ;")
+    waiting = lines[lines.index(next(line for line in lines if line.startswith("Chưa nộp (136)"))) :]
+    assert waiting[1].startswith("• Sở, ban, ngành (12): Văn phòng Ủy ban nhân dân tỉnh; Sở Tư pháp;")
     assert waiting[2].startswith("• UBND xã, phường (124): Ủy ban nhân dân phường Hà Giang 2")
     assert "Ủy ban nhân dân phường Minh Xuân (đã được nhắc)" in waiting[2]
-    assert "Trong 137 cơ quan: 2 đã được nhắc" in admin.text
+    assert "Trong 136 cơ quan: 2 đã được nhắc" in admin.text
 
 
 async def test_the_merged_provinces_agencies_end_into_this_ones(loaded: Database) -> None:

@@ -121,7 +121,7 @@ async def test_registration_tasks_submit_and_overview(live: Live) -> None:
 
     api.push_text(ADMIN, NAMES[ADMIN], "/tonghop 2023-04")
     overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 — hạn chót")
-    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa nộp (24)" in overview["text"]
+    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa nộp (23)" in overview["text"]
 
     api.push_text(STP, NAMES[STP], "/tonghop")
     refused = await api.reply_to(STP, "chỉ dành cho quản trị viên")

@@ -50,7 +50,7 @@ async def test_reimport_changes_nothing(loaded: Database, plan46: PlanSpec) -> N
 
 
 async def test_edited_plan_updates_in_place_and_keeps_submissions(loaded: Database, plan46: PlanSpec) -> None:
-    await submit(loaded, "SNV", "thang:2023-04", datetime(2023, 4, 14, 9, tzinfo=VN_TZ))
+    await submit(loaded, "STC", "thang:2023-04", datetime(2023, 4, 14, 9, tzinfo=VN_TZ))
     async with loaded.sessions() as s:
         period_ids = {p.key: p.id for p in await SqlPeriods(s).all()}
 

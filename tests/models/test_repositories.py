@@ -147,7 +147,7 @@ async def test_submissions_one_live_per_agency_and_period(loaded: Database) -> N
         live = await uow.periods.live_submission(stp.id, april.id)
         assert live is not None and live.id == first and live.document_number == "1/BC-STP"
         status = {r.agency.code: r for r in await uow.periods.status(april.id)}
-        assert status["STP"].submitted_at == NOW and status["SNV"].submitted_at is None and len(status) == 25
+        assert status["STP"].submitted_at == NOW and status["STC"].submitted_at is None and len(status) == 24
         assert await uow.periods.confirmations([april.id]) == {("STP", april.id): NOW}
         assert [p.period.id for p in await uow.periods.recent_submissions(stp.id, NOW - timedelta(hours=1))] == [
             april.id
@@ -168,7 +168,7 @@ async def test_adhoc_periods_and_planning_rows(loaded: Database) -> None:
         rows = {r.period.id: r for r in await uow.periods.planning_rows(NOW, due)}
         assert rows[made.id].agencies == ("STP",)
         april = await uow.periods.find("2023-04", NOW)
-        assert april is not None and len(rows[april.id].agencies) == 25
+        assert april is not None and len(rows[april.id].agencies) == 24 and "SNV" not in rows[april.id].agencies
 
 
 # ------------------------------------------------------------------ outbox
