@@ -204,6 +204,9 @@ class PeriodRepository(Protocol):
     async def of_agency(self, agency_id: int, due_from: datetime, opens_before: datetime) -> list[AgencyPeriod]:
         """Periods the agency owes, due from ``due_from`` and opening by ``opens_before``, by deadline."""
 
+    async def last_deadlines(self) -> dict[str, datetime]:
+        """Each plan's last deadline (plan number → the latest ``due_at`` of its periods, ad-hoc ones aside)."""
+
     async def status(self, period_id: int) -> list[PeriodStatusRow]:
         """Every active agency owing the period with its live submission, if any."""
 

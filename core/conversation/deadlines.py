@@ -37,8 +37,11 @@ async def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
 async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     """/hanbaocao: open and upcoming periods with due date, weekday, days left and the agency's status."""
     periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
+    ended = _ended(ctx, await plan.never_sent(ctx.uow, ctx.me.agency_id, ctx.now))
     if not periods:
-        return ctx.reply(ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name))
+        return ctx.reply(
+            "\n".join([ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name), *ended])
+        )
     lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
     for p in periods:
         lines.append(
@@ -51,7 +54,23 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
             )
         )
     lines.append(ctx.t("Once a report is sent, confirm it with /danop."))
-    return ctx.reply("\n".join(lines))
+    return ctx.reply("\n".join([*lines, *ended]))
+
+
+def _ended(ctx: Ctx, never: list[AgencyPeriod]) -> list[str]:
+    """Plans that have ended, with the periods never sent: said once, at the end, not chased."""
+    if not never:
+        return []
+    by_plan: dict[str, list[str]] = {}
+    for p in never:
+        by_plan.setdefault(p.period.plan_number, []).append(p.period.label)
+    return [
+        ctx.t("Plans that have ended (no longer reminded):"),
+        *(
+            ctx.t("• Plan No. %(plan)s: never sent: %(labels)s", plan=number, labels="; ".join(labels))
+            for number, labels in by_plan.items()
+        ),
+    ]
 
 
 @router.command("trangthai")

@@ -13,6 +13,9 @@ from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, Standi
 from core.usecases.rules import require_admin
 
 UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this (and every unsent overdue one)
+# A plan whose last deadline passed longer ago than this has ended: its unsent periods are no longer chased
+# (no "overdue by 912 working days" in December 2026 for a plan of 2023), only listed as never sent.
+PLAN_ENDED_AFTER = timedelta(days=90)
 HISTORY = timedelta(days=3660)
 
 
@@ -99,13 +102,33 @@ async def period(uow: UnitOfWork, ref: str | None, now: datetime) -> Period:
     return matches[0]
 
 
+async def ended_plans(uow: UnitOfWork, now: datetime) -> set[str]:
+    """The numbers of the plans whose last deadline passed more than ``PLAN_ENDED_AFTER`` ago."""
+    return {n for n, last in (await uow.periods.last_deadlines()).items() if now - last > PLAN_ENDED_AFTER}
+
+
 async def deadlines(uow: UnitOfWork, agency_id: int, now: datetime, due: Deadlines) -> list[AgencyPeriod]:
-    """Periods of the agency still to watch: overdue and not sent (however long ago, oldest first), then
-    those whose time has not run out (sent or not, by deadline)."""
+    """Periods of the agency still to watch: overdue and not sent (however long ago, oldest first, plans that have
+    ended aside), then those whose time has not run out (sent or not, by deadline)."""
     found = await uow.periods.of_agency(agency_id, now - HISTORY, now + UPCOMING)
-    overdue = [p for p in found if judge(p.period.due_at, p.submitted_at, due, now).standing is Standing.MISSING]
+    ended = await ended_plans(uow, now)
+    overdue = [
+        p
+        for p in found
+        if p.period.plan_number not in ended
+        and judge(p.period.due_at, p.submitted_at, due, now).standing is Standing.MISSING
+    ]
     ahead = [p for p in found if not past(p.period.due_at, due, now)]
     return sorted(overdue, key=lambda p: p.period.due_at) + sorted(ahead, key=lambda p: p.period.due_at)
+
+
+async def never_sent(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:
+    """Periods of plans that have ended that the agency never sent, oldest first (shown apart, never chased)."""
+    ended = await ended_plans(uow, now)
+    if not ended:
+        return []
+    found = await uow.periods.of_agency(agency_id, now - HISTORY, now)
+    return [p for p in found if p.period.plan_number in ended and p.submitted_at is None]
 
 
 async def owed(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:

@@ -8,7 +8,7 @@ from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
 
-from sqlalchemy import ColumnElement, and_, or_, select, update
+from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -97,6 +97,16 @@ class SqlPeriods:
         ).all()
         live = await self._live(agency_id, [r[0].id for r in found])
         return [_agency_period(rows.period(*r), live.get(r[0].id)) for r in found]
+
+    async def last_deadlines(self) -> dict[str, datetime]:
+        found = await self.s.execute(
+            select(t.Plan.number, func.max(t.ReportPeriod.due_at))
+            .join(t.ReportSeries, t.ReportSeries.plan_id == t.Plan.id)
+            .join(t.ReportPeriod, t.ReportPeriod.series_id == t.ReportSeries.id)
+            .where(t.ReportSeries.recurrence != Recurrence.AD_HOC.value)
+            .group_by(t.Plan.number)
+        )
+        return {number: last for number, last in found.tuples().all() if last is not None}
 
     async def _live(self, agency_id: int, period_ids: list[int]) -> dict[int, t.Submission]:
         found = await self.s.scalars(

@@ -24,7 +24,7 @@ from models import tables as t
 from models.repos.agencies import SqlAgencies
 from tests.chat_harness import Harness, Person, make_harness
 from tests.conftest import Database
-from tests.factories import invite_code
+from tests.factories import invite_code, submit
 from tests.snapshot import snapshot
 
 NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
@@ -554,3 +554,27 @@ async def test_a_report_months_late_can_still_be_confirmed(h: Harness, frozen: t
     assert sub is not None and sub.late is True
     await p.say("/hanbaocao")
     assert "Báo cáo tháng 4/2023" not in p.text
+
+
+async def test_a_plan_that_ended_long_ago_is_no_longer_chased(loaded: Database, frozen: time_machine.Traveller) -> None:
+    """Issue 23, point 10: in December 2026, /hanbaocao of Sở Tư pháp does not call plan 46's periods of 2023
+    overdue; it lists them once, under the plans that have ended, as never sent."""
+    await submit(loaded, "STP", "thang:2023-04", datetime(2023, 4, 14, 9, tzinfo=VN_TZ))
+    december = datetime(2026, 12, 7, 9, 0, tzinfo=VN_TZ)
+    frozen.move_to(december)
+    h = make_harness(loaded, december)
+    stp = await registered(h, "stp-dec", "Sơn", "STP", Role.FOCAL)
+    await stp.say("/hanbaocao")
+    assert "quá hạn" not in stp.text and "ngày làm việc" not in stp.text
+    assert stp.text.startswith("Sở Tư pháp không có báo cáo nào đến hạn trong những tuần tới.")
+    assert "Kế hoạch đã kết thúc (không còn nhắc):" in stp.text
+    ended = next(line for line in stp.text.splitlines() if line.startswith("• Kế hoạch số 46/KH-UBND"))
+    assert "Báo cáo tháng 5/2023" in ended and "Báo cáo năm 2023" in ended
+    assert "Báo cáo tháng 4/2023" not in ended  # it was sent
+
+    # Within 90 days of the plan's last deadline (25/11/2023) April is still chased as overdue.
+    frozen.move_to(datetime(2023, 12, 20, 9, 0, tzinfo=VN_TZ))
+    h = make_harness(loaded, datetime(2023, 12, 20, 9, 0, tzinfo=VN_TZ))
+    late = await registered(h, "stp-2023", "Sơn", "STP", Role.FOCAL)
+    await late.say("/hanbaocao")
+    assert "Báo cáo tháng 5/2023" in late.text and "Kế hoạch đã kết thúc" not in late.text
