@@ -40,7 +40,7 @@ def test_admin_requests_an_adhoc_report_and_a_focal_person_submits_it(database: 
     assert "Số văn bản: 125/BC-STP" in focal.out
     assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo đột xuất: Tình hình triển khai" in focal.out
     assert "đúng hạn" in focal.out
-    assert "Bot chưa hiểu ý đồng chí" in focal.out and "Không có lệnh /xoa" in focal.out
+    assert "Hệ thống chưa nhận dạng được yêu cầu của đồng chí" in focal.out and "Không có lệnh /xoa" in focal.out
 
     rows = run_cli(["status", "Báo cáo đột xuất: Tình hình triển khai", "--json"], env, tmp_path).json()
     assert {r["agency"]: r["status"] for r in rows}["STP"] == "on_time"

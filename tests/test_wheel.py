@@ -101,7 +101,7 @@ def test_the_wheel_installs_imports_every_module_and_runs_anywhere(tmp_path: Pat
     loaded = run([cli, "province", "load", "Tuyên Quang", "--from", "2025-07-01", "--dry-run"], elsewhere, env)
     assert "124 UBND xã, phường" in " ".join(loaded.split())  # the registry's data files ship with the wheel
     chat = run([cli, "chat", "--as", "SNV", "--role", "admin"], elsewhere, env, stdin="/huongdan\n")
-    assert "Bot Nhắc việc" in chat and "/tonghop" in chat and "/kenh" in chat
+    assert "Hệ thống nhắc việc của Sở Nội vụ" in chat and "/tonghop" in chat and "/kenh" in chat
 
     # Only the one name is installed: no generic "core" or "models" package lands in site-packages.
     probe = "import importlib.util as u; print([m for m in ('core', 'models', 'bot', 'scheduler') if u.find_spec(m)])"

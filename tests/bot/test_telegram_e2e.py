@@ -257,7 +257,7 @@ async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database
                 assert api.sent(STP) == []
                 right = await client.post(url, json=update, headers={"X-Telegram-Bot-Api-Secret-Token": hook.secret})
                 assert right.status_code == 200
-            await api.reply_to(STP, "Bot Nhắc việc")
+            await api.reply_to(STP, "Hệ thống nhắc việc của Sở Nội vụ")
     finally:
         await bot.stop()
         api.stop()

@@ -134,7 +134,9 @@ async def test_duplicate_message_id_is_ignored(z: Z) -> None:
     z.api.push_text("z-nh", "Dung", "/huongdan", message_id="same-1")
     z.api.push_text("z-nh", "Dung", "/hanbaocao", message_id="other-2")
     await z.api.reply_to("z-nh", "Các kỳ báo cáo")
-    assert sum("Bot Nhắc việc" in text for text in z.api.sent("z-nh")) == 2  # one after /dangky, one for /huongdan
+    assert (
+        sum("Hệ thống nhắc việc của Sở Nội vụ" in text for text in z.api.sent("z-nh")) == 2
+    )  # one after /dangky, one for /huongdan
 
 
 async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
@@ -179,8 +181,8 @@ async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> 
                 assert ok.status_code == 200
                 ok2 = await http.post(url, json=bare, headers={"X-Bot-Api-Secret-Token": hook.secret})
                 assert ok2.status_code == 200
-            assert any("Bot Nhắc việc" in x for x in api.sent("w1"))
-            assert any("Bot Nhắc việc" in x for x in api.sent("w2"))
+            assert any("Hệ thống nhắc việc của Sở Nội vụ" in x for x in api.sent("w1"))
+            assert any("Hệ thống nhắc việc của Sở Nội vụ" in x for x in api.sent("w2"))
     finally:
         await bot.stop()
         await channel.client.close()

@@ -134,6 +134,11 @@ async def test_help_shows_admin_commands_to_admins_only(h: Harness) -> None:
     admin = await registered(h, "a", "A", "SNV", Role.ADMIN)
     await admin.say("/huongdan")
     assert "/tonghop" in admin.text and "/thongbao_ds" in admin.text
+    # Issue 23: the service speaks as the office's system, never as a "bot".
+    assert admin.text.startswith("Hệ thống nhắc việc của Sở Nội vụ:")
+    assert "bot" not in admin.text.lower() and "bot" not in focal.text.lower()
+    await focal.say("xin chào")
+    assert "Hệ thống chưa nhận dạng được yêu cầu của đồng chí" in focal.text and "bot" not in focal.text.lower()
 
 
 async def test_group_chats_get_a_short_explanation(h: Harness) -> None:
