@@ -100,7 +100,8 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
         cell.font = Font(bold=True)
     summary.column_dimensions["A"].width = 30
     summary.append([])
-    summary.append([f"Lập lúc {to_vn(generated_at):%H:%M %d/%m/%Y}"])
+    made = to_vn(generated_at)
+    summary.append([f"Lập lúc {made:%H:%M} {made.day}/{made.month}/{made.year}"])
     for sheet in wb.worksheets:
         _as_text(sheet)
     buf = io.BytesIO()

@@ -79,11 +79,11 @@ def gettext_for(lang: str) -> gettext.NullTranslations:
 
 
 def format_day(day: date | datetime, lang: str = DEFAULT_LANGUAGE) -> str:
-    """'thứ Sáu, 14/04/2023' (vi) or 'Friday, 14/04/2023' (en); an instant is shown in Vietnam time."""
+    """'thứ Sáu, 14/4/2023' (vi, the plans' own style) or 'Friday, 14/4/2023' (en); an instant in Vietnam time."""
     if isinstance(day, datetime):
         day = to_vn(day).date()
     locale = lang if lang in LANGUAGES else DEFAULT_LANGUAGE
-    text = babel_format_date(day, "EEEE, dd/MM/yyyy", locale=locale)
+    text = babel_format_date(day, "EEEE, d/M/yyyy", locale=locale)
     if locale != "vi":
         return text
     # Babel writes "Thứ Sáu", "Chủ Nhật"; in running text an office writes "thứ Sáu", "Chủ nhật".

@@ -19,6 +19,7 @@ from collections import Counter
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from core.messages import short_day
 from core.planfile import AgencySpec, ImportReport, PeriodSpec, PlanFileError, PlanSpec, SeriesSpec, TaskSpec
 from core.types import Agency, Recurrence, TaskRole
 
@@ -155,7 +156,7 @@ def _agencies(stored: StoredPlan, spec: PlanSpec, update_agencies: bool, d: Plan
             then = existing.name_on(spec.issued_on)
             if a.name != then:
                 refused.append(
-                    f"agencies (code {a.code!r}): field 'name': on {spec.issued_on:%d/%m/%Y} the agency was named "
+                    f"agencies (code {a.code!r}): field 'name': on {short_day(spec.issued_on)} the agency was named "
                     f"{then!r}; rename it with 'nhacviec agencies rename', not in the plan file"
                 )
             continue

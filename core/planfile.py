@@ -26,6 +26,7 @@ from core.deadlines import (
     parse_deadline,
     start_of_day,
 )
+from core.messages import short_day
 from core.planning import regimes
 from core.planning.calendar import WorkCalendar
 from core.types import AgencyKind, Recurrence, TaskRole
@@ -364,7 +365,7 @@ def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registe
                 continue
             if not periods:
                 problems.append(
-                    f"{where}: field 'wording': no period of it falls due between {f.plan.issued_on:%d/%m/%Y} and "
+                    f"{where}: field 'wording': no period of it falls due between {short_day(f.plan.issued_on)} and "
                     f"the end of {f.plan.span[1]}"
                 )
         wording = reflow(s.receiver_wording) if s.receiver_wording else None

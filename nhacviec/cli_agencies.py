@@ -94,7 +94,7 @@ def rename_cmd(
         async with context() as w, w.uows() as uow:
             a = await plan.rename_agency(uow, OPERATOR, code, name, required_day(from_day, "--from"))
             await uow.commit()
-        out.print(f"{a.code}: {a.former_names[-1][0]} → {a.name} (từ {a.former_names[-1][1]:%d/%m/%Y})")
+        out.print(f"{a.code}: {a.former_names[-1][0]} → {a.name} (từ {short_day(a.former_names[-1][1])})")
 
     run(go())
 
@@ -111,7 +111,8 @@ def merge_cmd(
         async with context() as w, w.uows() as uow:
             a = await plan.end_agency(uow, OPERATOR, code, required_day(from_day, "--from"), into)
             await uow.commit()
-        out.print(f"{a.code} ({a.name}) sáp nhập vào {a.successor} từ {a.ended_on:%d/%m/%Y} (merged).")
+        since = short_day(a.ended_on) if a.ended_on else from_day
+        out.print(f"{a.code} ({a.name}) sáp nhập vào {a.successor} từ {since} (merged).")
 
     run(go())
 
@@ -127,7 +128,7 @@ def dissolve_cmd(
         async with context() as w, w.uows() as uow:
             a = await plan.end_agency(uow, OPERATOR, code, required_day(from_day, "--from"))
             await uow.commit()
-        out.print(f"{a.code} ({a.name}) giải thể từ {a.ended_on:%d/%m/%Y} (dissolved).")
+        out.print(f"{a.code} ({a.name}) giải thể từ {short_day(a.ended_on) if a.ended_on else from_day} (dissolved).")
 
     run(go())
 

@@ -9,6 +9,7 @@ import typer
 from rich.table import Table
 
 from core.deadlines import to_vn, utcnow
+from core.messages import short_day
 from core.planning.calendar import DayKind, read_calendar_file
 from core.types import OPERATOR
 from core.usecases import calendar
@@ -24,7 +25,7 @@ ORIGIN_VI = {"holidays": "ngày lễ (holidays)", "shipped": "kèm phần mềm 
 
 
 def _report(change: CalendarChange) -> None:
-    days = ", ".join(f"{d:%d/%m/%Y}" for d in change.days)
+    days = ", ".join(f"{short_day(d)}" for d in change.days)
     out.print(f"Đã cập nhật lịch (calendar updated): {days}.")
     if change.moved:
         out.print(
@@ -61,7 +62,7 @@ def list_cmd(
             return
         table = Table("Ngày (day)", "Loại (kind)", "Lý do (reason)", "Căn cứ (source)", "Nguồn (origin)")
         for e in found:
-            table.add_row(f"{e.day:%d/%m/%Y}", KIND_VI[e.kind], e.reason, e.source, ORIGIN_VI[e.origin])
+            table.add_row(f"{short_day(e.day)}", KIND_VI[e.kind], e.reason, e.source, ORIGIN_VI[e.origin])
         out.print(table)
 
     run(go())

@@ -77,7 +77,7 @@ def test_import_then_read_everything_as_json(cli, database: Database) -> None:  
     assert [p["label"] for p in window] == ["Báo cáo tháng 5/2023", "Báo cáo 6 tháng đầu năm 2023"]
 
     table = cli("periods")
-    assert "thứ Bảy, 15/04/2023" in table.out and "Chủ nhật, 15/10/2023" in table.out
+    assert "thứ Bảy, 15/4/2023" in table.out and "Chủ nhật, 15/10/2023" in table.out
 
 
 def test_invite_submit_and_status(cli) -> None:  # type: ignore[no-untyped-def]
@@ -122,7 +122,7 @@ def test_invite_link_once_telegram_is_configured(database: Database, tmp_path: P
         (["invite", "STP", "--role", "admin"], "admin codes are for ADMIN_AGENCY only"),  # issue 12, finding 3
         (["reminders", "--from", "2023-01-01", "--to", "9999-12-31"], "at most 1830 days"),  # issue 12, finding 10
         (["reminders", "--from", "1900-01-01", "--to", "1900-02-01"], "within 2000–2100"),
-        (["periods", "--from", "15/04/2023"], "bad date"),
+        (["periods", "--from", "15/4/2023"], "bad date"),
         (["status", "2099-01"], "no such period"),
         (["submit", "SNV", "2023-04", "--at", "hôm qua"], "bad instant"),
     ],

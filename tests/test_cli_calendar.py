@@ -70,7 +70,7 @@ async def test_add_off_moves_the_reminder_at_once_and_tells_each_focal_person_on
     stp = [x for u, x in notices if u == "stp-an"]
     assert len(stp) == 1 and not [u for u, _ in notices if u == "stp-lead"]  # focal persons, not leaders
     assert "Lịch làm việc có thay đổi (Nghỉ bù)" in stp[0]
-    assert "từ thứ Tư, 12/04/2023 sang thứ Ba, 11/04/2023" in stp[0]
+    assert "từ thứ Tư, 12/4/2023 sang thứ Ba, 11/4/2023" in stp[0]
 
     again = run_cli(["calendar", "add-off", "2023-04-12", "--reason", "Nghỉ bù"], loaded.env, tmp_path)
     assert again.code == 2 and "không có gì thay đổi" in again.err

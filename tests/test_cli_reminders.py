@@ -227,7 +227,7 @@ async def test_the_texts_of_a_window_for_one_agency(database: Database, tmp_path
     assert result.code == 0, result.err
     blocks = [b for b in result.out.split("── ") if b.strip()]
     assert len(blocks) == 2  # the reminder two working days before (Wednesday 12/4) and the one on Friday 14/4
-    assert blocks[0].startswith("08:00 thứ Tư, 12/04/2023 · nhắc trước hạn · Sở Tư pháp · Nguyễn Văn An (vi)")
+    assert blocks[0].startswith("08:00 thứ Tư, 12/4/2023 · nhắc trước hạn · Sở Tư pháp · Nguyễn Văn An (vi)")
     assert "Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp)," in blocks[0] and "Báo cáo tháng 4/2023" in blocks[0]
     as_json = run_cli(
         ["reminders", "--from", "2023-04-10", "--to", "2023-04-14", "--agency", "UBND-NH", "--text", "--json"],

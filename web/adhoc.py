@@ -14,6 +14,7 @@ from starlette.responses import Response
 from core import messages
 from core.deadlines import end_of_day, utcnow
 from core.errors import AdhocRefused, NoAdhocSeries
+from core.messages import short_day
 from core.usecases import outreach
 from web.guard import Seen
 from web.pages import Dashboard
@@ -64,7 +65,7 @@ class AdhocPages:
         """Send what the preview showed: its day, carried as a date (not the phrase, read again)."""
         try:
             shown = date.fromisoformat(s.form.get("due", ""))
-            draft = await self._draft(s, f"{shown:%d/%m/%Y}")
+            draft = await self._draft(s, f"{short_day(shown)}")
             made = await outreach.request_adhoc(
                 s.uow, s.me.actor, s.me.account.agency_name, draft.title, draft.codes, end_of_day(draft.due),
                 utcnow(),

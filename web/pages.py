@@ -22,7 +22,7 @@ from core import export
 from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown
 from core.i18n import format_day, gettext_for
-from core.messages import column_label
+from core.messages import column_label, short_day
 from core.types import AgencyKind, Role
 from core.usecases import matrix, overview, web_access
 from core.usecases.rules import Rules
@@ -62,10 +62,11 @@ class Dashboard:
             csrf=viewer.csrf if viewer else "",
             partial=request.headers.get("HX-Request") == "true",
             here=request.url.path,
-            day=lambda d: f"{to_vn(d):%d/%m/%Y}" if d else "",
+            day=lambda d: short_day(to_vn(d).date()) if d else "",
             weekday=lambda d: format_day(d, lang) if d else "",  # "thứ Sáu, 18/12/2026"
             column=column_label,  # "Quý I/2026"
-            moment=lambda d: f"{to_vn(d):%H:%M %d/%m/%Y}" if d else "",
+            plain=short_day,  # a calendar day: "12/5/2027"
+            moment=lambda d: f"{to_vn(d):%H:%M} {short_day(to_vn(d).date())}" if d else "",
             **context,
         )
         return HTMLResponse(html, status_code=status)

@@ -21,7 +21,7 @@ class ConsoleChannel:
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
         stamp: datetime = to_vn(utcnow())
-        lines = [f"── {stamp:%H:%M %d/%m/%Y} → {chat_id} " + "─" * 20, message.text]
+        lines = [f"── {stamp:%H:%M} {stamp.day}/{stamp.month}/{stamp.year} → {chat_id} " + "─" * 20, message.text]
         lines += [f"  {i}. {label}" for i, (label, _) in enumerate(message.choices, 1)]
         self.stream.write("\n".join(lines) + "\n")
         self.stream.flush()

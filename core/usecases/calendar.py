@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from core import keys, messages
 from core.deadlines import to_vn
 from core.errors import CalendarError
+from core.messages import short_day
 
 __all__ = ["CalendarError", "add_days", "entries", "remove_day"]
 from core.planning.calendar import KNOWN_SWAPS, DayKind, WorkCalendar
@@ -98,7 +99,7 @@ async def add_days(
     changing = [d for d in days if now_rules.calendar.is_working_day(d) != wanted]
     if not changing:
         state = "ngày làm việc (a working day)" if wanted else "ngày nghỉ (a day off)"
-        raise CalendarError(f"{first:%d/%m/%Y} đã là {state}: không có gì thay đổi (nothing changes)")
+        raise CalendarError(f"{short_day(first)} đã là {state}: không có gì thay đổi (nothing changes)")
     then = replace(now_rules, calendar=now_rules.calendar.with_days(dict.fromkeys(changing, kind)))
     if apply:
         for d in changing:
@@ -123,7 +124,7 @@ async def remove_day(
     if day in stored:
         del stored[day]
     elif rules.calendar.is_working_day(day) == (day.weekday() < 5):  # the plain weekly rule already
-        raise CalendarError(f"ngày {day:%d/%m/%Y} không có thay đổi nào để bỏ (nothing to remove on that day)")
+        raise CalendarError(f"ngày {short_day(day)} không có thay đổi nào để bỏ (nothing to remove on that day)")
     else:
         stored[day] = DayKind.NORMAL
     then = replace(now_rules, calendar=rules.calendar.with_days(stored))

@@ -14,6 +14,7 @@ from core import keys, messages
 from core.dayphrase import DayPhraseError, read_day
 from core.deadlines import end_of_day, to_vn
 from core.errors import AdhocDeadlineRefused, AdhocRefused, NoAdhocSeries, NoticeRefused
+from core.messages import short_day
 from core.repositories import UnitOfWork
 from core.standing import judge, past
 from core.types import (
@@ -235,9 +236,9 @@ async def adhoc_deadline(uow: UnitOfWork, phrase: str, now: datetime, rules: Rul
 
 def _check_adhoc_due(day: date, now: datetime) -> None:
     if end_of_day(day) <= now:
-        raise AdhocDeadlineRefused("past", f"{day:%d/%m/%Y}")
+        raise AdhocDeadlineRefused("past", f"{short_day(day)}")
     if end_of_day(day) > now + ADHOC_HORIZON:
-        raise AdhocDeadlineRefused("too_far", f"{day:%d/%m/%Y}")
+        raise AdhocDeadlineRefused("too_far", f"{short_day(day)}")
 
 
 ADHOC_TITLE = 150  # characters of an ad-hoc request's subject

@@ -1,6 +1,6 @@
 """Confirm from the reminder itself, end to end: the real python-telegram-bot Application polling a local
 stand-in of the Bot API (the only fake), the real reminder engine, outbox, sender and database.
-Time travels to Friday 14/04/2023 08:00, when April's due-day reminder goes (15/04 is a Saturday).
+Time travels to Friday 14/4/2023 08:00, when April's due-day reminder goes (15/04 is a Saturday).
 """
 
 from __future__ import annotations

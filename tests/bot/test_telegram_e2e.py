@@ -1,6 +1,6 @@
 """End to end: the real python-telegram-bot Application, polling over HTTP a local stand-in of the
 Bot API (tests/telegram_standin.py, the only fake), with the real core, store, outbox and database.
-Time travels to Monday 10/04/2023 (ticking), when plan 46's April report is open.
+Time travels to Monday 10/4/2023 (ticking), when plan 46's April report is open.
 """
 
 from __future__ import annotations
@@ -158,9 +158,9 @@ async def test_bad_input_over_telegram(live: Live) -> None:
     api = live.api
     await register_all(live)
     api.push_text(STP, NAMES[STP], "/nhiemvu", chat_type="group")
-    await api.reply_to(-100 - STP, "nhắn riêng")
+    await api.reply_to(-100 - STP, "nhắn tin riêng")
     api.push_sticker(STP, NAMES[STP])
-    await api.reply_to(STP, "chỉ đọc được tin nhắn chữ")
+    await api.reply_to(STP, "chỉ nhận được tin nhắn chữ")
     api.push_edited(STP, NAMES[STP], "/danop")
     await api.reply_to(STP, "tin nhắn đã sửa")
     api.push_text(STP, NAMES[STP], "x" * 10_000)

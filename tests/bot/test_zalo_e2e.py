@@ -1,6 +1,6 @@
 """End to end over the Zalo Bot API: the real poller, webhook, client, channel, quota meter, outbox and
 core against a local stand-in of the API (tests/zalo_standin.py) — the only fake — and, for the
-fallback, the Telegram stand-in. Time travels to Monday 10/04/2023 (ticking).
+fallback, the Telegram stand-in. Time travels to Monday 10/4/2023 (ticking).
 """
 
 from __future__ import annotations

@@ -1,7 +1,7 @@
 """The conversation core: registration, every command's permissions, the flows, and bad input.
 
 Real database (SQLite, and PostgreSQL when configured), real unit of work, outbox and reminder engine; the chat
-platform is the only fake (RecordingChannel). Time is frozen with time-machine at 10/04/2023 09:00.
+platform is the only fake (RecordingChannel). Time is frozen with time-machine at 10/4/2023 09:00.
 """
 
 from __future__ import annotations
@@ -145,7 +145,7 @@ async def test_group_chats_get_a_short_explanation(h: Harness) -> None:
     p = await registered(h, "g", "G", "STP", Role.FOCAL)
     group = h.person("g", "G", private=False)
     await group.say("/nhiemvu")
-    assert "nhắn riêng" in group.text
+    assert "nhắn tin riêng" in group.text
     assert p.sender.user_id == group.sender.user_id
 
 
@@ -179,7 +179,7 @@ async def test_tasks_are_the_agencys_own(h: Harness) -> None:
 async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
     p = await registered(h, "d", "D", "UBND-NH", Role.FOCAL)
     await p.say("/hanbaocao")
-    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
+    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/4/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
     assert "chưa nộp — còn 5 ngày" in p.text
     assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
 
@@ -192,7 +192,7 @@ async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
     h.conversation.clock = lambda: datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ)
     await p.say("/hanbaocao")
     april = next(line for line in p.text.splitlines() if "Báo cáo tháng 4/2023" in line)
-    assert "chưa nộp — theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 17/04/2023" in april
+    assert "chưa nộp — theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 17/4/2023" in april
 
 
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
@@ -203,13 +203,13 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
     await p.say("/danop")
     assert "Sở Tư pháp đã nộp báo cáo nào" in p.text
     await p.press("Báo cáo tháng 4/2023")
-    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/04/2023." in p.text
+    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/4/2023." in p.text
     await p.say("số 125/bc-stp")
     assert "Số văn bản: 125/BC-STP" in p.text
     await p.send_file("file-abc", "bao-cao-thang-4.pdf")
     assert "Đã đính kèm tệp báo cáo" in p.text
     await p.press("Xác nhận đã nộp")
-    assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023 lúc 09:00 thứ Hai, 10/04/2023 — đúng hạn." in p.text
+    assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023 lúc 09:00 thứ Hai, 10/4/2023 — đúng hạn." in p.text
     assert "Số văn bản: 125/BC-STP" in p.text and "dừng" in p.text
     async with h.db.sessions() as s:
         sub = await s.scalar(select(t.Submission))
@@ -233,7 +233,7 @@ async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_mach
     await p.press("Xác nhận đã nộp")
     assert "— muộn." in p.text
     await p.say("/trangthai")
-    assert "Báo cáo tháng 4/2023: đã nộp muộn lúc 10:00 thứ Ba, 18/04/2023" in p.text
+    assert "Báo cáo tháng 4/2023: đã nộp muộn lúc 10:00 thứ Ba, 18/4/2023" in p.text
     frozen.move_to(datetime(2023, 4, 19, 11, 0, tzinfo=VN_TZ))
     await p.say("/huynop")
     assert "Không có xác nhận nào trong 24 giờ qua" in p.text
@@ -269,7 +269,7 @@ async def test_language_switch(h: Harness) -> None:
     await p.press("English")
     assert "Language set: English." in p.text
     await p.say("/deadlines")
-    assert "Reports of Sở Tư pháp" in p.text and "Saturday, 15/04/2023" in p.text
+    assert "Reports of Sở Tư pháp" in p.text and "Saturday, 15/4/2023" in p.text
     await p.say("/ngonngu")
     await p.press("Tiếng Việt")
     assert "Tiếng Việt" in p.text
@@ -352,7 +352,7 @@ async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
     await admin.say("31/12/9999")  # issue 12, finding 10: no period that sits in every digest for ages
     assert "trong vòng một năm" in admin.text
     await admin.say("14/04/2023")
-    assert "thứ Sáu, 14/04/2023" in admin.text and "18 cơ quan" in admin.text
+    assert "thứ Sáu, 14/4/2023" in admin.text and "18 cơ quan" in admin.text
     await admin.press("Gửi yêu cầu")
     assert "Đã tạo báo cáo đột xuất: Tình hình mưa lũ" in admin.text
     await h.sender.drain_once()
@@ -424,12 +424,12 @@ async def test_invite_from_chat(h: Harness) -> None:
     ("kind", "kwargs", "expected"),
     [
         (EventKind.COMMAND, {"command": "xoasach", "args": ""}, "Không có lệnh /xoasach"),
-        (EventKind.TEXT, {"text": "xin chào bot 👋"}, "chưa hiểu"),
+        (EventKind.TEXT, {"text": "xin chào bot 👋"}, "chưa nhận dạng được yêu cầu"),
         (EventKind.TEXT, {"text": "x" * 10_000}, "quá dài"),
         (EventKind.CHOICE, {"token": "forged-token-123"}, "không hợp lệ hoặc đã hết hạn"),
         (EventKind.CHOICE, {"token": ""}, "không hợp lệ hoặc đã hết hạn"),
         (EventKind.EDITED, {"text": "/danop"}, "tin nhắn đã sửa"),
-        (EventKind.UNSUPPORTED, {}, "chỉ đọc được tin nhắn chữ"),
+        (EventKind.UNSUPPORTED, {}, "chỉ nhận được tin nhắn chữ"),
         (EventKind.FILE, {"file": None}, "trước hết chọn báo cáo bằng /danop"),
         (EventKind.COMMAND, {"command": "danop", "args": "kỳ-không-có"}, "không phải là kỳ"),
         (EventKind.COMMAND, {"command": "nhiemvu", "args": "\u202e\u0000"}, "Nhiệm vụ của Sở Tư pháp"),

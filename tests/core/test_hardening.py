@@ -146,7 +146,7 @@ async def test_finding_2_several_plans_name_their_periods_and_tasks(h: Harness, 
     assert "Nhiều kế hoạch có kỳ báo cáo trùng tên này" in admin.text
     assert [c.label for c in admin.last[0].choices] == ["46/KH-UBND thang:2023-04", "99/KH-UBND thang:2023-04"]
     await admin.press("99/KH-UBND thang:2023-04")
-    assert "Báo cáo tháng 4/2023 — hạn chót 23:59 thứ Năm, 20/04/2023" in admin.text and "Chưa nộp (1)" in admin.text
+    assert "Báo cáo tháng 4/2023 — hạn chót 23:59 thứ Năm, 20/4/2023" in admin.text and "Chưa nộp (1)" in admin.text
     await admin.say("/tonghop 46/KH-UBND thang:2023-04")  # named with its plan: no question
     assert "Chưa nộp (24)" in admin.text
 
@@ -155,7 +155,7 @@ async def test_finding_2_several_plans_name_their_periods_and_tasks(h: Harness, 
     labels = [c.label for c in son.last[0].choices]
     assert "Báo cáo tháng 4/2023 — 46/KH-UBND" in labels and "Báo cáo tháng 4/2023 — 99/KH-UBND" in labels
     await son.press("Báo cáo tháng 4/2023 — 99/KH-UBND")
-    assert "hạn chót thứ Năm, 20/04/2023" in son.text
+    assert "hạn chót thứ Năm, 20/4/2023" in son.text
     await son.say("/nhiemvu II.1")  # the same ref in two plans: both, each under its plan
     assert "Kế hoạch số 46/KH-UBND, mục II.1" in son.text and "Kế hoạch số 99/KH-UBND, mục II.1" in son.text
 

@@ -35,8 +35,8 @@ SAMPLE = {
     "via": "Sở Nội vụ",
     "receiver": "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)",
     "wording": "chậm nhất trong ngày 15 hàng tháng",
-    "due": "thứ Bảy, 15/04/2023",
-    "when": "09:00 thứ Sáu, 14/04/2023",
+    "due": "thứ Bảy, 15/4/2023",
+    "when": "09:00 thứ Sáu, 14/4/2023",
     "code": "K7Q2M9XHB4TZ8WNA",
     "example": "125/BC-STP",
     "ref": "III.1",
@@ -145,7 +145,7 @@ def test_reminders_read_as_sở_nội_vụ_writes_them() -> None:
         "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị:"
         in text
     )
-    assert "Hạn chót 15/04/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in text
+    assert "Hạn chót 15/4/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in text
     assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in text
     adhoc = messages.adhoc_request("vi", "A", "B", "Báo cáo đột xuất: Tình hình mưa lũ", AT, "Sở Nội vụ")
     assert adhoc.count("đột xuất") == 1 and "nộp báo cáo đột xuất: Tình hình mưa lũ" in adhoc
@@ -165,9 +165,9 @@ def test_a_reminder_says_the_data_the_report_covers_and_how_far_the_law_runs_the
     )
     text = messages.reminder(DeliveryKind.BEFORE, "vi", "Nguyễn Văn A", "Sở Tư pháp", quarter, 3)
     assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/3/2026." in text
-    assert "theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/03/2026." in text
+    assert "theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/3/2026." in text
     late = messages.reminder(DeliveryKind.OVERDUE, "vi", "Nguyễn Văn A", "Sở Tư pháp", quarter, 1)
-    assert "thứ Bảy, 21/03/2026 (theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/03/2026)" in late
+    assert "thứ Bảy, 21/3/2026 (theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/3/2026)" in late
     worded = dataclasses.replace(quarter, data_from=None, data_to=None, cutoff="từ ngày 15/12 năm trước đến 14/3")
     assert "Thời gian chốt số liệu: từ ngày 15/12 năm trước đến 14/3." in messages.reminder(
         DeliveryKind.BEFORE, "vi", "A", "B", worded, 3

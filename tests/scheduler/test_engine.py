@@ -113,16 +113,16 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
     finally:
         scheduler.shutdown(wait=False)
     assert stats.sent == 4  # two STP focal persons and Na Hang's, and the admin's 08:00 digest
-    assert len(world.channel.to("snv-admin")) == 1 and "thứ Sáu, 07/04/2023" in world.channel.to("snv-admin")[0]
+    assert len(world.channel.to("snv-admin")) == 1 and "thứ Sáu, 7/4/2023" in world.channel.to("snv-admin")[0]
     an = world.channel.to("stp-an")
     assert len(an) == 1
     assert an[0].startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
     assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang" in an[0]
     assert "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in an[0]
-    assert "thứ Bảy, 15/04/2023 — còn 8 ngày" in an[0]
+    assert "thứ Bảy, 15/4/2023 — còn 8 ngày" in an[0]
     assert "“chậm nhất trong ngày 15 hàng tháng”" in an[0] and "/danop" in an[0]
     binh = world.channel.to("stp-binh")
-    assert binh[0].startswith("Dear Lê Thị Bình") and "Saturday, 15/04/2023 — 8 days left" in binh[0]
+    assert binh[0].startswith("Dear Lê Thị Bình") and "Saturday, 15/4/2023 — 8 days left" in binh[0]
     assert world.channel.to("stp-lead") == []
 
 
@@ -173,7 +173,7 @@ async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world
     assert len(lead) == 1 and "Sở Tư pháp chưa nộp báo cáo tháng 4/2023" in lead[0]
     assert len(world.channel.to("nh-dung")) == 1
     (digest,) = world.channel.to("snv-admin")  # today's 08:00 digest only; the older ones are stale
-    assert "thứ Sáu, 21/04/2023" in digest
+    assert "thứ Sáu, 21/4/2023" in digest
     runs = await world.count(t.ReminderRun)
     assert runs >= 6
     # Restarting again changes nothing.
@@ -263,7 +263,7 @@ async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: W
     assert len(digest) == 1
     assert "Tin nhắc hôm qua: 1 đã gửi, 1 lỗi, 1 bị chặn." in digest[0]
     assert "Hoàng Thị Dung (Ủy ban nhân dân huyện Na Hang)" in digest[0]
-    assert "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/04/2023): 0 đúng hạn, 0 muộn, 24 chưa nộp." in digest[0]
+    assert "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/4/2023): 0 đúng hạn, 0 muộn, 24 chưa nộp." in digest[0]
 
 
 async def test_digest_names_agencies_overdue_three_working_days(world: World) -> None:
@@ -315,7 +315,7 @@ async def test_reschedule_derives_jobs_from_the_database(world: World) -> None:
 
 
 async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World) -> None:
-    """15/04/2023 is a Saturday: the due-day reminder comes on Friday 14/04 and says the time runs to Monday's end
+    """15/4/2023 is a Saturday: the due-day reminder comes on Friday 14/04 and says the time runs to Monday's end
     (Bộ luật Dân sự, Điều 148 khoản 5)."""
     world.clock.move_to(vn(2023, 4, 14, 8, 0))
     engine, sender, _ = world.service()
@@ -324,15 +324,15 @@ async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World)
     (an,) = world.channel.to("stp-an")
     assert an.startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
     assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ" in an
-    assert "hạn chót thứ Bảy, 15/04/2023 — còn 1 ngày (ngày mai là hạn chót)." in an
+    assert "hạn chót thứ Bảy, 15/4/2023 — còn 1 ngày (ngày mai là hạn chót)." in an
     assert (
-        "Hạn chót 15/04/2023 trùng ngày nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết "
-        "thứ Hai, 17/04/2023." in an
+        "Hạn chót 15/4/2023 trùng ngày nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết "
+        "thứ Hai, 17/4/2023." in an
     )
     assert "trong ngày làm việc hôm nay" not in an  # no longer told both "tomorrow" and "today"
     assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in an
     (binh,) = world.channel.to("stp-binh")
-    assert "under Article 148 of the Civil Code the time allowed runs to the end of Monday, 17/04/2023" in binh
+    assert "under Article 148 of the Civil Code the time allowed runs to the end of Monday, 17/4/2023" in binh
 
 
 async def test_kept_as_written_the_friday_reminder_asks_for_the_report_today(world: World) -> None:
@@ -341,7 +341,7 @@ async def test_kept_as_written_the_friday_reminder_asks_for_the_report_today(wor
     assert await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0)) == 3
     await sender.drain_once()
     (an,) = world.channel.to("stp-an")
-    assert "Hạn chót 15/04/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in an
+    assert "Hạn chót 15/4/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in an
     assert "Điều 148" not in an
 
 

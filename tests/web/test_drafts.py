@@ -84,8 +84,8 @@ async def test_a_document_becomes_a_plan_with_one_agency_corrected(admin: Admin)
     page = (await admin.client.get(review_url)).text
     assert "Bản nháp kế hoạch đọc từ văn bản 46-KH-UBND-2023.docx" in page
     assert '<mark class="hl-head" title="number">Số: 46/KH-UBND</mark>' in page  # what was read, highlighted
-    assert '<mark class="hl-report"' in page and "9 kỳ báo cáo, hạn chót kỳ đầu: thứ Hai, 17/04/2023" not in page
-    assert "9 kỳ báo cáo, hạn chót kỳ đầu: thứ Bảy, 15/04/2023" in page  # the monthly series' computed periods
+    assert '<mark class="hl-report"' in page and "9 kỳ báo cáo, hạn chót kỳ đầu: thứ Hai, 17/4/2023" not in page
+    assert "9 kỳ báo cáo, hạn chót kỳ đầu: thứ Bảy, 15/4/2023" in page  # the monthly series' computed periods
     fields = _fields(page)
     new = next(k for k, v in fields.items() if re.fullmatch(r"a\d+\.code", k) and v == "BTQ")  # "Báo Tuyên Quang"
     assert "Báo Tuyên Quang" in page and "Cơ quan chưa có trong danh mục" in page
