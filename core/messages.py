@@ -115,26 +115,39 @@ def _days_left(lang: str, days: int) -> str:
 
 
 def greeting(lang: str, name: str, agency: str) -> str:
-    """The salutation; with no name (a preview for an agency nobody has registered for) the role of the agency."""
+    """The salutation as an office writes it: "Kính gửi: Đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở Tư pháp."
+    (the position joined to the agency); with no name, the agency's focal person, never a chat nickname."""
+    tr = gettext_for(lang)
     if not name:
-        return gettext_for(lang).gettext("To the focal person of %(agency)s,") % {"agency": agency}
-    return gettext_for(lang).gettext("Dear %(name)s (%(agency)s),") % {"name": name, "agency": agency}
+        return tr.gettext("To the focal person of %(agency)s,") % {"agency": agency}
+    return tr.gettext("Dear %(who)s,") % {"who": _who(name, agency)}
 
 
-def _basis(lang: str, report: ReportRef) -> str:
-    """ "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ …"."""
+def _who(name: str, agency: str) -> str:
+    """ "Nguyễn Văn A, Chuyên viên Văn phòng Sở" of "Sở Tư pháp" → "Nguyễn Văn A, Chuyên viên Văn phòng Sở Tư pháp";
+    a position that does not end in the agency's own word is followed by the agency's name."""
+    person, _, title = name.partition(", ")
+    if not title:
+        return f"{person}, {agency}"
+    head = agency.split(" ", 1)[0]  # "Sở", "Ủy", "Ban", "Văn"…
+    if title.endswith(f" {head}") and agency.startswith(f"{head} "):
+        return f"{person}, {title}{agency[len(head) :]}"
+    return f"{person}, {title} {agency}"
+
+
+def _asks(lang: str, report: ReportRef) -> str:
+    """The opening of the one request a reminder makes, without its object: "Thực hiện Kế hoạch số 46/KH-UBND ngày
+    14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị"."""
     tr = gettext_for(lang)
     values = {
         "plan": report.plan_number,
-        "date": f"{report.plan_issued_on.day}/{report.plan_issued_on.month}/{report.plan_issued_on.year}"
-        if report.plan_issued_on
-        else "",
+        "date": short_day(report.plan_issued_on) if report.plan_issued_on else "",
         "issuer": report.issuer,
         "via": report.via,
     }
     if report.plan_issued_on and report.issuer and report.via:
-        return tr.gettext("Under Plan No. %(plan)s of %(date)s of the %(issuer)s, %(via)s reminds you:") % values
-    return tr.gettext("Under Plan No. %(plan)s:") % values
+        return tr.gettext("Under Plan No. %(plan)s of %(date)s of the %(issuer)s, %(via)s asks") % values
+    return tr.gettext("Under Plan No. %(plan)s, we ask") % values
 
 
 def _day_off_note(lang: str, report: ReportRef, days_left: int) -> str:
@@ -181,14 +194,15 @@ def short_day(day: date) -> str:
 
 
 def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_left: int) -> str:
+    """Before the deadline and on its day: one request naming the agency, the report, where it goes and by when."""
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(basis)s\n"
-        "%(label)s is due %(due)s — %(left)s.%(day_off)s\n"
-        "Send to: %(receiver)s. The plan says: “%(wording)s”.\n"
+        "%(asks)s %(agency)s to send %(label)s to %(receiver)s by the end of %(due)s (%(left)s).%(day_off)s\n"
+        "The plan says: “%(wording)s”.\n"
         "Once the report is sent, please choose “Report sent” below (or send /danop)."
     ) % {
-        "basis": _basis(lang, report),
+        "asks": _asks(lang, report),
+        "agency": agency,
         "label": report.label,
         "due": format_day(report.due_at, lang),
         "left": _days_left(lang, days_left),
@@ -213,13 +227,16 @@ def _due(lang: str, report: ReportRef) -> str:
 def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, working_days: int) -> str:
     tr = gettext_for(lang)
     body = tr.ngettext(
-        "%(basis)s\n%(label)s is overdue: the deadline was %(due)s (“%(wording)s”), %(n)d working day ago.\n"
-        "Please send the report to %(receiver)s without delay, then choose “Report sent” below (or send /danop).",
-        "%(basis)s\n%(label)s is overdue: the deadline was %(due)s (“%(wording)s”), %(n)d working days ago.\n"
-        "Please send the report to %(receiver)s without delay, then choose “Report sent” below (or send /danop).",
+        "%(asks)s %(agency)s to send %(label)s to %(receiver)s without delay: the deadline was %(due)s "
+        "(“%(wording)s”); the report is %(n)d working day overdue.\n"
+        "Once it is sent, please choose “Report sent” below (or send /danop).",
+        "%(asks)s %(agency)s to send %(label)s to %(receiver)s without delay: the deadline was %(due)s "
+        "(“%(wording)s”); the report is %(n)d working days overdue.\n"
+        "Once it is sent, please choose “Report sent” below (or send /danop).",
         working_days,
     ) % {
-        "basis": _basis(lang, report),
+        "asks": _asks(lang, report),
+        "agency": agency,
         "label": report.label,
         "due": _due(lang, report),
         "wording": report.wording,
@@ -232,15 +249,15 @@ def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, worki
 def escalation(lang: str, name: str, agency: str, report: ReportRef, working_days: int) -> str:
     tr = gettext_for(lang)
     body = tr.ngettext(
-        "%(basis)s\n%(agency)s has not yet sent %(label_in)s. The deadline was %(due)s, %(n)d working day ago.\n"
-        "Please direct that the report be sent to %(receiver)s.",
-        "%(basis)s\n%(agency)s has not yet sent %(label_in)s. The deadline was %(due)s, %(n)d working days ago.\n"
-        "Please direct that the report be sent to %(receiver)s.",
+        "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s: %(agency)s has not yet sent it; "
+        "the deadline was %(due)s, %(n)d working day ago.",
+        "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s: %(agency)s has not yet sent it; "
+        "the deadline was %(due)s, %(n)d working days ago.",
         working_days,
     ) % {
-        "basis": _basis(lang, report),
+        "asks": _asks(lang, report),
         "agency": agency,
-        "label_in": in_sentence(report.label),
+        "label": report.label,
         "due": _due(lang, report),
         "n": working_days,
         "receiver": report.receiver,
@@ -252,10 +269,10 @@ def unseen(lang: str, name: str, agency: str, report: ReportRef) -> str:
     """To a leader on the deadline day: nobody of the agency has seen a reminder nor sent the report."""
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(basis)s\n%(label)s is due %(due)s. No one of %(agency)s has yet confirmed receiving a reminder "
-        "or sending the report.\nPlease direct that the report be sent to %(receiver)s."
+        "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s by the end of %(due)s: no one of "
+        "%(agency)s has yet confirmed receiving a reminder or sending the report."
     ) % {
-        "basis": _basis(lang, report),
+        "asks": _asks(lang, report),
         "due": format_day(report.due_at, lang),
         "label": report.label,
         "agency": agency,

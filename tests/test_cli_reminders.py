@@ -228,13 +228,17 @@ async def test_the_texts_of_a_window_for_one_agency(database: Database, tmp_path
     blocks = [b for b in result.out.split("── ") if b.strip()]
     assert len(blocks) == 2  # the reminder two working days before (Wednesday 12/4) and the one on Friday 14/4
     assert blocks[0].startswith("08:00 thứ Tư, 12/4/2023 · nhắc trước hạn · Sở Tư pháp · Nguyễn Văn An (vi)")
-    assert "Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp)," in blocks[0] and "Báo cáo tháng 4/2023" in blocks[0]
+    assert "Kính gửi: Đồng chí Nguyễn Văn An, Sở Tư pháp." in blocks[0]
+    assert "Sở Nội vụ đề nghị Sở Tư pháp gửi Báo cáo tháng 4/2023 về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in (
+        " ".join(blocks[0].split())
+    )
+    assert "Nơi nhận" not in result.out and "/04/" not in result.out  # one request; one date style
     as_json = run_cli(
         ["reminders", "--from", "2023-04-10", "--to", "2023-04-14", "--agency", "UBND-NH", "--text", "--json"],
         env,
         tmp_path,
     ).json()
     assert [x["recipient"] for x in as_json] == [None, None]  # nobody registered in Na Hang
-    assert as_json[0]["text"].startswith("Kính gửi: Cán bộ đầu mối của Ủy ban nhân dân huyện Na Hang,")
+    assert as_json[0]["text"].startswith("Kính gửi: Cán bộ đầu mối của Ủy ban nhân dân huyện Na Hang.")
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.Delivery)) == 0

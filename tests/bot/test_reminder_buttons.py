@@ -115,7 +115,7 @@ async def test_one_tap_confirms_the_period_updates_the_agencys_copies_and_stops_
     await api.reply_to(SON, "Đã hủy xác nhận nộp báo cáo tháng 4/2023")
     await live.sender.drain_once()
     restored = api.edits(HA)[-1]
-    assert restored["text"].startswith("Kính gửi đồng chí Trần Thu Hà (Sở Tư pháp)")
+    assert restored["text"].startswith("Kính gửi: Đồng chí Trần Thu Hà, Sở Tư pháp.")
     assert "Đã nộp báo cáo" in str(restored["reply_markup"])
 
 

@@ -145,7 +145,7 @@ async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
     assert await engine.fire_key(f"{APRIL}:before:3", datetime(2023, 4, 12, 8, 0, tzinfo=VN_TZ)) == 1
     assert (await z.sender.drain_once()).sent == 1
     reminder = await z.api.reply_to("z-stp", "Thực hiện Kế hoạch số 46/KH-UBND")
-    assert "Kính gửi đồng chí Lê Văn Sơn (Sở Tư pháp)" in reminder and "/danop" in reminder
+    assert "Kính gửi: Đồng chí Lê Văn Sơn, Sở Tư pháp." in reminder and "/danop" in reminder
 
     gate = z.channel.quota
     assert isinstance(gate, QuotaGate)

@@ -140,13 +140,21 @@ def test_every_message_function_renders_cleanly(lang: str) -> None:
 
 def test_reminders_read_as_sở_nội_vụ_writes_them() -> None:
     text = messages.reminder(DeliveryKind.DUE, "vi", "Nguyễn Văn A", "Sở Tư pháp", REPORT, 1)
-    assert text.startswith("Kính gửi đồng chí Nguyễn Văn A (Sở Tư pháp),\n")
+    assert text.startswith("Kính gửi: Đồng chí Nguyễn Văn A, Sở Tư pháp.\n")
     assert (
-        "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị:"
+        "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị "
+        "Sở Tư pháp gửi Báo cáo tháng 4/2023 về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp) chậm nhất trong ngày"
         in text
     )
     assert "Hạn chót 15/4/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in text
-    assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in text
+    assert "Nơi nhận" not in text and text.count("đề nghị") == 2  # the request, and the day-off note's advice
+    # The position joins the agency's name as an office writes it.
+    titled = messages.reminder(
+        DeliveryKind.DUE, "vi", "Nguyễn Văn A, Chuyên viên Văn phòng Sở", "Sở Tư pháp", REPORT, 1
+    )
+    assert titled.startswith("Kính gửi: Đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở Tư pháp.\n")
+    chief = messages.greeting("vi", "Trần B, Chánh Văn phòng", "Ủy ban nhân dân huyện Na Hang")
+    assert chief == "Kính gửi: Đồng chí Trần B, Chánh Văn phòng Ủy ban nhân dân huyện Na Hang."
     adhoc = messages.adhoc_request("vi", "A", "B", "Báo cáo đột xuất: Tình hình mưa lũ", AT, "Sở Nội vụ")
     assert adhoc.count("đột xuất") == 1 and "nộp báo cáo đột xuất: Tình hình mưa lũ" in adhoc
     assert messages.ref_label("vi", "III.1", 4) == "III.1 (đoạn 4)"

@@ -65,7 +65,7 @@ async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(
     await h.sender.drain_once()
     (nudged,) = h.channel.to("stp")[-1:]
     # Saturday 15/4 ran to Monday 17/4 (Điều 148): Tuesday is one working day overdue, not two.
-    assert "đã quá 1 ngày làm việc" in nudged, nudged
+    assert "đã quá hạn 1 ngày làm việc" in nudged, nudged
     assert "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in nudged
 
     # The scheduled overdue reminder of that same morning reads the same.

@@ -110,7 +110,7 @@ async def test_leader_is_told_on_the_deadline_day_only_where_nobody_saw_or_sent(
     await h.sender.drain_once()
     assert h.channel.to("stp-lead") == []
     (alert,) = h.channel.to("nh-lead")
-    assert "Đến nay chưa cán bộ nào của Ủy ban nhân dân huyện Na Hang xác nhận đã nhận lời nhắc" in alert
+    assert "đến nay chưa có cán bộ nào của Ủy ban nhân dân huyện Na Hang xác nhận đã nhận lời nhắc" in alert
     assert await engine.fire_key(f"{APRIL}:unseen:0", at) == 0  # once
     off = ReminderEngine(h.db.uows, Rules(), h.sender, None)  # the option is off by default: no such point
     assert await off.fire_key(f"{APRIL}:unseen:0", at) == 0

@@ -116,13 +116,20 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
     assert len(world.channel.to("snv-admin")) == 1 and "thứ Sáu, 7/4/2023" in world.channel.to("snv-admin")[0]
     an = world.channel.to("stp-an")
     assert len(an) == 1
-    assert an[0].startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
-    assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang" in an[0]
-    assert "Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in an[0]
-    assert "thứ Bảy, 15/4/2023 — còn 8 ngày" in an[0]
+    assert an[0].startswith("Kính gửi: Đồng chí Nguyễn Văn An, Sở Tư pháp.\n")
+    # One request naming the agency, the report, where it goes and by when (issue 23); no "Nơi nhận".
+    assert (
+        "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị "
+        "Sở Tư pháp gửi Báo cáo tháng 4/2023 về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp) chậm nhất trong ngày "
+        "thứ Bảy, 15/4/2023 (còn 8 ngày)."
+    ) in an[0]
+    assert "Nơi nhận" not in an[0]
     assert "“chậm nhất trong ngày 15 hàng tháng”" in an[0] and "/danop" in an[0]
     binh = world.channel.to("stp-binh")
-    assert binh[0].startswith("Dear Lê Thị Bình") and "Saturday, 15/4/2023 — 8 days left" in binh[0]
+    assert (
+        binh[0].startswith("Dear Lê Thị Bình, Sở Tư pháp,")
+        and "by the end of Saturday, 15/4/2023 (8 days left)" in binh[0]
+    )
     assert world.channel.to("stp-lead") == []
 
 
@@ -168,9 +175,10 @@ async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world
     await sender.drain_once()
     scheduler.shutdown(wait=False)
     an = world.channel.to("stp-an")
-    assert len(an) == 1 and "đã quá 4 ngày làm việc" in an[0]
+    assert len(an) == 1 and "đã quá hạn 4 ngày làm việc" in an[0]
     lead = world.channel.to("stp-lead")
-    assert len(lead) == 1 and "Sở Tư pháp chưa nộp báo cáo tháng 4/2023" in lead[0]
+    assert len(lead) == 1 and "đồng chí chỉ đạo gửi Báo cáo tháng 4/2023 của Sở Tư pháp" in lead[0]
+    assert "Sở Tư pháp chưa gửi báo cáo, đã quá hạn" in lead[0]
     assert len(world.channel.to("nh-dung")) == 1
     (digest,) = world.channel.to("snv-admin")  # today's 08:00 digest only; the older ones are stale
     assert "thứ Sáu, 21/4/2023" in digest
@@ -322,15 +330,15 @@ async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World)
     assert await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0)) == 3
     await sender.drain_once()
     (an,) = world.channel.to("stp-an")
-    assert an.startswith("Kính gửi đồng chí Nguyễn Văn An (Sở Tư pháp),")
+    assert an.startswith("Kính gửi: Đồng chí Nguyễn Văn An, Sở Tư pháp.")
     assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ" in an
-    assert "hạn chót thứ Bảy, 15/4/2023 — còn 1 ngày (ngày mai là hạn chót)." in an
+    assert "chậm nhất trong ngày thứ Bảy, 15/4/2023 (còn 1 ngày, ngày mai là hạn chót)." in an
     assert (
         "Hạn chót 15/4/2023 trùng ngày nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết "
         "thứ Hai, 17/4/2023." in an
     )
     assert "trong ngày làm việc hôm nay" not in an  # no longer told both "tomorrow" and "today"
-    assert "Nơi nhận: Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)." in an
+    assert "Nơi nhận" not in an and "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in an
     (binh,) = world.channel.to("stp-binh")
     assert "under Article 148 of the Civil Code the time allowed runs to the end of Monday, 17/4/2023" in binh
 
@@ -395,5 +403,5 @@ async def test_the_text_preview_is_what_the_point_sends(world: World) -> None:
     assert shown["Lê Thị Bình"] == world.channel.to("stp-binh")[0] and shown["Lê Thị Bình"].startswith("Dear")
     assert shown["Hoàng Thị Dung"] == world.channel.to("nh-dung")[0]
     nobody = [x for x in preview if x.point.key == f"{APRIL}:before:7" and x.agency == "Sở Tài chính"]
-    assert len(nobody) == 1 and nobody[0].text.startswith("Kính gửi: Cán bộ đầu mối của Sở Tài chính,")
+    assert len(nobody) == 1 and nobody[0].text.startswith("Kính gửi: Cán bộ đầu mối của Sở Tài chính.")
     assert await world.count(t.Delivery) == 3  # the point's own: two of Sở Tư pháp, one of Na Hang
