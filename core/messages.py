@@ -326,7 +326,10 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
         lines.append(tr.gettext("No report period is open."))
     for p in periods:
         lines.append(
-            tr.gettext("• %(label)s (deadline %(due)s): %(on_time)d on time, %(late)d late, %(missing)d not yet sent.")
+            tr.gettext(
+                "• %(label)s (deadline %(due)s): %(on_time)d agencies sent on time, %(late)d sent late, "
+                "%(missing)d have not sent."
+            )
             % {
                 "label": p.label,
                 "due": format_day(p.due_at, lang),
@@ -376,9 +379,9 @@ def notice(lang: str, name: str, agency: str, text: str, sender_agency: str) -> 
 def adhoc_request(lang: str, name: str, agency: str, label: str, due_at: datetime, sender_agency: str) -> str:
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(sender)s requests %(label_in)s.\nDeadline: %(due)s.\n"
+        "%(sender)s asks %(agency)s to send %(label_in)s by the end of %(due)s.\n"
         "Once the report is sent, please choose “Report sent” below (or send /danop)."
-    ) % {"sender": sender_agency, "label_in": in_sentence(label), "due": format_day(due_at, lang)}
+    ) % {"sender": sender_agency, "agency": agency, "label_in": in_sentence(label), "due": format_day(due_at, lang)}
     return f"{greeting(lang, name, agency)}\n{body}"
 
 

@@ -156,7 +156,7 @@ def test_reminders_read_as_sở_nội_vụ_writes_them() -> None:
     chief = messages.greeting("vi", "Trần B, Chánh Văn phòng", "Ủy ban nhân dân huyện Na Hang")
     assert chief == "Kính gửi: Đồng chí Trần B, Chánh Văn phòng Ủy ban nhân dân huyện Na Hang."
     adhoc = messages.adhoc_request("vi", "A", "B", "Báo cáo đột xuất: Tình hình mưa lũ", AT, "Sở Nội vụ")
-    assert adhoc.count("đột xuất") == 1 and "nộp báo cáo đột xuất: Tình hình mưa lũ" in adhoc
+    assert adhoc.count("đột xuất") == 1 and "Sở Nội vụ đề nghị B gửi báo cáo đột xuất: Tình hình mưa lũ" in adhoc
     assert messages.ref_label("vi", "III.1", 4) == "III.1 (đoạn 4)"
     assert [messages.person_role("vi", r) for r in Role] == ["đầu mối", "lãnh đạo", "quản trị"]
     assert messages.example_document("STP") == "125/BC-STP" and messages.example_document("UBND-HY") == "125/BC-UBND"
@@ -186,3 +186,54 @@ def test_a_period_as_a_column_names_it() -> None:
     assert messages.column_label("Báo cáo quý I/2026") == "Quý I/2026"
     assert messages.column_label("Báo cáo 6 tháng đầu năm 2026") == "6 tháng đầu năm 2026"
     assert messages.column_label("Báo cáo đột xuất: mưa lũ") == "Đột xuất: mưa lũ"
+
+
+REMINDER_KINDS = (
+    DeliveryKind.BEFORE,
+    DeliveryKind.DUE,
+    DeliveryKind.OVERDUE,  # the scheduler's overdue reminder and Sở Nội vụ's /nhacnho nudge render the same
+    DeliveryKind.ESCALATION,
+    DeliveryKind.UNSEEN,
+)
+LONG_DATE = re.compile(r"\b0\d/\d{1,2}/\d{4}\b|\b\d{1,2}/0\d/\d{4}\b")  # "15/04/2023": not the plans' style
+
+
+def _every_kind_in_vietnamese() -> dict[str, str]:
+    name, agency = "Nguyễn Văn A, Chuyên viên Văn phòng Sở", "Sở Tư pháp"
+    texts = {
+        k.value: messages.reminder(k, "vi", name, agency, REPORT, 3 if k is DeliveryKind.BEFORE else 1)
+        for k in REMINDER_KINDS
+    }
+    texts["digest"] = messages.digest(
+        "vi",
+        "Phạm Minh Em",
+        AT,
+        [DigestPeriod("Báo cáo tháng 4/2023", REPORT.due_at, 1, 2, 21, ("Sở Tư pháp",))],
+        DigestDeliveries(3, 1, 1, ("Hoàng Thị Dung (Ủy ban nhân dân huyện Na Hang)",)),
+    )
+    texts["notice"] = messages.notice("vi", name, agency, "Đề nghị các cơ quan rà soát số liệu.", "Sở Nội vụ")
+    texts["adhoc"] = messages.adhoc_request("vi", name, agency, "Báo cáo đột xuất: Tình hình mưa lũ", AT, "Sở Nội vụ")
+    texts["calendar"] = messages.reminder_moved("vi", name, agency, "Báo cáo tháng 4/2023", AT, AT, "nghỉ bù")
+    return texts
+
+
+@pytest.mark.parametrize("kind", [*(k.value for k in REMINDER_KINDS), "digest", "notice", "adhoc", "calendar"])
+def test_every_message_kind_reads_as_the_office_writes(kind: str) -> None:
+    """Issue 23: in Vietnamese, every kind of message opens "Kính gửi: Đồng chí …", has one date style, no "Nơi
+    nhận", no "bot", no English word; a reminder is one request naming the agency, the report and where it goes."""
+    text = _every_kind_in_vietnamese()[kind]
+    assert text.startswith("Kính gửi: Đồng chí "), text
+    assert "Nơi nhận" not in text and "bot" not in text.lower(), text
+    assert not LONG_DATE.search(text), text
+    assert not ENGLISH.search(text.replace("/danop", "")), text
+    assert unicodedata.is_normalized("NFC", text)
+    if kind in {k.value for k in REMINDER_KINDS}:
+        assert text.startswith("Kính gửi: Đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở Tư pháp.\n"), text
+        request = text.splitlines()[1]
+        assert request.startswith(
+            "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang"
+        )
+        assert request.count("Sở Nội vụ đề nghị") == 1 and "Báo cáo tháng 4/2023" in request
+        assert "Sở Tư pháp" in request and "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in request
+    if kind == "adhoc":
+        assert "Sở Nội vụ đề nghị Sở Tư pháp gửi báo cáo đột xuất" in text

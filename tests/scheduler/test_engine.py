@@ -271,7 +271,10 @@ async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: W
     assert len(digest) == 1
     assert "Tin nhắc hôm qua: 1 đã gửi, 1 lỗi, 1 bị chặn." in digest[0]
     assert "Hoàng Thị Dung (Ủy ban nhân dân huyện Na Hang)" in digest[0]
-    assert "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/4/2023): 0 đúng hạn, 0 muộn, 24 chưa nộp." in digest[0]
+    assert (
+        "• Báo cáo tháng 4/2023 (hạn chót thứ Bảy, 15/4/2023): 0 cơ quan gửi đúng hạn, 0 cơ quan gửi chậm, "
+        "24 cơ quan chưa gửi." in digest[0]
+    )
 
 
 async def test_digest_names_agencies_overdue_three_working_days(world: World) -> None:
@@ -284,7 +287,7 @@ async def test_digest_names_agencies_overdue_three_working_days(world: World) ->
     await engine.fire_key("digest:2023-04-20", vn(2023, 4, 20, 8, 0))
     await sender.drain_once()
     (digest,) = world.channel.to("snv-admin")
-    assert "1 đúng hạn, 1 muộn, 22 chưa nộp" in digest
+    assert "1 cơ quan gửi đúng hạn, 1 cơ quan gửi chậm, 22 cơ quan chưa gửi" in digest
     overdue_line = next(line for line in digest.splitlines() if "Quá hạn:" in line)
     assert "Ủy ban nhân dân huyện Na Hang" in overdue_line and "Sở Tư pháp" not in overdue_line
 
