@@ -7,12 +7,17 @@ PLAN   := plans/46-KH-UBND-2023.toml
 PO     := $(wildcard locales/*/LC_MESSAGES/nhacviec.po)
 MO     := $(PO:.po=.mo)
 
-.PHONY: run test check install install-test catalogs extract lint typecheck bench clean
+.PHONY: run demo test check install install-test catalogs extract lint typecheck bench clean
 
 run: install catalogs
 	$(BIN)/nhacviec db upgrade
 	$(BIN)/nhacviec import-plan $(PLAN)
 	$(BIN)/nhacviec run
+
+# A one-minute look at the service: its own database (data/demo.db), plan 46, two focal persons and an admin,
+# and a simulated clock from 07:59 on Friday 14/4/2023: the 08:00 reminder arrives about a minute later.
+demo: install catalogs
+	$(BIN)/nhacviec demo
 
 # Everything, every proof included, on SQLite and (with TEST_DATABASE_URL) PostgreSQL: what CI runs. The proofs
 # mostly wait (for processes, a browser, timers of the platforms they stand in for), so four workers share the

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import asyncio
 import logging
 import sys
 from dataclasses import replace
@@ -519,6 +520,42 @@ def _print_texts(texts: list[reminders.PreviewText], as_json: bool) -> None:
         )
         out.print(x.text, soft_wrap=True)
         out.print("")
+
+
+@app.command("demo")
+def demo_cmd(
+    speed: Annotated[
+        float, typer.Option("--speed", min=0.1, max=3600, help="Đồng hồ mô phỏng chạy nhanh gấp (clock speed).")
+    ] = 1.0,
+    plan_path: Annotated[Path, typer.Option("--plan", help="Tệp kế hoạch 46 (the plan file).")] = Path(
+        "plans/46-KH-UBND-2023.toml"
+    ),
+) -> None:
+    """Chạy thử trong một phút: cơ sở dữ liệu riêng, đồng hồ mô phỏng từ 07:59 thứ Sáu, 14/4/2023 (a one-minute demo
+    on a database of its own and a simulated clock; the service itself never runs on it)."""
+    import signal
+
+    from nhacviec.demo import run_demo
+    from nhacviec.http import HttpPortInUse
+
+    async def go() -> None:
+        try:
+            settings = load_settings()
+        except ValidationError as exc:
+            raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for sig in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(sig, stop.set)
+        try:
+            await run_demo(settings, speed, stop, plan_path)
+        except HttpPortInUse as exc:
+            raise CliError(str(exc)) from None
+        except PlanFileError as exc:
+            raise CliError(f"không đọc được tệp kế hoạch (cannot read the plan file): {exc}", 2) from None
+        out.print("Đã dừng chạy thử (demo stopped).")
+
+    run(go())
 
 
 @app.command("run")

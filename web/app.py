@@ -4,11 +4,13 @@ it, in one table (``pages``); ``web.guard`` checks sign-in, role, CSRF and body 
 from __future__ import annotations
 
 from collections.abc import Callable
+from datetime import datetime
 from pathlib import Path
 
 from starlette.routing import BaseRoute, Mount, Route
 from starlette.staticfiles import StaticFiles
 
+from core.deadlines import utcnow
 from core.repositories import UnitOfWorkFactory
 from core.usecases.rules import Rules
 from web.adhoc import AdhocPages
@@ -78,10 +80,12 @@ def dashboard_routes(
     secure: bool = False,
     queued: Callable[[], None] = lambda: None,
     invite_link: Callable[[str], str | None] = lambda code: None,
+    clock: Callable[[], datetime] = utcnow,
 ) -> list[BaseRoute]:
-    """``queued`` is called after a page has written outbox rows (the service's sender drains at once)."""
+    """``queued`` is called after a page has written outbox rows (the service's sender drains at once); ``clock``
+    is the instant the matrix is judged at (`nhacviec demo` gives its simulated one)."""
     cookies = Cookies(secret, secure)
-    d = Dashboard(rules, cookies)
+    d = Dashboard(rules, cookies, clock)
     guard = Guard(uows, cookies, d.refuse)
     routes: list[BaseRoute] = [
         Route(p.path, guard.endpoint(p), methods=[p.method]) for p in pages(d, queued, invite_link)
