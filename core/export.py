@@ -15,7 +15,7 @@ if TYPE_CHECKING:
 
 STANDING_VI = {
     Standing.ON_TIME: "Đúng hạn",
-    Standing.LATE: "Nộp muộn",
+    Standing.LATE: "Gửi chậm",
     Standing.MISSING: "Chưa nộp (quá hạn)",
     Standing.NOT_DUE: "Chưa đến hạn",
 }

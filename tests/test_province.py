@@ -207,7 +207,7 @@ async def test_a_2026_plan_owing_communes_reminds_them_and_tonghop_groups_them(
     await admin.say("/tonghop 21/KH-UBND thang:2026-03")
     lines = admin.text.splitlines()
     assert lines[1].startswith("Đúng hạn (0)")
-    waiting = lines[lines.index(next(line for line in lines if line.startswith("Chưa nộp (136)"))) :]
+    waiting = lines[lines.index(next(line for line in lines if line.startswith("Chưa gửi (136)"))) :]
     assert waiting[1].startswith("• Sở, ban, ngành (12): Văn phòng Ủy ban nhân dân tỉnh; Sở Tư pháp;")
     assert waiting[2].startswith("• UBND xã, phường (124): Ủy ban nhân dân phường Hà Giang 2")
     assert "Ủy ban nhân dân phường Minh Xuân (đã được nhắc)" in waiting[2]

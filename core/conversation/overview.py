@@ -108,6 +108,15 @@ async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
         return await _which_plan(ctx, "nhacnho", exc)
     if not done.missing:
         return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=messages.in_sentence(done.period.label)))
+    if not done.queued:  # nobody to remind: say so, not "a reminder is going to 0 focal persons of 0 agencies"
+        return ctx.reply(
+            ctx.tn(
+                "No focal person to remind: %(n)d agency yet to send %(label)s has nobody registered.",
+                "No focal person to remind: %(n)d agencies yet to send %(label)s have nobody registered.",
+                done.missing,
+                label=messages.in_sentence(done.period.label),
+            )
+        )
     ctx.effects.queued = True
     lines = [
         ctx.tn(

@@ -112,7 +112,7 @@ async def test_registration_tasks_submit_and_overview(live: Live) -> None:
     await api.reply_to(STP, "thẩm định và tham gia ý kiến")
 
     api.push_text(STP, NAMES[STP], "/danop")
-    menu = await api.reply_to(STP, "Sở Tư pháp đã nộp báo cáo nào")
+    menu = await api.reply_to(STP, "Đồng chí xác nhận Sở Tư pháp đã gửi báo cáo kỳ nào")
     api.push_callback(STP, NAMES[STP], api.button(menu, "Báo cáo tháng 4/2023"))
     ask = await api.reply_to(STP, "rồi xác nhận")
     api.push_callback(STP, NAMES[STP], api.button(ask, "Xác nhận đã nộp"))
@@ -121,7 +121,7 @@ async def test_registration_tasks_submit_and_overview(live: Live) -> None:
 
     api.push_text(ADMIN, NAMES[ADMIN], "/tonghop 2023-04")
     overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 — hạn chót")
-    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa nộp (23)" in overview["text"]
+    assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa gửi (23)" in overview["text"]
 
     api.push_text(STP, NAMES[STP], "/tonghop")
     refused = await api.reply_to(STP, "chỉ dành cho quản trị viên")

@@ -110,7 +110,7 @@ async def test_register_tasks_and_submit_by_number(z: Z) -> None:
     tasks = await api.reply_to("z-stp", "Nhiệm vụ của Sở Tư pháp")
     assert "III.3 —" in tasks and "Trả lời bằng số thứ tự để chọn." in tasks
     api.push_text("z-stp", "Lê Văn Sơn", "Đã nộp")
-    menu = await api.reply_to("z-stp", "Sở Tư pháp đã nộp báo cáo nào")
+    menu = await api.reply_to("z-stp", "Đồng chí xác nhận Sở Tư pháp đã gửi báo cáo kỳ nào")
     assert "1. Báo cáo tháng 4/2023" in menu
     api.push_text("z-stp", "Lê Văn Sơn", "1")
     confirm = await api.reply_to("z-stp", "rồi xác nhận")

@@ -114,7 +114,7 @@ async def test_a_merge_keeps_2023_names_and_2026_plans_address_the_successors(lo
     april = admin.text
     assert "Sở Nông nghiệp và Phát triển nông thôn" in april and "Sở Nông nghiệp và Môi trường" not in april
     assert "Sở Tài nguyên và Môi trường" in april and "Ủy ban nhân dân huyện Hàm Yên" in april
-    assert "Đúng hạn (3)" in april and "Chưa nộp (21)" in april  # 2023's 24 agencies, as they were
+    assert "Đúng hạn (3)" in april and "Chưa gửi (21)" in april  # 2023's 24 agencies, as they were
 
     await admin.say("/xuat thang:2023-04")
     doc = admin.last[0].document
@@ -129,7 +129,7 @@ async def test_a_merge_keeps_2023_names_and_2026_plans_address_the_successors(lo
 
     await admin.say("/tonghop 2026")
     year = admin.text
-    assert "Báo cáo năm 2026" in year and "Chưa nộp (3)" in year  # Sở Nội vụ compiles it
+    assert "Báo cáo năm 2026" in year and "Chưa gửi (3)" in year  # Sở Nội vụ compiles it
     assert "Sở Nông nghiệp và Môi trường" in year and "Ủy ban nhân dân xã Hàm Yên" in year
     assert "Tài nguyên" not in year and "huyện Hàm Yên" not in year
 

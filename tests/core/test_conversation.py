@@ -201,7 +201,7 @@ async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
 async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: time_machine.Traveller) -> None:
     p = await registered(h, "s1", "Lê Văn Sơn", "STP", Role.FOCAL)
     await p.say("/danop")
-    assert "Sở Tư pháp đã nộp báo cáo nào" in p.text
+    assert "Đồng chí xác nhận Sở Tư pháp đã gửi báo cáo kỳ nào" in p.text
     await p.press("Báo cáo tháng 4/2023")
     assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/4/2023." in p.text
     await p.say("số 125/bc-stp")
@@ -233,7 +233,7 @@ async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_mach
     await p.press("Xác nhận đã nộp")
     assert "— muộn." in p.text
     await p.say("/trangthai")
-    assert "Báo cáo tháng 4/2023: đã nộp muộn lúc 10:00 thứ Ba, 18/4/2023" in p.text
+    assert "Báo cáo tháng 4/2023: đã gửi chậm lúc 10:00 thứ Ba, 18/4/2023" in p.text
     frozen.move_to(datetime(2023, 4, 19, 11, 0, tzinfo=VN_TZ))
     await p.say("/huynop")
     assert "Không có xác nhận nào trong 24 giờ qua" in p.text
@@ -285,7 +285,7 @@ async def test_overview_and_nudge(h: Harness) -> None:
     await stp.say("/danop 2023-04")
     await stp.press("Xác nhận đã nộp")
     await admin.say("/tonghop 2023-04")
-    assert "Đúng hạn (1): Sở Tư pháp" in admin.text and "Chưa nộp (23)" in admin.text
+    assert "Đúng hạn (1): Sở Tư pháp" in admin.text and "Chưa gửi (23)" in admin.text
     await admin.say("/nhacnho 2023-04")
     assert "1 cán bộ đầu mối của 23 cơ quan" not in admin.text
     assert "Đang gửi nhắc nhở tới 1 cán bộ đầu mối" in admin.text
@@ -467,7 +467,7 @@ async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
     await admin.say(f"/overview {label}")
     assert "Báo cáo tháng 4/2023 — hạn chót" in admin.text
     await admin.say("/TongHop@nhacviec_test_bot 2023-04")
-    assert "Chưa nộp (24)" in admin.text
+    assert "Chưa gửi (24)" in admin.text
 
 
 async def test_unexpected_errors_are_logged_and_answered(
@@ -490,7 +490,7 @@ async def test_unexpected_errors_are_logged_and_answered(
         ("nhiem vu", "Nhiệm vụ của Sở Tư pháp"),
         ("Nhiệm vụ III.3", "mục III.3 (thực hiện)"),
         ("NHIEMVU", "Nhiệm vụ của Sở Tư pháp"),
-        ("đã nộp", "Sở Tư pháp đã nộp báo cáo nào"),
+        ("đã nộp", "Đồng chí xác nhận Sở Tư pháp đã gửi báo cáo kỳ nào"),
         ("han bao cao", "Các kỳ báo cáo của Sở Tư pháp"),
         ("tong hop", "chỉ dành cho quản trị viên"),
         ("huong dan", "/danop"),
@@ -583,3 +583,14 @@ async def test_a_plan_that_ended_long_ago_is_no_longer_chased(loaded: Database, 
     late = await registered(h, "stp-2023", "Sơn", "STP", Role.FOCAL)
     await late.say("/hanbaocao")
     assert "Báo cáo tháng 5/2023" in late.text and "Kế hoạch đã kết thúc" not in late.text
+
+
+async def test_a_nudge_with_nobody_to_remind_says_so(h: Harness) -> None:
+    """Issue 23, point 5: not "Đang gửi nhắc nhở tới 0 cán bộ đầu mối của 0 cơ quan …"."""
+    admin = await registered(h, "a-nudge", "A", "SNV", Role.ADMIN)
+    await admin.say("/nhacnho 2023-04")
+    assert admin.text == (
+        "Không có cán bộ đầu mối nào để nhắc: 24 cơ quan chưa gửi báo cáo tháng 4/2023 đều chưa đăng ký cán bộ đầu mối."
+    )
+    async with h.db.sessions() as session:
+        assert await session.scalar(select(func.count()).select_from(t.Delivery)) == 0  # nothing queued

@@ -146,9 +146,9 @@ async def test_finding_2_several_plans_name_their_periods_and_tasks(h: Harness, 
     assert "Nhiều kế hoạch có kỳ báo cáo trùng tên này" in admin.text
     assert [c.label for c in admin.last[0].choices] == ["46/KH-UBND thang:2023-04", "99/KH-UBND thang:2023-04"]
     await admin.press("99/KH-UBND thang:2023-04")
-    assert "Báo cáo tháng 4/2023 — hạn chót 23:59 thứ Năm, 20/4/2023" in admin.text and "Chưa nộp (1)" in admin.text
+    assert "Báo cáo tháng 4/2023 — hạn chót 23:59 thứ Năm, 20/4/2023" in admin.text and "Chưa gửi (1)" in admin.text
     await admin.say("/tonghop 46/KH-UBND thang:2023-04")  # named with its plan: no question
-    assert "Chưa nộp (24)" in admin.text
+    assert "Chưa gửi (24)" in admin.text
 
     son = await registered(h, "son", "STP", Role.FOCAL)
     await son.say("/danop 2023-04")

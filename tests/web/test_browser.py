@@ -246,7 +246,7 @@ async def test_admin_signs_in_from_the_bot_and_reads_april_2023(
 
     april = await _in_thread(_april, browser)
     assert april["counts"] == "1 / 1 / 22 / 0", april  # one on time, one late, 22 overdue (24 owe), none not yet due
-    assert "✓ đúng hạn" in april["STP"] and "⚠ nộp muộn +2 ngày" in april["SYT"] and "✗ chưa nộp" in april["SNNPTNT"]
+    assert "✓ đúng hạn" in april["STP"] and "⚠ gửi chậm +2 ngày" in april["SYT"] and "✗ chưa nộp" in april["SNNPTNT"]
     SHOTS.mkdir(exist_ok=True)
     await _in_thread(browser.save_screenshot, str(SHOTS / "matrix.png"))
     assert await _in_thread(_unlabelled, browser) == []

@@ -83,7 +83,7 @@ async def test_the_matrix_and_the_trends_page_agree_on_every_count(admin: Admin)
     assert len(in_matrix) == 11 and in_matrix == in_trends  # the 11 periods of plan 46, the same four counts
     april = next(v for v in in_matrix.values() if v[:2] == (1, 1))
     assert april == (1, 1, 22, 0)  # 2023 is long past: nobody's report is still "not yet due"
-    assert "✓ đúng hạn" in matrix and "⚠ nộp muộn +2 ngày" in matrix  # 19/4, after a deadline run to Monday 17/4
+    assert "✓ đúng hạn" in matrix and "⚠ gửi chậm +2 ngày" in matrix  # 19/4, after a deadline run to Monday 17/4
     # Columns are named as officials name the periods (issue 23), not by their keys.
     heads = re.findall(r'<th scope="col" title="[^"]*" data-key="([^"]+)">([^<]+)<br>', matrix)
     assert ("2023-04", "Tháng 4/2023") in heads and ("2023-H1", "6 tháng đầu năm 2023") in heads
