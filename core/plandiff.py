@@ -122,6 +122,26 @@ def agency_fields(a: AgencySpec | Agency) -> dict[str, object]:
     return {"name": a.name, "kind": a.kind.value, "active": a.active}
 
 
+# What an import changes, as an operator of Sở Nội vụ reads it (the keys stay English: scripts read --json).
+CHANGE_VI = {
+    "plan created": "tạo kế hoạch",
+    "plan updated": "cập nhật thông tin kế hoạch",
+    "agencies created": "thêm cơ quan",
+    "agencies updated": "cập nhật cơ quan",
+    "tasks created": "thêm nhiệm vụ",
+    "tasks updated": "cập nhật nhiệm vụ",
+    "task assignments changed": "thay đổi cơ quan thực hiện nhiệm vụ",
+    "tasks removed": "bỏ nhiệm vụ",
+    "series created": "thêm chế độ báo cáo",
+    "series updated": "cập nhật chế độ báo cáo",
+    "series agencies changed": "thay đổi cơ quan phải báo cáo (chế độ)",
+    "periods created": "thêm kỳ báo cáo",
+    "periods updated": "cập nhật kỳ báo cáo",
+    "period agencies changed": "thay đổi cơ quan phải báo cáo (kỳ)",
+    "periods removed": "bỏ kỳ báo cáo",
+}
+
+
 def diff(stored: StoredPlan, spec: PlanSpec, update_agencies: bool = False) -> PlanDiff:
     """The changes importing ``spec`` makes to ``stored``.
 

@@ -20,6 +20,7 @@ from core import messages
 from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
 from core.export import invites_workbook
 from core.i18n import format_day, format_instant
+from core.plandiff import CHANGE_VI
 from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
@@ -123,7 +124,7 @@ def import_plan_cmd(
             done = "sẽ thay đổi, chưa ghi gì (would change; nothing written)" if dry_run else "đã nạp (imported)"
             out.print(f"Kế hoạch {spec.number} {done}:")
             for what, n in sorted(report.changes.items()):
-                out.print(f"  {what}: {n}")
+                out.print(f"  {CHANGE_VI.get(what, what)}: {n} ({what})")
         kept = "sẽ giữ lại kỳ (would keep)" if dry_run else "giữ lại kỳ (kept)"
         for label in report.kept_periods:
             err.print(styled(f"{kept.capitalize()} {label!r} vì đã có báo cáo nộp (it holds submissions).", "yellow"))

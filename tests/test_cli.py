@@ -26,11 +26,11 @@ def cli(database: Database, tmp_path: Path):  # type: ignore[no-untyped-def]
 
 def test_import_then_read_everything_as_json(cli, database: Database) -> None:  # type: ignore[no-untyped-def]
     looked = cli("import-plan", "--dry-run", str(PLAN_46))
-    assert looked.code == 0 and "chưa ghi gì" in looked.out and "agencies created: 36" in looked.out
+    assert looked.code == 0 and "chưa ghi gì" in looked.out and "thêm cơ quan: 36 (agencies created)" in looked.out
     assert cli("agencies", "--json").json() == []  # a dry run writes nothing
     first = cli("import-plan", str(PLAN_46))
     assert first.code == 0, first.err
-    assert "agencies created: 36" in first.out
+    assert "thêm cơ quan: 36 (agencies created)" in first.out
     again = cli("import-plan", str(PLAN_46))
     assert again.code == 0 and "không có thay đổi" in again.out
 

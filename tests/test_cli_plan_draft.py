@@ -49,7 +49,7 @@ async def test_a_docx_drafts_a_plan_file_that_imports(cli, database: Database, t
     assert await _plans(database) == 0  # drafting writes nothing to the database
     imported = cli("import-plan", str(out))
     assert imported.code == 0, imported.err
-    assert "plan created: 1" in imported.out and "tasks created: 30" in imported.out
+    assert "tạo kế hoạch: 1 (plan created)" in imported.out and "thêm nhiệm vụ: 30 (tasks created)" in imported.out
 
 
 def test_json_gives_the_draft_as_data(cli) -> None:  # type: ignore[no-untyped-def]
