@@ -31,7 +31,11 @@ class PlanPages:
     async def show(self, s: Seen, status: int = 200, **context: Any) -> Response:
         """The plans page: the loaded plans, reading a plan document, loading a plan file (and ``context``)."""
         listed = await drafting.plans(s.uow, s.me.actor)
-        limits = {"max_file_mb": MAX_FILE_BYTES // 1_000_000, "max_mb": MAX_DOCUMENT_BYTES // 1_000_000, "formats": FORMATS}
+        limits = {
+            "max_file_mb": MAX_FILE_BYTES // 1_000_000,
+            "max_mb": MAX_DOCUMENT_BYTES // 1_000_000,
+            "formats": FORMATS,
+        }
         return self.d.show(s, "plans.html", status, plans=listed, **{**limits, **context})
 
     async def check(self, s: Seen) -> Response:
