@@ -42,6 +42,7 @@ from nhacviec.clikit import (
     parse_duration,
     print_json,
     run,
+    settings_refused,
     styled,
     write_atomically,
 )
@@ -543,7 +544,7 @@ def demo_cmd(
         try:
             settings = load_settings()
         except ValidationError as exc:
-            raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
+            raise settings_refused(exc) from None
         stop = asyncio.Event()
         loop = asyncio.get_running_loop()
         for sig in (signal.SIGINT, signal.SIGTERM):
@@ -571,7 +572,7 @@ def run_cmd() -> None:
         try:
             settings = load_settings()
         except ValidationError as exc:
-            raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
+            raise settings_refused(exc) from None
         configure_logging(settings.log_level, settings.secrets())
         try:
             await run_service(settings)

@@ -69,12 +69,22 @@ REFUSED = {  # the use-cases' refusals, as the operator reads them
 }
 
 
+def settings_refused(exc: ValidationError) -> CliError:
+    """A configuration error that names each field and its problem, never a value: pydantic's own text repeats
+    the whole input, secrets included (issue 24, finding 1)."""
+    lines = []
+    for err in exc.errors(include_url=False, include_input=False, include_context=False):
+        field = ".".join(str(part) for part in err["loc"]).upper() or "cấu hình"
+        lines.append(f"  {field}: {err['msg']}")
+    return CliError("cấu hình không hợp lệ (invalid configuration):\n" + "\n".join(lines), 2)
+
+
 @asynccontextmanager
 async def context(check_schema: bool = True) -> AsyncIterator[Wiring]:
     try:
         settings = load_settings()
     except ValidationError as exc:
-        raise CliError(f"cấu hình không hợp lệ (invalid configuration):\n{exc}", 2) from exc
+        raise settings_refused(exc) from None
     try:
         async with wired(settings, check_schema) as w:
             yield w

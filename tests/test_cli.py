@@ -235,3 +235,26 @@ def test_read_only_commands_create_no_file_or_folder(tmp_path: Path) -> None:
     assert not (tmp_path / "dta").exists()
     made = run_cli(["db", "upgrade"], {"DATABASE_URL": f"sqlite+aiosqlite:///{typo}"}, tmp_path)
     assert made.code == 0 and typo.exists()  # the one command that creates it
+
+
+SECRET_TOKEN = "123456:SECRET-never-printed-0123456789"
+
+
+@pytest.mark.parametrize("command", [["db", "upgrade"], ["run"], ["status"]])
+def test_a_configuration_error_names_the_field_never_a_value(tmp_path: Path, command: list[str]) -> None:
+    """Issue 24, finding 1: pydantic's error text repeats the whole input (`input_value={…}`), the bot token and the
+    webhook secret included; the refusal now names each field and its problem only."""
+    env = {
+        "ENV": "production",
+        "WEB_SECRET_KEY": "changeme",
+        "TELEGRAM_BOT_TOKEN": SECRET_TOKEN,
+        "TELEGRAM_WEBHOOK_SECRET": "whsec-never-printed-abcdef",
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}",
+    }
+    result = run_cli(command, env, tmp_path)
+    said = result.out + result.err
+    assert result.code == 2, said
+    assert "WEB_SECRET_KEY" in said and "cấu hình không hợp lệ" in said
+    assert "SECRET-never-printed" not in said and "whsec-never-printed" not in said and "input_value" not in said
+    port = run_cli(["status"], {"HTTP_PORT": "99999", "DATABASE_URL": env["DATABASE_URL"]}, tmp_path)
+    assert port.code == 2 and "HTTP_PORT:" in port.err and "99999" not in port.err
