@@ -626,7 +626,7 @@ def login_link_cmd(
             async with w.uows() as uow:
                 token = await web_access.operator_link(uow, agency, role, name or default_name, now)
                 await uow.commit()
-        out.print(f"{w.settings.dashboard_url}/dang-nhap?t={token}")
+        out.print(f"{w.settings.dashboard_url}/dang-nhap?t={token}", soft_wrap=True)  # never wrapped: it is pasted
         err.print(f"Dùng một lần, hết hạn lúc (one use, expires at) {format_instant(now + web_access.LOGIN_TTL)}")
 
     run(go())

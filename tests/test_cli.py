@@ -258,3 +258,13 @@ def test_a_configuration_error_names_the_field_never_a_value(tmp_path: Path, com
     assert "SECRET-never-printed" not in said and "whsec-never-printed" not in said and "input_value" not in said
     port = run_cli(["status"], {"HTTP_PORT": "99999", "DATABASE_URL": env["DATABASE_URL"]}, tmp_path)
     assert port.code == 2 and "HTTP_PORT:" in port.err and "99999" not in port.err
+
+
+def test_the_login_link_is_one_line_in_a_narrow_terminal(loaded: Database, tmp_path: Path) -> None:
+    """Issue 24, finding 7: the link was wrapped at 80 columns (piped, or a narrow terminal) and the pasted half
+    answered "used or expired"."""
+    env = {**loaded.env, "WEB_BASE_URL": "https://nhacviec.sonoivu.tuyenquang.gov.vn/quan-tri", "COLUMNS": "40"}
+    result = run_cli(["login-link", "--as", "SNV", "--role", "admin"], env, tmp_path, subprocess=True)
+    assert result.code == 0, result.err
+    (line,) = [x for x in result.out.splitlines() if x.strip()]
+    assert re.fullmatch(r"https://nhacviec\.sonoivu\.tuyenquang\.gov\.vn/quan-tri/dang-nhap\?t=[\w-]{40,}", line), line
