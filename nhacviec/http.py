@@ -24,11 +24,13 @@ from typing import Any
 import uvicorn
 from prometheus_client import CONTENT_TYPE_LATEST
 from starlette.applications import Starlette
+from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
 
 from nhacviec.metrics import Metrics
+from web.headers import SecurityHeaders
 
 log = logging.getLogger("nhacviec.http")
 MAX_BODY = 1 << 20  # bytes: a Telegram update is a few KiB; a file is never posted, only its id
@@ -72,9 +74,14 @@ class Readiness:
 
 
 def build_app(
-    readiness: Readiness, metrics: Metrics, webhooks: list[Webhook], pages: list[BaseRoute] | None = None
+    readiness: Readiness,
+    metrics: Metrics,
+    webhooks: list[Webhook],
+    pages: list[BaseRoute] | None = None,
+    https: bool = False,
 ) -> Starlette:
-    """The service's app; ``pages`` (the dashboard) are mounted beside the service's own paths."""
+    """The service's app; ``pages`` (the dashboard) are mounted beside the service's own paths. Every response
+    carries the security headers (HSTS too when the service is reached over ``https``)."""
 
     async def healthz(request: Request) -> Response:
         return PlainTextResponse("ok")
@@ -93,7 +100,7 @@ def build_app(
         Route("/metrics", metrics_page, methods=["GET"]),
     ]
     routes += [Route(hook.path, _webhook(hook, readiness), methods=["POST"]) for hook in webhooks]
-    return Starlette(routes=[*routes, *(pages or [])])
+    return Starlette(routes=[*routes, *(pages or [])], middleware=[Middleware(SecurityHeaders, https=https)])
 
 
 def _refuse(status: int, description: str) -> Response:

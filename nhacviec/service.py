@@ -192,7 +192,8 @@ def build(w: Wiring, instance: Instance, timing: Timing = Timing()) -> Service:
         secure = settings.dashboard_url.startswith("https:")
         links = invite_links(settings.telegram_bot_username)
         pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick, links)
-        http = HttpServer(build_app(readiness, metrics, webhooks, pages), settings.http_host, settings.http_port)
+        https = (settings.web_base_url or "").startswith("https://")
+        http = HttpServer(build_app(readiness, metrics, webhooks, pages, https), settings.http_host, settings.http_port)
     return Service(
         settings, instance, timing, metrics, sender, scheduler, reminders, conversation, telegram, zalo,
         channels, webhooks, readiness, http,

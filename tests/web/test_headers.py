@@ -1,0 +1,44 @@
+"""Issue 24, finding 5: every response of the service's HTTP server carries the security headers (no framing by
+another site, no Referer leak, no sniffing, dashboard pages not cached; HSTS behind HTTPS). Over ASGI against the
+service's real app (``nhacviec.http.build_app``) with the real dashboard routes and database."""
+
+from __future__ import annotations
+
+import httpx
+import pytest
+
+from core.usecases.rules import Rules
+from nhacviec.http import Readiness, build_app
+from nhacviec.metrics import Metrics
+from tests.conftest import Database
+from web.app import dashboard_routes
+
+
+async def _ready() -> None:
+    """Readiness is not what this test looks at."""
+
+
+@pytest.mark.parametrize("https", [False, True])
+async def test_every_response_carries_the_security_headers(loaded: Database, https: bool) -> None:
+    app = build_app(
+        Readiness(_ready, lambda: ["test"]),
+        Metrics(loaded.uows, 3000),
+        [],
+        dashboard_routes(loaded.uows, Rules(), "headers-test-secret-key"),
+        https,
+    )
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
+        answers = {
+            "health": await client.get("/healthz"),
+            "sign-in page": await client.get("/da-dang-xuat"),
+            "refused page": await client.get("/"),  # 401 without a session: still framed by nobody
+            "not found": await client.get("/khong-co"),
+            "static": await client.get("/static/style.css"),
+        }
+    for what, r in answers.items():
+        assert r.headers["x-frame-options"] == "DENY", what
+        assert r.headers["content-security-policy"] == "frame-ancestors 'none'", what
+        assert r.headers["referrer-policy"] == "same-origin" and r.headers["x-content-type-options"] == "nosniff"
+        assert ("strict-transport-security" in r.headers) is https, what
+    assert answers["sign-in page"].headers["cache-control"] == "no-store"
+    assert "no-store" not in answers["static"].headers.get("cache-control", "")  # the stylesheet may be cached
