@@ -10,11 +10,11 @@ from datetime import date
 
 from starlette.responses import Response
 
-from core.deadlines import to_vn, utcnow
+from core.deadlines import MAX_YEAR, MIN_YEAR, to_vn, utcnow
 from core.errors import CalendarError
 from core.planning.calendar import DayKind
 from core.usecases import calendar
-from web.guard import Seen
+from web.guard import Seen, bounded
 from web.pages import Dashboard
 
 
@@ -24,10 +24,7 @@ class CalendarPages:
 
     async def _page(self, s: Seen, status: int = 200, shown: int | None = None, **context: object) -> Response:
         today = to_vn(utcnow()).date()
-        try:
-            year = shown or int(s.request.query_params.get("nam", today.year))
-        except ValueError:
-            year = today.year
+        year = shown or bounded(s.request.query_params.get("nam", today.year), MIN_YEAR, MAX_YEAR) or today.year
         found = await calendar.entries(s.uow, self.d.rules, year, today)
         return self.d.show(s, "calendar.html", status, entries=found, year=year, **context)
 

@@ -22,7 +22,7 @@ from core.reading.source import MAX_DOCUMENT_BYTES, Unreadable
 from core.types import AgencyKind, Recurrence
 from core.usecases import drafting
 from reader import read_document
-from web.guard import Seen
+from web.guard import Seen, bounded
 from web.pages import Dashboard
 from web.plans import PlanPages
 
@@ -142,9 +142,10 @@ def _who(task: DraftTask) -> list[str]:
 
 def _id(s: Seen) -> int:
     value = str(s.request.path_params.get("id", ""))
-    if not value.isdigit():
+    found = bounded(value)
+    if found is None:
         raise DraftUnknown(value[:20])
-    return int(value)
+    return found
 
 
 @dataclass

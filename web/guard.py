@@ -159,3 +159,16 @@ def same_site(target: str | None, default: str = "/") -> str:
     if parts.scheme or parts.netloc or not parts.path.startswith("/") or parts.path.startswith("//"):
         return default
     return target
+
+
+MAX_ID = 2_147_483_647  # the largest row id the databases hold (PostgreSQL's integer): a longer number is no row
+
+
+def bounded(text: object, low: int = 1, high: int = MAX_ID) -> int | None:
+    """A number typed into an address or a form, if it is one within [low, high]; else None (never a 500 from a
+    number the database cannot hold: issue 24, finding 8)."""
+    value = str(text or "").strip()
+    if not value.isdigit() or len(value) > len(str(high)):
+        return None
+    number = int(value)
+    return number if low <= number <= high else None

@@ -30,7 +30,7 @@ from core.usecases import matrix, overview, web_access
 from core.usecases.rules import Rules
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
-from web.guard import Seen, same_site
+from web.guard import Seen, bounded, same_site
 from web.labels import LABELS
 from web.session import LANG_COOKIE, Cookies, language
 
@@ -130,7 +130,9 @@ class Dashboard:
 
     async def cell_page(self, s: Seen) -> Response:
         try:
-            period_id = int(s.request.path_params["period_id"])
+            period_id = bounded(s.request.path_params["period_id"])
+            if period_id is None:
+                raise PeriodUnknown(str(s.request.path_params["period_id"])[:20])
             detail = await matrix.cell_detail(
                 s.uow, s.me.actor, self.rules, period_id, s.request.path_params["agency"], self.clock()
             )

@@ -16,7 +16,7 @@ from core.deadlines import utcnow
 from core.errors import AdminElsewhere, AgencyUnknown, DomainError, NotAllowed
 from core.types import Role
 from core.usecases import accounts, people, plan
-from web.guard import Seen
+from web.guard import Seen, bounded
 from web.pages import Dashboard
 
 GROUPS = ("@departments", "@communes", "@districts", "@all")  # what the group form offers
@@ -80,7 +80,10 @@ class PeoplePages:
 
     async def deactivate(self, s: Seen) -> Response:
         try:
-            await people.deactivate(s.uow, s.me.actor, int(s.form.get("person", "")), utcnow())
+            person = bounded(s.form.get("person", ""))
+            if person is None:
+                raise ValueError("no such person")
+            await people.deactivate(s.uow, s.me.actor, person, utcnow())
         except ValueError:
             return self.d.say(s, 400, s.t("Refused."))
         except NotAllowed:

@@ -243,3 +243,18 @@ async def _signed_in_again(admin: Admin) -> Admin:
     csrf = re.search(r'name="csrf" value="([^"]+)"', (await admin.client.get("/can-bo")).text)
     assert csrf is not None
     return Admin(admin.db, admin.client, csrf.group(1), admin.conversation)
+
+
+async def test_numbers_too_large_for_the_database_are_refused_not_a_500(admin: Admin) -> None:
+    """Issue 24, finding 8: a 30-digit id in an address or a form, or year 99999, gave a 500 (PostgreSQL's integer
+    overflowed); now they are no such row, or the current year, and nothing is written."""
+    huge = "9" * 30
+    cell = await admin.client.get(f"/o/{huge}/STP")
+    assert cell.status_code == 404 and "Không có cơ quan hoặc kỳ báo cáo này" in cell.text
+    assert (await admin.client.get(f"/o/{2**31}/STP")).status_code == 404
+    calendar = await admin.client.get("/lich", params={"nam": "99999"})
+    assert calendar.status_code == 200 and "99999" not in calendar.text
+    person = await admin.post("/can-bo/ngung", person=huge)
+    assert person.status_code == 400
+    draft = await admin.client.get(f"/ke-hoach/ban-nhap/{huge}")
+    assert draft.status_code == 404
