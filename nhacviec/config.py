@@ -12,6 +12,7 @@ from sqlalchemy.engine import make_url
 
 from models.db import DEFAULT_URL as DEFAULT_DB
 
+MIN_WEB_SECRET = 32  # characters: the key signs every dashboard session
 PLACEHOLDER_SECRETS = {"", "changeme", "change-me", "your-token-here", "123456:ABC"}
 
 
@@ -116,6 +117,12 @@ class Settings(BaseSettings):
                 value: SecretStr | None = getattr(self, name)
                 if value is not None and value.get_secret_value().strip() in PLACEHOLDER_SECRETS:
                     raise ValueError(f"{name.upper()} holds a placeholder value; set the real secret")
+            key = self.web_secret_key.get_secret_value() if self.web_secret_key else None
+            if key is not None and len(key.strip()) < MIN_WEB_SECRET:
+                raise ValueError(
+                    f"WEB_SECRET_KEY must be at least {MIN_WEB_SECRET} characters in production "
+                    "(for example: python3 -c 'import secrets; print(secrets.token_urlsafe(48))')"
+                )
         return self
 
     @model_validator(mode="after")

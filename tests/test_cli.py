@@ -268,3 +268,17 @@ def test_the_login_link_is_one_line_in_a_narrow_terminal(loaded: Database, tmp_p
     assert result.code == 0, result.err
     (line,) = [x for x in result.out.splitlines() if x.strip()]
     assert re.fullmatch(r"https://nhacviec\.sonoivu\.tuyenquang\.gov\.vn/quan-tri/dang-nhap\?t=[\w-]{40,}", line), line
+
+
+def test_production_asks_for_a_long_dashboard_key(tmp_path: Path) -> None:
+    """Issue 24, finding 6: production accepted a one-character WEB_SECRET_KEY; the documented deployment's template
+    had none at all, so even `migrate` failed."""
+    db_url = f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"
+    short = run_cli(["db", "upgrade"], {"ENV": "production", "WEB_SECRET_KEY": "k", "DATABASE_URL": db_url}, tmp_path)
+    assert short.code == 2 and "WEB_SECRET_KEY must be at least 32 characters" in short.err
+    assert not (tmp_path / "x.db").exists()
+    key = "0123456789abcdef" * 3  # 48 characters
+    ok = run_cli(["db", "upgrade"], {"ENV": "production", "WEB_SECRET_KEY": key, "DATABASE_URL": db_url}, tmp_path)
+    assert ok.code == 0, ok.err
+    template = (Path(__file__).resolve().parent.parent / "deploy" / "env.example").read_text(encoding="utf-8")
+    assert "\nWEB_SECRET_KEY=" in template and "\nWEB_BASE_URL=https://" in template
