@@ -125,7 +125,7 @@ def _webhook(hook: Webhook, readiness: Readiness) -> Callable[[Request], Awaitab
                 return _refuse(413, "too large")
         try:
             update = json.loads(body or b"{}")
-        except ValueError:
+        except (ValueError, RecursionError):  # nested past the parser's depth: refused like any bad JSON
             return _refuse(400, "bad JSON")
         if not isinstance(update, dict):
             return _refuse(400, "not an update")

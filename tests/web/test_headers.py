@@ -8,7 +8,7 @@ import httpx
 import pytest
 
 from core.usecases.rules import Rules
-from nhacviec.http import Readiness, build_app
+from nhacviec.http import Readiness, Webhook, build_app
 from nhacviec.metrics import Metrics
 from tests.conftest import Database
 from web.app import dashboard_routes
@@ -42,3 +42,23 @@ async def test_every_response_carries_the_security_headers(loaded: Database, htt
         assert ("strict-transport-security" in r.headers) is https, what
     assert answers["sign-in page"].headers["cache-control"] == "no-store"
     assert "no-store" not in answers["static"].headers.get("cache-control", "")  # the stylesheet may be cached
+
+
+async def test_a_webhook_nested_too_deep_is_refused_not_a_500(loaded: Database) -> None:
+    """Issue 24, finding 8: deeply nested JSON with the right secret raised RecursionError (a 500, and the platform
+    would send it again for ever); it is refused as bad JSON and handled by nobody."""
+    handled: list[dict[str, object]] = []
+
+    async def handle(update: dict[str, object]) -> None:
+        handled.append(update)
+
+    hook = Webhook("/telegram", "X-Telegram-Bot-Api-Secret-Token", "hook-secret", handle)
+    app = build_app(Readiness(_ready, lambda: ["test"]), Metrics(loaded.uows, 3000), [hook])
+    deep = b"[" * 200_000 + b"]" * 200_000  # 400 kB: under the body limit, far past the parser's depth
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://service") as client:
+        nested = await client.post(
+            "/telegram", content=deep, headers={"X-Telegram-Bot-Api-Secret-Token": "hook-secret"}
+        )
+        fine = await client.post("/telegram", json={"update_id": 1}, headers={hook.header: "hook-secret"})
+    assert nested.status_code == 400 and nested.json() == {"ok": False, "description": "bad JSON"}
+    assert fine.status_code == 200 and handled == [{"update_id": 1}]
