@@ -115,7 +115,9 @@ class Dashboard:
     async def switch_language(self, s: Seen) -> Response:
         lang = "en" if s.form.get("lang") == "en" else "vi"
         response = RedirectResponse(same_site(s.form.get("back")), status_code=303)
-        response.set_cookie(LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax")
+        response.set_cookie(
+            LANG_COOKIE, lang, max_age=365 * 86400, httponly=True, samesite="lax", secure=self.cookies.secure
+        )
         return response
 
     # ------------------------------------------------------------------ pages

@@ -4,9 +4,15 @@ service's real app (``nhacviec.http.build_app``) with the real dashboard routes 
 
 from __future__ import annotations
 
+import re
+
 import httpx
 import pytest
+from starlette.applications import Starlette
 
+from core.deadlines import utcnow
+from core.types import Role
+from core.usecases import web_access
 from core.usecases.rules import Rules
 from nhacviec.http import Readiness, Webhook, build_app
 from nhacviec.metrics import Metrics
@@ -62,3 +68,19 @@ async def test_a_webhook_nested_too_deep_is_refused_not_a_500(loaded: Database) 
         fine = await client.post("/telegram", json={"update_id": 1}, headers={hook.header: "hook-secret"})
     assert nested.status_code == 400 and nested.json() == {"ok": False, "description": "bad JSON"}
     assert fine.status_code == 200 and handled == [{"update_id": 1}]
+
+
+async def test_behind_https_the_language_cookie_is_secure_too(loaded: Database) -> None:
+    """Issue 24, finding 8: the session cookie was Secure behind HTTPS, the language cookie never."""
+    app = Starlette(routes=dashboard_routes(loaded.uows, Rules(), "headers-test-secret-key", secure=True))
+    async with loaded.uows() as uow:
+        token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
+        await uow.commit()
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="https://dashboard") as client:
+        signed_in = await client.get("/dang-nhap", params={"t": token})
+        assert signed_in.status_code == 303 and "secure" in signed_in.headers["set-cookie"].lower()
+        csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/can-bo")).text)
+        assert csrf is not None
+        switched = await client.post("/ngon-ngu", data={"csrf": csrf.group(1), "lang": "en", "back": "/"})
+    cookie = switched.headers["set-cookie"]
+    assert switched.status_code == 303 and cookie.startswith("nhacviec_lang=en") and "; secure" in cookie.lower()
