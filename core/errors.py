@@ -91,6 +91,11 @@ class LinkSamePlatform(DomainError):
     """A link code (/lienket) redeemed on the platform the person already uses."""
 
 
+class ConsoleAccountEnded(DomainError):
+    """The operator's console account for that agency and role was deactivated on the dashboard: it is not
+    brought back behind the admins' backs."""
+
+
 class ProvinceUnknown(DomainError):
     """None of the 34 provinces has that name."""
 

@@ -58,6 +58,10 @@ REFUSED = {  # the use-cases' refusals, as the operator reads them
     errors.NotOwed: "cơ quan không thuộc diện phải nộp kỳ báo cáo này (the agency does not owe this period)",
     errors.AlreadySubmitted: "kỳ báo cáo này đã được xác nhận nộp trước đó (already confirmed)",
     errors.LineageError: "không thay đổi được cơ quan: {detail}",
+    errors.ConsoleAccountEnded: (
+        "tài khoản dòng lệnh {detail} đã bị ngừng trên trang Cán bộ (the console account was deactivated); "
+        "một quản trị viên Sở Nội vụ có thể cấp mã mới bằng 'nhacviec invite'"
+    ),
     errors.ProvinceUnknown: (
         'không có tỉnh, thành phố {detail!r} trong 34 tỉnh, thành phố (unknown province); ví dụ: "Tuyên Quang"'
     ),

@@ -282,3 +282,17 @@ def test_production_asks_for_a_long_dashboard_key(tmp_path: Path) -> None:
     assert ok.code == 0, ok.err
     template = (Path(__file__).resolve().parent.parent / "deploy" / "env.example").read_text(encoding="utf-8")
     assert "\nWEB_SECRET_KEY=" in template and "\nWEB_BASE_URL=https://" in template
+
+
+async def test_login_link_for_a_deactivated_console_person_is_a_clear_refusal(loaded: Database, tmp_path: Path) -> None:
+    """Issue 24, finding 8: the second link died with an IntegrityError showing SQL once an admin had deactivated the
+    operator's console person on the dashboard."""
+    first = run_cli(["login-link", "--as", "STP", "--role", "focal"], loaded.env, tmp_path)
+    assert first.code == 0, first.err
+    async with loaded.uows() as uow:
+        person = next(p for p in await uow.accounts.people(None) if p.channels and p.agency_code == "STP")
+        assert await uow.accounts.deactivate(person.person_id)
+        await uow.commit()
+    again = run_cli(["login-link", "--as", "STP", "--role", "focal"], loaded.env, tmp_path)
+    assert again.code == 2 and "đã bị ngừng trên trang Cán bộ" in again.err
+    assert "Integrity" not in again.err + again.out and "INSERT" not in again.err + again.out

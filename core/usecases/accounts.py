@@ -12,6 +12,7 @@ from core.errors import (
     AdminElsewhere,
     AgencyUnknown,
     AlreadyRegistered,
+    ConsoleAccountEnded,
     DomainError,
     InviteExpired,
     InviteUnknown,
@@ -274,6 +275,8 @@ async def console_account(uow: UnitOfWork, agency_code: str, role: Role, name: s
     sender = Sender(Platform.CONSOLE, user_id, user_id, name)
     if await uow.accounts.by_sender(sender) is not None:
         return sender
+    if await uow.accounts.is_registered(sender.platform, sender.user_id):  # there, but deactivated
+        raise ConsoleAccountEnded(user_id)
     agency = await uow.agencies.by_code(agency_code)
     if agency is None:
         raise AgencyUnknown(agency_code[:32])
