@@ -33,6 +33,7 @@ from nhacviec.metrics import Metrics
 from web.headers import SecurityHeaders
 
 log = logging.getLogger("nhacviec.http")
+LIMIT_CONCURRENCY = 500  # connections served at once; a webhook burst of a province is far below it
 MAX_BODY = 1 << 20  # bytes: a Telegram update is a few KiB; a file is never posted, only its id
 
 
@@ -162,7 +163,18 @@ class HttpServer:
         self.sock.listen(128)
         self.host, self.port = host, int(self.sock.getsockname()[1])
         config = uvicorn.Config(
-            app, log_config=None, access_log=False, lifespan="off", timeout_graceful_shutdown=3, server_header=False
+            app,
+            log_config=None,
+            access_log=False,
+            lifespan="off",
+            timeout_graceful_shutdown=3,
+            server_header=False,
+            # Limits a careless or hostile client meets (issue 24, finding 8): idle keep-alive connections close
+            # after 5 s, at most LIMIT_CONCURRENCY connections are served at once (the rest get 503), and an
+            # incomplete request head is capped at 64 KiB.
+            timeout_keep_alive=5,
+            limit_concurrency=LIMIT_CONCURRENCY,
+            h11_max_incomplete_event_size=64 * 1024,
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None
