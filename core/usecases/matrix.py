@@ -107,11 +107,18 @@ class Matrix:
         return sorted(self.rows, key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), r.agency.name))
 
 
-def _cell(row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules) -> Cell:
+def _cell(
+    row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules, seen: dict[tuple[int, object], Cell]
+) -> Cell:
+    """The cell's standing; judged once per column and instant of sending (``seen``): every agency that has not
+    sent shares its column's verdict, so a province of thousands does not walk the calendar once per cell."""
     if row is None:
         return Cell(CellState.NOT_OWED)
-    verdict = judge(period.due_at, row.submitted_at, rules.deadlines, now)
-    return Cell(CellState(verdict.standing.value), verdict.days, row.submitted_at)
+    key = (period.id, row.submitted_at)
+    if key not in seen:
+        verdict = judge(period.due_at, row.submitted_at, rules.deadlines, now)
+        seen[key] = Cell(CellState(verdict.standing.value), verdict.days, row.submitted_at)
+    return seen[key]
 
 
 def _may_see(actor: Actor, agency_id: int) -> bool:
@@ -142,8 +149,9 @@ async def matrix(
         by_agency = {r.agency.id: r for r in by_period.get(p.id, []) if _may_see(actor, r.agency.id)}
         statuses.append(by_agency)
         agencies.update({a: r.agency for a, r in by_agency.items()})
+    seen: dict[tuple[int, object], Cell] = {}
     rows = [
-        Row(a, tuple(_cell(st.get(a.id), p, now, rules) for p, st in zip(periods, statuses, strict=True)))
+        Row(a, tuple(_cell(st.get(a.id), p, now, rules, seen) for p, st in zip(periods, statuses, strict=True)))
         for a in sorted(agencies.values(), key=lambda a: (a.position, a.id))  # the official order, as lists go
         if kind is None or a.kind is kind
     ]
@@ -189,7 +197,7 @@ async def cell_detail(
     return CellDetail(
         period,
         agency,
-        _cell(row, period, now, rules),
+        _cell(row, period, now, rules, {}),
         await uow.periods.submission_detail(period.id, agency.id),
         await uow.outbox.history(period.id, agency.id),
     )
