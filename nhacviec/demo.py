@@ -12,6 +12,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import secrets
 import time
 from collections.abc import Callable
 from datetime import datetime, timedelta
@@ -106,7 +107,7 @@ async def run_demo(
     print(f"Cơ sở dữ liệu riêng (own database): {path} · Kế hoạch 46/KH-UBND · bắt đầu {format_instant(START)}")
     print("Khoảng 1 phút nữa (at 08:00 simulated), lời nhắc gửi Sở Tư pháp và UBND huyện Na Hang hiện dưới đây.")
     if settings.http_port is not None:
-        secret = settings.web_secret_key.get_secret_value() if settings.web_secret_key else "demo-" + str(id(clock))
+        secret = settings.web_secret_key.get_secret_value() if settings.web_secret_key else secrets.token_urlsafe(32)
         routes = dashboard_routes(uows, rules, secret, clock=clock)
         server = HttpServer(build_app(Readiness(_ready, lambda: ["demo"]), Metrics(uows, 3000), [], routes),
                             settings.http_host, settings.http_port)  # fmt: skip

@@ -21,6 +21,7 @@ from core.errors import (
     NotAllowed,
     TooManyAttempts,
 )
+from core.planfile import SELECTORS
 from core.repositories import UnitOfWork
 from core.types import (
     PRIORITY_OF,
@@ -35,6 +36,7 @@ from core.types import (
     Role,
     Sender,
 )
+from core.usecases.plan import agency as agency_by_code
 from core.usecases.rules import Rules, require_admin
 
 log = logging.getLogger(__name__)
@@ -139,9 +141,6 @@ async def members(uow: UnitOfWork, said: str) -> list[Agency]:
     Raises:
         AgencyUnknown: an unknown group or code (the first one).
     """
-    from core.planfile import SELECTORS  # the groups plan files use
-    from core.usecases.plan import agency
-
     said = said.strip()
     if said.startswith("@"):
         if said not in SELECTORS:
@@ -151,7 +150,7 @@ async def members(uow: UnitOfWork, said: str) -> list[Agency]:
     codes = list(dict.fromkeys(c.strip().upper() for c in said.split(",") if c.strip()))
     if not codes:
         raise AgencyUnknown(said[:32])
-    return [await agency(uow, c) for c in codes]
+    return [await agency_by_code(uow, c) for c in codes]
 
 
 async def create_invites(

@@ -12,6 +12,7 @@ from core.messages import short_day
 from core.reading.text import fold
 from core.repositories import UnitOfWork
 from core.types import Actor, Agency, AgencyKind
+from core.usecases.plan import agency
 from core.usecases.rules import require_admin
 
 
@@ -198,8 +199,6 @@ async def split(
         AgencyUnknown: a code names no agency.
         LineageError: fewer than two successors, a taker that is not a successor, or as the repository's ``split``.
     """
-    from core.usecases.plan import agency  # one lookup rule for codes
-
     require_admin(actor)
     found = await agency(uow, code)
     successors = [await agency(uow, c) for c in dict.fromkeys(c.strip().upper() for c in into if c.strip())]
