@@ -112,6 +112,10 @@ class LinkRefused(DomainError):
     """A dashboard sign-in link that is unknown, used already or expired."""
 
 
+class SignInThrottled(DomainError):
+    """Too many refused sign-in links from one address lately: links are not even looked at for a while."""
+
+
 class NoticeRefused(DomainError):
     """A notice that may not be sent as it is: ``empty``, ``too_long`` (more than ``limit`` characters),
     ``unknown`` agency codes (``codes``), or ``no_audience``. Every problem is listed at once."""

@@ -22,7 +22,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 
 from core import export
 from core.deadlines import to_vn, utcnow
-from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown
+from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown, SignInThrottled
 from core.i18n import format_day, gettext_for
 from core.messages import column_label, short_day
 from core.types import AgencyKind, Role
@@ -88,10 +88,15 @@ class Dashboard:
     # ------------------------------------------------------------------ sign-in
 
     async def sign_in(self, s: Seen) -> Response:
+        address = s.request.client.host if s.request.client else ""
         try:
-            session = await web_access.sign_in(s.uow, s.request.query_params.get("t", ""), utcnow())
+            session = await web_access.sign_in(s.uow, s.request.query_params.get("t", ""), utcnow(), address)
             await s.uow.commit()
+        except SignInThrottled as exc:
+            wait = s.t("Too many refused sign-in links. Please try again in %(n)s minutes.") % {"n": str(exc)}
+            return self.say(s, 429, wait)
         except LinkRefused:
+            await s.uow.commit()  # the refusal is counted, for the throttle
             return self.say(
                 s, 403, s.t("This sign-in link has been used or has expired. Type /web to the bot for a new one.")
             )

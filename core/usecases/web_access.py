@@ -11,7 +11,7 @@ import secrets
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core.errors import LinkRefused
+from core.errors import LinkRefused, SignInThrottled
 from core.repositories import UnitOfWork
 from core.types import Account, Actor, Role
 from core.usecases import accounts
@@ -58,11 +58,25 @@ async def operator_link(uow: UnitOfWork, agency_code: str, role: Role, name: str
     return await login_link(uow, account, now)
 
 
-async def sign_in(uow: UnitOfWork, token: str, now: datetime) -> str:
-    """Use a sign-in token; returns the new session's token. Raises LinkRefused."""
+SIGN_IN_FAILURES = 10  # refused sign-in links from one address …
+SIGN_IN_WINDOW = timedelta(minutes=10)  # … within this, then that address waits (tokens are 256-bit: hygiene)
+
+
+async def sign_in(uow: UnitOfWork, token: str, now: datetime, address: str = "") -> str:
+    """Use a sign-in token; returns the new session's token. A refused link is audited under the client's address
+    (never the token); the caller commits that too.
+
+    Raises:
+        SignInThrottled: ``SIGN_IN_FAILURES`` refusals from ``address`` within ``SIGN_IN_WINDOW``.
+        LinkRefused: the link is unknown, used or expired.
+    """
+    who = f"web:{address or 'unknown'}"
+    if await uow.audit.count(who, "web_sign_in_refused", now - SIGN_IN_WINDOW) >= SIGN_IN_FAILURES:
+        raise SignInThrottled(str(int(SIGN_IN_WINDOW.total_seconds() // 60)))
     account_id = await uow.web.use_login(_hash(token), now) if token else None
     account = await uow.accounts.by_id(account_id) if account_id is not None else None
     if account is None:
+        await uow.audit.record(who, "web_sign_in_refused", "web_login", None, at=now)
         raise LinkRefused()
     session = secrets.token_urlsafe(32)
     await uow.web.add_session(_hash(session), account.account_id, secrets.token_urlsafe(24), now, now + SESSION_TTL)

@@ -12,12 +12,14 @@ from datetime import datetime, timedelta
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 
 from core.deadlines import VN_TZ, utcnow
 from core.types import OPERATOR, Role
 from core.usecases import drafting, web_access
 from core.usecases.rules import Rules
+from models import tables as t
 from reader import read_document
 from tests.conftest import PLAN_46, ROOT, Database
 from tests.factories import submit
@@ -263,3 +265,21 @@ async def test_a_used_or_expired_sign_in_link_is_refused(site: Site) -> None:
     site.client.cookies.clear()
     again = await site.client.get("/dang-nhap", params={"t": fresh})
     assert again.status_code == 403 and (await site.client.get("/")).status_code == 401
+
+
+async def test_sign_in_link_guesses_are_throttled_per_address(site: Site) -> None:
+    """Issue 24, finding 8: ten refused links from one address within ten minutes, and that address waits (a 429
+    in Vietnamese) even with a good link; each refusal is audited without the token."""
+    for i in range(web_access.SIGN_IN_FAILURES):
+        guess = await site.client.get("/dang-nhap", params={"t": f"doan-bua-{i}"})
+        assert guess.status_code == 403
+    async with site.db.uows() as uow:
+        token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị", utcnow())
+        await uow.commit()
+    held = await site.client.get("/dang-nhap", params={"t": token})
+    assert held.status_code == 429 and "Đề nghị đồng chí thử lại sau 10 phút" in held.text
+    async with site.db.sessions() as session:
+        details = (
+            await session.scalars(select(t.AuditLog.detail).where(t.AuditLog.action == "web_sign_in_refused"))
+        ).all()
+    assert len(details) == web_access.SIGN_IN_FAILURES and not any("doan-bua" in str(d) for d in details)
