@@ -42,7 +42,7 @@ def load_cmd(
                         {"code": a.code, "name": a.name, "kind": a.kind.value, "order": a.position}
                         for a in report.added
                     ],
-                    "placed": report.placed,
+                    "placed": [p.code for p in report.placed],
                     "ended": [
                         {"code": e.code, "name": e.name, "on": e.on.isoformat(), "into": list(e.into)}
                         for e in report.ended

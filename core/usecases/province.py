@@ -34,11 +34,20 @@ class Ended:
     into: tuple[str, ...]  # one code: merged; several: split
 
 
+@dataclass(frozen=True, slots=True)
+class Placed:
+    """An agency kept, given its official place (and a commune its official code)."""
+
+    code: str
+    position: int
+    official_code: str | None = None
+
+
 @dataclass
 class ProvinceReport:
     province: str
     added: list[Added] = field(default_factory=list)
-    placed: list[str] = field(default_factory=list)  # agencies kept, given their official place
+    placed: list[Placed] = field(default_factory=list)
     ended: list[Ended] = field(default_factory=list)
     unchanged: int = 0
 
@@ -82,7 +91,7 @@ def plan_load(province: registry.Province, agencies: list[Agency], from_day: dat
             report.added.append(Added(code, d.name, AgencyKind.DEPARTMENT, n, None, began))
             by_name[_name_key(d.name)] = code
         elif (by_code[code].position, by_code[code].province) != (n, province.code):
-            report.placed.append(code)
+            report.placed.append(Placed(code, n))
         else:
             report.unchanged += 1
     for n, c in enumerate(province.communes, start=1):
@@ -92,7 +101,7 @@ def plan_load(province: registry.Province, agencies: list[Agency], from_day: dat
             used.add(code)
             report.added.append(Added(code, c.agency_name, AgencyKind.COMMUNE, n, c.code, from_day))
         elif (known.position, known.province) != (n, province.code):
-            report.placed.append(code)
+            report.placed.append(Placed(code, n, c.code))
         else:
             report.unchanged += 1
 
@@ -156,18 +165,10 @@ async def load(uow: UnitOfWork, actor: Actor, name: str, from_day: date, dry_run
         await uow.agencies.add(
             new.code, new.name, new.kind, new.position, province.code, new.official_code, new.started_on
         )
-    places: dict[str, tuple[int, str | None]] = {
-        commune_code(c.code): (n, c.code) for n, c in enumerate(province.communes, start=1)
-    }
-    department_place = {_name_key(d.name): n for n, d in enumerate(province.departments, start=1)}
-    for a in await uow.agencies.all():
-        if _name_key(a.name) in department_place:
-            places[a.code] = (department_place[_name_key(a.name)], None)
-    for code in report.placed:
-        found = await uow.agencies.by_code(code)
+    for place in report.placed:
+        found = await uow.agencies.by_code(place.code)
         if found is not None:
-            position, official = places[code]
-            await uow.agencies.place(found.id, position, province.code, official)
+            await uow.agencies.place(found.id, place.position, province.code, place.official_code)
     for e in report.ended:
         old = await uow.agencies.by_code(e.code)
         into = [await uow.agencies.by_code(c) for c in e.into]

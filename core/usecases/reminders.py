@@ -6,6 +6,7 @@ database as it stands at the point's instant.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
@@ -128,6 +129,15 @@ async def mark(uow: UnitOfWork, key: str, at: datetime, outcome: RunOutcome, now
         await uow.runs.add(key, at, now, outcome, 0)
 
 
+def _wording(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> Callable[[str, str, str], str]:
+    """How a period's point reads for one person (language, name, agency): the send and the preview share it."""
+    kind = DeliveryKind(point.kind.value)
+    assert point.period_id is not None
+    report = inputs.reports[point.period_id]
+    days = reminder_days(kind, report.due_at, point.at, rules)
+    return lambda lang, name, agency: messages.reminder(kind, lang, name, agency, report, days)
+
+
 async def _deliveries(
     uow: UnitOfWork, rules: Rules, point: ReminderPoint, inputs: PlanningInputs, now: datetime
 ) -> list[NewDelivery]:
@@ -149,8 +159,7 @@ async def _deliveries(
             for r in await uow.accounts.recipients(role)
         ]
     assert point.period_id is not None
-    report = inputs.reports[point.period_id]
-    days = reminder_days(kind, report.due_at, point.at, rules)
+    wording = _wording(point, inputs, rules)
     agencies = point.agencies
     if point.kind is PointKind.UNSEEN:  # only where nobody has seen a reminder (nor sent: the planner knows)
         seen = {r.agency.code for r in await period_status(uow, point.period_id) if r.seen}
@@ -165,7 +174,7 @@ async def _deliveries(
             if role is Role.FOCAL
             else ()
         )
-        text = messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days)
+        text = wording(r.language, r.person_name, r.agency_name)
         items.append(NewDelivery(key, r.account_id, kind, text, PRIORITY_OF[kind], None, choices, point.period_id))
     return items
 
@@ -254,7 +263,6 @@ async def preview_texts(
     names = {a.code: a.name for a in await uow.agencies.all(include_inactive=True)}
     out: list[PreviewText] = []
     for point in points:
-        kind = DeliveryKind(point.kind.value)
         role = ROLE.get(point.kind, Role.FOCAL)
         if point.kind is PointKind.DIGEST:
             if agency_code is None:
@@ -267,15 +275,17 @@ async def preview_texts(
         if point.period_id is None:
             continue
         agencies = point.agencies if agency_code is None else tuple(c for c in point.agencies if c == agency_code)
-        report = inputs.reports[point.period_id]
-        days = reminder_days(kind, report.due_at, point.at, rules)
+        wording = _wording(point, inputs, rules)
         people = await uow.accounts.recipients(role, agencies)
         for r in people:
-            text = messages.reminder(kind, r.language, r.person_name, r.agency_name, report, days)
-            out.append(PreviewText(point, r.agency_name, r.person_name, r.language, text))
+            out.append(
+                PreviewText(
+                    point, r.agency_name, r.person_name, r.language, wording(r.language, r.person_name, r.agency_name)
+                )
+            )
         reached = {r.agency_code for r in people}
         for code in agencies:
             if code not in reached:  # addressed to the agency's focal person (leaders: by the same words)
-                text = messages.reminder(kind, "vi", "", names.get(code, code), report, days)
+                text = wording("vi", "", names.get(code, code))
                 out.append(PreviewText(point, names.get(code, code), "", "vi", text))
     return out

@@ -66,20 +66,8 @@ class SqlAgencies:
         row.name = name
         await self.s.flush()
 
-    async def end(self, agency_id: int, from_day: date, successor_id: int | None) -> None:
-        row = await self.s.get_one(t.Agency, agency_id)
-        if row.ended_on is not None:
-            raise LineageError(
-                f"đã kết thúc từ ngày {row.ended_on.day}/{row.ended_on.month}/{row.ended_on.year} (ended already)"
-            )
-        if successor_id is not None:
-            successor = await self.s.get_one(t.Agency, successor_id)
-            if successor.id == row.id or successor.ended_on is not None:
-                raise LineageError("cơ quan tiếp nhận không hợp lệ (the successor is itself or has ended)")
-        row.ended_on, row.successor_id = from_day, successor_id
-        await self.s.flush()
-
-    async def split(self, agency_id: int, from_day: date, successor_ids: list[int], takers: list[int]) -> None:
+    async def _ending(self, agency_id: int, successor_ids: list[int]) -> t.Agency:
+        """The agency's row, once it is known to be still in being and its successors valid."""
         row = await self.s.get_one(t.Agency, agency_id)
         if row.ended_on is not None:
             raise LineageError(
@@ -88,7 +76,16 @@ class SqlAgencies:
         for sid in successor_ids:
             successor = await self.s.get_one(t.Agency, sid)
             if successor.id == row.id or successor.ended_on is not None:
-                raise LineageError("cơ quan tiếp nhận không hợp lệ (a successor is itself or has ended)")
+                raise LineageError("cơ quan tiếp nhận không hợp lệ (the successor is itself or has ended)")
+        return row
+
+    async def end(self, agency_id: int, from_day: date, successor_id: int | None) -> None:
+        row = await self._ending(agency_id, [successor_id] if successor_id is not None else [])
+        row.ended_on, row.successor_id = from_day, successor_id
+        await self.s.flush()
+
+    async def split(self, agency_id: int, from_day: date, successor_ids: list[int], takers: list[int]) -> None:
+        row = await self._ending(agency_id, successor_ids)
         row.ended_on = from_day
         for n, sid in enumerate(successor_ids):
             self.s.add(t.AgencySuccessor(agency_id=agency_id, successor_id=sid, position=n))
