@@ -96,6 +96,10 @@ class ConsoleAccountEnded(DomainError):
     brought back behind the admins' backs."""
 
 
+class PersonUnknown(DomainError):
+    """No person with this id."""
+
+
 class ProvinceUnknown(DomainError):
     """None of the 34 provinces has that name."""
 

@@ -30,6 +30,7 @@ from core.types import (
     ClaimedDelivery,
     DeliveryRecord,
     DeliveryStatus,
+    Erased,
     InviteRecord,
     KeptDraft,
     NewDelivery,
@@ -37,6 +38,7 @@ from core.types import (
     OutboxFigures,
     Period,
     PeriodStatusRow,
+    PersonalData,
     PersonListing,
     PlanListing,
     PlanningRow,
@@ -332,6 +334,26 @@ class WebAccessRepository(Protocol):
         """Sign out every session of the person holding ``account_id`` (all their accounts); how many."""
 
 
+class PersonalDataRepository(Protocol):
+    """A person's data as the law lets them see it, its erasure, and the retention limits."""
+
+    async def held(self, person_id: int) -> PersonalData | None:
+        """Everything held about the person; None if there is no such person."""
+
+    async def erase(self, person_id: int, placeholder: str, now: datetime) -> Erased | None:
+        """Erase the person's name, position and chat identifiers everywhere (the name, wherever it was
+        written, becomes ``placeholder``), clear the texts sent to them, deactivate their accounts, end their
+        sessions and unfinished conversations. Their agency's submissions keep pointing at the person row, so
+        history reads "``placeholder`` confirmed …". None if there is no such person."""
+
+    async def clear_texts(self, before: datetime) -> int:
+        """Clear the text of every message created before ``before`` that is no longer waiting to be sent
+        (the row, its status and times stay); how many."""
+
+    async def drop_audit(self, before: datetime) -> int:
+        """Delete audit records older than ``before``; how many."""
+
+
 class SeenUpdateRepository(Protocol):
     """Incoming updates already handled, by platform and the platform's update id."""
 
@@ -499,6 +521,7 @@ class UnitOfWork(Protocol):
     updates: SeenUpdateRepository
     web: WebAccessRepository
     drafts: PlanDraftRepository
+    privacy: PersonalDataRepository
 
     async def __aenter__(self) -> Self: ...
 

@@ -461,6 +461,59 @@ class PersonListing:
     role: Role
     active: bool
     channels: tuple[str, ...]  # "telegram", "zalo (blocked the bot)"…
+    erased: bool = False  # the person's data was erased on their request
+
+
+@dataclass(frozen=True, slots=True)
+class HeldAccount:
+    """One chat account of a person, as /dulieu shows it."""
+
+    platform: Platform
+    language: str
+    receives: bool  # reminders go here (the preferred account, else the oldest)
+    active: bool
+    blocked: bool  # the person blocked the bot on this app
+    registered_at: datetime
+
+
+@dataclass(frozen=True, slots=True)
+class HeldSubmission:
+    """A report the person confirmed as sent."""
+
+    label: str  # the period, "Báo cáo tháng 4/2023"
+    confirmed_at: datetime
+    undone: bool
+
+
+@dataclass(frozen=True, slots=True)
+class PersonalData:
+    """Everything the service holds about one person (Luật Bảo vệ dữ liệu cá nhân 2025: the right to see it)."""
+
+    person_id: int
+    name: str
+    title: str
+    agency_name: str
+    role: Role
+    active: bool
+    registered_at: datetime
+    accounts: tuple[HeldAccount, ...]
+    messages_sent: int  # messages the outbox sent to the person's accounts
+    messages_kept: int  # of those, how many still keep their text (older ones are cleared)
+    messages_acknowledged: int
+    submissions: tuple[HeldSubmission, ...]
+    web_sign_ins: int
+
+
+@dataclass(frozen=True, slots=True)
+class Erased:
+    """What erasing a person's data changed (no erased value is kept here)."""
+
+    person_id: int
+    agency_code: str
+    accounts: int  # chat accounts deactivated and their identifiers erased
+    texts_cleared: int  # message texts cleared
+    sessions_ended: int  # dashboard sessions signed out
+    rows_rewritten: int  # other rows where the name was replaced by the placeholder
 
 
 @dataclass(frozen=True, slots=True)

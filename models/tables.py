@@ -169,6 +169,8 @@ class Person(Base):
     role: Mapped[str] = mapped_column(String(16))
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
+    # Set when the person's data was erased (/xoadulieu): the name is then a placeholder, the identifiers gone.
+    erased_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
 
 
 class ChatAccount(Base):

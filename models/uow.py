@@ -20,6 +20,7 @@ from core.repositories import (
     NoticeRepository,
     OutboxRepository,
     PeriodRepository,
+    PersonalDataRepository,
     PlanDraftRepository,
     ReminderRunRepository,
     SeenUpdateRepository,
@@ -36,6 +37,7 @@ from models.repos.invites import SqlInvites
 from models.repos.notices import SqlNotices
 from models.repos.outbox import SqlOutbox
 from models.repos.periods import SqlPeriods
+from models.repos.privacy import SqlPersonalData
 from models.repos.runs import SqlRuns
 from models.repos.updates import SqlSeenUpdates
 from models.repos.usage import SqlUsage
@@ -57,6 +59,7 @@ class SqlUnitOfWork:
     updates: SeenUpdateRepository
     web: WebAccessRepository
     drafts: PlanDraftRepository
+    privacy: PersonalDataRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -78,6 +81,7 @@ class SqlUnitOfWork:
         self.updates = SqlSeenUpdates(s)
         self.web = SqlWebAccess(s)
         self.drafts = SqlDrafts(s)
+        self.privacy = SqlPersonalData(s)
         return self
 
     async def __aexit__(

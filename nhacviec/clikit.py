@@ -70,6 +70,7 @@ REFUSED = {  # the use-cases' refusals, as the operator reads them
         "(admin codes are for ADMIN_AGENCY only; --admin-elsewhere to widen it deliberately)"
     ),
     errors.CalendarError: "không thay đổi được lịch làm việc: {detail}",
+    errors.PersonUnknown: "không có cán bộ số {detail} (no such person); xem trang Cán bộ trên trang quản trị",
 }
 
 

@@ -71,6 +71,11 @@ class Settings(BaseSettings):
     invite_default_days: int = 7
     # The agency that receives and compiles the reports; admin codes are for its people only.
     admin_agency: str = Field(default="SNV", pattern=r"^[A-Z][A-Z0-9-]{1,31}$")
+    # Personal data (Luật Bảo vệ dữ liệu cá nhân 2025): the body that processes it, as the registration notice
+    # names it (unset: the admin agency's name, "Sở Nội vụ"); how long message texts and the audit log are kept.
+    data_controller: str = Field(default="", max_length=200)
+    message_text_retention_days: int = Field(default=180, ge=1, le=3650)
+    audit_retention_years: int = Field(default=5, ge=1, le=50)
 
     @field_validator(
         "database_schema",

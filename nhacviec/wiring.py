@@ -42,6 +42,9 @@ def rules_from(settings: Settings) -> Rules:
         invite_ttl=timedelta(days=settings.invite_default_days),
         admin_agency=settings.admin_agency,
         extend_day_off=settings.deadline_on_day_off == "next_working_day",
+        data_controller=settings.data_controller.strip(),
+        text_retention=timedelta(days=settings.message_text_retention_days),
+        audit_retention_years=settings.audit_retention_years,
     )
 
 

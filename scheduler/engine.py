@@ -24,7 +24,7 @@ from apscheduler.triggers.interval import IntervalTrigger
 from core.deadlines import VN_TZ, to_vn, utcnow
 from core.ports import NoTelemetry, Telemetry
 from core.repositories import Conflict, UnitOfWorkFactory
-from core.usecases import inbound, reminders
+from core.usecases import inbound, privacy, reminders
 from core.usecases.rules import Rules
 from scheduler.sender import OutboxSender
 
@@ -86,13 +86,22 @@ class ReminderEngine:
                 job.remove()
 
     async def roll_forward(self) -> None:
-        """Daily: handle anything missed, schedule the next days' points, forget old incoming update ids."""
+        """Daily: handle anything missed, schedule the next days' points, forget old incoming update ids, clear
+        message texts and audit records past their retention."""
         await self.catch_up()
         await self.reschedule()
         async with self.uows() as uow:
             forgotten = await inbound.forget_old(uow, self.clock())
+            kept = await privacy.apply_retention(uow, self.rules, self.clock())
             await uow.commit()
         log.info("forgot %d incoming update ids older than %d days", forgotten, inbound.KEEP.days)
+        log.info(
+            "retention: cleared %d message texts older than %d days, deleted %d audit records older than %d years",
+            kept.texts_cleared,
+            self.rules.text_retention.days,
+            kept.audit_deleted,
+            self.rules.audit_retention_years,
+        )
 
     async def reschedule(self) -> int:
         """Derive the APScheduler jobs for the next ``horizon`` from the database; returns how many."""

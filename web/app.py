@@ -50,6 +50,7 @@ def pages(
         Page("POST", "/can-bo/moi", people.invite, ADMIN),
         Page("POST", "/can-bo/moi-nhom", people.invite_group, ADMIN),
         Page("POST", "/can-bo/ngung", people.deactivate, ADMIN),
+        Page("POST", "/can-bo/xoa-du-lieu", people.erase, ADMIN),
         Page("GET", "/lich", calendar.page, SIGNED_IN),
         Page("POST", "/lich/doi", calendar.change, ADMIN),
         Page("GET", "/ke-hoach", plans.page, ADMIN),

@@ -1,6 +1,7 @@
 """People and invites on the dashboard: people by agency with role and channels; a new invite (full name,
 position, role) shown as its code, the Telegram deep link and a QR code of it (segno, as inline SVG);
-deactivating a person. The same use-cases as the chat's /moi and the CLI's `nhacviec invite`."""
+deactivating a person; erasing a person's data on their request. The same use-cases as the chat's /moi and
+/xoadulieu and the CLI's `nhacviec invite` and `nhacviec people erase`."""
 
 from __future__ import annotations
 
@@ -13,9 +14,9 @@ from markupsafe import Markup
 from starlette.responses import RedirectResponse, Response
 
 from core.deadlines import utcnow
-from core.errors import AdminElsewhere, AgencyUnknown, DomainError, NotAllowed
+from core.errors import AdminElsewhere, AgencyUnknown, DomainError, NotAllowed, PersonUnknown
 from core.types import Role
-from core.usecases import accounts, people, plan
+from core.usecases import accounts, people, plan, privacy
 from web.guard import Seen, bounded
 from web.pages import Dashboard
 
@@ -88,6 +89,20 @@ class PeoplePages:
             return self.d.say(s, 400, s.t("Refused."))
         except NotAllowed:
             return self.d.say(s, 403, s.t("Only another Sở Nội vụ admin can do this."))
+        await s.uow.commit()
+        return RedirectResponse("/can-bo", status_code=303)
+
+    async def erase(self, s: Seen) -> Response:
+        """Erase a person's personal data on their request (the box ticked to confirm)."""
+        person = bounded(s.form.get("person", ""))
+        if person is None or s.form.get("confirm") != "yes":
+            return self.d.say(s, 400, s.t("Tick the box to confirm the person asked for it; nothing was erased."))
+        try:
+            await privacy.erase(s.uow, s.me.actor, person, utcnow())
+        except PersonUnknown:
+            return self.d.say(s, 404, s.t("There is no such person."))
+        except NotAllowed:
+            return self.d.say(s, 403, s.t("To erase your own data, send /xoadulieu to the bot."))
         await s.uow.commit()
         return RedirectResponse("/can-bo", status_code=303)
 

@@ -124,6 +124,23 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("dashboard",),
         ("trang web", "dang nhap web"),
     ),
+    CommandSpec(
+        "dulieu",
+        Access.MEMBER,
+        N_("/dulieu — see the personal data held about you"),
+        Menu.EVERYONE,
+        N_("My personal data"),
+        ("mydata",),
+        ("du lieu", "du lieu ca nhan"),
+    ),
+    CommandSpec(
+        "xoadulieu",
+        Access.MEMBER,
+        N_("/xoadulieu — erase your personal data (you will stop receiving reminders)"),
+        Menu.NONE,
+        aliases=("erasemydata",),
+        phrases=("xoa du lieu",),
+    ),
     CommandSpec("huy", Access.MEMBER, N_("/huy — cancel what you are doing"), aliases=("cancel",), phrases=("huy",)),
     CommandSpec(
         "huongdan",

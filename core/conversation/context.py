@@ -59,6 +59,7 @@ class Act(enum.StrEnum):
     INVITE_ADMIN = "invite_admin"
     PERIOD_OF_PLAN = "period_of_plan"  # a period named in several plans: run the command with the one chosen
     CANCEL = "cancel"
+    ERASE = "erase"  # /xoadulieu, confirmed
 
 
 @dataclass

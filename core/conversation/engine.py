@@ -13,7 +13,7 @@ from dataclasses import replace
 from datetime import datetime
 
 from core import errors
-from core.conversation import guide
+from core.conversation import guide, privacy
 from core.conversation.commands import BY_NAME, Access
 from core.conversation.context import Ctx
 from core.conversation.events import EventKind, Incoming, Reply
@@ -255,4 +255,4 @@ class Conversation:
             agency=ctx.account.agency_name,
             role=role_name(ctx, ctx.account.role),
         )
-        return [*ctx.reply(text), *(await guide.cmd_help(ctx, ""))]
+        return [*ctx.reply(f"{text}\n\n{await privacy.notice(ctx)}"), *(await guide.cmd_help(ctx, ""))]

@@ -23,6 +23,11 @@ class Rules:
     admin_agency: str = "SNV"  # the agency that receives and compiles the reports: admins belong to it
     stored_days: bool = False  # True once the database's calendar days are laid over ``calendar``
     extend_day_off: bool = True  # Điều 148 BLDS: a deadline on a day off runs to the next working day
+    # Personal data: who processes it (as the registration notice names it; "" = the admin agency's name),
+    # how long message texts and the audit log are kept.
+    data_controller: str = ""
+    text_retention: timedelta = timedelta(days=180)
+    audit_retention_years: int = 5
 
     @property
     def deadlines(self) -> Deadlines:

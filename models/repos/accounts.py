@@ -41,7 +41,15 @@ class SqlAccounts:
             channels.setdefault(person_id, []).append(f"{platform} (blocked)" if blocked_at else platform)
         return [
             PersonListing(
-                p.id, p.display_name, p.title, code, name, Role(p.role), p.active, tuple(channels.get(p.id, []))
+                p.id,
+                p.display_name,
+                p.title,
+                code,
+                name,
+                Role(p.role),
+                p.active,
+                tuple(channels.get(p.id, [])),
+                p.erased_at is not None,
             )
             for p, code, name in people
         ]

@@ -45,6 +45,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("POST", "/can-bo/moi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/can-bo/moi-nhom"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/can-bo/ngung"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
+    ("POST", "/can-bo/xoa-du-lieu"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
     ("GET", "/lich"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("POST", "/lich/doi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/ke-hoach"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
@@ -69,6 +70,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
 FORMS: dict[str, dict[str, str]] = {
     "/can-bo/moi": {"agency": "STP", "role": "focal", "name": "Nguyễn Văn Minh", "title": "Chuyên viên"},
     "/can-bo/ngung": {"person": "{person}"},
+    "/can-bo/xoa-du-lieu": {"person": "{person}", "confirm": "yes"},
     "/can-bo/moi-nhom": {"group": "@departments", "role": "focal"},
     "/lich/doi": {"action": "off", "first": "2027-05-12", "reason": "Nghỉ thử"},  # a preview: nothing applied
     "/thong-bao/xem-truoc": {"text": "Đề nghị gửi báo cáo đúng hạn.", "audience": "codes", "codes": "STP"},

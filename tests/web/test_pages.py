@@ -117,6 +117,31 @@ async def test_an_invite_works_in_chat_and_deactivation_ends_it(admin: Admin) ->
     assert "/dangky" in gone[0].text  # no longer registered: asked to register
 
 
+async def test_an_admin_erases_a_persons_data_on_their_request(admin: Admin) -> None:
+    """Issue 24: the people page erases a person's data once the box is ticked; the name is then nowhere on the
+    page, the person no longer registered, and the admin cannot erase themselves there."""
+    made = await admin.post("/can-bo/moi", agency="STP", role="focal", name="Hoàng Thị Xuyến", title="Chuyên viên")
+    code = re.search(r'class="code">([A-Z0-9-]+)<', made.text)
+    assert code is not None
+    xuyen = Sender(Platform.ZALO, "z-88", "z-88", "Xuyến")
+    await admin.conversation.handle(Incoming(xuyen, EventKind.COMMAND, "dangky", code.group(1)))
+    async with admin.db.uows() as uow:
+        person = next(p for p in await uow.accounts.people(None) if p.name == "Hoàng Thị Xuyến")
+        me = next(p for p in await uow.accounts.people(None) if p.role is Role.ADMIN)
+    page = (await admin.client.get("/can-bo")).text
+    assert "Hoàng Thị Xuyến" in page and 'action="/can-bo/xoa-du-lieu"' in page
+    unticked = await admin.post("/can-bo/xoa-du-lieu", person=str(person.person_id))
+    assert unticked.status_code == 400 and "Hoàng Thị Xuyến" in (await admin.client.get("/can-bo")).text
+    assert (await admin.post("/can-bo/xoa-du-lieu", person="987654", confirm="yes")).status_code == 404
+    assert (await admin.post("/can-bo/xoa-du-lieu", person=str(me.person_id), confirm="yes")).status_code == 403
+    done = await admin.post("/can-bo/xoa-du-lieu", person=str(person.person_id), confirm="yes")
+    assert done.status_code == 303
+    page = (await admin.client.get("/can-bo")).text
+    assert "Hoàng Thị Xuyến" not in page and "Cán bộ đầu mối (đã xóa)" in page and "đã xóa dữ liệu" in page
+    gone = await admin.conversation.handle(Incoming(xuyen, EventKind.COMMAND, "nhiemvu"))
+    assert "/dangky" in gone[0].text
+
+
 async def test_a_group_gets_one_code_per_agency_on_a_sheet_that_registers(admin: Admin) -> None:
     """Issue 22: the province's communes loaded, "Ủy ban nhân dân các xã, phường" gets 124 codes at once; a code
     from the sheet registers a focal person of its commune in chat."""
