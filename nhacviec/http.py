@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import gc
 import hmac
 import json
 import logging
@@ -72,6 +73,15 @@ class Readiness:
         ok = not self.stopping and found["database"] == "ok" and bool(ready)
         self.last = found
         return ok, found
+
+
+def settle_heap() -> None:
+    """Once the service has started: move what start-up made (the libraries' modules, the wiring) out of the cyclic
+    collector's way (``gc.freeze``). A full collection then walks only what requests made; before, each one walked
+    everything and stalled the event loop, /healthz and the webhooks with it, 50–90 ms during a 5,000-agency matrix
+    (issue 24, finding 4; bench/RESULTS.md)."""
+    gc.collect()
+    gc.freeze()
 
 
 def build_app(

@@ -32,7 +32,7 @@ from core.usecases.rules import Rules
 from models import db
 from models.instances import Instance, new_instance
 from nhacviec.config import Settings
-from nhacviec.http import HttpServer, Readiness, Webhook, build_app
+from nhacviec.http import HttpServer, Readiness, Webhook, build_app, settle_heap
 from nhacviec.leader import LeaderLoop
 from nhacviec.metrics import Metrics
 from nhacviec.notifier import ServiceNotifier
@@ -287,6 +287,7 @@ class Service:
                 await self.zalo.start()
             await self.pollers()
             log.info("nhacviec is running with channels: %s", ", ".join(sorted(self.channels)))
+            settle_heap()
             if not self.leader.leading:
                 log.info("instance %d is not the leader: it drains the outbox and serves webhooks", self.instance.id)
             if interactive:

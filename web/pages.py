@@ -9,6 +9,7 @@ any more).
 
 from __future__ import annotations
 
+import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime
@@ -55,9 +56,20 @@ class Dashboard:
     def render(
         self, request: Request, viewer: Viewer | None, template: str, status: int = 200, **context: Any
     ) -> HTMLResponse:
+        html = self.env.get_template(template).render(**self._context(request, viewer, context))
+        return HTMLResponse(html, status_code=status)
+
+    async def show_aside(self, s: Seen, template: str, **context: Any) -> HTMLResponse:
+        """``show`` for the pages that grow with a province (the matrix, the trends): rendered in a worker thread,
+        so the event loop goes on serving /healthz, the webhooks and the sender meanwhile (issue 24, finding 4)."""
+        page = self.env.get_template(template)
+        html = await asyncio.to_thread(page.render, **self._context(s.request, s.viewer, context))
+        return HTMLResponse(html)
+
+    def _context(self, request: Request, viewer: Viewer | None, context: dict[str, Any]) -> dict[str, Any]:
         lang = language(request, viewer)
         tr = gettext_for(lang)
-        html = self.env.get_template(template).render(
+        return dict(
             _=tr.gettext,
             label=lambda value: tr.gettext(LABELS[value]) if value in LABELS else value,
             lang=lang,
@@ -73,7 +85,6 @@ class Dashboard:
             moment=lambda d: f"{to_vn(d):%H:%M} {short_day(to_vn(d).date())}" if d else "",
             **context,
         )
-        return HTMLResponse(html, status_code=status)
 
     def show(self, s: Seen, template: str, status: int = 200, **context: Any) -> HTMLResponse:
         return self.render(s.request, s.viewer, template, status, **context)
@@ -130,10 +141,19 @@ class Dashboard:
     async def matrix_page(self, s: Seen) -> Response:
         q = s.request.query_params
         kind = AgencyKind(q["kind"]) if q.get("kind") in {k.value for k in AgencyKind} else None
+        page = bounded(q.get("trang", "1")) or 1
         found = await matrix.matrix(
-            s.uow, s.me.actor, self.rules, self.clock(), q.get("plan") or None, q.get("series") or None, kind
+            s.uow, s.me.actor, self.rules, self.clock(), q.get("plan") or None, q.get("series") or None, kind, page
         )
-        return self.show(s, "matrix.html", m=found, kinds=list(AgencyKind), chosen_kind=kind, series=q.get("series"))
+        return await self.show_aside(
+            s,
+            "matrix.html",
+            m=found,
+            kinds=list(AgencyKind),
+            chosen_kind=kind,
+            series=q.get("series"),
+            page_rows=matrix.PAGE_ROWS,
+        )
 
     async def cell_page(self, s: Seen) -> Response:
         try:
@@ -156,7 +176,7 @@ class Dashboard:
             [c.on_time_rate for c in found.columns],
             s.t("On-time rate per period"),
         )
-        return self.show(s, "trends.html", m=found, chart=Markup(chart))
+        return await self.show_aside(s, "trends.html", m=found, chart=Markup(chart))
 
     async def export_file(self, s: Seen) -> Response:
         now = self.clock()

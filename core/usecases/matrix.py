@@ -4,6 +4,7 @@ and per agency, and the detail of one cell. Admins see every agency; anyone else
 
 from __future__ import annotations
 
+import asyncio
 import enum
 from collections.abc import Sequence
 from dataclasses import dataclass
@@ -24,6 +25,9 @@ from core.types import (
     SubmissionDetail,
 )
 from core.usecases.rules import Rules, effective_rules
+
+PAGE_ROWS = 200  # agencies a matrix page shows: a province's departments and communes fit on one
+YIELD_EVERY = 100  # agencies judged between two turns of the event loop
 
 
 class CellState(enum.StrEnum):
@@ -96,11 +100,11 @@ class Matrix:
     series: tuple[tuple[str, str], ...]  # (code, name) of the chosen plan's series
     plan: str | None
     columns: tuple[Column, ...]
-    groups: tuple[tuple[AgencyKind, tuple[Row, ...]], ...]  # departments, districts, others
-
-    @property
-    def rows(self) -> list[Row]:
-        return [r for _, rows in self.groups for r in rows]
+    groups: tuple[tuple[AgencyKind, tuple[Row, ...]], ...]  # this page's rows: departments, districts, others
+    rows: tuple[Row, ...]  # every row, in the order of the groups
+    page: int = 1
+    pages: int = 1
+    sizes: dict[AgencyKind, int] | None = None  # every group's size (a page may show part of one)
 
     def ranking(self) -> list[Row]:
         """Agencies by on-time rate, best first (those with nothing due last), then by name."""
@@ -133,8 +137,10 @@ async def matrix(
     plan: str | None = None,
     series: str | None = None,
     kind: AgencyKind | None = None,
+    page: int = 1,
 ) -> Matrix:
-    """The matrix of one plan (default: the one with the latest deadline), optionally one series and kind."""
+    """The matrix of one plan (default: the one with the latest deadline), optionally one series and kind; the
+    counts, rates and ranking cover every agency, the rows shown are ``page`` of ``PAGE_ROWS``."""
     rules = await effective_rules(uow, rules)
     every = await uow.periods.all()
     plans = tuple(dict.fromkeys(p.plan_number for p in sorted(every, key=lambda p: p.due_at, reverse=True)))
@@ -146,24 +152,40 @@ async def matrix(
     agencies: dict[int, Agency] = {}
     by_period = await uow.periods.statuses([p.id for p in periods])
     for p in periods:
+        await asyncio.sleep(0)  # a column of a province's thousands at a time
         by_agency = {r.agency.id: r for r in by_period.get(p.id, []) if _may_see(actor, r.agency.id)}
         statuses.append(by_agency)
         agencies.update({a: r.agency for a, r in by_agency.items()})
     seen: dict[tuple[int, object], Cell] = {}
-    rows = [
-        Row(a, tuple(_cell(st.get(a.id), p, now, rules, seen) for p, st in zip(periods, statuses, strict=True)))
-        for a in sorted(agencies.values(), key=lambda a: (a.position, a.id))  # the official order, as lists go
-        if kind is None or a.kind is kind
-    ]
-    columns = []
-    for i, p in enumerate(periods):
-        counts: dict[CellState, int] = {}
-        for r in rows:
-            counts[r.cells[i].state] = counts.get(r.cells[i].state, 0) + 1
-        columns.append(Column(p, counts))
+    rows: list[Row] = []
+    counts: list[dict[CellState, int]] = [{} for _ in periods]
+    ordered = [a for a in sorted(agencies.values(), key=lambda a: (a.position, a.id)) if kind is None or a.kind is kind]
+    for n, a in enumerate(ordered):  # the official order, as lists go
+        if n and n % YIELD_EVERY == 0:
+            await asyncio.sleep(0)  # thousands of agencies: let the webhooks and /healthz in between
+        cells = tuple(_cell(st.get(a.id), p, now, rules, seen) for p, st in zip(periods, statuses, strict=True))
+        for i, c in enumerate(cells):
+            counts[i][c.state] = counts[i].get(c.state, 0) + 1
+        rows.append(Row(a, cells))
+    columns = tuple(Column(p, c) for p, c in zip(periods, counts, strict=True))
     order = (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT, AgencyKind.COMMUNE, AgencyKind.OTHER)
-    groups = tuple((k, tuple(r for r in rows if r.agency.kind is k)) for k in order)
-    return Matrix(plans, series_list, chosen, tuple(columns), tuple((k, g) for k, g in groups if g))
+    rows.sort(key=lambda r: order.index(r.agency.kind))  # stable: the official order within each kind
+    pages = max(1, -(-len(rows) // PAGE_ROWS))
+    page = min(max(page, 1), pages)
+    shown = rows[(page - 1) * PAGE_ROWS : page * PAGE_ROWS]
+    sizes = {k: sum(1 for r in rows if r.agency.kind is k) for k in order}
+    groups = tuple((k, tuple(r for r in shown if r.agency.kind is k)) for k in order)
+    return Matrix(
+        plans,
+        series_list,
+        chosen,
+        columns,
+        tuple((k, g) for k, g in groups if g),
+        tuple(rows),
+        page,
+        pages,
+        {k: n for k, n in sizes.items() if n},
+    )
 
 
 @dataclass(frozen=True, slots=True)

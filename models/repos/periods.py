@@ -41,6 +41,10 @@ def due_from(day: date) -> ColumnElement[bool]:
     return t.ReportPeriod.due_at >= start_of_day(day)
 
 
+SLICE = 900  # ids in one IN (…): under SQLite's oldest limit of 999 parameters
+AGENCY_COLUMNS = tuple(t.Agency.__table__.c)
+
+
 class SqlPeriods:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
@@ -122,41 +126,53 @@ class SqlPeriods:
         return (await self.statuses([period_id])).get(period_id, [])
 
     async def statuses(self, period_ids: Collection[int]) -> dict[int, list[PeriodStatusRow]]:
+        # A province of thousands owes every period: the agencies are read once, in slices, and each period's
+        # rows as bare columns, so no step holds the event loop long (issue 24: /healthz during the matrix).
         ids = list(period_ids)
-        live = (
-            await self.s.scalars(
-                select(t.Submission).where(t.Submission.period_id.in_(ids), t.Submission.undone_at.is_(None))
-            )
-        ).all()
-        by_key = {(x.period_id, x.agency_id): x for x in live}
         due_day = {
             pid: to_vn(due_at).date()
             for pid, due_at in (
                 await self.s.execute(select(t.ReportPeriod.id, t.ReportPeriod.due_at).where(t.ReportPeriod.id.in_(ids)))
             ).tuples()
         }
-        owing = await self.s.execute(
-            select(t.PeriodAgency.period_id, t.Agency)
-            .join(t.Agency, t.PeriodAgency.agency_id == t.Agency.id)
-            .where(t.PeriodAgency.period_id.in_(ids), t.Agency.active.is_(True))
-            .order_by(*rows.AGENCY_ORDER)
-        )
+        owing_ids = select(t.PeriodAgency.agency_id).where(t.PeriodAgency.period_id.in_(ids))
+        ordered = (
+            await self.s.scalars(
+                select(t.Agency.id)
+                .where(t.Agency.id.in_(owing_ids), t.Agency.active.is_(True))
+                .order_by(*rows.AGENCY_ORDER)
+            )
+        ).all()
+        order = {agency_id: i for i, agency_id in enumerate(ordered)}
         known = await lineage(self.s)
-        out: dict[int, list[PeriodStatusRow]] = {pid: [] for pid in due_day}
         agencies: dict[int, Agency] = {}  # one per agency for all the periods (the name of its time if renamed)
-        for pid, a in owing.tuples().all():
-            day = due_day[pid]
-            if a.ended_on is not None and a.ended_on <= day:  # dissolved or merged by then: owes nothing
-                continue
-            sub = by_key.get((pid, a.id))
-            agency = agencies.get(a.id) or agencies.setdefault(a.id, rows.agency(a, known))
-            out[pid].append(
-                PeriodStatusRow(
-                    agency=replace(agency, name=agency.name_on(day)) if agency.former_names else agency,
-                    submitted_at=sub.confirmed_at if sub else None,
-                    document_number=sub.document_number if sub else None,
+        for start in range(0, len(ordered), SLICE):
+            found = await self.s.execute(select(*AGENCY_COLUMNS).where(t.Agency.id.in_(ordered[start : start + SLICE])))
+            agencies.update((r.id, rows.agency(r, known)) for r in found.all())  # type: ignore[arg-type]
+        out: dict[int, list[PeriodStatusRow]] = {}
+        for pid, day in due_day.items():
+            of_period = select(t.PeriodAgency.agency_id).where(t.PeriodAgency.period_id == pid)
+            owing = (await self.s.scalars(of_period)).all()
+            live = await self.s.execute(
+                select(t.Submission.agency_id, t.Submission.confirmed_at, t.Submission.document_number).where(
+                    t.Submission.period_id == pid, t.Submission.undone_at.is_(None)
                 )
             )
+            sent = {agency_id: (at, number) for agency_id, at, number in live.tuples().all()}
+            found_rows = []
+            for agency_id in sorted((a for a in owing if a in order), key=order.__getitem__):
+                agency = agencies[agency_id]
+                if agency.ended_on is not None and agency.ended_on <= day:  # dissolved or merged by then
+                    continue
+                at, number = sent.get(agency_id, (None, None))
+                found_rows.append(
+                    PeriodStatusRow(
+                        agency=replace(agency, name=agency.name_on(day)) if agency.former_names else agency,
+                        submitted_at=at,
+                        document_number=number,
+                    )
+                )
+            out[pid] = found_rows
         return out
 
     async def owes(self, agency_id: int, period_id: int) -> bool:

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, timedelta
 from pathlib import Path
 
 import holidays
 import pytest
+from hypothesis import given
+from hypothesis import strategies as st
 
 from core.planning.calendar import KNOWN_SWAPS, CalendarFileError, DayKind, WorkCalendar, load_calendar
 
@@ -113,3 +115,27 @@ def test_stored_days_lay_over_the_shipped_calendar() -> None:
     assert not cal.is_working_day(date(2023, 4, 12))
     assert cal.is_working_day(date(2026, 1, 10))  # each day stands alone: its make-up Saturday stays until removed
     assert not cal.with_days({date(2023, 4, 12): DayKind.NORMAL}).is_working_day(date(2023, 4, 15))
+
+
+def _walked(calendar: WorkCalendar, start: date, end: date) -> int:
+    """Working days in (start, end], counted one day at a time (what the arithmetic must agree with)."""
+    count, d = 0, start
+    while d < end:
+        d += timedelta(days=1)
+        count += calendar.is_working_day(d)
+    return count
+
+
+@given(
+    start=st.dates(date(2019, 1, 1), date(2030, 12, 31)),
+    length=st.integers(-10, 1500),
+    layered=st.dictionaries(st.dates(date(2019, 1, 1), date(2030, 12, 31)), st.sampled_from(list(DayKind)), max_size=8),
+)
+def test_working_days_between_counts_as_the_day_by_day_walk(
+    start: date, length: int, layered: dict[date, DayKind]
+) -> None:
+    """Issue 24, finding 4: counted by arithmetic and corrected on the special days, never walked; the same count
+    as the walk, over the holidays, the shipped swaps and days laid over them, across years."""
+    calendar = WorkCalendar.shipped().with_days(layered)
+    end = start + timedelta(days=length)
+    assert calendar.working_days_between(start, end) == _walked(calendar, start, end)

@@ -22,6 +22,7 @@ from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ, utcnow
 from core.types import OPERATOR, Platform, Role
+from core.usecases import matrix as matrix_usecase
 from core.usecases import province, web_access
 from core.usecases.rules import Rules
 from models import tables as t
@@ -88,6 +89,30 @@ async def test_the_matrix_and_the_trends_page_agree_on_every_count(admin: Admin)
     heads = re.findall(r'<th scope="col" title="[^"]*" data-key="([^"]+)">([^<]+)<br>', matrix)
     assert ("2023-04", "Tháng 4/2023") in heads and ("2023-H1", "6 tháng đầu năm 2023") in heads
     assert ("2023", "Năm 2023") in heads
+
+
+async def test_a_long_matrix_is_paged_and_every_page_counts_every_agency(
+    admin: Admin, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Issue 24, finding 4: a province of thousands is shown a page of agencies at a time (here 10 a page for the
+    24 owing plan 46), while the counts, the group sizes and the trends' ranking still cover all of them."""
+    monkeypatch.setattr(matrix_usecase, "PAGE_ROWS", 10)
+    await submit(admin.db, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ))
+    pages = [(await admin.client.get("/", params={"trang": str(n)})).text for n in (1, 2, 3)]
+    codes = [re.findall(r'data-agency="([A-Z0-9-]+)"', page) for page in pages]
+    assert [len(c) for c in codes] == [10, 10, 4] and len({c for page in codes for c in page}) == 24
+    assert all(
+        _counts(p, r'<td data-period="(\d+)">(.*?)</td>') == _counts(pages[0], r'<td data-period="(\d+)">(.*?)</td>')
+        for p in pages
+    )
+    groups = [re.findall(r'scope="rowgroup"[^>]*>([^<]+)<', p) for p in pages]
+    departments, districts = "Các sở, ban, ngành (17)", "Ủy ban nhân dân huyện, thành phố (7)"
+    assert groups == [[departments], [departments, districts], [districts]]  # each group's size, not the page's
+    assert 'aria-current="page">2<' in pages[1] and "trang=3" in pages[1] and "24 cơ quan" in pages[1]
+    beyond = (await admin.client.get("/", params={"trang": "99"})).text
+    assert re.findall(r'data-agency="([A-Z0-9-]+)"', beyond) == codes[2]  # past the end: the last page
+    ranking = (await admin.client.get("/xu-huong")).text.count("<li>")
+    assert ranking == 24
 
 
 async def test_a_leader_sees_their_own_agency_only(admin: Admin) -> None:
