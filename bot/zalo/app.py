@@ -108,7 +108,9 @@ class ZaloBot:
                     "(Zalo cannot carry files: use /xuat on Telegram, or the nhacviec command on the server.)"
                 )
             choices = tuple((c.label, c.token) for c in reply.choices)
-            await self._reply(event.sender.chat_id, OutgoingMessage(text, choices, Priority.REPLY, reply.language))
+            # A stranger's reply waits behind the reserve kept for reminders, as digests do.
+            priority = Priority.LOW if reply.to_stranger else Priority.REPLY
+            await self._reply(event.sender.chat_id, OutgoingMessage(text, choices, priority, reply.language))
 
     async def _reply(self, chat_id: str, message: OutgoingMessage) -> None:
         """A direct reply, tried again (only here: the client does not retry) while the failure is passing."""

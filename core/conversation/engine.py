@@ -96,6 +96,13 @@ class Conversation:
                 lang = account.language if account else lang
                 ctx = Ctx(uow, self.rules, event, account, self.clock(), self.invite_link, self.web_link)
                 replies = await self._dispatch(ctx, event)
+                if ctx.account is None and replies:  # still not registered: answered a few times, then not
+                    if await inbound.may_answer_stranger(uow, event.sender, ctx.now):
+                        replies = [replace(r, to_stranger=True) for r in replies]
+                    else:
+                        log.info("%s sender %s is over the replies for strangers", event.sender.platform.value,
+                                 event.sender.user_id)  # fmt: skip
+                        replies = []
                 await uow.commit()  # the update is recorded as handled with what it did, or not at all
         except Exception as exc:
             if isinstance(exc, Conflict) and await self._handled_elsewhere(event):

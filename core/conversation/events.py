@@ -63,3 +63,6 @@ class Reply:
     choices: tuple[Choice, ...] = field(default=())
     document: Document | None = None
     language: str = "vi"  # the reader's: channels render their own hints in it
+    # To someone not registered: a channel with a monthly quota spends on it only what the reserve for reminders
+    # leaves (issue 24, finding 2).
+    to_stranger: bool = False

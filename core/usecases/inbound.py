@@ -6,8 +6,10 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.repositories import UnitOfWork
-from core.types import Platform
+from core.types import Platform, Sender
 
+STRANGER_REPLIES = 10  # replies one unregistered sender gets in STRANGER_WINDOW (wrong codes too); then none
+STRANGER_WINDOW = timedelta(hours=1)
 KEEP = timedelta(days=3)  # platforms retry for hours at most (Telegram keeps undelivered updates 24 hours)
 MAX_KEY = 128
 
@@ -22,3 +24,14 @@ async def first_time(uow: UnitOfWork, platform: Platform, key: str | None, now: 
 async def forget_old(uow: UnitOfWork, now: datetime) -> int:
     """Drop the record of updates older than ``KEEP``; returns how many."""
     return await uow.updates.prune(now - KEEP)
+
+
+async def may_answer_stranger(uow: UnitOfWork, sender: Sender, now: datetime) -> bool:
+    """Whether someone not registered gets this reply: ``STRANGER_REPLIES`` within ``STRANGER_WINDOW`` per sender,
+    counted in the database (every instance sees the same count); a reply given is recorded in this unit of work.
+    A stranger writing in a loop would otherwise spend a platform's monthly quota (issue 24, finding 2)."""
+    who = f"{sender.platform.value}:{sender.user_id}"
+    if await uow.audit.count(who, "stranger_reply", now - STRANGER_WINDOW) >= STRANGER_REPLIES:
+        return False
+    await uow.audit.record(who, "stranger_reply", "chat", None, at=now)
+    return True

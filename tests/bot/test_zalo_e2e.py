@@ -19,7 +19,7 @@ from pathlib import Path
 import httpx
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 from telegram import Bot
 
 from bot.telegram.channel import TelegramChannel
@@ -47,6 +47,7 @@ from tests.factories import invite_code
 from tests.fakes import unpaced
 from tests.serving import serving
 from tests.telegram_standin import BotApiStandIn
+from tests.waiting import until
 from tests.zalo_standin import ZaloApiStandIn
 
 TOKEN = "3141592653589793238:QzRkYm9zLXNlY3JldC10b2tlbi1mb3ItdGVzdHM"
@@ -156,6 +157,51 @@ async def test_reminders_are_delivered_and_long_texts_split(z: Z) -> None:
     assert len(long_text) > 4000 and len(parts) >= 3 and all(len(p) <= 2000 for p in parts)
     assert "\n".join(parts) == long_text  # cut at line ends only, nothing lost
     assert await gate.used() == used_before + len(parts)  # every part counts against the quota
+
+
+async def _handled(db: Database, n: int) -> bool:
+    async with db.sessions() as s:
+        return (await s.scalar(select(func.count()).select_from(t.SeenUpdate))) == n
+
+
+async def test_a_stranger_gets_a_few_replies_and_never_the_reserve_kept_for_reminders(
+    z: Z, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 24, finding 2: 60 messages from one unregistered user spent 60 of the month's 3,000. Now a stranger
+    gets ten replies an hour, and none from the 5 % kept for reminders, while a registered person still does."""
+    await register(z, "z-stp", "Lê Văn Sơn", "STP")
+    gate = z.channel.quota
+    assert isinstance(gate, QuotaGate)
+
+    async def counted() -> bool:  # every message the stand-in received is on the meter
+        return await gate.used() == len(z.api.sent())
+
+    await z.api.wait_for(lambda: len(z.api.sent("z-stp")) >= 2)  # the welcome, then the help
+    await until(counted, "the registration's replies counted")
+    before = await gate.used()
+    for i in range(30):
+        z.api.push_text("z-stranger", "Người lạ", f"xin chào {i}")
+    await z.api.wait_for(lambda: len(z.api.sent("z-stranger")) >= 10)
+    await until(lambda: _handled(z.db, 31), "every message read (the registration was one)")
+    await until(counted, "the replies counted")
+    assert len(z.api.sent("z-stranger")) == 10
+    assert all("chưa đăng ký" in text for text in z.api.sent("z-stranger"))
+    assert await gate.used() == before + 10
+    async with z.db.uows() as uow:  # the month is at the reserve: 2,850 of 3,000
+        await uow.usage.add(Platform.ZALO, "2023-04", 2850 - await gate.used())
+        await uow.commit()
+    answered = len(z.api.sent("z-stp"))
+    z.api.push_text("z-other", "Người lạ khác", "/start")
+    z.api.push_text("z-stp", "Lê Văn Sơn", "/hanbaocao")
+    await z.api.reply_to("z-stp", "Các kỳ báo cáo")
+    await until(lambda: _handled(z.db, 33), "both messages read")
+    await until(lambda: "quota kept for reminders" in caplog.text, "the stranger's reply refused by the reserve")
+    assert z.api.sent("z-other") == []
+
+    async def reply_counted() -> bool:  # the registered person's reply went, from the reserve
+        return await gate.used() == 2850 + len(z.api.sent("z-stp")) - answered > 2850
+
+    await until(reply_counted, "the registered person's reply counted")
 
 
 async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> None:
