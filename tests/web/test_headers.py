@@ -4,6 +4,8 @@ service's real app (``nhacviec.http.build_app``) with the real dashboard routes 
 
 from __future__ import annotations
 
+import asyncio
+import logging
 import re
 
 import httpx
@@ -14,9 +16,10 @@ from core.deadlines import utcnow
 from core.types import Role
 from core.usecases import web_access
 from core.usecases.rules import Rules
-from nhacviec.http import Readiness, Webhook, build_app
+from nhacviec.http import HttpServer, Readiness, Webhook, build_app
 from nhacviec.metrics import Metrics
 from tests.conftest import Database
+from tests.waiting import until
 from web.app import dashboard_routes
 
 
@@ -84,3 +87,46 @@ async def test_behind_https_the_language_cookie_is_secure_too(loaded: Database) 
         switched = await client.post("/ngon-ngu", data={"csrf": csrf.group(1), "lang": "en", "back": "/"})
     cookie = switched.headers["set-cookie"]
     assert switched.status_code == 303 and cookie.startswith("nhacviec_lang=en") and "; secure" in cookie.lower()
+
+
+async def _raw(url: str, head: bytes, body: bytes) -> tuple[asyncio.StreamReader, asyncio.StreamWriter]:
+    host, port = url.removeprefix("http://").split(":")
+    reader, writer = await asyncio.open_connection(host, int(port))
+    writer.write(head + body)
+    await writer.drain()
+    return reader, writer
+
+
+async def test_a_body_that_stops_arriving_is_answered_408_and_a_hang_up_is_one_info_line(
+    loaded: Database, caplog: pytest.LogCaptureFixture
+) -> None:
+    """Issue 24, finding 8: a client hanging up mid-body logged an ERROR traceback, and a body that stopped arriving
+    held the connection for ever. Over a real socket against the service's HTTP server (uvicorn), the body timeout
+    injected as 0.2 s."""
+    handled: list[dict[str, object]] = []
+
+    async def handle(update: dict[str, object]) -> None:
+        handled.append(update)
+
+    app = build_app(
+        Readiness(_ready, lambda: ["test"]),
+        Metrics(loaded.uows, 3000),
+        [Webhook("/zalo", "X-Secret", "hook-secret-123", handle)],
+        body_timeout=0.2,
+    )
+    server = HttpServer(app, "127.0.0.1", 0)
+    server.start()
+    caplog.set_level(logging.INFO)
+    head = b"POST /zalo HTTP/1.1\r\nHost: x\r\nX-Secret: hook-secret-123\r\nContent-Length: 1000\r\n\r\n"
+    try:
+        reader, writer = await _raw(server.url, head, b'{"a": ')  # 6 of 1,000 bytes, then nothing
+        answer = await asyncio.wait_for(reader.read(), 30)  # the server closes after its answer
+        writer.close()
+        assert answer.startswith(b"HTTP/1.1 408"), answer[:80]
+        reader, writer = await _raw(server.url, head, b'{"a": ')
+        writer.close()  # hangs up mid-body
+        await until(lambda: "hung up before its body was read" in caplog.text, "the hang-up logged")
+        assert [r for r in caplog.records if r.levelno >= logging.ERROR] == []
+        assert handled == []
+    finally:
+        await server.stop()
