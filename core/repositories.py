@@ -54,6 +54,7 @@ from core.types import (
     SubmissionDetail,
     SubmissionInfo,
     TaskListing,
+    WaitingUpdate,
 )
 
 
@@ -334,6 +335,28 @@ class WebAccessRepository(Protocol):
         """Sign out every session of the person holding ``account_id`` (all their accounts); how many."""
 
 
+class InboxRepository(Protocol):
+    """Incoming updates kept from their arrival until answered (``WaitingUpdate``)."""
+
+    async def add(self, platform: Platform, key: str, chat_id: str, body: dict[str, object], now: datetime) -> bool:
+        """Keep the update; False when it was kept before (a platform sending it again)."""
+
+    async def waiting(self, platform: Platform, now: datetime, limit: int) -> list[WaitingUpdate]:
+        """Updates not answered yet whose next attempt is due, oldest first."""
+
+    async def keep_replies(self, update_id: int, replies: list[dict[str, object]]) -> None: ...
+
+    async def sent_one(self, update_id: int, sent: int) -> None:
+        """``sent`` of the update's replies have gone out."""
+
+    async def retry(self, update_id: int, error: str, next_at: datetime) -> None: ...
+
+    async def done(self, update_id: int, now: datetime) -> None: ...
+
+    async def prune(self, before: datetime) -> int:
+        """Forget updates answered before ``before``; how many."""
+
+
 class PersonalDataRepository(Protocol):
     """A person's data as the law lets them see it, its erasure, and the retention limits."""
 
@@ -522,6 +545,7 @@ class UnitOfWork(Protocol):
     web: WebAccessRepository
     drafts: PlanDraftRepository
     privacy: PersonalDataRepository
+    inbox: InboxRepository
 
     async def __aenter__(self) -> Self: ...
 

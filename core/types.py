@@ -465,6 +465,19 @@ class PersonListing:
 
 
 @dataclass(frozen=True, slots=True)
+class WaitingUpdate:
+    """An incoming update recorded but not yet answered: its replies once the core gave them, and how many of
+    those went out."""
+
+    id: int
+    chat_id: str
+    body: dict[str, object]
+    replies: tuple[dict[str, object], ...] | None
+    sent: int
+    attempts: int
+
+
+@dataclass(frozen=True, slots=True)
 class HeldAccount:
     """One chat account of a person, as /dulieu shows it."""
 

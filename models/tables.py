@@ -382,3 +382,27 @@ class CalendarDay(Base):
     source: Mapped[str] = mapped_column(String(255), default="", server_default="")  # the document that says so
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     created_by: Mapped[str] = mapped_column(String(128))
+
+
+class InboundUpdate(Base):
+    """An incoming update kept from the moment it arrived until its replies are sent: a webhook answers once the
+    update is written here, and the leader answers each chat's updates in order (Zalo; issue 24, finding 9)."""
+
+    __tablename__ = "inbound_update"
+    __table_args__ = (
+        UniqueConstraint("platform", "update_key"),
+        Index("ix_inbound_update_waiting", "platform", "done_at", "id"),
+    )
+    id: Mapped[int] = mapped_column(primary_key=True)  # increasing: the order updates are answered in
+    platform: Mapped[str] = mapped_column(String(16))
+    update_key: Mapped[str] = mapped_column(String(128))
+    chat_id: Mapped[str] = mapped_column(String(64))
+    body: Mapped[dict[str, object]] = mapped_column(JSON)
+    received_at: Mapped[datetime] = mapped_column(TZDateTime())
+    # The replies the core gave, written in the unit of work that handled the update: [{text, choices, …}].
+    replies: Mapped[list[dict[str, object]] | None] = mapped_column(JSON, nullable=True)
+    sent: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))  # replies sent so far
+    attempts: Mapped[int] = mapped_column(Integer, default=0, server_default=text("0"))
+    next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime())
+    last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    done_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)

@@ -16,6 +16,7 @@ from core.repositories import (
     CalendarRepository,
     Conflict,
     ConversationRepository,
+    InboxRepository,
     InviteRepository,
     NoticeRepository,
     OutboxRepository,
@@ -33,6 +34,7 @@ from models.repos.audit import SqlAudit
 from models.repos.calendar import SqlCalendar
 from models.repos.conversations import SqlConversations
 from models.repos.drafts import SqlDrafts
+from models.repos.inbox import SqlInbox
 from models.repos.invites import SqlInvites
 from models.repos.notices import SqlNotices
 from models.repos.outbox import SqlOutbox
@@ -60,6 +62,7 @@ class SqlUnitOfWork:
     web: WebAccessRepository
     drafts: PlanDraftRepository
     privacy: PersonalDataRepository
+    inbox: InboxRepository
 
     def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
         self._sessions = sessions
@@ -82,6 +85,7 @@ class SqlUnitOfWork:
         self.web = SqlWebAccess(s)
         self.drafts = SqlDrafts(s)
         self.privacy = SqlPersonalData(s)
+        self.inbox = SqlInbox(s)
         return self
 
     async def __aexit__(

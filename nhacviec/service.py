@@ -391,7 +391,7 @@ def _zalo(settings: Settings, uows: UnitOfWorkFactory, conversation: Conversatio
     webhook = None
     if settings.zalo_webhook_url and settings.zalo_webhook_secret is not None:
         webhook = ZaloWebhookConfig(settings.zalo_webhook_url, settings.zalo_webhook_secret.get_secret_value())
-    return ZaloBot(client, channel, conversation, webhook)
+    return ZaloBot(uows, client, channel, conversation, webhook)
 
 
 async def _console(conversation: Conversation, stop: asyncio.Event) -> None:

@@ -8,6 +8,7 @@ idle poll with HTTP 408; sendMessage takes 1–2,000 characters; replies are {"o
 from __future__ import annotations
 
 import itertools
+import threading
 import time
 from typing import Any
 
@@ -22,6 +23,7 @@ class ZaloApiStandIn(HttpStandIn):
         self.webhook: dict[str, Any] | None = None
         self._queue: list[dict[str, Any]] = []
         self._ids = itertools.count(1)
+        self.held: dict[str, threading.Event] = {}  # chats whose sendMessage waits (``hold``)
 
     @property
     def base_url(self) -> str:
@@ -46,6 +48,18 @@ class ZaloApiStandIn(HttpStandIn):
                 "date": int(time.time() * 1000),
             },
         }
+
+    def hold(self, chat_id: str) -> None:
+        """sendMessage to ``chat_id`` waits (in the stand-in's thread) until ``release``."""
+        self.held[chat_id] = threading.Event()
+
+    def release(self, chat_id: str) -> None:
+        self.held.pop(chat_id).set()
+
+    def stop(self) -> None:
+        for chat in list(self.held):
+            self.release(chat)
+        super().stop()
 
     def push_text(self, uid: str, name: str, text: str, message_id: str | None = None) -> str:
         mid = message_id or f"zm{next(self._ids)}"
@@ -78,6 +92,9 @@ class ZaloApiStandIn(HttpStandIn):
                     return 408, {"ok": False, "error_code": 408, "description": "Request timeout"}
                 return 200, {"ok": True, "result": self._queue.pop(0)}
         if method == "sendMessage":
+            held = self.held.get(str(params.get("chat_id")))
+            if held is not None:  # a slow phone network to this chat: the call waits until released
+                held.wait(timeout=60)
             text = str(params.get("text", ""))
             if not 1 <= len(text) <= 2000:
                 return 400, {"ok": False, "error_code": 400, "description": "text must be 1-2000 characters"}

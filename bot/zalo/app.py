@@ -1,4 +1,5 @@
-"""The Zalo bot: one long-polling loop per token (or a webhook), feeding the conversation core."""
+"""The Zalo bot: one long-polling loop per token (or a webhook) keeping updates in the database, and the
+leader answering them (``bot.zalo.inbox``): chats at once, each chat in order, replies kept until sent."""
 
 from __future__ import annotations
 
@@ -10,16 +11,13 @@ from typing import Any
 
 from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient, ZaloError
-from bot.zalo.render import to_event
+from bot.zalo.inbox import ZaloInbox
 from core.conversation.engine import Conversation
-from core.i18n import gettext_for
-from core.ports import OutgoingMessage, SendError, TransientSendError
-from core.types import Priority
+from core.repositories import UnitOfWorkFactory
 
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo"
-REPLY_ATTEMPTS = 3
 
 
 @dataclass(frozen=True)
@@ -33,6 +31,7 @@ class ZaloWebhookConfig:
 class ZaloBot:
     def __init__(
         self,
+        uows: UnitOfWorkFactory,
         client: ZaloClient,
         channel: ZaloChannel,
         conversation: Conversation,
@@ -44,6 +43,7 @@ class ZaloBot:
         self.backoff = backoff  # seconds before a failed poll or reply is tried again (doubling)
         self.channel = channel
         self.conversation = conversation
+        self.inbox = ZaloInbox(uows, channel, conversation, backoff=backoff)
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self._task: asyncio.Task[None] | None = None
@@ -63,7 +63,8 @@ class ZaloBot:
         self.ready = True
 
     def start_polling(self) -> None:
-        """Poll for updates (polling mode, on the leader only: one poller per token)."""
+        """The leader's part: answer the kept updates and, in polling mode, poll (one poller per token)."""
+        self.inbox.start()
         if self.webhook is None and self._task is None:
             self._task = asyncio.create_task(self._poll(), name="zalo-poller")
             log.info("Zalo: polling for updates")
@@ -74,6 +75,7 @@ class ZaloBot:
             task.cancel()
             with contextlib.suppress(asyncio.CancelledError):
                 await task
+        await self.inbox.stop()
 
     async def stop(self) -> None:
         await self.stop_polling()
@@ -87,7 +89,7 @@ class ZaloBot:
                 update = await self.client.get_update(self.poll_timeout)
                 backoff = self.backoff
                 if update is not None:
-                    await self.handle(update)
+                    await self._keep(update)
             except ZaloError as exc:
                 log.warning("Zalo poll failed (%s); retrying in %.0f s", exc, backoff)
                 await asyncio.sleep(backoff)
@@ -96,35 +98,19 @@ class ZaloBot:
                 log.exception("error while handling a Zalo update")
                 await asyncio.sleep(backoff)
 
-    async def handle(self, body: dict[str, Any]) -> None:
-        """One update (polled or posted): let the core answer (it handles a message id once), send the replies."""
-        event = to_event(body)
-        if event is None:
-            return
-        for reply in await self.conversation.handle(event):
-            text = reply.text
-            if reply.document is not None:
-                text += "\n" + gettext_for(reply.language).gettext(
-                    "(Zalo cannot carry files: use /xuat on Telegram, or the nhacviec command on the server.)"
-                )
-            choices = tuple((c.label, c.token) for c in reply.choices)
-            # A stranger's reply waits behind the reserve kept for reminders, as digests do.
-            priority = Priority.LOW if reply.to_stranger else Priority.REPLY
-            await self._reply(event.sender.chat_id, OutgoingMessage(text, choices, priority, reply.language))
-
-    async def _reply(self, chat_id: str, message: OutgoingMessage) -> None:
-        """A direct reply, tried again (only here: the client does not retry) while the failure is passing."""
-        for attempt in range(REPLY_ATTEMPTS):
+    async def _keep(self, update: dict[str, Any]) -> None:
+        """A polled update is Zalo's no more: keep trying to write it down (the database away for a moment)."""
+        wait = self.backoff
+        while True:
             try:
-                await self.channel.send(chat_id, message)
+                await self.handle(update)
                 return
-            except TransientSendError as exc:
-                if attempt + 1 == REPLY_ATTEMPTS:
-                    log.warning("Zalo: a reply could not be sent after %d attempts: %s", REPLY_ATTEMPTS, exc)
-                    return
-                wait = self.backoff * 2**attempt
-                log.warning("Zalo: a reply failed (%s); trying again in %.1f s", exc, wait)
+            except Exception:
+                log.exception("Zalo: a polled update could not be kept; trying again in %.1f s", wait)
                 await asyncio.sleep(wait)
-            except SendError as exc:
-                log.warning("Zalo: a reply could not be sent: %s", exc)
-                return
+                wait = min(wait * 2, 60.0)
+
+    async def handle(self, body: dict[str, Any]) -> None:
+        """One update, polled or posted: kept in the database; the leader answers it (the webhook answers Zalo as
+        soon as this returns)."""
+        await self.inbox.receive(body)

@@ -8,7 +8,7 @@ picks alike — from the database's current view of the account, never from anyt
 from __future__ import annotations
 
 import logging
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
@@ -23,12 +23,13 @@ from core.conversation.ports import Notifier
 from core.conversation.router import Registry
 from core.deadlines import utcnow
 from core.i18n import gettext_for
-from core.repositories import Conflict, UnitOfWorkFactory
+from core.repositories import Conflict, UnitOfWork, UnitOfWorkFactory
 from core.types import Role
 from core.usecases import accounts, inbound
 from core.usecases.rules import Rules
 
 MAX_REPLY = 6000  # characters: three Zalo messages, two Telegram ones
+Keep = Callable[[UnitOfWork, list[Reply]], Awaitable[None]]
 log = logging.getLogger(__name__)
 
 
@@ -84,8 +85,11 @@ class Conversation:
         self.web_link = web_link
         self.clock = clock
 
-    async def handle(self, event: Incoming) -> list[Reply]:
-        """Answer one event in one unit of work. Never raises: an error is logged and the person told."""
+    async def handle(self, event: Incoming, keep: Keep | None = None) -> list[Reply]:
+        """Answer one event in one unit of work. Never raises: an error is logged and the person told.
+
+        ``keep`` is given the replies inside that unit of work, before it commits: a channel that answers later
+        writes them there, so the update is recorded as handled together with what is to be said."""
         lang = "vi"
         try:
             async with self.uows() as uow:
@@ -103,6 +107,9 @@ class Conversation:
                         log.info("%s sender %s is over the replies for strangers", event.sender.platform.value,
                                  event.sender.user_id)  # fmt: skip
                         replies = []
+                replies = [bounded(r) for r in replies]
+                if keep is not None:
+                    await keep(uow, replies)
                 await uow.commit()  # the update is recorded as handled with what it did, or not at all
         except Exception as exc:
             if isinstance(exc, Conflict) and await self._handled_elsewhere(event):
@@ -121,7 +128,7 @@ class Conversation:
             self.notifier.deliveries_queued()
         if ctx.effects.periods_changed:
             await self.notifier.periods_changed()
-        return [bounded(r) for r in replies]
+        return replies
 
     async def _handled_elsewhere(self, event: Incoming) -> bool:
         """Whether the update is now recorded as handled (by another instance, at the same moment)."""

@@ -22,8 +22,8 @@ async def first_time(uow: UnitOfWork, platform: Platform, key: str | None, now: 
 
 
 async def forget_old(uow: UnitOfWork, now: datetime) -> int:
-    """Drop the record of updates older than ``KEEP``; returns how many."""
-    return await uow.updates.prune(now - KEEP)
+    """Drop the record of updates older than ``KEEP`` and of kept updates answered before then; returns how many."""
+    return await uow.updates.prune(now - KEEP) + await uow.inbox.prune(now - KEEP)
 
 
 async def may_answer_stranger(uow: UnitOfWork, sender: Sender, now: datetime) -> bool:

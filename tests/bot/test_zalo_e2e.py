@@ -88,7 +88,7 @@ async def z(loaded: Database) -> AsyncIterator[Z]:
     api = ZaloApiStandIn(TOKEN)
     api.start()
     channel, sender, conversation = _parts(loaded, api)
-    bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, poll_timeout=1, backoff=0.01)
+    bot = ZaloBot(loaded.uows, ZaloClient(TOKEN, api.base_url), channel, conversation, poll_timeout=1, backoff=0.01)
     await bot.start()
     bot.start_polling()
     try:
@@ -209,8 +209,9 @@ async def test_webhook_refuses_requests_without_the_secret(loaded: Database) -> 
     api.start()
     channel, _, conversation = _parts(loaded, api)
     hook = ZaloWebhookConfig("https://bot.example.invalid/zalo", "zalo-webhook-secret-42")
-    bot = ZaloBot(ZaloClient(TOKEN, api.base_url), channel, conversation, webhook=hook)
+    bot = ZaloBot(loaded.uows, ZaloClient(TOKEN, api.base_url), channel, conversation, webhook=hook)
     await bot.start()
+    bot.start_polling()  # the leader's part: in webhook mode, answering what the webhook kept
     try:
         async with serving(loaded.uows, [Webhook(WEBHOOK_PATH, SECRET_HEADER, hook.secret, bot.handle)]) as server:
             url = server.url + WEBHOOK_PATH
@@ -446,3 +447,88 @@ async def test_reminder_choices_by_number_confirm_and_tell_the_other_focal_perso
     note = await z.api.reply_to("z-ha", "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc")
     assert "Đã nộp báo cáo" not in note  # a statement, no choices
     assert not [m for m in z.api.sent("z-son") if "đã nộp, Lê Văn Sơn xác nhận" in m]  # not told his own act
+
+
+# ------------------------------------------------------------------ issue 24, finding 9: kept, then answered
+
+
+async def _webhook_bot(db: Database, api: ZaloApiStandIn, backoff: float = 0.01) -> ZaloBot:
+    channel, _, conversation = _parts(db, api)
+    hook = ZaloWebhookConfig("https://bot.example.invalid/zalo", "zalo-webhook-secret-42")
+    bot = ZaloBot(db.uows, ZaloClient(TOKEN, api.base_url), channel, conversation, webhook=hook, backoff=backoff)
+    await bot.start()
+    bot.start_polling()  # the leader's part
+    return bot
+
+
+async def _post(http: httpx.AsyncClient, url: str, uid: str, text: str, mid: str) -> httpx.Response:
+    body = ZaloApiStandIn.update(uid, "Người dùng", text, mid)
+    return await http.post(url, json=body, headers={SECRET_HEADER: "zalo-webhook-secret-42"})
+
+
+async def test_a_webhook_answers_once_the_update_is_kept_and_chats_are_answered_at_once_each_in_order(
+    loaded: Database,
+) -> None:
+    """Each Zalo webhook used to wait for its paced reply (80 s over a burst of 2,000) and the poller took one
+    update at a time. Now the webhook answers as soon as the update is in the database; a chat whose replies are
+    slow to go (held by the stand-in) does not hold another chat up, and its own replies keep their order."""
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    bot = await _webhook_bot(loaded, api)
+    api.hold("slow")
+    try:
+        async with serving(
+            loaded.uows, [Webhook(WEBHOOK_PATH, SECRET_HEADER, "zalo-webhook-secret-42", bot.handle)]
+        ) as s:
+            url = s.url + WEBHOOK_PATH
+            async with httpx.AsyncClient(timeout=30) as http:
+                assert (await _post(http, url, "slow", "/start", "m1")).status_code == 200
+                assert (await _post(http, url, "slow", "/huongdan", "m2")).status_code == 200
+                assert (await _post(http, url, "quick", "/start", "m3")).status_code == 200
+                assert (await _post(http, url, "quick", "/start", "m3")).status_code == 200  # sent again by Zalo
+            await api.reply_to("quick", "chưa đăng ký")  # answered while the slow chat's first reply hangs
+            assert api.sent("slow") == []
+            async with loaded.sessions() as sess:
+                kept = (await sess.scalars(select(t.InboundUpdate.update_key).order_by(t.InboundUpdate.id))).all()
+            assert kept == ["m1", "m2", "m3"]
+            api.release("slow")
+            await until(bot.inbox.idle, "every update answered")
+        slow = api.sent("slow")
+        assert len(slow) == 2 and "chưa đăng ký" in slow[0] and "Hệ thống nhắc việc" in slow[1]  # in order
+        assert len(api.sent("quick")) == 1  # the update Zalo sent twice was answered once
+    finally:
+        await bot.stop()
+        api.stop()
+
+
+async def test_a_reply_that_fails_for_a_while_is_kept_and_sent_after_a_restart(loaded: Database) -> None:
+    """A reply that failed to send was logged and lost after three tries. Now it stays in the database with the
+    update: tried again with backoff, and sent by the next leader after a stop."""
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    down = (500, {"ok": False, "error_code": 500, "description": "Internal error"})
+    api.failures["sendMessage"] = [down] * 4  # more than the three tries of before
+    bot = await _webhook_bot(loaded, api, backoff=0.01)
+    try:
+        await bot.handle(ZaloApiStandIn.update("z-1", "Người dùng", "/start", "k1"))
+        await api.reply_to("z-1", "chưa đăng ký")  # after four refusals
+        assert len(api.sent("z-1")) == 1
+        api.failures["sendMessage"] = [down] * 1000  # Zalo down: the leader stops with a reply still owed
+        await bot.handle(ZaloApiStandIn.update("z-1", "Người dùng", "/huongdan", "k2"))
+
+        async def owed() -> bool:
+            async with loaded.sessions() as sess:
+                row = await sess.scalar(select(t.InboundUpdate).where(t.InboundUpdate.update_key == "k2"))
+                return row is not None and row.replies is not None and row.attempts >= 2 and row.done_at is None
+
+        await until(owed, "the reply kept and tried again")
+        await bot.stop()
+        api.failures["sendMessage"] = []
+        assert len(api.sent("z-1")) == 1
+        bot = await _webhook_bot(loaded, api)  # the next leader
+        await api.reply_to("z-1", "Hệ thống nhắc việc")
+        await until(bot.inbox.idle, "nothing left to answer")
+        assert len(api.sent("z-1")) == 2  # handled once, sent once
+    finally:
+        await bot.stop()
+        api.stop()

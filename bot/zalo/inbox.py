@@ -1,0 +1,192 @@
+"""Zalo's incoming updates, answered durably (issue 24, finding 9).
+
+An update, polled or posted to the webhook, is first written to the database (``inbound_update``) and the webhook
+answers at once; nothing waits for a reply to be paced out. The leader then answers the updates: chats at once,
+each chat's in the order they came. The core's replies are written in the unit of work that handled the update,
+so a crash between handling and sending loses nothing: the next leader sends what is left (a reply may then go
+twice, as an outbox message may after a kill, never none). A reply the platform refuses for a while is tried
+again with backoff, the chat's later updates waiting behind it to keep the order.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import logging
+import uuid
+from collections.abc import Callable
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot.zalo.channel import ZaloChannel
+from bot.zalo.render import to_event
+from core.conversation.engine import Conversation
+from core.conversation.events import Reply
+from core.deadlines import utcnow
+from core.i18n import gettext_for
+from core.ports import OutgoingMessage, SendError, TransientSendError
+from core.repositories import Conflict, UnitOfWork, UnitOfWorkFactory
+from core.types import Platform, Priority, WaitingUpdate
+
+log = logging.getLogger(__name__)
+POLL = 0.5  # seconds between looks at the table for updates another instance recorded
+MAX_CHATS = 16  # chats answered at once
+BATCH = 500  # updates read at a time
+MAX_ATTEMPTS = 8  # a reply the platform keeps refusing is given up after this many tries (backoff to 5 minutes)
+
+
+def encode(reply: Reply) -> dict[str, object]:
+    """A reply as kept in the database, as Zalo will send it (a file cannot go: a line says so instead)."""
+    text = reply.text
+    if reply.document is not None:
+        text += "\n" + gettext_for(reply.language).gettext(
+            "(Zalo cannot carry files: use /xuat on Telegram, or the nhacviec command on the server.)"
+        )
+    return {
+        "text": text,
+        "choices": [[c.label, c.token] for c in reply.choices],
+        "language": reply.language,
+        "stranger": reply.to_stranger,
+    }
+
+
+def decode(kept: dict[str, Any]) -> OutgoingMessage:
+    # A stranger's reply waits behind the reserve kept for reminders, as digests do (issue 24, finding 2).
+    priority = Priority.LOW if kept.get("stranger") else Priority.REPLY
+    choices = tuple((str(label), str(token)) for label, token in kept.get("choices") or [])
+    return OutgoingMessage(str(kept["text"]), choices, priority, str(kept.get("language") or "vi"))
+
+
+class ZaloInbox:
+    def __init__(
+        self,
+        uows: UnitOfWorkFactory,
+        channel: ZaloChannel,
+        conversation: Conversation,
+        backoff: float = 2.0,
+        poll: float = POLL,
+        clock: Callable[[], datetime] = utcnow,
+    ) -> None:
+        self.uows, self.channel, self.conversation = uows, channel, conversation
+        self.backoff, self.poll, self.clock = backoff, poll, clock
+        self._kick = asyncio.Event()
+        self._busy: set[str] = set()  # chats being answered now
+        self._tasks: set[asyncio.Task[None]] = set()
+        self._runner: asyncio.Task[None] | None = None
+
+    async def receive(self, body: dict[str, Any]) -> None:
+        """Keep one update (the webhook answers once this returns). Raises what the database raises: the webhook
+        then answers 500 and Zalo sends the update again."""
+        event = to_event(body)
+        if event is None:
+            return
+        key = event.update_key or f"no-id:{uuid.uuid4().hex}"  # Zalo gives every message an id; just in case
+        try:
+            async with self.uows() as uow:
+                if await uow.inbox.add(Platform.ZALO, key, event.sender.chat_id, body, self.clock()):
+                    await uow.commit()
+        except Conflict:  # the same update kept by another instance at the same instant
+            log.info("Zalo update %s was kept by another instance", key)
+        self._kick.set()
+
+    # ------------------------------------------------------------------ answering (the leader)
+
+    def start(self) -> None:
+        if self._runner is None:
+            self._runner = asyncio.create_task(self._run(), name="zalo-inbox")
+
+    async def stop(self) -> None:
+        runner, self._runner = self._runner, None
+        tasks = [*([runner] if runner else []), *self._tasks]
+        for task in tasks:
+            task.cancel()
+        for task in tasks:
+            with contextlib.suppress(asyncio.CancelledError):
+                await task
+
+    async def _run(self) -> None:
+        while True:
+            try:
+                await self.answer_waiting()
+            except Exception:  # the database away for a moment: look again at the next turn
+                log.exception("Zalo: could not read the updates waiting for an answer")
+            with contextlib.suppress(TimeoutError):
+                await asyncio.wait_for(self._kick.wait(), self.poll)
+            self._kick.clear()
+
+    async def answer_waiting(self) -> int:
+        """Start answering every chat with updates waiting (at most ``MAX_CHATS`` at once); how many started."""
+        async with self.uows() as uow:
+            waiting = await uow.inbox.waiting(Platform.ZALO, self.clock(), BATCH)
+        chats: dict[str, list[WaitingUpdate]] = {}
+        for u in waiting:
+            chats.setdefault(u.chat_id, []).append(u)
+        started = 0
+        for chat, updates in chats.items():
+            if chat in self._busy or len(self._busy) >= MAX_CHATS:
+                continue
+            self._busy.add(chat)
+            task = asyncio.create_task(self._answer_chat(chat, updates), name=f"zalo-chat-{chat}")
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
+
+    async def idle(self) -> bool:
+        """No chat is being answered and nothing waits (for tests and a clean stop)."""
+        if self._busy:
+            return False
+        async with self.uows() as uow:
+            return not await uow.inbox.waiting(Platform.ZALO, self.clock() + timedelta(days=1), 1)
+
+    async def _answer_chat(self, chat: str, updates: list[WaitingUpdate]) -> None:
+        try:
+            for u in updates:
+                if not await self._answer(u):
+                    break  # tried again later; the chat's next updates wait behind it
+        except Exception:
+            log.exception("Zalo: error while answering an update")
+        finally:
+            self._busy.discard(chat)
+            self._kick.set()  # what arrived for this chat meanwhile
+
+    async def _answer(self, u: WaitingUpdate) -> bool:
+        """Handle the update (unless its replies are kept already) and send what is left; False to try again."""
+        replies = u.replies
+        if replies is None:
+            event = to_event(u.body)
+            kept = False
+
+            async def keep(uow: UnitOfWork, given: list[Reply]) -> None:
+                nonlocal kept
+                await uow.inbox.keep_replies(u.id, [encode(r) for r in given])
+                kept = True
+
+            given = await self.conversation.handle(event, keep=keep) if event is not None else []
+            replies = tuple(encode(r) for r in given)
+            if not kept:  # handled before, or the core failed and says sorry: keep what is to go
+                await self._write("keep_replies", u.id, list(replies))
+        for i in range(u.sent, len(replies)):
+            try:
+                await self.channel.send(u.chat_id, decode(replies[i]))
+            except TransientSendError as exc:
+                if u.attempts + 1 >= MAX_ATTEMPTS:
+                    log.warning("Zalo: a reply was given up after %d attempts: %s", MAX_ATTEMPTS, exc)
+                    break
+                wait = min(self.backoff * 2**u.attempts, 300.0)
+                log.warning("Zalo: a reply failed (%s); trying again in %.1f s", exc, wait)
+                due = self.clock() + timedelta(seconds=wait)
+                await self._write("retry", u.id, str(exc), due)
+                asyncio.get_running_loop().call_later(wait, self._kick.set)
+                return False
+            except SendError as exc:  # refused for good (blocked, the quota): this reply only
+                log.warning("Zalo: a reply could not be sent: %s", exc)
+            await self._write("sent_one", u.id, i + 1)
+        await self._write("done", u.id, self.clock())
+        return True
+
+    async def _write(self, change: str, *args: Any) -> None:
+        """One change to the kept update (``InboxRepository``'s method of that name), committed at once."""
+        async with self.uows() as uow:
+            await getattr(uow.inbox, change)(*args)
+            await uow.commit()

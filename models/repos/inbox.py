@@ -1,0 +1,79 @@
+"""Incoming updates kept from their arrival until answered (see ``models.tables.InboundUpdate``)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+
+from sqlalchemy import delete, select, update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from core.types import Platform, WaitingUpdate
+from models import tables as t
+
+
+class SqlInbox:
+    def __init__(self, session: AsyncSession) -> None:
+        self.s = session
+
+    async def add(self, platform: Platform, key: str, chat_id: str, body: dict[str, object], now: datetime) -> bool:
+        found = await self.s.scalar(
+            select(t.InboundUpdate.id).where(
+                t.InboundUpdate.platform == platform.value, t.InboundUpdate.update_key == key
+            )
+        )
+        if found is not None:
+            return False
+        self.s.add(
+            t.InboundUpdate(
+                platform=platform.value,
+                update_key=key,
+                chat_id=chat_id,
+                body=body,
+                received_at=now,
+                next_attempt_at=now,
+                sent=0,
+                attempts=0,
+            )
+        )
+        await self.s.flush()
+        return True
+
+    async def waiting(self, platform: Platform, now: datetime, limit: int) -> list[WaitingUpdate]:
+        rows = await self.s.scalars(
+            select(t.InboundUpdate)
+            .where(
+                t.InboundUpdate.platform == platform.value,
+                t.InboundUpdate.done_at.is_(None),
+                t.InboundUpdate.next_attempt_at <= now,
+            )
+            .order_by(t.InboundUpdate.id)
+            .limit(limit)
+        )
+        return [
+            WaitingUpdate(
+                r.id, r.chat_id, dict(r.body), tuple(r.replies) if r.replies is not None else None, r.sent, r.attempts
+            )
+            for r in rows.all()
+        ]
+
+    async def keep_replies(self, update_id: int, replies: list[dict[str, object]]) -> None:
+        await self.s.execute(update(t.InboundUpdate).where(t.InboundUpdate.id == update_id).values(replies=replies))
+
+    async def sent_one(self, update_id: int, sent: int) -> None:
+        await self.s.execute(update(t.InboundUpdate).where(t.InboundUpdate.id == update_id).values(sent=sent))
+
+    async def retry(self, update_id: int, error: str, next_at: datetime) -> None:
+        await self.s.execute(
+            update(t.InboundUpdate)
+            .where(t.InboundUpdate.id == update_id)
+            .values(attempts=t.InboundUpdate.attempts + 1, last_error=error[:500], next_attempt_at=next_at)
+        )
+
+    async def done(self, update_id: int, now: datetime) -> None:
+        await self.s.execute(update(t.InboundUpdate).where(t.InboundUpdate.id == update_id).values(done_at=now))
+
+    async def prune(self, before: datetime) -> int:
+        result = await self.s.execute(
+            delete(t.InboundUpdate).where(t.InboundUpdate.done_at.is_not(None), t.InboundUpdate.done_at < before)
+        )
+        return int(result.rowcount or 0)  # type: ignore[attr-defined]
