@@ -23,6 +23,7 @@ from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
 from starlette.datastructures import FormData, UploadFile
+from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, Response
@@ -84,8 +85,15 @@ class Page:
     max_fields: int = 50  # POST only: a plan draft's form has a few fields for each task and series
 
 
-class TooLarge(Exception):
-    """The body is larger than the route allows."""
+class TooLarge(MultiPartException):
+    """The body is larger than the route allows. A ``MultiPartException``, so that Starlette's multipart parser
+    closes the temporary files of the parts it had begun; it then hands it on as a 400 ``HTTPException`` with
+    this message."""
+
+    MESSAGE = "body larger than the route allows"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
 
 
 def _bounded(request: Request, limit: int) -> Request:
@@ -127,16 +135,23 @@ class Guard:
                 if declared and (not declared.isdigit() or int(declared) > page.max_body):
                     return self.refuse(request, viewer, 413, t("The file or form is too large."))
                 try:
-                    async with _bounded(request, page.max_body).form(max_files=1, max_fields=page.max_fields) as form:
-                        if viewer is None or not viewer.csrf_ok(_text(form, "csrf")):
-                            return self.refuse(request, viewer, 403, t("Refused."))
-                        fields = {k: v for k, v in form.items() if isinstance(v, str)}
-                        files = {k: v for k, v in form.items() if isinstance(v, UploadFile)}
-                        return await page.handler(Seen(request, viewer, uow, lang, fields, files))
+                    form = await _bounded(request, page.max_body).form(max_files=1, max_fields=page.max_fields)
                 except TooLarge:
                     return self.refuse(request, viewer, 413, t("The file or form is too large."))
-                except MultiPartException:
+                except HTTPException as exc:  # how Starlette hands on a multipart refusal, ours included
+                    if exc.detail == TooLarge.MESSAGE:
+                        return self.refuse(request, viewer, 413, t("The file or form is too large."))
                     return self.refuse(request, viewer, 400, t("Refused."))
+                except (MultiPartException, ValueError):  # python-multipart's parse errors are ValueErrors
+                    return self.refuse(request, viewer, 400, t("Refused."))
+                try:
+                    if viewer is None or not viewer.csrf_ok(_text(form, "csrf")):
+                        return self.refuse(request, viewer, 403, t("Refused."))
+                    fields = {k: v for k, v in form.items() if isinstance(v, str)}
+                    files = {k: v for k, v in form.items() if isinstance(v, UploadFile)}
+                    return await page.handler(Seen(request, viewer, uow, lang, fields, files))
+                finally:
+                    await form.close()  # the uploaded files' temporary storage
 
         endpoint.__name__ = getattr(page.handler, "__name__", "page")
         return endpoint

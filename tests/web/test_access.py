@@ -24,6 +24,7 @@ from reader import read_document
 from tests.conftest import PLAN_46, ROOT, Database
 from tests.factories import submit
 from web.app import dashboard_routes, pages
+from web.drafts import MAX_DOCUMENT_UPLOAD
 from web.guard import MAX_FORM, same_site
 from web.pages import Dashboard
 from web.session import Cookies
@@ -229,6 +230,36 @@ async def test_a_body_over_the_limit_is_refused_before_it_is_read(site: Site) ->
     focal = await site.signed_in(FOCAL)
     upload = {"file": ("x.toml", b"x" * (4 << 20), "text/plain")}
     assert (await focal.post("/ke-hoach/kiem-tra", files=upload)).status_code == 403  # the role before the body
+
+
+async def test_an_upload_is_refused_having_read_next_to_nothing(site: Site) -> None:
+    """Issue 24, finding 3: a leader's 300 MB upload of a plan document was read whole (127 → 390 MB, and 300 MB
+    on disk) before the refusal. The body here is a stream that counts what the server took of it: for a leader
+    nothing (the role comes first), for an admin nothing when the declared size is over the limit, and at most
+    the limit and a chunk when no size is declared."""
+    chunk = b"x" * (64 << 10)
+    taken = 0
+
+    async def body(megabytes: int) -> AsyncIterator[bytes]:
+        nonlocal taken
+        head = b'--b\r\nContent-Disposition: form-data; name="document"; filename="k.docx"\r\n\r\n'
+        taken += len(head)
+        yield head
+        for _ in range(megabytes * 16):
+            taken += len(chunk)
+            yield chunk
+
+    leader = await site.signed_in(OTHER_LEADER)
+    headers = {"content-type": "multipart/form-data; boundary=b", "content-length": str(300 << 20)}
+    refused = await leader.post("/ke-hoach/van-ban", content=body(300), headers=headers)
+    assert refused.status_code == 403 and taken == 0
+    admin = await site.signed_in(ADMIN)
+    refused = await admin.post("/ke-hoach/van-ban", content=body(300), headers=headers)
+    assert refused.status_code == 413 and taken == 0
+    undeclared = await admin.post(
+        "/ke-hoach/van-ban", content=body(300), headers={"content-type": headers["content-type"]}
+    )
+    assert undeclared.status_code == 413 and taken <= MAX_DOCUMENT_UPLOAD + len(chunk)
 
 
 @pytest.mark.parametrize(
