@@ -29,6 +29,7 @@ from starlette.middleware import Middleware
 from starlette.requests import Request
 from starlette.responses import JSONResponse, PlainTextResponse, Response
 from starlette.routing import BaseRoute, Route
+from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from nhacviec.metrics import Metrics
 from web.bodies import BODY_READ_TIMEOUT, BodyDeadline
@@ -156,6 +157,51 @@ def _webhook(hook: Webhook, readiness: Readiness) -> Callable[[Request], Awaitab
     return endpoint
 
 
+HEAD_TIMEOUT = 10.0  # seconds a connection may take to send a request head
+
+
+class _HeadDeadline(H11Protocol):
+    """uvicorn's HTTP/1.1 protocol with a deadline on each request head: a client that connects, or sends part of
+    a head, and then nothing is disconnected after ``HEAD_TIMEOUT`` (uvicorn has keep-alive and body limits of
+    its own but none for the head: slow heads could hold every connection ``limit_concurrency`` allows)."""
+
+    head_timeout = HEAD_TIMEOUT
+
+    def connection_made(self, transport: asyncio.Transport) -> None:  # type: ignore[override]
+        super().connection_made(transport)
+        self._head_timer: asyncio.TimerHandle | None = None
+        self._arm_head_timer()
+
+    def data_received(self, data: bytes) -> None:
+        if self._between_requests():
+            self._arm_head_timer()  # a head begins (after keep-alive): it has head_timeout from now, not more
+        super().data_received(data)
+        if not self._between_requests():
+            self._disarm_head_timer()  # the head is complete: the body and the app have limits of their own
+
+    def connection_lost(self, exc: Exception | None) -> None:
+        self._disarm_head_timer()
+        super().connection_lost(exc)
+
+    def _between_requests(self) -> bool:
+        return self.cycle is None or self.cycle.response_complete
+
+    def _arm_head_timer(self) -> None:
+        if self._head_timer is None:
+            self._head_timer = self.loop.call_later(self.head_timeout, self._head_too_slow)
+
+    def _disarm_head_timer(self) -> None:
+        if self._head_timer is not None:
+            self._head_timer.cancel()
+            self._head_timer = None
+
+    def _head_too_slow(self) -> None:
+        self._head_timer = None
+        if self._between_requests() and not self.transport.is_closing():
+            log.info("HTTP: a request head took more than %.0f s; connection closed", self.head_timeout)
+            self.transport.close()
+
+
 class _Server(uvicorn.Server):
     @contextlib.contextmanager
     def capture_signals(self) -> Generator[None, None, None]:
@@ -165,7 +211,7 @@ class _Server(uvicorn.Server):
 class HttpServer:
     """uvicorn serving the app on a socket bound up front (so a port in use fails the start clearly)."""
 
-    def __init__(self, app: Starlette, host: str, port: int) -> None:
+    def __init__(self, app: Starlette, host: str, port: int, head_timeout: float = HEAD_TIMEOUT) -> None:
         self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -178,16 +224,19 @@ class HttpServer:
             ) from None
         self.sock.listen(128)
         self.host, self.port = host, int(self.sock.getsockname()[1])
+        protocol = type("HeadDeadline", (_HeadDeadline,), {"head_timeout": head_timeout})
         config = uvicorn.Config(
             app,
+            http=protocol,
             log_config=None,
             access_log=False,
             lifespan="off",
             timeout_graceful_shutdown=3,
             server_header=False,
             # Limits a careless or hostile client meets (issue 24, finding 8): idle keep-alive connections close
-            # after 5 s, at most LIMIT_CONCURRENCY connections are served at once (the rest get 503), and an
-            # incomplete request head is capped at 64 KiB.
+            # after 5 s, at most LIMIT_CONCURRENCY connections are served at once (the rest get 503), an incomplete
+            # request head is capped at 64 KiB and HEAD_TIMEOUT seconds (_HeadDeadline); the body has
+            # BODY_READ_TIMEOUT between chunks (web.bodies).
             timeout_keep_alive=5,
             limit_concurrency=LIMIT_CONCURRENCY,
             h11_max_incomplete_event_size=64 * 1024,

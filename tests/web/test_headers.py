@@ -130,3 +130,24 @@ async def test_a_body_that_stops_arriving_is_answered_408_and_a_hang_up_is_one_i
         assert handled == []
     finally:
         await server.stop()
+
+
+async def test_a_request_head_that_stops_arriving_closes_the_connection(loaded: Database) -> None:
+    """Issue 24, finding 8: uvicorn bounds idle keep-alive connections and bodies (above) but not a request head:
+    a client that connects and sends half a head held its connection for ever. The head timeout injected as
+    0.2 s; a whole request on the same server is answered."""
+    app = build_app(Readiness(_ready, lambda: ["test"]), Metrics(loaded.uows, 3000), [])
+    server = HttpServer(app, "127.0.0.1", 0, head_timeout=0.2)
+    server.start()
+    try:
+        reader, writer = await _raw(server.url, b"GET /healthz HTTP/1.1\r\nHost: x\r\n", b"")  # no blank line
+        assert await asyncio.wait_for(reader.read(), 30) == b""  # closed by the server, unanswered
+        writer.close()
+        reader, writer = await _raw(server.url, b"", b"")  # connects, sends nothing
+        assert await asyncio.wait_for(reader.read(), 30) == b""
+        writer.close()
+        reader, writer = await _raw(server.url, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"")
+        assert (await asyncio.wait_for(reader.read(), 30)).startswith(b"HTTP/1.1 200")
+        writer.close()
+    finally:
+        await server.stop()
