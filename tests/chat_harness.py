@@ -16,12 +16,13 @@ from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
 from core.conversation.parse import parse_command
 from core.deadlines import VN_TZ, utcnow
-from core.types import Account, Platform
+from core.types import Account, Platform, Role
 from core.usecases.rules import Rules
 from nhacviec.notifier import ServiceNotifier
 from scheduler.engine import ReminderEngine
 from scheduler.sender import OutboxSender
 from tests.conftest import Database
+from tests.factories import invite_code
 from tests.fakes import RecordingChannel
 
 
@@ -78,6 +79,13 @@ class Harness:
 
     def person(self, user_id: str, name: str, platform: Platform = Platform.TELEGRAM, private: bool = True) -> Person:
         return Person(self, Sender(platform, user_id, user_id, name, private))
+
+    async def registered(self, user_id: str, name: str, agency: str, role: Role) -> Person:
+        """A person who has registered with a code for ``agency`` and ``role``, as Sở Nội vụ gives them."""
+        p = self.person(user_id, name)
+        await p.say(f"/dangky {await invite_code(self.db, agency, role)}")
+        assert "Chào mừng" in p.text, p.text
+        return p
 
 
 def make_harness(db: Database, now: datetime | None = None) -> Harness:

@@ -60,13 +60,6 @@ def holding(tables: dict[str, list[str]], needle: str) -> set[str]:
     return {name for name, rows in tables.items() if any(needle in row for row in rows)}
 
 
-async def registered(h: Harness, user_id: str, name: str, agency: str, role: Role) -> Person:
-    p = h.person(user_id, name)
-    await p.say(f"/dangky {await invite_code(h.db, agency, role)}")
-    assert "Chào mừng" in p.text, p.text
-    return p
-
-
 async def test_registration_tells_what_is_processed_by_whom_and_the_rights(h: Harness) -> None:
     p = h.person("101", "Nguyễn Văn An")
     await p.say(f"/dangky {await invite_code(h.db, 'STP', Role.FOCAL)}")
@@ -84,7 +77,7 @@ async def test_a_console_person_sees_their_data_then_erases_it_and_no_row_keeps_
         sender = await accounts.console_account(uow, "STP", Role.FOCAL, NAME, NOW)
         await uow.commit()
     xoa = Person(h, sender)
-    admin = await registered(h, "adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
     # The name reaches other rows: a code issued in his name, his Telegram account linked, a nudge addressed to
     # him, a notice naming him.
     await admin.say(f"/moi STP {NAME}, Chuyên viên")

@@ -52,22 +52,25 @@ class SqlPersonalData:
     def __init__(self, session: AsyncSession) -> None:
         self.s = session
 
-    async def held(self, person_id: int) -> PersonalData | None:
+    async def _person(self, person_id: int) -> tuple[t.Person, t.Agency, list[t.ChatAccount]] | None:
+        """The person, their agency and their chat accounts (oldest first)."""
         row = (
             await self.s.execute(
-                select(t.Person, t.Agency.name)
+                select(t.Person, t.Agency)
                 .join(t.Agency, t.Agency.id == t.Person.agency_id)
                 .where(t.Person.id == person_id)
             )
         ).first()
         if row is None:
             return None
-        person, agency_name = row
-        accounts = (
-            (await self.s.execute(select(t.ChatAccount).where(t.ChatAccount.person_id == person_id).order_by("id")))
-            .scalars()
-            .all()
-        )
+        found = await self.s.scalars(select(t.ChatAccount).where(t.ChatAccount.person_id == person_id).order_by("id"))
+        return row[0], row[1], list(found.all())
+
+    async def held(self, person_id: int) -> PersonalData | None:
+        found = await self._person(person_id)
+        if found is None:
+            return None
+        person, agency, accounts = found
         ids = [a.id for a in accounts]
         # Reminders go to the preferred account, else the oldest one (as ``SqlAccounts.recipients`` picks).
         open_ = sorted(
@@ -96,7 +99,7 @@ class SqlPersonalData:
             person.id,
             person.display_name,
             person.title,
-            agency_name,
+            agency.name,
             Role(person.role),
             person.active,
             person.created_at,
@@ -119,19 +122,11 @@ class SqlPersonalData:
         )
 
     async def erase(self, person_id: int, placeholder: str, now: datetime) -> Erased | None:
-        row = (
-            await self.s.execute(
-                select(t.Person, t.Agency.code)
-                .join(t.Agency, t.Agency.id == t.Person.agency_id)
-                .where(t.Person.id == person_id)
-            )
-        ).first()
-        if row is None:
+        found = await self._person(person_id)
+        if found is None:
             return None
-        person, agency_code = row
+        person, agency, accounts = found
         name = person.display_name
-        found = await self.s.execute(select(t.ChatAccount).where(t.ChatAccount.person_id == person_id))
-        accounts = list(found.scalars())
         ids = [a.id for a in accounts]
         # Codes issued in the person's name and never used were meant for them: they end with the erasure.
         await self.s.execute(
@@ -184,7 +179,7 @@ class SqlPersonalData:
         await self.s.flush()
         return Erased(
             person_id,
-            agency_code,
+            agency.code,
             len(ids),
             int(cleared.rowcount or 0),  # type: ignore[attr-defined]
             int(ended.rowcount or 0),  # type: ignore[attr-defined]

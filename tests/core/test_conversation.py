@@ -22,7 +22,7 @@ from core.deadlines import VN_TZ
 from core.types import Platform, Role
 from models import tables as t
 from models.repos.agencies import SqlAgencies
-from tests.chat_harness import Harness, Person, make_harness
+from tests.chat_harness import Harness, make_harness
 from tests.conftest import Database
 from tests.factories import invite_code, submit
 from tests.snapshot import snapshot
@@ -43,13 +43,6 @@ async def invite(db: Database, agency: str, role: Role, valid: timedelta = timed
 @pytest.fixture
 async def h(loaded: Database) -> Harness:
     return make_harness(loaded)
-
-
-async def registered(h: Harness, user_id: str, name: str, agency: str, role: Role) -> Person:
-    p = h.person(user_id, name)
-    await p.say(f"/dangky {await invite(h.db, agency, role)}")
-    assert "Chào mừng" in p.text, p.text
-    return p
 
 
 # ------------------------------------------------------------------ registration
@@ -111,7 +104,7 @@ async def test_start_without_code(h: Harness) -> None:
 @pytest.mark.parametrize("role", [Role.FOCAL, Role.LEADER])
 @pytest.mark.parametrize("command", [c.name for c in COMMANDS if c.access is Access.ADMIN])
 async def test_admin_commands_are_refused_to_others(h: Harness, role: Role, command: str) -> None:
-    p = await registered(h, "7", "Trần Thị Bé", "STP", role)
+    p = await h.registered("7", "Trần Thị Bé", "STP", role)
     before = await snapshot(h.db.engine)
     await p.say(f"/{command}")
     assert "chỉ dành cho quản trị viên Sở Nội vụ" in p.text
@@ -119,19 +112,19 @@ async def test_admin_commands_are_refused_to_others(h: Harness, role: Role, comm
 
 
 async def test_leaders_and_admins_can_use_personal_commands(h: Harness) -> None:
-    leader = await registered(h, "l", "Người l", "STP", Role.LEADER)
+    leader = await h.registered("l", "Người l", "STP", Role.LEADER)
     await leader.say("/hanbaocao")
     assert "Báo cáo tháng 4/2023" in leader.text
-    admin = await registered(h, "a", "Người a", "SNV", Role.ADMIN)
+    admin = await h.registered("a", "Người a", "SNV", Role.ADMIN)
     await admin.say("/hanbaocao")  # Sở Nội vụ compiles plan 46's reports: it owes none of them (issue 23)
     assert "Sở Nội vụ không có báo cáo nào đến hạn" in admin.text
 
 
 async def test_help_shows_admin_commands_to_admins_only(h: Harness) -> None:
-    focal = await registered(h, "f", "F", "STP", Role.FOCAL)
+    focal = await h.registered("f", "F", "STP", Role.FOCAL)
     await focal.say("/help")
     assert "/danop" in focal.text and "/tonghop" not in focal.text
-    admin = await registered(h, "a", "A", "SNV", Role.ADMIN)
+    admin = await h.registered("a", "A", "SNV", Role.ADMIN)
     await admin.say("/huongdan")
     assert "/tonghop" in admin.text and "/thongbao_ds" in admin.text
     # Issue 23: the service speaks as the office's system, never as a "bot".
@@ -142,7 +135,7 @@ async def test_help_shows_admin_commands_to_admins_only(h: Harness) -> None:
 
 
 async def test_group_chats_get_a_short_explanation(h: Harness) -> None:
-    p = await registered(h, "g", "G", "STP", Role.FOCAL)
+    p = await h.registered("g", "G", "STP", Role.FOCAL)
     group = h.person("g", "G", private=False)
     await group.say("/nhiemvu")
     assert "nhắn tin riêng" in group.text
@@ -153,7 +146,7 @@ async def test_group_chats_get_a_short_explanation(h: Harness) -> None:
 
 
 async def test_tasks_are_the_agencys_own(h: Harness) -> None:
-    ttra = await registered(h, "t", "Thanh", "TTRA", Role.FOCAL)
+    ttra = await h.registered("t", "Thanh", "TTRA", Role.FOCAL)
     await ttra.say("/nhiemvu")
     assert "Nhiệm vụ của Thanh tra tỉnh" in ttra.text and "Kế hoạch số 46/KH-UBND" in ttra.text
     assert "III.7 (đoạn 1)" in ttra.text and "II.11" in ttra.text and "III.1 " not in ttra.text
@@ -168,7 +161,7 @@ async def test_tasks_are_the_agencys_own(h: Harness) -> None:
     await ttra.say("/nhiemvu III.7b")  # refs the plan does not have
     assert "Không có nhiệm vụ III.7b" in ttra.text
 
-    snv = await registered(h, "s", "Sáu", "SNV", Role.FOCAL)
+    snv = await h.registered("s", "Sáu", "SNV", Role.FOCAL)
     await snv.say("/tasks")
     assert "III.1 (đoạn 4)" in snv.text and "III.7 (đoạn 1)" in snv.text  # SNV coordinates III.7 (đoạn 1)
     before = snv.last
@@ -177,7 +170,7 @@ async def test_tasks_are_the_agencys_own(h: Harness) -> None:
 
 
 async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
-    p = await registered(h, "d", "D", "UBND-NH", Role.FOCAL)
+    p = await h.registered("d", "D", "UBND-NH", Role.FOCAL)
     await p.say("/hanbaocao")
     assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/4/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
     assert "chưa nộp — còn 5 ngày" in p.text
@@ -187,7 +180,7 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
 async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
     h: Harness, frozen: time_machine.Traveller
 ) -> None:
-    p = await registered(h, "d2", "D", "UBND-NH", Role.FOCAL)
+    p = await h.registered("d2", "D", "UBND-NH", Role.FOCAL)
     frozen.move_to(datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ))
     h.conversation.clock = lambda: datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ)
     await p.say("/hanbaocao")
@@ -199,7 +192,7 @@ async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
 
 
 async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: time_machine.Traveller) -> None:
-    p = await registered(h, "s1", "Lê Văn Sơn", "STP", Role.FOCAL)
+    p = await h.registered("s1", "Lê Văn Sơn", "STP", Role.FOCAL)
     await p.say("/danop")
     assert "Đồng chí xác nhận Sở Tư pháp đã gửi báo cáo kỳ nào" in p.text
     await p.press("Báo cáo tháng 4/2023")
@@ -228,7 +221,7 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
 async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_machine.Traveller) -> None:
     # April's deadline, Saturday 15/4/2023, ran to the end of Monday 17/4 (Điều 148): Tuesday is late.
     frozen.move_to(datetime(2023, 4, 18, 10, 0, tzinfo=VN_TZ))
-    p = await registered(h, "s2", "Sơn", "STP", Role.FOCAL)
+    p = await h.registered("s2", "Sơn", "STP", Role.FOCAL)
     await p.say("/danop thang:2023-04")
     await p.press("Xác nhận đã nộp")
     assert "— muộn." in p.text
@@ -240,7 +233,7 @@ async def test_submit_by_argument_and_late_receipt(h: Harness, frozen: time_mach
 
 
 async def test_confirm_button_cannot_be_pressed_twice(h: Harness) -> None:
-    p = await registered(h, "s3", "Sơn", "STP", Role.FOCAL)
+    p = await h.registered("s3", "Sơn", "STP", Role.FOCAL)
     await p.say("/danop 2023-04")
     token = next(c.token for c in p.last[0].choices if c.label == "Xác nhận đã nộp")
     await p.press_token(token)
@@ -264,7 +257,7 @@ async def test_numbered_picks_work_on_channels_without_buttons(h: Harness) -> No
 
 
 async def test_language_switch(h: Harness) -> None:
-    p = await registered(h, "e", "Em", "STP", Role.FOCAL)
+    p = await h.registered("e", "Em", "STP", Role.FOCAL)
     await p.say("/language")
     await p.press("English")
     assert "Language set: English." in p.text
@@ -279,9 +272,9 @@ async def test_language_switch(h: Harness) -> None:
 
 
 async def test_overview_and_nudge(h: Harness) -> None:
-    admin = await registered(h, "adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
-    stp = await registered(h, "stp", "Sơn", "STP", Role.FOCAL)
-    nh = await registered(h, "nh", "Dung", "UBND-NH", Role.FOCAL)
+    admin = await h.registered("adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
+    stp = await h.registered("stp", "Sơn", "STP", Role.FOCAL)
+    nh = await h.registered("nh", "Dung", "UBND-NH", Role.FOCAL)
     await stp.say("/danop 2023-04")
     await stp.press("Xác nhận đã nộp")
     await admin.say("/tonghop 2023-04")
@@ -298,9 +291,9 @@ async def test_overview_and_nudge(h: Harness) -> None:
 
 
 async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness) -> None:
-    admin = await registered(h, "adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
-    a = await registered(h, "a", "An", "STP", Role.FOCAL)
-    b = await registered(h, "b", "Bình", "UBND-NH", Role.LEADER)
+    admin = await h.registered("adm", "Phạm Quản Trị", "SNV", Role.ADMIN)
+    a = await h.registered("a", "An", "STP", Role.FOCAL)
+    b = await h.registered("b", "Bình", "UBND-NH", Role.LEADER)
     await admin.say("/thongbao")
     await admin.say("Đề nghị các cơ quan gửi báo cáo tháng 4 đúng hạn. <b>Trân trọng</b>")
     await admin.press("Tất cả")
@@ -327,7 +320,7 @@ async def test_broadcast_reaches_everyone_and_counts_acknowledgements(h: Harness
 
 
 async def test_broadcast_to_chosen_agencies_and_cancel(h: Harness) -> None:
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/thongbao Họp giao ban lúc 14:00")
     await admin.press("Chọn cơ quan")
     await admin.say("STP, KHONGCO")
@@ -341,8 +334,8 @@ async def test_broadcast_to_chosen_agencies_and_cancel(h: Harness) -> None:
 
 
 async def test_adhoc_request_becomes_a_period(h: Harness) -> None:
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
-    stp = await registered(h, "stp", "Sơn", "STP", Role.FOCAL)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
+    stp = await h.registered("stp", "Sơn", "STP", Role.FOCAL)
     await admin.say("/dotxuat Tình hình mưa lũ")
     await admin.press("Các sở, ban, ngành")
     await admin.say("32/13/2023")
@@ -372,7 +365,7 @@ async def test_an_adhoc_deadline_said_in_words_is_shown_back_before_it_is_saved(
     wednesday = datetime(2026, 12, 9, 9, 0, tzinfo=VN_TZ)
     frozen.move_to(wednesday)
     h.conversation.clock = lambda: wednesday
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/dotxuat Tình hình thực hiện chuyển đổi số")
     await admin.press("Các sở, ban, ngành")
     await admin.say("thứ Sáu tuần sau")
@@ -386,7 +379,7 @@ async def test_an_adhoc_deadline_said_in_words_is_shown_back_before_it_is_saved(
 
 
 async def test_export_is_an_excel_workbook(h: Harness) -> None:
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/xuat 2023-04")
     doc = admin.last[0].document
     assert doc and doc.filename.endswith(".xlsx")
@@ -398,7 +391,7 @@ async def test_export_is_an_excel_workbook(h: Harness) -> None:
 
 
 async def test_invite_from_chat(h: Harness) -> None:
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/moi STP leader")
     assert "lãnh đạo của STP" in admin.text and "https://t.me/nhacviec_test_bot?start=" in admin.text
     code = admin.text.split("https://t.me/nhacviec_test_bot?start=")[1].strip()
@@ -440,7 +433,7 @@ async def test_bad_input_gets_a_polite_answer_and_changes_nothing(
 ) -> None:
     from core.conversation.events import FileRef
 
-    p = await registered(h, "b1", "Bảo", "STP", Role.FOCAL)
+    p = await h.registered("b1", "Bảo", "STP", Role.FOCAL)
     if kind is EventKind.FILE:
         kwargs = {"file": FileRef("photo-1", None)}
     before = await snapshot(h.db.engine)
@@ -453,7 +446,7 @@ async def test_bad_input_gets_a_polite_answer_and_changes_nothing(
 
 
 async def test_expired_choice_is_refused(h: Harness, frozen: time_machine.Traveller) -> None:
-    p = await registered(h, "x", "X", "STP", Role.FOCAL)
+    p = await h.registered("x", "X", "STP", Role.FOCAL)
     await p.say("/danop")
     token = p.last[0].choices[0].token
     frozen.move_to(NOW + timedelta(days=2))
@@ -462,7 +455,7 @@ async def test_expired_choice_is_refused(h: Harness, frozen: time_machine.Travel
 
 
 async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     label = unicodedata.normalize("NFD", "Báo cáo tháng 4/2023")
     await admin.say(f"/overview {label}")
     assert "Báo cáo tháng 4/2023 — hạn chót" in admin.text
@@ -473,7 +466,7 @@ async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
 async def test_unexpected_errors_are_logged_and_answered(
     h: Harness, caplog: pytest.LogCaptureFixture, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    p = await registered(h, "err", "Lỗi", "STP", Role.FOCAL)
+    p = await h.registered("err", "Lỗi", "STP", Role.FOCAL)
 
     async def broken(*args: object) -> object:
         raise RuntimeError("database went away")
@@ -497,13 +490,13 @@ async def test_unexpected_errors_are_logged_and_answered(
     ],
 )
 async def test_commands_typed_as_plain_words(h: Harness, typed: str, expected: str) -> None:
-    p = await registered(h, "w", "Văn", "STP", Role.FOCAL)
+    p = await h.registered("w", "Văn", "STP", Role.FOCAL)
     await p.say(typed)
     assert expected in p.text
 
 
 async def test_plain_words_inside_a_flow_are_the_flows_text(h: Harness) -> None:
-    admin = await registered(h, "adm", "Quản Trị", "SNV", Role.ADMIN)
+    admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/thongbao")
     await admin.say("Thông báo họp giao ban sáng thứ Hai")  # starts like "thong bao", but it is the notice
     assert "Gửi tới ai?" in admin.text
@@ -534,7 +527,7 @@ async def test_channel_and_link(h: Harness) -> None:
 
 
 async def test_a_report_months_late_can_still_be_confirmed(h: Harness, frozen: time_machine.Traveller) -> None:
-    p = await registered(h, "late", "Lò Văn Muộn", "UBND-LB", Role.FOCAL)
+    p = await h.registered("late", "Lò Văn Muộn", "UBND-LB", Role.FOCAL)
     frozen.move_to(datetime(2023, 8, 1, 9, 0, tzinfo=VN_TZ))
     await p.say("/hanbaocao")
     lines = p.text.splitlines()
@@ -568,7 +561,7 @@ async def test_a_plan_that_ended_long_ago_is_no_longer_chased(loaded: Database, 
     december = datetime(2026, 12, 7, 9, 0, tzinfo=VN_TZ)
     frozen.move_to(december)
     h = make_harness(loaded, december)
-    stp = await registered(h, "stp-dec", "Sơn", "STP", Role.FOCAL)
+    stp = await h.registered("stp-dec", "Sơn", "STP", Role.FOCAL)
     await stp.say("/hanbaocao")
     assert "quá hạn" not in stp.text and "ngày làm việc" not in stp.text
     assert stp.text.startswith("Sở Tư pháp không có báo cáo nào đến hạn trong những tuần tới.")
@@ -580,14 +573,14 @@ async def test_a_plan_that_ended_long_ago_is_no_longer_chased(loaded: Database, 
     # Within 90 days of the plan's last deadline (25/11/2023) April is still chased as overdue.
     frozen.move_to(datetime(2023, 12, 20, 9, 0, tzinfo=VN_TZ))
     h = make_harness(loaded, datetime(2023, 12, 20, 9, 0, tzinfo=VN_TZ))
-    late = await registered(h, "stp-2023", "Sơn", "STP", Role.FOCAL)
+    late = await h.registered("stp-2023", "Sơn", "STP", Role.FOCAL)
     await late.say("/hanbaocao")
     assert "Báo cáo tháng 5/2023" in late.text and "Kế hoạch đã kết thúc" not in late.text
 
 
 async def test_a_nudge_with_nobody_to_remind_says_so(h: Harness) -> None:
     """Issue 23, point 5: not "Đang gửi nhắc nhở tới 0 cán bộ đầu mối của 0 cơ quan …"."""
-    admin = await registered(h, "a-nudge", "A", "SNV", Role.ADMIN)
+    admin = await h.registered("a-nudge", "A", "SNV", Role.ADMIN)
     await admin.say("/nhacnho 2023-04")
     assert admin.text == (
         "Không có cán bộ đầu mối nào để nhắc: 24 cơ quan chưa gửi báo cáo tháng 4/2023 đều chưa đăng ký cán bộ đầu mối."

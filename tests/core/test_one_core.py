@@ -16,20 +16,13 @@ from sqlalchemy import event, func, select, text, update
 from core.deadlines import VN_TZ
 from core.types import Platform, Role
 from models import tables as t
-from tests.chat_harness import Harness, Person, make_harness
+from tests.chat_harness import make_harness
 from tests.conftest import Database
 from tests.factories import add_people, invite_code
 
 MONDAY = datetime(2023, 4, 17, 9, 0, tzinfo=VN_TZ)  # the April report was due on Saturday 15/04
 TUESDAY = datetime(2023, 4, 18, 9, 0, tzinfo=VN_TZ)  # …which ran to Monday 17/04 (Điều 148)
 APRIL = "46/KH-UBND:thang:2023-04"
-
-
-async def registered(h: Harness, user_id: str, name: str, agency: str, role: Role) -> Person:
-    p = h.person(user_id, name)
-    await p.say(f"/dangky {await invite_code(h.db, agency, role)}")
-    assert "Chào mừng" in p.text, p.text
-    return p
 
 
 async def count(db: Database, model: type) -> int:
@@ -57,8 +50,8 @@ async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(
         ubnd = await s.scalar(select(t.Agency.id).where(t.Agency.code == "UBND-TINH"))
         await s.execute(update(t.ReportSeries).where(t.ReportSeries.code == "thang").values(receiver_agency_id=ubnd))
     h = make_harness(loaded, TUESDAY)
-    admin = await registered(h, "snv", "Phạm Minh Em", "SNV", Role.ADMIN)
-    await registered(h, "stp", "Nguyễn Văn An", "STP", Role.FOCAL)
+    admin = await h.registered("snv", "Phạm Minh Em", "SNV", Role.ADMIN)
+    await h.registered("stp", "Nguyễn Văn An", "STP", Role.FOCAL)
 
     await admin.say("/nhacnho 2023-04")
     assert "Đang gửi nhắc nhở tới 1 cán bộ đầu mối của 1 cơ quan" in admin.text, admin.text
@@ -78,7 +71,7 @@ async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(
 
 async def test_a_broadcast_to_500_accounts_is_one_transaction(loaded: Database, monday: None) -> None:
     h = make_harness(loaded, MONDAY)
-    admin = await registered(h, "snv", "Phạm Minh Em", "SNV", Role.ADMIN)
+    admin = await h.registered("snv", "Phạm Minh Em", "SNV", Role.ADMIN)
     await add_people(loaded, "STP", Role.FOCAL, [(f"Cán bộ {i}", f"stp-{i}") for i in range(250)])
     await add_people(loaded, "UBND-NH", Role.FOCAL, [(f"Cán bộ {i}", f"nh-{i}") for i in range(249)])  # +1 admin
     await admin.say("/thongbao Họp giao ban trực tuyến lúc 14:00 ngày 20/4/2023.")
