@@ -18,7 +18,7 @@ from apscheduler.schedulers.asyncio import AsyncIOScheduler
 from sqlalchemy import select
 
 from core.deadlines import VN_TZ
-from core.types import Role
+from core.types import Platform, Role
 from core.usecases import accounts
 from core.usecases.rules import Rules
 from models import tables as t
@@ -84,9 +84,13 @@ async def test_a_console_person_sees_their_data_then_erases_it_and_no_row_keeps_
     assert "Mã đăng ký" in admin.text, admin.text
     await xoa.say("/lienket")
     code = xoa.text.split("/dangky ")[1].split()[0]
-    phone = h.person("tg-555001", "Xoa T.")
+    phone = h.person("zl-555001", "Xoa T.", Platform.ZALO)
     await phone.say(f"/dangky {code}")
     assert "Đã liên kết" in phone.text, phone.text
+    async with h.db.uows() as uow:  # a message from his Zalo still kept, as the Zalo inbox keeps them
+        body = {"message": {"from": {"id": "zl-555001", "display_name": NAME}, "chat": {"id": "zl-555001"}}}
+        await uow.inbox.add(Platform.ZALO, "zm-1", "zl-555001", body, NOW)
+        await uow.commit()
     await admin.say("/nhacnho 2023-04")
     await admin.say("/thongbao")
     await admin.say(f"Đề nghị đồng chí {NAME} (Sở Tư pháp) gửi báo cáo tháng 4 đúng hạn.")
@@ -99,13 +103,13 @@ async def test_a_console_person_sees_their_data_then_erases_it_and_no_row_keeps_
     assert "Đã ghi nhận" in xoa.text, xoa.text
     before = await dump(h.db)
     assert {"person", "delivery", "notice", "audit_log"} <= holding(before, NAME)  # the check can fail
-    assert "chat_account" in holding(before, "tg-555001")
+    assert {"chat_account", "inbound_update"} <= holding(before, "zl-555001")
 
     await xoa.say("/dulieu")
     shown = xoa.text
     assert f"Họ và tên: {NAME}" in shown and "Cơ quan: Sở Tư pháp" in shown
     assert "Vai trò: đầu mối" in shown
-    assert "Console (nhận nhắc việc), đăng ký từ thứ Hai, 10/4/2023; Telegram, đăng ký" in shown
+    assert "Console (nhận nhắc việc), đăng ký từ thứ Hai, 10/4/2023; Zalo, đăng ký" in shown
     assert "Báo cáo đồng chí đã xác nhận gửi: 1" in shown and "Báo cáo tháng 4/2023" in shown
     assert "Tin nhắn đã gửi đồng chí:" in shown
     await xoa.say("/xoadulieu")
@@ -116,7 +120,7 @@ async def test_a_console_person_sees_their_data_then_erases_it_and_no_row_keeps_
     after = await dump(h.db)
     assert holding(after, NAME) == set()
     assert holding(after, "Xóa") == set()  # not a part of the name either
-    assert holding(after, "tg-555001") == set()  # nor his Telegram identifier
+    assert holding(after, "zl-555001") == set()  # nor his Zalo identifier
     async with h.db.uows() as uow:
         period = await uow.periods.find("2023-04", NOW)
         stp = await uow.agencies.by_code("STP")

@@ -139,6 +139,12 @@ class SqlPersonalData:
         )
         rewritten = await self._replace_everywhere(name, placeholder) if searchable(name) else 0
         for a in accounts:
+            # What they wrote, kept until answered (Zalo), carries their identifiers and nickname.
+            await self.s.execute(
+                delete(t.InboundUpdate).where(
+                    t.InboundUpdate.platform == a.platform, t.InboundUpdate.chat_id == a.chat_id
+                )
+            )
             # The audit names a stranger by platform and user id until they register; the erased account is
             # named by its row from now on.
             await self.s.execute(
