@@ -88,7 +88,9 @@ async def test_a_console_person_sees_their_data_then_erases_it_and_no_row_keeps_
     await phone.say(f"/dangky {code}")
     assert "Đã liên kết" in phone.text, phone.text
     async with h.db.uows() as uow:  # a message from his Zalo still kept, as the Zalo inbox keeps them
-        body = {"message": {"from": {"id": "zl-555001", "display_name": NAME}, "chat": {"id": "zl-555001"}}}
+        body: dict[str, object] = {
+            "message": {"from": {"id": "zl-555001", "display_name": NAME}, "chat": {"id": "zl-555001"}}
+        }
         await uow.inbox.add(Platform.ZALO, "zm-1", "zl-555001", body, NOW)
         await uow.commit()
     await admin.say("/nhacnho 2023-04")
