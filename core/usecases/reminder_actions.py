@@ -71,6 +71,8 @@ async def restore_agency(uow: UnitOfWork, agency_id: int, period: Period, submis
     """After an undo: each copy shows its reminder again, with fresh choices for focal persons' copies."""
     items = []
     for c in await uow.outbox.copies(period.id, agency_id):
+        if not c.text:  # its text was cleared (MESSAGE_TEXT_RETENTION_DAYS): there is nothing to show again
+            continue
         key = keys.copy_restore(submission_id, c.delivery_id)
         choices = (
             await reminder_choices(uow, c.account_id, c.language, period.id, c.dedup_key, now) if c.had_choices else ()

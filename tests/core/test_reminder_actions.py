@@ -11,7 +11,7 @@ from datetime import datetime, time
 import pytest
 import time_machine
 from openpyxl import load_workbook
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 
 from core.deadlines import VN_TZ
 from core.planning.policy import ReminderPolicy
@@ -133,3 +133,28 @@ async def test_the_leaders_escalation_is_brought_up_to_date_too(
     assert "muộn" in son.text
     await h.sender.drain_once()
     assert "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc 08:00" in h.channel.to("stp-lead")[-1]
+
+
+async def test_an_undo_does_not_bring_back_a_reminder_whose_text_retention_cleared(loaded: Database) -> None:
+    """Issue 24, retention: a reminder's text cleared after MESSAGE_TEXT_RETENTION_DAYS is not "restored" as an
+    empty message when a confirmation is undone; a copy that still has its text is."""
+    h = make_harness(loaded)
+    son = await _console(h, "c-son", "Lê Văn Sơn", "STP")
+    ha = await _console(h, "c-ha", "Trần Thu Hà", "STP")
+    await _fire_due(h)
+    async with loaded.sessions() as s:  # Hà's copy is past retention
+        account = await s.scalar(select(t.ChatAccount.id).where(t.ChatAccount.chat_id == "c-ha"))
+        await s.execute(update(t.Delivery).where(t.Delivery.account_id == account).values(text=""))
+        await s.commit()
+    await son.say("/danop 2023-04")
+    await son.press("Xác nhận đã nộp")
+    await h.sender.drain_once()
+    before = len(h.channel.sent)
+    await son.say("/huynop")
+    await son.press("Báo cáo tháng 4/2023")
+    assert "Đã hủy xác nhận nộp báo cáo tháng 4/2023" in son.text, son.text
+    await h.sender.drain_once()
+    restored = [text for _, text in h.channel.sent[before:]]
+    assert restored and all(text.strip() for text in restored)  # no empty message
+    assert not [text for chat, text in h.channel.sent[before:] if chat == "c-ha"]  # nothing to show Hà again
+    assert any("Thực hiện Kế hoạch số 46/KH-UBND" in text for chat, text in h.channel.sent[before:] if chat == "c-son")
