@@ -49,6 +49,11 @@ LABELS = {
     "role:admin": N_("Sở Nội vụ admin"),
     "role:leader": N_("agency leader"),
     "role:focal": N_("focal person"),
+    # how something was confirmed or sent
+    "via:telegram": N_("Telegram"),
+    "via:zalo": N_("Zalo"),
+    "via:console": N_("the server's command line"),
+    "via:cli": N_("the server's command line"),
     # outcomes
     "pending": N_("waiting to be sent"),
     "sending": N_("being sent"),

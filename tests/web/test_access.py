@@ -220,6 +220,7 @@ async def test_a_cell_asked_by_htmx_is_a_fragment(site: Site) -> None:
     assert whole.status_code == part.status_code == 200
     assert "<html" in whole.text and "<html" not in part.text
     assert "46/BC-STP" in part.text and "cell-detail" in part.text
+    assert "(dòng lệnh trên máy chủ)" in part.text and "(cli)" not in part.text  # how it was confirmed, in words
 
 
 async def test_a_body_over_the_limit_is_refused_before_it_is_read(site: Site) -> None:
