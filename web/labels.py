@@ -50,8 +50,8 @@ LABELS = {
     "role:leader": N_("agency leader"),
     "role:focal": N_("focal person"),
     # how something was confirmed or sent
-    "via:telegram": N_("Telegram"),
-    "via:zalo": N_("Zalo"),
+    "via:telegram": "Telegram",  # names, the same in every language
+    "via:zalo": "Zalo",
     "via:console": N_("the server's command line"),
     "via:cli": N_("the server's command line"),
     # outcomes

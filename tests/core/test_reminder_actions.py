@@ -140,7 +140,7 @@ async def test_an_undo_does_not_bring_back_a_reminder_whose_text_retention_clear
     empty message when a confirmation is undone; a copy that still has its text is."""
     h = make_harness(loaded)
     son = await _console(h, "c-son", "Lê Văn Sơn", "STP")
-    ha = await _console(h, "c-ha", "Trần Thu Hà", "STP")
+    await _console(h, "c-ha", "Trần Thu Hà", "STP")
     await _fire_due(h)
     async with loaded.sessions() as s:  # Hà's copy is past retention
         account = await s.scalar(select(t.ChatAccount.id).where(t.ChatAccount.chat_id == "c-ha"))
