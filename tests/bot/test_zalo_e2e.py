@@ -532,3 +532,15 @@ async def test_a_reply_that_fails_for_a_while_is_kept_and_sent_after_a_restart(l
     finally:
         await bot.stop()
         api.stop()
+
+
+async def test_the_poller_answers_chats_at_once_too(z: Z) -> None:
+    """The poller took one update at a time, so one slow chat held every other. Now it keeps each update and the
+    same inbox answers them: a chat whose reply hangs (held by the stand-in) does not hold another up."""
+    z.api.hold("z-slow")
+    z.api.push_text("z-slow", "Chậm", "/start")
+    z.api.push_text("z-fast", "Nhanh", "/start")
+    await z.api.reply_to("z-fast", "chưa đăng ký")
+    assert z.api.sent("z-slow") == []
+    z.api.release("z-slow")
+    await z.api.reply_to("z-slow", "chưa đăng ký")
