@@ -14,7 +14,7 @@ import asyncio
 import contextlib
 import logging
 import uuid
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime, timedelta
 from typing import Any
 
@@ -25,7 +25,7 @@ from core.conversation.events import Reply
 from core.deadlines import utcnow
 from core.i18n import gettext_for
 from core.ports import OutgoingMessage, SendError, TransientSendError
-from core.repositories import Conflict, UnitOfWork, UnitOfWorkFactory
+from core.repositories import Conflict, InboxRepository, UnitOfWork, UnitOfWorkFactory
 from core.types import Platform, Priority, WaitingUpdate
 
 log = logging.getLogger(__name__)
@@ -165,7 +165,7 @@ class ZaloInbox:
             given = await self.conversation.handle(event, keep=keep) if event is not None else []
             replies = tuple(encode(r) for r in given)
             if not kept:  # handled before, or the core failed and says sorry: keep what is to go
-                await self._write("keep_replies", u.id, list(replies))
+                await self._write(lambda inbox: inbox.keep_replies(u.id, list(replies)))
         for i in range(u.sent, len(replies)):
             try:
                 await self.channel.send(u.chat_id, decode(replies[i]))
@@ -175,18 +175,18 @@ class ZaloInbox:
                     break
                 wait = min(self.backoff * 2**u.attempts, 300.0)
                 log.warning("Zalo: a reply failed (%s); trying again in %.1f s", exc, wait)
-                due = self.clock() + timedelta(seconds=wait)
-                await self._write("retry", u.id, str(exc), due)
+                why, due = str(exc), self.clock() + timedelta(seconds=wait)
+                await self._write(lambda inbox: inbox.retry(u.id, why, due))  # noqa: B023 (awaited at once)
                 asyncio.get_running_loop().call_later(wait, self._kick.set)
                 return False
             except SendError as exc:  # refused for good (blocked, the quota): this reply only
                 log.warning("Zalo: a reply could not be sent: %s", exc)
-            await self._write("sent_one", u.id, i + 1)
-        await self._write("done", u.id, self.clock())
+            await self._write(lambda inbox: inbox.sent_one(u.id, i + 1))  # noqa: B023 (awaited at once)
+        await self._write(lambda inbox: inbox.done(u.id, self.clock()))
         return True
 
-    async def _write(self, change: str, *args: Any) -> None:
-        """One change to the kept update (``InboxRepository``'s method of that name), committed at once."""
+    async def _write(self, change: Callable[[InboxRepository], Awaitable[None]]) -> None:
+        """One change to the kept update, committed at once."""
         async with self.uows() as uow:
-            await getattr(uow.inbox, change)(*args)
+            await change(uow.inbox)
             await uow.commit()
