@@ -40,7 +40,8 @@ class BodyDeadline:
             if body_done:  # after the body, Starlette listens for a hang-up: no deadline on that
                 return await receive()
             try:
-                message = await asyncio.wait_for(receive(), self.timeout)
+                async with asyncio.timeout(self.timeout):  # not wait_for: it can swallow a cancellation on 3.11
+                    message = await receive()
             except TimeoutError:
                 raise BodyTimeout() from None
             if message["type"] != "http.request" or not message.get("more_body", False):

@@ -100,9 +100,8 @@ class ZaloInbox:
         tasks = [*([runner] if runner else []), *self._tasks]
         for task in tasks:
             task.cancel()
-        for task in tasks:
-            with contextlib.suppress(asyncio.CancelledError):
-                await task
+        # gather, not "suppress(CancelledError): await task": that would also swallow the caller's own cancellation
+        await asyncio.gather(*tasks, return_exceptions=True)
 
     async def _run(self) -> None:
         while True:
@@ -110,8 +109,11 @@ class ZaloInbox:
                 await self.answer_waiting()
             except Exception:  # the database away for a moment: look again at the next turn
                 log.exception("Zalo: could not read the updates waiting for an answer")
+            # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation that arrives as the
+            # event is set (a chat task's last kick while stop() cancels), and stop() then waits for ever.
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(self._kick.wait(), self.poll)
+                async with asyncio.timeout(self.poll):
+                    await self._kick.wait()
             self._kick.clear()
 
     async def answer_waiting(self) -> int:

@@ -544,3 +544,17 @@ async def test_the_poller_answers_chats_at_once_too(z: Z) -> None:
     assert z.api.sent("z-slow") == []
     z.api.release("z-slow")
     await z.api.reply_to("z-slow", "chưa đăng ký")
+
+
+@pytest.mark.parametrize("turns", [0, 1, 2, 3])
+async def test_the_inbox_stops_when_it_is_kicked_as_it_is_stopped(z: Z, turns: int) -> None:
+    """A chat task's last kick can land while stop() cancels the inbox's loop; on Python 3.11 ``asyncio.wait_for``
+    then swallowed the cancellation and stop() waited for ever (a CI run hung in a teardown). Each interleaving of
+    the kick and the cancellation is tried; stop() must return."""
+    inbox = z.bot.inbox
+    await until(inbox.idle, "the registration-free inbox idle")
+    inbox._kick.set()
+    for _ in range(turns):
+        await asyncio.sleep(0)
+    async with asyncio.timeout(10):
+        await inbox.stop()
