@@ -1,21 +1,23 @@
 """A person's data: what is held (/dulieu), erasing it (/xoadulieu, the dashboard, the CLI), and retention.
 
-Erasure is structured where the schema knows the person (their row, accounts, invites, the messages sent to
-them, sessions, choices) and textual everywhere else: the name, wherever a message, a notice, an audit detail or
-a draft wrote it, becomes the placeholder. Every text and JSON column of every table is searched, so a column
-added later is covered without this module knowing of it.
+Erasure touches the person only. Their own rows (person, accounts, invites, the messages sent to them, sessions,
+choices) are erased by the schema's links. Their name is then looked for where a column quotes people — other
+people's messages, notices, audit details, what the chat inboxes keep — as a whole name in any case, Unicode form
+or spacing (``core.erasure``), and only when it cannot be mistaken for an agency, a plan or another person. The
+registry, plans, tasks, series and the calendar are never searched. Every text and JSON column of the schema is
+declared in one of the sets below; a test fails when a new one is not, so a column added later is decided on.
 """
 
 from __future__ import annotations
 
-import json
 from collections.abc import Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import JSON, String, Table, Text, cast, delete, func, or_, select, update
+from sqlalchemy import Column, delete, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from core import erasure
 from core.types import (
     DeliveryStatus,
     Erased,
@@ -31,21 +33,63 @@ from models.base import Base
 FINISHED = (DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value, DeliveryStatus.BLOCKED.value)
 ERASED_ERROR = "personal data erased"  # why a message still waiting was not sent
 
-
-def searchable(name: str) -> bool:
-    """Whether ``name`` is distinctive enough to replace wherever it is written: a full name of two words or
-    more ("Trần Văn Xóa"). A single short word ("An") would also match inside other people's text."""
-    return len(name.split()) >= 2 and len(name.strip()) >= 6
-
-
-def _replaced(value: Any, old: str, new: str) -> Any:
-    if isinstance(value, str):
-        return value.replace(old, new)
-    if isinstance(value, list):
-        return [_replaced(v, old, new) for v in value]
-    if isinstance(value, dict):
-        return {_replaced(k, old, new): _replaced(v, old, new) for k, v in value.items()}
-    return value
+# Columns that may quote a person by name as that person: searched for the erased name.
+QUOTES_PEOPLE: frozenset[str] = frozenset(
+    {
+        "delivery.text",  # messages to others ("Đề nghị đồng chí … gửi …", lists of people)
+        "delivery.choices",
+        "notice.text",  # what an admin wrote to the agencies
+        "audit_log.detail",  # who was invited, named, linked
+        "inbound_update.body",  # what the chat inboxes keep until answered, and the replies written
+        "inbound_update.replies",
+        "pending_choice.payload",
+        "conversation_state.data",
+    }
+)
+# Columns of the person's own rows, erased by the person's id (never searched in others' rows).
+THE_PERSONS_OWN: frozenset[str] = frozenset(
+    {
+        "person.display_name",
+        "person.title",
+        "chat_account.platform_user_id",
+        "chat_account.chat_id",
+        "invite.person_name",
+        "invite.person_title",
+        "audit_log.actor",  # "zalo:<user id>" of the person's accounts becomes "account:<row>"
+    }
+)
+# Columns that never quote a person as such: the registry and its history, plans and their drafts, tasks,
+# series, periods, the calendar, codes, keys, states, languages, the platforms' errors and actor labels
+# ("account:12", "cli").
+NEVER_PEOPLE: frozenset[str] = frozenset(
+    {
+        "agency.code", "agency.name", "agency.kind", "agency.province", "agency.official_code",
+        "agency_name.name",
+        "plan.number", "plan.title", "plan.issuing_body", "plan.signer", "plan.signer_title",
+        "plan_draft.created_by", "plan_draft.filename", "plan_draft.format", "plan_draft.text",
+        "plan_draft.draft", "plan_draft.plan_number",
+        "task.ref", "task.title", "task.text", "task_assignment.role",
+        "report_series.code", "report_series.name", "report_series.recurrence", "report_series.wording",
+        "report_series.receiver_wording", "report_series.cutoff", "report_series.policy",
+        "report_period.key", "report_period.label",
+        "calendar_day.kind", "calendar_day.reason", "calendar_day.source", "calendar_day.created_by",
+        "audit_log.action", "audit_log.entity", "audit_log.entity_id",
+        "person.role", "chat_account.platform", "chat_account.language",
+        "invite.code", "invite.role", "invite.created_by",
+        "submission.confirmed_via", "submission.document_number", "submission.file_ref",
+        "notice.audience",
+        "delivery.dedup_key", "delivery.kind", "delivery.status", "delivery.last_error",
+        "delivery.platform_message_id",
+        "inbound_update.platform", "inbound_update.update_key", "inbound_update.chat_id",
+        "inbound_update.last_error",
+        "pending_choice.token", "pending_choice.menu_id", "pending_choice.action",
+        "conversation_state.flow",
+        "reminder_run.key", "reminder_run.outcome",
+        "seen_update.platform", "seen_update.update_key",
+        "channel_usage.platform", "channel_usage.month",
+        "web_login.token_hash", "web_session.token_hash", "web_session.csrf",
+    }
+)  # fmt: skip
 
 
 class SqlPersonalData:
@@ -137,7 +181,9 @@ class SqlPersonalData:
         await self.s.execute(
             update(t.Invite).where(t.Invite.person_name == name).values(person_name=None, person_title=None)
         )
-        rewritten = await self._replace_everywhere(name, placeholder) if searchable(name) else 0
+        rewritten = 0
+        if erasure.searchable(name, await self._protected(person_id)):
+            rewritten = await self._replace_quotes(name, placeholder, skip_accounts=ids)
         for a in accounts:
             # What they wrote, kept until answered (Zalo), carries their identifiers and nickname.
             await self.s.execute(
@@ -192,42 +238,58 @@ class SqlPersonalData:
             rewritten,
         )
 
-    async def _replace_everywhere(self, old: str, new: str) -> int:
-        """Replace ``old`` by ``new`` in every text and JSON column of every table; how many rows changed."""
-        changed = 0
-        escaped = json.dumps(old)[1:-1]  # how JSON columns store it ("Tr\\u1ea7n …")
-        for table in Base.metadata.sorted_tables:
-            for column in table.columns:
-                if isinstance(column.type, JSON):
-                    changed += await self._replace_json(table, column.name, old, new, escaped)
-                elif isinstance(column.type, String | Text) and not column.primary_key:
-                    value = func.replace(column, old, new)
-                    if getattr(column.type, "length", None):
-                        value = func.substr(value, 1, column.type.length)
-                    result = await self.s.execute(
-                        update(table).where(column.contains(old, autoescape=True)).values({column.name: value})
-                    )
-                    changed += int(result.rowcount or 0)  # type: ignore[attr-defined]
-        return changed
-
-    async def _replace_json(self, table: Table, name: str, old: str, new: str, escaped: str) -> int:
-        column = table.c[name]
-        as_text = cast(column, Text)
-        keys: Sequence[Any] = list(table.primary_key.columns)
-        found = await self.s.execute(
-            select(*keys, column).where(
-                or_(as_text.contains(old, autoescape=True), as_text.contains(escaped, autoescape=True))
+    async def _protected(self, person_id: int) -> list[str]:
+        """The phrases a name must not be part of to be looked for: every agency's name of any time, the plans,
+        tasks, series and periods, and the names of the other people."""
+        columns: list[Any] = [
+            t.Agency.name,
+            t.AgencyName.name,
+            t.Plan.title,
+            t.Plan.issuing_body,
+            t.Plan.signer,
+            t.Task.title,
+            t.ReportSeries.name,
+        ]
+        found: list[str] = []
+        for column in columns:
+            found.extend(await self.s.scalars(select(column).distinct()))
+        found.extend(
+            await self.s.scalars(
+                select(t.Person.display_name).where(t.Person.id != person_id, t.Person.erased_at.is_(None))
             )
         )
-        changed = 0
-        for row in found.all():
-            *pk, value = row
-            await self.s.execute(
-                update(table)
-                .where(*(k == v for k, v in zip(keys, pk, strict=True)))
-                .values({name: _replaced(value, old, new)})
+        found.extend(
+            await self.s.scalars(
+                select(t.Invite.person_name).where(
+                    t.Invite.person_name.is_not(None),
+                    or_(t.Invite.person_id.is_(None), t.Invite.person_id != person_id),
+                )
             )
-            changed += 1
+        )
+        return found
+
+    async def _replace_quotes(self, name: str, placeholder: str, skip_accounts: Sequence[int]) -> int:
+        """Replace the name in every column that quotes people (the texts sent to the person are cleared
+        instead); how many rows changed."""
+        wanted = erasure.pattern(name)
+        changed = 0
+        for qualified in sorted(QUOTES_PEOPLE):
+            table_name, column_name = qualified.split(".")
+            table = Base.metadata.tables[table_name]
+            column: Column[Any] = table.c[column_name]
+            keys = list(table.primary_key.columns)
+            query = select(*keys, column).where(column.is_not(None))
+            if table_name == "delivery" and skip_accounts:
+                query = query.where(t.Delivery.account_id.not_in(skip_accounts))
+            rows = (await self.s.execute(query)).all()
+            for *pk, value in rows:
+                new = erasure.replaced_value(value, wanted, placeholder)
+                if new is None:
+                    continue
+                await self.s.execute(
+                    update(table).where(*(k == v for k, v in zip(keys, pk, strict=True))).values({column_name: new})
+                )
+                changed += 1
         return changed
 
     async def clear_texts(self, before: datetime) -> int:
