@@ -78,6 +78,7 @@ bench: install
 	$(BIN)/python bench/fanout.py
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/plan_reader.py
+	$(BIN)/python bench/hostile_documents.py
 
 clean:
 	rm -rf $(VENV) $(MO)

@@ -271,9 +271,14 @@ def load_plan_bytes(
     if len(raw) > MAX_FILE_BYTES:
         raise PlanFileError(shown, [f"the file is {len(raw):,} bytes; a plan file may be at most {MAX_FILE_BYTES:,}"])
     try:
-        data = tomllib.loads(raw.decode("utf-8-sig"))  # a BOM, as Notepad writes it, is fine
+        text = raw.decode("utf-8-sig")  # a BOM, as Notepad writes it, is fine
     except UnicodeDecodeError as exc:
         raise PlanFileError(shown, ["the file is not UTF-8 text"]) from exc
+    shape = shape_problem(text)
+    if shape:
+        raise PlanFileError(shown, [shape])
+    try:
+        data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise PlanFileError(shown, [f"not valid TOML: {exc}"]) from exc
     except RecursionError as exc:
@@ -285,6 +290,36 @@ def load_plan_bytes(
     except RecursionError as exc:
         raise PlanFileError(shown, ["not a plan file: values nested too deeply"]) from exc
     return _build(shown, parsed, work or WorkCalendar.shipped(), registry)
+
+
+MAX_KEY_PARTS = 3  # a plan file needs "name", "[plan]", "[[tasks]]"; "a.b.c" is as far as anyone writes
+MAX_NESTING = 4  # [[tasks]] with coordinate = ["…"] is 2 deep
+# TOML's strings (multi-line first), so that the dots, brackets and equals signs inside them are not counted.
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+_DOTTED = re.compile(
+    r'(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]+|"")(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|""))' + f"{{{MAX_KEY_PARTS}}}"
+)
+
+
+def shape_problem(text: str) -> str | None:
+    """Whether the TOML has the shape of a plan file before it is parsed: tomllib takes time and memory quadratic in
+    the parts of a dotted key (60 KB of "a.a.….a = 1" took the server to 3.6 GB), so keys of more than
+    ``MAX_KEY_PARTS`` parts and values nested deeper than ``MAX_NESTING`` are refused unread. Linear in the text."""
+    bare = _STRINGS.sub('""', text)
+    dotted = _DOTTED.search(bare)  # keys, table headers and inline tables alike (strings are already out)
+    if dotted:
+        line = bare.count("\n", 0, dotted.start()) + 1
+        return f"line {line}: a key of more than {MAX_KEY_PARTS} dotted parts is not of a plan file"
+    depth = deepest = 0
+    for m in re.finditer(r"[\[\]{}]|^[ \t]*\[\[?[^\n]*$", bare, re.MULTILINE):
+        if len(m.group(0)) > 1:  # a table header: [plan], [[tasks]] (not a nested value)
+            continue
+        depth += 1 if m.group(0) in "[{" else -1
+        deepest = max(deepest, depth)
+        if deepest > MAX_NESTING:
+            line = bare.count("\n", 0, m.start()) + 1
+            return f"line {line}: values nested more than {MAX_NESTING} deep are not of a plan file"
+    return None
 
 
 def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registered] = ()) -> PlanSpec:

@@ -8,11 +8,12 @@ from typing import Annotated, NoReturn
 import typer
 
 from core.messages import short_day
-from core.reading.source import MAX_DOCUMENT_BYTES, Source, Unreadable
+from core.reading.source import MAX_DOCUMENT_BYTES, Unreadable
 from core.types import OPERATOR
 from core.usecases import drafting
 from nhacviec.clikit import CliError, context, err, print_json, run, styled, write_atomically
-from reader import FORMATS, megabytes, read_document
+from reader import FORMATS, megabytes
+from reader.sandbox import BoxedReader, Limits
 
 plan_app = typer.Typer(help="Kế hoạch (plans): đọc văn bản kế hoạch thành bản nháp.", no_args_is_help=True)
 
@@ -30,21 +31,20 @@ def draft_cmd(
     Exit 0 with a draft, even a partial one (what could not be decided is listed at its top); exit 2 with one
     line when the document cannot be read or holds nothing to draft from. Nothing is written to the database.
     """
-    source = _source(path)
+    data = _document(path)
 
     async def go() -> drafting.Drafted:
         async with context() as w, w.uows() as uow:
+            rules = w.rules()
+            read = BoxedReader(Limits(rules.reading_seconds, rules.reading_memory_mb))
             try:
-                return await drafting.draft_document(uow, OPERATOR, source)
+                return await drafting.draft_document(uow, OPERATOR, read, data, path.name)
             except Unreadable as exc:
                 raise CliError(exc.message, 2) from None
-            except (ValueError, LookupError, ArithmeticError) as exc:
-                raise CliError(
-                    f"{source.name}: không đọc được văn bản ({type(exc).__name__}) (the document could not be read)", 2
-                ) from None
 
     drafted = run(go())
     d = drafted.draft
+    name = d.source_name or path.name
     if out_path is not None:
         _write(out_path, drafted.plan_file)
     if as_json:
@@ -54,9 +54,9 @@ def draft_cmd(
     elif out_path is None:
         typer.echo(drafted.plan_file, nl=False)
     summary = (
-        f"Đã đọc {source.name}: số {d.number or '?'}, ngày {short_day(d.issued_on)}"
+        f"Đã đọc {name}: số {d.number or '?'}, ngày {short_day(d.issued_on)}"
         if d.issued_on
-        else f"Đã đọc {source.name}: số {d.number or '?'}"
+        else f"Đã đọc {name}: số {d.number or '?'}"
     )
     summary += f"; {len(d.tasks)} nhiệm vụ, {len(d.series)} chế độ báo cáo"
     summary += f"; {len(d.problems)} điểm cần kiểm tra (to check)" if d.problems else "; không có điểm nào cần kiểm tra"
@@ -65,7 +65,7 @@ def draft_cmd(
     err.print(summary)
 
 
-def _source(path: Path) -> Source:
+def _document(path: Path) -> bytes:
     try:
         size = path.stat().st_size
     except OSError:
@@ -78,9 +78,7 @@ def _source(path: Path) -> Source:
             f"(the file is {size:,} bytes; at most {MAX_DOCUMENT_BYTES:,})"
         )
     try:
-        return read_document(path.read_bytes(), path.name)
-    except Unreadable as exc:
-        raise_exit(exc.message)
+        return path.read_bytes()
     except OSError as exc:
         raise_exit(f"{path}: không đọc được tệp ({exc.strerror}) (cannot read the file)")
 

@@ -45,6 +45,8 @@ def rules_from(settings: Settings) -> Rules:
         data_controller=settings.data_controller.strip(),
         text_retention=timedelta(days=settings.message_text_retention_days),
         audit_retention_years=settings.audit_retention_years,
+        reading_seconds=settings.reader_seconds,
+        reading_memory_mb=settings.reader_memory_mb,
     )
 
 

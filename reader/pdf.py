@@ -16,7 +16,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-from core.reading.source import MAX_PAGES, Kind, Piece, Unreadable
+from core.reading.source import MAX_CHARS, MAX_PAGES, Kind, Piece, Unreadable
 
 STAMP = re.compile(r"^(?:Ký bởi|Người ký|Email|E-mail|Cơ quan|Thời gian ký|Ngày ký|Signed by|Signature|Chức vụ)\b")
 TYPE_LINE = re.compile(
@@ -26,6 +26,28 @@ TYPE_LINE = re.compile(
 PAGE_NUMBER = re.compile(r"^(?:-\s*)?\d{1,3}(?:\s*-)?$|^Trang\s+\d+")
 COLUMN_GAP = 12.0  # points between the two cells of a header row (a word space is 3-4)
 MIN_TEXT = 40  # characters in the whole file: below it, the pages are pictures (a scan)
+MAX_PAGE_CHARS = 20_000  # an A4 page of 10-point text holds about 6,000; a page past this is not a plan's
+
+
+def _too_many_pages(name: str, pages: int | None) -> Unreadable:
+    said, english = (str(pages), str(pages)) if pages is not None else (f"hơn {MAX_PAGES}", f"over {MAX_PAGES}")
+    return Unreadable(
+        f"{name}: tệp PDF có {said} trang, quá giới hạn {MAX_PAGES} trang "
+        f"(the PDF has {english} pages; at most {MAX_PAGES})"
+    )
+
+
+def _vi(n: int) -> str:
+    """A number as Vietnamese writes it: 1.000.000."""
+    return f"{n:,}".replace(",", ".")
+
+
+def _too_much_text(name: str) -> Unreadable:
+    return Unreadable(
+        f"{name}: tệp PDF chứa quá nhiều chữ cho một kế hoạch (quá {_vi(MAX_CHARS)} ký tự, hoặc quá "
+        f"{_vi(MAX_PAGE_CHARS)} ký tự một trang) "
+        f"(too much text: over {MAX_CHARS:,} characters, or {MAX_PAGE_CHARS:,} on a page)"
+    )
 
 
 def check_pdf(data: bytes, name: str) -> int:
@@ -48,13 +70,26 @@ def check_pdf(data: bytes, name: str) -> int:
         raise Unreadable(f"{name}: tệp PDF bị hỏng, không mở được (a damaged PDF)") from exc
     try:
         pages = len(doc)
+        if pages > MAX_PAGES:
+            raise _too_many_pages(name, pages)
+        # Characters counted by pdfium (in C, fast) before pdfplumber lays each one out in Python: a page of one
+        # stream of 200,000 glyphs would cost seconds and hundreds of MB there.
+        total = 0
+        for index in range(pages):
+            page = doc[index]
+            try:
+                text = page.get_textpage()
+                try:
+                    chars = text.count_chars()
+                finally:
+                    text.close()
+            finally:
+                page.close()
+            total += chars
+            if chars > MAX_PAGE_CHARS or total > MAX_CHARS:
+                raise _too_much_text(name)
     finally:
         doc.close()
-    if pages > MAX_PAGES:
-        raise Unreadable(
-            f"{name}: tệp PDF có {pages} trang, quá giới hạn {MAX_PAGES} trang "
-            f"(the PDF has {pages} pages; at most {MAX_PAGES})"
-        )
     if pages == 0:
         raise Unreadable(f"{name}: tệp PDF không có trang nào (the PDF has no pages)")
     return pages
@@ -100,10 +135,20 @@ def pdf_pieces(data: bytes, name: str) -> tuple[list[Piece], int]:
     width = 595.0
     try:
         with pdfplumber.open(io.BytesIO(data)) as pdf:
+            # The pages as pdfminer, which reads them, counts them, walked without reading any: a page tree whose
+            # /Count says 1 (what pdfium believes) may hold 20,000.
+            from pdfminer.pdfpage import PDFPage
+
+            counted = sum(1 for _ in itertools.islice(PDFPage.create_pages(pdf.doc), MAX_PAGES + 1))
+            if counted > MAX_PAGES:
+                raise _too_many_pages(name, None)
+            if counted > pages:
+                raise Unreadable(f"{name}: tệp PDF bị hỏng: số trang không khớp (a damaged PDF: its page count lies)")
             for number, page in enumerate(pdf.pages, start=1):
                 width = float(page.width)
                 kept = page.filter(_ink)
                 lines += _lines(kept.extract_words(extra_attrs=["size"], x_tolerance=1.5), number, float(page.height))
+                page.close()  # its characters and layout are not needed again: memory stays that of one page
     except PDFPasswordIncorrect as exc:
         raise Unreadable(f"{name}: tệp PDF được khóa bằng mật khẩu (the PDF is locked with a password)") from exc
     except (PDFSyntaxError, PSException, ValueError, KeyError, TypeError) as exc:

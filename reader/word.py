@@ -14,6 +14,9 @@ from core.reading.source import Kind, Piece, Unreadable
 
 MAX_UNPACKED = 80_000_000  # bytes of all parts unpacked: a 10 MB .docx is mostly images; text is a few MB
 MAX_PARTS = 3000
+MAX_BODY = 30_000_000  # bytes of word/document.xml: a 200-page plan's is a few MB
+MAX_PARAGRAPHS = 100_000  # a 200-page plan has a few thousand; empty ones (<w:p/>) cost as much to parse
+MAX_NUMBER = 999  # a list counter beyond it is shown in digits: "MMMMMMMM…" and "aaaa…" grow with the number
 W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 LETTERS = "abcdefghijklmnopqrstuvwxyz"
 BULLETS = {"-": "-", "–": "-", "+": "+"}  # other bullet glyphs (•, , o, ▪) are read as "-"
@@ -35,6 +38,17 @@ def check_package(data: bytes, name: str) -> None:
         raise Unreadable(f"{name}: tệp không phải văn bản Word .docx (not a Word document)")
     if len(infos) > MAX_PARTS or sum(i.file_size for i in infos) > MAX_UNPACKED:
         raise Unreadable(f"{name}: tệp .docx giải nén ra quá lớn (the package unpacks too large)")
+    body = next(i for i in infos if i.filename == "word/document.xml")
+    if body.file_size > MAX_BODY:
+        raise Unreadable(f"{name}: nội dung tệp .docx quá lớn (the document's body unpacks too large)")
+    with zipfile.ZipFile(io.BytesIO(data)) as z:
+        xml = z.read(body)
+    paragraphs = xml.count(b"<w:p>") + xml.count(b"<w:p ") + xml.count(b"<w:p/>")
+    if paragraphs > MAX_PARAGRAPHS:
+        raise Unreadable(
+            f"{name}: tệp .docx có {paragraphs:,} đoạn, quá giới hạn {MAX_PARAGRAPHS:,} đoạn "
+            f"(the document has {paragraphs:,} paragraphs; at most {MAX_PARAGRAPHS:,})"
+        )
 
 
 def docx_pieces(data: bytes, name: str) -> list[Piece]:
@@ -135,7 +149,7 @@ class Numbering:
         for a in root.iterchildren(f"{W}abstractNum"):
             lv: dict[int, _Level] = {}
             for lvl in a.iterchildren(f"{W}lvl"):
-                lv[int(lvl.get(f"{W}ilvl", "0"))] = _level(lvl)
+                lv[_number(lvl.get(f"{W}ilvl", "0")) % 9] = _level(lvl)
             self.levels[a.get(f"{W}abstractNumId", "")] = lv
         for n in root.iterchildren(f"{W}num"):
             ref = n.find(f"{W}abstractNumId")
@@ -143,7 +157,7 @@ class Numbering:
             for o in n.iterchildren(f"{W}lvlOverride"):
                 start = o.find(f"{W}startOverride")
                 if start is not None:
-                    overrides[int(o.get(f"{W}ilvl", "0"))] = int(start.get(f"{W}val", "1"))
+                    overrides[_number(o.get(f"{W}ilvl", "0")) % 9] = _number(start.get(f"{W}val", "1"))
             if ref is not None:
                 self.nums[n.get(f"{W}numId", "")] = (ref.get(f"{W}val", ""), overrides)
 
@@ -186,8 +200,19 @@ def _level(lvl: Any) -> _Level:
         return el.get(f"{W}val", default) if el is not None else default
 
     return _Level(
-        val("numFmt", "decimal"), val("lvlText", "%1."), int(val("start", "1") or 1), lvl.find(f"{W}isLgl") is not None
+        val("numFmt", "decimal"),
+        val("lvlText", "%1.")[:40],
+        _number(val("start", "1")),
+        lvl.find(f"{W}isLgl") is not None,
     )
+
+
+def _number(value: str) -> int:
+    """A start value as Word would take it, within 0..MAX_NUMBER (a file may say anything)."""
+    try:
+        return min(max(int(value), 0), MAX_NUMBER)
+    except ValueError:
+        return 1
 
 
 def _num_pr(p: Any, doc: Any) -> tuple[str, int] | None:
@@ -227,6 +252,8 @@ def _style_num(doc: Any, style_id: str) -> tuple[str | None, int]:
 
 
 def _format(n: int, fmt: str) -> str:
+    if n > MAX_NUMBER:  # counted past any list of a real document: digits, which grow with the log of it
+        return str(n)
     if fmt in ("upperRoman", "lowerRoman"):
         out = _roman(n)
         return out if fmt == "upperRoman" else out.lower()

@@ -12,7 +12,7 @@ import pytest
 from core.planfile import load_plan_bytes
 from core.types import OPERATOR
 from core.usecases import drafting, plan
-from reader import read_document
+from reader.sandbox import BoxedReader
 from tests.conftest import Database
 from tests.factories import add_agencies
 from tests.plan_agreement import DOCUMENTS, Agreement, agree, expected_of
@@ -46,9 +46,8 @@ async def _draft_and_import(database: Database, name: str, suffix: str) -> Agree
     reference, new = expected_of(name)
     await add_agencies(database, [a for a in reference.agencies if a.code not in new])
     path = DOCUMENTS / f"{name}{suffix}"
-    source = read_document(path.read_bytes(), path.name)
     async with database.uows() as uow:
-        drafted = await drafting.draft_document(uow, OPERATOR, source)
+        drafted = await drafting.draft_document(uow, OPERATOR, BoxedReader(), path.read_bytes(), path.name)
     assert drafted.loads, drafted.draft.problems
     assert {u.code for u in drafted.draft.unmatched} == new
     spec = load_plan_bytes(drafted.plan_file.encode(), path.name)  # the file imports as it is

@@ -21,7 +21,7 @@ from core.reading.model import Draft, DraftSeries, DraftTask
 from core.reading.source import MAX_DOCUMENT_BYTES, Unreadable
 from core.types import AgencyKind, Recurrence
 from core.usecases import drafting
-from reader import read_document
+from reader.sandbox import BoxedReader, Limits
 from web.guard import Seen, bounded
 from web.pages import Dashboard
 from web.plans import PlanPages
@@ -164,8 +164,8 @@ class DraftPages:
             return self.d.say(s, 400, s.t("Refused."))
         data = await upload.read(MAX_DOCUMENT_BYTES + 1)
         try:
-            source = read_document(data, upload.filename or "")
-            draft_id = await drafting.keep(s.uow, s.me.actor, source, data, utcnow())
+            read = BoxedReader(Limits(self.d.rules.reading_seconds, self.d.rules.reading_memory_mb))
+            draft_id = await drafting.keep(s.uow, s.me.actor, read, data, upload.filename or "", utcnow())
         except Unreadable as exc:
             return await self._refused(s, exc)
         await s.uow.commit()

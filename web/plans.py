@@ -3,6 +3,7 @@ create and change (``plan.preview``: it writes nothing), then confirm: the same 
 
 from __future__ import annotations
 
+import asyncio
 import base64
 import binascii
 from dataclasses import dataclass
@@ -50,7 +51,8 @@ class PlanPages:
             return self.d.say(s, 400, s.t("Refused."))
         context: dict[str, Any] = {"filename": name}
         try:
-            spec = load_plan_bytes(raw, name or "plan.toml", registry=await plan.registered(s.uow))
+            registry = await plan.registered(s.uow)  # parsed in a worker thread: /healthz answers meanwhile
+            spec = await asyncio.to_thread(load_plan_bytes, raw, name or "plan.toml", None, registry)
         except PlanFileError as exc:
             return await self.show(s, 400, problems=exc.problems, **context)
         confirm, update_agencies = bool(s.form.get("confirm")), bool(s.form.get("update_agencies"))

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Sequence
+from dataclasses import dataclass
 
 from core.planning.calendar import WorkCalendar
 from core.reading.duties import read_duties
@@ -194,3 +195,18 @@ def settle(d: Draft, registry: Sequence[Known]) -> list[str]:
 
 
 UNKNOWN_CODE = "Mã cơ quan không có trong danh mục:"
+
+
+@dataclass(frozen=True, slots=True)
+class ReadPlan:
+    """What reading a document answers (out of the reader's box): its name, format, pages and the draft."""
+
+    name: str
+    format: str
+    pages: int
+    draft: Draft
+
+
+def read_plan(source: Source, registry: Sequence[Known]) -> ReadPlan:
+    """``draft_plan`` of ``source``, with what the caller needs of the source."""
+    return ReadPlan(source.name, source.format, source.pages, draft_plan(source, registry))

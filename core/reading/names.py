@@ -10,6 +10,8 @@ is "UBND huyện"), and the longest name that fits wins ("Ủy ban nhân dân hu
 
 from __future__ import annotations
 
+import bisect
+import functools
 import re
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass, field
@@ -217,6 +219,14 @@ def words(text: str) -> list[Word]:
     return out
 
 
+@functools.lru_cache(maxsize=16)
+def _tokens(text: str) -> tuple[list[Word], list[int]]:
+    """``words(text)`` and where each starts, kept for the few texts being read (``leading`` is asked about every
+    sentence of a duty's text: tokenising it each time made a long item quadratic)."""
+    found = words(text)
+    return found, [w.start for w in found]
+
+
 def _keys(name: str) -> tuple[str, ...]:
     return tuple(w.key for w in words(name))
 
@@ -304,7 +314,8 @@ class Names:
         """The names ``text`` opens with (from ``start``), read past "Thủ trưởng", "Chủ tịch", "Giao", commas and
         "và"; and where the rest begins (``len(text)`` when nothing follows). A capitalised run that opens like an
         agency's name ("Sở Ngoại vụ") but is not in the registry is a mention without targets."""
-        ws = [w for w in words(text) if w.start >= start]
+        every, starts = _tokens(text)
+        ws = every[bisect.bisect_left(starts, start) :]  # a text's words are found once, not once per sentence
         out: list[Mention] = []
         i = 0
         while i < len(ws):

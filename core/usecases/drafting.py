@@ -4,17 +4,20 @@ open a loaded plan in the same draft form to change it without any file."""
 
 from __future__ import annotations
 
+import asyncio
+from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
+from typing import Protocol
 
 from core import plandiff
 from core.errors import DraftRefused, DraftUnknown
 from core.planfile import ImportReport, PlanFileError, PlanSpec, load_plan_bytes
-from core.reading.draft import UNKNOWN_CODE, draft_plan, settle
+from core.reading.draft import UNKNOWN_CODE, ReadPlan, settle
 from core.reading.model import Draft, DraftAgency, DraftSeries, DraftTask
 from core.reading.names import Known
 from core.reading.render import plan_file
-from core.reading.source import Source, Unreadable
+from core.reading.source import Unreadable
 from core.repositories import UnitOfWork
 from core.types import Actor, KeptDraft, PlanListing, TaskRole
 from core.usecases import plan
@@ -58,18 +61,27 @@ async def registry(uow: UnitOfWork) -> list[Known]:
     ]
 
 
-async def draft_document(uow: UnitOfWork, actor: Actor, source: Source) -> Drafted:
-    """Read ``source`` into a draft plan and its plan file; nothing is written.
+class PlanReader(Protocol):
+    """Reads a document into a draft against the registry (``reader.sandbox.BoxedReader``: in a box with limits)."""
+
+    async def __call__(self, data: bytes, filename: str, known: Sequence[Known]) -> ReadPlan:
+        """Raises Unreadable, with one line saying why."""
+        ...
+
+
+async def draft_document(uow: UnitOfWork, actor: Actor, read: PlanReader, data: bytes, filename: str) -> Drafted:
+    """Read the document ``data`` into a draft plan and its plan file; nothing is written.
 
     Raises:
         NotAllowed: not a Sở Nội vụ admin.
-        Unreadable: no text to read, a legacy encoding, or nothing of a plan in it.
+        Unreadable: no text to read, a legacy encoding, a limit passed, or nothing of a plan in it.
     """
     require_admin(actor)
-    drafted = finish(draft_plan(source, await registry(uow)))
+    found = await read(data, filename, await registry(uow))
+    drafted = await asyncio.to_thread(finish, found.draft)  # the draft's TOML, loaded back: off the event loop
     if drafted.draft.empty:
         raise Unreadable(
-            f"{source.name}: không tìm thấy số, ngày, trích yếu hay nhiệm vụ nào của một kế hoạch "
+            f"{found.name}: không tìm thấy số, ngày, trích yếu hay nhiệm vụ nào của một kế hoạch "
             "(nothing to draft a plan from)"
         )
     return drafted
@@ -91,18 +103,18 @@ def finish(draft: Draft) -> Drafted:
 NOT_LOADING = "Bản nháp chưa nạp được như hiện có (does not load as it is)"
 
 
-async def keep(uow: UnitOfWork, actor: Actor, source: Source, content: bytes, now: datetime) -> int:
-    """Draft ``source`` and keep the draft with its document (the caller commits); its id.
+async def keep(uow: UnitOfWork, actor: Actor, read: PlanReader, content: bytes, filename: str, now: datetime) -> int:
+    """Draft the document and keep the draft with it (the caller commits); its id.
 
     Raises:
         NotAllowed, Unreadable: as ``draft_document``.
     """
-    drafted = await draft_document(uow, actor, source)
+    drafted = await draft_document(uow, actor, read, content, filename)
     d = drafted.draft
     draft_id = await uow.drafts.add(
-        actor.label, source.name, source.format, content, d.text, d.to_json(with_text=False), None, now
+        actor.label, d.source_name, d.source_format, content, d.text, d.to_json(with_text=False), None, now
     )
-    await uow.audit.record(actor.label, "draft_plan", "plan_draft", str(draft_id), {"file": source.name})
+    await uow.audit.record(actor.label, "draft_plan", "plan_draft", str(draft_id), {"file": d.source_name})
     return draft_id
 
 

@@ -28,6 +28,9 @@ class Rules:
     data_controller: str = ""
     text_retention: timedelta = timedelta(days=180)
     audit_retention_years: int = 5
+    # Reading an uploaded plan document: the box's wall-clock and CPU seconds, and its memory.
+    reading_seconds: float = 30.0
+    reading_memory_mb: int = 1024
 
     @property
     def deadlines(self) -> Deadlines:

@@ -20,7 +20,7 @@ from core.types import OPERATOR, Role
 from core.usecases import drafting, web_access
 from core.usecases.rules import Rules
 from models import tables as t
-from reader import read_document
+from reader.sandbox import BoxedReader
 from tests.conftest import PLAN_46, ROOT, Database
 from tests.factories import submit
 from web.app import dashboard_routes, pages
@@ -121,8 +121,7 @@ async def site(loaded: Database) -> AsyncIterator[Site]:
     await submit(loaded, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ), "46/BC-STP")
     async with loaded.uows() as uow:
         (period,) = await uow.periods.matches("thang:2023-04")
-        source = read_document(SEED_TEXT, "46-KH-UBND-2023.txt")
-        draft = await drafting.keep(uow, OPERATOR, source, SEED_TEXT, utcnow())
+        draft = await drafting.keep(uow, OPERATOR, BoxedReader(), SEED_TEXT, "46-KH-UBND-2023.txt", utcnow())
         (plan,) = await uow.agencies.plans()
         await uow.commit()
     transport = httpx.ASGITransport(app=_app(loaded))
