@@ -318,7 +318,7 @@ def shape_problem(text: str) -> str | None:
         deepest = max(deepest, depth)
         if deepest > MAX_NESTING:
             line = bare.count("\n", 0, m.start()) + 1
-            return f"line {line}: values nested more than {MAX_NESTING} deep are not of a plan file"
+            return f"line {line}: not a plan file: values nested too deeply (more than {MAX_NESTING} levels)"
     return None
 
 

@@ -134,7 +134,7 @@ def iso(instant: datetime) -> str:
 
 
 def parse_duration(text: str) -> timedelta:
-    m = re.fullmatch(r"\s*(\d+)\s*([dhm])\s*", text.lower())
+    m = re.fullmatch(r"\s*([0-9]+)\s*([dhm])\s*", text.lower())
     if m:
         n, unit = int(m.group(1)), m.group(2)
         return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]

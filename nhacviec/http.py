@@ -134,7 +134,7 @@ def _webhook(hook: Webhook, readiness: Readiness) -> Callable[[Request], Awaitab
         if not hmac.compare_digest(request.headers.get(hook.header, "").encode(), secret):
             return _refuse(403, "forbidden")
         declared = request.headers.get("content-length", "")
-        if declared and (not declared.isdigit() or int(declared) > MAX_BODY):
+        if declared and (not (declared.isascii() and declared.isdigit()) or int(declared) > MAX_BODY):
             return _refuse(413, "too large")
         body = bytearray()
         async for chunk in request.stream():

@@ -86,7 +86,7 @@ def test_a_plan_file_of_dotted_keys_is_refused_before_it_is_parsed() -> None:
         load_plan_bytes(hostile.dotted_keys(), "cham.toml")
     assert refused.value.problems == ["line 1: a key of more than 3 dotted parts is not of a plan file"]
     deep = b"[plan]\nx = " + b"[" * 5000 + b"]" * 5000 + b"\n"
-    with pytest.raises(PlanFileError, match="nested more than 4 deep"):
+    with pytest.raises(PlanFileError, match="nested too deeply"):
         load_plan_bytes(deep, "sau.toml")
     inline = b'x = { a.b . c."d" = 1 }\n'
     with pytest.raises(PlanFileError, match="dotted parts"):
@@ -95,7 +95,7 @@ def test_a_plan_file_of_dotted_keys_is_refused_before_it_is_parsed() -> None:
     fine = b'[plan]\nnumber = "1/KH-UBND"\ntitle = "a.b.c.d = [[[[[x]]]]] v.v."\n'
     with pytest.raises(PlanFileError) as other:
         load_plan_bytes(fine, "ok.toml")
-    assert not any("dotted" in p or "nested" in p for p in other.value.problems)
+    assert not any("dotted" in p or "nested" in p for p in other.value.problems), other.value.problems
 
 
 @pytest.fixture

@@ -41,7 +41,7 @@ def _codes(text: str) -> list[str]:
 
 def _day(text: str) -> date | None:
     text = text.strip()
-    m = re.fullmatch(r"(\d{1,2})/(\d{1,2})/(\d{4})", text)
+    m = re.fullmatch(r"([0-9]{1,2})/([0-9]{1,2})/([0-9]{4})", text)
     try:
         return date(int(m.group(3)), int(m.group(2)), int(m.group(1))) if m else date.fromisoformat(text)
     except ValueError:
@@ -61,7 +61,7 @@ def edited(draft: Draft, form: dict[str, str], t: Any) -> list[str]:
         else:
             draft.issued_on = day
     if "years" in form:
-        m = re.fullmatch(r"\s*(\d{4})\s*(?:[-–]\s*(\d{4}))?\s*", form["years"])
+        m = re.fullmatch(r"\s*([0-9]{4})\s*(?:[-–]\s*([0-9]{4}))?\s*", form["years"])
         if m is None:
             said = t("The years are not a year or a span of years (2026, 2026-2030): %(v)s")
             problems.append(said % {"v": form["years"]})
@@ -72,7 +72,7 @@ def edited(draft: Draft, form: dict[str, str], t: Any) -> list[str]:
             continue
         task.ref = form[f"t{i}.ref"].strip()
         paragraph = form.get(f"t{i}.paragraph", "0").strip() or "0"
-        task.paragraph = int(paragraph) if paragraph.isdigit() else task.paragraph
+        task.paragraph = int(paragraph) if re.fullmatch("[0-9]{1,4}", paragraph) else task.paragraph
         task.title = form.get(f"t{i}.title", task.title).strip()
         task.text = form.get(f"t{i}.text", task.text).replace("\r\n", "\n").strip()
         task.lead = _codes(form.get(f"t{i}.lead", ""))
@@ -90,7 +90,7 @@ def edited(draft: Draft, form: dict[str, str], t: Any) -> list[str]:
         s.via = form.get(f"s{i}.via", s.via).strip().upper()
         s.receiver_wording = form.get(f"s{i}.receiver_wording", s.receiver_wording).strip()
         month = form.get(f"s{i}.first_month", "").strip()
-        s.first_month = int(month) if month.isdigit() and 1 <= int(month) <= 12 else None
+        s.first_month = int(month) if re.fullmatch("[0-9]{1,2}", month) and 1 <= int(month) <= 12 else None
     for i, a in enumerate(list(draft.agencies)):  # last: a corrected code renames what the rows above say
         if a.known or f"a{i}.code" not in form:
             continue
@@ -109,7 +109,7 @@ def _add_or_remove(draft: Draft, action: str) -> None:
         draft.tasks.append(DraftTask(ref=last, paragraph=0, title="", text=""))
     elif action == "add-series":
         draft.series.append(DraftSeries(code="", name="", recurrence=Recurrence.ANNUAL.value, wording=""))
-    elif m := re.fullmatch(r"remove-(task|series)-(\d+)", action):
+    elif m := re.fullmatch(r"remove-(task|series)-([0-9]+)", action):
         items: list[Any] = draft.tasks if m.group(1) == "task" else draft.series
         if int(m.group(2)) < len(items):
             del items[int(m.group(2))]

@@ -132,7 +132,7 @@ class Guard:
                 if page.method != "POST":
                     return await page.handler(Seen(request, viewer, uow, lang))
                 declared = request.headers.get("content-length", "")
-                if declared and (not declared.isdigit() or int(declared) > page.max_body):
+                if declared and (not (declared.isascii() and declared.isdigit()) or int(declared) > page.max_body):
                     return self.refuse(request, viewer, 413, t("The file or form is too large."))
                 try:
                     form = await _bounded(request, page.max_body).form(max_files=1, max_fields=page.max_fields)
@@ -183,7 +183,8 @@ def bounded(text: object, low: int = 1, high: int = MAX_ID) -> int | None:
     """A number typed into an address or a form, if it is one within [low, high]; else None (never a 500 from a
     number the database cannot hold: issue 24, finding 8)."""
     value = str(text or "").strip()
-    if not value.isdigit() or len(value) > len(str(high)):
+    # ASCII digits only: "²".isdigit() is true and int("²") raises; int("١٢") is 12 (issue 28, finding 8).
+    if not (value.isascii() and value.isdigit()) or len(value) > len(str(high)):
         return None
     number = int(value)
     return number if low <= number <= high else None

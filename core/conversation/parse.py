@@ -28,7 +28,7 @@ def parse_command(text: str) -> tuple[str, str] | None:
 
 def parse_number(text: str) -> int | None:
     """'2' or ' 2. ' → 2 (a pick from a numbered list)."""
-    m = re.fullmatch(r"\s*(\d{1,3})\s*[.)]?\s*", text)
+    m = re.fullmatch(r"\s*([0-9]{1,3})\s*[.)]?\s*", text)
     return int(m.group(1)) if m else None
 
 

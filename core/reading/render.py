@@ -59,7 +59,7 @@ def plan_file(d: Draft) -> str:
 
 def _s(value: str) -> str:
     """A TOML basic string (JSON's escapes are TOML's)."""
-    return json.dumps(value, ensure_ascii=False)
+    return json.dumps(value, ensure_ascii=False).replace("\x7f", "\\u007f")  # TOML refuses a bare DEL, JSON keeps it
 
 
 def _one_line(text: str, limit: int = QUOTE_MAX) -> str:

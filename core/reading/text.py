@@ -16,8 +16,14 @@ VNI_PAIR = re.compile(r"[aeiouyAEIOUY][øùûõïäëöüòóôñ]|ñ|ö[ôùø�
 UPPER_WORD = re.compile(r"[^\W\d_]{2,}")
 
 
+# Control characters a document may carry (DEL, C0 but tab and line breaks, C1): never text, and TOML refuses them
+# (issue 28, finding 11).
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f]")
+
+
 def nfc(text: str) -> str:
-    return unicodedata.normalize("NFC", text)
+    """NFC, without control characters."""
+    return CONTROL.sub("", unicodedata.normalize("NFC", text))
 
 
 def legacy_encoding(text: str) -> str | None:

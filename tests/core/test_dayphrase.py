@@ -57,3 +57,24 @@ def test_working_days_skip_the_new_year() -> None:
 def test_a_phrase_that_names_no_day_is_refused(phrase: str) -> None:
     with pytest.raises(DayPhraseError):
         read_day(phrase, WED, WORK)
+
+
+@pytest.mark.parametrize(
+    ("phrase", "said"),
+    [
+        ("trước ngày 1/1/0001", "không phải là một ngày có thật"),  # was an OverflowError: a 500 and a traceback
+        ("ngày 1/1/0001", "năm phải trong khoảng 2000–2100"),
+        ("20/12/9999", "năm phải trong khoảng 2000–2100"),
+        ("." * 63_000 + "a", "quá dài"),  # the end-anchored regex took 10 s over it
+        ("٢٠/١٢/٢٠٢٦", "không hiểu"),  # digits of another script are not read as numbers
+    ],
+)
+def test_absurd_phrases_are_refused_in_a_line(phrase: str, said: str) -> None:
+    """Issue 28, finding 9."""
+    with pytest.raises(DayPhraseError, match=said):
+        read_day(phrase, WED, WORK)
+
+
+def test_a_long_run_of_punctuation_is_read_in_linear_time() -> None:
+    """A phrase under the length limit whose end is a run of dots: stripped, not backtracked over."""
+    assert read_day("20/12/2026" + "." * 100, WED, WORK) == date(2026, 12, 20)

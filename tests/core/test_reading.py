@@ -5,6 +5,8 @@ the words, reporting clauses in both orders, and text in legacy encodings."""
 
 from __future__ import annotations
 
+import re
+import tomllib
 import unicodedata
 from datetime import date
 
@@ -15,6 +17,7 @@ from core.reading.draft import draft_plan
 from core.reading.layout import paragraphs
 from core.reading.model import Draft
 from core.reading.names import Known, Names
+from core.reading.render import plan_file
 from core.reading.source import Kind, Piece, Source, Unreadable
 from core.types import AgencyKind
 from core.usecases.drafting import finish
@@ -274,3 +277,17 @@ def test_layout_joins_wrapped_lines_and_keeps_headings() -> None:
     assert "5. Sở Lao động, Thương binh và Xã hội" in texts  # "5. Sở Lao động," + "Thương binh và Xã hội"
     assert "11. Đề nghị Ban Dân vận Tỉnh ủy" in texts
     assert any(t.startswith("10. Các sở, ban, ngành; Ủy ban nhân dân huyện, thành phố căn cứ") for t in texts)
+
+
+def test_control_characters_in_a_document_leave_the_draft_valid_toml() -> None:
+    """Issue 28, finding 11: a DEL or another control character in the document made the draft invalid TOML."""
+    dirty = SEED.replace("Thực hiện công tác dân vận", "Thực\x7f hiện\x01 công\x1b tác\x08 dân vận", 1)
+    dirty = dirty.replace("Sở Nội vụ", "Sở\x0c Nội vụ\x7f", 3)
+    d = draft(dirty, PLAN_46)
+    text = plan_file(d)
+    assert not re.search("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f]", text)
+    tomllib.loads(text)  # raises on a control character TOML refuses
+    assert "Thực hiện công tác dân vận" in d.title
+    edited = draft(SEED, PLAN_46)
+    edited.title = "Kế hoạch\x7f có ký tự DEL gõ vào"  # an officer's correction on the review page
+    assert tomllib.loads(plan_file(edited))["plan"]["title"] == edited.title

@@ -295,6 +295,23 @@ async def _signed_in_again(admin: Admin) -> Admin:
     return Admin(admin.db, admin.client, csrf.group(1), admin.conversation)
 
 
+async def test_numbers_in_other_scripts_are_no_numbers(admin: Admin) -> None:
+    """Issue 28, finding 8: "²" passed ``isdigit`` and int() raised (a 500); "١٢" (Arabic-Indic) was read as 12 and
+    erased person 12. Only ASCII digits are numbers in an address or a form."""
+    await add_person(admin.db, "STP", Role.FOCAL, "Lê Thị Mười Hai", chat_id="stp-12")
+    async with admin.db.sessions() as s:
+        person_id = await s.scalar(select(t.Person.id).where(t.Person.display_name == "Lê Thị Mười Hai"))
+    assert person_id is not None
+    arabic = str(person_id).translate(str.maketrans("0123456789", "٠١٢٣٤٥٦٧٨٩"))
+    erased = await admin.post("/can-bo/xoa-du-lieu", person=arabic, confirm="yes")
+    assert erased.status_code == 400
+    async with admin.db.sessions() as s:
+        assert await s.scalar(select(t.Person.erased_at).where(t.Person.id == person_id)) is None
+    assert (await admin.client.get("/ke-hoach/so/²")).status_code == 404
+    assert (await admin.client.get("/o/²/STP")).status_code == 404
+    assert (await admin.client.get("/ke-hoach/ban-nhap/١")).status_code == 404
+
+
 async def test_numbers_too_large_for_the_database_are_refused_not_a_500(admin: Admin) -> None:
     """Issue 24, finding 8: a 30-digit id in an address or a form, or year 99999, gave a 500 (PostgreSQL's integer
     overflowed); now they are no such row, or the current year, and nothing is written."""
