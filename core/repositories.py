@@ -373,8 +373,8 @@ class PersonalDataRepository(Protocol):
         """Clear the text of every message created before ``before`` that is no longer waiting to be sent
         (the row, its status and times stay); how many."""
 
-    async def drop_audit(self, before: datetime) -> int:
-        """Delete audit records older than ``before``; how many."""
+    async def drop_audit(self, before: datetime, actions: Sequence[str] | None = None) -> int:
+        """Delete audit records older than ``before`` (only of ``actions`` when given); how many."""
 
 
 class SeenUpdateRepository(Protocol):

@@ -425,6 +425,7 @@ def submit_cmd(
                 raise CliError(f"--at không hợp lệ (bad instant) {at!r}", 2) from None
             if when.tzinfo is None:
                 when = when.replace(tzinfo=to_vn(utcnow()).tzinfo)
+            day(when.date().isoformat(), "--at")  # within the years an operator may give
         async with context() as w, w.uows() as uow:
             a = await plan.agency(uow, agency)
             p = await plan.period(uow, period, when)

@@ -133,15 +133,28 @@ def iso(instant: datetime) -> str:
     return to_vn(instant).isoformat()
 
 
-def parse_duration(text: str) -> timedelta:
-    m = re.fullmatch(r"\s*([0-9]+)\s*([dhm])\s*", text.lower())
-    if m:
-        n, unit = int(m.group(1)), m.group(2)
-        return {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+LONGEST = timedelta(days=366)  # an invite code longer than a year outlives the person it was meant for
+FIRST_YEAR, LAST_YEAR = 2000, 2100  # the dates an operator may give: history since 2000, plans to 2100
+
+
+def parse_duration(text: str, longest: timedelta = LONGEST) -> timedelta:
+    """A duration typed as 7d, 48h, 30m or ISO 8601 (P7D), more than nothing and at most ``longest``."""
+    m = re.fullmatch(r"\s*([0-9]{1,6})\s*([dhm])\s*", text.lower())
     try:
-        return TypeAdapter(timedelta).validate_python(text)
-    except ValidationError:
+        if m:
+            n, unit = int(m.group(1)), m.group(2)
+            found = {"d": timedelta(days=n), "h": timedelta(hours=n), "m": timedelta(minutes=n)}[unit]
+        else:
+            found = TypeAdapter(timedelta).validate_python(text)
+    except (ValidationError, OverflowError):
         raise CliError(f"thời hạn không hợp lệ (bad duration) {text!r}: dùng 7d, 48h hoặc P7D", 2) from None
+    if not timedelta(0) < found <= longest:
+        raise CliError(
+            f"thời hạn {text!r} phải dài hơn 0 và không quá {longest.days} ngày "
+            f"(a duration of more than nothing, at most {longest.days} days)",
+            2,
+        )
+    return found
 
 
 # ------------------------------------------------------------------ commands
@@ -151,9 +164,16 @@ def day(value: str | None, name: str) -> date | None:
     if value is None:
         return None
     try:
-        return date.fromisoformat(value)
+        found = date.fromisoformat(value)
     except ValueError:
         raise CliError(f"{name}: ngày không hợp lệ (bad date) {value!r}; dùng YYYY-MM-DD", 2) from None
+    if not FIRST_YEAR <= found.year <= LAST_YEAR:
+        raise CliError(
+            f"{name}: ngày {value} phải trong các năm {FIRST_YEAR}–{LAST_YEAR} "
+            f"(a date within {FIRST_YEAR}–{LAST_YEAR})",
+            2,
+        )
+    return found
 
 
 def required_day(value: str, name: str) -> date:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import time
 from pathlib import Path
 from typing import Literal
@@ -102,6 +103,23 @@ class Settings(BaseSettings):
     def _empty_is_unset(cls, v: object) -> object:
         """`KEY=` in .env (as .env.example has it) means "not set", not an empty path or token."""
         return None if isinstance(v, str) and not v.strip() else v
+
+    @field_validator("telegram_webhook_secret")
+    @classmethod
+    def _telegram_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        """Telegram's secret_token: 1-256 characters of A-Z, a-z, 0-9, _ and - (Bot API, setWebhook)."""
+        if v is not None and not re.fullmatch(r"[A-Za-z0-9_-]{1,256}", v.get_secret_value()):
+            raise ValueError("TELEGRAM_WEBHOOK_SECRET must be 1 to 256 characters of A-Z, a-z, 0-9, _ and -")
+        return v
+
+    @field_validator("zalo_webhook_secret")
+    @classmethod
+    def _zalo_secret(cls, v: SecretStr | None) -> SecretStr | None:
+        """Zalo's secret_token: 8-256 characters (Zalo Bot API, setWebhook); shorter is also too easy to guess, and
+        the log mask would star every occurrence of a one-letter secret."""
+        if v is not None and not 8 <= len(v.get_secret_value()) <= 256:
+            raise ValueError("ZALO_WEBHOOK_SECRET must be 8 to 256 characters")
+        return v
 
     @field_validator("database_schema")
     @classmethod

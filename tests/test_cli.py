@@ -260,6 +260,28 @@ def test_a_configuration_error_names_the_field_never_a_value(tmp_path: Path, com
     assert port.code == 2 and "HTTP_PORT:" in port.err and "99999" not in port.err
 
 
+@pytest.mark.parametrize(
+    ("variable", "value", "fine"),
+    [
+        ("ZALO_WEBHOOK_SECRET", "a", False),  # was accepted, and the log mask starred every "a"
+        ("ZALO_WEBHOOK_SECRET", "a" * 257, False),
+        ("ZALO_WEBHOOK_SECRET", "zalo-hook-8", True),
+        ("TELEGRAM_WEBHOOK_SECRET", "has space", False),  # Telegram refuses it at setWebhook
+        ("TELEGRAM_WEBHOOK_SECRET", "t" * 257, False),
+        ("TELEGRAM_WEBHOOK_SECRET", "Ab_9-x", True),
+    ],
+)
+def test_webhook_secrets_are_checked_as_the_platforms_take_them(
+    tmp_path: Path, variable: str, value: str, fine: bool
+) -> None:
+    """Issue 28, finding 12: the README says 8-256 characters for Zalo and 1-256 of A-Z a-z 0-9 _ - for Telegram."""
+    env = {variable: value, "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path / 'x.db'}"}
+    result = run_cli(["status"], env, tmp_path)
+    refused = result.code == 2 and f"{variable}:" in result.err
+    assert refused is not fine, result.err
+    assert fine or len(value) < 6 or value not in result.err  # the variable is named, never its value
+
+
 def test_the_login_link_is_one_line_in_a_narrow_terminal(loaded: Database, tmp_path: Path) -> None:
     """Issue 24, finding 7: the link was wrapped at 80 columns (piped, or a narrow terminal) and the pasted half
     answered "used or expired"."""
@@ -296,3 +318,19 @@ async def test_login_link_for_a_deactivated_console_person_is_a_clear_refusal(lo
     again = run_cli(["login-link", "--as", "STP", "--role", "focal"], loaded.env, tmp_path)
     assert again.code == 2 and "đã bị ngừng trên trang Cán bộ" in again.err
     assert "Integrity" not in again.err + again.out and "INSERT" not in again.err + again.out
+
+
+def test_absurd_dates_and_expiries_are_refused_and_change_nothing(cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 28, finding 15: `agencies rename --from 0001-01-01` rewrote 2023's history; `invite --expires 99999d`
+    made a code valid until 2300."""
+    assert cli("import-plan", str(PLAN_46)).code == 0
+    renamed = cli("agencies", "rename", "STP", "--name", "Sở Tư pháp mới", "--from", "0001-01-01")
+    assert renamed.code == 2 and "2000–2100" in renamed.err, renamed.err
+    listed = cli("agencies", "--json")
+    assert {a["code"]: a["name"] for a in listed.json()}["STP"] == "Sở Tư pháp"
+    for expires in ("99999d", "0d", "P400D", "9" * 30 + "d"):
+        invited = cli("invite", "STP", "--expires", expires)
+        assert invited.code == 2 and "thời hạn" in invited.err, (expires, invited.err)
+    assert cli("invite", "STP", "--expires", "30d").code == 0
+    late = cli("submit", "STP", "2023-04", "--at", "2999-01-01T09:00")
+    assert late.code == 2 and "2000–2100" in late.err, late.err

@@ -188,6 +188,15 @@ async def test_retention_clears_old_texts_and_old_audit_records_daily(h: Harness
             )
         for years in (6, 4):
             s.add(t.AuditLog(at=NOW - timedelta(days=365 * years), actor="cli", action=f"old{years}", entity="x"))
+        # Issue 28, finding 10: strangers' identifiers and refused sign-in addresses are kept 30 days, not 5 years.
+        for days, actor, action in [
+            (31, "zalo:stranger-1", "stranger_reply"),
+            (31, "telegram:999", "register_failed"),
+            (31, "web:203.0.113.7", "web_sign_in_refused"),
+            (29, "zalo:stranger-2", "stranger_reply"),
+            (31, "account:1", "web_sign_in"),
+        ]:
+            s.add(t.AuditLog(at=NOW - timedelta(days=days), actor=actor, action=action, entity="x"))
         await s.commit()
     rules = Rules()
     engine = ReminderEngine(
@@ -199,6 +208,10 @@ async def test_retention_clears_old_texts_and_old_audit_records_daily(h: Harness
         actions = set((await s.scalars(select(t.AuditLog.action))).all())
     assert texts == {"r0": "", "r1": "", "r2": "tin 2", "r3": "tin 3"}  # waiting to be sent: kept
     assert "old6" not in actions and "old4" in actions and "retention" in actions
+    async with loaded.sessions() as s:
+        actors = set((await s.scalars(select(t.AuditLog.actor))).all())
+    assert not {"zalo:stranger-1", "telegram:999", "web:203.0.113.7"} & actors
+    assert {"zalo:stranger-2", "account:1"} <= actors  # a recent stranger, and a person's own sign-in, stay
     await engine.roll_forward()  # nothing more to clear: no second audit line
     async with loaded.sessions() as s:
         assert len((await s.scalars(select(t.AuditLog).where(t.AuditLog.action == "retention"))).all()) == 1

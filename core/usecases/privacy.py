@@ -76,6 +76,10 @@ async def _erase(uow: UnitOfWork, who: str, person_id: int, now: datetime) -> Er
     return erased
 
 
+STRANGERS_KEPT = timedelta(days=30)
+STRANGERS_ACTIONS = ("stranger_reply", "register_failed", "web_sign_in_refused")
+
+
 @dataclass(frozen=True)
 class Retained:
     texts_cleared: int
@@ -87,6 +91,9 @@ async def apply_retention(uow: UnitOfWork, rules: Rules, now: datetime) -> Retai
     ``rules.audit_retention_years`` (run daily)."""
     texts = await uow.privacy.clear_texts(now - rules.text_retention)
     audit = await uow.privacy.drop_audit(now - timedelta(days=round(365.25 * rules.audit_retention_years)))
+    # Strangers are nobody the service serves: their platform identifiers, and the addresses of refused sign-in
+    # links, are kept only as long as the throttles that count them need, and a while to look into abuse.
+    audit += await uow.privacy.drop_audit(now - STRANGERS_KEPT, STRANGERS_ACTIONS)
     if texts or audit:
         await uow.audit.record(
             "scheduler", "retention", "delivery", None, {"texts_cleared": texts, "audit_deleted": audit}, at=now

@@ -300,6 +300,9 @@ class SqlPersonalData:
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 
-    async def drop_audit(self, before: datetime) -> int:
-        result = await self.s.execute(delete(t.AuditLog).where(t.AuditLog.at < before))
+    async def drop_audit(self, before: datetime, actions: Sequence[str] | None = None) -> int:
+        query = delete(t.AuditLog).where(t.AuditLog.at < before)
+        if actions is not None:
+            query = query.where(t.AuditLog.action.in_(actions))
+        result = await self.s.execute(query)
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
