@@ -108,8 +108,7 @@ def _day_of_month(m: re.Match[str], today: date, work: WorkCalendar) -> date:
     return date(y, mo, d)
 
 
-MAX_PHRASE = 120  # characters: "chậm nhất là thứ Sáu tuần sau" is 29
-FIRST_YEAR, LAST_YEAR = 2000, 2100
+MAX_PHRASE = 120  # characters: "chậm nhất là thứ Sáu tuần sau" is 29 (how far ahead is the use-case's to say)
 
 _NEXT = r"(?:\s+(này|sau|tới))?"
 FORMS: tuple[Form, ...] = (
@@ -169,7 +168,5 @@ def read_day(phrase: str, today: date, work: WorkCalendar) -> date:
             day = day - timedelta(days=1) if before else day
         except (ValueError, OverflowError) as exc:
             raise DayPhraseError(f"“{phrase.strip()[:60]}” không phải là một ngày có thật") from exc
-        if not FIRST_YEAR <= day.year <= LAST_YEAR:
-            raise DayPhraseError(f"“{phrase.strip()[:60]}”: năm phải trong khoảng {FIRST_YEAR}–{LAST_YEAR}")
         return day
     raise DayPhraseError(f"không hiểu “{phrase.strip()[:60]}”; ví dụ: {EXAMPLES}")

@@ -40,9 +40,10 @@ class AdhocPages:
     d: Dashboard
     queued: Callable[[], None]  # new outbox rows: ask the sender to go now
 
-    def _page(self, s: Seen, status: int = 200, **context: object) -> Response:
+    async def _page(self, s: Seen, status: int = 200, **context: object) -> Response:
         context = {"form": {}, "problems": [], "draft": None, "done": None, **context}
-        return self.d.show(s, "adhoc.html", status, audiences=outreach.CHOICES, **context)
+        audiences = [*await outreach.offered_audiences(s.uow), "codes"]
+        return self.d.show(s, "adhoc.html", status, audiences=audiences, **context)
 
     async def _draft(self, s: Seen, deadline: str) -> outreach.AdhocDraft:
         codes = re.split(r"[,;\s]+", s.form.get("codes", ""))
@@ -52,14 +53,14 @@ class AdhocPages:
         )  # fmt: skip
 
     async def page(self, s: Seen) -> Response:
-        return self._page(s)
+        return await self._page(s)
 
     async def preview(self, s: Seen) -> Response:
         try:
             draft = await self._draft(s, s.form.get("deadline", ""))
         except AdhocRefused as exc:
-            return self._page(s, 400, form=s.form, problems=problems(s, exc))
-        return self._page(s, form=s.form, draft=draft)
+            return await self._page(s, 400, form=s.form, problems=problems(s, exc))
+        return await self._page(s, form=s.form, draft=draft)
 
     async def send(self, s: Seen) -> Response:
         """Send what the preview showed: its day, carried as a date (not the phrase, read again)."""
@@ -73,9 +74,9 @@ class AdhocPages:
         except ValueError:
             return self.d.say(s, 400, s.t("Refused."))
         except AdhocRefused as exc:
-            return self._page(s, 400, form=s.form, problems=problems(s, exc))
+            return await self._page(s, 400, form=s.form, problems=problems(s, exc))
         except NoAdhocSeries:
-            return self._page(
+            return await self._page(
                 s,
                 400,
                 form=s.form,
@@ -83,4 +84,4 @@ class AdhocPages:
             )
         await s.uow.commit()
         self.queued()
-        return self._page(s, done=made)
+        return await self._page(s, done=made)

@@ -39,6 +39,7 @@ LABELS = {
     # audiences of a notice
     "audience:all": N_("every agency"),
     "audience:departments": N_("the departments"),
+    "audience:communes": N_("the communes and wards"),
     "audience:districts": N_("the districts"),
     "audience:codes": N_("these agencies:"),
     # calendar days

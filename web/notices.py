@@ -49,7 +49,7 @@ class NoticePages:
             "notices.html",
             status,
             notices=found,
-            audiences=outreach.CHOICES,
+            audiences=[*await outreach.offered_audiences(s.uow), "codes"],
             max_notice=outreach.MAX_NOTICE,
             **context,
         )

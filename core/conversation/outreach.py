@@ -21,11 +21,19 @@ router = Router("outreach")
 
 async def _ask_audience(ctx: Ctx, flow: Flow, data: dict[str, Any]) -> list[Reply]:
     await ctx.remember(flow, {**data, "step": Step.AUDIENCE})
+    labels = {
+        "all": ctx.t("Everyone"),
+        "departments": ctx.t("Departments"),
+        "communes": ctx.t("Communes and wards"),
+        "districts": ctx.t("Districts"),
+    }
+    groups = [
+        (labels[name], Act.AUDIENCE, {"flow": flow, "audience": name})
+        for name in await outreach.offered_audiences(ctx.uow)
+    ]
     choices = await ctx.choices(
         [
-            (ctx.t("Everyone"), Act.AUDIENCE, {"flow": flow, "audience": "all"}),
-            (ctx.t("Departments"), Act.AUDIENCE, {"flow": flow, "audience": "departments"}),
-            (ctx.t("Districts"), Act.AUDIENCE, {"flow": flow, "audience": "districts"}),
+            *groups,
             (ctx.t("Choose agencies"), Act.AUDIENCE, {"flow": flow, "audience": "chosen"}),
             (ctx.t("Cancel"), Act.CANCEL, {}),
         ]
@@ -45,7 +53,10 @@ async def act_audience(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
         return ctx.reply(ctx.t("Send the agency codes, separated by commas (for example: STP, STC, UBND-NH)."))
     if audience not in outreach.AUDIENCES:
         return ctx.reply(ctx.t("This choice is not valid or has expired."))
-    return await _after_audience(ctx, flow, data, await outreach.audience_codes(ctx.uow, audience))
+    codes = await outreach.audience_codes(ctx.uow, audience)
+    if not codes:  # the group emptied since it was offered: nothing is sent to nobody
+        return ctx.reply(ctx.t("No agency is in that group today; nothing was sent. Choose the agencies instead."))
+    return await _after_audience(ctx, flow, data, codes)
 
 
 async def _after_audience(ctx: Ctx, flow: Flow, data: dict[str, Any], codes: list[str]) -> list[Reply]:

@@ -63,8 +63,6 @@ def test_a_phrase_that_names_no_day_is_refused(phrase: str) -> None:
     ("phrase", "said"),
     [
         ("trước ngày 1/1/0001", "không phải là một ngày có thật"),  # was an OverflowError: a 500 and a traceback
-        ("ngày 1/1/0001", "năm phải trong khoảng 2000–2100"),
-        ("20/12/9999", "năm phải trong khoảng 2000–2100"),
         ("." * 63_000 + "a", "quá dài"),  # the end-anchored regex took 10 s over it
         ("٢٠/١٢/٢٠٢٦", "không hiểu"),  # digits of another script are not read as numbers
     ],
