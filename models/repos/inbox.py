@@ -5,6 +5,8 @@ from __future__ import annotations
 from datetime import datetime
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.dialects.postgresql import insert as postgresql_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.types import Platform, WaitingUpdate
@@ -16,15 +18,13 @@ class SqlInbox:
         self.s = session
 
     async def add(self, platform: Platform, key: str, chat_id: str, body: dict[str, object], now: datetime) -> bool:
-        found = await self.s.scalar(
-            select(t.InboundUpdate.id).where(
-                t.InboundUpdate.platform == platform.value, t.InboundUpdate.update_key == key
-            )
-        )
-        if found is not None:
-            return False
-        self.s.add(
-            t.InboundUpdate(
+        # One statement that inserts or does nothing: twenty copies of one update arriving at once (the platform
+        # retrying, a proxy repeating) are kept once, and none fails on the unique key (issue 28, finding 13).
+        dialect = self.s.bind.dialect.name
+        insert = postgresql_insert if dialect == "postgresql" else sqlite_insert
+        result = await self.s.execute(
+            insert(t.InboundUpdate)
+            .values(
                 platform=platform.value,
                 update_key=key,
                 chat_id=chat_id,
@@ -34,9 +34,9 @@ class SqlInbox:
                 sent=0,
                 attempts=0,
             )
+            .on_conflict_do_nothing(index_elements=["platform", "update_key"])
         )
-        await self.s.flush()
-        return True
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def waiting(self, platform: Platform, now: datetime, limit: int) -> list[WaitingUpdate]:
         rows = await self.s.scalars(

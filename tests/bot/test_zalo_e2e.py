@@ -501,6 +501,30 @@ async def test_a_webhook_answers_once_the_update_is_kept_and_chats_are_answered_
         api.stop()
 
 
+async def test_twenty_copies_of_one_update_at_once_are_kept_once_and_all_answered_200(loaded: Database) -> None:
+    """Issue 28, finding 13: simultaneous copies of one update (Zalo retrying, a proxy repeating) gave four 500s with
+    an IntegrityError: the update was looked for, then inserted. Now it is inserted or nothing, in one statement."""
+    api = ZaloApiStandIn(TOKEN)
+    api.start()
+    bot = await _webhook_bot(loaded, api)
+    try:
+        async with serving(
+            loaded.uows, [Webhook(WEBHOOK_PATH, SECRET_HEADER, "zalo-webhook-secret-42", bot.handle)]
+        ) as s:
+            url = s.url + WEBHOOK_PATH
+            async with httpx.AsyncClient(timeout=30) as http:
+                answers = await asyncio.gather(*(_post(http, url, "twin", "/start", "same-1") for _ in range(20)))
+            assert [a.status_code for a in answers] == [200] * 20
+            await until(bot.inbox.idle, "the update answered")
+        async with loaded.sessions() as sess:
+            kept = (await sess.scalars(select(t.InboundUpdate.update_key))).all()
+        assert kept == ["same-1"]
+        assert len(api.sent("twin")) == 1  # answered once
+    finally:
+        await bot.stop()
+        api.stop()
+
+
 async def test_a_reply_that_fails_for_a_while_is_kept_and_sent_after_a_restart(loaded: Database) -> None:
     """A reply that failed to send was logged and lost after three tries. Now it stays in the database with the
     update: tried again with backoff, and sent by the next leader after a stop."""
