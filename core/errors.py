@@ -176,6 +176,10 @@ class DraftUnknown(DomainError):
     """No plan draft, or plan, of that id."""
 
 
+class DraftStale(DomainError):
+    """The draft was saved by someone else since the form was opened; nothing was saved (issue 28, finding 14)."""
+
+
 class DraftRefused(DomainError):
     """A draft that cannot be imported as it is; ``problems`` say why (the plan file's own words)."""
 

@@ -514,7 +514,9 @@ class PlanDraftRepository(Protocol):
 
     async def get(self, draft_id: int) -> KeptDraft | None: ...
 
-    async def save(self, draft_id: int, draft: dict[str, Any], now: datetime) -> None: ...
+    async def save(self, draft_id: int, draft: dict[str, Any], now: datetime, version: datetime | None = None) -> bool:
+        """Keep ``draft`` as the draft's content; with ``version``, only if the draft was last saved at that instant
+        (compare and set: of two officers saving the same form, the second is refused). Whether it was saved."""
 
     async def imported(self, draft_id: int, plan_number: str, now: datetime) -> None:
         """The draft became (or changed) plan ``plan_number``: its document is kept with that plan."""

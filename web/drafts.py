@@ -8,14 +8,14 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 from urllib.parse import quote
 
 from starlette.responses import RedirectResponse, Response
 
 from core.deadlines import utcnow
-from core.errors import DraftRefused, DraftUnknown
+from core.errors import DraftRefused, DraftStale, DraftUnknown
 from core.planfile import PlanFileError
 from core.reading.model import Draft, DraftSeries, DraftTask
 from core.reading.source import MAX_DOCUMENT_BYTES, Unreadable
@@ -140,6 +140,15 @@ def _who(task: DraftTask) -> list[str]:
     return task.lead + task.coordinate + task.carry_out
 
 
+def _version(text: str) -> datetime | None:
+    """The instant the form's draft was saved at, as the form carries it (None when the form has none)."""
+    try:
+        found = datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    return found if found.tzinfo is not None else None
+
+
 def _id(s: Seen) -> int:
     value = str(s.request.path_params.get("id", ""))
     found = bounded(value)
@@ -210,7 +219,14 @@ class DraftPages:
             return self._page(s, r, 400, form_problems=problems)
         action = s.form.get("action", "save")
         _add_or_remove(draft, action)
-        r = await drafting.save(s.uow, s.me.actor, draft_id, draft, utcnow())
+        try:
+            r = await drafting.save(s.uow, s.me.actor, draft_id, draft, utcnow(), _version(s.form.get("version", "")))
+        except DraftStale:  # another officer saved it since this form was opened: theirs stays, this is refused
+            said = s.t(
+                "Someone else saved this draft after you opened it; your changes were not saved. Reload the page to "
+                "see the draft as it is now, then make your changes again."
+            )
+            return self._page(s, await drafting.review(s.uow, s.me.actor, draft_id), 409, form_problems=[said])
         await s.uow.commit()
         if action not in ("check", "import"):
             return RedirectResponse(f"/ke-hoach/ban-nhap/{draft_id}#{action}", status_code=303)

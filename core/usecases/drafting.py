@@ -6,12 +6,12 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from datetime import datetime
 from typing import Protocol
 
 from core import plandiff
-from core.errors import DraftRefused, DraftUnknown
+from core.errors import DraftRefused, DraftStale, DraftUnknown
 from core.planfile import ImportReport, PlanFileError, PlanSpec, load_plan_bytes
 from core.reading.draft import UNKNOWN_CODE, ReadPlan, settle
 from core.reading.model import Draft, DraftAgency, DraftSeries, DraftTask
@@ -136,19 +136,24 @@ async def review(uow: UnitOfWork, actor: Actor, draft_id: int) -> Review:
     return Review(kept, finish(draft))
 
 
-async def save(uow: UnitOfWork, actor: Actor, draft_id: int, draft: Draft, now: datetime) -> Review:
+async def save(
+    uow: UnitOfWork, actor: Actor, draft_id: int, draft: Draft, now: datetime, version: datetime | None = None
+) -> Review:
     """Keep the corrected ``draft`` (the caller commits), its agencies settled against the registry: a code
-    neither the registry nor the draft's new agencies hold is one of its problems.
+    neither the registry nor the draft's new agencies hold is one of its problems. ``version``: when the form was
+    filled from, the draft's ``updated_at`` then.
 
     Raises:
         NotAllowed, DraftUnknown: as ``review``.
+        DraftStale: saved by someone else since ``version``; nothing saved.
     """
     kept = (await review(uow, actor, draft_id)).kept
     draft.problems = [p for p in draft.problems if not p.startswith(UNKNOWN_CODE)]
     draft.problems += settle(draft, await registry(uow))
     drafted = finish(draft)
-    await uow.drafts.save(draft_id, drafted.draft.to_json(with_text=False), now)
-    return Review(kept, drafted)
+    if not await uow.drafts.save(draft_id, drafted.draft.to_json(with_text=False), now, version):
+        raise DraftStale(str(draft_id))
+    return Review(replace(kept, updated_at=now), drafted)
 
 
 async def check(uow: UnitOfWork, actor: Actor, draft: Draft, update_agencies: bool = False) -> ImportReport:

@@ -63,8 +63,12 @@ class SqlDrafts:
         row = await self.s.get(t.PlanDraft, draft_id)
         return _kept(row) if row else None
 
-    async def save(self, draft_id: int, draft: dict[str, Any], now: datetime) -> None:
-        await self.s.execute(update(t.PlanDraft).where(t.PlanDraft.id == draft_id).values(draft=draft, updated_at=now))
+    async def save(self, draft_id: int, draft: dict[str, Any], now: datetime, version: datetime | None = None) -> bool:
+        query = update(t.PlanDraft).where(t.PlanDraft.id == draft_id)
+        if version is not None:
+            query = query.where(t.PlanDraft.updated_at == version)
+        result = await self.s.execute(query.values(draft=draft, updated_at=now))
+        return bool(result.rowcount)  # type: ignore[attr-defined]
 
     async def imported(self, draft_id: int, plan_number: str, now: datetime) -> None:
         await self.s.execute(

@@ -101,6 +101,7 @@ async def test_a_document_becomes_a_plan_with_one_agency_corrected(admin: Admin)
     assert checked.status_code == 200 and "plan created" in checked.text and "Chưa ghi gì" in checked.text
     assert await admin.count(t.Plan) == 0
 
+    fields["version"] = _fields(checked.text)["version"]  # the check saved the form: its page carries the new version
     loaded = await admin.post(review_url, **fields, action="import")
     assert loaded.status_code == 303 and loaded.headers["location"].endswith("?nap=1")
     plan_page = (await admin.client.get(loaded.headers["location"])).text
@@ -145,6 +146,7 @@ async def test_a_loaded_plan_changes_in_the_same_forms_without_a_file(admin: Adm
     checked = await admin.post(url, **fields, action="check")
     report = dict(re.findall(r'<th scope="row">([a-z ]+)</th><td>(\d+)</td>', checked.text))
     assert report == {"tasks created": "1", "series agencies changed": "1", "period agencies changed": "9"}
+    fields["version"] = _fields(checked.text)["version"]
     assert (await admin.post(url, **fields, action="import")).status_code == 303
     async with admin.db.uows() as uow:
         stored = await uow.agencies.stored_plan("46/KH-UBND")
@@ -183,3 +185,20 @@ async def test_a_document_over_the_limit_is_refused_before_it_is_read(admin: Adm
     too_big = await admin.upload("lon.txt", b"x" * 10_200_000)
     assert too_big.status_code == 413
     assert await admin.count(t.PlanDraft) == 0
+
+
+async def test_two_officers_saving_one_draft_the_second_is_refused_and_nothing_is_lost(admin: Admin) -> None:
+    """Issue 28, finding 14: the stale form silently overwrote the other officer's change."""
+    read = await admin.upload("46.txt", SEED.with_suffix(".txt").read_bytes())
+    url = read.headers["location"]
+    page = (await admin.client.get(url)).text
+    first, second = _fields(page), _fields(page)  # two officers open the same draft
+    assert first["version"]
+    saved = await admin.post(url, **{**first, "title": "Kế hoạch đã sửa bởi cán bộ thứ nhất"}, action="save")
+    assert saved.status_code == 303
+    stale = await admin.post(url, **{**second, "title": "Kế hoạch sửa bởi cán bộ thứ hai"}, action="save")
+    assert stale.status_code == 409 and "chưa được lưu" in stale.text, stale.text[:2000]
+    now = _fields((await admin.client.get(url)).text)
+    assert now["title"] == "Kế hoạch đã sửa bởi cán bộ thứ nhất"  # the first officer's change stands
+    again = await admin.post(url, **{**now, "title": "Kế hoạch sửa bởi cán bộ thứ hai"}, action="save")
+    assert again.status_code == 303  # on the fresh form, the second officer's change is saved
