@@ -50,6 +50,7 @@ from core.types import (
     RunOutcome,
     Sender,
     SeriesRef,
+    SetAside,
     StoredDelivery,
     SubmissionDetail,
     SubmissionInfo,
@@ -353,8 +354,14 @@ class InboxRepository(Protocol):
 
     async def done(self, update_id: int, now: datetime) -> None: ...
 
-    async def prune(self, before: datetime) -> int:
-        """Forget updates answered before ``before``; how many."""
+    async def set_aside(self, update_id: int, error: str, now: datetime) -> None:
+        """Give the update up (it cannot be answered): done, marked as set aside with why, kept for an admin."""
+
+    async def set_aside_list(self, limit: int) -> list[SetAside]:
+        """The updates set aside, newest first."""
+
+    async def prune(self, before: datetime, set_aside_before: datetime) -> int:
+        """Forget updates answered before ``before``, and those set aside before ``set_aside_before``; how many."""
 
 
 class PersonalDataRepository(Protocol):

@@ -465,6 +465,18 @@ class PersonListing:
 
 
 @dataclass(frozen=True, slots=True)
+class SetAside:
+    """An incoming update given up after its attempts: which chat, when it came and was given up, and why."""
+
+    id: int
+    platform: str
+    chat_id: str
+    received_at: datetime
+    set_aside_at: datetime
+    error: str
+
+
+@dataclass(frozen=True, slots=True)
 class WaitingUpdate:
     """An incoming update recorded but not yet answered: its replies once the core gave them, and how many of
     those went out."""

@@ -406,3 +406,5 @@ class InboundUpdate(Base):
     next_attempt_at: Mapped[datetime] = mapped_column(TZDateTime())
     last_error: Mapped[str | None] = mapped_column(Text, nullable=True)
     done_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
+    # Given up after its attempts (a poison update): done, kept ``SET_ASIDE_KEPT`` for an admin to see.
+    set_aside_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)

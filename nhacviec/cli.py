@@ -25,7 +25,7 @@ from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
-from core.usecases import accounts, overview, plan, reminders, submissions, web_access
+from core.usecases import accounts, inbound, overview, plan, reminders, submissions, web_access
 from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
@@ -403,6 +403,41 @@ def status_cmd(
             f"Đúng hạn: {len(counted.on_time)} · Muộn: {len(counted.late)} · "
             f"Chưa nộp: {len(counted.not_sent)} / {counted.total}"
         )
+
+    run(go())
+
+
+@app.command("inbox")
+def inbox_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
+    """Tin nhắn không trả lời được, đã để riêng (incoming messages set aside after their attempts), 30 ngày gần đây."""
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            found = await inbound.set_aside(uow, OPERATOR)
+        if as_json:
+            print_json(
+                [
+                    {
+                        "id": a.id,
+                        "platform": a.platform,
+                        "chat_id": a.chat_id,
+                        "received_at": iso(a.received_at),
+                        "set_aside_at": iso(a.set_aside_at),
+                        "error": a.error,
+                    }
+                    for a in found
+                ]
+            )
+            return
+        if not found:
+            out.print("Không có tin nhắn nào phải để riêng (none set aside).")
+            return
+        table = Table("Số (id)", "Nền tảng", "Cuộc trò chuyện (chat)", "Nhận lúc", "Để riêng lúc", "Lỗi (error)")
+        for a in found:
+            table.add_row(
+                str(a.id), a.platform, a.chat_id, format_instant(a.received_at), format_instant(a.set_aside_at), a.error
+            )
+        out.print(table)
 
     run(go())
 

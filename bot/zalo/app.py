@@ -18,6 +18,7 @@ from core.repositories import UnitOfWorkFactory
 log = logging.getLogger(__name__)
 SECRET_HEADER = "X-Bot-Api-Secret-Token"
 WEBHOOK_PATH = "/zalo"
+KEEP_TRIES = 6  # writes of a polled update before it is given up (about a minute with the doubling waits)
 
 
 @dataclass(frozen=True)
@@ -99,14 +100,19 @@ class ZaloBot:
                 await asyncio.sleep(backoff)
 
     async def _keep(self, update: dict[str, Any]) -> None:
-        """A polled update is Zalo's no more: keep trying to write it down (the database away for a moment)."""
+        """A polled update is Zalo's no more: try to write it down a few times (the database away for a moment),
+        then give it up with one ERROR line, so that one update the database refuses does not stop the poller for
+        every chat (issue 28, finding 4)."""
         wait = self.backoff
-        while True:
+        for attempt in range(1, KEEP_TRIES + 1):
             try:
                 await self.handle(update)
                 return
-            except Exception:
-                log.exception("Zalo: a polled update could not be kept; trying again in %.1f s", wait)
+            except Exception as exc:
+                if attempt == KEEP_TRIES:
+                    log.error("Zalo: a polled update was given up after %d tries (%s)", KEEP_TRIES, type(exc).__name__)
+                    return
+                log.warning("Zalo: a polled update could not be kept (%s); trying again in %.1f s", exc, wait)
                 await asyncio.sleep(wait)
                 wait = min(wait * 2, 60.0)
 

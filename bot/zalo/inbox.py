@@ -27,24 +27,26 @@ from core.i18n import gettext_for
 from core.ports import OutgoingMessage, SendError, TransientSendError
 from core.repositories import Conflict, InboxRepository, UnitOfWork, UnitOfWorkFactory
 from core.types import Platform, Priority, WaitingUpdate
+from core.unicode import clean, cleaned
 
 log = logging.getLogger(__name__)
 POLL = 0.5  # seconds between looks at the table for updates another instance recorded
 MAX_CHATS = 16  # chats answered at once
 BATCH = 500  # updates read at a time
 MAX_ATTEMPTS = 8  # a reply the platform keeps refusing is given up after this many tries (backoff to 5 minutes)
+MAX_FAILURES = 3  # an update whose handling or sending fails otherwise (a poison) is set aside after this many
 
 
 def encode(reply: Reply) -> dict[str, object]:
     """A reply as kept in the database, as Zalo will send it (a file cannot go: a line says so instead)."""
-    text = reply.text
+    text = clean(reply.text)  # a reply echoing a message cut inside an emoji would not encode (finding 4)
     if reply.document is not None:
         text += "\n" + gettext_for(reply.language).gettext(
             "(Zalo cannot carry files: use /xuat on Telegram, or the nhacviec command on the server.)"
         )
     return {
         "text": text,
-        "choices": [[c.label, c.token] for c in reply.choices],
+        "choices": [[clean(c.label), c.token] for c in reply.choices],
         "language": reply.language,
         "stranger": reply.to_stranger,
     }
@@ -77,6 +79,7 @@ class ZaloInbox:
     async def receive(self, body: dict[str, Any]) -> None:
         """Keep one update (the webhook answers once this returns). Raises what the database raises: the webhook
         then answers 500 and Zalo sends the update again."""
+        body = cleaned(body)  # kept and handled as text every encoder takes
         event = to_event(body)
         if event is None:
             return
@@ -144,9 +147,13 @@ class ZaloInbox:
     async def _answer_chat(self, chat: str, updates: list[WaitingUpdate]) -> None:
         try:
             for u in updates:
-                if not await self._answer(u):
+                try:
+                    answered = await self._answer(u)
+                except Exception as exc:  # every failure counts as an attempt: a poison does not block its chat
+                    answered = await self._failed(u, exc)
+                if not answered:
                     break  # tried again later; the chat's next updates wait behind it
-        except Exception:
+        except Exception:  # the database away while recording a failure: the next turn looks again
             log.exception("Zalo: error while answering an update")
         finally:
             self._busy.discard(chat)
@@ -185,6 +192,30 @@ class ZaloInbox:
                 log.warning("Zalo: a reply could not be sent: %s", exc)
             await self._write(lambda inbox: inbox.sent_one(u.id, i + 1))  # noqa: B023 (awaited at once)
         await self._write(lambda inbox: inbox.done(u.id, self.clock()))
+        return True
+
+    async def _failed(self, u: WaitingUpdate, exc: Exception) -> bool:
+        """An update whose handling or sending raised: tried again with backoff, or after ``MAX_FAILURES`` set
+        aside (kept for an admin: ``nhacviec inbox``) and its sender told once. True when the chat may go on."""
+        why = f"{type(exc).__name__}: {exc}"[:300]
+        if u.attempts == 0:  # the traceback once, then one line a try
+            log.exception("Zalo: update %d could not be answered", u.id)
+        if u.attempts + 1 < MAX_FAILURES:
+            wait = min(self.backoff * 2**u.attempts, 300.0)
+            log.warning("Zalo: update %d failed (%s); trying again in %.1f s", u.id, why, wait)
+            await self._write(lambda inbox: inbox.retry(u.id, why, self.clock() + timedelta(seconds=wait)))
+            asyncio.get_running_loop().call_later(wait, self._kick.set)
+            return False
+        log.warning("Zalo: update %d set aside after %d attempts (%s)", u.id, MAX_FAILURES, why)
+        await self._write(lambda inbox: inbox.set_aside(u.id, why, self.clock()))
+        said = gettext_for("vi").gettext(
+            "Your last message could not be processed. Please send it again in other words, or contact Sở Nội vụ "
+            "if it still does not work."
+        )
+        try:
+            await self.channel.send(u.chat_id, OutgoingMessage(said, (), Priority.REPLY, "vi"))
+        except Exception as told:  # best effort: the update is kept for an admin either way
+            log.warning("Zalo: could not tell chat of update %d it was set aside: %s", u.id, told)
         return True
 
     async def _write(self, change: Callable[[InboxRepository], Awaitable[None]]) -> None:

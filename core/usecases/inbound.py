@@ -6,12 +6,24 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 from core.repositories import UnitOfWork
-from core.types import Platform, Sender
+from core.types import Actor, Platform, Sender, SetAside
+from core.usecases.rules import require_admin
 
 STRANGER_REPLIES = 10  # replies one unregistered sender gets in STRANGER_WINDOW (wrong codes too); then none
 STRANGER_WINDOW = timedelta(hours=1)
+SET_ASIDE_KEPT = timedelta(days=30)  # an update that could not be answered, for an admin to look into
 KEEP = timedelta(days=3)  # platforms retry for hours at most (Telegram keeps undelivered updates 24 hours)
 MAX_KEY = 128
+
+
+async def set_aside(uow: UnitOfWork, actor: Actor, limit: int = 200) -> list[SetAside]:
+    """The incoming messages given up after their attempts (a poison update), newest first, for an admin.
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+    """
+    require_admin(actor)
+    return await uow.inbox.set_aside_list(limit)
 
 
 async def first_time(uow: UnitOfWork, platform: Platform, key: str | None, now: datetime) -> bool:
@@ -23,7 +35,7 @@ async def first_time(uow: UnitOfWork, platform: Platform, key: str | None, now: 
 
 async def forget_old(uow: UnitOfWork, now: datetime) -> int:
     """Drop the record of updates older than ``KEEP`` and of kept updates answered before then; returns how many."""
-    return await uow.updates.prune(now - KEEP) + await uow.inbox.prune(now - KEEP)
+    return await uow.updates.prune(now - KEEP) + await uow.inbox.prune(now - KEEP, now - SET_ASIDE_KEPT)
 
 
 async def may_answer_stranger(uow: UnitOfWork, sender: Sender, now: datetime) -> bool:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, or_, select, update
 from sqlalchemy.dialects.postgresql import insert as postgresql_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from core.types import Platform, WaitingUpdate
+from core.types import Platform, SetAside, WaitingUpdate
 from models import tables as t
 
 
@@ -72,8 +72,34 @@ class SqlInbox:
     async def done(self, update_id: int, now: datetime) -> None:
         await self.s.execute(update(t.InboundUpdate).where(t.InboundUpdate.id == update_id).values(done_at=now))
 
-    async def prune(self, before: datetime) -> int:
+    async def set_aside(self, update_id: int, error: str, now: datetime) -> None:
+        await self.s.execute(
+            update(t.InboundUpdate)
+            .where(t.InboundUpdate.id == update_id)
+            .values(done_at=now, set_aside_at=now, last_error=error[:500], attempts=t.InboundUpdate.attempts + 1)
+        )
+
+    async def set_aside_list(self, limit: int) -> list[SetAside]:
+        rows = await self.s.scalars(
+            select(t.InboundUpdate)
+            .where(t.InboundUpdate.set_aside_at.is_not(None))
+            .order_by(t.InboundUpdate.set_aside_at.desc(), t.InboundUpdate.id.desc())
+            .limit(limit)
+        )
+        return [
+            SetAside(r.id, r.platform, r.chat_id, r.received_at, r.set_aside_at, r.last_error or "")
+            for r in rows.all()
+            if r.set_aside_at is not None
+        ]
+
+    async def prune(self, before: datetime, set_aside_before: datetime) -> int:
         result = await self.s.execute(
-            delete(t.InboundUpdate).where(t.InboundUpdate.done_at.is_not(None), t.InboundUpdate.done_at < before)
+            delete(t.InboundUpdate).where(
+                t.InboundUpdate.done_at.is_not(None),
+                or_(
+                    and_(t.InboundUpdate.set_aside_at.is_(None), t.InboundUpdate.done_at < before),
+                    t.InboundUpdate.set_aside_at < set_aside_before,
+                ),
+            )
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]

@@ -28,7 +28,7 @@ from bot.zalo.channel import ZaloChannel
 from bot.zalo.client import ZaloClient
 from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, Incoming, Sender
-from core.deadlines import VN_TZ
+from core.deadlines import VN_TZ, utcnow
 from core.ports import ChannelUnavailableError, OutgoingMessage
 from core.types import Platform, Priority, Role
 from core.usecases.quota import QuotaGate
@@ -582,3 +582,45 @@ async def test_the_inbox_stops_when_it_is_kicked_as_it_is_stopped(z: Z, turns: i
         await asyncio.sleep(0)
     async with asyncio.timeout(10):
         await inbox.stop()
+
+
+# ------------------------------------------------------------------ issue 28, finding 4: a poison update
+
+
+async def test_a_message_cut_inside_an_emoji_is_answered_and_the_chat_goes_on(z: Z) -> None:
+    """A nickname or text holding a lone surrogate (what a platform sends when it cuts a message inside an emoji)
+    made the reply fail to encode, retried about once a second for ever; that chat's later messages waited. The
+    update is now cleaned when kept (the half emoji becomes "�")."""
+    await register(z, "z-cut", "Lê Văn Cắt \ud83d", "STP")
+    z.api.push_text("z-cut", "Lê Văn Cắt \ud83d", "/hanbaocao \ude00")
+    await z.api.reply_to("z-cut", "Báo cáo")  # the next message is answered
+    async with z.db.sessions() as s:
+        name = await s.scalar(select(t.Person.display_name).join(t.ChatAccount).where(t.ChatAccount.chat_id == "z-cut"))
+    assert name == "Lê Văn Cắt \ufffd"
+
+
+async def test_a_poison_update_is_set_aside_after_three_tries_and_the_chat_goes_on(z: Z, tmp_path: Path) -> None:
+    """A reply kept by the version before this one, which no encoder takes, used to be retried for ever (each time a
+    2 KB traceback) and held its chat up across restarts. Every failure now counts: after three the update is set
+    aside (kept 30 days, listed by `nhacviec inbox`), the person is told once, and the chat's next message is
+    answered."""
+    async with z.db.uows() as uow:
+        body = ZaloApiStandIn.update("z-poison", "Người dùng", "/start", "poison-1")
+        assert await uow.inbox.add(Platform.ZALO, "poison-1", "z-poison", body, utcnow())
+        (kept,) = await uow.inbox.waiting(Platform.ZALO, utcnow(), 10)
+        await uow.inbox.keep_replies(kept.id, [{"text": "Xin chào \ud83d", "choices": [], "language": "vi"}])
+        await uow.commit()
+    z.bot.inbox._kick.set()
+    told = await z.api.reply_to("z-poison", "chưa xử lý được tin nhắn vừa rồi")
+    assert "liên hệ Sở Nội vụ" in told
+    z.api.push_text("z-poison", "Người dùng", "/start")
+    await z.api.reply_to("z-poison", "chưa đăng ký")  # the chat goes on
+    assert len([m for m in z.api.sent("z-poison") if "chưa xử lý được" in m]) == 1  # told once
+    async with z.db.sessions() as s:
+        row = await s.scalar(select(t.InboundUpdate).where(t.InboundUpdate.update_key == "poison-1"))
+    assert row is not None and row.set_aside_at is not None and row.attempts == 3
+    assert row.last_error is not None and "UnicodeEncodeError" in row.last_error
+    listed = run_cli(["inbox", "--json"], z.db.env, tmp_path)
+    assert listed.code == 0, listed.err
+    (shown,) = listed.json()
+    assert shown["chat_id"] == "z-poison" and "UnicodeEncodeError" in shown["error"]
