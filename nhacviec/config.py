@@ -77,6 +77,8 @@ class Settings(BaseSettings):
     data_controller: str = Field(default="", max_length=200)
     message_text_retention_days: int = Field(default=180, ge=1, le=3650)
     audit_retention_years: int = Field(default=5, ge=1, le=50)
+    # The reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or networks; "" none).
+    forwarded_allow_ips: str = Field(default="", max_length=1000)
     # Reading an uploaded plan document happens in a child process with these limits.
     reader_seconds: float = Field(default=30.0, ge=1, le=600)
     reader_memory_mb: int = Field(default=1024, ge=256, le=65536)

@@ -211,7 +211,12 @@ class _Server(uvicorn.Server):
 class HttpServer:
     """uvicorn serving the app on a socket bound up front (so a port in use fails the start clearly)."""
 
-    def __init__(self, app: Starlette, host: str, port: int, head_timeout: float = HEAD_TIMEOUT) -> None:
+    def __init__(
+        self, app: Starlette, host: str, port: int, head_timeout: float = HEAD_TIMEOUT, forwarded_allow_ips: str = ""
+    ) -> None:
+        """``forwarded_allow_ips``: the proxies (addresses or networks, comma-separated) whose X-Forwarded-For names
+        the client; from anyone else the header is ignored. Empty: nobody's (uvicorn's own default trusts
+        127.0.0.1, so a client there could name any address it liked: issue 28, finding 5)."""
         self.sock = socket.socket(socket.AF_INET6 if ":" in host else socket.AF_INET, socket.SOCK_STREAM)
         self.sock.setsockopt(socket.SOL_SOCKET, socket.SO_REUSEADDR, 1)
         try:
@@ -240,6 +245,8 @@ class HttpServer:
             timeout_keep_alive=5,
             limit_concurrency=LIMIT_CONCURRENCY,
             h11_max_incomplete_event_size=64 * 1024,
+            proxy_headers=bool(forwarded_allow_ips.strip()),
+            forwarded_allow_ips=forwarded_allow_ips.strip() or "",
         )
         self._server = _Server(config)
         self._task: asyncio.Task[None] | None = None

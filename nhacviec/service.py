@@ -193,7 +193,12 @@ def build(w: Wiring, instance: Instance, timing: Timing = Timing()) -> Service:
         links = invite_links(settings.telegram_bot_username)
         pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick, links)
         https = (settings.web_base_url or "").startswith("https://")
-        http = HttpServer(build_app(readiness, metrics, webhooks, pages, https), settings.http_host, settings.http_port)
+        http = HttpServer(
+            build_app(readiness, metrics, webhooks, pages, https),
+            settings.http_host,
+            settings.http_port,
+            forwarded_allow_ips=settings.forwarded_allow_ips,
+        )
     return Service(
         settings, instance, timing, metrics, sender, scheduler, reminders, conversation, telegram, zalo,
         channels, webhooks, readiness, http,

@@ -10,17 +10,21 @@ import re
 
 import httpx
 import pytest
+from sqlalchemy import select
 from starlette.applications import Starlette
 
 from core.deadlines import utcnow
 from core.types import Role
 from core.usecases import web_access
 from core.usecases.rules import Rules
+from models import tables as t
 from nhacviec.http import HttpServer, Readiness, Webhook, build_app
 from nhacviec.metrics import Metrics
 from tests.conftest import Database
 from tests.waiting import until
 from web.app import dashboard_routes
+
+XFF = "X-Forwarded-For"
 
 
 async def _ready() -> None:
@@ -149,5 +153,53 @@ async def test_a_request_head_that_stops_arriving_closes_the_connection(loaded: 
         reader, writer = await _raw(server.url, b"GET /healthz HTTP/1.1\r\nHost: x\r\nConnection: close\r\n\r\n", b"")
         assert (await asyncio.wait_for(reader.read(), 30)).startswith(b"HTTP/1.1 200")
         writer.close()
+    finally:
+        await server.stop()
+
+
+async def test_behind_the_proxy_the_throttle_keys_on_the_client_the_proxy_names(loaded: Database) -> None:
+    """Issue 28, finding 5: the sign-in throttle was keyed on the TCP peer, so behind Caddy every user was Caddy and
+    ten wrong links locked the province out; and from 127.0.0.1 (uvicorn's default trusted proxy) X-Forwarded-For
+    was believed from anyone, so rotating it bypassed the throttle. Through the real uvicorn, with the proxy at
+    127.0.0.2 trusted (FORWARDED_ALLOW_IPS): what it names is the client; what anyone else sends is ignored. The
+    proxy here is a stand-in for Caddy: a client at 127.0.0.2 adding X-Forwarded-For as Caddy does."""
+    app = build_app(
+        Readiness(_ready, lambda: ["test"]),
+        Metrics(loaded.uows, 3000),
+        [],
+        dashboard_routes(loaded.uows, Rules(), "proxy-test-secret-key"),
+    )
+    server = HttpServer(app, "127.0.0.1", 0, forwarded_allow_ips="127.0.0.2")
+    server.start()
+
+    def client(source: str) -> httpx.AsyncClient:
+        transport = httpx.AsyncHTTPTransport(local_address=source)
+        return httpx.AsyncClient(transport=transport, base_url=server.url, timeout=30)
+
+    async def good_link() -> str:
+        async with loaded.uows() as uow:
+            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
+            await uow.commit()
+        return token
+
+    try:
+        async with client("127.0.0.2") as proxy, client("127.0.0.3") as stranger:
+            for i in range(web_access.SIGN_IN_FAILURES):  # one user behind the proxy guesses ten times
+                guess = await proxy.get("/dang-nhap", params={"t": f"sai-{i}"}, headers={XFF: "198.51.100.1"})
+                assert guess.status_code == 403
+            held = await proxy.get("/dang-nhap", params={"t": await good_link()}, headers={XFF: "198.51.100.1"})
+            assert held.status_code == 429  # that user waits …
+            other = await proxy.get("/dang-nhap", params={"t": await good_link()}, headers={XFF: "198.51.100.2"})
+            assert other.status_code == 303  # … the next user behind the same proxy does not
+            for i in range(web_access.SIGN_IN_FAILURES):  # not the proxy: its X-Forwarded-For is not believed
+                guess = await stranger.get("/dang-nhap", params={"t": f"gia-{i}"}, headers={XFF: f"203.0.113.{i}"})
+                assert guess.status_code == 403
+            spoofed = await stranger.get("/dang-nhap", params={"t": await good_link()}, headers={XFF: "203.0.113.200"})
+            assert spoofed.status_code == 429  # rotating the header did not make it someone else
+        async with loaded.sessions() as s:
+            actors = set(
+                (await s.scalars(select(t.AuditLog.actor).where(t.AuditLog.action == "web_sign_in_refused"))).all()
+            )
+        assert actors == {"web:198.51.100.1", "web:127.0.0.3"}
     finally:
         await server.stop()
