@@ -82,11 +82,12 @@ class EditingChannel(Channel, Protocol):
 class SendQuota(Protocol):
     """A platform's message allowance, asked before a send and told after it (wired by the entry point)."""
 
-    async def admit(self, parts: int, priority: Priority) -> None:
-        """Raise ChannelUnavailableError if ``parts`` messages of ``priority`` may not be sent now."""
+    async def reserve(self, parts: int, priority: Priority) -> None:
+        """Take ``parts`` messages of ``priority`` from the allowance before they are sent (counted at once, so
+        sends in flight together never overshoot it). Raise ChannelUnavailableError if they may not go now."""
 
-    async def record(self, n: int = 1) -> int:
-        """Count ``n`` messages sent; returns the period's total."""
+    async def release(self, n: int) -> None:
+        """Give back ``n`` reserved messages that were not sent after all."""
 
     def resets_at(self) -> datetime:
         """When the allowance starts afresh."""

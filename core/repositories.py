@@ -469,8 +469,12 @@ class UsageRepository(Protocol):
 
     async def used(self, platform: Platform, month: str) -> int: ...
 
-    async def add(self, platform: Platform, month: str, n: int) -> tuple[int, int]:
-        """Add ``n`` under a row lock; returns (sent this month, last warned percent)."""
+    async def take(self, platform: Platform, month: str, n: int, limit: int) -> tuple[int, int] | None:
+        """Add ``n`` under a row lock if the month's count stays within ``limit``; returns (counted this month,
+        last warned percent), or None (nothing changed) when it would not."""
+
+    async def give_back(self, platform: Platform, month: str, n: int) -> None:
+        """Take ``n`` back off the month's count (reserved, not sent)."""
 
     async def set_warned(self, platform: Platform, month: str, percent: int) -> None: ...
 
@@ -500,8 +504,9 @@ class AuditRepository(Protocol):
     ) -> None:
         """An audit row, committed with the change it describes."""
 
-    async def count(self, actor: str, action: str, since: datetime) -> int:
-        """How many rows of ``action`` by ``actor`` since ``since``."""
+    async def count(self, actor: str, action: str, since: datetime, prefix: bool = False) -> int:
+        """How many rows of ``action`` by ``actor`` (with ``prefix``: by every actor whose name starts so) since
+        ``since``."""
 
 
 class PlanDraftRepository(Protocol):

@@ -31,17 +31,22 @@ class ZaloChannel:
 
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
         chunks = render(message.text, message.choices, message.language)
-        await self.quota.admit(len(chunks), message.priority)
+        # Reserve, send, settle: the parts are counted before they go, and those that did not go are given back.
+        await self.quota.reserve(len(chunks), message.priority)
         first: str | None = None
-        for chunk in chunks:
-            try:
+        sent = 0
+        try:
+            for chunk in chunks:
                 message_id = await self.pacer.call(
                     chat_id, partial(self.client.send_message, chat_id, chunk), never_flood
                 )
-            except ZaloError as exc:
-                raise _mapped(exc, self.quota.resets_at()) from None
-            await self.quota.record(1)
-            first = first or message_id
+                sent += 1
+                first = first or message_id
+        except ZaloError as exc:
+            raise _mapped(exc, self.quota.resets_at()) from None
+        finally:
+            if sent < len(chunks):
+                await self.quota.release(len(chunks) - sent)
         return first
 
 

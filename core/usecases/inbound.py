@@ -5,12 +5,15 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
+from core.deadlines import start_of_day, to_vn
 from core.repositories import UnitOfWork
 from core.types import Actor, Platform, Sender, SetAside
 from core.usecases.rules import require_admin
 
 STRANGER_REPLIES = 10  # replies one unregistered sender gets in STRANGER_WINDOW (wrong codes too); then none
 STRANGER_WINDOW = timedelta(hours=1)
+STRANGERS_AN_HOUR = 60  # replies to all strangers of one platform together within STRANGER_WINDOW …
+STRANGERS_A_MONTH = 300  # … and in a calendar month: a tenth of Zalo's free 3,000
 SET_ASIDE_KEPT = timedelta(days=30)  # an update that could not be answered, for an admin to look into
 KEEP = timedelta(days=3)  # platforms retry for hours at most (Telegram keeps undelivered updates 24 hours)
 MAX_KEY = 128
@@ -44,6 +47,14 @@ async def may_answer_stranger(uow: UnitOfWork, sender: Sender, now: datetime) ->
     A stranger writing in a loop would otherwise spend a platform's monthly quota (issue 24, finding 2)."""
     who = f"{sender.platform.value}:{sender.user_id}"
     if await uow.audit.count(who, "stranger_reply", now - STRANGER_WINDOW) >= STRANGER_REPLIES:
+        return False
+    # All strangers together (issue 28, finding 6: 30 accounts × 10 got 253 replies in 51 s): an hour's and a
+    # month's share of the platform, whoever they are.
+    everyone = f"{sender.platform.value}:"
+    if await uow.audit.count(everyone, "stranger_reply", now - STRANGER_WINDOW, prefix=True) >= STRANGERS_AN_HOUR:
+        return False
+    month_start = start_of_day(to_vn(now).date().replace(day=1))
+    if await uow.audit.count(everyone, "stranger_reply", month_start, prefix=True) >= STRANGERS_A_MONTH:
         return False
     await uow.audit.record(who, "stranger_reply", "chat", None, at=now)
     return True

@@ -13,7 +13,7 @@ from datetime import date, datetime
 from core import keys, messages
 from core.deadlines import start_of_day, to_vn, utcnow
 from core.ports import ChannelUnavailableError
-from core.repositories import Conflict, UnitOfWork, UnitOfWorkFactory
+from core.repositories import UnitOfWork, UnitOfWorkFactory
 from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Platform, Priority, Role
 
 THRESHOLDS = (80, 95)
@@ -48,36 +48,38 @@ class QuotaGate:
         async with self.uows() as uow:
             return await uow.usage.used(self.platform, month_of(self.clock()))
 
-    async def admit(self, parts: int, priority: Priority) -> None:
-        """Raise ChannelUnavailableError (until the 1st of next month) if ``parts`` messages may not go now."""
-        used, now = await self.used(), self.clock()
-        until = next_month_start(now)
-        if used + parts > self.quota:
-            raise ChannelUnavailableError(f"{self.platform.value} monthly quota spent ({used}/{self.quota})", until)
-        if priority >= Priority.LOW and used * 100 >= self.quota * self.reserve_percent:
-            raise ChannelUnavailableError(
-                f"{self.platform.value} quota kept for reminders ({used}/{self.quota})", until
-            )
+    async def reserve(self, parts: int, priority: Priority) -> None:
+        """Take ``parts`` from the month's allowance, or raise ChannelUnavailableError (until the 1st of next month).
+        Low-priority messages (digests, strangers' replies) may not take the last ``100 - reserve_percent`` %,
+        kept for reminders. The check and the count are one locked step in the database: several sends in flight
+        (and several instances) cannot together overshoot the quota (issue 28, finding 6). Warns the admins when
+        80 % or 95 % is crossed."""
+        now = self.clock()
+        low = priority >= Priority.LOW
+        limit = self.quota * self.reserve_percent // 100 if low else self.quota
+        async with self.uows() as uow:
+            taken = await self._take(uow, parts, limit, now)
+            await uow.commit()
+        if taken is None:
+            used = await self.used()
+            why = "quota kept for reminders" if low and used + parts <= self.quota else "monthly quota spent"
+            raise ChannelUnavailableError(f"{self.platform.value} {why} ({used}/{self.quota})", next_month_start(now))
+
+    async def release(self, n: int) -> None:
+        if n > 0:
+            async with self.uows() as uow:
+                await uow.usage.give_back(self.platform, month_of(self.clock()), n)
+                await uow.commit()
 
     def resets_at(self) -> datetime:
         return next_month_start(self.clock())
 
-    async def record(self, n: int = 1) -> int:
-        """Count ``n`` sent messages; warn the admins when 80 % or 95 % is crossed. Returns the month's total."""
-        for _ in range(2):  # a second process may create the month's row at the same moment
-            try:
-                async with self.uows() as uow:
-                    total = await self._record(uow, n)
-                    await uow.commit()
-                    return total
-            except Conflict:
-                continue
-        raise RuntimeError("could not record channel usage")
-
-    async def _record(self, u: UnitOfWork, n: int) -> int:
-        now = self.clock()
+    async def _take(self, u: UnitOfWork, n: int, limit: int, now: datetime) -> int | None:
         month = month_of(now)
-        total, warned = await u.usage.add(self.platform, month, n)
+        found = await u.usage.take(self.platform, month, n, limit)
+        if found is None:
+            return None
+        total, warned = found
         percent = total * 100 // self.quota if self.quota else 0
         crossed = [p for p in THRESHOLDS if warned < p <= percent]
         if crossed:

@@ -27,8 +27,9 @@ class SqlAudit:
     ) -> None:
         audit.record(self.s, actor, action, entity, entity_id, detail, at)
 
-    async def count(self, actor: str, action: str, since: datetime) -> int:
+    async def count(self, actor: str, action: str, since: datetime, prefix: bool = False) -> int:
+        who = t.AuditLog.actor.startswith(actor, autoescape=True) if prefix else t.AuditLog.actor == actor
         found = await self.s.scalar(
-            select(func.count()).where(t.AuditLog.actor == actor, t.AuditLog.action == action, t.AuditLog.at >= since)
+            select(func.count()).where(who, t.AuditLog.action == action, t.AuditLog.at >= since)
         )
         return int(found or 0)

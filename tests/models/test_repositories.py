@@ -264,10 +264,12 @@ async def test_reminder_runs_are_handled_once(loaded: Database) -> None:
 async def test_usage_accumulates_per_platform_and_month(loaded: Database) -> None:
     async with loaded.uows() as uow:
         assert await uow.usage.used(Platform.ZALO, "2023-04") == 0
-        assert await uow.usage.add(Platform.ZALO, "2023-04", 2) == (2, 0)
+        assert await uow.usage.take(Platform.ZALO, "2023-04", 2, 10) == (2, 0)
         await uow.usage.set_warned(Platform.ZALO, "2023-04", 80)
-        assert await uow.usage.add(Platform.ZALO, "2023-04", 1) == (3, 80)
+        assert await uow.usage.take(Platform.ZALO, "2023-04", 1, 10) == (3, 80)
+        assert await uow.usage.take(Platform.ZALO, "2023-04", 8, 10) is None  # over the limit: nothing taken
+        await uow.usage.give_back(Platform.ZALO, "2023-04", 1)  # reserved, not sent
         assert await uow.usage.used(Platform.ZALO, "2023-05") == 0
         await uow.commit()
     async with loaded.uows() as uow:
-        assert await uow.usage.used(Platform.ZALO, "2023-04") == 3
+        assert await uow.usage.used(Platform.ZALO, "2023-04") == 2
