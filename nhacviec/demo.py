@@ -132,7 +132,8 @@ async def run_demo(
             seen_until = now
             await sender.drain_once()
             with contextlib.suppress(TimeoutError):
-                await asyncio.wait_for(stop.wait(), TICK)
+                async with asyncio.timeout(TICK):  # not wait_for: it can swallow a cancellation on Python 3.11
+                    await stop.wait()
     finally:
         if server is not None:
             await server.stop()

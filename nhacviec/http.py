@@ -66,7 +66,8 @@ class Readiness:
         if self.stopping:
             found["service"] = "stopping"
         try:
-            await asyncio.wait_for(self.database(), 3.0)
+            async with asyncio.timeout(3.0):
+                await self.database()
             found["database"] = "ok"
         except Exception as exc:
             found["database"] = f"unavailable ({type(exc).__name__})"

@@ -64,7 +64,10 @@ class LeaderLoop:
                 await self.tick()
             except Exception as exc:  # the database is away: try again next time
                 log.warning("leadership check failed (%s); trying again in %.0f s", type(exc).__name__, self.every)
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), self.every)
+            with contextlib.suppress(TimeoutError):
+                # asyncio.timeout, not wait_for: on Python 3.11 wait_for swallows a cancellation arriving as the
+                # event is set (the race found in the Zalo inbox), and the service's stop would wait for ever.
+                async with asyncio.timeout(self.every):
+                    await stop.wait()
         if self.leading:
             await self._step_down()

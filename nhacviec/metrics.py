@@ -102,7 +102,8 @@ class Metrics:
     async def render(self) -> bytes:
         """The text exposition format, after reading the database figures (kept as they were if it fails)."""
         try:
-            await asyncio.wait_for(self._read(), READ_TIMEOUT)
+            async with asyncio.timeout(READ_TIMEOUT):
+                await self._read()
         except Exception as exc:  # the database is down: say so, and show the rest
             log.warning("metrics: could not read the database figures (%s)", type(exc).__name__)
             self.database_up.set(0)

@@ -321,7 +321,8 @@ class Service:
             await asyncio.wait([leading], timeout=self.timing.parts_stop)  # the leader loop steps down on ``stop``
         self.scheduler.shutdown(wait=False)
         try:
-            await asyncio.wait_for(sender_task, self.timing.sender_grace)
+            async with asyncio.timeout(self.timing.sender_grace):  # the task is cancelled with its awaiter
+                await sender_task
         except TimeoutError:  # a send that hangs: its claim is released by the next instance at once
             log.warning(
                 "the sender did not finish within %.0f s; its claims go back to the queue", self.timing.sender_grace
@@ -329,7 +330,8 @@ class Service:
         for bot in (self.telegram, self.zalo):
             if bot is not None:
                 with contextlib.suppress(Exception):
-                    await asyncio.wait_for(bot.stop(), self.timing.parts_stop)
+                    async with asyncio.timeout(self.timing.parts_stop):
+                        await bot.stop()
 
 
 class TelegramTokenRejected(Exception):
@@ -365,8 +367,9 @@ async def _start_telegram(
     async def keep_trying() -> None:
         delay = timing.telegram_retry
         while not stop.is_set():
-            with contextlib.suppress(asyncio.TimeoutError):
-                await asyncio.wait_for(stop.wait(), delay)
+            with contextlib.suppress(TimeoutError):
+                async with asyncio.timeout(delay):
+                    await stop.wait()
             if stop.is_set():
                 return
             try:
