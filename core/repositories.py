@@ -193,6 +193,10 @@ class PeriodRepository(Protocol):
     async def all(self, due_from: datetime | None = None, due_to: datetime | None = None) -> list[Period]:
         """Ordered by deadline, then series code."""
 
+    async def version(self) -> tuple[object, ...]:
+        """A cheap summary that changes whenever a submission is made or undone, a period or its agencies change,
+        an agency is added, renamed or ended, or a calendar day is set (one query): what the matrix depends on."""
+
     async def by_id(self, period_id: int) -> Period | None: ...
 
     async def find(self, ref: str | None, now: datetime) -> Period | None:

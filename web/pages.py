@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import asyncio
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -34,6 +34,7 @@ from web.charts import rate_chart
 from web.guard import Seen, bounded, same_site
 from web.labels import LABELS
 from web.session import LANG_COOKIE, Cookies, language
+from web.shared import Shared
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -45,6 +46,9 @@ class Dashboard:
     cookies: Cookies
     # The instant the matrix, the trends and a cell are judged at: the real time, but for `nhacviec demo`'s clock.
     clock: Callable[[], datetime] = utcnow
+    # The matrices being looked at, shared by everyone asking for the same one (web.shared).
+    matrices: Shared[matrix.Matrix] = field(default_factory=Shared)
+    bodies: Shared[Markup] = field(default_factory=Shared)
 
     def __post_init__(self) -> None:
         self.env = Environment(
@@ -142,18 +146,31 @@ class Dashboard:
         q = s.request.query_params
         kind = AgencyKind(q["kind"]) if q.get("kind") in {k.value for k in AgencyKind} else None
         page = bounded(q.get("trang", "1")) or 1
-        found = await matrix.matrix(
-            s.uow, s.me.actor, self.rules, self.clock(), q.get("plan") or None, q.get("series") or None, kind, page
-        )
-        return await self.show_aside(
-            s,
-            "matrix.html",
-            m=found,
-            kinds=list(AgencyKind),
-            chosen_kind=kind,
-            series=q.get("series"),
-            page_rows=matrix.PAGE_ROWS,
-        )
+        now = self.clock().replace(second=0, microsecond=0)  # judged by the minute, so the minute's askers share it
+        plan, series = q.get("plan") or None, q.get("series") or None
+        actor = s.me.actor
+        scope = "all" if actor.role is Role.ADMIN else actor.agency_id
+        key = (await s.uow.periods.version(), now, plan, series, kind, page, scope)
+        await s.uow.commit()  # the connection goes back to the pool while this request waits or renders
+
+        async def compute() -> matrix.Matrix:
+            found = await matrix.matrix(s.uow, actor, self.rules, now, plan, series, kind, page)
+            await s.uow.commit()
+            return found
+
+        async def render() -> Markup:
+            found = await self.matrices.get(key, compute)
+            body = self.env.get_template("_matrix_body.html")
+            context = self._context(
+                s.request,
+                s.viewer,
+                dict(m=found, kinds=list(AgencyKind), chosen_kind=kind, series=series, page_rows=matrix.PAGE_ROWS),
+            )
+            return Markup(await asyncio.to_thread(body.render, **context))
+
+        # The table is the same for everyone of one scope and language: rendered once, the page around it per person.
+        body = await self.bodies.get((key, s.lang), render)
+        return self.show(s, "matrix.html", body=body)
 
     async def cell_page(self, s: Seen) -> Response:
         try:

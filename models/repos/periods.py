@@ -7,6 +7,7 @@ from collections import defaultdict
 from collections.abc import Collection
 from dataclasses import replace
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import ColumnElement, and_, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
@@ -124,6 +125,30 @@ class SqlPeriods:
 
     async def status(self, period_id: int) -> list[PeriodStatusRow]:
         return (await self.statuses([period_id])).get(period_id, [])
+
+    async def version(self) -> tuple[object, ...]:
+        def one(value: Any, table: Any) -> Any:
+            return select(value).select_from(table).scalar_subquery()
+
+        row = (
+            await self.s.execute(
+                select(
+                    one(func.count(), t.Submission),
+                    one(func.max(t.Submission.id), t.Submission),
+                    one(func.count(t.Submission.undone_at), t.Submission),
+                    one(func.count(), t.ReportPeriod),
+                    one(func.max(t.ReportPeriod.id), t.ReportPeriod),
+                    one(func.max(t.ReportPeriod.due_at), t.ReportPeriod),
+                    one(func.count(), t.PeriodAgency),
+                    one(func.count(), t.Agency),
+                    one(func.count(t.Agency.ended_on), t.Agency),
+                    one(func.coalesce(func.sum(t.Agency.position), 0), t.Agency),
+                    one(func.count(), t.AgencyName),
+                    one(func.count(), t.CalendarDay),
+                )
+            )
+        ).one()
+        return tuple(str(v) for v in row)
 
     async def statuses(self, period_ids: Collection[int]) -> dict[int, list[PeriodStatusRow]]:
         # A province of thousands owes every period: the agencies are read once, in slices, and each period's
