@@ -17,6 +17,7 @@ Run: .venv/bin/python bench/dashboard_load.py. Results go in bench/RESULTS.md.
 from __future__ import annotations
 
 import asyncio
+import os
 import multiprocessing
 import platform
 import statistics
@@ -53,6 +54,7 @@ from web.session import COOKIE, Cookies  # noqa: E402
 
 SECRET = "bench-load-secret"
 USERS, ASKS, MESSAGES = 200, 3, 300
+PAGE = os.environ.get("BENCH_PAGE", "/?plan={plan}")  # BENCH_PAGE=/healthz: the same crowd on a page of nothing
 PLANS = ("21/KH-UBND", "22/KH-UBND", "23/KH-UBND")
 
 
@@ -69,7 +71,7 @@ def crowd(url: str, cookies: list[str], plan_number: str, out: multiprocessing.Q
                 nonlocal errors
                 for _ in range(ASKS):
                     started = time.perf_counter()
-                    page = await client.get(f"/?plan={plan_number}", cookies={COOKIE: cookie})
+                    page = await client.get(PAGE.format(plan=plan_number), cookies={COOKIE: cookie})
                     took.append(time.perf_counter() - started)
                     errors += page.status_code >= 500
 
