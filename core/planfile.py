@@ -172,6 +172,7 @@ class SeriesSpec:
     receiver_wording: str | None
     periods: tuple[PeriodSpec, ...]
     cutoff: str | None = None  # "nd09" (Nghị định 09/2019's) or the plan's words
+    left_out: tuple[str, ...] = ()  # agencies a group named that receive or compile the report: they owe nothing
 
 
 @dataclass(frozen=True, slots=True)
@@ -194,6 +195,7 @@ class ImportReport:
     plan_number: str
     changes: Counter[str] = field(default_factory=Counter)
     kept_periods: list[str] = field(default_factory=list)  # removed from the file but holding submissions
+    notes: list[str] = field(default_factory=list)  # what the import decided that the officer should know
 
     @property
     def changed(self) -> bool:
@@ -378,8 +380,16 @@ def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registe
             problems.append(f"{where}: field 'code': duplicate series code")
         seen_series.add(s.code)
         owed = expand(s.owed_by, where, "owed_by")
-        if s.via and s.via not in s.owed_by:  # who compiles the series owes it only when the file names it by code
-            owed = [c for c in owed if c != s.via]
+        # An agency never owes what it receives or compiles (issue 29: "đề nghị Thanh tra tỉnh gửi … về Thanh tra
+        # tỉnh"): a group leaves them out, and naming them by code is refused.
+        receiving = {c for c in (s.receiver, s.via) if c}
+        for code in sorted(receiving & set(s.owed_by)):
+            problems.append(
+                f"{where}: field 'owed_by': {code!r} receives or compiles this report, so it does not send it "
+                "(nhận báo cáo này nên không phải gửi)"
+            )
+        left_out = tuple(c for c in owed if c in receiving)
+        owed = [c for c in owed if c not in receiving]
         for name, named in (("receiver", s.receiver), ("via", s.via)):
             if named is not None and named not in codes and named not in known:
                 problems.append(f"{where}: field '{name}': unknown agency code {named!r}")
@@ -416,6 +426,7 @@ def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registe
                 wording,
                 periods,
                 reflow(s.cutoff) if s.cutoff else None,
+                left_out,
             )
         )
 

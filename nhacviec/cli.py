@@ -131,6 +131,8 @@ def import_plan_cmd(
         kept = "sẽ giữ lại kỳ (would keep)" if dry_run else "giữ lại kỳ (kept)"
         for label in report.kept_periods:
             err.print(styled(f"{kept.capitalize()} {label!r} vì đã có báo cáo nộp (it holds submissions).", "yellow"))
+        for note in report.notes:
+            out.print(f"  {note}")
 
     run(go())
 

@@ -27,7 +27,9 @@ async def preview(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agencies
         PlanFileError: the file would change agencies it may not (``core.plandiff``); every one is listed.
     """
     require_admin(actor)
-    return plandiff.diff(await uow.agencies.stored_plan(spec.number), spec, update_agencies).report
+    report = plandiff.diff(await uow.agencies.stored_plan(spec.number), spec, update_agencies).report
+    report.notes.extend(await left_out_notes(uow, spec))
+    return report
 
 
 async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agencies: bool = False) -> ImportReport:
@@ -42,7 +44,22 @@ async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agen
     if changes.changed:
         await uow.agencies.apply_plan(spec, changes)
         await uow.audit.record(actor.label, "import_plan", "plan", spec.number, dict(changes.report.changes))
+    changes.report.notes.extend(await left_out_notes(uow, spec))
     return changes.report
+
+
+async def left_out_notes(uow: UnitOfWork, spec: PlanSpec) -> list[str]:
+    """One line per agency a group would have made owe a report it receives or compiles."""
+    names = {a.code: a.name for a in spec.agencies}
+    notes: list[str] = []
+    for s in spec.series:
+        for code in s.left_out:
+            if code not in names:
+                found = await uow.agencies.by_code(code)
+                names[code] = found.name if found is not None else code
+            does = "tổng hợp" if code == s.via else "nhận"
+            notes.append(f"{s.name}: {names[code]} {does} báo cáo này nên không phải gửi")
+    return list(dict.fromkeys(notes))
 
 
 async def registered(uow: UnitOfWork) -> list[Registered]:

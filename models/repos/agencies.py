@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from datetime import date
 
-from sqlalchemy import func, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.errors import LineageError
@@ -122,15 +122,41 @@ class SqlAgencies:
                 )
             )
         ).all()
+        period_series = dict(
+            (
+                await self.s.execute(
+                    select(t.ReportPeriod.id, t.ReportPeriod.series_id).where(t.ReportPeriod.id.in_(periods))
+                )
+            )
+            .tuples()
+            .all()
+        )
         for taker in takers:
+            # Never a report the taker receives or compiles itself (issue 29: Sở Nội vụ was handed Sở Lao động -
+            # Thương binh và Xã hội's reports "qua Sở Nội vụ tổng hợp", and asked to send them to itself).
+            own = set(
+                (
+                    await self.s.scalars(
+                        select(t.ReportSeries.id).where(
+                            or_(t.ReportSeries.receiver_agency_id == taker, t.ReportSeries.via_agency_id == taker)
+                        )
+                    )
+                ).all()
+            )
             owed = set(
                 (await self.s.scalars(select(t.SeriesAgency.series_id).where(t.SeriesAgency.agency_id == taker))).all()
             )
-            self.s.add_all(t.SeriesAgency(series_id=sid, agency_id=taker) for sid in series if sid not in owed)
+            self.s.add_all(
+                t.SeriesAgency(series_id=sid, agency_id=taker) for sid in series if sid not in owed and sid not in own
+            )
             due = set(
                 (await self.s.scalars(select(t.PeriodAgency.period_id).where(t.PeriodAgency.agency_id == taker))).all()
             )
-            self.s.add_all(t.PeriodAgency(period_id=pid, agency_id=taker) for pid in periods if pid not in due)
+            self.s.add_all(
+                t.PeriodAgency(period_id=pid, agency_id=taker)
+                for pid in periods
+                if pid not in due and period_series[pid] not in own
+            )
             held = set(
                 (
                     await self.s.scalars(select(t.TaskAssignment.task_id).where(t.TaskAssignment.agency_id == taker))
