@@ -17,8 +17,8 @@ Run: .venv/bin/python bench/dashboard_load.py. Results go in bench/RESULTS.md.
 from __future__ import annotations
 
 import asyncio
-import os
 import multiprocessing
+import os
 import platform
 import statistics
 import sys
