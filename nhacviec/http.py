@@ -32,6 +32,7 @@ from starlette.routing import BaseRoute, Route
 from uvicorn.protocols.http.h11_impl import H11Protocol
 
 from nhacviec.metrics import Metrics
+from web.admission import Admission
 from web.bodies import BODY_READ_TIMEOUT, BodyDeadline
 from web.headers import SecurityHeaders
 
@@ -118,7 +119,11 @@ def build_app(
     routes += [Route(hook.path, _webhook(hook, readiness), methods=["POST"]) for hook in webhooks]
     return Starlette(
         routes=[*routes, *(pages or [])],
-        middleware=[Middleware(SecurityHeaders, https=https), Middleware(BodyDeadline, timeout=body_timeout)],
+        middleware=[
+            Middleware(SecurityHeaders, https=https),
+            Middleware(Admission),
+            Middleware(BodyDeadline, timeout=body_timeout),
+        ],
     )
 
 
