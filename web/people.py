@@ -16,7 +16,7 @@ from starlette.responses import RedirectResponse, Response
 from core.deadlines import utcnow
 from core.errors import AdminElsewhere, AgencyUnknown, DomainError, NotAllowed, PersonUnknown
 from core.types import Role
-from core.usecases import accounts, people, plan, privacy
+from core.usecases import accounts, inbound, people, plan, privacy
 from web.guard import Seen, bounded
 from web.pages import Dashboard
 
@@ -38,8 +38,17 @@ class PeoplePages:
     async def _page(self, s: Seen, status: int = 200, **context: object) -> Response:
         found = await people.listing(s.uow, s.me.actor)
         agencies = await plan.agencies(s.uow) if s.is_admin else []
+        set_aside = await inbound.set_aside(s.uow, s.me.actor, limit=20) if s.is_admin else []
         return self.d.show(
-            s, "people.html", status, people=found, agencies=agencies, roles=list(Role), groups=GROUPS, **context
+            s,
+            "people.html",
+            status,
+            people=found,
+            agencies=agencies,
+            roles=list(Role),
+            groups=GROUPS,
+            set_aside=set_aside,
+            **context,
         )
 
     async def page(self, s: Seen) -> Response:
