@@ -61,6 +61,7 @@ class BotApiStandIn(HttpStandIn):
         self._chat_tokens: dict[int, tuple[float, float]] = {}  # chat → (tokens, at)
         self._random = random.Random(flood.seed if flood else 0)
         self.blocked: set[int] = set()  # chats whose person blocked the bot: 403
+        self.down: set[int] = set()  # chats Telegram cannot deliver to for now: 502, nothing delivered
         self.faulted: dict[str, int] = {"5xx": 0, "timeout": 0, "dropped": 0}
 
     @property
@@ -217,6 +218,8 @@ class BotApiStandIn(HttpStandIn):
         return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
 
     def answer(self, method: str, params: dict[str, Any]) -> tuple[int, dict[str, Any]]:
+        if method in ("sendMessage", "sendDocument") and int(params.get("chat_id", 0)) in self.down:
+            return 502, {"ok": False, "error_code": 502, "description": "Bad Gateway"}
         if method in ("sendMessage", "sendDocument") and int(params.get("chat_id", 0)) in self.blocked:
             return 403, {"ok": False, "error_code": 403, "description": "Forbidden: bot was blocked by the user"}
         if self.flood is not None and method in ("sendMessage", "sendDocument") and (fault := self._fault()):

@@ -254,8 +254,9 @@ async def test_both_webhooks_take_any_body(loaded: Database, errors: _Errors) ->
         ZaloWebhookConfig("https://bot.example.invalid/zalo", SECRET),
     )
     await telegram.start()
+    await telegram.start_polling()  # the leader's part: answering what the webhook kept
     await zalo.start()
-    zalo.start_polling()  # the leader's part: answering what the webhook kept
+    zalo.start_polling()
     hooks = [
         Webhook(WEBHOOK_PATH, TELEGRAM_SECRET_HEADER, SECRET, telegram.feed),
         Webhook(ZALO_PATH, SECRET_HEADER, SECRET, zalo.handle),
@@ -272,6 +273,7 @@ async def test_both_webhooks_take_any_body(loaded: Database, errors: _Errors) ->
             huge = await http.post(ZALO_PATH, content=b"x" * (2 << 20), headers={SECRET_HEADER: SECRET})
             assert huge.status_code == 413
             await until(zalo.inbox.idle, "every Zalo update the webhook kept answered")
+            await until(telegram.inbox.idle, "every Telegram update the webhook kept answered")
     finally:
         await telegram.stop()
         await zalo.stop()

@@ -5,11 +5,12 @@ from __future__ import annotations
 from collections.abc import Coroutine
 from typing import Any, TypeVar
 
-from telegram import Bot
+from telegram import Bot, InputFile
 from telegram.error import BadRequest, Forbidden, NetworkError, TelegramError, TimedOut
 
 from bot.pacing import Pacer
-from bot.telegram.render import edit_text, send_text
+from bot.telegram.render import edit_text, flood_seconds, send_text
+from core.conversation.events import Document
 from core.ports import (
     OutgoingMessage,
     PermanentSendError,
@@ -36,6 +37,16 @@ class TelegramChannel:
     async def send(self, chat_id: str, message: OutgoingMessage) -> str | None:
         sent = await self._call(send_text(self.bot, chat_id, message.text, message.choices, self.pacer))
         return str(sent.message_id)
+
+    async def send_document(self, chat_id: str, document: Document) -> None:
+        """A file (an Excel export), through the same pacer and flood policy."""
+        await self._call(
+            self.pacer.call(
+                chat_id,
+                lambda: self.bot.send_document(chat_id, InputFile(document.data, filename=document.filename)),
+                flood_seconds,
+            )
+        )
 
     async def edit(self, chat_id: str, message_id: str, message: OutgoingMessage) -> None:
         """Replace the message's text and buttons (none if the message has no choices)."""

@@ -12,7 +12,6 @@ from telegram import (
     Bot,
     InlineKeyboardButton,
     InlineKeyboardMarkup,
-    InputFile,
     Message,
     Update,
 )
@@ -21,7 +20,7 @@ from telegram.error import RetryAfter
 from telegram.warnings import PTBDeprecationWarning
 
 from bot.pacing import Pacer
-from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
+from core.conversation.events import EventKind, FileRef, Incoming, Sender
 from core.conversation.parse import parse_command
 from core.textsplit import split_text
 from core.types import Platform
@@ -125,12 +124,3 @@ def retry_seconds(exc: RetryAfter) -> float:
         warnings.simplefilter("ignore", PTBDeprecationWarning)
         value = exc.retry_after
     return value.total_seconds() if isinstance(value, timedelta) else float(value)
-
-
-async def send_reply(bot: Bot, chat_id: str, reply: Reply, pacer: Pacer) -> None:
-    await send_text(bot, chat_id, reply.text, tuple((c.label, c.token) for c in reply.choices), pacer)
-    if reply.document is not None:
-        doc = reply.document
-        await pacer.call(
-            chat_id, lambda: bot.send_document(chat_id, InputFile(doc.data, filename=doc.filename)), flood_seconds
-        )

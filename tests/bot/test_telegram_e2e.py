@@ -14,6 +14,7 @@ from datetime import datetime
 import httpx
 import pytest
 import time_machine
+from sqlalchemy import select
 
 from bot.pacing import Pacer
 from bot.telegram.app import WEBHOOK_PATH, TelegramBot, WebhookConfig
@@ -26,6 +27,7 @@ from core.deadlines import VN_TZ
 from core.ports import FloodControlError, OutgoingMessage, RecipientBlockedError
 from core.types import Platform, Role
 from core.usecases.rules import Rules
+from models import tables as t
 from nhacviec.config import Settings
 from nhacviec.http import Webhook
 from nhacviec.logsafety import SecretMaskingFilter
@@ -37,6 +39,7 @@ from tests.factories import invite_code
 from tests.fakes import unpaced
 from tests.serving import serving
 from tests.telegram_standin import BotApiStandIn, FloodRules
+from tests.waiting import until
 
 TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
 ADMIN, STP, TTRA = 1001, 1002, 1003
@@ -233,6 +236,7 @@ async def test_webhook_mode_refuses_requests_without_the_secret(loaded: Database
         webhook=hook,
     )
     await bot.start()
+    await bot.start_polling()  # the leader's part: in webhook mode, answering what the webhook kept
     hooks = [Webhook(WEBHOOK_PATH, TELEGRAM_SECRET_HEADER, hook.secret, bot.feed)]
     try:
         async with serving(loaded.uows, hooks) as server:
@@ -350,6 +354,49 @@ async def test_one_chats_flood_does_not_hold_up_another_and_keeps_its_order(load
             if "Kế hoạch số 46/KH-UBND, mục II." in p["text"]
         ]
         assert order == refs  # one chat's updates in the order they came
+    finally:
+        await bot.stop()
+        api.stop()
+
+
+# ------------------------------------------------------------------ issue 28: one road for replies
+
+
+async def test_a_telegram_reply_refused_for_a_while_is_kept_and_sent_after_a_restart(loaded: Database) -> None:
+    """Telegram's replies went inline, retried in memory: a stop while Telegram refused them lost them. Now a
+    polled update is kept, answered by the inbox, and its reply stays in the database until it goes, sent by the
+    next leader after a stop (as Zalo's: one road). The stand-in answers the chat's sends 502 until told
+    otherwise."""
+    api = BotApiStandIn(TOKEN)
+    api.down.add(STP)
+    api.start()
+
+    def leader() -> TelegramBot:
+        conversation = Conversation(loaded.uows, ServiceNotifier(OutboxSender(loaded.uows, {})))
+        chats = admin_chats(loaded.uows, Platform.TELEGRAM)
+        return TelegramBot(TOKEN, conversation, chats, api.base_url, poll_timeout=1, pacer=unpaced(), backoff=0.01)
+
+    bot = leader()
+    await bot.start()
+    await bot.start_polling()
+    try:
+        api.push_text(STP, "Sơn", "/huongdan")
+
+        async def owed() -> bool:
+            async with loaded.sessions() as s:
+                row = await s.scalar(select(t.InboundUpdate).where(t.InboundUpdate.platform == "telegram"))
+                return row is not None and row.replies is not None and row.attempts >= 2 and row.done_at is None
+
+        await until(owed, "the reply kept and tried again")
+        await bot.stop()
+        assert [d for d in api.delivered if d[0] == STP] == []  # tried, not delivered
+        api.down.discard(STP)  # Telegram delivers again
+        bot = leader()  # the next leader
+        await bot.start()
+        await bot.start_polling()
+        await api.reply_to(STP, "Hệ thống nhắc việc của Sở Nội vụ")
+        await until(bot.inbox.idle, "nothing left to answer")
+        assert len([d for d in api.delivered if d[0] == STP]) == 1  # handled once, delivered once
     finally:
         await bot.stop()
         api.stop()
