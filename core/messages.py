@@ -5,6 +5,7 @@ Message ids are English; the Vietnamese catalog (locales/vi) is what most people
 
 from __future__ import annotations
 
+import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -125,14 +126,47 @@ def greeting(lang: str, name: str, agency: str) -> str:
 
 def _who(name: str, agency: str) -> str:
     """ "Nguyễn Văn A, Chuyên viên Văn phòng Sở" of "Sở Tư pháp" → "Nguyễn Văn A, Chuyên viên Văn phòng Sở Tư pháp";
-    a position that does not end in the agency's own word is followed by the agency's name."""
+    a name without a position is followed by the agency's name."""
     person, _, title = name.partition(", ")
+    return f"{person}, {position_at(title, agency) if title else agency}"
+
+
+# How positions abbreviate the bodies they name ("Chủ tịch UBND phường"): spelled out before comparing.
+SPELLED = {"UBND": "Ủy ban nhân dân", "HĐND": "Hội đồng nhân dân", "UBMTTQ": "Ủy ban Mặt trận Tổ quốc"}
+
+
+def position_at(title: str, agency: str) -> str:
+    """A position and its agency as an office writes them, the agency never said twice (issue 29):
+
+    - a position that already names the agency is left as it is: "Chánh Thanh tra tỉnh" of "Thanh tra tỉnh";
+    - a position that ends with the words the agency's name begins with runs on into the rest of the name:
+      "Chủ tịch UBND phường" of "Ủy ban nhân dân phường Minh Xuân" → "Chủ tịch Ủy ban nhân dân phường Minh Xuân",
+      "Chánh Văn phòng" of "Văn phòng Ủy ban nhân dân tỉnh" → "Chánh Văn phòng Ủy ban nhân dân tỉnh",
+      "Giám đốc Sở" of "Sở Tư pháp" → "Giám đốc Sở Tư pháp";
+    - otherwise the agency follows: "Chuyên viên" of "Sở Y tế" → "Chuyên viên Sở Y tế".
+    """
+    title, agency = " ".join(title.split()), " ".join(agency.split())
     if not title:
-        return f"{person}, {agency}"
-    head = agency.split(" ", 1)[0]  # "Sở", "Ủy", "Ban", "Văn"…
-    if title.endswith(f" {head}") and agency.startswith(f"{head} "):
-        return f"{person}, {title}{agency[len(head) :]}"
-    return f"{person}, {title} {agency}"
+        return agency
+    words = " ".join(SPELLED.get(w, w) for w in title.split()).split()
+    names = agency.split()
+    folded, wanted = [_fold(w) for w in words], [_fold(w) for w in names]
+    after: list[str] = []
+    for i in range(len(words) - len(names) + 1):  # the position names the agency: what precedes it runs on into it
+        if folded[i : i + len(names)] == wanted:
+            words, after = words[:i], words[i + len(names) :]
+            break
+    for n in range(
+        min(len(words), len(names)), 0, -1
+    ):  # the longest run shared by the position's end and the name's start
+        if [_fold(w) for w in words[-n:]] == wanted[:n]:
+            words = words[:-n]
+            break
+    return " ".join([*words, *names, *after])
+
+
+def _fold(text: str) -> str:
+    return unicodedata.normalize("NFC", text).casefold()
 
 
 def _asks(lang: str, report: ReportRef) -> str:
