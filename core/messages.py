@@ -165,6 +165,18 @@ def position_at(title: str, agency: str) -> str:
     return " ".join([*words, *names, *after])
 
 
+def receiver_phrase(receiver: str, via: str, wording: str = "") -> str:
+    """To whom a report goes, as every reminder says it (issue 29: "(qua Sở Nội vụ tổng hợp)" was lost unless a plan
+    file spelled it out): composed from the series' receiver and the agency that compiles it, "Ủy ban nhân dân tỉnh
+    Tuyên Quang (qua Sở Nội vụ tổng hợp)". The plan's own wording is used only where it says what the composition
+    cannot, and never when it leaves out the agency the report goes through."""
+    composed = f"{receiver} (qua {via} tổng hợp)" if via else receiver
+    wording = " ".join(wording.split())
+    if not wording or (via and _fold(via) not in _fold(wording)):
+        return composed
+    return wording
+
+
 def _fold(text: str) -> str:
     return unicodedata.normalize("NFC", text).casefold()
 

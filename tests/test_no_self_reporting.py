@@ -9,6 +9,7 @@ that go "qua Sở Nội vụ tổng hợp".
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -83,3 +84,34 @@ def test_a_hand_over_never_gives_the_compiler_its_own_reports(cli, tmp_path: Pat
     assert status.code == 0, status.err
     owing = {row["agency"] for row in status.json()}
     assert "SNV" not in owing and {"SYT", "SGDDT"} <= owing, owing
+
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "plans").glob("*-2026*.toml"))
+
+
+def test_a_year_of_reminders_never_asks_an_agency_to_report_to_itself_and_names_the_compiler(  # type: ignore[no-untyped-def]
+    cli, tmp_path: Path
+) -> None:
+    """Issue 29's done-when, for a year of 2026 in Tuyên Quang with the fixtures' plans: no reminder asks Sở Nội vụ
+    (who compiles) or Thanh tra tỉnh (who receives) to send to itself, and every reminder that goes through Sở Nội
+    vụ says "(qua Sở Nội vụ tổng hợp)", whether or not the plan file spelled it out (12/KH-UBND's 6-month, 9-month
+    and annual series do not)."""
+    assert cli("province", "load", "Tuyên Quang", "--from", "2025-07-01").code == 0
+    assert len(FIXTURES) >= 4
+    for plan_file in [*FIXTURES, _plan(tmp_path, '"@departments"')]:
+        assert cli("import-plan", str(plan_file)).code == 0, plan_file
+    for agency in ("STP", "SNV", "TTRA"):
+        shown = cli("reminders", "--from", "2026-01-01", "--to", "2026-12-31", "--agency", agency, "--text")
+        assert shown.code == 0, shown.err
+        blocks = [b for b in shown.out.split("── ") if "Kính gửi" in b]
+        if agency == "STP":
+            assert len(blocks) > 50
+        for block in blocks:
+            asked = re.search(
+                r"đề nghị (.+?) (?:gửi|khẩn trương gửi) .+? về (.+?)(?: chậm nhất| trước|:| \(qua)", block
+            )
+            assert "Sở Nội vụ đề nghị Sở Nội vụ" not in block, block
+            if asked is not None:
+                assert asked.group(1) != asked.group(2), block
+            if "Sở Nội vụ đề nghị" in block:
+                assert "(qua Sở Nội vụ tổng hợp)" in block, block

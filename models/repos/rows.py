@@ -88,7 +88,7 @@ def period_select() -> Select[tuple[t.ReportPeriod, t.ReportSeries, t.Plan, str,
 def period(
     p: t.ReportPeriod, s: t.ReportSeries, plan: t.Plan, receiver_name: str, via_name: str | None = None
 ) -> Period:
-    receiver = s.receiver_wording or receiver_name
+    receiver = messages.receiver_phrase(receiver_name, via_name or "", s.receiver_wording or "")
     return Period(
         id=p.id,
         series_code=s.code,
