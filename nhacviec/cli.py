@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.telegram.links import invite_links
-from core import messages
+from core import messages, vietnamese
 from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
 from core.export import invites_workbook
 from core.i18n import format_day, format_instant
@@ -374,7 +374,11 @@ def status_cmd(
         async with context() as w, w.uows() as uow:
             seen = await overview.overview(uow, OPERATOR, period, now, w.rules())
         p, counted = seen.period, seen.tally
-        judged = sorted(counted.rows, key=lambda j: (j.row.agency.kind, j.row.agency.id))
+        # Departments before communes, each kind in its official order (the kind's name sorted communes first).
+        judged = sorted(
+            counted.rows,
+            key=lambda j: (vietnamese.kind_rank(j.row.agency.kind), j.row.agency.position, j.row.agency.id),
+        )
         if as_json:
             print_json(
                 [

@@ -235,3 +235,15 @@ async def test_the_merged_provinces_agencies_end_into_this_ones(loaded: Database
     async with loaded.uows() as uow:
         assert (await plan.agency(uow, "HG-STP")).successor == "STP"
         assert len((await plan.agency(uow, "HG-DV")).successors) == len(dong_van.communes) == 6
+
+
+def test_status_lists_departments_before_communes(cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 29: `status` listed the communes before the departments (the kinds' names sorted)."""
+    assert cli("province", "load", "Tuyên Quang", "--from", "2025-07-01").code == 0
+    assert cli("import-plan", str(PLAN_2026)).code == 0
+    status = cli("status", "21/KH-UBND thang:2026-03", "--json")
+    assert status.code == 0, status.err
+    kinds = {a["code"]: a["kind"] for a in cli("agencies", "--json").json()}
+    listed = [kinds[row["agency"]] for row in status.json()]
+    assert listed == sorted(listed, key=lambda k: ["department", "district", "commune", "other"].index(k))
+    assert listed[0] == "department" and listed[-1] == "commune"

@@ -10,6 +10,7 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+from core import vietnamese
 from core.errors import AgencyUnknown, NotAllowed, PeriodUnknown
 from core.repositories import UnitOfWork
 from core.standing import judge
@@ -108,7 +109,10 @@ class Matrix:
 
     def ranking(self) -> list[Row]:
         """Agencies by on-time rate, best first (those with nothing due last), then by name."""
-        return sorted(self.rows, key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), r.agency.name))
+        return sorted(
+            self.rows,
+            key=lambda r: (-(r.on_time_rate if r.on_time_rate is not None else -1), vietnamese.sort_key(r.agency.name)),
+        )
 
 
 def _cell(
@@ -168,7 +172,7 @@ async def matrix(
             counts[i][c.state] = counts[i].get(c.state, 0) + 1
         rows.append(Row(a, cells))
     columns = tuple(Column(p, c) for p, c in zip(periods, counts, strict=True))
-    order = (AgencyKind.DEPARTMENT, AgencyKind.DISTRICT, AgencyKind.COMMUNE, AgencyKind.OTHER)
+    order = vietnamese.KIND_ORDER
     rows.sort(key=lambda r: order.index(r.agency.kind))  # stable: the official order within each kind
     pages = max(1, -(-len(rows) // PAGE_ROWS))
     page = min(max(page, 1), pages)
