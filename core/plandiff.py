@@ -68,6 +68,8 @@ class StoredPlan:
     used_elsewhere: dict[str, frozenset[str]]  # agency code → numbers of the other plans that use it
     tasks: dict[tuple[str, int], StoredTask] = field(default_factory=dict)  # by (ref, paragraph)
     series: dict[str, StoredSeries] = field(default_factory=dict)  # by code
+    # agency code → (the earliest, the latest) issue date of the other plans that use it
+    used_between: dict[str, tuple[date, date]] = field(default_factory=dict)
 
 
 @dataclass(frozen=True, slots=True)
@@ -88,6 +90,10 @@ class PlanDiff:
     plan: str | None = None  # "create", "update" or None
     agencies_created: list[AgencySpec] = field(default_factory=list)
     agencies_updated: list[AgencySpec] = field(default_factory=list)
+    # A name of the plan's own time (issue 29): (code, name, until) kept as the agency's name before ``until``, and
+    # (code, name, from) an agency renamed from a later plan's date (its name until then kept as history).
+    names_before: list[tuple[str, str, date]] = field(default_factory=list)
+    renamed_from: list[tuple[str, str, date]] = field(default_factory=list)
     # (position, task, new, fields changed, assignments changed) for every task of the file:
     tasks: list[tuple[int, TaskSpec, bool, bool, bool]] = field(default_factory=list)
     tasks_removed: list[tuple[str, int]] = field(default_factory=list)
@@ -128,6 +134,8 @@ CHANGE_VI = {
     "plan updated": "cập nhật thông tin kế hoạch",
     "agencies created": "thêm cơ quan",
     "agencies updated": "cập nhật cơ quan",
+    "agency names of their time kept": "giữ tên cơ quan theo thời điểm của kế hoạch",
+    "agencies renamed from the plan's date": "đổi tên cơ quan từ ngày của kế hoạch",
     "tasks created": "thêm nhiệm vụ",
     "tasks updated": "cập nhật nhiệm vụ",
     "task assignments changed": "thay đổi cơ quan thực hiện nhiệm vụ",
@@ -184,6 +192,19 @@ def _agencies(stored: StoredPlan, spec: PlanSpec, update_agencies: bool, d: Plan
         if have == wanted:
             continue
         elsewhere = stored.used_elsewhere.get(a.code, frozenset())
+        between = stored.used_between.get(a.code)
+        only_name = {k for k in wanted if have[k] != wanted[k]} == {"name"}
+        if elsewhere and not update_agencies and only_name and between is not None:
+            # A name of the plan's own time, not a correction: a plan older than every other plan that uses the
+            # agency names it as it was then; a plan newer than all of them, as it is from now on.
+            if spec.issued_on < between[0]:
+                d.names_before.append((a.code, a.name, between[0]))
+                d.report.changes["agency names of their time kept"] += 1
+                continue
+            if spec.issued_on > between[1]:
+                d.renamed_from.append((a.code, a.name, spec.issued_on))
+                d.report.changes["agencies renamed from the plan's date"] += 1
+                continue
         if elsewhere and not update_agencies:
             refused += [
                 f"agencies (code {a.code!r}): field {name!r}: {have[name]!r} → {value!r} would change it for plan "

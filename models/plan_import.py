@@ -4,6 +4,7 @@ an import (what may change, what is kept) are the diff's; here are only the read
 from __future__ import annotations
 
 from collections import defaultdict
+from datetime import date
 
 from sqlalchemy import delete, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -25,6 +26,7 @@ from models.repos import rows
 from models.repos.rows import lineage
 from models.tables import (
     Agency,
+    AgencyName,
     PeriodAgency,
     Plan,
     ReportPeriod,
@@ -43,9 +45,10 @@ async def load(session: AsyncSession, number: str) -> StoredPlan:
     code_of = {a.id: a.code for a in registry.values()}
     plan = await session.scalar(select(Plan).where(Plan.number == number))
     elsewhere = await _used_by_other_plans(session, plan.id if plan else None)
-    used = {code_of[agency_id]: frozenset(numbers) for agency_id, numbers in elsewhere.items()}
+    used = {code_of[agency_id]: frozenset(n for n, _ in found) for agency_id, found in elsewhere.items()}
+    between = {code_of[agency_id]: (min(d for _, d in f), max(d for _, d in f)) for agency_id, f in elsewhere.items()}
     if plan is None:
-        return StoredPlan(None, registry, used)
+        return StoredPlan(None, registry, used, used_between=between)
     stored_fields = {name: getattr(plan, name) for name in PLAN_FIELDS}
 
     assigned: dict[int, set[tuple[str, TaskRole]]] = defaultdict(set)
@@ -99,7 +102,7 @@ async def load(session: AsyncSession, number: str) -> StoredPlan:
         )
         for s in series_rows
     }
-    return StoredPlan(stored_fields, registry, used, tasks, series)
+    return StoredPlan(stored_fields, registry, used, tasks, series, between)
 
 
 async def apply(session: AsyncSession, spec: PlanSpec, d: PlanDiff) -> None:
@@ -119,6 +122,11 @@ async def apply(session: AsyncSession, spec: PlanSpec, d: PlanDiff) -> None:
     for a in d.agencies_updated:
         for name, value in agency_fields(a).items():
             setattr(agencies[a.code], name, value)
+    for code, name, until in d.names_before:  # the name the plan's own time gave it, kept as history
+        session.add(AgencyName(agency_id=agencies[code].id, name=name, until=until))
+    for code, name, since in d.renamed_from:  # renamed from the newer plan's date; the name before kept
+        session.add(AgencyName(agency_id=agencies[code].id, name=agencies[code].name, until=since))
+        agencies[code].name = name
     await session.flush()
     ids = {code: row.id for code, row in agencies.items()}
 
@@ -215,22 +223,22 @@ async def _codes_of(
     return found
 
 
-async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> dict[int, set[str]]:
-    """Agency id → the numbers of the other plans that assign it a task or a report series."""
-    found: dict[int, set[str]] = {}
+async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> dict[int, set[tuple[str, date]]]:
+    """Agency id → (number, issue date) of the other plans that assign it a task or a report series."""
+    found: dict[int, set[tuple[str, date]]] = {}
     by_task = (
-        select(TaskAssignment.agency_id, Plan.number)
+        select(TaskAssignment.agency_id, Plan.number, Plan.issued_on)
         .join(Task, Task.id == TaskAssignment.task_id)
         .join(Plan, Plan.id == Task.plan_id)
         .where(Plan.id != plan_id)
     )
     by_series = (
-        select(SeriesAgency.agency_id, Plan.number)
+        select(SeriesAgency.agency_id, Plan.number, Plan.issued_on)
         .join(ReportSeries, ReportSeries.id == SeriesAgency.series_id)
         .join(Plan, Plan.id == ReportSeries.plan_id)
         .where(Plan.id != plan_id)
     )
     for query in (by_task, by_series):
-        for agency_id, number in (await session.execute(query)).tuples().all():
-            found.setdefault(agency_id, set()).add(number)
+        for agency_id, number, issued_on in (await session.execute(query)).tuples().all():
+            found.setdefault(agency_id, set()).add((number, issued_on))
     return found

@@ -6,10 +6,12 @@ from datetime import date, datetime, timedelta
 
 from core import plandiff
 from core.errors import AgencyUnknown, LineageError, PeriodAmbiguous, PeriodUnknown
+from core.messages import short_day
 from core.planfile import ImportReport, PlanSpec, Registered
 from core.repositories import UnitOfWork
 from core.standing import Deadlines, judge, past
 from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, Standing, TaskListing
+from core.usecases import province
 from core.usecases.rules import require_admin
 
 UPCOMING = timedelta(days=45)  # /hanbaocao shows periods opening within this (and every unsent overdue one)
@@ -44,6 +46,13 @@ async def import_plan(uow: UnitOfWork, actor: Actor, spec: PlanSpec, update_agen
     if changes.changed:
         await uow.agencies.apply_plan(spec, changes)
         await uow.audit.record(actor.label, "import_plan", "plan", spec.number, dict(changes.report.changes))
+        if changes.agencies_created:  # the registry's history holds for what the plan brought
+            kept = await province.keep_history(uow, actor)
+            for e in kept.ended if kept is not None else []:
+                changes.report.notes.append(
+                    f"{e.name} đã kết thúc từ ngày {short_day(e.on)} theo lịch sử của tỉnh (ended, as the province's "
+                    "history says)"
+                )
     changes.report.notes.extend(await left_out_notes(uow, spec))
     return changes.report
 

@@ -7,12 +7,11 @@ from dataclasses import dataclass, field
 from datetime import date
 
 from core import registry
-from core.errors import LineageError
+from core.errors import AgencyUnknown, LineageError
 from core.messages import short_day
 from core.reading.text import fold
 from core.repositories import UnitOfWork
 from core.types import Actor, Agency, AgencyKind
-from core.usecases.plan import agency
 from core.usecases.rules import require_admin
 
 
@@ -187,6 +186,38 @@ async def load(uow: UnitOfWork, actor: Actor, name: str, from_day: date, dry_run
         {"added": len(report.added), "placed": len(report.placed), "ended": [e.code for e in report.ended]},
     )
     return report
+
+
+async def agency(uow: UnitOfWork, code: str) -> Agency:
+    found = await uow.agencies.by_code(code)
+    if found is None:
+        raise AgencyUnknown(code[:32])
+    return found
+
+
+async def loaded(uow: UnitOfWork) -> tuple[str, date] | None:
+    """The province loaded into the registry, and from which day (its communes' first day); None if none was."""
+    communes = [a for a in await uow.agencies.all(include_inactive=True) if a.kind is AgencyKind.COMMUNE and a.province]
+    if not communes:
+        return None
+    code = communes[0].province
+    name = next((n for n in registry.names() if registry.province(n).code == code), None)
+    days = [a.started_on for a in communes if a.started_on is not None]
+    if name is None or not days:
+        return None
+    return name, min(days)
+
+
+async def keep_history(uow: UnitOfWork, actor: Actor) -> ProvinceReport | None:
+    """After a plan import: what the province's official history says of the agencies the plan just added (a plan of
+    2023 imported after the load brings back Sở Kế hoạch và Đầu tư and the districts) is recorded again — they end
+    when they ended, their successors owing what falls due after (issue 29: abolished agencies stay abolished,
+    whatever the order of imports). Nothing when no province was loaded, or nothing changed."""
+    found = await loaded(uow)
+    if found is None:
+        return None
+    report = await load(uow, actor, found[0], found[1])
+    return report if report.changed else None
 
 
 async def split(

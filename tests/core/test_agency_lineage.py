@@ -172,8 +172,12 @@ async def test_lineage_refusals_change_nothing(loaded: Database) -> None:
             await plan.end_agency(uow, OPERATOR, "SXD", date(2025, 3, 1), into="SXD")
 
 
-async def test_one_plan_cannot_change_an_agency_another_plan_uses(loaded: Database, tmp_path: Path) -> None:
-    """Issue 12, finding 11: a second plan listing STP under another name renamed it for plan 46 too."""
+async def test_a_newer_plan_renames_an_agency_from_its_date_and_the_older_keeps_its_name(
+    loaded: Database, tmp_path: Path
+) -> None:
+    """Issue 12, finding 11: a second plan listing STP under another name renamed it for plan 46 too. Issue 29: nor
+    may it be refused: the newer plan's name holds from its date, and plan 46's periods keep the name of their
+    time; the import says so. ``--update-agencies`` corrects the name for every time."""
     second = tmp_path / "second.toml"
     second.write_text(
         PLAN_2026.replace(
@@ -182,13 +186,14 @@ async def test_one_plan_cannot_change_an_agency_another_plan_uses(loaded: Databa
         encoding="utf-8",
     )
     async with loaded.uows() as uow:
-        with pytest.raises(PlanFileError) as info:
-            await plan.import_plan(uow, OPERATOR, load_plan_file(second))
-    message = str(info.value)
-    assert "'Sở Tư pháp' → 'Sở Tư pháp (mới)'" in message and "46/KH-UBND" in message and "--update-agencies" in message
+        report = await plan.import_plan(uow, OPERATOR, load_plan_file(second))
+        await uow.commit()
+    assert report.changes["agencies renamed from the plan's date"] == 1
     async with loaded.uows() as uow:
-        assert (await plan.agency(uow, "STP")).name == "Sở Tư pháp"  # nothing written
-        await plan.import_plan(uow, OPERATOR, load_plan_file(second), update_agencies=True)  # said explicitly
+        stp = await plan.agency(uow, "STP")
+        assert stp.name == "Sở Tư pháp (mới)"
+        assert stp.name_on(date(2023, 4, 15)) == "Sở Tư pháp"  # plan 46's April keeps the name of its time
+        await plan.import_plan(uow, OPERATOR, load_plan_file(second), update_agencies=True)  # nothing more to do
         await uow.commit()
     async with loaded.uows() as uow:
         assert (await plan.agency(uow, "STP")).name == "Sở Tư pháp (mới)"

@@ -1,0 +1,55 @@
+"""Issue 29: the registry's history is the truth, whatever the order of imports.
+
+On a fresh database (real CLI, SQLite and PostgreSQL when configured): Tuyên Quang's province load, plan 46 of 2023,
+the plans of 2026 of the fixtures, and the province load again; then the same on a second, SQLite database with the
+plans of 2026 before plan 46 (which was refused outright before). Either way the agencies the load ended (the
+departments merged or split in 2025, the 2023 districts) stay ended, the second load changes nothing, April 2023
+still names 2023's agencies with 2023's names, and both orders end with the same agencies, names and ends.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from tests.cli_runner import run_cli
+from tests.conftest import PLAN_46, Database
+
+FIXTURES = sorted((Path(__file__).parent / "fixtures" / "plans").glob("*-2026*.toml"))
+ENDED = {"SKHDT", "STNMT", "SNNPTNT", "SLDTBXH", "UBND-LB", "UBND-CH", "UBND-HY"}
+
+
+def _run(env: dict[str, str], cwd: Path, plans: list[Path]) -> list[tuple[Any, ...]]:
+    def cli(*args: str) -> Any:
+        result = run_cli(list(args), env, cwd)
+        assert result.code == 0, (args, result.err)
+        return result
+
+    cli("province", "load", "Tuyên Quang", "--from", "2025-07-01")
+    for plan_file in plans:
+        cli("import-plan", str(plan_file))
+    again = cli("province", "load", "Tuyên Quang", "--from", "2025-07-01", "--json").json()
+    assert not again["added"] and not again["ended"], again  # the second load changes nothing
+    listed = cli("agencies", "--json").json()
+    every = cli("agencies", "--all", "--json").json()
+    assert {"SKHDT", "SLDTBXH", "UBND-LB"} <= {a["code"] for a in every}  # plan 46 brought them: the check can fail
+    assert not ({a["code"] for a in listed} & ENDED)  # none of those the load ended is back
+    april = cli("status", "46/KH-UBND thang:2023-04", "--json").json()
+    names = {row["agency"]: row["name"] for row in april}
+    assert names["SKHDT"] == "Sở Kế hoạch và Đầu tư" and names["UBND-LB"] == "Ủy ban nhân dân huyện Lâm Bình"
+    assert len(april) == 24
+    return sorted((a["code"], a["name"], a["kind"], a["ended_on"], tuple(a["successors"])) for a in every)
+
+
+@pytest.mark.proof(seconds=30)
+def test_any_order_of_imports_keeps_the_registrys_history(database: Database, tmp_path: Path) -> None:
+    first = _run(database.env, tmp_path, [PLAN_46, *FIXTURES])
+    other = tmp_path / "other"
+    other.mkdir()
+    env = {**database.env, "DATABASE_URL": f"sqlite+aiosqlite:///{other / 'x.db'}"}
+    env.pop("DATABASE_SCHEMA", None)
+    assert run_cli(["db", "upgrade"], env, other).code == 0
+    second = _run(env, other, [*FIXTURES, PLAN_46])
+    assert first == second
