@@ -635,11 +635,15 @@ def run_cmd() -> None:
 
 @app.command("chat")
 def chat_cmd(
-    agency: Annotated[str, typer.Option("--as", help="Mã cơ quan của người dùng thử (agency code).")],
+    agency: Annotated[
+        str, typer.Option("--as", help="Mã cơ quan, hoặc mã đăng ký do Sở Nội vụ cấp (agency code, or an invite code).")
+    ],
     role: Annotated[Role, typer.Option("--role", help="focal | leader | admin")] = Role.FOCAL,
     name: Annotated[str | None, typer.Option("--name", help="Tên hiển thị (display name).")] = None,
 ) -> None:
-    """Trò chuyện với bot ngay trong terminal, không cần token (chat with the bot in the terminal)."""
+    """Trò chuyện với bot ngay trong terminal, không cần token (chat with the bot in the terminal). Với mã đăng
+    ký, người dùng là người Sở Nội vụ cấp mã cho, với họ tên và chức vụ của mã (with an invite code, the person the
+    code was made for)."""
     from bot.console.repl import repl
     from nhacviec.service import console_only
 
@@ -647,7 +651,8 @@ def chat_cmd(
         async with context() as w:
             default_name = {Role.ADMIN: "Quản trị viên", Role.LEADER: "Lãnh đạo"}.get(role, "Cán bộ đầu mối")
             async with w.uows() as uow:
-                who = await accounts.console_account(uow, agency, role, name or default_name, utcnow())
+                invited = await accounts.console_account_by_invite(uow, agency, utcnow())
+                who = invited or await accounts.console_account(uow, agency, role, name or default_name, utcnow())
                 await uow.commit()
             async with console_only(w) as conversation:
                 await repl(conversation, who, sys.stdin, sys.stdout, Path("exports"))

@@ -71,6 +71,8 @@ REFUSED = {  # the use-cases' refusals, as the operator reads them
     ),
     errors.CalendarError: "không thay đổi được lịch làm việc: {detail}",
     errors.PersonUnknown: "không có cán bộ số {detail} (no such person); xem trang Cán bộ trên trang quản trị",
+    errors.InviteUsed: "mã đăng ký này đã được dùng (the code was used already)",
+    errors.InviteExpired: "mã đăng ký này đã hết hạn; cấp mã mới bằng 'nhacviec invite' (the code has expired)",
 }
 
 

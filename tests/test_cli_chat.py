@@ -66,3 +66,22 @@ def test_chat_sends_each_message_once_even_at_exit(database: Database, tmp_path:
     result = run_cli(["chat", "--as", "SNV", "--role", "admin"], database.env, tmp_path, stdin=typed)
     assert result.code == 0, result.err
     assert result.out.count("Thông báo của Sở Nội vụ:") == 1, result.out
+
+
+def test_chat_as_an_invite_code_is_the_person_the_code_was_made_for(loaded: Database, tmp_path: Path) -> None:
+    """Issue 29: `chat --as` ignored the name and title of the invite it redeemed, and `/dangky CODE` then answered
+    "Đồng chí đã đăng ký…", which reads as "you are registered", leaving the code unused."""
+    made = run_cli(
+        ["invite", "STP", "--name", "Lê Văn Sơn", "--title", "Chuyên viên Văn phòng Sở", "--json"], loaded.env, tmp_path
+    )
+    assert made.code == 0, made.err
+    code = made.json()["code"]
+    first = run_cli(["chat", "--as", code], loaded.env, tmp_path, stdin="/dulieu\n/thoat\n")
+    assert first.code == 0, first.err
+    assert "Họ và tên: Lê Văn Sơn" in first.out and "Chức vụ: Chuyên viên Văn phòng Sở" in first.out, first.out
+    again = run_cli(["chat", "--as", code], loaded.env, tmp_path, stdin="/dulieu\n/thoat\n")
+    assert again.code == 0 and "Họ và tên: Lê Văn Sơn" in again.out  # the same account, the code used once
+    other = run_cli(["invite", "STP", "--json"], loaded.env, tmp_path).json()["code"]
+    console = run_cli(["chat", "--as", "STP"], loaded.env, tmp_path, stdin=f"/dangky {other}\n/thoat\n")
+    assert "Tài khoản này đã đăng ký cho đồng chí" in console.out, console.out
+    assert f"Mã {other} chưa được dùng và vẫn còn hiệu lực" in console.out

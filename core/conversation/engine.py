@@ -12,7 +12,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import replace
 from datetime import datetime
 
-from core import errors
+from core import errors, messages
 from core.conversation import guide, privacy
 from core.conversation.commands import BY_NAME, Access
 from core.conversation.context import Ctx
@@ -228,11 +228,15 @@ class Conversation:
         if ctx.account is not None:
             if not code:
                 return await guide.cmd_help(ctx, "")
+            # Said so that it cannot be read as "you have just registered" (issue 29): whose the account is, and
+            # that the code is still there for the person it was made for.
             return ctx.reply(
                 ctx.t(
-                    "You are already registered as %(role)s of %(agency)s.",
-                    role=role_name(ctx, ctx.account.role),
-                    agency=ctx.account.agency_name,
+                    "This account is already registered to %(name)s, %(role)s. The code %(code)s was not used and "
+                    "stays valid for the person it was made for.",
+                    name=ctx.account.person_name,
+                    role=messages.position_at(role_name(ctx, ctx.account.role), ctx.account.agency_name),
+                    code=code,
                 )
             )
         if not code:

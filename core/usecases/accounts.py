@@ -287,6 +287,26 @@ async def console_account(uow: UnitOfWork, agency_code: str, role: Role, name: s
     return sender
 
 
+async def console_account_by_invite(uow: UnitOfWork, code: str, now: datetime) -> Sender | None:
+    """The terminal user for ``nhacviec chat --as CODE`` where CODE is a registration code: the code is redeemed with
+    the name and position Sở Nội vụ gave it (issue 29: the chat ignored them and the code stayed unused); run again
+    with the same code, the account it made. None when no code is called so (``--as`` is then an agency code).
+
+    Raises:
+        InviteUsed, InviteExpired: as ``register``.
+    """
+    code = "".join(code.split()).replace("-", "").upper()
+    inv = await uow.invites.by_code(code)
+    if inv is None:
+        return None
+    user_id = f"invite:{inv.id}"
+    sender = Sender(Platform.CONSOLE, user_id, user_id, "")
+    if await uow.accounts.by_sender(sender) is not None:
+        return sender
+    await register(uow, code, sender, now)
+    return sender
+
+
 async def admin_chat_ids(uow: UnitOfWork, platform: Platform) -> list[str]:
     """Chats whose person is an admin (for the admins' command menu)."""
     return await uow.accounts.chat_ids(platform, Role.ADMIN)
