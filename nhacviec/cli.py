@@ -327,7 +327,7 @@ def _invite_many(said: str, role: Role, expires: str | None, out_path: Path | No
 
     async def go() -> None:
         async with context() as w:
-            valid = parse_duration(expires) if expires else timedelta(days=w.settings.invite_default_days)
+            valid = parse_duration(expires) if expires else w.rules().group_invite_ttl
             if valid <= timedelta(0):
                 raise CliError("--expires phải dương (must be positive)", 2)
             now = utcnow()

@@ -70,6 +70,7 @@ class Settings(BaseSettings):
     deadline_on_day_off: Literal["next_working_day", "as_written"] = "next_working_day"
 
     invite_default_days: int = 7
+    group_invite_days: int = Field(default=30, ge=1, le=366)  # a group's codes, sent with an official letter
     # The agency that receives and compiles the reports; admin codes are for its people only.
     admin_agency: str = Field(default="SNV", pattern=r"^[A-Z][A-Z0-9-]{1,31}$")
     # Personal data (Luật Bảo vệ dữ liệu cá nhân 2025): the body that processes it, as the registration notice

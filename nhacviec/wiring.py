@@ -40,6 +40,7 @@ def rules_from(settings: Settings) -> Rules:
         policy=policy_from(settings),
         calendar=load_calendar(settings.calendar_file),
         invite_ttl=timedelta(days=settings.invite_default_days),
+        group_invite_ttl=timedelta(days=settings.group_invite_days),
         admin_agency=settings.admin_agency,
         extend_day_off=settings.deadline_on_day_off == "next_working_day",
         data_controller=settings.data_controller.strip(),

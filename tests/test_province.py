@@ -247,3 +247,14 @@ def test_status_lists_departments_before_communes(cli) -> None:  # type: ignore[
     listed = [kinds[row["agency"]] for row in status.json()]
     assert listed == sorted(listed, key=lambda k: ["department", "district", "commune", "other"].index(k))
     assert listed[0] == "department" and listed[-1] == "commune"
+
+
+def test_a_groups_codes_last_a_month_and_a_single_code_a_week(cli) -> None:  # type: ignore[no-untyped-def]
+    """Issue 29: a group's codes travel with an official letter through the document system: 7 days was too short."""
+    assert cli("province", "load", "Tuyên Quang", "--from", "2025-07-01").code == 0
+    group = cli("invite", "@departments", "--json")
+    assert group.code == 0, group.err
+    single = cli("invite", "STP", "--json").json()
+    made = [datetime.fromisoformat(i["expires_at"]) for i in group.json()]
+    one = datetime.fromisoformat(single["expires_at"])
+    assert all(abs((e - one).total_seconds() - 23 * 86400) < 120 for e in made)  # 30 days against 7

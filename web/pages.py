@@ -24,7 +24,7 @@ from starlette.responses import HTMLResponse, RedirectResponse, Response
 from core import export
 from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown, SignInThrottled
-from core.i18n import format_day, gettext_for
+from core.i18n import format_day, format_instant, gettext_for
 from core.messages import column_label, short_day
 from core.types import AgencyKind, Role
 from core.usecases import matrix, overview, web_access
@@ -86,7 +86,7 @@ class Dashboard:
             weekday=lambda d: format_day(d, lang) if d else "",  # "thứ Sáu, 18/12/2026"
             column=column_label,  # "Quý I/2026"
             plain=short_day,  # a calendar day: "12/5/2027"
-            moment=lambda d: f"{to_vn(d):%H:%M} {short_day(to_vn(d).date())}" if d else "",
+            moment=lambda d: format_instant(d, lang) if d else "",  # "17:17 thứ Hai, 14/12/2026": with its weekday
             **context,
         )
 

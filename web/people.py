@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import io
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 import segno
 from markupsafe import Markup
@@ -78,7 +78,8 @@ class PeoplePages:
             agencies = await accounts.members(s.uow, group) if group in GROUPS else []
             if not agencies:
                 return await self._page(s, 400, problems=[s.t("The group has no active agency.")], form=form)
-            made = await accounts.create_invites(s.uow, s.me.actor, agencies, role, utcnow(), self.d.rules)
+            rules = replace(self.d.rules, invite_ttl=self.d.rules.group_invite_ttl)
+            made = await accounts.create_invites(s.uow, s.me.actor, agencies, role, utcnow(), rules)
         except DomainError as exc:
             return await self._page(s, 400, problems=[_refusal(s.t, exc)], form=form)
         await s.uow.commit()

@@ -18,6 +18,8 @@ class Rules:
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
     calendar: WorkCalendar = field(default_factory=WorkCalendar.shipped)
     invite_ttl: timedelta = timedelta(days=7)
+    # A group's codes travel with an official letter through the document system: they last a month (issue 29).
+    group_invite_ttl: timedelta = timedelta(days=30)
     link_ttl: timedelta = timedelta(minutes=10)
     undo_window: timedelta = timedelta(hours=24)
     admin_agency: str = "SNV"  # the agency that receives and compiles the reports: admins belong to it
