@@ -360,6 +360,7 @@ class DigestDeliveries:
     failed: int
     blocked: int
     blocked_recipients: tuple[str, ...]
+    unreached: int = 0  # agencies owing reports to come that no focal person can be reminded at
 
 
 def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], deliveries: DigestDeliveries) -> str:
@@ -394,6 +395,15 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
         lines.append(
             tr.gettext("These people have blocked the bot and receive nothing: %(names)s.")
             % {"names": "; ".join(deliveries.blocked_recipients)}
+        )
+    if deliveries.unreached:
+        lines.append(
+            tr.ngettext(
+                "%(n)d agency owing reports has no focal person who can be reminded (the people page lists it).",
+                "%(n)d agencies owing reports have no focal person who can be reminded (the people page lists them).",
+                deliveries.unreached,
+            )
+            % {"n": deliveries.unreached}
         )
     return "\n".join(lines)
 

@@ -7,9 +7,10 @@ from typing import Annotated
 import typer
 from rich.table import Table
 
+from core.deadlines import utcnow
 from core.messages import short_day
 from core.types import OPERATOR, Agency
-from core.usecases import plan, province
+from core.usecases import people, plan, province
 from nhacviec.clikit import KIND_VI, context, out, print_json, required_day, run
 
 agencies_app = typer.Typer(
@@ -55,9 +56,19 @@ def agencies_cmd(
     include_inactive: Annotated[
         bool, typer.Option("--all", help="Cả cơ quan đã ngừng, sáp nhập, giải thể, với lịch sử (lineage).")
     ] = False,
+    unregistered: Annotated[
+        bool,
+        typer.Option(
+            "--unregistered",
+            help="Chỉ cơ quan còn phải báo cáo mà chưa có cán bộ đầu mối nhận được tin (no focal person to remind).",
+        ),
+    ] = False,
 ) -> None:
     """Danh sách cơ quan, đơn vị và các kỳ báo cáo mỗi cơ quan phải nộp (list agencies and what they owe)."""
     if ctx.invoked_subcommand is not None:
+        return
+    if unregistered:
+        _unregistered(as_json)
         return
 
     async def go() -> None:
@@ -74,6 +85,30 @@ def agencies_cmd(
             row = [a.code, a.name, KIND_VI[a.kind] + ("" if a.active else " — ngừng"), _owes(owes.get(a.id, []))]
             table.add_row(*row, *([_lineage(a)] if include_inactive else []))
         out.print(table)
+
+    run(go())
+
+
+def _unregistered(as_json: bool) -> None:
+    """The agencies owing reports to come that no focal person can be reminded at (as the dashboard lists them)."""
+
+    async def go() -> None:
+        async with context() as w, w.uows() as uow:
+            found = await people.unreached(uow, OPERATOR, utcnow())
+        if as_json:
+            print_json(
+                [
+                    {"code": u.agency.code, "name": u.agency.name, "kind": u.agency.kind.value, "blocked": u.blocked}
+                    for u in found
+                ]
+            )
+            return
+        table = Table("Mã (code)", "Tên (name)", "Loại (kind)", "Tình trạng (why)")
+        for u in found:
+            why = "cán bộ đầu mối đã chặn tin nhắn" if u.blocked else "chưa có cán bộ đầu mối đăng ký"
+            table.add_row(u.agency.code, u.agency.name, KIND_VI[u.agency.kind], why)
+        out.print(table)
+        out.print(f"{len(found)} cơ quan chưa có cán bộ đầu mối nhận được tin nhắc (no focal person to remind).")
 
     run(go())
 

@@ -39,6 +39,7 @@ class PeoplePages:
         found = await people.listing(s.uow, s.me.actor)
         agencies = await plan.agencies(s.uow) if s.is_admin else []
         set_aside = await inbound.set_aside(s.uow, s.me.actor, limit=20) if s.is_admin else []
+        unreached = await people.unreached(s.uow, s.me.actor, utcnow()) if s.is_admin else []
         return self.d.show(
             s,
             "people.html",
@@ -48,6 +49,7 @@ class PeoplePages:
             roles=list(Role),
             groups=GROUPS,
             set_aside=set_aside,
+            unreached=unreached,
             **context,
         )
 

@@ -10,6 +10,7 @@ from core.messages import DigestDeliveries, DigestPeriod
 from core.repositories import UnitOfWork
 from core.standing import Tally, past, tally
 from core.types import Actor, DeliveryStatus, ExportRow, Period, PeriodStatusRow
+from core.usecases import people
 from core.usecases.plan import period as find_period
 from core.usecases.rules import Rules, effective_rules, require_admin
 
@@ -78,4 +79,5 @@ async def digest_deliveries(uow: UnitOfWork, now: datetime) -> DigestDeliveries:
         failed=counts.get(DeliveryStatus.FAILED, 0),
         blocked=counts.get(DeliveryStatus.BLOCKED, 0),
         blocked_recipients=tuple(await uow.accounts.blocked_people()),
+        unreached=await people.count_unreached(uow, now),
     )
