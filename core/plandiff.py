@@ -16,7 +16,7 @@ The rules of an import live here:
 from __future__ import annotations
 
 from collections import Counter
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime
 
 from core.messages import short_day
@@ -171,8 +171,30 @@ def diff(stored: StoredPlan, spec: PlanSpec, update_agencies: bool = False) -> P
     return d
 
 
+def same_name(a: str, b: str, place: str) -> bool:
+    """Whether two names are one agency's as plans write it: in any case and spacing, and with or without the
+    province after it ("Ủy ban nhân dân tỉnh" and "Ủy ban nhân dân tỉnh Tuyên Quang" in plans of Tuyên Quang)."""
+
+    def bare(name: str) -> str:
+        folded = " ".join(name.casefold().split())
+        suffix = " " + " ".join(place.casefold().split())
+        return folded.removesuffix(suffix) if place and folded.endswith(suffix) else folded
+
+    return bare(a) == bare(b)
+
+
+def _place(spec: PlanSpec) -> str:
+    """The province a plan is issued in, from its issuing body ("Ủy ban nhân dân tỉnh Tuyên Quang" → "Tuyên Quang")."""
+    for word in ("tỉnh ", "thành phố "):
+        at = spec.issuing_body.casefold().rfind(word)
+        if at >= 0:
+            return spec.issuing_body[at + len(word) :].strip()
+    return ""
+
+
 def _agencies(stored: StoredPlan, spec: PlanSpec, update_agencies: bool, d: PlanDiff) -> None:
     refused: list[str] = []
+    place = _place(spec)
     for a in spec.agencies:
         existing = stored.agencies.get(a.code)
         if existing is None:
@@ -182,13 +204,22 @@ def _agencies(stored: StoredPlan, spec: PlanSpec, update_agencies: bool, d: Plan
         if existing.former_names or existing.ended_on is not None:
             # History is kept by date: the file must name the agency as it was on the plan's date.
             then = existing.name_on(spec.issued_on)
-            if a.name != then:
+            if not same_name(a.name, then, place):
                 refused.append(
                     f"agencies (code {a.code!r}): field 'name': on {short_day(spec.issued_on)} the agency was named "
                     f"{then!r}; rename it with 'nhacviec agencies rename', not in the plan file"
                 )
             continue
         have, wanted = agency_fields(existing), agency_fields(a)
+        if same_name(str(have["name"]), str(wanted["name"]), place):  # the same name, as plans write it
+            # Whatever the order of imports, the fuller form stands ("… tỉnh Tuyên Quang" over "… tỉnh").
+            fuller = max(str(have["name"]), str(wanted["name"]), key=lambda n: (len(n), n))
+            if {**have, "name": fuller} == {**wanted, "name": fuller}:
+                if fuller != have["name"]:
+                    d.agencies_updated.append(replace(a, name=fuller))
+                    d.report.changes["agencies updated"] += 1
+                continue
+            wanted = {**wanted, "name": have["name"]}
         if have == wanted:
             continue
         elsewhere = stored.used_elsewhere.get(a.code, frozenset())
@@ -201,7 +232,7 @@ def _agencies(stored: StoredPlan, spec: PlanSpec, update_agencies: bool, d: Plan
                 d.names_before.append((a.code, a.name, between[0]))
                 d.report.changes["agency names of their time kept"] += 1
                 continue
-            if spec.issued_on > between[1]:
+            if spec.issued_on >= between[1]:
                 d.renamed_from.append((a.code, a.name, spec.issued_on))
                 d.report.changes["agencies renamed from the plan's date"] += 1
                 continue

@@ -224,7 +224,8 @@ async def _codes_of(
 
 
 async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> dict[int, set[tuple[str, date]]]:
-    """Agency id → (number, issue date) of the other plans that assign it a task or a report series."""
+    """Agency id → (number, issue date) of the other plans that assign it a task or a report series, or whose reports
+    it receives or compiles."""
     found: dict[int, set[tuple[str, date]]] = {}
     by_task = (
         select(TaskAssignment.agency_id, Plan.number, Plan.issued_on)
@@ -238,7 +239,19 @@ async def _used_by_other_plans(session: AsyncSession, plan_id: int | None) -> di
         .join(Plan, Plan.id == ReportSeries.plan_id)
         .where(Plan.id != plan_id)
     )
-    for query in (by_task, by_series):
+    # Receiving or compiling a plan's reports is using the agency too ("Ủy ban nhân dân tỉnh Tuyên Quang" in 2023,
+    # "Ủy ban nhân dân tỉnh" in 2026: each plan keeps the name of its time).
+    by_receiver = (
+        select(ReportSeries.receiver_agency_id, Plan.number, Plan.issued_on)
+        .join(Plan, Plan.id == ReportSeries.plan_id)
+        .where(Plan.id != plan_id)
+    )
+    by_via = (
+        select(ReportSeries.via_agency_id, Plan.number, Plan.issued_on)
+        .join(Plan, Plan.id == ReportSeries.plan_id)
+        .where(Plan.id != plan_id, ReportSeries.via_agency_id.is_not(None))
+    )
+    for query in (by_task, by_series, by_receiver, by_via):
         for agency_id, number, issued_on in (await session.execute(query)).tuples().all():
             found.setdefault(agency_id, set()).add((number, issued_on))
     return found

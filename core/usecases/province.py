@@ -82,8 +82,16 @@ def plan_load(province: registry.Province, agencies: list[Agency], from_day: dat
     by_code = {a.code: a for a in agencies}
     official_of = {commune_code(c.code): c for c in province.communes}
 
+    # An agency renamed since (its name of before is the official one) or known by the official code is the same
+    # agency: a load after a rename must not add it again (issue 29: any order gives the same registry).
+    for a in active:
+        for former, _ in a.former_names:
+            by_name.setdefault(_name_key(former), a.code)
     for n, d in enumerate(province.departments, start=1):
         code = by_name.get(_name_key(d.name))
+        same_code = by_code.get(d.code)
+        if code is None and same_code is not None and same_code.active and same_code.ended_on is None:
+            code = d.code if same_code.kind is AgencyKind.DEPARTMENT else None
         if code is None:
             code = _free(d.code, used, province)
             began = min((c.on for c in province.changes if d.name in c.into), default=from_day)
