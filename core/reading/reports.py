@@ -235,7 +235,8 @@ def _owed(out: Reports, sentence: str, ctx: _Context, names: Names) -> list[str]
 
 
 def _receiver(out: Reports, sentence: str, ctx: _Context, names: Names) -> tuple[str, str, str] | None:
-    """(receiver, via, the plan's words): "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)"."""
+    """(receiver, via, the plan's words when the registry does not know them): "về Ủy ban nhân dân tỉnh (qua Sở Nội
+    vụ tổng hợp)" gives the province's People's Committee and Sở Nội vụ."""
     receiver: Mention | None = None
     for m in TO.finditer(sentence):
         found, _ = names.leading(sentence, m.end())
@@ -256,10 +257,9 @@ def _receiver(out: Reports, sentence: str, ctx: _Context, names: Names) -> tuple
     if receiver is None:
         receiver, via = via, None
     assert receiver is not None
-    words = receiver.said
-    if via is not None:
-        compiles = "tổng hợp" in sentence[via.end : via.end + 15]
-        words += f" (qua {via.said}{' tổng hợp' if compiles else ''})"
+    # Receiver and via, not the sentence: every reminder composes "về … (qua … tổng hợp)" from them (issue 29).
+    # The plan's words are kept only for a receiver the registry does not know, for the officer to see.
+    words = "" if receiver.known and (via is None or via.known) else receiver.said
     return _code(receiver), _code(via) if via else "", words
 
 
