@@ -76,12 +76,13 @@ async def _create_invite(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     except errors.DomainError:
         return ctx.reply(ctx.t("Unknown agency code %(code)s.", code=str(payload["agency"])[:32]))
     who = messages.addressee(inv.person_name or "", inv.person_title or "") or ctx.t("(no name given)")
+    agency = await ctx.uow.agencies.by_code(inv.agency_code)
     lines = [
         ctx.t(
-            "Registration code for %(who)s, %(role)s of %(agency)s: %(code)s",
+            "Registration code for %(who)s, %(role)s: %(code)s",
             who=who,
-            agency=inv.agency_code,
-            role=messages.person_role(ctx.lang, role),
+            # "quản trị viên Sở Nội vụ", not "quản trị viên Sở Nội vụ của SNV" (issue 29)
+            role=messages.position_at(messages.person_role(ctx.lang, role), agency.name if agency else inv.agency_code),
             code=inv.code,
         ),
         ctx.t(

@@ -393,13 +393,13 @@ async def test_export_is_an_excel_workbook(h: Harness) -> None:
 async def test_invite_from_chat(h: Harness) -> None:
     admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     await admin.say("/moi STP leader")
-    assert "lãnh đạo của STP" in admin.text and "https://t.me/nhacviec_test_bot?start=" in admin.text
+    assert "lãnh đạo Sở Tư pháp" in admin.text and "https://t.me/nhacviec_test_bot?start=" in admin.text
     code = admin.text.split("https://t.me/nhacviec_test_bot?start=")[1].strip()
     newcomer = h.person("n", "Lãnh Đạo")
     await newcomer.say(f"/start {code}")
     assert "lãnh đạo cơ quan" in newcomer.text
     await admin.say("/moi STP dau_moi Nguyễn Văn A, Chuyên viên Văn phòng Sở")
-    assert "Mã đăng ký cho đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở, đầu mối của STP" in admin.text
+    assert "Mã đăng ký cho đồng chí Nguyễn Văn A, Chuyên viên Văn phòng Sở, đầu mối Sở Tư pháp" in admin.text
     named = admin.text.split("https://t.me/nhacviec_test_bot?start=")[1].strip()
     person = h.person("a", "Tuấn Anh 🌸")  # the chat nickname is not how Sở Nội vụ addresses a person
     await person.say(f"/start {named}")

@@ -51,7 +51,7 @@ async def test_finding_3_admin_codes_belong_to_so_noi_vu_and_need_a_confirmation
         assert await s.scalar(select(func.count()).select_from(t.Invite).where(t.Invite.role == "admin")) == 1
     token = next(c.token for c in admin.last[0].choices if c.label == "Cấp mã quản trị")
     await admin.press_token(token)
-    assert "Mã đăng ký cho đồng chí Nguyễn Văn B, Phó Giám đốc Sở, quản trị của SNV" in admin.text
+    assert "Mã đăng ký cho đồng chí Nguyễn Văn B, Phó Giám đốc Sở, quản trị Sở Nội vụ" in admin.text
     await admin.press_token(token)  # the same confirmation cannot mint a second code
     assert "đã được sử dụng" in admin.text
     async with h.db.sessions() as s:
