@@ -14,8 +14,10 @@ from core.usecases.rules import require_admin
 
 
 async def listing(uow: UnitOfWork, actor: Actor) -> list[PersonListing]:
-    """Admins see everyone; anyone else the people of their own agency."""
-    return await uow.accounts.people(None if actor.role is Role.ADMIN else actor.agency_id)
+    """Admins see everyone; anyone else the people of their own agency. By agency, then name, in Vietnamese
+    alphabetical order (the database's order put "Bình" before "Bạch")."""
+    found = await uow.accounts.people(None if actor.role is Role.ADMIN else actor.agency_id)
+    return sorted(found, key=lambda p: (vietnamese.sort_key(p.agency_name), vietnamese.sort_key(p.name)))
 
 
 @dataclass(frozen=True, slots=True)
