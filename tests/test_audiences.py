@@ -12,20 +12,17 @@ import re
 from collections.abc import Iterator
 from datetime import date, datetime
 
-import httpx
 import pytest
 import time_machine
 from sqlalchemy import select
-from starlette.applications import Starlette
 
-from core.deadlines import VN_TZ, utcnow
+from core.deadlines import VN_TZ
 from core.types import OPERATOR, Role
-from core.usecases import province, web_access
-from core.usecases.rules import Rules
+from core.usecases import province
 from models import tables as t
 from tests.chat_harness import Harness, make_harness
 from tests.conftest import Database
-from web.app import dashboard_routes
+from tests.dashboard_client import signed_in
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=VN_TZ)
 
@@ -72,14 +69,9 @@ async def test_everyone_reaches_the_communes_and_only_groups_with_members_are_of
 
 
 async def test_the_dashboard_offers_the_groups_of_today(h: Harness) -> None:
-    app = Starlette(routes=dashboard_routes(h.db.uows, Rules(), "audiences-test-secret-key"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
-        async with h.db.uows() as uow:
-            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
-            await uow.commit()
-        assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
+    async with signed_in(h.db) as admin:
         for page in ("/thong-bao", "/dot-xuat"):
-            html = (await client.get(page)).text
+            html = (await admin.client.get(page)).text
             values = re.findall(r'name="audience" value="([^"]+)"', html)
             assert values == ["all", "departments", "communes", "codes"], (page, values)
             assert "các xã, phường" in html

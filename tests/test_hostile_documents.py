@@ -11,27 +11,21 @@ on the dashboard. How long each takes, and how /healthz answers meanwhile, is me
 
 from __future__ import annotations
 
-import re
 from collections.abc import AsyncIterator
 from pathlib import Path
 
 import httpx
 import pytest
 from sqlalchemy import func, select
-from starlette.applications import Starlette
 
-from core.deadlines import utcnow
 from core.planfile import PlanFileError, load_plan_bytes
 from core.reading.source import Unreadable
-from core.types import Role
-from core.usecases import web_access
-from core.usecases.rules import Rules
 from models import tables as t
 from reader.sandbox import BoxedReader, Limits
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database
+from tests.dashboard_client import signed_in
 from tests.fixtures import hostile
-from web.app import dashboard_routes
 
 # What each document is refused for, or that it drafts (None): the source's own bound, never the box's limit.
 EXPECTED: dict[str, str | None] = {
@@ -100,15 +94,8 @@ def test_a_plan_file_of_dotted_keys_is_refused_before_it_is_parsed() -> None:
 
 @pytest.fixture
 async def admin(loaded: Database) -> AsyncIterator[tuple[httpx.AsyncClient, str]]:
-    app = Starlette(routes=dashboard_routes(loaded.uows, Rules(), "hostile-test-secret-key"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
-        async with loaded.uows() as uow:
-            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
-            await uow.commit()
-        assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
-        csrf = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/ke-hoach")).text)
-        assert csrf is not None
-        yield client, csrf.group(1)
+    async with signed_in(loaded) as signed:
+        yield signed.client, signed.csrf
 
 
 async def _drafts(db: Database) -> int:

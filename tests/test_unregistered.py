@@ -11,21 +11,17 @@ from collections.abc import Iterator
 from datetime import datetime
 from pathlib import Path
 
-import httpx
 import pytest
 import time_machine
 from sqlalchemy import update
-from starlette.applications import Starlette
 
-from core.deadlines import VN_TZ, utcnow
+from core.deadlines import VN_TZ
 from core.types import Role
-from core.usecases import web_access
-from core.usecases.rules import Rules
 from models import tables as t
 from tests.cli_runner import run_cli
 from tests.conftest import Database
+from tests.dashboard_client import signed_in
 from tests.factories import add_person
-from web.app import dashboard_routes
 
 NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
 
@@ -54,18 +50,12 @@ async def test_the_cli_and_the_dashboard_list_the_same_agencies(loaded: Database
     kinds = [a["kind"] for a in listed.json()]
     assert kinds == sorted(kinds, key=["department", "district", "commune", "other"].index)
 
-    app = Starlette(routes=dashboard_routes(loaded.uows, Rules(), "unregistered-test-secret-key"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
-        async with loaded.uows() as uow:
-            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
-            await uow.commit()
-        assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
+    async with signed_in(loaded) as admin:
+        client = admin.client
         page = (await client.get("/can-bo")).text
         table = re.search(r'<table class="unreached">.*?</table>', page, re.S)
         assert table is not None
         shown = re.findall(r'<tr data-agency="([^"]+)">', table.group(0))
         assert shown == [a["code"] for a in listed.json()]  # the same agencies, in the same order
-        csrf = re.search(r'name="csrf" value="([^"]+)"', page)
-        assert csrf is not None
-        made = await client.post("/can-bo/moi", data={"csrf": csrf.group(1), "agency": "SCT", "role": "focal"})
+        made = await client.post("/can-bo/moi", data={"csrf": admin.csrf, "agency": "SCT", "role": "focal"})
         assert made.status_code == 200 and "Mã đăng ký" in made.text  # the invite, one click away

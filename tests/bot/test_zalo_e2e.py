@@ -20,7 +20,6 @@ import httpx
 import pytest
 import time_machine
 from sqlalchemy import func, select
-from starlette.applications import Starlette
 from telegram import Bot
 
 from bot.telegram.channel import TelegramChannel
@@ -32,7 +31,6 @@ from core.conversation.events import EventKind, Incoming, Sender
 from core.deadlines import VN_TZ, utcnow
 from core.ports import ChannelUnavailableError, OutgoingMessage
 from core.types import Platform, Priority, Role
-from core.usecases import web_access
 from core.usecases.quota import QuotaGate
 from core.usecases.rules import Rules
 from models import tables as t
@@ -45,13 +43,13 @@ from scheduler.engine import ReminderEngine
 from scheduler.sender import OutboxSender
 from tests.cli_runner import ENTRY, run_cli
 from tests.conftest import Database
+from tests.dashboard_client import signed_in
 from tests.factories import invite_code
 from tests.fakes import unpaced
 from tests.serving import serving
 from tests.telegram_standin import BotApiStandIn
 from tests.waiting import until
 from tests.zalo_standin import ZaloApiStandIn
-from web.app import dashboard_routes
 
 TOKEN = "3141592653589793238:QzRkYm9zLXNlY3JldC10b2tlbi1mb3ItdGVzdHM"
 TG_TOKEN = "6123456789:AAHk7xQvZ-secret-part-of-the-token_0123"
@@ -627,11 +625,6 @@ async def test_a_poison_update_is_set_aside_after_three_tries_and_the_chat_goes_
     assert listed.code == 0, listed.err
     (shown,) = listed.json()
     assert shown["chat_id"] == "z-poison" and "UnicodeEncodeError" in shown["error"]
-    app = Starlette(routes=dashboard_routes(z.db.uows, Rules(), "poison-test-secret-key"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
-        async with z.db.uows() as uow:
-            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
-            await uow.commit()
-        assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
-        page = (await client.get("/can-bo")).text
+    async with signed_in(z.db) as admin:
+        page = (await admin.client.get("/can-bo")).text
     assert "Tin nhắn chưa trả lời được" in page and "z-poison" in page  # an admin sees it on the dashboard

@@ -8,16 +8,10 @@ import asyncio
 import re
 from datetime import datetime
 
-import httpx
-from starlette.applications import Starlette
-
-from core.deadlines import VN_TZ, utcnow
-from core.types import Role
-from core.usecases import web_access
-from core.usecases.rules import Rules
+from core.deadlines import VN_TZ
 from tests.conftest import Database
+from tests.dashboard_client import signed_in
 from tests.factories import submit
-from web.app import dashboard_routes
 from web.shared import Shared
 
 
@@ -61,12 +55,8 @@ async def test_when_the_asker_computing_goes_away_another_computes() -> None:
 
 
 async def test_the_matrix_is_the_same_for_everyone_and_a_submission_shows_at_once(loaded: Database) -> None:
-    app = Starlette(routes=dashboard_routes(loaded.uows, Rules(), "shared-test-secret-key"))
-    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
-        async with loaded.uows() as uow:
-            token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên", utcnow())
-            await uow.commit()
-        assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
+    async with signed_in(loaded) as admin:
+        client = admin.client
         pages = await asyncio.gather(*(client.get("/?plan=46/KH-UBND") for _ in range(20)))
         assert {p.status_code for p in pages} == {200}
         tables = {re.search(r"<table.*</table>", p.text, re.S).group(0) for p in pages}  # type: ignore[union-attr]
