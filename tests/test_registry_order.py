@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 import re
 import uuid
-from datetime import date
+from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
@@ -20,9 +20,11 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from core.deadlines import VN_TZ
 from core.planfile import load_plan_file
 from core.types import OPERATOR
-from core.usecases import plan, province
+from core.usecases import plan, province, reminders
+from core.usecases.rules import Rules
 from models import db
 from models.uow import uow_factory
 from tests.cli_runner import run_cli
@@ -54,7 +56,7 @@ def _run(env: dict[str, str], cwd: Path, plans: list[Path]) -> list[tuple[Any, .
     return sorted((a["code"], a["name"], a["kind"], a["ended_on"], tuple(a["successors"])) for a in every)
 
 
-@pytest.mark.proof(seconds=60)
+@pytest.mark.proof(seconds=90)
 def test_any_order_of_imports_keeps_the_registrys_history(database: Database, tmp_path: Path) -> None:
     first = _run(database.env, tmp_path, [PLAN_46, *FIXTURES])
     other = tmp_path / "other"
@@ -64,18 +66,27 @@ def test_any_order_of_imports_keeps_the_registrys_history(database: Database, tm
     assert run_cli(["db", "upgrade"], env, other).code == 0
     second = _run(env, other, [*FIXTURES, PLAN_46])
     assert first == second
-    # Every message of 2026, as it will leave: none asks an agency to send to itself, none "Sở Nội vụ đề nghị Sở Nội
-    # vụ", and each through Sở Nội vụ says so.
-    year = run_cli(["reminders", "--from", "2026-01-01", "--to", "2026-12-31", "--text"], env, other)
-    assert year.code == 0, year.err
-    blocks = [b for b in year.out.split("── ") if "Kính gửi" in b]
-    assert len(blocks) > 10_000
+    # Every message of 2026, as it will leave (what `reminders --text` prints, read from its use-case: the CLI's
+    # rendering of 21 MB is not what is tested): none asks an agency to send to itself, none "Sở Nội vụ đề nghị Sở
+    # Nội vụ", and each through Sở Nội vụ says so.
+    texts = asyncio.run(_year_of_texts(other / "x.db"))
+    assert len(texts) > 10_000
     asking = re.compile(r"đề nghị (.+?) (?:gửi|khẩn trương gửi) .+? về (.+?)(?: chậm nhất| trước|:| \(qua)")
-    for block in blocks:
-        assert "Sở Nội vụ đề nghị Sở Nội vụ" not in block, block
-        asked = asking.search(block)
-        assert asked is None or asked.group(1) != asked.group(2), block
-        assert "Sở Nội vụ đề nghị" not in block or "(qua Sở Nội vụ tổng hợp)" in block, block
+    for text in texts:
+        assert "Sở Nội vụ đề nghị Sở Nội vụ" not in text, text
+        asked = asking.search(text)
+        assert asked is None or asked.group(1) != asked.group(2), text
+        assert "Sở Nội vụ đề nghị" not in text or "(qua Sở Nội vụ tổng hợp)" in text, text
+
+
+async def _year_of_texts(path: Path) -> list[str]:
+    engine = db.make_engine(f"sqlite+aiosqlite:///{path}")
+    try:
+        async with uow_factory(db.session_factory(engine))() as uow:
+            start, end = datetime(2026, 1, 1, tzinfo=VN_TZ), datetime(2026, 12, 31, 23, 59, tzinfo=VN_TZ)
+            return [t.text for t in await reminders.preview_texts(uow, Rules(), start, end)]
+    finally:
+        await engine.dispose()
 
 
 # ------------------------------------------------------------------ the same in any order (a property)
