@@ -79,6 +79,7 @@ bench: install
 	$(BIN)/python bench/dashboard.py
 	$(BIN)/python bench/plan_reader.py
 	$(BIN)/python bench/hostile_documents.py
+	$(BIN)/python bench/dashboard_load.py
 
 clean:
 	rm -rf $(VENV) $(MO)
