@@ -8,6 +8,7 @@ from __future__ import annotations
 import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
+from gettext import NullTranslations
 
 from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant, gettext_for
@@ -352,6 +353,11 @@ class DigestPeriod:
     late: int
     missing: int
     overdue_agencies: tuple[str, ...]
+    plan_number: str = ""  # the plan the period is of: a province runs dozens of plans at once (issue 30)
+
+
+DIGEST_LIMIT = 2000  # characters: one message on every platform (Zalo's cut), whatever the province's size
+DIGEST_NAMES = (25, 8)  # agencies named per period (a plan or two; a province's many), the rest counted
 
 
 @dataclass(frozen=True, slots=True)
@@ -371,22 +377,42 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
     ]
     if not periods:
         lines.append(tr.gettext("No report period is open."))
-    for p in periods:
-        lines.append(
+    shown: list[str] = []
+    at_most = DIGEST_NAMES[0] if len(periods) <= 2 else DIGEST_NAMES[1]
+    for n, p in enumerate(periods):
+        block = [
             tr.gettext(
                 "• %(label)s (deadline %(due)s): %(on_time)d agencies sent on time, %(late)d sent late, "
                 "%(missing)d have not sent."
             )
             % {
-                "label": p.label,
+                "label": (
+                    tr.gettext("%(label)s of Plan No. %(plan)s") % {"label": p.label, "plan": p.plan_number}
+                    if p.plan_number
+                    else p.label
+                ),
                 "due": format_day(p.due_at, lang),
                 "on_time": p.on_time,
                 "late": p.late,
                 "missing": p.missing,
             }
-        )
+        ]
         if p.overdue_agencies:
-            lines.append(tr.gettext("  Overdue: %(names)s.") % {"names": "; ".join(p.overdue_agencies)})
+            block.append(tr.gettext("  Overdue: %(names)s.") % {"names": _some(tr, p.overdue_agencies, at_most)})
+        # A province's dozens of plans: the periods that fit one message, the rest counted (the dashboard has them).
+        if len("\n".join([*lines, *shown, *block])) > DIGEST_LIMIT - 600 and shown:
+            left = len(periods) - n
+            shown.append(
+                tr.ngettext(
+                    "… and %(n)d more report period: see the dashboard.",
+                    "… and %(n)d more report periods: see the dashboard.",
+                    left,
+                )
+                % {"n": left}
+            )
+            break
+        shown += block
+    lines += shown
     lines.append(
         tr.gettext("Reminders yesterday: %(sent)d sent, %(failed)d failed, %(blocked)d blocked.")
         % {"sent": deliveries.sent, "failed": deliveries.failed, "blocked": deliveries.blocked}
@@ -394,7 +420,7 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
     if deliveries.blocked_recipients:
         lines.append(
             tr.gettext("These people have blocked the bot and receive nothing: %(names)s.")
-            % {"names": "; ".join(deliveries.blocked_recipients)}
+            % {"names": _some(tr, deliveries.blocked_recipients, DIGEST_NAMES[1], people=True)}
         )
     if deliveries.unreached:
         lines.append(
@@ -406,6 +432,18 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
             % {"n": deliveries.unreached}
         )
     return "\n".join(lines)
+
+
+def _some(tr: NullTranslations, names: tuple[str, ...], at_most: int, people: bool = False) -> str:
+    """ "A; B; C" — or the first ``at_most`` and how many more: "A; B; … và 97 cơ quan khác" ("người khác")."""
+    if len(names) <= at_most:
+        return "; ".join(names)
+    more = len(names) - at_most
+    if people:
+        rest = tr.ngettext("and %(n)d other person", "and %(n)d other people", more) % {"n": more}
+    else:
+        rest = tr.ngettext("and %(n)d other", "and %(n)d others", more) % {"n": more}
+    return "; ".join(names[:at_most]) + " " + rest
 
 
 def ack_label(lang: str) -> str:

@@ -65,7 +65,15 @@ async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[D
         overdue = counted.overdue
         escalated = tuple(j.row.agency.name for j in overdue if j.verdict.days >= rules.policy.escalate_after)
         out.append(
-            DigestPeriod(p.label, p.due_at, len(counted.on_time), len(counted.late), len(counted.not_sent), escalated)
+            DigestPeriod(
+                p.label,
+                p.due_at,
+                len(counted.on_time),
+                len(counted.late),
+                len(counted.not_sent),
+                escalated,
+                p.plan_number,
+            )
         )
     return out
 

@@ -237,3 +237,26 @@ def test_every_message_kind_reads_as_the_office_writes(kind: str) -> None:
         assert "Sở Tư pháp" in request and "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in request
     if kind == "adhoc":
         assert "Sở Nội vụ đề nghị Sở Tư pháp gửi báo cáo đột xuất" in text
+
+
+def test_a_provinces_digest_is_one_message_whatever_its_size() -> None:
+    """Issue 30: on 16/6/2026 the digest was 9,881 characters (five Zalo messages listing 136 names a period, no
+    plan numbers). Thirty plans, each with a period of 136 agencies of which 120 are overdue, and 40 people who
+    blocked the bot: one message of at most 2,000 characters, each period with its plan, the names counted past a
+    few, and the periods that do not fit counted with where to see them."""
+    communes = tuple(f"Ủy ban nhân dân xã Số {n}" for n in range(120))
+    periods = [
+        DigestPeriod(f"Báo cáo quý II/2026 số {i}", REPORT.due_at, 10, 6, 120, communes, f"{i}/KH-UBND")
+        for i in range(1, 31)
+    ]
+    blocked = tuple(f"Cán bộ {n} (Ủy ban nhân dân xã Số {n})" for n in range(40))
+    text = messages.digest("vi", "Phạm Minh Em", AT, periods, DigestDeliveries(300, 2, 40, blocked, 97))
+    assert len(text) <= messages.DIGEST_LIMIT, len(text)
+    assert "Báo cáo quý II/2026 số 1 theo Kế hoạch số 1/KH-UBND" in text
+    assert "và 112 cơ quan khác" in text  # 8 of 120 named
+    shown = text.count("• Báo cáo quý II/2026")
+    assert 1 <= shown < 30 and f"… và {30 - shown} kỳ báo cáo khác: xem trên trang quản trị." in text
+    assert "và 32 người khác" in text  # the people who blocked the bot, 8 named
+    assert "97 cơ quan còn phải báo cáo chưa có cán bộ đầu mối nhận được tin nhắc" in text
+    small = messages.digest("vi", "Phạm Minh Em", AT, periods[:1], DigestDeliveries(3, 0, 0, ()))
+    assert small.count("Ủy ban nhân dân xã Số") == 25  # one plan: more names, still counted past 25
