@@ -94,6 +94,7 @@ async def test_a_console_person_sees_their_data_then_erases_it_and_no_row_keeps_
         await uow.inbox.add(Platform.ZALO, "zm-1", "zl-555001", body, NOW)
         await uow.commit()
     await admin.say("/nhacnho 2023-04")
+    await admin.press("Nhắc ngay")
     await admin.say("/thongbao")
     await admin.say(f"Đề nghị đồng chí {NAME} (Sở Tư pháp) gửi báo cáo tháng 4 đúng hạn.")
     await admin.press("Tất cả")

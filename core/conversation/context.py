@@ -58,6 +58,7 @@ class Act(enum.StrEnum):
     ADHOC_CREATE = "adhoc_create"
     INVITE_ADMIN = "invite_admin"
     PERIOD_OF_PLAN = "period_of_plan"  # a period named in several plans: run the command with the one chosen
+    NUDGE_SEND = "nudge_send"  # /nhacnho, confirmed after seeing who is nudged
     CANCEL = "cancel"
     ERASE = "erase"  # /xoadulieu, confirmed
 

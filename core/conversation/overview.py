@@ -99,13 +99,43 @@ def _reach_mark(ctx: Ctx, row: PeriodStatusRow) -> str:
 
 @router.command("nhacnho")
 async def cmd_nudge(ctx: Ctx, args: str) -> list[Reply]:
-    """/nhacnho [period]: an immediate reminder, through the outbox, to the agencies still missing."""
+    """/nhacnho [period]: who would be reminded now, for which plan and period; sent once confirmed."""
     try:
-        done = await outreach.nudge(ctx.uow, ctx.actor, args or None, ctx.now, ctx.rules)
+        seen = await outreach.nudge_preview(ctx.uow, ctx.actor, args or None, ctx.now)
     except errors.PeriodUnknown:
         return _no_period(ctx, args)
     except errors.PeriodAmbiguous as exc:
         return await _which_plan(ctx, "nhacnho", exc)
+    p = seen.period
+    label = messages.in_sentence(p.label)
+    if not seen.missing:
+        return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=label))
+    names = "; ".join(seen.missing[:10]) + (
+        " " + ctx.t("and %(n)d more", n=len(seen.missing) - 10) if len(seen.missing) > 10 else ""
+    )
+    text = ctx.t(
+        "Remind now the focal persons of the agencies yet to send %(label)s under Plan No. %(plan)s (%(n)d "
+        "agencies, %(reachable)d of them with someone to remind): %(names)s.",
+        label=label,
+        plan=p.plan_number,
+        n=len(seen.missing),
+        reachable=seen.reachable,
+        names=names,
+    )
+    ref = f"{p.plan_number} {p.series_code}:{p.key}"
+    choices = await ctx.choices(
+        [(ctx.t("Remind now"), Act.NUDGE_SEND, {"ref": ref}), (ctx.t("Cancel"), Act.CANCEL, {})]
+    )
+    return ctx.reply(text, choices)
+
+
+@router.choice(Act.NUDGE_SEND, Access.ADMIN, single_use=True)
+async def act_nudge(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
+    """The nudge, confirmed: an immediate reminder, through the outbox, to the agencies still missing."""
+    try:
+        done = await outreach.nudge(ctx.uow, ctx.actor, str(payload.get("ref")), ctx.now, ctx.rules)
+    except (errors.PeriodUnknown, errors.PeriodAmbiguous):
+        return ctx.reply(ctx.t("This choice is not valid or has expired."))
     if not done.missing:
         return ctx.reply(ctx.t("Every agency has sent %(label)s.", label=messages.in_sentence(done.period.label)))
     if not done.queued:  # nobody to remind: say so, not "a reminder is going to 0 focal persons of 0 agencies"

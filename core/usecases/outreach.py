@@ -121,6 +121,23 @@ async def nudge(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime, r
     return NudgeResult(p, len(missing), len({r.agency_code for r in people}), queued)
 
 
+@dataclass(frozen=True, slots=True)
+class NudgePreview:
+    period: Period
+    missing: tuple[str, ...]  # the agencies yet to send, by name, in the office's order
+    reachable: int  # of them, those with a focal person who can be reminded
+
+
+async def nudge_preview(uow: UnitOfWork, actor: Actor, ref: str | None, now: datetime) -> NudgePreview:
+    """Who ``nudge`` would remind, for which plan and period; nothing is written (issue 30: /nhacnho sent at once,
+    for a plan it picked silently)."""
+    require_admin(actor)
+    p = await find_period(uow, ref, now)
+    missing = [r.agency for r in await uow.periods.status(p.id) if r.submitted_at is None]
+    people = await uow.accounts.recipients(Role.FOCAL, [a.code for a in missing])
+    return NudgePreview(p, tuple(a.name for a in missing), len({r.agency_code for r in people}))
+
+
 def reminder_days(kind: DeliveryKind, due_at: datetime, at: datetime, rules: Rules) -> int:
     """Calendar days left before the deadline, or working days since it (at least 1)."""
     if kind in (DeliveryKind.OVERDUE, DeliveryKind.ESCALATION):

@@ -279,7 +279,11 @@ async def test_overview_and_nudge(h: Harness) -> None:
     await stp.press("Xác nhận đã nộp")
     await admin.say("/tonghop 2023-04")
     assert "Đúng hạn (1): Sở Tư pháp" in admin.text and "Chưa gửi (23)" in admin.text
-    await admin.say("/nhacnho 2023-04")
+    await admin.say("/nhacnho 2023-04")  # who, for which plan and period; nothing sent before it is confirmed
+    assert "theo Kế hoạch số 46/KH-UBND (23 cơ quan, 1 cơ quan có người nhận tin)" in admin.text, admin.text
+    await h.sender.drain_once()
+    assert h.channel.sent == []
+    await admin.press("Nhắc ngay")
     assert "1 cán bộ đầu mối của 23 cơ quan" not in admin.text
     assert "Đang gửi nhắc nhở tới 1 cán bộ đầu mối" in admin.text
     assert "22 cơ quan chưa có cán bộ đầu mối đăng ký" in admin.text
@@ -582,6 +586,7 @@ async def test_a_nudge_with_nobody_to_remind_says_so(h: Harness) -> None:
     """Issue 23, point 5: not "Đang gửi nhắc nhở tới 0 cán bộ đầu mối của 0 cơ quan …"."""
     admin = await h.registered("a-nudge", "A", "SNV", Role.ADMIN)
     await admin.say("/nhacnho 2023-04")
+    await admin.press("Nhắc ngay")
     assert admin.text == (
         "Không có cán bộ đầu mối nào để nhắc: 24 cơ quan chưa gửi báo cáo tháng 4/2023 đều chưa đăng ký cán bộ đầu mối."
     )

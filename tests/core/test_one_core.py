@@ -54,6 +54,7 @@ async def test_nudge_says_what_the_scheduler_says_and_names_the_series_receiver(
     await h.registered("stp", "Nguyễn Văn An", "STP", Role.FOCAL)
 
     await admin.say("/nhacnho 2023-04")
+    await admin.press("Nhắc ngay")
     assert "Đang gửi nhắc nhở tới 1 cán bộ đầu mối của 1 cơ quan" in admin.text, admin.text
     await h.sender.drain_once()
     (nudged,) = h.channel.to("stp")[-1:]
