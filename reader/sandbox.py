@@ -67,6 +67,13 @@ def answer_of(raw: bytes, name: str) -> ReadPlan:
         raise Unreadable(f"{name}: không đọc được văn bản (the reader gave no answer)") from exc
 
 
+def _box_environment() -> dict[str, str]:
+    """What the box may see of the environment: enough to find Python and the readers, never the service's tokens,
+    keys or database address (a parser a document exploits learns nothing worth having)."""
+    kept = {k: v for k, v in os.environ.items() if k in ("PATH", "PYTHONPATH", "LANG", "LC_ALL", "TMPDIR", "HOME")}
+    return {**kept, "PYTHONDONTWRITEBYTECODE": "1"}
+
+
 class BoxedReader:
     """Reads a plan document into a draft in a box (``core.usecases.drafting.PlanReader``)."""
 
@@ -87,7 +94,7 @@ class BoxedReader:
             stdin=asyncio.subprocess.PIPE,
             stdout=asyncio.subprocess.PIPE,
             stderr=asyncio.subprocess.DEVNULL,
-            env={**os.environ, "PYTHONHASHSEED": "0", "PYTHONDONTWRITEBYTECODE": "1"},
+            env=_box_environment(),
             start_new_session=True,  # a Ctrl-C at the terminal goes to the service, which ends the box itself
             limit=ANSWER_LIMIT,
         )

@@ -139,3 +139,14 @@ def test_plan_draft_on_the_cli_answers_each_in_one_line(loaded: Database, tmp_pa
     dotted.write_bytes(hostile.dotted_keys())
     refused = run_cli(["import-plan", str(dotted)], loaded.env, tmp_path)
     assert refused.code != 0 and "dotted parts" in (refused.err + refused.out)
+
+
+def test_the_box_sees_none_of_the_services_secrets(monkeypatch: pytest.MonkeyPatch) -> None:
+    """A parser a document exploits runs with PATH and the like, never the tokens, keys or database address."""
+    from reader.sandbox import _box_environment
+
+    monkeypatch.setenv("TELEGRAM_BOT_TOKEN", "123:secret")
+    monkeypatch.setenv("DATABASE_URL", "postgresql+asyncpg://u:pw@db/x")
+    monkeypatch.setenv("WEB_SECRET_KEY", "k" * 40)
+    seen = _box_environment()
+    assert "PATH" in seen and not {"TELEGRAM_BOT_TOKEN", "DATABASE_URL", "WEB_SECRET_KEY"} & set(seen)
