@@ -14,10 +14,7 @@ import unicodedata
 from collections.abc import Iterable
 from typing import Any
 
-
-def folded(text: str) -> str:
-    """``text`` in NFC, case-folded, with runs of spacing as one space: how names are compared."""
-    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+from core.vietnamese import folded
 
 
 def _words(text: str) -> str:

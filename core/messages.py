@@ -5,7 +5,6 @@ Message ids are English; the Vietnamese catalog (locales/vi) is what most people
 
 from __future__ import annotations
 
-import unicodedata
 from dataclasses import dataclass
 from datetime import date, datetime
 from gettext import NullTranslations
@@ -14,6 +13,7 @@ from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant, gettext_for
 from core.standing import Deadlines
 from core.types import DeliveryKind, Period, Role, TaskRole
+from core.vietnamese import folded
 
 ROLE_NAMES = {
     TaskRole.LEAD: N_("lead"),
@@ -151,16 +151,15 @@ def position_at(title: str, agency: str) -> str:
         return agency
     words = " ".join(SPELLED.get(w, w) for w in title.split()).split()
     names = agency.split()
-    folded, wanted = [_fold(w) for w in words], [_fold(w) for w in names]
+    keys, wanted = [folded(w) for w in words], [folded(w) for w in names]
     after: list[str] = []
     for i in range(len(words) - len(names) + 1):  # the position names the agency: what precedes it runs on into it
-        if folded[i : i + len(names)] == wanted:
+        if keys[i : i + len(names)] == wanted:
             words, after = words[:i], words[i + len(names) :]
             break
-    for n in range(
-        min(len(words), len(names)), 0, -1
-    ):  # the longest run shared by the position's end and the name's start
-        if [_fold(w) for w in words[-n:]] == wanted[:n]:
+    # The longest run shared by the position's end and the name's start is said once.
+    for n in range(min(len(words), len(names)), 0, -1):
+        if [folded(w) for w in words[-n:]] == wanted[:n]:
             words = words[:-n]
             break
     return " ".join([*words, *names, *after])
@@ -173,13 +172,9 @@ def receiver_phrase(receiver: str, via: str, wording: str = "") -> str:
     cannot, and never when it leaves out the agency the report goes through."""
     composed = f"{receiver} (qua {via} tổng hợp)" if via else receiver
     wording = " ".join(wording.split())
-    if not wording or (via and _fold(via) not in _fold(wording)):
+    if not wording or (via and folded(via) not in folded(wording)):
         return composed
     return wording
-
-
-def _fold(text: str) -> str:
-    return unicodedata.normalize("NFC", text).casefold()
 
 
 def _asks(lang: str, report: ReportRef) -> str:

@@ -22,6 +22,7 @@ from datetime import date, datetime
 from core.messages import short_day
 from core.planfile import AgencySpec, ImportReport, PeriodSpec, PlanFileError, PlanSpec, SeriesSpec, TaskSpec
 from core.types import Agency, Recurrence, TaskRole
+from core.vietnamese import folded
 
 Assignments = frozenset[tuple[str, TaskRole]]
 
@@ -176,9 +177,8 @@ def same_name(a: str, b: str, place: str) -> bool:
     province after it ("Ủy ban nhân dân tỉnh" and "Ủy ban nhân dân tỉnh Tuyên Quang" in plans of Tuyên Quang)."""
 
     def bare(name: str) -> str:
-        folded = " ".join(name.casefold().split())
-        suffix = " " + " ".join(place.casefold().split())
-        return folded.removesuffix(suffix) if place and folded.endswith(suffix) else folded
+        said, suffix = folded(name), " " + folded(place)
+        return said.removesuffix(suffix) if place and said.endswith(suffix) else said
 
     return bare(a) == bare(b)
 

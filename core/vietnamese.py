@@ -80,6 +80,11 @@ def _letters(text: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     return tuple(letters), tuple(tones)
 
 
+def folded(text: str) -> str:
+    """A name as names are compared: NFC, case-folded, runs of spacing as one space."""
+    return " ".join(unicodedata.normalize("NFC", text).casefold().split())
+
+
 def sort_key(name: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
     """The key that sorts names in Vietnamese alphabetical order: "Bạch" before "Bình", "Đà" after "Dương"."""
     return _letters(" ".join(name.split()))

@@ -7,7 +7,7 @@ the chat platform is a fake (RecordingChannel), standing in for the people's pho
 from __future__ import annotations
 
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import date, datetime
 
 from apscheduler.schedulers.asyncio import AsyncIOScheduler
 
@@ -16,7 +16,8 @@ from core.conversation.engine import Conversation
 from core.conversation.events import EventKind, FileRef, Incoming, Reply, Sender
 from core.conversation.parse import parse_command
 from core.deadlines import VN_TZ, utcnow
-from core.types import Account, Platform, Role
+from core.types import OPERATOR, Account, Platform, Role
+from core.usecases import province
 from core.usecases.rules import Rules
 from nhacviec.notifier import ServiceNotifier
 from scheduler.engine import ReminderEngine
@@ -86,6 +87,14 @@ class Harness:
         await p.say(f"/dangky {await invite_code(self.db, agency, role)}")
         assert "Chào mừng" in p.text, p.text
         return p
+
+
+async def tuyen_quang_harness(db: Database) -> Harness:
+    """A harness on ``db`` with Tuyên Quang loaded from 1/7/2025 (13 departments, 124 communes and wards)."""
+    async with db.uows() as uow:
+        await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
+        await uow.commit()
+    return make_harness(db)
 
 
 def make_harness(db: Database, now: datetime | None = None) -> Harness:

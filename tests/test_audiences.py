@@ -10,17 +10,16 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 
 import pytest
 import time_machine
 from sqlalchemy import select
 
 from core.deadlines import VN_TZ
-from core.types import OPERATOR, Role
-from core.usecases import province
+from core.types import Role
 from models import tables as t
-from tests.chat_harness import Harness, make_harness
+from tests.chat_harness import Harness, tuyen_quang_harness
 from tests.conftest import Database
 from tests.dashboard_client import signed_in
 
@@ -35,10 +34,7 @@ def frozen() -> Iterator[time_machine.Traveller]:
 
 @pytest.fixture
 async def h(loaded: Database) -> Harness:
-    async with loaded.uows() as uow:
-        await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
-        await uow.commit()
-    return make_harness(loaded)
+    return await tuyen_quang_harness(loaded)
 
 
 async def test_everyone_reaches_the_communes_and_only_groups_with_members_are_offered(h: Harness) -> None:

@@ -13,7 +13,7 @@ import json
 import re
 import unicodedata
 from collections.abc import Iterator
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 import pytest
@@ -22,11 +22,11 @@ from sqlalchemy import JSON, String, Text, select
 
 from core.deadlines import VN_TZ
 from core.types import OPERATOR, Role
-from core.usecases import privacy, province
+from core.usecases import privacy
 from models import tables as t
 from models.base import Base
 from models.repos.privacy import NEVER_PEOPLE, QUOTES_PEOPLE, THE_PERSONS_OWN
-from tests.chat_harness import Harness, make_harness
+from tests.chat_harness import Harness, tuyen_quang_harness
 from tests.conftest import Database
 
 NOW = datetime(2026, 3, 10, 9, 0, tzinfo=VN_TZ)
@@ -116,10 +116,7 @@ async def _people(db: Database) -> dict[str, tuple[int, list[int]]]:
 
 @pytest.fixture
 async def h(loaded: Database) -> Harness:
-    async with loaded.uows() as uow:
-        await province.load(uow, OPERATOR, "Tuyên Quang", date(2025, 7, 1))
-        await uow.commit()
-    return make_harness(loaded)
+    return await tuyen_quang_harness(loaded)
 
 
 async def test_erasing_names_that_are_also_the_registrys_words_changes_only_the_person(h: Harness) -> None:

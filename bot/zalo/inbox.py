@@ -43,4 +43,3 @@ class ZaloInbox(Inbox):
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         super().__init__(Platform.ZALO, uows, conversation, to_event, zalo_send(channel), backoff, poll, clock)
-        self.channel = channel

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from core import plandiff
-from core.errors import AgencyUnknown, LineageError, PeriodAmbiguous, PeriodUnknown
+from core.errors import LineageError, PeriodAmbiguous, PeriodUnknown
 from core.messages import short_day
 from core.planfile import ImportReport, PlanSpec, Registered
 from core.repositories import UnitOfWork
@@ -83,11 +83,7 @@ async def agencies(uow: UnitOfWork, include_inactive: bool = False) -> list[Agen
     return await uow.agencies.all(include_inactive)
 
 
-async def agency(uow: UnitOfWork, code: str) -> Agency:
-    found = await uow.agencies.by_code(code)
-    if found is None:
-        raise AgencyUnknown(code[:32])
-    return found
+agency = province.agency  # an agency by code, or AgencyUnknown: one lookup for every use-case
 
 
 async def tasks_of(uow: UnitOfWork, agency_id: int) -> list[AssignedTask]:

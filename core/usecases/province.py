@@ -197,6 +197,7 @@ async def load(uow: UnitOfWork, actor: Actor, name: str, from_day: date, dry_run
 
 
 async def agency(uow: UnitOfWork, code: str) -> Agency:
+    """The agency of ``code``. Raises AgencyUnknown (also ``plan.agency``: this module is below plan's)."""
     found = await uow.agencies.by_code(code)
     if found is None:
         raise AgencyUnknown(code[:32])
