@@ -61,6 +61,7 @@ class ReportRef:
     data_from: date | None = None  # the data the report covers
     data_to: date | None = None
     cutoff: str = ""  # the cut-off as the plan words it, when not computed
+    plan_title: str = ""  # the plan's subject
 
 
 def report_ref(period: Period, deadlines: Deadlines | None = None) -> ReportRef:
@@ -82,6 +83,7 @@ def report_ref(period: Period, deadlines: Deadlines | None = None) -> ReportRef:
         period.data_from,
         period.data_to,
         period.cutoff,
+        period.plan_title,
     )
 
 
@@ -107,8 +109,10 @@ def reminder(kind: DeliveryKind, lang: str, name: str, agency: str, report: Repo
     return reminder_before(lang, name, agency, report, days)
 
 
-def _days_left(lang: str, days: int) -> str:
+def _days_left(lang: str, days: int, report: ReportRef | None = None) -> str:
     tr = gettext_for(lang)
+    if report is not None and report.due_off and report.extended_to is None and days <= 1:
+        return tr.gettext("today is the last working day")  # the plan's day is a day off, kept as written
     if days <= 0:
         return tr.gettext("today is the deadline")
     if days == 1:
@@ -177,44 +181,64 @@ def receiver_phrase(receiver: str, via: str, wording: str = "") -> str:
     return wording
 
 
+def subject(title: str) -> str:
+    """A plan's title after "về" in a citation: "Cải cách hành chính … năm 2026" → "cải cách hành chính … năm 2026"
+    (a first word in capitals, an abbreviation such as "CCHC", is left as it is)."""
+    title = " ".join(title.split())
+    first = title.split(" ", 1)[0] if title else ""
+    if not first or first.isupper() or first[1:] != first[1:].lower():
+        return title
+    return title[:1].lower() + title[1:]
+
+
+def plan_reference(lang: str, report: ReportRef) -> str:
+    """A plan cited as offices cite it: "Kế hoạch số 08/KH-UBND ngày 15/1/2026 của Ủy ban nhân dân tỉnh Tuyên Quang
+    về cải cách hành chính nhà nước tỉnh Tuyên Quang năm 2026" (what the plan file does not say is left out)."""
+    tr = gettext_for(lang)
+    text = tr.gettext("Plan No. %(plan)s") % {"plan": report.plan_number}
+    if report.plan_issued_on:
+        text += " " + tr.gettext("of %(date)s") % {"date": short_day(report.plan_issued_on)}
+    if report.issuer:
+        text += " " + tr.gettext("of the %(issuer)s") % {"issuer": report.issuer}
+    if report.plan_title:
+        text += " " + tr.gettext("on %(subject)s") % {"subject": subject(report.plan_title)}
+    return text
+
+
 def _asks(lang: str, report: ReportRef) -> str:
     """The opening of the one request a reminder makes, without its object: "Thực hiện Kế hoạch số 46/KH-UBND ngày
-    14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị"."""
+    14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang về thực hiện công tác dân vận chính quyền năm 2023 …, Sở Nội vụ
+    đề nghị" (issue 30: the plan's date and subject, always)."""
     tr = gettext_for(lang)
-    values = {
-        "plan": report.plan_number,
-        "date": short_day(report.plan_issued_on) if report.plan_issued_on else "",
-        "issuer": report.issuer,
-        "via": report.via,
-    }
-    if report.plan_issued_on and report.issuer and report.via:
-        return tr.gettext("Under Plan No. %(plan)s of %(date)s of the %(issuer)s, %(via)s asks") % values
-    return tr.gettext("Under Plan No. %(plan)s, we ask") % values
+    values = {"plan": plan_reference(lang, report), "via": report.via}
+    if not report.via:  # nobody compiles: the plan itself asks (never "Sở Nội vụ" for a report it does not receive)
+        return tr.gettext("Under %(plan)s, we ask") % values
+    return tr.gettext("Under %(plan)s, %(via)s asks") % values
 
 
-def _day_off_note(lang: str, report: ReportRef, days_left: int) -> str:
-    """When the deadline falls on a day off: how far the time runs under Điều 148 ("Hạn chót 15/8/2026 trùng ngày
-    nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 17/8/2026."), or, kept as
-    written, to send it on the working day before."""
+def deadline(lang: str, report: ReportRef, days_left: int | None = None) -> str:
+    """The last day allowed, in one phrase without parentheses; a day off is never given as the last day when the law
+    runs the time on (issue 30): "hết thứ Hai, 15/6/2026, vì ngày 14/6/2026 là Chủ nhật, thời hạn được kéo dài theo
+    Điều 148 Bộ luật Dân sự"; kept as written, the working day before is asked for."""
+    tr = gettext_for(lang)
     if not report.due_off:
-        return ""
-    tr = gettext_for(lang)
-    weekday, _, day = format_day(report.due_at, lang).partition(", ")
+        return tr.gettext("the end of %(due)s") % {"due": format_day(report.due_at, lang)}
+    weekday = format_day(report.due_at, lang).partition(", ")[0]
     values = {
-        "due": day,
+        "due": short_day(to_vn(report.due_at).date()),
         "day": weekday if to_vn(report.due_at).weekday() >= 5 else tr.gettext("a public holiday"),
         "until": format_day(report.extended_to, lang) if report.extended_to else "",
     }
     if report.extended_to is not None:
-        note = tr.gettext(
-            "The deadline %(due)s falls on a day off (%(day)s); under Article 148 of the Civil Code the time allowed "
-            "runs to the end of %(until)s."
+        return (
+            tr.gettext(
+                "the end of %(until)s, as %(due)s is %(day)s and the time runs on under Article 148 of the Civil Code"
+            )
+            % values
         )
-    elif days_left <= 1:
-        note = tr.gettext("The deadline %(due)s falls on %(day)s; please send the report within today's working day.")
-    else:
-        note = tr.gettext("The deadline %(due)s falls on %(day)s; please send the report by the working day before.")
-    return "\n" + note % values
+    if days_left is not None and days_left <= 1:  # kept as written: the last working day is today
+        return tr.gettext("today's working day, as the deadline %(due)s is %(day)s") % values
+    return tr.gettext("the working day before %(due)s, which is %(day)s") % values
 
 
 def _data_note(lang: str, report: ReportRef) -> str:
@@ -239,48 +263,37 @@ def reminder_before(lang: str, name: str, agency: str, report: ReportRef, days_l
     """Before the deadline and on its day: one request naming the agency, the report, where it goes and by when."""
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(asks)s %(agency)s to send %(label)s to %(receiver)s by the end of %(due)s (%(left)s).%(day_off)s\n"
+        "%(asks)s %(agency)s to send %(label)s to %(receiver)s; deadline: %(deadline)s; %(left)s.%(data)s\n"
         "The plan says: “%(wording)s”.\n"
         "Once the report is sent, please choose “Report sent” below (or send /danop)."
     ) % {
         "asks": _asks(lang, report),
         "agency": agency,
         "label": report.label,
-        "due": format_day(report.due_at, lang),
-        "left": _days_left(lang, days_left),
-        "day_off": _day_off_note(lang, report, days_left) + _data_note(lang, report),
+        "deadline": deadline(lang, report, days_left),
+        "left": _days_left(lang, days_left, report),
+        "data": _data_note(lang, report),
         "wording": report.wording,
         "receiver": report.receiver,
     }
     return f"{greeting(lang, name, agency)}\n{body}"
 
 
-def _due(lang: str, report: ReportRef) -> str:
-    """The deadline as a reminder after it says it: the plan's day, and how far the law ran it (Điều 148)."""
-    written = format_day(report.due_at, lang)
-    if report.extended_to is None:
-        return written
-    return gettext_for(lang).gettext("%(due)s (run to the end of %(until)s under Article 148 of the Civil Code)") % {
-        "due": written,
-        "until": format_day(report.extended_to, lang),
-    }
-
-
 def reminder_overdue(lang: str, name: str, agency: str, report: ReportRef, working_days: int) -> str:
     tr = gettext_for(lang)
     body = tr.ngettext(
-        "%(asks)s %(agency)s to send %(label)s to %(receiver)s without delay: the deadline was %(due)s "
-        "(“%(wording)s”); the report is %(n)d working day overdue.\n"
+        "%(asks)s %(agency)s to send %(label)s to %(receiver)s without delay: the deadline was %(deadline)s; "
+        "the report is %(n)d working day overdue. The plan says: “%(wording)s”.\n"
         "Once it is sent, please choose “Report sent” below (or send /danop).",
-        "%(asks)s %(agency)s to send %(label)s to %(receiver)s without delay: the deadline was %(due)s "
-        "(“%(wording)s”); the report is %(n)d working days overdue.\n"
+        "%(asks)s %(agency)s to send %(label)s to %(receiver)s without delay: the deadline was %(deadline)s; "
+        "the report is %(n)d working days overdue. The plan says: “%(wording)s”.\n"
         "Once it is sent, please choose “Report sent” below (or send /danop).",
         working_days,
     ) % {
         "asks": _asks(lang, report),
         "agency": agency,
         "label": report.label,
-        "due": _due(lang, report),
+        "deadline": deadline(lang, report),
         "wording": report.wording,
         "n": working_days,
         "receiver": report.receiver,
@@ -292,15 +305,15 @@ def escalation(lang: str, name: str, agency: str, report: ReportRef, working_day
     tr = gettext_for(lang)
     body = tr.ngettext(
         "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s: %(agency)s has not yet sent it; "
-        "the deadline was %(due)s, %(n)d working day ago.",
+        "the deadline was %(deadline)s, %(n)d working day ago.",
         "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s: %(agency)s has not yet sent it; "
-        "the deadline was %(due)s, %(n)d working days ago.",
+        "the deadline was %(deadline)s, %(n)d working days ago.",
         working_days,
     ) % {
         "asks": _asks(lang, report),
         "agency": agency,
         "label": report.label,
-        "due": _due(lang, report),
+        "deadline": deadline(lang, report),
         "n": working_days,
         "receiver": report.receiver,
     }
@@ -311,11 +324,11 @@ def unseen(lang: str, name: str, agency: str, report: ReportRef) -> str:
     """To a leader on the deadline day: nobody of the agency has seen a reminder nor sent the report."""
     tr = gettext_for(lang)
     body = tr.gettext(
-        "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s by the end of %(due)s: no one of "
+        "%(asks)s you to direct that %(agency)s send %(label)s to %(receiver)s; deadline: %(deadline)s. No one of "
         "%(agency)s has yet confirmed receiving a reminder or sending the report."
     ) % {
         "asks": _asks(lang, report),
-        "due": format_day(report.due_at, lang),
+        "deadline": deadline(lang, report),
         "label": report.label,
         "agency": agency,
         "receiver": report.receiver,

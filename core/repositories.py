@@ -28,6 +28,7 @@ from core.types import (
     ChatAccountInfo,
     ChoiceRecord,
     ClaimedDelivery,
+    DeliveryKind,
     DeliveryRecord,
     DeliveryStatus,
     Erased,
@@ -273,6 +274,27 @@ class OutboxRepository(Protocol):
 
     async def get(self, delivery_id: int) -> StoredDelivery | None: ...
 
+    async def members(self, delivery_id: int) -> list[StoredDelivery]:
+        """The row and the rows its message carries (one message per person per moment), oldest first."""
+
+    async def gather(
+        self,
+        account_id: int,
+        kinds: Collection[DeliveryKind],
+        taken: Collection[int],
+        now: datetime,
+        instance: int | None,
+    ) -> list[ClaimedDelivery]:
+        """Claim the account's other pending rows of ``kinds`` due at ``now`` that have a line (``part``) and are
+        carried by no message but one of ``taken`` (rows this caller has claimed); returns them."""
+
+    async def carry(self, head_id: int, member_ids: Collection[int]) -> None:
+        """Record that the message of ``head_id`` carries ``member_ids`` (their outcome follows its own: sent,
+        retried, failed); with none, the row leaves on its own."""
+
+    async def withdraw(self, delivery_ids: Collection[int], reason: str) -> None:
+        """Rows that will not be sent (their report was confirmed before they left): final, not an error."""
+
     async def release_stale(self, now: datetime, lease: timedelta) -> int:
         """Rows claimed longer ago than ``lease`` go back to pending; returns how many."""
 
@@ -290,7 +312,8 @@ class OutboxRepository(Protocol):
         """Mark up to ``limit`` due pending rows for ``platforms`` as sending by ``instance`` (by priority,
         then age)."""
 
-    async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None: ...
+    async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
+        """Sent: the row and the rows its message carries."""
 
     async def mark_retry(self, delivery_id: int, error: str, next_at: datetime, count_attempt: bool = True) -> None:
         """Back to pending, not before ``next_at``; the attempt is counted unless it was no fault of the message."""

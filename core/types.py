@@ -50,6 +50,7 @@ class DeliveryStatus(enum.StrEnum):
     SENT = "sent"
     FAILED = "failed"
     BLOCKED = "blocked"
+    WITHDRAWN = "withdrawn"  # taken out before it left: its report was confirmed first (issue 30)
 
 
 class DeliveryKind(enum.StrEnum):
@@ -164,6 +165,7 @@ class Period:
     data_from: date | None = None  # the data the report covers (chốt số liệu), when the plan says
     data_to: date | None = None
     cutoff: str = ""  # the series' cut-off as the plan words it, when it is not computed
+    plan_title: str = ""  # the plan's subject ("Cải cách hành chính nhà nước tỉnh Tuyên Quang năm 2026")
 
 
 @dataclass(frozen=True, slots=True)
@@ -398,6 +400,7 @@ class NewDelivery:
     choices: tuple[tuple[str, str], ...] = ()  # (label, choice token)
     period_id: int | None = None  # the period a reminder is about
     edit_of: int | None = None  # the delivery this one updates
+    part: BundlePart | None = None  # its line when it leaves with others to the same person (issue 30)
 
 
 @dataclass(frozen=True, slots=True)
@@ -410,6 +413,8 @@ class StoredDelivery:
     priority: Priority
     notice_id: int | None
     choices: tuple[tuple[str, str], ...]
+    period_id: int | None = None
+    part: BundlePart | None = None
 
 
 @dataclass(frozen=True, slots=True)
@@ -426,6 +431,53 @@ class ClaimedDelivery:
     priority: Priority = Priority.NORMAL
     language: str = "vi"
     edit_message_id: str | None = None  # the platform's id of the message this row updates, once it was sent
+    part: BundlePart | None = None  # a reminder that may leave in one message with the person's others
+    period_id: int | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class BundlePart:
+    """A reminder as one numbered item of a message that carries everything due to one person at one moment.
+
+    Rendered when the reminder is planned, in the person's language; the message is put together when it is
+    claimed for sending, from the parts whose reports are still not confirmed at that instant.
+    """
+
+    group: str  # parts of one group go together: "focal" (reminders) or "leader" (escalations)
+    agency: str  # the code of the agency the person works for
+    to: str  # the person, as addressed ("Nguyễn Văn A, Chuyên viên Văn phòng Sở")
+    agency_name: str
+    line: str  # "Báo cáo quý I/2026 theo Kế hoạch số 08/KH-UBND …, hạn chót …"
+    tag: str  # the short name on its "Đã nộp" button: "Quý I/2026 (KH 08/KH-UBND)"
+    rank: int  # urgency: smaller goes first (most overdue, then due today, then fewest days left)
+    via: str = ""  # who asks ("Sở Nội vụ")
+
+    def as_json(self) -> dict[str, str | int]:
+        return {
+            "group": self.group,
+            "agency": self.agency,
+            "to": self.to,
+            "agency_name": self.agency_name,
+            "line": self.line,
+            "tag": self.tag,
+            "rank": self.rank,
+            "via": self.via,
+        }
+
+    @classmethod
+    def from_json(cls, raw: dict[str, object] | None) -> BundlePart | None:
+        if not raw:
+            return None
+        return cls(
+            str(raw["group"]),
+            str(raw["agency"]),
+            str(raw["to"]),
+            str(raw["agency_name"]),
+            str(raw["line"]),
+            str(raw["tag"]),
+            int(str(raw["rank"])),
+            str(raw.get("via", "")),
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -439,6 +491,7 @@ class ReminderCopy:
     language: str
     dedup_key: str = ""
     had_choices: bool = False  # it carried the reminder's choices (a focal person's copy)
+    bundled: bool = False  # it left as one item of a message with other reports: that message is not rewritten
 
 
 @dataclass(frozen=True, slots=True)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import date, datetime
+from typing import Any
 
 from sqlalchemy import (
     JSON,
@@ -269,6 +270,10 @@ class Delivery(Base):
     platform_message_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
     # Buttons sent with the message: [[label, choice token], …] (e.g. "Đã nhận" on a notice).
     choices: Mapped[list[list[str]] | None] = mapped_column(JSON, nullable=True)
+    # A reminder's line in a message that carries everything due to the person at one moment (core.types.BundlePart)
+    part: Mapped[dict[str, Any] | None] = mapped_column(JSON(none_as_null=True), nullable=True)
+    # The row whose message carried this one (a bundle's first row names itself); None: it leaves on its own.
+    bundle_of: Mapped[int | None] = mapped_column(ForeignKey("delivery.id"), nullable=True, index=True)
     created_at: Mapped[datetime] = mapped_column(TZDateTime())
     sent_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     acknowledged_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)

@@ -61,4 +61,5 @@ LABELS = {
     "sent": N_("delivered"),
     "failed": N_("failed"),
     "blocked": N_("blocked the bot"),
+    "withdrawn": N_("not sent: the report was confirmed first"),
 }

@@ -1,4 +1,5 @@
-"""What happens to an outbox row after a send attempt: sent, retried, moved to the other app, or final."""
+"""What happens to an outbox row: what leaves when it is claimed (one message per person per moment), and after a
+send attempt: sent, retried, moved to the other app, or final."""
 
 from __future__ import annotations
 
@@ -6,9 +7,11 @@ from collections.abc import Collection
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core import keys
+from core import bundles, keys
 from core.repositories import UnitOfWork
 from core.types import ClaimedDelivery, DeliveryStatus, NewDelivery, Platform
+
+CONFIRMED_FIRST = "not sent: the report was confirmed before the reminder left"
 
 
 @dataclass(frozen=True)
@@ -26,8 +29,47 @@ class RetryPolicy:
 async def claim(
     uow: UnitOfWork, now: datetime, limit: int, platforms: Collection[Platform], instance: int | None = None
 ) -> list[ClaimedDelivery]:
-    """Due rows for these platforms, marked as being sent by this caller (``instance``, when a service)."""
-    return await uow.outbox.claim_due(now, limit, platforms, instance)
+    """Due rows for these platforms, marked as being sent by this caller (``instance``, when a service).
+
+    Reminders due to one person at this moment leave as one message (issue 30): a claimed reminder takes the
+    person's other reminders of its group due now along; those whose report is confirmed by now are withdrawn
+    (a reminder planned before the confirmation is never sent after it), and a message left with none is not
+    sent. Decided here, at the instant of sending, every time the message is tried.
+    """
+    claimed = await uow.outbox.claim_due(now, limit, platforms, instance)
+    out: list[ClaimedDelivery] = []
+    groups: dict[tuple[int, str], list[ClaimedDelivery]] = {}
+    for item in claimed:
+        if item.part is None:
+            out.append(item)
+        else:
+            groups.setdefault((item.account_id, item.part.group), []).append(item)
+    for (account_id, group), items in groups.items():
+        taken = [i.id for i in items]
+        members = items + await uow.outbox.gather(account_id, bundles.KINDS_OF[group], taken, now, instance)
+        message = await _message(uow, members, now)
+        if message is not None:
+            out.append(message)
+    out.sort(key=lambda i: (i.priority, i.id))
+    return out
+
+
+async def _message(uow: UnitOfWork, members: list[ClaimedDelivery], now: datetime) -> ClaimedDelivery | None:
+    """The one message that carries the members still owed at ``now``, or None when every report is confirmed."""
+    confirmed = await uow.periods.confirmations(sorted({m.period_id for m in members if m.period_id is not None}))
+
+    def owed(m: ClaimedDelivery) -> bool:
+        assert m.part is not None
+        at = confirmed.get((m.part.agency, m.period_id or 0))
+        return at is None or at > now
+
+    live = sorted((m for m in members if owed(m)), key=lambda m: (m.part.rank if m.part else 0, m.id))
+    await uow.outbox.withdraw([m.id for m in members if not owed(m)], CONFIRMED_FIRST)
+    if not live:
+        return None
+    head = live[0]
+    await uow.outbox.carry(head.id, [m.id for m in live[1:]])
+    return head if len(live) == 1 else bundles.compose(head.language, live)
 
 
 async def release_stale(uow: UnitOfWork, now: datetime, lease: timedelta, instance: int | None = None) -> int:
@@ -56,20 +98,25 @@ async def fall_back(
     channel and still reaches the person once.
     """
     other = await uow.accounts.other_account(item.account_id, platforms)
-    original = await uow.outbox.get(item.id)
-    if other is None or original is None:
+    members = await uow.outbox.members(item.id)  # a message of several reports moves whole (each its own copy)
+    if other is None or not members:
         return None
     account_id, platform = other
-    copy = NewDelivery(
-        keys.fallback(original.dedup_key, platform.value),
-        account_id,
-        original.kind,
-        original.text,
-        original.priority,
-        original.notice_id,
-        original.choices,
-    )
-    return platform.value if await uow.outbox.enqueue([copy], now) else None
+    copies = [
+        NewDelivery(
+            keys.fallback(m.dedup_key, platform.value),
+            account_id,
+            m.kind,
+            m.text,
+            m.priority,
+            m.notice_id,
+            m.choices,
+            m.period_id,
+            part=m.part,
+        )
+        for m in members
+    ]
+    return platform.value if await uow.outbox.enqueue(copies, now) else None
 
 
 async def blocked(

@@ -139,10 +139,11 @@ async def nudge_preview(uow: UnitOfWork, actor: Actor, ref: str | None, now: dat
 
 
 def reminder_days(kind: DeliveryKind, due_at: datetime, at: datetime, rules: Rules) -> int:
-    """Calendar days left before the deadline, or working days since it (at least 1)."""
+    """Calendar days left before the last day allowed (the day the law runs a day off on to, issue 30), or working
+    days since it (at least 1)."""
     if kind in (DeliveryKind.OVERDUE, DeliveryKind.ESCALATION):
         return judge(due_at, None, rules.deadlines, at).days or 1  # a point planned on the deadline's day itself
-    return (to_vn(due_at).date() - to_vn(at).date()).days
+    return (rules.deadlines.last_day(due_at) - to_vn(at).date()).days
 
 
 @dataclass(frozen=True, slots=True)

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import datetime, timedelta
 
-from core import keys, messages
+from core import bundles, keys, messages
 from core.repositories import UnitOfWork
 from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Period
 
@@ -56,10 +56,13 @@ async def tell_agency(
             keys.copy_update(submission_id, c.delivery_id),
             c.account_id,
             KIND,
-            messages.confirmed_copy(c.language, period.label, who, at),
+            messages.confirmed_copy(
+                c.language, bundles.short_name(c.language, period.label, period.plan_number), who, at
+            ),
             PRIORITY_OF[KIND],
             period_id=period.id,
-            edit_of=c.delivery_id,
+            # a message carrying other reports too is not rewritten: a short word follows it instead
+            edit_of=None if c.bundled else c.delivery_id,
         )
         for c in await uow.outbox.copies(period.id, agency_id)
         if c.account_id != except_account
@@ -77,7 +80,6 @@ async def restore_agency(uow: UnitOfWork, agency_id: int, period: Period, submis
         choices = (
             await reminder_choices(uow, c.account_id, c.language, period.id, c.dedup_key, now) if c.had_choices else ()
         )
-        items.append(
-            NewDelivery(key, c.account_id, KIND, c.text, PRIORITY_OF[KIND], None, choices, period.id, c.delivery_id)
-        )
+        edit_of = None if c.bundled else c.delivery_id  # its own reminder, anew, under the message it was part of
+        items.append(NewDelivery(key, c.account_id, KIND, c.text, PRIORITY_OF[KIND], None, choices, period.id, edit_of))
     return await uow.outbox.enqueue(items, now)

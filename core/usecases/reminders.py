@@ -10,12 +10,12 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from core import keys, messages
+from core import bundles, keys, messages
 from core.deadlines import to_vn
 from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
 from core.repositories import UnitOfWork
 from core.standing import judge, past
-from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Role, RunOutcome
+from core.types import PRIORITY_OF, BundlePart, DeliveryKind, NewDelivery, Role, RunOutcome
 from core.usecases import reminder_actions
 from core.usecases.outreach import reminder_days
 from core.usecases.overview import digest_deliveries, digest_periods
@@ -82,7 +82,9 @@ async def upcoming(
 
 
 async def fire_key(uow: UnitOfWork, rules: Rules, key: str, at: datetime, now: datetime) -> int:
-    """Re-plan the point's instant from the database and fire it (or mark it: nobody left to remind).
+    """Re-plan the point's instant from the database and fire it (or mark it: nobody left to remind), with every
+    other reminder point of the same instant: their rows are written together, so the sender finds all that is
+    due to a person at that moment at once and sends it as one message (issue 30).
 
     A point the calendar has moved since its job was scheduled is not marked: at its new instant it fires
     (at once if that instant has passed; else the scheduler's next derivation schedules it).
@@ -99,7 +101,12 @@ async def fire_key(uow: UnitOfWork, rules: Rules, key: str, at: datetime, now: d
         if moved.at > now:
             return 0
         return await fire(uow, rules, moved, around, now)
-    return await fire(uow, rules, point, inputs, now)
+    queued = await fire(uow, rules, point, inputs, now)
+    if point.kind is not PointKind.DIGEST:
+        for sibling in points:
+            if sibling.key != key and sibling.kind is not PointKind.DIGEST:
+                queued += await fire(uow, rules, sibling, inputs, now)
+    return queued
 
 
 async def fire(
@@ -138,6 +145,15 @@ def _wording(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> Call
     return lambda lang, name, agency: messages.reminder(kind, lang, name, agency, report, days)
 
 
+def _part(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> Callable[[str, str, str, str], BundlePart]:
+    """The point's line for one person (language, name, agency code, agency), in a message with their others."""
+    kind = DeliveryKind(point.kind.value)
+    assert point.period_id is not None
+    report = inputs.reports[point.period_id]
+    days = reminder_days(kind, report.due_at, point.at, rules)
+    return lambda lang, name, code, agency: bundles.part(kind, lang, name, code, agency, report, days)
+
+
 async def _deliveries(
     uow: UnitOfWork, rules: Rules, point: ReminderPoint, inputs: PlanningInputs, now: datetime
 ) -> list[NewDelivery]:
@@ -160,6 +176,7 @@ async def _deliveries(
         ]
     assert point.period_id is not None
     wording = _wording(point, inputs, rules)
+    line = _part(point, inputs, rules)
     agencies = point.agencies
     if point.kind is PointKind.UNSEEN:  # only where nobody has seen a reminder (nor sent: the planner knows)
         seen = {r.agency.code for r in await period_status(uow, point.period_id) if r.seen}
@@ -175,7 +192,10 @@ async def _deliveries(
             else ()
         )
         text = wording(r.language, r.person_name, r.agency_name)
-        items.append(NewDelivery(key, r.account_id, kind, text, PRIORITY_OF[kind], None, choices, point.period_id))
+        part = line(r.language, r.person_name, r.agency_code, r.agency_name)
+        items.append(
+            NewDelivery(key, r.account_id, kind, text, PRIORITY_OF[kind], None, choices, point.period_id, part=part)
+        )
     return items
 
 

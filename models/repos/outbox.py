@@ -11,6 +11,7 @@ from sqlalchemy.orm import aliased
 
 from core import keys
 from core.types import (
+    BundlePart,
     ClaimedDelivery,
     DeliveryKind,
     DeliveryRecord,
@@ -67,6 +68,7 @@ class SqlOutbox:
                 period_id=i.period_id,
                 edit_of=i.edit_of,
                 choices=[list(c) for c in i.choices] or None,
+                part=i.part.as_json() if i.part else None,
                 status=DeliveryStatus.PENDING.value,
                 attempts=0,
                 next_attempt_at=now,
@@ -79,17 +81,73 @@ class SqlOutbox:
 
     async def get(self, delivery_id: int) -> StoredDelivery | None:
         d = await self.s.get(t.Delivery, delivery_id)
-        if d is None:
-            return None
-        return StoredDelivery(
-            d.id,
-            d.dedup_key,
-            d.account_id,
-            DeliveryKind(d.kind),
-            d.text,
-            Priority(d.priority),
-            d.notice_id,
-            _choices(d.choices),
+        return None if d is None else _stored(d)
+
+    async def members(self, delivery_id: int) -> list[StoredDelivery]:
+        found = await self.s.scalars(
+            select(t.Delivery)
+            .where(or_(t.Delivery.id == delivery_id, t.Delivery.bundle_of == delivery_id))
+            .order_by(t.Delivery.id)
+        )
+        return [_stored(d) for d in found.all()]
+
+    async def gather(
+        self,
+        account_id: int,
+        kinds: Collection[DeliveryKind],
+        taken: Collection[int],
+        now: datetime,
+        instance: int | None,
+    ) -> list[ClaimedDelivery]:
+        """Claim the account's other rows due now that may leave in one message with ``taken`` (rows this caller
+        claimed): lines of the same group not yet carried by another message, and the lines a message of
+        ``taken`` carried the last time it was tried."""
+        mine = or_(t.Delivery.bundle_of.is_(None), t.Delivery.bundle_of.in_(list(taken)))
+        ids = (
+            (
+                await self.s.execute(
+                    update(t.Delivery)
+                    .where(
+                        t.Delivery.account_id == account_id,
+                        t.Delivery.status == DeliveryStatus.PENDING.value,
+                        t.Delivery.next_attempt_at <= now,
+                        t.Delivery.kind.in_([k.value for k in kinds]),
+                        t.Delivery.part.is_not(None),
+                        t.Delivery.id.not_in(list(taken)),
+                        mine,
+                    )
+                    .values(status=DeliveryStatus.SENDING.value, claimed_at=now, claimed_by=instance)
+                    .returning(t.Delivery.id)
+                    .execution_options(synchronize_session=False)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        return await self._claimed(list(ids)) if ids else []
+
+    async def carry(self, head_id: int, member_ids: Collection[int]) -> None:
+        """``head_id``'s message carries ``member_ids`` too (their fate is its fate from now on); with no member
+        the head leaves on its own."""
+        await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.id.in_([head_id, *member_ids]))
+            .values(bundle_of=head_id if member_ids else None)
+        )
+
+    async def withdraw(self, delivery_ids: Collection[int], reason: str) -> None:
+        if not delivery_ids:
+            return
+        await self.s.execute(
+            update(t.Delivery)
+            .where(t.Delivery.id.in_(list(delivery_ids)))
+            .values(
+                status=DeliveryStatus.WITHDRAWN.value,
+                bundle_of=None,
+                claimed_at=None,
+                claimed_by=None,
+                last_error=reason,
+            )
         )
 
     async def release_stale(self, now: datetime, lease: timedelta) -> int:
@@ -134,6 +192,8 @@ class SqlOutbox:
                 t.Delivery.next_attempt_at <= now,
                 t.ChatAccount.platform.in_([p.value for p in platforms]),
                 ~in_flight.exists(),
+                # a line carried by another message leaves with it, never alone
+                or_(t.Delivery.bundle_of.is_(None), t.Delivery.bundle_of == t.Delivery.id),
             )
             .order_by(t.Delivery.priority, t.Delivery.id)
             .limit(limit)
@@ -159,6 +219,11 @@ class SqlOutbox:
         )
         if not claimed:
             return []
+        out = await self._claimed(list(claimed))
+        await self.s.flush()
+        return out
+
+    async def _claimed(self, ids: list[int]) -> list[ClaimedDelivery]:
         original = aliased(t.Delivery)
         found = (
             await self.s.execute(
@@ -171,29 +236,28 @@ class SqlOutbox:
                 )
                 .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
                 .outerjoin(original, original.id == t.Delivery.edit_of)
-                .where(t.Delivery.id.in_(list(claimed)))
+                .where(t.Delivery.id.in_(ids))
                 .order_by(t.Delivery.priority, t.Delivery.id)
                 .execution_options(populate_existing=True)
             )
         ).all()
-        out = []
-        for d, platform, chat_id, language, edit_message_id in found:
-            out.append(
-                ClaimedDelivery(
-                    d.id,
-                    d.account_id,
-                    Platform(platform),
-                    chat_id,
-                    d.text,
-                    d.attempts,
-                    _choices(d.choices),
-                    Priority(d.priority),
-                    language,
-                    edit_message_id,
-                )
+        return [
+            ClaimedDelivery(
+                d.id,
+                d.account_id,
+                Platform(platform),
+                chat_id,
+                d.text,
+                d.attempts,
+                _choices(d.choices),
+                Priority(d.priority),
+                language,
+                edit_message_id,
+                BundlePart.from_json(d.part),
+                d.period_id,
             )
-        await self.s.flush()
-        return out
+            for d, platform, chat_id, language, edit_message_id in found
+        ]
 
     async def copies(self, period_id: int, agency_id: int) -> list[ReminderCopy]:
         found = await self.s.execute(
@@ -205,6 +269,7 @@ class SqlOutbox:
                 t.ChatAccount.language,
                 t.Delivery.dedup_key,
                 t.Delivery.choices,
+                t.Delivery.bundle_of,
             )
             .join(t.ChatAccount, t.ChatAccount.id == t.Delivery.account_id)
             .join(t.Person, t.Person.id == t.ChatAccount.person_id)
@@ -217,20 +282,28 @@ class SqlOutbox:
             .order_by(t.Delivery.id)
         )
         latest: dict[int, ReminderCopy] = {}
-        for delivery_id, account_id, person_id, text, language, key, choices in found.tuples().all():
-            latest[account_id] = ReminderCopy(delivery_id, account_id, person_id, text, language, key, bool(choices))
+        for delivery_id, account_id, person_id, text, language, key, choices, bundle_of in found.tuples().all():
+            latest[account_id] = ReminderCopy(
+                delivery_id, account_id, person_id, text, language, key, bool(choices), bundle_of is not None
+            )
         return list(latest.values())
 
     async def acknowledge(self, dedup_key: str, account_id: int, now: datetime) -> bool:
+        # the copy itself, or the one that fell back to the person's other app (keys.fallback)
+        named = select(t.Delivery.id).where(
+            or_(
+                t.Delivery.dedup_key == dedup_key,
+                t.Delivery.dedup_key.in_([keys.fallback(dedup_key, p.value) for p in Platform]),
+            ),
+            t.Delivery.account_id == account_id,
+        )
+        ids = list((await self.s.scalars(named)).all())
+        if not ids:
+            return False
         done = await self.s.execute(
             update(t.Delivery)
             .where(
-                # the copy itself, or the one that fell back to the person's other app (keys.fallback)
-                or_(
-                    t.Delivery.dedup_key == dedup_key,
-                    t.Delivery.dedup_key.in_([keys.fallback(dedup_key, p.value) for p in Platform]),
-                ),
-                t.Delivery.account_id == account_id,
+                or_(t.Delivery.id.in_(ids), t.Delivery.bundle_of.in_(ids)),  # every report of the message it was on
                 t.Delivery.acknowledged_at.is_(None),
             )
             .values(acknowledged_at=now)
@@ -254,7 +327,7 @@ class SqlOutbox:
     async def mark_sent(self, delivery_id: int, message_id: str | None, now: datetime) -> None:
         await self.s.execute(
             update(t.Delivery)
-            .where(t.Delivery.id == delivery_id)
+            .where(or_(t.Delivery.id == delivery_id, t.Delivery.bundle_of == delivery_id))
             .values(
                 status=DeliveryStatus.SENT.value,
                 sent_at=now,
@@ -269,7 +342,7 @@ class SqlOutbox:
     async def mark_retry(self, delivery_id: int, error: str, next_at: datetime, count_attempt: bool = True) -> None:
         await self.s.execute(
             update(t.Delivery)
-            .where(t.Delivery.id == delivery_id)
+            .where(or_(t.Delivery.id == delivery_id, t.Delivery.bundle_of == delivery_id))
             .values(
                 status=DeliveryStatus.PENDING.value,
                 next_attempt_at=next_at,
@@ -283,7 +356,7 @@ class SqlOutbox:
     async def mark_final(self, delivery_id: int, status: DeliveryStatus, error: str) -> None:
         await self.s.execute(
             update(t.Delivery)
-            .where(t.Delivery.id == delivery_id)
+            .where(or_(t.Delivery.id == delivery_id, t.Delivery.bundle_of == delivery_id))
             .values(
                 status=status.value,
                 attempts=t.Delivery.attempts + 1,
@@ -343,3 +416,18 @@ class SqlOutbox:
             )
             for d, name, platform in found.tuples().all()
         ]
+
+
+def _stored(d: t.Delivery) -> StoredDelivery:
+    return StoredDelivery(
+        d.id,
+        d.dedup_key,
+        d.account_id,
+        DeliveryKind(d.kind),
+        d.text,
+        Priority(d.priority),
+        d.notice_id,
+        _choices(d.choices),
+        d.period_id,
+        BundlePart.from_json(d.part),
+    )

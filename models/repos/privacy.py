@@ -30,7 +30,12 @@ from core.types import (
 from models import tables as t
 from models.base import Base
 
-FINISHED = (DeliveryStatus.SENT.value, DeliveryStatus.FAILED.value, DeliveryStatus.BLOCKED.value)
+FINISHED = (
+    DeliveryStatus.SENT.value,
+    DeliveryStatus.FAILED.value,
+    DeliveryStatus.BLOCKED.value,
+    DeliveryStatus.WITHDRAWN.value,
+)
 ERASED_ERROR = "personal data erased"  # why a message still waiting was not sent
 
 # Columns that may quote a person by name as that person: searched for the erased name.
@@ -38,6 +43,7 @@ QUOTES_PEOPLE: frozenset[str] = frozenset(
     {
         "delivery.text",  # messages to others ("Đề nghị đồng chí … gửi …", lists of people)
         "delivery.choices",
+        "delivery.part",  # a reminder's line and its addressee, for a message with the person's others
         "notice.text",  # what an admin wrote to the agencies
         "audit_log.detail",  # who was invited, named, linked
         "inbound_update.body",  # what the chat inboxes keep until answered, and the replies written
@@ -216,7 +222,9 @@ class SqlPersonalData:
             .values(status=DeliveryStatus.FAILED.value, last_error=ERASED_ERROR)
         )
         cleared = await self.s.execute(
-            update(t.Delivery).where(t.Delivery.account_id.in_(ids), t.Delivery.text != "").values(text="")
+            update(t.Delivery)
+            .where(t.Delivery.account_id.in_(ids), or_(t.Delivery.text != "", t.Delivery.part.is_not(None)))
+            .values(text="", part=None)
         )
         ended = await self.s.execute(
             update(t.WebSession)
@@ -295,8 +303,12 @@ class SqlPersonalData:
     async def clear_texts(self, before: datetime) -> int:
         result = await self.s.execute(
             update(t.Delivery)
-            .where(t.Delivery.created_at < before, t.Delivery.status.in_(FINISHED), t.Delivery.text != "")
-            .values(text="")
+            .where(
+                t.Delivery.created_at < before,
+                t.Delivery.status.in_(FINISHED),
+                or_(t.Delivery.text != "", t.Delivery.part.is_not(None)),
+            )
+            .values(text="", part=None)
         )
         return int(result.rowcount or 0)  # type: ignore[attr-defined]
 

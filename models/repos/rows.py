@@ -106,6 +106,7 @@ def period(
         data_from=p.data_from,
         data_to=p.data_to,
         cutoff=s.cutoff if s.cutoff and s.cutoff != "nd09" else "",
+        plan_title=plan.title,
     )
 
 

@@ -99,7 +99,7 @@ async def test_one_tap_confirms_the_period_updates_the_agencys_copies_and_stops_
     (edit,) = api.edits(HA)
     ha_id = next(mid for chat, mid, text in api.accepted if chat == HA and text == ha["text"])
     assert int(edit["message_id"]) == ha_id
-    assert "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc 08:0" in edit["text"]
+    assert "Báo cáo tháng 4/2023 (KH 46/KH-UBND): đã nộp, Lê Văn Sơn xác nhận lúc 08:0" in edit["text"]
     assert not edit.get("reply_markup") or edit["reply_markup"] == {"inline_keyboard": []}
     assert api.edits(SON) == [] and api.edits(THANH) == []
 

@@ -445,7 +445,7 @@ async def test_reminder_choices_by_number_confirm_and_tell_the_other_focal_perso
         sub = await s.scalar(select(t.Submission))
     assert sub is not None and sub.document_number == "125/BC-STP" and not sub.late
     await z.sender.drain_once()
-    note = await z.api.reply_to("z-ha", "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc")
+    note = await z.api.reply_to("z-ha", "Báo cáo tháng 4/2023 (KH 46/KH-UBND): đã nộp, Lê Văn Sơn xác nhận lúc")
     assert "Đã nộp báo cáo" not in note  # a statement, no choices
     assert not [m for m in z.api.sent("z-son") if "đã nộp, Lê Văn Sơn xác nhận" in m]  # not told his own act
 

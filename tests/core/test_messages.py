@@ -146,8 +146,9 @@ def test_reminders_read_as_sở_nội_vụ_writes_them() -> None:
         "Sở Tư pháp gửi Báo cáo tháng 4/2023 về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp) chậm nhất trong ngày"
         in text
     )
-    assert "Hạn chót 15/4/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in text
-    assert "Nơi nhận" not in text and text.count("đề nghị") == 2  # the request, and the day-off note's advice
+    # Kept as written, a deadline on a Saturday is the Friday: said in the same sentence, never the Saturday alone.
+    assert "chậm nhất trong ngày làm việc hôm nay, vì hạn chót 15/4/2023 là thứ Bảy; hôm nay là ngày làm việc" in text
+    assert "Nơi nhận" not in text and text.count("đề nghị") == 1  # one request
     # The position joins the agency's name as an office writes it.
     titled = messages.reminder(
         DeliveryKind.DUE, "vi", "Nguyễn Văn A, Chuyên viên Văn phòng Sở", "Sở Tư pháp", REPORT, 1
@@ -173,9 +174,14 @@ def test_a_reminder_says_the_data_the_report_covers_and_how_far_the_law_runs_the
     )
     text = messages.reminder(DeliveryKind.BEFORE, "vi", "Nguyễn Văn A", "Sở Tư pháp", quarter, 3)
     assert "Số liệu tính từ ngày 15/12/2025 đến ngày 14/3/2026." in text
-    assert "theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/3/2026." in text
+    # One sentence gives the extended day and why; the Saturday is never said to be the last day (issue 30).
+    extended = (
+        "chậm nhất trong ngày thứ Hai, 23/3/2026, vì ngày 21/3/2026 là thứ Bảy, thời hạn được kéo dài theo Điều 148 "
+        "Bộ luật Dân sự"
+    )
+    assert extended in text and "thứ Bảy, 21/3/2026" not in text
     late = messages.reminder(DeliveryKind.OVERDUE, "vi", "Nguyễn Văn A", "Sở Tư pháp", quarter, 1)
-    assert "thứ Bảy, 21/3/2026 (theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 23/3/2026)" in late
+    assert extended in late and "; đến nay đã quá hạn 1 ngày làm việc" in late and "((" not in late
     worded = dataclasses.replace(quarter, data_from=None, data_to=None, cutoff="từ ngày 15/12 năm trước đến 14/3")
     assert "Thời gian chốt số liệu: từ ngày 15/12 năm trước đến 14/3." in messages.reminder(
         DeliveryKind.BEFORE, "vi", "A", "B", worded, 3

@@ -59,7 +59,7 @@ async def test_console_numbers_confirm_from_the_reminder_and_the_other_copy_is_t
     assert "Hệ thống đã dừng nhắc kỳ báo cáo này" in son.text
     await h.sender.drain_once()
     (note,) = [x for x in h.channel.to("c-ha") if "đã nộp, Lê Văn Sơn xác nhận lúc 08:00" in x]
-    assert note.startswith("Báo cáo tháng 4/2023:")
+    assert note.startswith("Báo cáo tháng 4/2023 (KH 46/KH-UBND):")
     await ha.say("1")  # Hà's reminder's "Đã nộp báo cáo": the agency has confirmed already
     assert "đã được xác nhận" in ha.text
     async with loaded.sessions() as s:
@@ -110,7 +110,7 @@ async def test_leader_is_told_on_the_deadline_day_only_where_nobody_saw_or_sent(
     await h.sender.drain_once()
     assert h.channel.to("stp-lead") == []
     (alert,) = h.channel.to("nh-lead")
-    assert "đến nay chưa có cán bộ nào của Ủy ban nhân dân huyện Na Hang xác nhận đã nhận lời nhắc" in alert
+    assert "Đến nay chưa có cán bộ nào của Ủy ban nhân dân huyện Na Hang xác nhận đã nhận lời nhắc" in alert
     assert await engine.fire_key(f"{APRIL}:unseen:0", at) == 0  # once
     off = ReminderEngine(h.db.uows, Rules(), h.sender, None)  # the option is off by default: no such point
     assert await off.fire_key(f"{APRIL}:unseen:0", at) == 0
@@ -132,7 +132,7 @@ async def test_the_leaders_escalation_is_brought_up_to_date_too(
     await son.press("Xác nhận đã nộp")
     assert "muộn" in son.text
     await h.sender.drain_once()
-    assert "Báo cáo tháng 4/2023: đã nộp, Lê Văn Sơn xác nhận lúc 08:00" in h.channel.to("stp-lead")[-1]
+    assert "Báo cáo tháng 4/2023 (KH 46/KH-UBND): đã nộp, Lê Văn Sơn xác nhận lúc 08:00" in h.channel.to("stp-lead")[-1]
 
 
 async def test_an_undo_does_not_bring_back_a_reminder_whose_text_retention_cleared(loaded: Database) -> None:

@@ -118,17 +118,20 @@ async def test_a_point_fires_at_its_instant(world: World) -> None:
     assert len(an) == 1
     assert an[0].startswith("Kính gửi: Đồng chí Nguyễn Văn An, Sở Tư pháp.\n")
     # One request naming the agency, the report, where it goes and by when (issue 23); no "Nơi nhận".
+    # The plan cited with its date and subject; the Saturday deadline given as the Monday the law runs it to, and
+    # why, in the same sentence (issue 30).
     assert (
-        "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ đề nghị "
-        "Sở Tư pháp gửi Báo cáo tháng 4/2023 về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp) chậm nhất trong ngày "
-        "thứ Bảy, 15/4/2023 (còn 8 ngày)."
+        "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang về thực hiện công tác "
+        "dân vận chính quyền năm 2023 trên địa bàn tỉnh Tuyên Quang, Sở Nội vụ đề nghị Sở Tư pháp gửi Báo cáo tháng "
+        "4/2023 về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp) chậm nhất trong ngày thứ Hai, 17/4/2023, vì ngày "
+        "15/4/2023 là thứ Bảy, thời hạn được kéo dài theo Điều 148 Bộ luật Dân sự; còn 10 ngày."
     ) in an[0]
     assert "Nơi nhận" not in an[0]
     assert "“chậm nhất trong ngày 15 hàng tháng”" in an[0] and "/danop" in an[0]
     binh = world.channel.to("stp-binh")
     assert (
         binh[0].startswith("Dear Lê Thị Bình, Sở Tư pháp,")
-        and "by the end of Saturday, 15/4/2023 (8 days left)" in binh[0]
+        and "deadline: the end of Monday, 17/4/2023, as 15/4/2023 is Saturday" in binh[0]
     )
     assert world.channel.to("stp-lead") == []
 
@@ -177,7 +180,7 @@ async def test_a_long_outage_collapses_into_one_overdue_message_per_person(world
     an = world.channel.to("stp-an")
     assert len(an) == 1 and "đã quá hạn 4 ngày làm việc" in an[0]
     lead = world.channel.to("stp-lead")
-    assert len(lead) == 1 and "đồng chí chỉ đạo gửi Báo cáo tháng 4/2023 của Sở Tư pháp" in lead[0]
+    assert len(lead) == 1 and "đồng chí chỉ đạo Sở Tư pháp gửi Báo cáo tháng 4/2023" in lead[0]
     assert "Sở Tư pháp chưa gửi báo cáo, đã quá hạn" in lead[0]
     assert len(world.channel.to("nh-dung")) == 1
     (digest,) = world.channel.to("snv-admin")  # today's 08:00 digest only; the older ones are stale
@@ -335,16 +338,16 @@ async def test_friday_reminder_says_the_deadline_falls_on_saturday(world: World)
     await sender.drain_once()
     (an,) = world.channel.to("stp-an")
     assert an.startswith("Kính gửi: Đồng chí Nguyễn Văn An, Sở Tư pháp.")
-    assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang, Sở Nội vụ" in an
-    assert "chậm nhất trong ngày thứ Bảy, 15/4/2023 (còn 1 ngày, ngày mai là hạn chót)." in an
+    assert "Thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh Tuyên Quang về " in an
     assert (
-        "Hạn chót 15/4/2023 trùng ngày nghỉ (thứ Bảy); theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết "
-        "thứ Hai, 17/4/2023." in an
+        "chậm nhất trong ngày thứ Hai, 17/4/2023, vì ngày 15/4/2023 là thứ Bảy, thời hạn được kéo dài theo Điều 148 "
+        "Bộ luật Dân sự; còn 3 ngày." in an
     )
+    assert "thứ Bảy, 15/4/2023" not in an  # the day off is never given as the last day
     assert "trong ngày làm việc hôm nay" not in an  # no longer told both "tomorrow" and "today"
     assert "Nơi nhận" not in an and "về Ủy ban nhân dân tỉnh (qua Sở Nội vụ tổng hợp)" in an
     (binh,) = world.channel.to("stp-binh")
-    assert "under Article 148 of the Civil Code the time allowed runs to the end of Monday, 17/4/2023" in binh
+    assert "the end of Monday, 17/4/2023, as 15/4/2023 is Saturday and the time runs on under Article 148" in binh
 
 
 async def test_kept_as_written_the_friday_reminder_asks_for_the_report_today(world: World) -> None:
@@ -353,7 +356,7 @@ async def test_kept_as_written_the_friday_reminder_asks_for_the_report_today(wor
     assert await engine.fire_key(f"{APRIL}:due:0", vn(2023, 4, 14, 8, 0)) == 3
     await sender.drain_once()
     (an,) = world.channel.to("stp-an")
-    assert "Hạn chót 15/4/2023 rơi vào thứ Bảy; đề nghị nộp báo cáo trong ngày làm việc hôm nay." in an
+    assert "chậm nhất trong ngày làm việc hôm nay, vì hạn chót 15/4/2023 là thứ Bảy; hôm nay là ngày làm việc" in an
     assert "Điều 148" not in an
 
 
