@@ -13,7 +13,7 @@ from collections.abc import Sequence
 from dataclasses import replace
 
 from core.i18n import gettext_for
-from core.messages import ReportRef, ack_label, deadline, greeting, plan_reference, submitted_label
+from core.messages import ReportRef, ack_label, column_label, deadline, greeting, plan_reference
 from core.types import BundlePart, ClaimedDelivery, DeliveryKind
 
 FOCAL = "focal"
@@ -72,7 +72,7 @@ def part(
         name,
         agency,
         line,
-        short_name(lang, report.label, report.plan_number),
+        short_name(lang, column_label(report.label), report.plan_number),
         rank,
         report.via,
     )
@@ -112,7 +112,7 @@ def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
             # reminder_actions.reminder_choices gives (submit, acknowledge), in that order
             submit = next((token for _, token in m.choices[:1]), None)
             if submit:
-                choices.append((f"{submitted_label(lang)}: {m.part.tag}", submit))
+                choices.append((tr.gettext("Sent: %(report)s") % {"report": m.part.tag}, submit))
         if len(head.choices) > 1:
             choices.append((ack_label(lang), head.choices[1][1]))
     return replace(head, text="\n".join(lines), choices=tuple(choices))

@@ -19,6 +19,7 @@ class RecordingChannel:
 
     platform: Platform = Platform.CONSOLE
     sent: list[tuple[str, str]] = field(default_factory=list)
+    outgoing: list[tuple[str, OutgoingMessage]] = field(default_factory=list)  # the same, with their choices
     failures: dict[str, list[SendError]] = field(default_factory=dict)
     calls: int = 0
     delay: float = 0.0  # seconds each send takes (a network round trip), so concurrent senders interleave
@@ -30,6 +31,7 @@ class RecordingChannel:
         if pending:
             raise pending.pop(0)
         self.sent.append((chat_id, message.text))
+        self.outgoing.append((chat_id, message))
         return str(len(self.sent))
 
     def to(self, chat_id: str) -> list[str]:

@@ -89,6 +89,8 @@ async def fire_key(uow: UnitOfWork, rules: Rules, key: str, at: datetime, now: d
     A point the calendar has moved since its job was scheduled is not marked: at its new instant it fires
     (at once if that instant has passed; else the scheduler's next derivation schedules it).
     """
+    if await uow.runs.is_handled(key):  # fired with another point of its instant, or by another worker
+        return 0
     rules = await effective_rules(uow, rules)
     inputs, points = await plan_window(uow, rules, at, at)
     point = next((p for p in points if p.key == key), None)
