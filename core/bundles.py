@@ -78,14 +78,12 @@ def part(
     )
 
 
-def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
-    """The message that carries ``members`` (ordered by urgency, at least two): one salutation, one request, the
-    reports numbered; for focal persons each report's "Đã nộp" choice and one "Đã nhận"."""
+def text(lang: str, parts: Sequence[BundlePart]) -> str:
+    """The words of a message carrying ``parts`` (most urgent first, at least two): one salutation, one request, the
+    reports numbered."""
     tr = gettext_for(lang)
-    head = members[0]
-    first = head.part
-    assert first is not None
-    vias = {m.part.via for m in members if m.part}
+    first = parts[0]
+    vias = {p.via for p in parts}
     via = vias.pop() if len(vias) == 1 else ""  # who asks, when one agency asks for every report
     if first.group == LEADER:
         ask = tr.gettext("%(via)s asks you to direct that %(agency)s send the following reports:")
@@ -96,10 +94,7 @@ def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
         if not via:
             ask = tr.gettext("%(agency)s is asked to send the following reports:")
     lines = [greeting(lang, first.to, first.agency_name), ask % {"via": via, "agency": first.agency_name}]
-    for n, m in enumerate(members, start=1):
-        assert m.part is not None
-        lines.append(f"{n}. {m.part.line}")
-    choices: list[tuple[str, str]] = []
+    lines += [f"{n}. {p.line}" for n, p in enumerate(parts, start=1)]
     if first.group == FOCAL:
         lines.append(
             tr.gettext(
@@ -107,6 +102,22 @@ def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
                 "you have read this message."
             )
         )
+    return "\n".join(lines)
+
+
+def ordered(parts: Sequence[BundlePart]) -> list[BundlePart]:
+    """Most urgent first: the most overdue, then what is due today, then the fewest days left."""
+    return sorted(parts, key=lambda p: p.rank)
+
+
+def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
+    """The message that carries ``members`` (ordered by urgency, at least two); for focal persons each report's
+    "Đã nộp" choice and one "Đã nhận"."""
+    tr = gettext_for(lang)
+    head = members[0]
+    parts = [m.part for m in members if m.part is not None]
+    choices: list[tuple[str, str]] = []
+    if parts[0].group == FOCAL:
         for m in members:
             assert m.part is not None
             # reminder_actions.reminder_choices gives (submit, acknowledge), in that order
@@ -115,4 +126,4 @@ def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
                 choices.append((tr.gettext("Sent: %(report)s") % {"report": m.part.tag}, submit))
         if len(head.choices) > 1:
             choices.append((ack_label(lang), head.choices[1][1]))
-    return replace(head, text="\n".join(lines), choices=tuple(choices))
+    return replace(head, text=text(lang, parts), choices=tuple(choices))

@@ -16,7 +16,7 @@ from rich.table import Table
 from rich.text import Text
 
 from bot.telegram.links import invite_links
-from core import messages, vietnamese
+from core import bundles, messages, vietnamese
 from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
 from core.export import invites_workbook
 from core.i18n import format_day, format_instant
@@ -230,7 +230,8 @@ def periods_cmd(
         table = Table("Kỳ (period)", "Hạn chót (due)", "Kéo dài đến (Điều 148)", "Theo văn bản (wording)")
         for p in rows:
             ext = deadlines.extended_to(p.due_at)
-            table.add_row(p.label, format_instant(p.due_at), format_day(ext) if ext else "", p.wording)
+            shown = bundles.short_name("vi", p.label, p.plan_number)
+            table.add_row(shown, format_instant(p.due_at), format_day(ext) if ext else "", p.wording)
         out.print(table)
 
     run(go())
@@ -383,6 +384,9 @@ def status_cmd(
             print_json(
                 [
                     {
+                        "plan": p.plan_number,
+                        "period": p.label,
+                        "period_key": f"{p.series_code}:{p.key}",
                         "agency": j.row.agency.code,
                         "name": j.row.agency.name,
                         "status": j.standing.value,
@@ -394,7 +398,9 @@ def status_cmd(
                 ]
             )
             return
-        title = f"{p.label} — hạn chót {format_instant(p.due_at)} ({p.wording})"
+        title = (
+            f"{bundles.short_name('vi', p.label, p.plan_number)} — hạn chót {format_instant(p.due_at)}: “{p.wording}”"
+        )
         table = Table("Mã", "Cơ quan (agency)", "Tình trạng (status)", "Nộp lúc (at)", "Số văn bản", title=title)
         for j in judged:
             table.add_row(
@@ -520,6 +526,7 @@ def reminders_cmd(
                         "at": iso(p.at),
                         "kind": p.kind.value,
                         "period": p.label or None,
+                        "plan": p.plan_number or None,
                         "due_at": iso(p.due_at) if p.due_at else None,
                         "agencies": [code] if code else list(p.agencies),
                         "key": p.key,
@@ -532,7 +539,11 @@ def reminders_cmd(
         for p in points:
             who = code or (f"{len(p.agencies)} cơ quan" if p.agencies else "Sở Nội vụ (tổng hợp)")
             table.add_row(
-                format_instant(p.at), POINT_VI[p.kind], p.label, format_instant(p.due_at) if p.due_at else "", who
+                format_instant(p.at),
+                POINT_VI[p.kind],
+                bundles.short_name("vi", p.label, p.plan_number),
+                format_instant(p.due_at) if p.due_at else "",
+                who,
             )
         out.print(table)
 
@@ -547,9 +558,11 @@ def _print_texts(texts: list[reminders.PreviewText], as_json: bool) -> None:
                     "at": iso(x.point.at),
                     "kind": x.point.kind.value,
                     "period": x.point.label or None,
+                    "plan": x.point.plan_number or None,
                     "agency": x.agency,
                     "recipient": x.recipient or None,
                     "language": x.language,
+                    "reports": x.reports,
                     "text": x.text,
                 }
                 for x in texts
@@ -559,11 +572,9 @@ def _print_texts(texts: list[reminders.PreviewText], as_json: bool) -> None:
     if not texts:
         out.print("Không có tin nhắc nào trong khoảng này (no reminder in this window).")
     for x in texts:
-        who = x.recipient or "chưa có người đăng ký (nobody registered)"
-        out.print(
-            f"── {format_instant(x.point.at)} · {POINT_VI[x.point.kind]} · {x.agency} · {who} ({x.language})",
-            soft_wrap=True,
-        )
+        who = x.recipient or "chưa có người đăng ký"
+        kind = f"{x.reports} báo cáo trong một tin" if x.reports > 1 else POINT_VI[x.point.kind]
+        out.print(f"── {format_instant(x.point.at)} · {kind} · {x.agency} · {who} ({x.language})", soft_wrap=True)
         out.print(x.text, soft_wrap=True)
         out.print("")
 

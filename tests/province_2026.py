@@ -12,7 +12,6 @@ after each), recording what every chat received and when. The only fake is the c
 from __future__ import annotations
 
 from collections import Counter
-from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, time, timedelta
 
@@ -94,7 +93,6 @@ async def simulate(
     first: date,
     last: date,
     rules: Rules | None = None,
-    each_day: Callable[[date], object] | None = None,
 ) -> Received:
     """Run the engine and the sender from ``first`` to ``last`` (inclusive): every day at 00:05 the points of the day
     as the engine derives them, then each point at its instant as its job fires it, the outbox drained after each."""
@@ -106,10 +104,6 @@ async def simulate(
     day = first
     while day <= last:
         traveller.move_to(datetime.combine(day, time(0, 5), tzinfo=VN_TZ))
-        if each_day is not None:
-            result = each_day(day)
-            if hasattr(result, "__await__"):
-                await result  # type: ignore[misc]
         async with db.uows() as uow:
             points = await reminders.upcoming(
                 uow, rules, to_vn(datetime.now(VN_TZ)), timedelta(days=1), timedelta(days=45)

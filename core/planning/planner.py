@@ -51,6 +51,7 @@ class ReminderPoint:
     label: str
     due_at: datetime | None
     agencies: tuple[str, ...]
+    plan_number: str = ""  # the plan the period is of ("" for the digest)
 
 
 def at_time(day: date, t: time) -> datetime:
@@ -113,7 +114,9 @@ def plan_reminders(
             )
             if agencies:
                 key = keys.point(p.plan_number, p.series_code, p.key, kind.value, offset)
-                points.append(ReminderPoint(key, at, kind, offset, p.period_id, p.label, p.due_at, agencies))
+                points.append(
+                    ReminderPoint(key, at, kind, offset, p.period_id, p.label, p.due_at, agencies, p.plan_number)
+                )
     if digest_policy is not None:
         day = to_vn(start).date()
         while day <= to_vn(end).date():

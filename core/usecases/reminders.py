@@ -259,6 +259,7 @@ async def _collapse(
         label=latest.label,
         due_at=latest.due_at,
         agencies=missing,
+        plan_number=latest.plan_number,
     )
     return await fire(uow, rules, summary, inputs, now, also_handled=tuple(group))
 
@@ -272,18 +273,22 @@ class PreviewText:
     recipient: str  # the person, or "" when the agency has nobody registered for the role
     language: str
     text: str
+    reports: int = 1  # how many reports the message carries (the point is the most urgent one's)
 
 
 async def preview_texts(
     uow: UnitOfWork, rules: Rules, start: datetime, end: datetime, agency_code: str | None = None
 ) -> list[PreviewText]:
-    """The exact texts the points in [start, end] would send, to each person in their language, as the database
-    stands now; an agency with nobody registered for the role is shown addressed to its role ("Cán bộ đầu mối").
-    The daily digest (to Sở Nội vụ's admins) is left out when one agency is asked for. Nothing is written."""
+    """The exact messages the points in [start, end] would send, to each person in their language, as the database
+    stands now: what is due to one person at one moment as the one message it leaves as (issue 30); an agency with
+    nobody registered for the role is shown addressed to its role ("Cán bộ đầu mối"). The daily digest (to Sở Nội
+    vụ's admins) is left out when one agency is asked for. Nothing is written."""
     rules = await effective_rules(uow, rules)
     inputs, points = await plan_window(uow, rules, start, end)
     names = {a.code: a.name for a in await uow.agencies.all(include_inactive=True)}
     out: list[PreviewText] = []
+    # (instant, person or agency, group) → the point, the agency, the person, language, text and line of each report
+    moments: dict[tuple[datetime, str, str], list[tuple[PreviewText, BundlePart]]] = {}
     for point in points:
         role = ROLE.get(point.kind, Role.FOCAL)
         if point.kind is PointKind.DIGEST:
@@ -297,17 +302,28 @@ async def preview_texts(
         if point.period_id is None:
             continue
         agencies = point.agencies if agency_code is None else tuple(c for c in point.agencies if c == agency_code)
-        wording = _wording(point, inputs, rules)
+        wording, line = _wording(point, inputs, rules), _part(point, inputs, rules)
+        group = bundles.GROUP_OF[DeliveryKind(point.kind.value)]
         people = await uow.accounts.recipients(role, agencies)
         for r in people:
-            out.append(
-                PreviewText(
-                    point, r.agency_name, r.person_name, r.language, wording(r.language, r.person_name, r.agency_name)
-                )
+            shown = PreviewText(
+                point, r.agency_name, r.person_name, r.language, wording(r.language, r.person_name, r.agency_name)
             )
+            part = line(r.language, r.person_name, r.agency_code, r.agency_name)
+            moments.setdefault((point.at, f"account:{r.account_id}", group), []).append((shown, part))
         reached = {r.agency_code for r in people}
         for code in agencies:
             if code not in reached:  # addressed to the agency's focal person (leaders: by the same words)
-                text = wording("vi", "", names.get(code, code))
-                out.append(PreviewText(point, names.get(code, code), "", "vi", text))
+                name = names.get(code, code)
+                shown = PreviewText(point, name, "", "vi", wording("vi", "", name))
+                moments.setdefault((point.at, f"agency:{code}", group), []).append((shown, line("vi", "", code, name)))
+    for items in moments.values():
+        if len(items) == 1:
+            out.append(items[0][0])
+            continue
+        items.sort(key=lambda item: item[1].rank)
+        first = items[0][0]
+        text = bundles.text(first.language, [part for _, part in items])
+        out.append(PreviewText(first.point, first.agency, first.recipient, first.language, text, len(items)))
+    out.sort(key=lambda x: x.point.at)  # stable: digests first at their instant, as they were planned
     return out
