@@ -45,6 +45,7 @@ def pages(
         Page("GET", "/", d.matrix_page, SIGNED_IN),
         Page("GET", "/o/{period_id}/{agency}", d.cell_page, SIGNED_IN),  # another agency's cell: 403 (use-case)
         Page("GET", "/xu-huong", d.trends_page, SIGNED_IN),
+        Page("GET", "/tuan-nay", d.week_page, ADMIN),
         Page("GET", "/xuat", d.export_file, ADMIN),
         Page("GET", "/can-bo", people.page, SIGNED_IN),  # an admin sees everyone, others their own agency
         Page("POST", "/can-bo/moi", people.invite, ADMIN),

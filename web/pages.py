@@ -195,6 +195,11 @@ class Dashboard:
         )
         return await self.show_aside(s, "trends.html", m=found, chart=Markup(chart))
 
+    async def week_page(self, s: Seen) -> Response:
+        """Tuần này: Sở Nội vụ's week across every plan (the periods due, their counts, the agencies overdue)."""
+        monday, sunday, found = await overview.week(s.uow, s.me.actor, self.clock(), self.rules)
+        return self.show(s, "week.html", monday=monday, sunday=sunday, periods=found)
+
     async def export_file(self, s: Seen) -> Response:
         now = self.clock()
         rows = await overview.export_rows(s.uow, s.me.actor, None, now, self.rules)

@@ -62,6 +62,15 @@ COMMANDS: tuple[CommandSpec, ...] = (
         ("han bao cao", "han nop"),
     ),
     CommandSpec(
+        "tuannay",
+        Access.MEMBER,
+        N_("/tuannay — what your agency must send this week, and what is overdue"),
+        Menu.EVERYONE,
+        N_("This week's reports"),
+        ("week",),
+        ("tuan nay",),
+    ),
+    CommandSpec(
         "danop",
         Access.SUBMITTER,
         N_("/danop — confirm that a report has been sent"),

@@ -7,6 +7,8 @@ from core.conversation.events import Reply
 from core.conversation.router import Router
 from core.deadlines import to_vn
 from core.i18n import format_day, format_instant
+from core.messages import short_day, subject
+from core.standing import past
 from core.types import AgencyPeriod, Standing
 from core.usecases import plan
 
@@ -22,39 +24,110 @@ async def days_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
         return ctx.t("sent on time at %(when)s", when=when)
     if verdict.standing is Standing.MISSING:
         return ctx.tn("not sent — %(n)d working day overdue", "not sent — %(n)d working days overdue", verdict.days)
-    left = (to_vn(p.period.due_at).date() - to_vn(ctx.now).date()).days
-    if left < 0:  # the plan's day, a day off, has passed; the law runs the time to the next working day
-        extended = (await ctx.deadlines()).last_day(p.period.due_at)
-        return ctx.t(
-            "not sent — under Article 148 the time runs to the end of %(day)s", day=format_day(extended, ctx.lang)
-        )
-    if left == 0:
+    left = ((await ctx.deadlines()).last_day(p.period.due_at) - to_vn(ctx.now).date()).days  # Điều 148 counted
+    if left <= 0:
         return ctx.t("not sent — due today")
     return ctx.tn("not sent — %(n)d day left", "not sent — %(n)d days left", left)
 
 
+def _by_plan(periods: list[AgencyPeriod]) -> dict[str, list[AgencyPeriod]]:
+    """Periods grouped by plan, plans in the order of their first (most urgent) period."""
+    grouped: dict[str, list[AgencyPeriod]] = {}
+    for p in periods:
+        grouped.setdefault(p.period.plan_number, []).append(p)
+    return grouped
+
+
+def plan_heading(ctx: Ctx, p: AgencyPeriod, with_subject: bool = True) -> str:
+    """ "Kế hoạch số 08/KH-UBND về cải cách hành chính nhà nước tỉnh Tuyên Quang năm 2026:" (its subject if known)."""
+    title = p.period.plan_title
+    if with_subject and title:
+        return ctx.t("Plan No. %(plan)s on %(subject)s:", plan=p.period.plan_number, subject=subject(title))
+    return ctx.t("Plan No. %(plan)s:", plan=p.period.plan_number)
+
+
+async def due_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
+    """The last day allowed; when the law runs a day off on, the day it runs to and why, never the day off alone:
+    "thứ Hai, 15/6/2026 (theo Điều 148, vì ngày 14/6/2026 là Chủ nhật)"."""
+    extended = (await ctx.deadlines()).extended_to(p.period.due_at)
+    if extended is None:
+        return format_day(p.period.due_at, ctx.lang)
+    written = to_vn(p.period.due_at)
+    weekday = format_day(written, ctx.lang).partition(", ")[0] if written.weekday() >= 5 else ctx.t("a public holiday")
+    return ctx.t(
+        "%(until)s (Article 148: %(due)s is %(day)s)",
+        until=format_day(extended, ctx.lang),
+        due=short_day(written.date()),
+        day=weekday,
+    )
+
+
+async def _line(ctx: Ctx, p: AgencyPeriod) -> str:
+    return ctx.t(
+        "• %(label)s — deadline %(due)s: %(state)s",
+        label=p.period.label,
+        due=await due_phrase(ctx, p),
+        state=await days_phrase(ctx, p),
+    )
+
+
 @router.command("hanbaocao")
 async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
-    """/hanbaocao: open and upcoming periods with due date, weekday, days left and the agency's status."""
+    """/hanbaocao: open and upcoming periods, grouped by plan (plans in force only), with due date, days left and the
+    agency's status; ``/hanbaocao <plan number>`` for one plan."""
     periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
-    ended = _ended(ctx, await plan.never_sent(ctx.uow, ctx.me.agency_id, ctx.now))
+    wanted = args.strip()
+    if wanted:
+        periods = [p for p in periods if p.period.plan_number.casefold() == wanted.casefold()]
+    ended = [] if wanted else _ended(ctx, await plan.never_sent(ctx.uow, ctx.me.agency_id, ctx.now))
     if not periods:
         return ctx.reply(
             "\n".join([ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name), *ended])
         )
     lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
-    for p in periods:
-        lines.append(
-            ctx.t(
-                "• %(label)s — deadline %(due)s (%(wording)s): %(state)s",
-                label=p.period.label,
-                due=format_day(p.period.due_at, ctx.lang),
-                wording=p.period.wording,
-                state=await days_phrase(ctx, p),
-            )
-        )
+    grouped = _by_plan(periods)
+    for items in grouped.values():
+        lines.append(plan_heading(ctx, items[0]))
+        lines += [await _line(ctx, p) for p in items]
     lines.append(ctx.t("Once a report is sent, confirm it with /danop."))
+    if len(grouped) > 1 and not wanted:
+        lines.append(ctx.t("One plan only: /hanbaocao %(plan)s. This week: /tuannay.", plan=next(iter(grouped))))
     return ctx.reply("\n".join([*lines, *ended]))
+
+
+@router.command("tuannay")
+async def cmd_week(ctx: Ctx, args: str) -> list[Reply]:
+    """/tuannay: what the agency must send this week and what is overdue, across the plans in force, by plan."""
+    periods = await plan.week(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
+    monday, sunday = plan.week_of(ctx.now)
+    span = {"first": f"{monday.day}/{monday.month}", "last": short_day(sunday), "agency": ctx.me.agency_name}
+    if not periods:
+        return ctx.reply(ctx.t("This week (%(first)s–%(last)s) %(agency)s has no report due and none overdue.", **span))
+    due = await ctx.deadlines()
+    overdue = [p for p in periods if p.submitted_at is None and past(p.period.due_at, due, ctx.now)]
+    this_week = [p for p in periods if p not in overdue]
+    lines = [ctx.t("This week (%(first)s–%(last)s), %(agency)s:", **span)]
+    if not this_week:
+        lines.append(ctx.t("No report falls due this week."))
+    for items in _by_plan(this_week).values():
+        lines.append(plan_heading(ctx, items[0], with_subject=False))
+        lines += [await _line(ctx, p) for p in items]
+    if overdue:  # one line a plan: a phone screen, however long the backlog
+        lines.append(ctx.t("Overdue, not yet sent:"))
+        for number, items in _by_plan(overdue).items():
+            oldest = items[0]
+            lines.append(
+                ctx.tn(
+                    "• Plan No. %(plan)s: %(n)d report (%(label)s, %(late)d working days overdue)",
+                    "• Plan No. %(plan)s: %(n)d reports, the oldest %(label)s (%(late)d working days overdue)",
+                    len(items),
+                    plan=number,
+                    label=oldest.period.label,
+                    late=(await ctx.standing(oldest)).days,
+                )
+            )
+    lines.append(ctx.t("Once a report is sent, confirm it with /danop. Everything ahead: /hanbaocao."))
+    return ctx.reply("\n".join(lines))
 
 
 def _ended(ctx: Ctx, never: list[AgencyPeriod]) -> list[str]:
@@ -79,11 +152,29 @@ async def cmd_status(ctx: Ctx, args: str) -> list[Reply]:
     periods = await plan.history(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
     if not periods:
         return ctx.reply(ctx.t("No report of %(agency)s has fallen due yet.", agency=ctx.me.agency_name))
+    ended = await plan.ended_plans(ctx.uow, ctx.now)
     lines = [ctx.t("Reporting history of %(agency)s:", agency=ctx.me.agency_name)]
     on_time = 0
-    for p in periods:
-        doc = f" — {p.document_number}" if p.document_number else ""
-        lines.append(f"• {p.period.label}: {await days_phrase(ctx, p)}{doc}")
-        on_time += (await ctx.standing(p)).standing is Standing.ON_TIME
+    grouped = _by_plan(sorted(periods, key=lambda p: p.period.plan_number in ended))  # plans in force first
+    closed: list[str] = []
+    for number, items in grouped.items():
+        sent = [p for p in items if (await ctx.standing(p)).standing is Standing.ON_TIME]
+        on_time += len(sent)
+        if number in ended:  # a plan that ended: counted, not listed period by period (nor chased)
+            closed.append(
+                ctx.t(
+                    "• Plan No. %(plan)s: %(on_time)d of %(total)d reports on time.",
+                    plan=number,
+                    on_time=len(sent),
+                    total=len(items),
+                )
+            )
+            continue
+        lines.append(plan_heading(ctx, items[0]))
+        for p in items:
+            doc = f" — {p.document_number}" if p.document_number else ""
+            lines.append(f"• {p.period.label}: {await days_phrase(ctx, p)}{doc}")
+    if closed:
+        lines += [ctx.t("Plans that have ended:"), *closed]
     lines.append(ctx.t("On time: %(on_time)d of %(total)d.", on_time=on_time, total=len(periods)))
     return ctx.reply("\n".join(lines))

@@ -10,6 +10,7 @@ from core.conversation.context import Act, Ctx
 from core.conversation.events import Reply
 from core.conversation.router import Router
 from core.i18n import N_
+from core.messages import subject
 from core.types import AssignedTask, TaskRole
 from core.usecases import plan
 
@@ -37,15 +38,26 @@ async def cmd_tasks(ctx: Ctx, args: str) -> list[Reply]:
                 ctx.t("There is no task %(ref)s for your agency. Send /nhiemvu to see the list.", ref=args)
             )
         return [_full_text(ctx, x) for x in match]
+    ended = await plan.ended_plans(ctx.uow, ctx.now)
+    titles = {p.number: p.title for p in await ctx.uow.agencies.plans()}
+    numbers = sorted(dict.fromkeys(x.plan_number for x in tasks), key=lambda n: n in ended)  # plans in force first
     lines = [ctx.t("Tasks of %(agency)s:", agency=ctx.me.agency_name)]
-    for number in dict.fromkeys(x.plan_number for x in tasks):
-        lines.append(ctx.t("Plan No. %(plan)s", plan=number))
+    closed = False
+    for number in numbers:
+        if number in ended and not closed:
+            lines.append(ctx.t("Plans that have ended:"))
+            closed = True
+        if titles.get(number):
+            lines.append(ctx.t("Plan No. %(plan)s on %(subject)s:", plan=number, subject=subject(titles[number])))
+        else:
+            lines.append(ctx.t("Plan No. %(plan)s:", plan=number))
         for role, heading in ROLE_HEADINGS:
             mine = [x for x in tasks if x.plan_number == number and x.role is role]
             if mine:
                 lines.append(ctx.t(heading))
                 lines += [f"  {messages.ref_label(ctx.lang, x.ref, x.paragraph)} — {x.title}" for x in mine]
     lines.append(ctx.t("Choose a task to read its full text."))
+    tasks = sorted(tasks, key=lambda x: numbers.index(x.plan_number))
     choices = await ctx.choices(
         [(messages.ref_label(ctx.lang, x.ref, x.paragraph), Act.TASK, _task_payload(x)) for x in tasks]
     )

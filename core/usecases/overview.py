@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from dataclasses import dataclass, replace
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core.deadlines import start_of_day, to_vn
 from core.messages import DigestDeliveries, DigestPeriod
@@ -12,6 +12,7 @@ from core.standing import Tally, past, tally
 from core.types import Actor, DeliveryStatus, ExportRow, Period, PeriodStatusRow
 from core.usecases import people
 from core.usecases.plan import period as find_period
+from core.usecases.plan import week_of
 from core.usecases.rules import Rules, effective_rules, require_admin
 
 DIGEST_RECENT = timedelta(days=31)  # a period stays in the digest this long after its deadline while owed
@@ -76,6 +77,33 @@ async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[D
             )
         )
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class WeekPeriod:
+    """A period whose last day falls in the week, with its tally: what Sở Nội vụ watches on "Tuần này"."""
+
+    period: Period
+    last_day: date  # the plan's day, or the working day the law runs a day off on to (Điều 148)
+    tally: Tally
+
+
+async def week(uow: UnitOfWork, actor: Actor, now: datetime, rules: Rules) -> tuple[date, date, list[WeekPeriod]]:
+    """The province's week at a glance (issue 30): every period of every plan whose last day falls in the week of
+    ``now`` (Monday to Sunday), with on time / late / not yet sent and the agencies overdue; by last day, then plan."""
+    require_admin(actor)
+    deadlines = (await effective_rules(uow, rules)).deadlines
+    monday, sunday = week_of(now)
+    found = await uow.periods.all(
+        due_from=start_of_day(monday) - timedelta(days=10), due_to=start_of_day(sunday + timedelta(days=1))
+    )
+    out = []
+    for p in found:
+        last = deadlines.last_day(p.due_at)
+        if monday <= last <= sunday or monday <= to_vn(p.due_at).date() <= sunday:  # as /tuannay counts it
+            out.append(WeekPeriod(p, last, tally(p.due_at, await status(uow, p.id), deadlines, now)))
+    out.sort(key=lambda w: (w.last_day, w.period.plan_number, w.period.label))
+    return monday, sunday, out
 
 
 async def digest_deliveries(uow: UnitOfWork, now: datetime) -> DigestDeliveries:

@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta
 
 from core import plandiff
+from core.deadlines import to_vn
 from core.errors import LineageError, PeriodAmbiguous, PeriodUnknown
 from core.messages import short_day
 from core.planfile import ImportReport, PlanSpec, Registered
@@ -142,6 +143,26 @@ async def deadlines(uow: UnitOfWork, agency_id: int, now: datetime, due: Deadlin
     ]
     ahead = [p for p in found if not past(p.period.due_at, due, now)]
     return sorted(overdue, key=lambda p: p.period.due_at) + sorted(ahead, key=lambda p: p.period.due_at)
+
+
+def week_of(now: datetime) -> tuple[date, date]:
+    """Monday and Sunday of the week ``now`` falls in (Vietnam time)."""
+    today = to_vn(now).date()
+    monday = today - timedelta(days=today.weekday())
+    return monday, monday + timedelta(days=6)
+
+
+async def week(uow: UnitOfWork, agency_id: int, now: datetime, due: Deadlines) -> list[AgencyPeriod]:
+    """The week at a glance (issue 30): what the agency must send this week — periods whose last day falls in it, sent
+    or not — and what is overdue and not sent, across every plan in force; the most urgent first."""
+    monday, sunday = week_of(now)
+    return [
+        p
+        for p in await deadlines(uow, agency_id, now, due)
+        if (p.submitted_at is None and past(p.period.due_at, due, now))
+        or monday <= to_vn(p.period.due_at).date() <= sunday
+        or monday <= due.last_day(p.period.due_at) <= sunday
+    ]
 
 
 async def never_sent(uow: UnitOfWork, agency_id: int, now: datetime) -> list[AgencyPeriod]:

@@ -149,7 +149,7 @@ async def test_catch_up_checks_again_when_the_message_leaves(loaded: Database, j
     assert channel.sent == []
 
 
-@pytest.mark.proof(seconds=150)  # ten months of a province's reminders, every point fired and drained
+@pytest.mark.proof(seconds=270)  # ten months of a province's reminders, every point fired and drained
 async def test_a_province_year_sends_one_message_a_moment(loaded: Database) -> None:
     """Issue 30's done-when, March–December 2026, five plans of 2026 and plan 46 as history, nobody sending anything
     (the most messages there can be): no focal person or leader receives two messages at one moment; Sở Tư pháp's
