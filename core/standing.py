@@ -74,6 +74,11 @@ def judge(due_at: datetime, submitted_at: datetime | None, deadlines: Deadlines,
     return Verdict(Standing.MISSING, max(1, work.working_days_between(last, to_vn(now).date())))
 
 
+def due_within(due_at: datetime, deadlines: Deadlines, first: date, last: date) -> bool:
+    """Whether the plan's last day, or the working day the law runs it to, falls in [first, last] (a week)."""
+    return first <= deadlines.written_day(due_at) <= last or first <= deadlines.last_day(due_at) <= last
+
+
 def past(due_at: datetime, deadlines: Deadlines, at: datetime) -> bool:
     """The time allowed has run out at ``at``: a report confirmed then is late, one not in by then overdue."""
     return at > deadlines.end(due_at)

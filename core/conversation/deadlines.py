@@ -76,15 +76,26 @@ async def cmd_deadlines(ctx: Ctx, args: str) -> list[Reply]:
     """/hanbaocao: open and upcoming periods, grouped by plan (plans in force only), with due date, days left and the
     agency's status; ``/hanbaocao <plan number>`` for one plan."""
     periods = await plan.deadlines(ctx.uow, ctx.me.agency_id, ctx.now, await ctx.deadlines())
-    wanted = args.strip()
+    wanted, note = args.strip(), []
     if wanted:
-        periods = [p for p in periods if p.period.plan_number.casefold() == wanted.casefold()]
+        one = [p for p in periods if p.period.plan_number.casefold() == wanted.casefold()]
+        if one:
+            periods = one
+        else:  # not one of the agency's plans: every plan, and why
+            note = [
+                ctx.t(
+                    "%(agency)s owes no report of a plan numbered “%(plan)s”; here are all its plans.",
+                    agency=ctx.me.agency_name,
+                    plan=wanted[:40],
+                )
+            ]
+            wanted = ""
     ended = [] if wanted else _ended(ctx, await plan.never_sent(ctx.uow, ctx.me.agency_id, ctx.now))
     if not periods:
         return ctx.reply(
             "\n".join([ctx.t("%(agency)s has no report due in the coming weeks.", agency=ctx.me.agency_name), *ended])
         )
-    lines = [ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
+    lines = [*note, ctx.t("Reports of %(agency)s:", agency=ctx.me.agency_name)]
     grouped = _by_plan(periods)
     for items in grouped.values():
         lines.append(plan_heading(ctx, items[0]))

@@ -8,7 +8,7 @@ from datetime import date, datetime, timedelta
 from core.deadlines import start_of_day, to_vn
 from core.messages import DigestDeliveries, DigestPeriod
 from core.repositories import UnitOfWork
-from core.standing import Tally, past, tally
+from core.standing import Tally, due_within, past, tally
 from core.types import Actor, DeliveryStatus, ExportRow, Period, PeriodStatusRow
 from core.usecases import people
 from core.usecases.plan import period as find_period
@@ -99,8 +99,8 @@ async def week(uow: UnitOfWork, actor: Actor, now: datetime, rules: Rules) -> tu
     )
     out = []
     for p in found:
-        last = deadlines.last_day(p.due_at)
-        if monday <= last <= sunday or monday <= to_vn(p.due_at).date() <= sunday:  # as /tuannay counts it
+        if due_within(p.due_at, deadlines, monday, sunday):  # as /tuannay counts it
+            last = deadlines.last_day(p.due_at)
             out.append(WeekPeriod(p, last, tally(p.due_at, await status(uow, p.id), deadlines, now)))
     out.sort(key=lambda w: (w.last_day, w.period.plan_number, w.period.label))
     return monday, sunday, out

@@ -10,7 +10,7 @@ from core.errors import LineageError, PeriodAmbiguous, PeriodUnknown
 from core.messages import short_day
 from core.planfile import ImportReport, PlanSpec, Registered
 from core.repositories import UnitOfWork
-from core.standing import Deadlines, judge, past
+from core.standing import Deadlines, due_within, judge, past
 from core.types import Actor, Agency, AgencyPeriod, AssignedTask, Period, Standing, TaskListing
 from core.usecases import province
 from core.usecases.rules import require_admin
@@ -160,8 +160,7 @@ async def week(uow: UnitOfWork, agency_id: int, now: datetime, due: Deadlines) -
         p
         for p in await deadlines(uow, agency_id, now, due)
         if (p.submitted_at is None and past(p.period.due_at, due, now))
-        or monday <= to_vn(p.period.due_at).date() <= sunday
-        or monday <= due.last_day(p.period.due_at) <= sunday
+        or due_within(p.period.due_at, due, monday, sunday)
     ]
 
 

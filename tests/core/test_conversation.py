@@ -172,8 +172,12 @@ async def test_tasks_are_the_agencys_own(h: Harness) -> None:
 async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
     p = await h.registered("d", "D", "UBND-NH", Role.FOCAL)
     await p.say("/hanbaocao")
-    assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/4/2023 (chậm nhất trong ngày 15 hàng tháng)" in p.text
-    assert "chưa nộp — còn 5 ngày" in p.text
+    # Grouped under its plan; the Saturday is given as the Monday the law runs it to, days counted to it (issue 30).
+    assert "\nKế hoạch số 46/KH-UBND về thực hiện công tác dân vận chính quyền năm 2023" in p.text
+    assert (
+        "• Báo cáo tháng 4/2023 — hạn chót thứ Hai, 17/4/2023 (theo Điều 148, vì ngày 15/4/2023 là thứ Bảy): "
+        "chưa nộp — còn 7 ngày" in p.text
+    )
     assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
 
 
@@ -185,7 +189,7 @@ async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
     h.conversation.clock = lambda: datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ)
     await p.say("/hanbaocao")
     april = next(line for line in p.text.splitlines() if "Báo cáo tháng 4/2023" in line)
-    assert "chưa nộp — theo Điều 148 Bộ luật Dân sự, thời hạn kéo dài đến hết thứ Hai, 17/4/2023" in april
+    assert "hạn chót thứ Hai, 17/4/2023 (theo Điều 148, vì ngày 15/4/2023 là thứ Bảy): chưa nộp — còn 1 ngày" in april
 
 
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
@@ -262,7 +266,7 @@ async def test_language_switch(h: Harness) -> None:
     await p.press("English")
     assert "Language set: English." in p.text
     await p.say("/deadlines")
-    assert "Reports of Sở Tư pháp" in p.text and "Saturday, 15/4/2023" in p.text
+    assert "Reports of Sở Tư pháp" in p.text and "Monday, 17/4/2023 (Article 148: 15/4/2023 is Saturday)" in p.text
     await p.say("/ngonngu")
     await p.press("Tiếng Việt")
     assert "Tiếng Việt" in p.text
@@ -289,7 +293,7 @@ async def test_overview_and_nudge(h: Harness) -> None:
     assert "22 cơ quan chưa có cán bộ đầu mối đăng ký" in admin.text
     await h.sender.drain_once()
     assert [c for c, _ in h.channel.sent] == [nh.sender.chat_id]
-    assert "còn 5 ngày" in h.channel.sent[0][1]
+    assert "còn 7 ngày" in h.channel.sent[0][1]  # to Monday 17/4, the day the law runs the Saturday to
     await admin.say("/tonghop 2099-01")
     assert "Không có kỳ báo cáo" in admin.text
 

@@ -41,6 +41,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("GET", f"/o/{PERIOD}/STP"): {ANON: 401, FOCAL: OK, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/xu-huong"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
+    ("GET", "/tuan-nay"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/can-bo"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("POST", "/can-bo/moi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
