@@ -34,6 +34,11 @@ def _as_text(sheet: Worksheet) -> None:
                 cell.data_type = "s"
 
 
+def _plan(r: ExportRow) -> str:
+    """A plan as a column names it: "Kế hoạch số 08/KH-UBND" (a period is never shown without its plan, issue 30)."""
+    return f"Kế hoạch số {r.period.plan_number}"
+
+
 def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> bytes:
     # openpyxl is loaded here, when a workbook is asked for: every start of the service would pay for it otherwise
     from openpyxl import Workbook
@@ -45,6 +50,7 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     assert ws is not None
     ws.title = "Chi tiết"
     headers = [
+        "Kế hoạch",
         "Kỳ báo cáo",
         "Hạn chót",
         "Mã cơ quan",
@@ -60,6 +66,7 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
         s = r.status
         ws.append(
             [
+                _plan(r),
                 r.period.label,
                 _local(r.period.due_at),
                 s.agency.code,
@@ -73,22 +80,23 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
         )
     for cell in ws[1]:
         cell.font = Font(bold=True)
-    for col in (2, 6):
+    for col in (3, 7):
         for cell in ws[get_column_letter(col)][1:]:
             cell.number_format = "dd/mm/yyyy hh:mm"
-    for i, width in enumerate((30, 18, 12, 45, 12, 18, 16, 10, 12), start=1):
+    for i, width in enumerate((24, 30, 18, 12, 45, 12, 18, 16, 10, 12), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
 
     summary = wb.create_sheet("Tổng hợp")
     order = (Standing.ON_TIME, Standing.LATE, Standing.MISSING, Standing.NOT_DUE)
-    summary.append(["Kỳ báo cáo", *(STANDING_VI[s] for s in order), "Tổng số", "Đã nhắc", "Đã xem nhắc"])
+    summary.append(["Kế hoạch", "Kỳ báo cáo", *(STANDING_VI[s] for s in order), "Tổng số", "Đã nhắc", "Đã xem nhắc"])
     by_period: dict[int, list[ExportRow]] = {}
     for r in rows:
         by_period.setdefault(r.period.id, []).append(r)
     for mine in by_period.values():
         summary.append(
             [
+                _plan(mine[0]),
                 mine[0].period.label,
                 *(sum(r.standing is s for r in mine) for s in order),
                 len(mine),
@@ -98,7 +106,8 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
         )
     for cell in summary[1]:
         cell.font = Font(bold=True)
-    summary.column_dimensions["A"].width = 30
+    summary.column_dimensions["A"].width = 24
+    summary.column_dimensions["B"].width = 30
     summary.append([])
     made = to_vn(generated_at)
     summary.append([f"Lập lúc {made:%H:%M} {made.day}/{made.month}/{made.year}"])

@@ -120,7 +120,7 @@ async def test_a_merge_keeps_2023_names_and_2026_plans_address_the_successors(lo
     doc = admin.last[0].document
     assert doc is not None
     rows = list(load_workbook(io.BytesIO(doc.data))["Chi tiết"].iter_rows(values_only=True))[1:]
-    names = {r[2]: r[3] for r in rows}
+    names = {r[3]: r[4] for r in rows}
     assert (
         names["SNNPTNT"] == "Sở Nông nghiệp và Phát triển nông thôn"
         and names["UBND-HY"] == "Ủy ban nhân dân huyện Hàm Yên"

@@ -393,9 +393,11 @@ async def test_export_is_an_excel_workbook(h: Harness) -> None:
     assert doc and doc.filename.endswith(".xlsx")
     wb = load_workbook(io.BytesIO(doc.data))
     rows = list(wb["Chi tiết"].iter_rows(values_only=True))
-    assert rows[0][:5] == ("Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng")
-    assert len(rows) == 25 and rows[1][4] == "Chưa đến hạn"  # the harness is on 10/4/2023
-    assert list(wb["Tổng hợp"].iter_rows(values_only=True))[1][:6] == ("Báo cáo tháng 4/2023", 0, 0, 0, 24, 24)
+    assert rows[0][:6] == ("Kế hoạch", "Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng")
+    assert len(rows) == 25 and rows[1][5] == "Chưa đến hạn"  # the harness is on 10/4/2023
+    assert rows[1][:2] == ("Kế hoạch số 46/KH-UBND", "Báo cáo tháng 4/2023")  # a period always with its plan
+    summary = list(wb["Tổng hợp"].iter_rows(values_only=True))
+    assert summary[1][:7] == ("Kế hoạch số 46/KH-UBND", "Báo cáo tháng 4/2023", 0, 0, 0, 24, 24)
 
 
 async def test_invite_from_chat(h: Harness) -> None:

@@ -33,7 +33,7 @@ def test_an_agency_named_like_a_formula_is_written_as_text() -> None:
     cells = [c for row in detail.iter_rows(min_row=2) for c in row] + [
         c for row in wb["Tổng hợp"].iter_rows() for c in row
     ]
-    assert detail["D2"].value == "=1+1" and detail["D2"].data_type == "s"
-    assert detail["D3"].value.startswith("=HYPERLINK") and detail["D3"].data_type == "s"
-    assert detail["A2"].value == "=cmd|' /C calc'!A0" and detail["G3"].value == "+1/BC"
+    assert detail["E2"].value == "=1+1" and detail["E2"].data_type == "s"
+    assert detail["E3"].value.startswith("=HYPERLINK") and detail["E3"].data_type == "s"
+    assert detail["B2"].value == "=cmd|' /C calc'!A0" and detail["H3"].value == "+1/BC"
     assert not [c.coordinate for c in cells if c.data_type == "f"]
