@@ -20,11 +20,13 @@ class PeriodUnknown(DomainError):
 
 
 class PeriodAmbiguous(DomainError):
-    """Several plans have a period of that name; ``options`` are their qualified names."""
+    """Several plans have a period of that name; ``options`` are their qualified names, ``named`` the same periods as
+    a person reads them: (label, plan number)."""
 
-    def __init__(self, options: list[str]) -> None:
+    def __init__(self, options: list[str], named: list[tuple[str, str]] | None = None) -> None:
         super().__init__(", ".join(options))
         self.options = options
+        self.named = named or [(o, "") for o in options]
 
 
 class InviteUnknown(DomainError):

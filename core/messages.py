@@ -241,6 +241,21 @@ def deadline(lang: str, report: ReportRef, days_left: int | None = None) -> str:
     return tr.gettext("the working day before %(due)s, which is %(day)s") % values
 
 
+def last_day(lang: str, due_at: datetime, extended_to: date | None) -> str:
+    """The last day allowed as a list or a table says it, without parentheses: "thứ Hai, 15/6/2026, vì ngày 14/6/2026
+    là Chủ nhật, theo Điều 148" — never the day off alone when the law runs it on (issue 30)."""
+    if extended_to is None:
+        return format_day(due_at, lang)
+    tr = gettext_for(lang)
+    written = to_vn(due_at)
+    weekday = format_day(written, lang).partition(", ")[0] if written.weekday() >= 5 else tr.gettext("a public holiday")
+    return tr.gettext("%(until)s, as %(due)s is %(day)s, under Article 148") % {
+        "until": format_day(extended_to, lang),
+        "due": short_day(written.date()),
+        "day": weekday,
+    }
+
+
 def _data_note(lang: str, report: ReportRef) -> str:
     """The data the report covers: "Số liệu tính từ ngày 15/12/2025 đến ngày 14/3/2026." (or the plan's words)."""
     tr = gettext_for(lang)
@@ -362,6 +377,7 @@ class DigestPeriod:
     missing: int
     overdue_agencies: tuple[str, ...]
     plan_number: str = ""  # the plan the period is of: a province runs dozens of plans at once (issue 30)
+    extended_to: date | None = None  # the day the law runs a deadline on a day off to (Điều 148)
 
 
 DIGEST_LIMIT = 2000  # characters: one message on every platform (Zalo's cut), whatever the province's size
@@ -399,7 +415,7 @@ def digest(lang: str, name: str, day: datetime, periods: list[DigestPeriod], del
                     if p.plan_number
                     else p.label
                 ),
-                "due": format_day(p.due_at, lang),
+                "due": last_day(lang, p.due_at, p.extended_to),
                 "on_time": p.on_time,
                 "late": p.late,
                 "missing": p.missing,
@@ -478,12 +494,19 @@ def notice(lang: str, name: str, agency: str, text: str, sender_agency: str) -> 
     return f"{greeting(lang, name, agency)}\n{head}\n\n{text}\n\n{tail}"
 
 
-def adhoc_request(lang: str, name: str, agency: str, label: str, due_at: datetime, sender_agency: str) -> str:
+def adhoc_request(
+    lang: str, name: str, agency: str, label: str, due_at: datetime, sender_agency: str, extended_to: date | None = None
+) -> str:
     tr = gettext_for(lang)
     body = tr.gettext(
         "%(sender)s asks %(agency)s to send %(label_in)s by the end of %(due)s.\n"
         "Once the report is sent, please choose “Report sent” below (or send /danop)."
-    ) % {"sender": sender_agency, "agency": agency, "label_in": in_sentence(label), "due": format_day(due_at, lang)}
+    ) % {
+        "sender": sender_agency,
+        "agency": agency,
+        "label_in": in_sentence(label),
+        "due": last_day(lang, due_at, extended_to),
+    }
     return f"{greeting(lang, name, agency)}\n{body}"
 
 

@@ -64,7 +64,7 @@ async def test_tuannay_lists_the_week_by_plan_on_one_screen(province: Database) 
     assert len(text.splitlines()) <= 15 and len(text) <= 1500
     assert "Quá hạn, chưa gửi:\n• Kế hoạch số 12/KH-UBND: 8 kỳ, cũ nhất là Báo cáo tháng 2/2026" in text
     # 14/6/2026 is a Sunday: the day the law runs it to is said, and why, never the Sunday alone.
-    assert "hạn chót thứ Hai, 15/6/2026 (theo Điều 148, vì ngày 14/6/2026 là Chủ nhật): chưa nộp — còn 6 ngày" in text
+    assert "hạn chót thứ Hai, 15/6/2026, vì ngày 14/6/2026 là Chủ nhật, theo Điều 148: chưa nộp — còn 6 ngày" in text
     assert "hạn chót Chủ nhật" not in text
     await focal.say("/week")
     assert focal.text == text

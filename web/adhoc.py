@@ -69,7 +69,7 @@ class AdhocPages:
             draft = await self._draft(s, f"{short_day(shown)}")
             made = await outreach.request_adhoc(
                 s.uow, s.me.actor, s.me.account.agency_name, draft.title, draft.codes, end_of_day(draft.due),
-                utcnow(),
+                utcnow(), self.d.rules,
             )  # fmt: skip
         except ValueError:
             return self.d.say(s, 400, s.t("Refused."))

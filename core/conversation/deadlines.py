@@ -6,8 +6,8 @@ from core.conversation.context import Ctx
 from core.conversation.events import Reply
 from core.conversation.router import Router
 from core.deadlines import to_vn
-from core.i18n import format_day, format_instant
-from core.messages import short_day, subject
+from core.i18n import format_instant
+from core.messages import last_day, short_day, subject
 from core.standing import past
 from core.types import AgencyPeriod, Standing
 from core.usecases import plan
@@ -47,19 +47,8 @@ def plan_heading(ctx: Ctx, p: AgencyPeriod, with_subject: bool = True) -> str:
 
 
 async def due_phrase(ctx: Ctx, p: AgencyPeriod) -> str:
-    """The last day allowed; when the law runs a day off on, the day it runs to and why, never the day off alone:
-    "thứ Hai, 15/6/2026 (theo Điều 148, vì ngày 14/6/2026 là Chủ nhật)"."""
-    extended = (await ctx.deadlines()).extended_to(p.period.due_at)
-    if extended is None:
-        return format_day(p.period.due_at, ctx.lang)
-    written = to_vn(p.period.due_at)
-    weekday = format_day(written, ctx.lang).partition(", ")[0] if written.weekday() >= 5 else ctx.t("a public holiday")
-    return ctx.t(
-        "%(until)s (Article 148: %(due)s is %(day)s)",
-        until=format_day(extended, ctx.lang),
-        due=short_day(written.date()),
-        day=weekday,
-    )
+    """The last day allowed (``core.messages.last_day``): the day the law runs a day off on to, and why."""
+    return last_day(ctx.lang, p.period.due_at, (await ctx.deadlines()).extended_to(p.period.due_at))
 
 
 async def _line(ctx: Ctx, p: AgencyPeriod) -> str:

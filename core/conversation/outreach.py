@@ -240,7 +240,7 @@ async def act_adhoc_create(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     due = end_of_day(date.fromisoformat(data["due"]))
     try:
         made = await outreach.request_adhoc(
-            ctx.uow, ctx.actor, ctx.me.agency_name, data["title"], data["codes"], due, ctx.now
+            ctx.uow, ctx.actor, ctx.me.agency_name, data["title"], data["codes"], due, ctx.now, ctx.rules
         )
     except errors.NoAdhocSeries:
         return ctx.reply(ctx.t("No plan has an ad-hoc report series; add one to the plan file first."))

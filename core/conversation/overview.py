@@ -5,14 +5,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import errors, messages
+from core import bundles, errors, messages
 from core.conversation.commands import Access
 from core.conversation.context import Act, Ctx
 from core.conversation.events import Document, Reply
 from core.conversation.router import Router
 from core.deadlines import to_vn
 from core.export import compliance_workbook
-from core.i18n import N_, format_instant
+from core.i18n import N_
+from core.messages import last_day
 from core.standing import Judged
 from core.types import AgencyKind, PeriodStatusRow
 from core.usecases import outreach, overview
@@ -34,8 +35,11 @@ def _no_period(ctx: Ctx, args: str) -> list[Reply]:
 
 async def _which_plan(ctx: Ctx, command: str, exc: errors.PeriodAmbiguous) -> list[Reply]:
     """Several plans have a period of that name: offer each, with its plan."""
-    choices = await ctx.choices(
-        [(option, Act.PERIOD_OF_PLAN, {"command": command, "ref": option}) for option in exc.options]
+    choices = await ctx.choices(  # "Báo cáo quý IV/2026 (KH 12/KH-UBND)", never the machine key
+        [
+            (bundles.short_name(ctx.lang, label, number), Act.PERIOD_OF_PLAN, {"command": command, "ref": option})
+            for option, (label, number) in zip(exc.options, exc.named, strict=True)
+        ]
     )
     return ctx.reply(ctx.t("Several plans have a period of that name. Which one?"), choices)
 
@@ -76,7 +80,11 @@ async def cmd_overview(ctx: Ctx, args: str) -> list[Reply]:
         )
 
     lines = [
-        ctx.t("%(label)s — deadline %(due)s", label=period.label, due=format_instant(period.due_at, ctx.lang)),
+        ctx.t(
+            "%(label)s — deadline %(due)s",
+            label=bundles.short_name(ctx.lang, period.label, period.plan_number),
+            due=last_day(ctx.lang, period.due_at, (await ctx.deadlines()).extended_to(period.due_at)),
+        ),
         ctx.t("On time (%(n)d): %(names)s", n=len(counted.on_time), names=names(counted.on_time)),
         ctx.t("Late (%(n)d): %(names)s", n=len(counted.late), names=names(counted.late)),
         ctx.t("Not yet sent (%(n)d): %(names)s", n=len(counted.not_sent), names=names(counted.not_sent, True)),

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from core import errors, messages
+from core import bundles, errors, messages
 from core.conversation.commands import Access
 from core.conversation.context import Act, Ctx, Flow
 from core.conversation.events import Incoming, Reply
@@ -55,10 +55,12 @@ async def _offer_periods(ctx: Ctx, owed: list[AgencyPeriod], start: int) -> list
 
 
 async def _period_choice(ctx: Ctx, p: AgencyPeriod, plans: int = 1) -> str:
-    label = f"{p.period.label} — {p.period.plan_number}" if plans > 1 else p.period.label
-    if (await ctx.standing(p)).standing is Standing.MISSING:
-        return ctx.t("%(label)s (overdue)", label=label)
-    return label
+    overdue = (await ctx.standing(p)).standing is Standing.MISSING
+    if plans > 1:  # with its plan, in the form every list uses: "Báo cáo quý I/2026 (KH 08/KH-UBND)"
+        if overdue:
+            return ctx.t("%(label)s (Plan %(plan)s, overdue)", label=p.period.label, plan=p.period.plan_number)
+        return bundles.short_name(ctx.lang, p.period.label, p.period.plan_number)
+    return ctx.t("%(label)s (overdue)", label=p.period.label) if overdue else p.period.label
 
 
 @router.choice(Act.SUBMIT_MORE, Access.SUBMITTER)

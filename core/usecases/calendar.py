@@ -24,6 +24,11 @@ MAX_RANGE = 31  # days one add-off may cover
 KIND = DeliveryKind.CALENDAR
 
 
+# The law that sets the public holidays the `holidays` package knows: what the calendar names as their basis, in the
+# words an office uses (never the package's name).
+PUBLIC_HOLIDAYS = "Bộ luật Lao động năm 2019, Điều 112"
+
+
 @dataclass(frozen=True, slots=True)
 class CalendarEntry:
     """A day that is not as the plain weekly rule says, and who says so."""
@@ -54,9 +59,9 @@ async def entries(uow: UnitOfWork, rules: Rules, year: int | None, today: date) 
         while day.year == y:
             name = base.holiday_name(day)
             if name:
-                found[day] = CalendarEntry(day, DayKind.OFF, name, "holidays", "holidays")
+                found[day] = CalendarEntry(day, DayKind.OFF, name, PUBLIC_HOLIDAYS, "holidays")
             elif day.weekday() >= 5 and base.is_working_day(day):
-                found[day] = CalendarEntry(day, DayKind.WORKDAY, "", "holidays", "holidays")
+                found[day] = CalendarEntry(day, DayKind.WORKDAY, "", PUBLIC_HOLIDAYS, "holidays")
             day += timedelta(days=1)
     for s in KNOWN_SWAPS:
         if year is None or s.day.year == year:

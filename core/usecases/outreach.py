@@ -328,6 +328,7 @@ async def request_adhoc(
     agency_codes: Collection[str],
     due_at: datetime,
     now: datetime,
+    rules: Rules | None = None,
 ) -> AdhocResult:
     """A new period of the ad-hoc series owed by these agencies, and the request to their focal persons.
 
@@ -353,11 +354,14 @@ async def request_adhoc(
         at=now,
     )
     key = keys.adhoc(p.id)
+    deadlines = (await effective_rules(uow, rules or Rules())).deadlines
     items = []
     for r in await uow.accounts.recipients(Role.FOCAL, agency_codes):
         mine = keys.for_account(key, r.account_id)
         choices = await reminder_actions.reminder_choices(uow, r.account_id, r.language, p.id, mine, now)
-        text = messages.adhoc_request(r.language, r.person_name, r.agency_name, p.label, due_at, sender_agency)
+        text = messages.adhoc_request(
+            r.language, r.person_name, r.agency_name, p.label, due_at, sender_agency, deadlines.extended_to(due_at)
+        )
         items.append(
             NewDelivery(
                 mine, r.account_id, DeliveryKind.ADHOC, text, PRIORITY_OF[DeliveryKind.ADHOC], None, choices, p.id

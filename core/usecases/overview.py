@@ -74,6 +74,7 @@ async def digest_periods(uow: UnitOfWork, now: datetime, rules: Rules) -> list[D
                 len(counted.not_sent),
                 escalated,
                 p.plan_number,
+                deadlines.extended_to(p.due_at),
             )
         )
     return out

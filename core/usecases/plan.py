@@ -121,7 +121,7 @@ async def period(uow: UnitOfWork, ref: str | None, now: datetime) -> Period:
     if not matches:
         raise PeriodUnknown(ref[:64])
     if len(matches) > 1:
-        raise PeriodAmbiguous([qualified(p) for p in matches])
+        raise PeriodAmbiguous([qualified(p) for p in matches], [(p.label, p.plan_number) for p in matches])
     return matches[0]
 
 

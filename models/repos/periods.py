@@ -354,4 +354,8 @@ class SqlPeriods:
         if row is None:
             return None
         sub, name = row
-        return SubmissionDetail(sub.confirmed_at, name or "", sub.confirmed_via, sub.document_number)
+        via = sub.confirmed_via
+        if via.startswith("account:") and via.removeprefix("account:").isdigit():  # the app it was confirmed from
+            account = await self.s.get(t.ChatAccount, int(via.removeprefix("account:")))
+            via = account.platform if account is not None else "console"
+        return SubmissionDetail(sub.confirmed_at, name or "", via, sub.document_number)

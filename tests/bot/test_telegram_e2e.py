@@ -123,7 +123,7 @@ async def test_registration_tasks_submit_and_overview(live: Live) -> None:
     assert "Sở Tư pháp nộp báo cáo tháng 4/2023" in receipt["text"] and "đúng hạn" in receipt["text"]
 
     api.push_text(ADMIN, NAMES[ADMIN], "/tonghop 2023-04")
-    overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 — hạn chót")
+    overview = await api.reply_to(ADMIN, "Báo cáo tháng 4/2023 (KH 46/KH-UBND) — hạn chót")
     assert "Đúng hạn (1): Sở Tư pháp" in overview["text"] and "Chưa gửi (23)" in overview["text"]
 
     api.push_text(STP, NAMES[STP], "/tonghop")

@@ -175,7 +175,7 @@ async def test_deadlines_show_weekday_days_left_and_wording(h: Harness) -> None:
     # Grouped under its plan; the Saturday is given as the Monday the law runs it to, days counted to it (issue 30).
     assert "\nKế hoạch số 46/KH-UBND về thực hiện công tác dân vận chính quyền năm 2023" in p.text
     assert (
-        "• Báo cáo tháng 4/2023 — hạn chót thứ Hai, 17/4/2023 (theo Điều 148, vì ngày 15/4/2023 là thứ Bảy): "
+        "• Báo cáo tháng 4/2023 — hạn chót thứ Hai, 17/4/2023, vì ngày 15/4/2023 là thứ Bảy, theo Điều 148: "
         "chưa nộp — còn 7 ngày" in p.text
     )
     assert "Báo cáo 6 tháng đầu năm 2023" in p.text  # opens 1/5, within the coming weeks
@@ -189,7 +189,7 @@ async def test_on_the_sunday_after_a_saturday_deadline_the_time_still_runs(
     h.conversation.clock = lambda: datetime(2023, 4, 16, 9, 0, tzinfo=VN_TZ)
     await p.say("/hanbaocao")
     april = next(line for line in p.text.splitlines() if "Báo cáo tháng 4/2023" in line)
-    assert "hạn chót thứ Hai, 17/4/2023 (theo Điều 148, vì ngày 15/4/2023 là thứ Bảy): chưa nộp — còn 1 ngày" in april
+    assert "hạn chót thứ Hai, 17/4/2023, vì ngày 15/4/2023 là thứ Bảy, theo Điều 148: chưa nộp — còn 1 ngày" in april
 
 
 # ------------------------------------------------------------------ /danop, /huynop, /trangthai
@@ -266,7 +266,9 @@ async def test_language_switch(h: Harness) -> None:
     await p.press("English")
     assert "Language set: English." in p.text
     await p.say("/deadlines")
-    assert "Reports of Sở Tư pháp" in p.text and "Monday, 17/4/2023 (Article 148: 15/4/2023 is Saturday)" in p.text
+    assert (
+        "Reports of Sở Tư pháp" in p.text and "Monday, 17/4/2023, as 15/4/2023 is Saturday, under Article 148" in p.text
+    )
     await p.say("/ngonngu")
     await p.press("Tiếng Việt")
     assert "Tiếng Việt" in p.text
@@ -468,7 +470,7 @@ async def test_nfd_vietnamese_and_aliases(h: Harness) -> None:
     admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
     label = unicodedata.normalize("NFD", "Báo cáo tháng 4/2023")
     await admin.say(f"/overview {label}")
-    assert "Báo cáo tháng 4/2023 — hạn chót" in admin.text
+    assert "Báo cáo tháng 4/2023 (KH 46/KH-UBND) — hạn chót" in admin.text
     await admin.say("/TongHop@nhacviec_test_bot 2023-04")
     assert "Chưa gửi (24)" in admin.text
 

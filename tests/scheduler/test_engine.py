@@ -275,7 +275,8 @@ async def test_blocked_recipient_is_recorded_never_retried_and_reported(world: W
     assert "Tin nhắc hôm qua: 1 đã gửi, 1 lỗi, 1 bị chặn." in digest[0]
     assert "Hoàng Thị Dung (Ủy ban nhân dân huyện Na Hang)" in digest[0]
     assert (
-        "• Báo cáo tháng 4/2023 theo Kế hoạch số 46/KH-UBND (hạn chót thứ Bảy, 15/4/2023): 0 cơ quan gửi đúng hạn, "
+        "• Báo cáo tháng 4/2023 theo Kế hoạch số 46/KH-UBND (hạn chót thứ Hai, 17/4/2023, vì ngày 15/4/2023 là "
+        "thứ Bảy, theo Điều 148): 0 cơ quan gửi đúng hạn, "
         "0 cơ quan gửi chậm, "
         "24 cơ quan chưa gửi." in digest[0]
     )
