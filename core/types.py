@@ -248,6 +248,7 @@ class Recipient:
     agency_code: str
     agency_name: str
     language: str
+    platform: str = "console"  # the app the account is on ("telegram", "zalo", "console")
 
 
 @dataclass(frozen=True, slots=True)

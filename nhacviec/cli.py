@@ -25,7 +25,7 @@ from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
-from core.usecases import accounts, inbound, overview, plan, reminders, submissions, web_access
+from core.usecases import accounts, inbound, overview, plan, quota, reminders, submissions, web_access
 from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
@@ -487,17 +487,28 @@ def submit_cmd(
 
 @app.command("reminders")
 def reminders_cmd(
-    date_from: Annotated[str, typer.Option("--from", help="Từ ngày (from), YYYY-MM-DD.")],
-    date_to: Annotated[str, typer.Option("--to", help="Đến ngày (to, inclusive), YYYY-MM-DD.")],
+    date_from: Annotated[str | None, typer.Option("--from", help="Từ ngày (from), YYYY-MM-DD.")] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Đến ngày (to, inclusive), YYYY-MM-DD.")] = None,
     agency: Annotated[str | None, typer.Option("--agency", help="Chỉ một cơ quan (one agency).")] = None,
     as_json: Annotated[bool, typer.Option("--json")] = False,
     as_text: Annotated[
         bool, typer.Option("--text", help="In nguyên văn từng tin sẽ gửi (the exact texts each person would get).")
     ] = False,
+    as_forecast: Annotated[
+        bool, typer.Option("--forecast", help="Số tin dự kiến mỗi ứng dụng trong tháng (messages expected per app).")
+    ] = False,
+    month: Annotated[
+        str | None, typer.Option("--month", help="Tháng dự báo (month), YYYY-MM; mặc định tháng này.")
+    ] = None,
 ) -> None:
     """Xem trước lịch nhắc việc, không gửi gì (preview the reminder timeline; sends nothing)."""
+    if as_forecast:
+        _forecast(month, as_json)
+        return
 
     async def go() -> None:
+        if date_from is None or date_to is None:
+            raise CliError("cần --from và --to, hoặc --forecast (--from and --to are needed, or --forecast)", 2)
         start, end = day(date_from, "--from"), day(date_to, "--to")
         assert start and end
         if end < start:
@@ -548,6 +559,52 @@ def reminders_cmd(
         out.print(table)
 
     run(go())
+
+
+def _forecast(month: str | None, as_json: bool) -> None:
+    """The month's expected messages per app, and a warning when Zalo's would exceed its quota less the reserve."""
+
+    async def go() -> None:
+        if month is None:
+            today = to_vn(utcnow()).date()
+            first = today.replace(day=1)
+        else:
+            try:
+                first = datetime.strptime(month, "%Y-%m").date()
+            except ValueError:
+                raise CliError(f"--month phải có dạng YYYY-MM (--month must be YYYY-MM): {month[:20]!r}", 2) from None
+        last = (first.replace(day=28) + timedelta(days=4)).replace(day=1) - timedelta(days=1)
+        async with context() as w, w.uows() as uow:
+            found = await reminders.forecast(uow, w.rules(), first, last)
+            quota_size = w.settings.zalo_monthly_quota
+        warning = quota.over_forecast("vi", found.month, found.by_platform.get("zalo", 0), quota_size)
+        if as_json:
+            print_json(
+                {
+                    "month": found.month,
+                    "messages": found.by_platform,
+                    "reminders_before_bundling": found.reminders,
+                    "to_nobody": found.unreached,
+                    "zalo_quota": quota_size,
+                    "warning": warning or None,
+                }
+            )
+            return
+        table = Table("Ứng dụng (app)", "Số tin dự kiến (messages)", title=f"Tháng {first.month}/{first.year}")
+        for platform, n in sorted(found.by_platform.items()):
+            table.add_row(PLATFORM_VI.get(platform, platform), str(n))
+        out.print(table)
+        out.print(
+            f"Nhắc việc trước khi gộp (one reminder a message): {found.reminders} · "
+            f"gửi tới cơ quan chưa có người đăng ký (to nobody): {found.unreached}"
+        )
+        if warning:
+            err.print(warning)
+
+    run(go())
+
+
+PLATFORM_VI = {"telegram": "Telegram", "zalo": "Zalo", "console": "Dòng lệnh máy chủ"}
 
 
 def _print_texts(texts: list[reminders.PreviewText], as_json: bool) -> None:

@@ -191,7 +191,9 @@ def build(w: Wiring, instance: Instance, timing: Timing = Timing()) -> Service:
     if settings.http_port is not None:
         secure = settings.dashboard_url.startswith("https:")
         links = invite_links(settings.telegram_bot_username)
-        pages = dashboard_routes(w.uows, rules, web_secret(settings), secure, sender.kick, links)
+        pages = dashboard_routes(
+            w.uows, rules, web_secret(settings), secure, sender.kick, links, zalo_quota=settings.zalo_monthly_quota
+        )
         https = (settings.web_base_url or "").startswith("https://")
         http = HttpServer(
             build_app(readiness, metrics, webhooks, pages, https),

@@ -242,3 +242,28 @@ async def test_the_texts_of_a_window_for_one_agency(database: Database, tmp_path
     assert as_json[0]["text"].startswith("Kính gửi: Cán bộ đầu mối của Ủy ban nhân dân huyện Na Hang.")
     async with database.sessions() as session:
         assert await session.scalar(select(func.count()).select_from(tables.Delivery)) == 0
+
+
+async def test_every_period_carries_its_plan_and_the_month_is_forecast(loaded: Database, tmp_path: Path) -> None:
+    """Issue 30: `reminders`, `periods` and `status` --json name each period's plan; `reminders --forecast` counts a
+    month's messages per app (several reports to one person at one moment once) and the reminders before bundling."""
+    env = loaded.env
+    await add_person(loaded, "STP", Role.FOCAL, "Nguyễn Văn An", "stp-an")
+    await add_person(loaded, "SNV", Role.ADMIN, "Phạm Minh Em", "snv-admin")
+    points = run_cli(["reminders", "--from", "2023-04-01", "--to", "2023-04-30", "--json"], env, tmp_path).json()
+    assert points and {p["plan"] for p in points if p["kind"] != "digest"} == {"46/KH-UBND"}
+    periods = run_cli(["periods", "--from", "2023-04-01", "--to", "2023-04-30", "--json"], env, tmp_path).json()
+    assert periods and {p["plan"] for p in periods} == {"46/KH-UBND"}
+    status = run_cli(["status", "2023-04", "--json"], env, tmp_path).json()
+    assert status and {r["plan"] for r in status} == {"46/KH-UBND"} and status[0]["period"] == "Báo cáo tháng 4/2023"
+
+    shown = run_cli(["reminders", "--forecast", "--month", "2023-04", "--json"], env, tmp_path)
+    assert shown.code == 0, shown.err
+    april = shown.json()
+    working_days = 19  # April 2023: 30 days, 10 of weekends, 29/4 a Saturday and 30/4 a Sunday (holidays on both)
+    assert april["month"] == "2023-04" and april["messages"]["console"] >= working_days  # the admin's digests at least
+    assert april["reminders_before_bundling"] >= 3 and april["to_nobody"] > 0 and april["warning"] is None
+    refused = run_cli(["reminders", "--forecast", "--month", "April"], env, tmp_path)
+    assert refused.code == 2 and "YYYY-MM" in refused.err
+    bare = run_cli(["reminders"], env, tmp_path)
+    assert bare.code == 2 and "--forecast" in bare.err

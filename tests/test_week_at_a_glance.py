@@ -8,16 +8,22 @@ import re
 from collections.abc import Iterator
 from datetime import datetime
 
+import httpx
 import pytest
 import time_machine
+from sqlalchemy import update
+from starlette.applications import Starlette
 
 from core.deadlines import VN_TZ
 from core.types import Platform, Role
+from core.usecases.rules import Rules
+from models import tables as t
 from tests.chat_harness import make_harness
 from tests.conftest import Database
-from tests.dashboard_client import signed_in
+from tests.dashboard_client import Signed, signed_in
 from tests.factories import submit
 from tests.province_2026 import province_2026
+from web.app import dashboard_routes
 
 TUESDAY = datetime(2026, 6, 9, 9, 0, tzinfo=VN_TZ)  # the week of Monday 8/6/2026
 DUE_THIS_WEEK = {  # what Sở Tư pháp owes with a last day in the week, by plan
@@ -90,6 +96,32 @@ async def test_the_week_page_shows_the_provinces_periods_with_counts(
     # 25/KH-UBND's 6-month report was due yesterday: the agencies that owe it are named as overdue.
     on_time, late, waiting, overdue = shown[("25/KH-UBND", "Báo cáo 6 tháng đầu năm 2026")]
     assert (on_time, late) == ("0", "0") and "Sở Tư pháp" in overdue and int(waiting) > 0
+
+
+async def test_the_week_page_forecasts_the_month_and_warns_of_the_zalo_quota(province: Database) -> None:
+    """Each app's expected messages this month and next, from the reminder plan and the people registered; a month
+    whose Zalo messages would exceed the quota less its reserve is said in advance (a quota of 20 here)."""
+    async with province.sessions() as s:  # Sở Y tế's focal person reads reminders on Zalo, Sở Tư pháp's on Telegram
+        await s.execute(update(t.ChatAccount).where(t.ChatAccount.chat_id == "syt-focal").values(platform="zalo"))
+        await s.execute(update(t.ChatAccount).where(t.ChatAccount.chat_id == "stp-focal").values(platform="telegram"))
+        await s.commit()
+    app = Starlette(routes=dashboard_routes(province.uows, Rules(), "dashboard-test-secret-key", zalo_quota=20))
+    async with signed_in(province) as admin:
+        page = (await admin.client.get("/tuan-nay")).text
+        small = await _page(app, admin)
+    rows = re.findall(r'<tr><th scope="row">(\d+/2026)</th><td>(\d+)</td><td>(\d+)</td><td>(\d+)</td></tr>', page)
+    assert [r[0] for r in rows] == ["6/2026", "7/2026"]
+    june = rows[0]
+    assert int(june[2]) > 0 and int(june[1]) > 0 and int(june[3]) >= int(june[1]) + int(june[2]) - 30
+    assert 'role="alert"' not in page  # 3,000 a month is far away
+    assert "dự kiến khoảng" in small and "vượt mức 19 tin" in small
+
+
+async def _page(app: Starlette, admin: Signed) -> str:
+    """The same page on a dashboard held to a smaller quota, with the admin's session."""
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
+        client.cookies = admin.client.cookies
+        return (await client.get("/tuan-nay")).text
 
 
 async def test_the_week_page_is_sở_nội_vụs(province: Database) -> None:

@@ -83,11 +83,13 @@ def dashboard_routes(
     queued: Callable[[], None] = lambda: None,
     invite_link: Callable[[str], str | None] = lambda code: None,
     clock: Callable[[], datetime] = utcnow,
+    zalo_quota: int = 3000,
 ) -> list[BaseRoute]:
     """``queued`` is called after a page has written outbox rows (the service's sender drains at once); ``clock``
-    is the instant the matrix is judged at (`nhacviec demo` gives its simulated one)."""
+    is the instant the matrix is judged at (`nhacviec demo` gives its simulated one); ``zalo_quota`` the monthly
+    allowance the message forecast is held to."""
     cookies = Cookies(secret, secure)
-    d = Dashboard(rules, cookies, clock)
+    d = Dashboard(rules, cookies, clock, zalo_quota=zalo_quota)
     guard = Guard(uows, cookies, d.refuse)
     routes: list[BaseRoute] = [
         Route(p.path, guard.endpoint(p), methods=[p.method]) for p in pages(d, queued, invite_link)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +27,7 @@ from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown, S
 from core.i18n import format_day, format_instant, gettext_for
 from core.messages import column_label, short_day
 from core.types import AgencyKind, Role
-from core.usecases import matrix, overview, web_access
+from core.usecases import matrix, overview, quota, reminders, web_access
 from core.usecases.rules import Rules
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
@@ -49,6 +49,7 @@ class Dashboard:
     # The matrices being looked at, shared by everyone asking for the same one (web.shared).
     matrices: Shared[matrix.Matrix] = field(default_factory=Shared)
     bodies: Shared[Markup] = field(default_factory=Shared)
+    zalo_quota: int = 3000  # ZALO_MONTHLY_QUOTA: the "Tuần này" page warns of a month that would exceed it
 
     def __post_init__(self) -> None:
         self.env = Environment(
@@ -197,8 +198,17 @@ class Dashboard:
 
     async def week_page(self, s: Seen) -> Response:
         """Tuần này: Sở Nội vụ's week across every plan (the periods due, their counts, the agencies overdue)."""
-        monday, sunday, found = await overview.week(s.uow, s.me.actor, self.clock(), self.rules)
-        return self.show(s, "week.html", monday=monday, sunday=sunday, periods=found)
+        now = self.clock()
+        monday, sunday, found = await overview.week(s.uow, s.me.actor, now, self.rules)
+        months = []  # this month's and next month's messages per app, and a warning when Zalo's exceed the quota
+        first = to_vn(now).date().replace(day=1)
+        for _ in range(2):
+            following = (first + timedelta(days=32)).replace(day=1)
+            expected = await reminders.forecast(s.uow, self.rules, first, following - timedelta(days=1))
+            zalo = expected.by_platform.get("zalo", 0)
+            months.append((first, expected, quota.over_forecast(s.lang, expected.month, zalo, self.zalo_quota)))
+            first = following
+        return self.show(s, "week.html", monday=monday, sunday=sunday, periods=found, months=months)
 
     async def export_file(self, s: Seen) -> Response:
         now = self.clock()

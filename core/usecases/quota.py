@@ -12,11 +12,26 @@ from datetime import date, datetime
 
 from core import keys, messages
 from core.deadlines import start_of_day, to_vn, utcnow
+from core.i18n import gettext_for as messages_for
 from core.ports import ChannelUnavailableError
 from core.repositories import UnitOfWork, UnitOfWorkFactory
 from core.types import PRIORITY_OF, DeliveryKind, NewDelivery, Platform, Priority, Role
 
 THRESHOLDS = (80, 95)
+RESERVE_PERCENT = 95  # the last 5 % of the month's allowance is kept for reminders and escalations
+
+
+def over_forecast(lang: str, month: str, expected: int, quota: int, reserve_percent: int = RESERVE_PERCENT) -> str:
+    """The warning for a month whose expected Zalo messages exceed the allowance less its reserve, or ""."""
+    limit = quota * reserve_percent // 100
+    if expected <= limit:
+        return ""
+    year, number = month.split("-")
+    return messages_for(lang).gettext(
+        "Month %(month)s: about %(expected)d Zalo messages are expected, more than the %(limit)d the month allows "
+        "(%(quota)d less the reserve kept for reminders). Ask more people to receive reminders on Telegram, or raise "
+        "the quota with Zalo, before the month begins."
+    ) % {"month": f"{int(number)}/{year}", "expected": expected, "limit": limit, "quota": quota}
 
 
 def month_of(now: datetime) -> str:
@@ -35,7 +50,7 @@ class QuotaGate:
         uows: UnitOfWorkFactory,
         platform: Platform,
         quota: int,
-        reserve_percent: int = 95,
+        reserve_percent: int = RESERVE_PERCENT,
         clock: Callable[[], datetime] = utcnow,
     ) -> None:
         self.uows = uows

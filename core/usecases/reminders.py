@@ -8,14 +8,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 
 from core import bundles, keys, messages
-from core.deadlines import to_vn
+from core.deadlines import end_of_day, start_of_day, to_vn
 from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
 from core.repositories import UnitOfWork
 from core.standing import judge, past
-from core.types import PRIORITY_OF, BundlePart, DeliveryKind, NewDelivery, Role, RunOutcome
+from core.types import PRIORITY_OF, BundlePart, DeliveryKind, NewDelivery, Recipient, Role, RunOutcome
 from core.usecases import reminder_actions
 from core.usecases.outreach import reminder_days
 from core.usecases.overview import digest_deliveries, digest_periods
@@ -274,6 +274,7 @@ class PreviewText:
     language: str
     text: str
     reports: int = 1  # how many reports the message carries (the point is the most urgent one's)
+    platform: str = ""  # the app it goes to ("" when nobody is registered)
 
 
 async def preview_texts(
@@ -297,7 +298,7 @@ async def preview_texts(
                 sent = await digest_deliveries(uow, point.at)
                 for r in await uow.accounts.recipients(role):
                     text = messages.digest(r.language, r.person_name, point.at, periods, sent)
-                    out.append(PreviewText(point, r.agency_name, r.person_name, r.language, text))
+                    out.append(PreviewText(point, r.agency_name, r.person_name, r.language, text, 1, r.platform))
             continue
         if point.period_id is None:
             continue
@@ -306,9 +307,8 @@ async def preview_texts(
         group = bundles.GROUP_OF[DeliveryKind(point.kind.value)]
         people = await uow.accounts.recipients(role, agencies)
         for r in people:
-            shown = PreviewText(
-                point, r.agency_name, r.person_name, r.language, wording(r.language, r.person_name, r.agency_name)
-            )
+            text = wording(r.language, r.person_name, r.agency_name)
+            shown = PreviewText(point, r.agency_name, r.person_name, r.language, text, 1, r.platform)
             part = line(r.language, r.person_name, r.agency_code, r.agency_name)
             moments.setdefault((point.at, f"account:{r.account_id}", group), []).append((shown, part))
         reached = {r.agency_code for r in people}
@@ -324,6 +324,51 @@ async def preview_texts(
         items.sort(key=lambda item: item[1].rank)
         first = items[0][0]
         text = bundles.text(first.language, [part for _, part in items])
-        out.append(PreviewText(first.point, first.agency, first.recipient, first.language, text, len(items)))
+        out.append(
+            PreviewText(first.point, first.agency, first.recipient, first.language, text, len(items), first.platform)
+        )
     out.sort(key=lambda x: x.point.at)  # stable: digests first at their instant, as they were planned
     return out
+
+
+@dataclass(frozen=True, slots=True)
+class Forecast:
+    """A month's expected messages per app, from the reminder plan and the people registered today (issue 30)."""
+
+    month: str  # "2026-06"
+    by_platform: dict[str, int]
+    reminders: int  # rows before bundling: what the month would have sent one reminder a message
+    unreached: int  # messages addressed to agencies with nobody registered (they go nowhere)
+
+
+async def forecast(uow: UnitOfWork, rules: Rules, first: date, last: date) -> Forecast:
+    """What the reminder plan will send from ``first`` to ``last`` as the database stands: messages per app (several
+    reports to one person at one moment counted once, one digest a working day to each admin), and the reminders
+    before they are bundled. At most: the leaders' alert counts every agency that owes, not only where nobody saw a
+    reminder. Nothing is rendered nor written (a province's month is planned in a moment)."""
+    rules = await effective_rules(uow, rules)
+    _, points = await plan_window(uow, rules, start_of_day(first), end_of_day(last))
+    people = {role: await uow.accounts.recipients(role) for role in (Role.FOCAL, Role.LEADER, Role.ADMIN)}
+    by_agency: dict[Role, dict[str, list[Recipient]]] = {role: {} for role in people}
+    for role, found in people.items():
+        for r in found:
+            by_agency[role].setdefault(r.agency_code, []).append(r)
+    moments: dict[tuple[datetime, int, str], str] = {}  # (instant, account, group) → app
+    reminders, unreached = 0, 0
+    for point in points:
+        role = ROLE.get(point.kind, Role.FOCAL)
+        if point.kind is PointKind.DIGEST:
+            for r in people[Role.ADMIN]:
+                moments[(point.at, r.account_id, "digest")] = r.platform
+            continue
+        group = bundles.GROUP_OF[DeliveryKind(point.kind.value)]
+        for code in point.agencies:
+            mine = by_agency[role].get(code, [])
+            unreached += not mine
+            for r in mine:
+                reminders += 1
+                moments[(point.at, r.account_id, group)] = r.platform
+    by_platform: dict[str, int] = {}
+    for platform in moments.values():
+        by_platform[platform] = by_platform.get(platform, 0) + 1
+    return Forecast(f"{first:%Y-%m}", by_platform, reminders, unreached)

@@ -145,6 +145,7 @@ class SqlAccounts:
                 t.Agency.name,
                 t.ChatAccount.language,
                 t.Person.id,
+                t.ChatAccount.platform,
             )
             .join(t.Person, t.Person.id == t.ChatAccount.person_id)
             .join(t.Agency, t.Agency.id == t.Person.agency_id)
@@ -157,10 +158,12 @@ class SqlAccounts:
             q = q.where(t.Agency.code.in_(list(agency_codes)))
         seen: set[int] = set()
         out = []
-        for account_id, name, title, code, agency_name, language, person_id in (await self.s.execute(q)).all():
+        for account_id, name, title, code, agency_name, language, person_id, platform in (
+            await self.s.execute(q)
+        ).all():
             if person_id not in seen:
                 seen.add(person_id)
-                out.append(Recipient(account_id, rows.addressee(name, title), code, agency_name, language))
+                out.append(Recipient(account_id, rows.addressee(name, title), code, agency_name, language, platform))
         return out
 
     async def other_account(self, account_id: int, platforms: Collection[Platform]) -> tuple[int, Platform] | None:
