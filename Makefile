@@ -80,6 +80,7 @@ bench: install
 	$(BIN)/python bench/plan_reader.py
 	$(BIN)/python bench/hostile_documents.py
 	$(BIN)/python bench/dashboard_load.py
+	$(BIN)/python bench/province_year.py
 
 clean:
 	rm -rf $(VENV) $(MO)
