@@ -127,3 +127,21 @@ async def _page(app: Starlette, admin: Signed) -> str:
 async def test_the_week_page_is_sở_nội_vụs(province: Database) -> None:
     async with signed_in(province, "STP", Role.FOCAL) as focal:
         assert (await focal.client.get("/tuan-nay")).status_code == 403
+
+
+async def test_a_focal_persons_home_is_the_agencys_next_30_days_and_ended_plans_stand_apart(province: Database) -> None:
+    async with signed_in(province, "STP", Role.FOCAL) as focal:
+        home = (await focal.client.get("/")).text
+    section = home[home.index('<section id="next-days">') : home.index("</section>")]
+    rows = re.findall(r"<tr><td>(.*?)</td><th scope=\"row\">(.*?)</th><td>(.*?)</td><td>(.*?)</td></tr>", section)
+    listed = {(plan_no.removeprefix("Kế hoạch số "), label) for plan_no, label, _, _ in rows}
+    assert listed >= DUE_THIS_WEEK  # across plans, each with its plan
+    assert ("12/KH-UBND", "Báo cáo tháng 7/2026") not in listed  # 15/7 is more than 30 days away
+    by_label = {(p.removeprefix("Kế hoạch số "), label): (due, state) for p, label, due, state in rows}
+    due, state = by_label[("08/KH-UBND", "Báo cáo quý II/2026")]
+    assert due == "thứ Hai, 15/6/2026, vì ngày 14/6/2026 là Chủ nhật, theo Điều 148" and state == "chưa gửi"
+    assert by_label[("12/KH-UBND", "Báo cáo tháng 5/2026")][1] == "chưa gửi, quá hạn"
+    async with signed_in(province) as admin:
+        plans = (await admin.client.get("/ke-hoach")).text
+    assert 'data-plan="46/KH-UBND"' in plans[plans.index('id="ended-plans"') :]  # plan 46 ended in 2024
+    assert plans.index('data-plan="08/KH-UBND"') < plans.index('id="ended-plans"')

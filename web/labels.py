@@ -55,6 +55,11 @@ LABELS = {
     "via:zalo": "Zalo",
     "via:console": N_("the server's command line"),
     "via:cli": N_("the server's command line"),
+    # standings (core.types.Standing)
+    "standing:on_time": N_("sent on time"),
+    "standing:late": N_("sent late"),
+    "standing:missing": N_("not sent, overdue"),
+    "standing:not_due": N_("not yet sent"),
     # outcomes
     "pending": N_("waiting to be sent"),
     "sending": N_("being sent"),

@@ -25,10 +25,11 @@ from core import export
 from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown, SignInThrottled
 from core.i18n import format_day, format_instant, gettext_for
-from core.messages import column_label, short_day
-from core.types import AgencyKind, Role
-from core.usecases import matrix, overview, quota, reminders, web_access
-from core.usecases.rules import Rules
+from core.messages import column_label, last_day, short_day
+from core.standing import judge
+from core.types import AgencyKind, AgencyPeriod, Role, Standing
+from core.usecases import matrix, overview, plan, quota, reminders, web_access
+from core.usecases.rules import Rules, effective_rules
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
 from web.guard import Seen, bounded, same_site
@@ -37,6 +38,7 @@ from web.session import LANG_COOKIE, Cookies, language
 from web.shared import Shared
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
+NEXT_DAYS = timedelta(days=30)  # a focal person's home: the agency's reports due within this
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 
@@ -171,7 +173,23 @@ class Dashboard:
 
         # The table is the same for everyone of one scope and language: rendered once, the page around it per person.
         body = await self.bodies.get((key, s.lang), render)
-        return self.show(s, "matrix.html", body=body)
+        ahead = None
+        if actor.role is not Role.ADMIN and actor.agency_id is not None:  # a focal person's or leader's home
+            ahead = await self._next_days(s, actor.agency_id, now)
+        return self.show(s, "matrix.html", body=body, ahead=ahead)
+
+    async def _next_days(self, s: Seen, agency_id: int, now: datetime) -> list[tuple[AgencyPeriod, str, Standing]]:
+        """The agency's next 30 days across the plans in force, and what it has not sent yet: (period, its last day
+        as a list says it, its standing's label)."""
+        deadlines = (await effective_rules(s.uow, self.rules)).deadlines
+        found = await plan.deadlines(s.uow, agency_id, now, deadlines)
+        out: list[tuple[AgencyPeriod, str, Standing]] = []
+        for p in found:
+            if p.period.due_at > now + NEXT_DAYS:
+                continue
+            verdict = judge(p.period.due_at, p.submitted_at, deadlines, now)
+            out.append((p, last_day(s.lang, p.period.due_at, deadlines.extended_to(p.period.due_at)), verdict.standing))
+        return out
 
     async def cell_page(self, s: Seen) -> Response:
         try:

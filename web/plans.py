@@ -32,12 +32,15 @@ class PlanPages:
     async def show(self, s: Seen, status: int = 200, **context: Any) -> Response:
         """The plans page: the loaded plans, reading a plan document, loading a plan file (and ``context``)."""
         listed = await drafting.plans(s.uow, s.me.actor)
+        ended = await plan.ended_plans(s.uow, self.d.clock())
         limits = {
             "max_file_mb": MAX_FILE_BYTES // 1_000_000,
             "max_mb": MAX_DOCUMENT_BYTES // 1_000_000,
             "formats": FORMATS,
         }
-        return self.d.show(s, "plans.html", status, plans=listed, **{**limits, **context})
+        in_force = [p for p in listed if p.number not in ended]  # plans in force first; those that ended apart
+        closed = [p for p in listed if p.number in ended]
+        return self.d.show(s, "plans.html", status, plans=in_force, ended=closed, **{**limits, **context})
 
     async def check(self, s: Seen) -> Response:
         """Preview (``confirm`` absent) or import (``confirm`` set) the uploaded or carried-over file."""
