@@ -14,7 +14,7 @@ from datetime import datetime
 
 import pytest
 import time_machine
-from sqlalchemy import select
+from sqlalchemy import func, select
 
 from core.deadlines import VN_TZ
 from core.types import Role
@@ -71,3 +71,16 @@ async def test_the_dashboard_offers_the_groups_of_today(h: Harness) -> None:
             values = re.findall(r'name="audience" value="([^"]+)"', html)
             assert values == ["all", "departments", "communes", "codes"], (page, values)
             assert "các xã, phường" in html
+
+
+async def test_an_audience_of_no_agency_is_refused_and_nothing_is_sent(h: Harness) -> None:
+    """The districts ended on 1/7/2025: a form that still asks for them (an old page, a crafted request) is refused,
+    with why, and nothing is queued."""
+    async with signed_in(h.db) as admin:
+        form = {"csrf": admin.csrf, "text": "Đề nghị các huyện báo cáo.", "audience": "districts"}
+        preview = await admin.client.post("/thong-bao/xem-truoc", data=form)
+        sent = await admin.client.post("/thong-bao/gui", data=form)
+    assert preview.status_code == 400 and "Đề nghị chọn ít nhất một cơ quan." in preview.text
+    assert sent.status_code == 400
+    async with h.db.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Delivery)) == 0
