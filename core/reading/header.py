@@ -116,8 +116,12 @@ def read_header(paras: Sequence[Para], text: str) -> Header:
     if h.title:
         m = YEARS.search(h.title.value)
         ys = YEAR.findall(h.title.value)
+        until = UNTIL.search(h.title.value)
         if m and int(m.group(1)) <= int(m.group(2)):
             h.years = (int(m.group(1)), int(m.group(2)))
+        elif until and h.issued_on and h.issued_on.year <= int(until.group(1)):
+            # "… đến năm 2030": from the year the plan is issued to that year (never 2030 alone)
+            h.years = (h.issued_on.year, int(until.group(1)))
         elif ys:
             h.years = (int(ys[-1]), int(ys[-1]))
     if h.years is None and h.issued_on:
@@ -244,6 +248,10 @@ def _title(h: Header, paras: Sequence[Para], at: int, text: str) -> None:
     h.title = Found(value.rstrip("."), joined, first.start + len(kind) if rest else paras[at + 1].start, end)
 
 
+# "đến năm 2030", "tới năm 2035": a plan that runs until a year (its first year is the year it is issued)
+UNTIL = re.compile(r"\b(?:đến|tới)\s+năm\s+((?:19|20)\d\d)\b", re.I)
+# An appendix after the signature ("PHỤ LỤC", "Phụ lục I"): its tables are not the signature block
+APPENDIX = re.compile(r"^\s*PH[ỤU]\s+L[ỤU]C\b", re.I)
 PLACE_AT_END = re.compile(r"(\s+[A-ZĐÀ-Ỹ][^\W\d_]*)+$")
 TITLES = {"văn phòng": "Văn phòng", "thanh tra": "Thanh tra"}
 TITLE = re.compile(
@@ -258,8 +266,12 @@ def read_closing(paras: Sequence[Para], body_end: int, issuer: str) -> Closing:
     tail = list(paras[body_end:])
     in_recipients = False
     names: list[tuple[str, Para]] = []
+    signed: tuple[str, Para] | None = None  # the first name after the signer's title: the signature block's
+    titled = False
     for p in tail:
         t = p.text
+        if APPENDIX.match(t) and (names or c.capacity):  # the appendices after the signature hold no signer
+            break
         if t.startswith("Nơi nhận"):
             in_recipients = True
             inline = t.split(":", 1)[1] if ":" in t else ""
@@ -272,10 +284,13 @@ def read_closing(paras: Sequence[Para], body_end: int, issuer: str) -> Closing:
         upper_part, name_part = _split_name(t)
         if upper_part and (CAPACITY.search(upper_part) or is_upper(upper_part)):
             c.capacity.append(upper_part)
+            titled = titled or bool(TITLE.search(upper_part))
         if name_part:
             names.append((name_part, p))
-    if names:
-        name, p = names[-1]
+            if titled and signed is None:
+                signed = (name_part, p)
+    if signed or names:
+        name, p = signed or names[-1]
         at = p.text.rfind(name)
         c.signer = Found(name, name, p.start + at, p.start + at + len(name))
     c.signer_title = _signer_title(c.capacity, issuer)
