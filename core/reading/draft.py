@@ -15,7 +15,7 @@ from core.reading.names import GROUP_KINDS, Known, Mention, Names, guess_kind, n
 from core.reading.outline import read_outline
 from core.reading.reports import read_reports
 from core.reading.source import MAX_CHARS, Source, Unreadable
-from core.reading.text import legacy_encoding, nfc
+from core.reading.text import legacy_encoding, nfc, unmarked
 
 ALIAS = re.compile(r"\((?:sau đây\s+)?(?:gọi|viết)\s+(?:tắt|chung)(?:\s+là)?\s*:?\s*([^)]{2,60})\)", re.IGNORECASE)
 
@@ -27,7 +27,7 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
         Unreadable: no text, too much of it, or text in a legacy encoding (named in the message).
     """
     work = work or WorkCalendar.shipped()
-    pieces = tuple(type(p)(nfc(p.text), p.kind) for p in source.pieces)
+    pieces = tuple(type(p)(unmarked(nfc(p.text)), p.kind) for p in source.pieces)
     chars = sum(len(p.text) for p in pieces)
     if chars > MAX_CHARS:
         raise Unreadable(

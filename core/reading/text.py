@@ -26,6 +26,18 @@ def nfc(text: str) -> str:
     return CONTROL.sub("", unicodedata.normalize("NFC", text))
 
 
+# Emphasis a site's Markdown leaves in copied text ("**Ủy ban nhân dân**", "*Căn cứ …*"): marks, never words.
+STRONG = re.compile(r"\*\*(?=\S)(.+?)(?<=\S)\*\*|(?<!\w)__(?=\S)(.+?)(?<=\S)__(?!\w)")
+EMPHASIS = re.compile(r"(?<![\w*])\*(?=[^\s*])([^*\n]+?)(?<=[^\s*])\*(?![\w*])")
+
+
+def unmarked(text: str) -> str:
+    """The text without Markdown emphasis: "**KẾ HOẠCH**" → "KẾ HOẠCH" (a lone "*", a bullet, is kept)."""
+    if "*" not in text and "__" not in text:
+        return text
+    return EMPHASIS.sub(r"\1", STRONG.sub(lambda m: m.group(1) or m.group(2), text))
+
+
 def legacy_encoding(text: str) -> str | None:
     """ "TCVN3 (ABC)" or "VNI" when ``text`` reads as one of the legacy encodings shown as Unicode, else None."""
     letters = sum(1 for c in text if c.isalpha())

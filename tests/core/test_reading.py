@@ -291,3 +291,37 @@ def test_control_characters_in_a_document_leave_the_draft_valid_toml() -> None:
     edited = draft(SEED, PLAN_46)
     edited.title = "Kế hoạch\x7f có ký tự DEL gõ vào"  # an officer's correction on the review page
     assert tomllib.loads(plan_file(edited))["plan"]["title"] == edited.title
+
+
+# ------------------------------------------------------------------------- issue 31: signer, years, emphasis
+
+
+def test_the_signer_is_the_signature_blocks_not_an_appendixs() -> None:
+    """An appendix after the signature lists agencies in a table: "Sở Công Thương" is no signer; the name under
+    "PHÓ CHỦ TỊCH" is."""
+    appendix = (
+        "\nPHỤ LỤC\nDANH SÁCH CƠ QUAN THỰC HIỆN\n| STT | Cơ quan |\n| 1 | Sở Công Thương |\n| 2 | Thường Xuân |\n"
+    )
+    d = draft(SEED + appendix, PLAN_46)
+    assert d.signer == "Hoàng Việt Phương" and d.signer_title == "Phó Chủ tịch Ủy ban nhân dân tỉnh"
+
+
+def test_a_plan_until_a_year_runs_from_its_issue() -> None:
+    """ "… đến năm 2030" in the title of a plan issued in 2023: 2023–2030, never 2030 alone."""
+    header = HEADER_FORMS["run together"].replace(
+        "Thực hiện công tác dân vận chính quyền năm 2023 trên địa bàn tỉnh Tuyên Quang",
+        "Phát triển hạ tầng số trên địa bàn tỉnh Tuyên Quang đến năm 2030",
+    )
+    d = draft(header)
+    assert (d.year, d.year_to) == (2023, 2030), (d.title, d.year, d.year_to)
+
+
+def test_markdown_emphasis_copied_from_a_site_is_not_read_as_text() -> None:
+    marked = SEED.replace("ỦY BAN NHÂN DÂN", "**ỦY BAN NHÂN DÂN**", 1).replace("KẾ HOẠCH", "**KẾ HOẠCH**", 1)
+    plain, emphasised = draft(SEED, PLAN_46), draft(marked, PLAN_46)
+    assert (emphasised.number, emphasised.issuing_body, emphasised.title) == (
+        plain.number,
+        plain.issuing_body,
+        plain.title,
+    )
+    assert len(emphasised.series) == len(plain.series) == 4
