@@ -55,7 +55,9 @@ CODES = {
 }
 ORDER = list(CODES)
 CLAUSE = re.compile(r"[,;()]")
-TO = re.compile(r"\b(?:về|gửi|tới|đến)\s+(?!ngày)", re.IGNORECASE)
+# To whom: "về Ủy ban nhân dân tỉnh", "gửi Sở Tư pháp", and the verb itself: "báo cáo UBND tỉnh (qua Sở Tư pháp)"
+TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo)\s+(?!ngày)", re.IGNORECASE)
+COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
 VIA = re.compile(r"\(?\bqua\s+", re.IGNORECASE)
 SOON = 7  # days: a first deadline sooner than this after signing is not one the plan can mean (plan 46's 15/3)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")  # not ";": "Các sở, ban, ngành; UBND các xã …" is one subject
@@ -196,9 +198,12 @@ def _kind_and_wording(clause: str) -> tuple[Recurrence | None, str]:
         return _kind(fold(parts[1])), _tidy(parts[0])
     text = clause.strip()
     folded = fold(text)
+    marker = MARKER.search(folded)
     for pattern, kind in KINDS:
         m = pattern.search(folded)
         if m:
+            if marker and marker.end() <= m.start():  # the day first, the regime after it: "trước ngày 15 hằng
+                return kind, _tidy(text[marker.start() : m.end()])  # tháng", "trước ngày 30/11 hằng năm"
             at = m.start()
             before = folded[:at].rstrip()
             if before.endswith(("bao cao", "bao cao dinh ky")):
@@ -237,18 +242,21 @@ def _owed(out: Reports, sentence: str, ctx: _Context, names: Names) -> list[str]
 def _receiver(out: Reports, sentence: str, ctx: _Context, names: Names) -> tuple[str, str, str] | None:
     """(receiver, via, the plan's words when the registry does not know them): "về Ủy ban nhân dân tỉnh (qua Sở Nội
     vụ tổng hợp)" gives the province's People's Committee and Sở Nội vụ."""
-    receiver: Mention | None = None
+    addressed: list[tuple[Mention, int]] = []  # every agency a report is sent to, in the sentence's order
     for m in TO.finditer(sentence):
-        found, _ = names.leading(sentence, m.end())
+        found, end = names.leading(sentence, m.end())
         if found:
-            receiver = found[0]
-            break
+            addressed.append((found[0], end))
+    receiver = addressed[0][0] if addressed else None
     via: Mention | None = None
     for m in VIA.finditer(sentence):
         found, _ = names.leading(sentence, m.end())
         if found:
             via = found[0]
             break
+    # "gửi Sở X để tổng hợp, báo cáo Ủy ban nhân dân tỉnh": the first compiles, the last receives
+    if via is None and len(addressed) > 1 and COMPILES.match(sentence[addressed[0][1] :]):
+        via, receiver = addressed[0][0], addressed[-1][0]
     for named in (receiver, via):
         if named is not None and not named.known:
             out.unknown.append((named, ctx.ref))

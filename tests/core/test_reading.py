@@ -250,6 +250,39 @@ def test_reporting_clauses_in_either_order(clause: str, expected: list[tuple[str
     assert all(s.owed_by == ["@departments"] and (s.receiver, s.via) == ("UBND-TINH", "SNV") for s in d.series)
 
 
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (  # the regime after the day, the receiver after the verb, the compiler after "thông qua"
+            "Các sở, ban, ngành báo cáo Ủy ban nhân dân tỉnh kết quả thực hiện thông qua Sở Nội vụ trước ngày 20 "
+            "hằng tháng.",
+            [("monthly", "trước ngày 20 hằng tháng")],
+        ),
+        (  # "báo cáo UBND tỉnh (qua Sở X)": the province receives, Sở X compiles
+            "Các sở, ban, ngành định kỳ báo cáo Ủy ban nhân dân tỉnh (qua Sở Nội vụ) kết quả thực hiện trước ngày "
+            "30 tháng 11 hằng năm.",
+            [("annual", "trước ngày 30 tháng 11 hằng năm")],
+        ),
+        (  # "gửi Sở X để tổng hợp, báo cáo UBND tỉnh": the same, said the other way
+            "Các sở, ban, ngành gửi báo cáo về Sở Nội vụ để tổng hợp, báo cáo Ủy ban nhân dân tỉnh trước ngày "
+            "10/12 hằng năm.",
+            [("annual", "trước ngày 10/12 hằng năm")],
+        ),
+        (  # a dated regime beside an ad-hoc one in the same sentence: both kept
+            "Các sở, ban, ngành định kỳ báo cáo Ủy ban nhân dân tỉnh (qua Sở Nội vụ) trước ngày 15/11 hằng năm và "
+            "báo cáo đột xuất khi có yêu cầu.",
+            [("annual", "trước ngày 15/11 hằng năm"), ("ad_hoc", "đột xuất khi có yêu cầu")],
+        ),
+    ],
+)
+def test_reporting_sentences_as_provinces_write_them(sentence: str, expected: list[tuple[str, str]]) -> None:
+    """Issue 31: the day before its regime, the receiver right after "báo cáo", the compiler "qua", "thông qua" or
+    "gửi … để tổng hợp"; an ad-hoc report beside a dated one (wordings in the forms of Nghị định 30/2020's plans)."""
+    d = draft(SEED[: SEED.index("II. NỘI DUNG")] + f"III. TỔ CHỨC THỰC HIỆN\n1. {sentence}\n")
+    assert [(s.recurrence, s.wording) for s in d.series] == expected
+    assert all(s.owed_by == ["@departments"] and (s.receiver, s.via) == ("UBND-TINH", "SNV") for s in d.series)
+
+
 def test_a_deadline_that_does_not_suit_its_regime_is_said_not_guessed() -> None:
     d = draft(
         SEED[: SEED.index("II. NỘI DUNG")]
