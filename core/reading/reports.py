@@ -145,12 +145,13 @@ def _sentence(
     owed: list[str] | None = None
     receiver: tuple[str, str, str] | None = None
     pending: Recurrence | None = None  # "báo cáo quý (trước ngày …)": the regime, its deadline in the next clause
-    for clause in (c for c in CLAUSE.split(sentence) if c.strip()):
+    for clause, half in (x for c in CLAUSE.split(sentence) if c.strip() for x in _two_days(c)):
         folded = fold(clause)
         if not MARKER.search(folded):
             pending = _kind(folded) or pending
             continue
         kind, wording = _kind_and_wording(clause)
+        kind = half or kind
         try:
             rule = parse_deadline(wording)
         except DeadlineWordingError:
@@ -188,6 +189,27 @@ def _sentence(
         if receiver:
             s.receiver, s.via, s.receiver_wording = receiver
         found[kind] = s
+
+
+# "trước ngày 01/6 và 15/11 hằng năm": two yearly reports in one clause, the 6-month one and the annual one
+TWO_DAYS = re.compile(
+    r"^(?P<lead>.*?\bngày\s+)(?P<a>\d{1,2})/(?P<am>\d{1,2})\s+và\s+(?:ngày\s+)?(?P<b>\d{1,2}/\d{1,2})"
+    r"(?P<tail>\s+h[ằà]ng\s+năm\b.*)$",
+    re.IGNORECASE,
+)
+
+
+def _two_days(clause: str) -> list[tuple[str, Recurrence | None]]:
+    """A clause giving two days of the year for one yearly regime, as two clauses: the day in the first half of the
+    year is the 6-month report's, the other the annual report's; any other clause as it is."""
+    m = TWO_DAYS.match(clause.strip())
+    if m is None:
+        return [(clause, None)]
+    first = f"{m['lead']}{m['a']}/{m['am']}{m['tail']}"
+    second = f"{m['lead']}{m['b']}{m['tail']}"
+    if int(m["am"]) > 6:
+        return [(first, None), (second, None)]
+    return [(first, Recurrence.SEMI_ANNUAL), (second, Recurrence.ANNUAL)]
 
 
 def _kind_and_wording(clause: str) -> tuple[Recurrence | None, str]:

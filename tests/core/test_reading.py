@@ -273,6 +273,15 @@ def test_reporting_clauses_in_either_order(clause: str, expected: list[tuple[str
             "báo cáo đột xuất khi có yêu cầu.",
             [("annual", "trước ngày 15/11 hằng năm"), ("ad_hoc", "đột xuất khi có yêu cầu")],
         ),
+        (  # two days of the year for one yearly regime: the 6-month report's and the annual one's
+            "Các sở, ban, ngành báo cáo Ủy ban nhân dân tỉnh (qua Sở Nội vụ) trước ngày 01/6 và 15/11 hằng năm "
+            "(hoặc đột xuất khi có yêu cầu).",
+            [
+                ("semi_annual", "trước ngày 01/6 hằng năm"),
+                ("annual", "trước ngày 15/11 hằng năm"),
+                ("ad_hoc", "hoặc đột xuất khi có yêu cầu"),
+            ],
+        ),
     ],
 )
 def test_reporting_sentences_as_provinces_write_them(sentence: str, expected: list[tuple[str, str]]) -> None:
