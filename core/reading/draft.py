@@ -56,6 +56,9 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
     outline = read_outline(paras, header.body_from)
     duties = read_duties(outline, names)
     closing = read_closing(paras, outline.end, issuer)
+    if closing.signer is None and header.signed_within:  # the plan is signed by the Quyết định that issues it
+        first, attached = header.signed_within
+        closing = read_closing(paras[:attached], first, issuer)
     years = header.years
     reports = read_reports(outline, names, duties.owners, header.issued_on, years, work)
 

@@ -77,6 +77,7 @@ class Header:
     title: Found | None = None
     years: tuple[int, int] | None = None
     body_from: int = 0  # index of the first paragraph after the title
+    signed_within: tuple[int, int] | None = None  # a Quyết định issuing a plan: where its own signature block is
     starts_at: int = 0  # index of the first paragraph of the document (after a site's menu)
 
 
@@ -113,6 +114,8 @@ def read_header(paras: Sequence[Para], text: str) -> Header:
     elif h.number:
         symbol = h.number.value.split("/")[-1].split("-")[0]
         h.doc_type = TYPE_OF_SYMBOL.get(symbol, "")
+    if h.doc_type == "QUYẾT ĐỊNH":
+        _attached_plan(h, paras, text)
     if h.title:
         m = YEARS.search(h.title.value)
         ys = YEAR.findall(h.title.value)
@@ -127,6 +130,29 @@ def read_header(paras: Sequence[Para], text: str) -> Header:
     if h.years is None and h.issued_on:
         h.years = (h.issued_on.year, h.issued_on.year)
     return h
+
+
+ISSUES_PLAN = re.compile(r"\bban\s+hành\s+(?:kèm\s+theo\s+Quyết\s+định\s+này\s+)?Kế\s+hoạch\b", re.IGNORECASE)
+ATTACHED = re.compile(r"^\(?\s*(?:Kèm|Ban hành kèm)\s+theo\s+Quyết\s+định", re.IGNORECASE)
+
+
+def _attached_plan(h: Header, paras: Sequence[Para], text: str) -> None:
+    """A Quyết định that issues a plan ("Điều 1. Ban hành kèm theo Quyết định này Kế hoạch …"), the plan attached
+    after its signature: the number and date stay the Quyết định's, the title and the body are the plan's."""
+    if not any(ISSUES_PLAN.search(p.text) for p in paras[h.body_from : h.body_from + 40]):
+        return
+    at = next((i for i in range(h.body_from, len(paras)) if paras[i].text == "KẾ HOẠCH"), None)
+    if at is None:
+        return
+    plan = Header()
+    _title(plan, paras, at, text)
+    body = plan.body_from
+    while body < len(paras) and ATTACHED.match(paras[body].text):  # "(Kèm theo Quyết định số … ngày …)"
+        body += 1
+    if plan.title is None:
+        return
+    h.signed_within = (h.body_from, at)
+    h.title, h.doc_type, h.body_from = plan.title, "KẾ HOẠCH", body
 
 
 def _start(paras: Sequence[Para]) -> int:
@@ -229,7 +255,7 @@ def _title(h: Header, paras: Sequence[Para], at: int, text: str) -> None:
     upper = is_upper(rest) if rest else None
     while i < len(paras) and len(parts) < 6:
         t = paras[i].text
-        if BODY_START.match(t) or RULE.match(t) or t.endswith((";", ":", ",")):
+        if BODY_START.match(t) or RULE.match(t) or t.endswith((";", ":", ",")) or ATTACHED.match(t):
             break
         if upper is None:
             upper = is_upper(t)

@@ -17,7 +17,7 @@ from core.reading.text import is_upper, squeeze
 
 STARTS = re.compile(
     r"^(?:PHẦN\s+|Phần\s+thứ\s+|[IVX]+\.\s|\d{1,2}(?:\.\d{1,2})*\.(?:\s|$)|[a-zđ]\)\s|[-–+•]\s*[A-ZĐÀ-Ỹ0-9\"“(]"
-    r"|Căn cứ\s|Nơi nhận|Trên đây|(?:TM|KT|TL|TUQ|Q)\.\s|Điều\s+\d)"
+    r"|Căn cứ\s|Nơi nhận|Trên đây|(?:TM|KT|TL|TUQ|Q)\.\s|Điều\s+\d|\((?:Ban hành )?[Kk]èm theo\s)"
 )
 MARKER_ONLY = re.compile(r"^(?:[IVX]+|\d{1,2}(?:\.\d{1,2})*|[a-zđ])[.)]$")
 RULE = re.compile(r"^[-_=–—.*\s]{3,}$")  # the short lines under the issuer and the motto

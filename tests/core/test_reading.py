@@ -367,3 +367,25 @@ def test_markdown_emphasis_copied_from_a_site_is_not_read_as_text() -> None:
         plain.title,
     )
     assert len(emphasised.series) == len(plain.series) == 4
+
+
+def test_a_quyet_dinh_that_issues_a_plan_is_read_as_the_plan() -> None:
+    """Nghị định 30/2020's form of a decision that issues a plan: the decision (number, date, signature), then the
+    plan attached after it. The number and date are the decision's; the title, tasks and reports the plan's."""
+    text = (
+        "ỦY BAN NHÂN DÂN TỈNH TUYÊN QUANG\nCỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM\nĐộc lập - Tự do - Hạnh phúc\n"
+        "Số: 1234/QĐ-UBND\nTuyên Quang, ngày 20 tháng 11 năm 2025\nQUYẾT ĐỊNH\n"
+        "Về việc ban hành Kế hoạch chuyển đổi số năm 2026\nCHỦ TỊCH ỦY BAN NHÂN DÂN TỈNH\n"
+        "Căn cứ Luật Tổ chức chính quyền địa phương năm 2025;\nQUYẾT ĐỊNH:\n"
+        "Điều 1. Ban hành kèm theo Quyết định này Kế hoạch chuyển đổi số năm 2026.\n"
+        "Điều 2. Quyết định này có hiệu lực kể từ ngày ký./.\n"
+        "Nơi nhận:\n- Như Điều 2;\n- Lưu: VT.\nKT. CHỦ TỊCH\nPHÓ CHỦ TỊCH\nHoàng Việt Phương\n"
+        "KẾ HOẠCH\nChuyển đổi số năm 2026\n(Kèm theo Quyết định số 1234/QĐ-UBND ngày 20/11/2025 của Chủ tịch Ủy ban "
+        "nhân dân tỉnh)\nI. MỤC ĐÍCH, YÊU CẦU\nĐẩy mạnh chuyển đổi số.\nII. TỔ CHỨC THỰC HIỆN\n"
+        "1. Các sở, ban, ngành báo cáo Ủy ban nhân dân tỉnh (qua Sở Nội vụ) trước ngày 15/11 hằng năm.\n"
+    )
+    d = draft(text)
+    assert (d.number, d.issued_on, d.title) == ("1234/QĐ-UBND", date(2025, 11, 20), "Chuyển đổi số năm 2026")
+    assert d.signer == "Hoàng Việt Phương"
+    assert [(s.recurrence, s.wording) for s in d.series] == [("annual", "trước ngày 15/11 hằng năm")]
+    assert not any("không phải kế hoạch" in p for p in d.problems)
