@@ -27,8 +27,9 @@ PURPOSES = ("muc dich", "yeu cau", "muc tieu", "quan diem", "nguyen tac", "tinh 
 DUTIES = ("nhiem vu", "noi dung", "giai phap", "to chuc thuc hien", "phan cong", "trach nhiem")
 OPENING_DUTY = ("trach nhiem", "thuc hien", "trien khai", "cu the", "to chuc", "chi dao")
 REQUEST = re.compile(r"^\s*Đề nghị\s+", re.IGNORECASE)
-LEAD_LABEL = re.compile(r"(?:(?:Cơ quan|Đơn vị)\s+)?chủ trì\s*:\s*", re.IGNORECASE)
-COORDINATE_LABEL = re.compile(r"(?:(?:Cơ quan|Đơn vị)\s+)?phối hợp\s*:\s*", re.IGNORECASE)
+# "Cơ quan chủ trì:", "Đơn vị chủ trì thực hiện:", "Đơn vị phối hợp thực hiện:" (a task's block of agencies)
+LEAD_LABEL = re.compile(r"(?:(?:Cơ quan|Đơn vị)\s+)?chủ trì(?:\s+thực hiện)?\s*:\s*", re.IGNORECASE)
+COORDINATE_LABEL = re.compile(r"(?:(?:Cơ quan|Đơn vị)\s+)?phối hợp(?:\s+thực hiện)?\s*:\s*", re.IGNORECASE)
 WITH = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
 TITLE_MAX = 110

@@ -389,3 +389,14 @@ def test_a_quyet_dinh_that_issues_a_plan_is_read_as_the_plan() -> None:
     assert d.signer == "Hoàng Việt Phương"
     assert [(s.recurrence, s.wording) for s in d.series] == [("annual", "trước ngày 15/11 hằng năm")]
     assert not any("không phải kế hoạch" in p for p in d.problems)
+
+
+def test_a_tasks_block_of_agencies_with_thuc_hien() -> None:
+    """ "Đơn vị chủ trì thực hiện: …. Đơn vị phối hợp: …" (the block under a task's title, as many plans write it)."""
+    d = draft(
+        SEED[: SEED.index("II. NỘI DUNG")]
+        + "II. NHIỆM VỤ\n1. Rà soát đội ngũ cán bộ làm công tác tổng hợp\nĐơn vị chủ trì thực hiện: Sở Nội vụ. "
+        "Đơn vị phối hợp thực hiện: Thanh tra tỉnh, Văn phòng Ủy ban nhân dân tỉnh.\n"
+    )
+    (task,) = d.tasks
+    assert (task.lead, task.coordinate) == (["SNV"], ["TTRA", "VPUBND"])
