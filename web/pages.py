@@ -12,7 +12,7 @@ from __future__ import annotations
 import asyncio
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from datetime import datetime, timedelta
+from datetime import date, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
@@ -26,7 +26,7 @@ from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown, SignInThrottled
 from core.i18n import format_day, format_instant, gettext_for
 from core.messages import column_label, last_day, short_day
-from core.standing import judge
+from core.standing import due_within, judge
 from core.types import AgencyKind, AgencyPeriod, Role, Standing
 from core.usecases import matrix, overview, plan, quota, reminders, web_access
 from core.usecases.rules import Rules, effective_rules
@@ -184,8 +184,9 @@ class Dashboard:
         deadlines = (await effective_rules(s.uow, self.rules)).deadlines
         found = await plan.deadlines(s.uow, agency_id, now, deadlines)
         out: list[tuple[AgencyPeriod, str, Standing]] = []
+        until = to_vn(now + NEXT_DAYS).date()
         for p in found:
-            if p.period.due_at > now + NEXT_DAYS:
+            if not due_within(p.period.due_at, deadlines, date.min, until):  # overdue ones stay: they are owed
                 continue
             verdict = judge(p.period.due_at, p.submitted_at, deadlines, now)
             out.append((p, last_day(s.lang, p.period.due_at, deadlines.extended_to(p.period.due_at)), verdict.standing))
