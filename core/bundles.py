@@ -105,11 +105,6 @@ def text(lang: str, parts: Sequence[BundlePart]) -> str:
     return "\n".join(lines)
 
 
-def ordered(parts: Sequence[BundlePart]) -> list[BundlePart]:
-    """Most urgent first: the most overdue, then what is due today, then the fewest days left."""
-    return sorted(parts, key=lambda p: p.rank)
-
-
 def compose(lang: str, members: Sequence[ClaimedDelivery]) -> ClaimedDelivery:
     """The message that carries ``members`` (ordered by urgency, at least two); for focal persons each report's
     "Đã nộp" choice and one "Đã nhận"."""
