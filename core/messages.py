@@ -223,10 +223,8 @@ def deadline(lang: str, report: ReportRef, days_left: int | None = None) -> str:
     tr = gettext_for(lang)
     if not report.due_off:
         return tr.gettext("the end of %(due)s") % {"due": format_day(report.due_at, lang)}
-    weekday = format_day(report.due_at, lang).partition(", ")[0]
     values = {
-        "due": short_day(to_vn(report.due_at).date()),
-        "day": weekday if to_vn(report.due_at).weekday() >= 5 else tr.gettext("a public holiday"),
+        **_day_off(lang, report.due_at),
         "until": format_day(report.extended_to, lang) if report.extended_to else "",
     }
     if report.extended_to is not None:
@@ -246,14 +244,20 @@ def last_day(lang: str, due_at: datetime, extended_to: date | None) -> str:
     là Chủ nhật, theo Điều 148" — never the day off alone when the law runs it on (issue 30)."""
     if extended_to is None:
         return format_day(due_at, lang)
-    tr = gettext_for(lang)
-    written = to_vn(due_at)
-    weekday = format_day(written, lang).partition(", ")[0] if written.weekday() >= 5 else tr.gettext("a public holiday")
-    return tr.gettext("%(until)s, as %(due)s is %(day)s, under Article 148") % {
+    return gettext_for(lang).gettext("%(until)s, as %(due)s is %(day)s, under Article 148") % {
         "until": format_day(extended_to, lang),
-        "due": short_day(written.date()),
-        "day": weekday,
+        **_day_off(lang, due_at),
     }
+
+
+def _day_off(lang: str, due_at: datetime) -> dict[str, str]:
+    """The plan's day that is a day off, and what it is: {"due": "14/6/2026", "day": "Chủ nhật" | "ngày nghỉ lễ"}."""
+    written = to_vn(due_at)
+    if written.weekday() >= 5:
+        day = format_day(written, lang).partition(", ")[0]
+    else:
+        day = gettext_for(lang).gettext("a public holiday")
+    return {"due": short_day(written.date()), "day": day}
 
 
 def _data_note(lang: str, report: ReportRef) -> str:

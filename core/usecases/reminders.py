@@ -12,6 +12,7 @@ from datetime import date, datetime, timedelta
 
 from core import bundles, keys, messages
 from core.deadlines import end_of_day, start_of_day, to_vn
+from core.messages import ReportRef
 from core.planning.planner import PlanningPeriod, PointKind, ReminderPoint, plan_reminders
 from core.repositories import UnitOfWork
 from core.standing import judge, past
@@ -138,21 +139,23 @@ async def mark(uow: UnitOfWork, key: str, at: datetime, outcome: RunOutcome, now
         await uow.runs.add(key, at, now, outcome, 0)
 
 
-def _wording(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> Callable[[str, str, str], str]:
-    """How a period's point reads for one person (language, name, agency): the send and the preview share it."""
+def _report_days(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> tuple[DeliveryKind, ReportRef, int]:
+    """What a period's point says: its kind, its report, and the days left (or working days late) at its instant."""
     kind = DeliveryKind(point.kind.value)
     assert point.period_id is not None
     report = inputs.reports[point.period_id]
-    days = reminder_days(kind, report.due_at, point.at, rules)
+    return kind, report, reminder_days(kind, report.due_at, point.at, rules)
+
+
+def _wording(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> Callable[[str, str, str], str]:
+    """How a period's point reads for one person (language, name, agency): the send and the preview share it."""
+    kind, report, days = _report_days(point, inputs, rules)
     return lambda lang, name, agency: messages.reminder(kind, lang, name, agency, report, days)
 
 
 def _part(point: ReminderPoint, inputs: PlanningInputs, rules: Rules) -> Callable[[str, str, str, str], BundlePart]:
     """The point's line for one person (language, name, agency code, agency), in a message with their others."""
-    kind = DeliveryKind(point.kind.value)
-    assert point.period_id is not None
-    report = inputs.reports[point.period_id]
-    days = reminder_days(kind, report.due_at, point.at, rules)
+    kind, report, days = _report_days(point, inputs, rules)
     return lambda lang, name, code, agency: bundles.part(kind, lang, name, code, agency, report, days)
 
 
