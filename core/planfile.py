@@ -296,8 +296,10 @@ def load_plan_bytes(
 
 MAX_KEY_PARTS = 3  # a plan file needs "name", "[plan]", "[[tasks]]"; "a.b.c" is as far as anyone writes
 MAX_NESTING = 4  # [[tasks]] with coordinate = ["…"] is 2 deep
-# TOML's strings (multi-line first), so that the dots, brackets and equals signs inside them are not counted.
-_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'')
+# TOML's strings (multi-line first) and comments, so that the dots, brackets and equals signs inside them are not
+# counted ("# Nơi nhận: … P.T.T.Huyền" in a draft's comment is not a key). Scanned left to right, a "#" inside a string
+# is taken with the string and a quote inside a comment with the comment.
+_STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|(#[^\n]*)')
 _DOTTED = re.compile(
     r'(?<![A-Za-z0-9_-])(?:[A-Za-z0-9_-]+|"")(?:[ \t]*\.[ \t]*(?:[A-Za-z0-9_-]+|""))' + f"{{{MAX_KEY_PARTS}}}"
 )
@@ -307,7 +309,7 @@ def shape_problem(text: str) -> str | None:
     """Whether the TOML has the shape of a plan file before it is parsed: tomllib takes time and memory quadratic in
     the parts of a dotted key (60 KB of "a.a.….a = 1" took the server to 3.6 GB), so keys of more than
     ``MAX_KEY_PARTS`` parts and values nested deeper than ``MAX_NESTING`` are refused unread. Linear in the text."""
-    bare = _STRINGS.sub('""', text)
+    bare = _STRINGS.sub(lambda m: "" if m.group(1) else '""', text)
     dotted = _DOTTED.search(bare)  # keys, table headers and inline tables alike (strings are already out)
     if dotted:
         line = bare.count("\n", 0, dotted.start()) + 1

@@ -82,11 +82,15 @@ def test_a_plan_file_of_dotted_keys_is_refused_before_it_is_parsed() -> None:
     deep = b"[plan]\nx = " + b"[" * 5000 + b"]" * 5000 + b"\n"
     with pytest.raises(PlanFileError, match="nested too deeply"):
         load_plan_bytes(deep, "sau.toml")
-    inline = b'x = { a.b . c."d" = 1 }\n'
+    inline = b'x = { a.b . c."d" = 1 }  # "\n'
     with pytest.raises(PlanFileError, match="dotted parts"):
         load_plan_bytes(inline, "x.toml")
     # The words of a plan may hold dots, brackets and equals signs.
-    fine = b'[plan]\nnumber = "1/KH-UBND"\ntitle = "a.b.c.d = [[[[[x]]]]] v.v."\n'
+    # So may a draft's comments: "PCVP P.T.T.Huyền" in a copied "Nơi nhận", a "#" inside a string keeps its line.
+    fine = (
+        '# Nơi nhận: VPUB: CVP; PCVP P.T.T.Huyền; [[[[[x]]]]]\n[plan]\nnumber = "1/KH-UBND"  # “Số: 1/KH-UBND”\n'
+        'title = "a.b.c.d = [[[[[x]]]]] v.v. # x.y.z.w"\n'
+    ).encode()
     with pytest.raises(PlanFileError) as other:
         load_plan_bytes(fine, "ok.toml")
     assert not any("dotted" in p or "nested" in p for p in other.value.problems), other.value.problems

@@ -10,12 +10,13 @@ from core.planning.calendar import WorkCalendar
 from core.reading.duties import read_duties
 from core.reading.header import read_closing, read_header
 from core.reading.layout import paragraphs, text_of
-from core.reading.model import KIND_VI, Draft, DraftAgency, Quote, Unmatched
+from core.reading.model import KIND_VI, Draft, DraftAgency, DraftTask, Quote, Unmatched
 from core.reading.names import GROUP_KINDS, Known, Mention, Names, guess_kind, new_code
-from core.reading.outline import read_outline
+from core.reading.outline import Outline, read_outline
 from core.reading.reports import read_reports
 from core.reading.source import MAX_CHARS, Source, Unreadable
-from core.reading.text import legacy_encoding, nfc, unmarked
+from core.reading.text import fold, legacy_encoding, nfc, unmarked
+from core.types import AgencyKind
 
 ALIAS = re.compile(r"\((?:sau đây\s+)?(?:gọi|viết)\s+(?:tắt|chung)(?:\s+là)?\s*:?\s*([^)]{2,60})\)", re.IGNORECASE)
 
@@ -49,8 +50,10 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
     header = read_header(paras, text)
     d = Draft(source_name=source.name, source_format=source.format, text=text)
     issuer = header.issuer.value if header.issuer else ""
-    place = m.group(1) if (m := re.search(r"\btỉnh\s+(.+)$", issuer)) else ""
-    names = Names(registry, place)
+    m = re.search(r"\b(tỉnh|thành phố)\s+(.+)$", issuer, re.IGNORECASE)
+    level, place = (m.group(1).lower(), m.group(2)) if m else ("tỉnh", "")
+    own = _issuer(issuer, registry)
+    names = Names([*registry, *own], place, level)
     for m in ALIAS.finditer(text):
         _alias(names, text, m)
     outline = read_outline(paras, header.body_from)
@@ -83,8 +86,14 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
     d.recipients = closing.recipients
     d.legal_bases = [p.text.rstrip(";,. ") for p in outline.preamble if p.text.startswith("Căn cứ")]
     d.tasks = duties.tasks
+    d.problems += _twice_numbered(d.tasks, outline)
     d.series = reports.series
-    _agencies(d, registry, duties.unknown + reports.unknown)
+    _unaddressed(d, issuer, [*registry, *own])
+    _agencies(d, registry, duties.unknown + reports.unknown, own)
+    if not d.agencies:  # nothing assigned: the registry's agencies the plan names, so that the draft still loads
+        by_code = {k.code: k for k in registry}
+        named = dict.fromkeys(t for m in names.scan(text) for t in m.targets if t in by_code)
+        d.agencies = [DraftAgency(c, by_code[c].name, by_code[c].kind.value, True) for c in named]
     _problems(d, header.doc_type, duties.problems + reports.problems, registry)
     return d
 
@@ -112,13 +121,74 @@ def _alias(names: Names, text: str, m: re.Match[str]) -> None:
         names.define(m.group(1).strip(), targets)
 
 
-def _agencies(d: Draft, registry: Sequence[Known], unknown: list[tuple[Mention, str]]) -> None:
+def _twice_numbered(tasks: Sequence[DraftTask], outline: Outline) -> list[str]:
+    """Two sections numbered alike by mistake ("IV. PHÂN CÔNG NHIỆM VỤ", then "IV. TỔ CHỨC THỰC HIỆN"): refs stay as
+    written unless both assign tasks, when the later one's tasks take the next free numeral (a plan file's refs
+    are unique), said in a problem."""
+    problems: list[str] = []
+    bounds = [s.head.start for s in outline.sections] + [10**12]
+    used = {s.numeral for s in outline.sections}
+    for i, section in enumerate(outline.sections):
+        earlier = [j for j in range(i) if outline.sections[j].numeral == section.numeral]
+        if not earlier:
+            continue
+
+        def within(j: int) -> list[DraftTask]:
+            return [t for t in tasks if bounds[j] <= t.source.start < bounds[j + 1]]
+
+        mine = within(i)
+        if not mine or not any(within(j) for j in earlier):
+            continue
+        numeral = next(n for n in (_roman(k) for k in range(i + 1, 40)) if n not in used)
+        used.add(numeral)
+        for t in mine:
+            t.ref = numeral + t.ref[len(section.numeral) :]
+        problems.append(
+            f"Văn bản có hai mục {section.numeral}; nhiệm vụ của mục {section.numeral} thứ hai "
+            f"(“{section.title[:60]}”) ghi là mục {numeral} (two sections numbered alike)"
+        )
+    return problems
+
+
+def _roman(n: int) -> str:
+    out = ""
+    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
+        while n >= value:
+            out, n = out + letters, n - value
+    return out
+
+
+def _unaddressed(d: Draft, issuer: str, known: Sequence[Known]) -> None:
+    """A report whose clause names no receiver goes, by the plan's own authority, to the body that issued it (a
+    plan of the provincial People's Committee asks for reports to it): said so, for the officer to check."""
+    code = next((k.code for k in known if issuer and fold(k.name) == fold(issuer)), "")
+    for s in d.series:
+        if not s.receiver and code:
+            s.receiver = code
+            d.problems.append(
+                f"{s.name}: văn bản không nêu nơi nhận báo cáo; tạm ghi {issuer} (cơ quan ban hành Kế hoạch) "
+                "(no receiver named: the issuer assumed)"
+            )
+
+
+def _issuer(issuer: str, registry: Sequence[Known]) -> list[Known]:
+    """The body that issues the plan, to be read as an agency where the plan names it ("báo cáo UBND tỉnh (qua Sở
+    Tư pháp)"): the registry's when it holds it, else a new one with a proposed code (listed as unknown)."""
+    if not issuer or any(fold(k.name) == fold(issuer) for k in registry):
+        return []
+    return [Known(new_code(issuer, (k.code for k in registry)), issuer, AgencyKind.OTHER)]
+
+
+def _agencies(
+    d: Draft, registry: Sequence[Known], unknown: list[tuple[Mention, str]], own: Sequence[Known] = ()
+) -> None:
     """The agencies the draft names: the registry's (every one of a kind a group names, so that "@departments"
-    means the same in the file), and a new one for each name the registry does not know."""
+    means the same in the file), a new one for each name the registry does not know, and the issuer when the plan
+    names it and the registry does not hold it."""
     by_code = {k.code: k for k in registry}
     used: dict[str, set[str]] = {}
     new: dict[str, str] = {}  # said (placeholder) → new code
-    taken = set(by_code)
+    taken = set(by_code) | {k.code for k in own}
     for m, where in unknown:
         key = f"?{m.said}"
         if key not in new:
@@ -144,6 +214,10 @@ def _agencies(d: Draft, registry: Sequence[Known], unknown: list[tuple[Mention, 
     kinds = {kind for g in used if g in GROUP_KINDS for kind in GROUP_KINDS[g]}
     codes = [k.code for k in registry if k.kind in kinds or k.code in used]
     d.agencies = [DraftAgency(c, by_code[c].name, by_code[c].kind.value, True) for c in codes]
+    for k in own:
+        if k.code in used:
+            d.agencies.append(DraftAgency(k.code, k.name, k.kind.value, False, [k.name]))
+            d.unmatched.append(Unmatched(k.name, "", k.code))
     for said, code in new.items():
         d.agencies.append(DraftAgency(code, said[1:], guess_kind(said[1:]).value, False, [said[1:]]))
 
@@ -163,7 +237,7 @@ def _problems(d: Draft, doc_type: str, found: list[str], registry: Sequence[Know
     for u in d.unmatched:
         kind = next(a.kind for a in d.agencies if a.code == u.code)
         d.problems.append(
-            f"Cơ quan chưa có trong danh mục: “{u.said}” (mục {u.where}); tạm đặt mã {u.code}, "
+            f"Cơ quan chưa có trong danh mục: “{u.said}”{f' (mục {u.where})' if u.where else ''}; tạm đặt mã {u.code}, "
             f"loại {KIND_VI.get(kind, kind)} (unknown agency: check its code and kind)"
         )
     for s in d.series:

@@ -128,8 +128,22 @@ def read_header(paras: Sequence[Para], text: str) -> Header:
         elif ys:
             h.years = (int(ys[-1]), int(ys[-1]))
     if h.years is None and h.issued_on:
-        h.years = (h.issued_on.year, h.issued_on.year)
+        h.years = (h.issued_on.year, _horizon(paras[h.body_from :], h.issued_on.year))
     return h
+
+
+# A target the plan sets itself, opening its paragraph: "Đến năm 2030, …", "b) Đến hết năm 2030: có ≥ 60% …"
+TARGET = re.compile(r"^\W*(?:[a-zđ]\)\s*|[-–+•]\s*)?(?:Đến|Tới)\s+(?:hết\s+)?năm\s+((?:19|20)\d\d)\b")
+# Years: plans follow the five-year socio-economic periods ("giai đoạn 2026–2030"); a target further off than the
+# next five years is an orientation or a vision ("định hướng", "tầm nhìn đến năm 2045"), not the plan's own period.
+HORIZON = 5
+
+
+def _horizon(body: Sequence[Para], issued: int) -> int:
+    """The last year a plan whose title names none runs to: its furthest own target ("Đến năm 2030, …"), else the
+    year it is issued."""
+    years = [int(m.group(1)) for p in body if (m := TARGET.match(p.text))]
+    return max([y for y in years if issued <= y <= issued + HORIZON], default=issued)
 
 
 ISSUES_PLAN = re.compile(r"\bban\s+hành\s+(?:kèm\s+theo\s+Quyết\s+định\s+này\s+)?Kế\s+hoạch\b", re.IGNORECASE)

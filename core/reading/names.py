@@ -71,6 +71,7 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "so ban nganh": (DEPARTMENTS,),
     "so ban nganh tinh": (DEPARTMENTS,),
     "so ban nganh thuoc tinh": (DEPARTMENTS,),
+    "so ban nganh thanh pho": (DEPARTMENTS,),  # a city under the central government: "các sở, ban, ngành thành phố"
     "so ban nganh thuoc uy ban nhan dan tinh": (DEPARTMENTS,),
     "so nganh": (DEPARTMENTS,),
     "so ban nganh doan the tinh": (DEPARTMENTS,),
@@ -81,12 +82,14 @@ GROUPS: dict[str, tuple[str, ...]] = {
     "uy ban nhan dan cap huyen": (DISTRICTS,),
     "huyen thanh pho": (DISTRICTS,),
     "huyen thi xa thanh pho": (DISTRICTS,),
-    "uy ban nhan dan xa phuong": (COMMUNES,),
-    "uy ban nhan dan xa phuong thi tran": (COMMUNES,),
-    "uy ban nhan dan xa phuong dac khu": (COMMUNES,),
+    # "UBND các xã, phường", "UBND phường, xã", "các xã, phường, đặc khu", "xã, phường, thị trấn": either order
+    **{
+        f"{ubnd}{a} {b}{more}".strip(): (COMMUNES,)
+        for ubnd in ("uy ban nhan dan ", "")
+        for a, b in (("xa", "phuong"), ("phuong", "xa"))
+        for more in ("", " thi tran", " dac khu")
+    },
     "uy ban nhan dan cap xa": (COMMUNES,),
-    "xa phuong": (COMMUNES,),
-    "xa phuong thi tran": (COMMUNES,),
     "co quan don vi dia phuong": (ALL,),
     "so ban nganh dia phuong": (ALL,),
 }
@@ -162,7 +165,7 @@ VERBS = (
     "tong hop",
 )
 TOKEN = re.compile(r"[^\W_]+|&")
-LEVELS = frozenset({"tinh", "huyen", "xa", "phuong"})
+LEVELS = frozenset({"tinh", "thanh", "huyen", "xa", "phuong"})  # "Công an tỉnh", "Công an thành phố"
 
 
 @dataclass(frozen=True, slots=True)
@@ -250,7 +253,9 @@ def _starts_with(ws: Sequence[Word], i: int, phrases: Iterable[str]) -> int:
 class Names:
     """The names a plan may use for the registry's agencies and for groups of them."""
 
-    def __init__(self, registry: Sequence[Known], place: str = "") -> None:
+    def __init__(self, registry: Sequence[Known], place: str = "", level: str = "tỉnh") -> None:
+        """``place`` and ``level``: the province the plan is of ("Tuyên Quang", "tỉnh"; "Cần Thơ", "thành phố" for a
+        city under the central government), so that "Sở Tư pháp thành phố" and "UBND Thành phố" are its own."""
         self.root = _Node()
         self.registry = {k.code: k for k in registry}
         place_keys = _keys(place) if place else ()
@@ -258,7 +263,7 @@ class Names:
             self._add(tuple(group.split()), targets)
         for k in registry:
             for name in (k.name, *k.former):
-                for variant in _variants(_keys(name), place_keys):
+                for variant in _variants(_keys(name), place_keys, _keys(level)):
                     self._add(variant, (k.code,))
 
     def _add(self, keys: tuple[str, ...], targets: tuple[str, ...]) -> None:
@@ -371,17 +376,20 @@ class Names:
         return [m for m in found if m.known]
 
 
-def _variants(keys: tuple[str, ...], place: tuple[str, ...]) -> Iterable[tuple[str, ...]]:
+def _variants(
+    keys: tuple[str, ...], place: tuple[str, ...], level: tuple[str, ...] = ("tinh",)
+) -> Iterable[tuple[str, ...]]:
     """A name as plans write it: in full, without the province after "tỉnh" ("Ủy ban nhân dân tỉnh"), with it
-    ("Sở Nội vụ tỉnh Tuyên Quang")."""
+    ("Sở Nội vụ tỉnh Tuyên Quang"); "thành phố" in place of "tỉnh" for a city under the central government."""
     yield keys
-    if place and keys[-len(place) :] == place and len(keys) > len(place) + 1 and keys[-len(place) - 1] == "tinh":
-        yield keys[: -len(place)]
-    elif place and keys and keys[-1] == "tinh":
+    n, lv = len(place), len(level)
+    if place and keys[-n:] == place and len(keys) > n + lv and keys[-n - lv : -n] == level:
+        yield keys[:-n]
+    elif place and keys[-lv:] == level:
         yield keys + place
     elif place and keys and keys[0] == "so":
-        yield (*keys, "tinh")
-        yield (*keys, "tinh", *place)
+        yield (*keys, *level)
+        yield (*keys, *level, *place)
 
 
 def guess_kind(name: str) -> AgencyKind:

@@ -103,8 +103,6 @@ def _task(t: DraftTask) -> list[str]:
     who = _comment(t.quote) if t.quote.text else []
     if t.requested:
         who.append("# Đề nghị (a request to a body outside the administration)")
-    if not (t.lead or t.coordinate or t.carry_out):
-        who.append("# KHÔNG RÕ cơ quan thực hiện: điền mã vào carry_out (no agency named: fill in)")
     out += who
     for key, values in (("lead", t.lead), ("coordinate", t.coordinate), ("carry_out", t.carry_out)):
         if values or (key == "carry_out" and not (t.lead or t.coordinate)):
@@ -112,7 +110,15 @@ def _task(t: DraftTask) -> list[str]:
     out.append('text = """')
     out += _wrapped(t.text)
     out.append('"""')
-    return out
+    if t.lead or t.coordinate or t.carry_out:
+        return out
+    # No agency named: the task stays in the file, as comments, for the officer to give it one; the rest loads.
+    return [
+        "",
+        "# KHÔNG RÕ cơ quan thực hiện: bỏ dấu # ở các dòng dưới và điền mã vào carry_out",
+        "# (no agency named: uncomment the lines below and fill in carry_out)",
+        *(f"# {line}" if line else "#" for line in out[1:]),
+    ]
 
 
 def _wrapped(text: str) -> list[str]:

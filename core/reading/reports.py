@@ -59,6 +59,7 @@ CLAUSE = re.compile(r"[,;()]")
 TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo)\s+(?!ngày)", re.IGNORECASE)
 COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
 VIA = re.compile(r"\(?\bqua\s+", re.IGNORECASE)
+ASKS = re.compile(r"\s*(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo)\s+", re.IGNORECASE)
 SOON = 7  # days: a first deadline sooner than this after signing is not one the plan can mean (plan 46's 15/3)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")  # not ";": "Các sở, ban, ngành; UBND các xã …" is one subject
 
@@ -87,7 +88,10 @@ def read_reports(
     out = Reports()
     found: dict[Recurrence, DraftSeries] = {}
     ad_hoc: list[tuple[Para, _Context]] = []
-    for para, ctx in _paragraphs(outline, owners):
+    once: list[DraftSeries] = []
+    duty: Para | None = None  # the paragraph a "Thời hạn hoàn thành: …" line closes
+    for para, ctx in _paragraphs(outline, owners, names):
+        duty = _once(out, once, para, duty, ctx, names)
         for sentence, start in _sentences(para):
             folded = fold(sentence)
             if "bao cao" not in folded:
@@ -116,12 +120,61 @@ def read_reports(
         if periodic:
             s.receiver, s.via, s.receiver_wording = periodic.receiver, periodic.via, periodic.receiver_wording
         found[Recurrence.AD_HOC] = s
-    out.series = [found[r] for r in ORDER if r in found]
+    out.series = [found[r] for r in ORDER if r in found] + once
     return out
 
 
-def _paragraphs(outline: Outline, owners: dict[str, Who]) -> list[tuple[Para, _Context]]:
-    """Every body paragraph with the item it belongs to and who that item is for."""
+# A duty closed by its completion date, as plans set them in their task lists (Nghị định 30/2020's "Thời hạn hoàn
+# thành"): "- Tổng hợp kết quả, báo cáo kết quả gửi về Sở Tài chính. / Thời hạn hoàn thành: Trước ngày 15/4/2026."
+DONE_BY = re.compile(
+    r"(?:^|(?<=[.;]\s))Thời\s+(?:hạn|gian)\s+hoàn\s+thành\s*:?\s*(?P<by>(?:trước|chậm\s+nhất)(?:\s+ngày)?\s+"
+    r"\d{1,2}/\d{1,2}/(?:19|20)\d\d)\s*\.?\s*$",
+    re.IGNORECASE,
+)
+# "báo cáo" as the duty's own verb, with what or whom it reports: "báo cáo kết quả …", "để báo cáo cơ quan …";
+# not a noun in a list ("đơn vị chịu trách nhiệm tổng hợp, báo cáo và các đơn vị khác")
+REPORTS = re.compile(r"(?:^|[,;:]\s*|\bđể\s+|\bvà\s+)[-–•+]?\s*báo\s+cáo\s+(?!và\b|hoặc\b|theo\s+quy\s+định)\w", re.I)
+
+
+def _once(
+    out: Reports, once: list[DraftSeries], para: Para, duty: Para | None, ctx: _Context, names: Names
+) -> Para | None:
+    """A report owed once, by a full date (a task list's "Thời hạn hoàn thành: Trước ngày 15/4/2026" after a duty
+    whose verb is "báo cáo"), as a series of its own; answers the paragraph the next such line would close."""
+    m = DONE_BY.search(para.text)
+    if m is None:
+        return para
+    words = para.text[: m.start()].strip() or (duty.text if duty else "")
+    if not REPORTS.search(words):
+        return None
+    wording = _tidy(m.group("by"))
+    wording = wording[:1].lower() + wording[1:]
+    try:
+        rule = parse_deadline(wording)
+        regimes.check(Recurrence.ANNUAL, rule)
+    except (DeadlineWordingError, regimes.RegimeError):
+        return None
+    n = len(once) + 1
+    quote = f"{words} {m.group(0).strip()}" if words is not para.text else para.text
+    s = DraftSeries(
+        f"baocao{n}",
+        f"Báo cáo hạn {wording.removeprefix('trước ngày ').removeprefix('chậm nhất ngày ')}",
+        Recurrence.ANNUAL.value,
+        wording,
+        _owed(out, words, ctx, names),
+        quote=Quote(quote[:400], para.start, para.end),
+    )
+    receiver = _receiver(out, words, ctx, names)
+    if receiver:
+        s.receiver, s.via, s.receiver_wording = receiver
+    s.note = f"báo cáo một lần, hạn {wording} (a report owed once)"
+    once.append(s)
+    return None
+
+
+def _paragraphs(outline: Outline, owners: dict[str, Who], names: Names | None = None) -> list[tuple[Para, _Context]]:
+    """Every body paragraph with the item it belongs to and who that item is for (a numbered part headed by agencies
+    alone, "1.4. Ủy ban nhân dân các phường, xã", for those agencies)."""
     out: list[tuple[Para, _Context]] = []
     for section in outline.sections:
         for p in section.opening:
@@ -130,8 +183,22 @@ def _paragraphs(outline: Outline, owners: dict[str, Who]) -> list[tuple[Para, _C
             ref = f"{section.numeral}.{item.number}"
             ctx = _Context(owners.get(ref, Who()), ref)
             head = Para(item.head_text, item.head.end - len(item.head_text))
-            out += [(p, ctx) for p in [head, *item.paras, *[x for part in item.parts for x in part.paras]]]
+            out += [(p, ctx) for p in [head, *item.paras]]
+            for part in item.parts:
+                own = ctx
+                if names is not None and part.paras and (heads := _heading_names(part.paras[0].text, names)):
+                    own = _Context(Who(carry_out=heads), ref)
+                out += [(p, own) for p in part.paras]
     return out
+
+
+def _heading_names(text: str, names: Names) -> list[Mention]:
+    """The agencies a part's heading names when it is nothing else ("Sở Tài chính - Cơ quan thường trực …")."""
+    if len(text) > 200:
+        return []
+    found, _ = names.leading(text)
+    known = [m for m in found if m.known]
+    return known if known and text[found[-1].end :].lstrip()[:1] in ("-", "–", "(", ":", "") else []
 
 
 def _sentences(p: Para) -> list[tuple[str, int]]:
@@ -247,7 +314,10 @@ def _tidy(words: str) -> str:
 
 def _owed(out: Reports, sentence: str, ctx: _Context, names: Names) -> list[str]:
     """Who owes the reports: the sentence's own subject ("Các sở, ban, ngành báo cáo …"), else the item's."""
-    found, _ = names.leading(sentence)
+    found, rest = names.leading(sentence)
+    # "Ủy ban nhân dân tỉnh yêu cầu các sở, ban, ngành … báo cáo": the issuer asks; those it asks owe the reports
+    if found and (asks := ASKS.match(sentence, rest)):
+        found, _ = names.leading(sentence, asks.end())
     known = [m for m in found if m.known]
     if known:
         return _codes(known)
