@@ -54,6 +54,7 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
     level, place = (m.group(1).lower(), m.group(2)) if m else ("tỉnh", "")
     own = _issuer(issuer, registry)
     names = Names([*registry, *own], place, level)
+    names.issuer = next((k.code for k in [*registry, *own] if issuer and fold(k.name) == fold(issuer)), "")
     for m in ALIAS.finditer(text):
         _alias(names, text, m)
     outline = read_outline(paras, header.body_from)
@@ -163,7 +164,7 @@ def _unaddressed(d: Draft, issuer: str, known: Sequence[Known]) -> None:
     plan of the provincial People's Committee asks for reports to it): said so, for the officer to check."""
     code = next((k.code for k in known if issuer and fold(k.name) == fold(issuer)), "")
     for s in d.series:
-        if not s.receiver and code:
+        if not s.receiver and not s.receiver_wording and code:
             s.receiver = code
             d.problems.append(
                 f"{s.name}: văn bản không nêu nơi nhận báo cáo; tạm ghi {issuer} (cơ quan ban hành Kế hoạch) "

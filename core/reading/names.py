@@ -258,6 +258,7 @@ class Names:
         city under the central government), so that "Sở Tư pháp thành phố" and "UBND Thành phố" are its own."""
         self.root = _Node()
         self.registry = {k.code: k for k in registry}
+        self.issuer = ""  # the code of the body that issues the plan, when known
         place_keys = _keys(place) if place else ()
         for group, targets in GROUPS.items():
             self._add(tuple(group.split()), targets)

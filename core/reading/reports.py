@@ -58,6 +58,10 @@ CLAUSE = re.compile(r"[,;()]")
 # To whom: "về Ủy ban nhân dân tỉnh", "gửi Sở Tư pháp", and the verb itself: "báo cáo UBND tỉnh (qua Sở Tư pháp)"
 TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo)\s+(?!ngày)", re.IGNORECASE)
 COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
+# A receiver described, not named: "báo cáo kết quả cho cơ quan quản lý cấp trên", "báo cáo cơ quan chịu trách nhiệm …"
+DESCRIBED = re.compile(
+    r"\b(?:về|gửi|cho|báo cáo)\s+((?:cơ quan|đơn vị)\s+[^,;.()]*?)(?=\s+(?:theo|trước|chậm nhất|trong)\b|[,;.()]|$)"
+)
 VIA = re.compile(r"\(?\bqua\s+", re.IGNORECASE)
 ASKS = re.compile(r"\s*(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo)\s+", re.IGNORECASE)
 SOON = 7  # days: a first deadline sooner than this after signing is not one the plan can mean (plan 46's 15/3)
@@ -67,6 +71,7 @@ SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")  # not ";": "Các sở,
 @dataclass
 class Reports:
     series: list[DraftSeries] = field(default_factory=list)
+    more: list[DraftSeries] = field(default_factory=list)  # a regime's further series, by other days
     problems: list[str] = field(default_factory=list)
     unknown: list[tuple[Mention, str]] = field(default_factory=list)
 
@@ -100,7 +105,7 @@ def read_reports(
                 ad_hoc.append((Para(sentence, start), ctx))
             _sentence(out, found, sentence, start, ctx, names)
     cutoff = _cutoff(outline)
-    for s in found.values():
+    for s in [*found.values(), *out.more]:
         _first_period(s, issued_on, years, work)
         s.cutoff = cutoff
     if ad_hoc and Recurrence.AD_HOC not in found:
@@ -120,7 +125,7 @@ def read_reports(
         if periodic:
             s.receiver, s.via, s.receiver_wording = periodic.receiver, periodic.via, periodic.receiver_wording
         found[Recurrence.AD_HOC] = s
-    out.series = [found[r] for r in ORDER if r in found] + once
+    out.series = [found[r] for r in ORDER if r in found] + out.more + once
     return out
 
 
@@ -212,7 +217,7 @@ def _sentence(
     owed: list[str] | None = None
     receiver: tuple[str, str, str] | None = None
     pending: Recurrence | None = None  # "báo cáo quý (trước ngày …)": the regime, its deadline in the next clause
-    for clause, half in (x for c in CLAUSE.split(sentence) if c.strip() for x in _two_days(c)):
+    for written, (clause, half) in ((c, x) for c in CLAUSE.split(sentence) if c.strip() for x in _two_days(c)):
         folded = fold(clause)
         if not MARKER.search(folded):
             pending = _kind(folded) or pending
@@ -244,19 +249,40 @@ def _sentence(
                 "(the deadline does not suit the regime)"
             )
             continue
-        if kind in found:
-            continue
+        first = found.get(kind)
+        if first is not None and (first.quote.start == start or parse_deadline(first.wording) == rule):
+            continue  # the same report said again
         if owed is None:
             owed = _owed(out, sentence, ctx, names)
             receiver = _receiver(out, sentence, ctx, names)
         code, name = CODES[kind]
-        s = DraftSeries(
-            code, name, kind.value, wording, owed, quote=Quote(sentence[:400], start, start + len(sentence))
-        )
+        s = DraftSeries(code, name, kind.value, wording, owed, quote=_quote(sentence, start, written))
         if receiver:
             s.receiver, s.via, s.receiver_wording = receiver
-        found[kind] = s
+        if first is None:
+            found[kind] = s
+            continue
+        # Another report of the same regime by another day: its own series ("các sở … trước ngày 20/11 hằng năm";
+        # "Sở Khoa học và Công nghệ tổng hợp, báo cáo … trước ngày 30/11 hằng năm")
+        s.code = f"{code}-{2 + sum(1 for x in out.more if x.recurrence == kind.value)}"
+        s.name = f"{name} ({wording})"
+        out.more.append(s)
 
+
+def _quote(sentence: str, start: int, clause: str) -> Quote:
+    """The sentence, or of a long one the part between semicolons that holds the deadline."""
+    if len(sentence) <= QUOTE:
+        return Quote(sentence, start, start + len(sentence))
+    at = max(sentence.find(clause.strip()), 0)
+    a = sentence.rfind(";", 0, at) + 1
+    b = sentence.find(";", at)
+    b = len(sentence) if b < 0 else b
+    part = sentence[a:b].strip()[:QUOTE]
+    first = start + sentence.find(part)
+    return Quote(part, first, first + len(part))
+
+
+QUOTE = 400
 
 # "trước ngày 01/6 và 15/11 hằng năm": two yearly reports in one clause, the 6-month one and the annual one
 TWO_DAYS = re.compile(
@@ -346,9 +372,14 @@ def _receiver(out: Reports, sentence: str, ctx: _Context, names: Names) -> tuple
         if found:
             via = found[0]
             break
-    # "gửi Sở X để tổng hợp, báo cáo Ủy ban nhân dân tỉnh": the first compiles, the last receives
+    # "gửi Sở X để tổng hợp, báo cáo Ủy ban nhân dân tỉnh": the first compiles, the issuer receives; what goes on
+    # from there ("tham mưu UBND tỉnh báo cáo Bộ …") is the province's own report, not the one owed under the plan
     if via is None and len(addressed) > 1 and COMPILES.match(sentence[addressed[0][1] :]):
-        via, receiver = addressed[0][0], addressed[-1][0]
+        upward = [m for m, _ in addressed[1:] if names.issuer and names.issuer in m.targets]
+        if upward:
+            via, receiver = addressed[0][0], upward[0]
+    elif receiver is None and via is None and (described := DESCRIBED.search(sentence)):
+        return "", "", described.group(1)  # "cho cơ quan quản lý cấp trên": a role, not a name; the officer decides
     for named in (receiver, via):
         if named is not None and not named.known:
             out.unknown.append((named, ctx.ref))
