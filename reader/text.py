@@ -92,6 +92,9 @@ class _Html(HTMLParser):
     def handle_starttag(self, tag: str, attrs: list[tuple[str, str | None]]) -> None:
         if tag in SKIPPED_TAGS:
             self.skip += 1
+        elif tag == "table":
+            self.flush()
+            self.out.append(Piece.row_end())  # what came before is not the table's first cell
         elif tag in BLOCK_TAGS or tag in ("td", "th"):
             self.flush()
 
@@ -105,6 +108,9 @@ class _Html(HTMLParser):
         elif tag in ("td", "th"):
             self.flush()
             self.out.append(Piece.cell_end())
+        elif tag == "tr":
+            self.flush()
+            self.out.append(Piece.row_end())
         elif tag in BLOCK_TAGS:
             self.flush()
 

@@ -86,12 +86,13 @@ def _blocks(parent: Any) -> Iterator[Any]:
 
 def _block(el: Any, numbering: Numbering, doc: Any, in_cell: bool) -> list[Piece]:
     if el.tag == f"{W}tbl":
-        out: list[Piece] = []
+        out: list[Piece] = [Piece.row_end()]  # what came before is not the table's first cell
         for tr in el.iterchildren(f"{W}tr"):
             for tc in tr.iterchildren(f"{W}tc"):
                 for inner in _blocks(tc):
                     out += _block(inner, numbering, doc, in_cell=True)
                 out.append(Piece.cell_end())
+            out.append(Piece.row_end())
         return out
     text = _text(el)
     label = numbering.label(el, doc)

@@ -15,6 +15,7 @@ from core.reading.names import GROUP_KINDS, Known, Mention, Names, guess_kind, n
 from core.reading.outline import Outline, read_outline
 from core.reading.reports import read_reports
 from core.reading.source import MAX_CHARS, Source, Unreadable
+from core.reading.tables import read_tables
 from core.reading.text import fold, legacy_encoding, nfc, unmarked
 from core.types import AgencyKind
 
@@ -86,11 +87,12 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
         d.quotes["signer"] = _quote(closing.signer)
     d.recipients = closing.recipients
     d.legal_bases = [p.text.rstrip(";,. ") for p in outline.preamble if p.text.startswith("Căn cứ")]
-    d.tasks = duties.tasks
+    tables = read_tables(pieces, names, text)
+    d.tasks = duties.tasks + tables.tasks
     d.problems += _twice_numbered(d.tasks, outline)
     d.series = reports.series
     _unaddressed(d, issuer, [*registry, *own])
-    _agencies(d, registry, duties.unknown + reports.unknown, own)
+    _agencies(d, registry, duties.unknown + tables.unknown + reports.unknown, own)
     if not d.agencies:  # nothing assigned: the registry's agencies the plan names, so that the draft still loads
         by_code = {k.code: k for k in registry}
         named = dict.fromkeys(t for m in names.scan(text) for t in m.targets if t in by_code)

@@ -16,6 +16,7 @@ class Kind(enum.Enum):
     LINE = "line"  # a line of a paragraph whose ends the reader does not know (plain text): ``layout`` joins them
     PARA = "para"  # a whole paragraph (a .docx paragraph, a PDF paragraph rebuilt from its indent)
     CELL = "cell"  # the end of a table cell (the header and the signature block are two-column tables)
+    ROW = "row"  # the end of a table row, where the format knows it (.docx, HTML); plain text leaves it to be inferred
 
 
 @dataclass(frozen=True, slots=True)
@@ -26,6 +27,10 @@ class Piece:
     @staticmethod
     def cell_end() -> Piece:
         return Piece("", Kind.CELL)
+
+    @staticmethod
+    def row_end() -> Piece:
+        return Piece("", Kind.ROW)
 
 
 @dataclass(frozen=True, slots=True)

@@ -1,0 +1,219 @@
+"""Task tables, as plans put them in an appendix ("PHỤ LỤC — DANH MỤC NHIỆM VỤ …", kèm theo Kế hoạch): a header row
+recognised by its words ("STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành"), rows of
+tasks numbered 1, 2, … under group rows ("I. NÂNG CAO NHẬN THỨC …", merged across the table), each row one task: its
+lead and coordinating agencies from their columns.
+
+A .docx or an HTML page marks the ends of rows; text copied from a legal-database site shows each cell followed by
+a "|" line and a row by one more, so its rows are rebuilt with the header's width. A row whose number cell is empty
+goes on the row before (a row broken over two pages).
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+from core.reading.model import DraftTask, Quote
+from core.reading.names import Mention, Names
+from core.reading.source import Kind, Piece
+from core.reading.text import fold, squeeze
+
+TASK = re.compile(r"\b(?:nhiem vu|noi dung|hoat dong|cong viec|giai phap|ten de an)\b")
+LEAD = re.compile(r"\bchu tri\b")
+COORDINATE = re.compile(r"\bphoi hop\b")
+NUMBER = re.compile(r"^(?:stt|tt|so tt|so thu tu)$")
+NUMBERED = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?\.?$")
+GROUP = re.compile(r"^([A-Z]|[IVX]+)\.\s*\S")  # "I. NÂNG CAO NHẬN THỨC …", "A. NHIỆM VỤ CHUNG"
+MAX_CELL = 3000  # letters: a "cell" longer than this is the text after the table, not a cell of it
+
+
+@dataclass
+class Columns:
+    width: int
+    task: int
+    lead: int
+    coordinate: int
+    number: int | None = None
+
+
+@dataclass
+class Tables:
+    tasks: list[DraftTask] = field(default_factory=list)
+    unknown: list[tuple[Mention, str]] = field(default_factory=list)
+
+
+def read_tables(pieces: Sequence[Piece], names: Names, text: str) -> Tables:
+    """The tasks of every task table in ``pieces``; ``text`` is the document's text, where each task is quoted."""
+    out = Tables()
+    cursor = 0
+    seen: set[tuple[str, int]] = set()
+    for body, cols in _bodies(pieces):
+        cursor = _rows(out, body, cols, names, text, cursor, seen)
+    return out
+
+
+def _bodies(pieces: Sequence[Piece]) -> list[tuple[list[list[str]], Columns]]:
+    """Each task table's rows after its header, with the header's columns."""
+    out: list[tuple[list[list[str]], Columns]] = []
+    if any(p.kind is Kind.ROW for p in pieces):
+        rows = _cells(pieces, explicit=True)
+        heads = [(i, c) for i, row in enumerate(rows) if (c := _header(row)) is not None]
+        for n, (i, cols) in enumerate(heads):
+            end = heads[n + 1][0] if n + 1 < len(heads) else len(rows)
+            out.append((rows[i + 1 : end], cols))
+        return out
+    flat = [row[0] if row else "" for row in _cells(pieces, explicit=False)]
+    i = 0
+    while i < len(flat):
+        if not flat[i]:
+            i += 1
+            continue
+        j = i
+        while j < len(flat) and flat[j]:
+            j += 1
+        cols = _header(flat[i:j])
+        if cols is None:
+            i = j
+            continue
+        first = min(x for x in (cols.number, cols.task, cols.lead, cols.coordinate) if x is not None)
+        i += first  # the text before the table ran into its first cell
+        cols = _header(flat[i:j])
+        assert cols is not None
+        rows, i = _rebuild(flat, i + cols.width, cols.width)
+        out.append((rows, cols))
+    return out
+
+
+def _cells(pieces: Sequence[Piece], explicit: bool) -> list[list[str]]:
+    """The document's cells as rows: with the format's row ends (``explicit``), else one cell a row (plain text,
+    whose rows are rebuilt later). Text between tables becomes a row of its own (a .docx table is closed before
+    and after, so its text never runs into a cell)."""
+    rows: list[list[str]] = []
+    row: list[str] = []
+    buf: list[str] = []
+    for p in pieces:
+        if p.kind is Kind.CELL:
+            row.append(_cell(buf))
+            buf.clear()
+            if not explicit:
+                rows.append(row)
+                row = []
+        elif p.kind is Kind.ROW:
+            if buf:
+                row.append(_cell(buf))
+                buf.clear()
+            rows.append(row)
+            row = []
+        elif p.text.strip() and p.text.strip() != "|":
+            buf.append(p.text.strip())
+    return rows
+
+
+def _cell(lines: list[str]) -> str:
+    """A cell's lines as one text, without emphasis marks split across its paragraphs ("**I." / "NÂNG CAO …**")."""
+    return squeeze(" ".join(lines).replace("**", ""))
+
+
+def _header(row: list[str]) -> Columns | None:
+    folded = [fold(c) for c in row]
+    task = next((i for i, f in enumerate(folded) if TASK.search(f) and not LEAD.search(f) and len(f) < 60), None)
+    lead = next((i for i, f in enumerate(folded) if LEAD.search(f) and len(f) < 60), None)
+    coordinate = next((i for i, f in enumerate(folded) if COORDINATE.search(f) and len(f) < 60), None)
+    if task is None or lead is None or coordinate is None or len({task, lead, coordinate}) < 3:
+        return None
+    number = next((i for i, f in enumerate(folded) if NUMBER.match(f)), None)
+    return Columns(len(row), task, lead, coordinate, number)
+
+
+def _rebuild(flat: list[str], i: int, width: int) -> tuple[list[list[str]], int]:
+    """Plain text's cells (one per entry) from ``i``, after a header of ``width`` cells → rows, and where they end:
+    an empty cell ends a row; a row of one cell is a merged one (a group's heading)."""
+    rows: list[list[str]] = []
+    while i < len(flat):
+        if not flat[i]:
+            i += 1
+            continue
+        if len(flat[i]) > MAX_CELL or _header(flat[i : i + width]) is not None:
+            break
+        if i + 1 >= len(flat) or not flat[i + 1]:
+            rows.append([flat[i]])
+            i += 2
+            continue
+        rows.append(flat[i : i + width])
+        i += width
+    return rows, i
+
+
+def _rows(
+    out: Tables,
+    rows: list[list[str]],
+    cols: Columns,
+    names: Names,
+    text: str,
+    cursor: int,
+    seen: set[tuple[str, int]],
+) -> int:
+    group = ""
+    last: DraftTask | None = None
+    for row in rows:
+        filled = [c for c in row if c]
+        if not filled:
+            continue
+        if len(filled) == 1 and (m := GROUP.match(filled[0])) and (len(row) == 1 or not row[cols.task]):
+            group, last = m.group(1), None
+            continue
+        if len(row) < cols.width:
+            if len(filled) == 1 and len(filled[0]) > MAX_CELL:
+                break
+            continue
+        number = row[cols.number].strip() if cols.number is not None else ""
+        words = row[cols.task]
+        if not words:
+            continue
+        m = NUMBERED.match(number)
+        if cols.number is not None and not number and last is not None:  # a row broken over two pages
+            last.text = f"{last.text} {words}"
+            continue
+        first, second = (int(m.group(1)), int(m.group(2) or 0)) if m else (len(out.tasks) + 1, 0)
+        ref = f"PL.{group}.{first}" if group else f"PL.{first}"
+        paragraph = second
+        while (ref, paragraph) in seen:
+            paragraph += 1
+        seen.add((ref, paragraph))
+        lead = _agencies(out, row[cols.lead], names, ref)
+        coordinate = _agencies(out, row[cols.coordinate], names, ref)
+        found = text.find(words[:60], cursor)
+        start = found if found >= 0 else cursor
+        cursor = start + len(words) if found >= 0 else cursor
+        quote = Quote(row[cols.lead][:200], start, start + len(words))
+        last = DraftTask(
+            ref=ref,
+            paragraph=paragraph,
+            title=_title(words),
+            text=words,
+            lead=[c for m in lead for c in (m.targets or (f"?{m.said}",))],
+            coordinate=[c for m in coordinate for c in (m.targets or (f"?{m.said}",))],
+            quote=quote,
+            source=Quote(words, start, start + len(words)),
+        )
+        out.tasks.append(last)
+    return cursor
+
+
+def _agencies(out: Tables, cell: str, names: Names, ref: str) -> list[Mention]:
+    """The agencies a column's cell names, known or not ("Sở KH&CN; Ban Quản lý Khu kinh tế, các doanh nghiệp …")."""
+    found: list[Mention] = []
+    for part in re.split(r"[;\n]|\s+-\s+", cell):
+        got, _ = names.leading(part.strip(" .,"))
+        found += got
+    for m in found:
+        if not m.known:
+            out.unknown.append((m, ref))
+    return list({(m.targets or (m.said,)): m for m in found}.values())
+
+
+def _title(words: str) -> str:
+    m = re.search(r"(?<!\d)[.;:](?=\s|$)", words)
+    clause = words[: m.start()] if m else words
+    return clause if len(clause) <= 110 else clause[:110].rsplit(" ", 1)[0].rstrip(",;: ") + "…"
