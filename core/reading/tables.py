@@ -24,6 +24,7 @@ LEAD = re.compile(r"\bchu tri\b")
 COORDINATE = re.compile(r"\bphoi hop\b")
 NUMBER = re.compile(r"^(?:stt|tt|so tt|so thu tu)$")
 NUMBERED = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?\.?$")
+NUMERAL = re.compile(r"^([A-Z]|[IVX]+)\.?$")  # a group's numeral in the number column
 GROUP = re.compile(r"^([A-Z]|[IVX]+)\.\s*\S")  # "I. NÂNG CAO NHẬN THỨC …", "A. NHIỆM VỤ CHUNG"
 MAX_CELL = 3000  # letters: a "cell" longer than this is the text after the table, not a cell of it
 
@@ -80,7 +81,7 @@ def _bodies(pieces: Sequence[Piece]) -> list[tuple[list[list[str]], Columns]]:
         i += first  # the text before the table ran into its first cell
         cols = _header(flat[i:j])
         assert cols is not None
-        rows, i = _rebuild(flat, i + cols.width, cols.width)
+        rows, i = _rebuild(flat, i + cols.width, cols.width, cols.number == 0)
         out.append((rows, cols))
     return out
 
@@ -126,7 +127,7 @@ def _header(row: list[str]) -> Columns | None:
     return Columns(len(row), task, lead, coordinate, number)
 
 
-def _rebuild(flat: list[str], i: int, width: int) -> tuple[list[list[str]], int]:
+def _rebuild(flat: list[str], i: int, width: int, numbered: bool = False) -> tuple[list[list[str]], int]:
     """Plain text's cells (one per entry) from ``i``, after a header of ``width`` cells → rows, and where they end:
     an empty cell ends a row; a row of one cell is a merged one (a group's heading)."""
     rows: list[list[str]] = []
@@ -136,9 +137,16 @@ def _rebuild(flat: list[str], i: int, width: int) -> tuple[list[list[str]], int]
             continue
         if len(flat[i]) > MAX_CELL or _header(flat[i : i + width]) is not None:
             break
-        if i + 1 >= len(flat) or not flat[i + 1]:
-            rows.append([flat[i]])
-            i += 2
+        if numbered and not (NUMBERED.match(flat[i]) or NUMERAL.match(flat[i]) or GROUP.match(flat[i])):
+            i += 1  # a row opens with its number: this is something else ("…………" where rows were cut)
+            continue
+        j = i
+        while j < len(flat) and flat[j]:
+            j += 1
+        run = flat[i:j]  # up to the next empty cell: a whole row, or one with empty cells, or a merged one
+        if len(run) < width and (len(run) == 1 or NUMERAL.match(run[0])):
+            rows.append(run)  # "I. NHÓM GIẢI PHÁP …", or "I" | "NHÓM GIẢI PHÁP …" over the merged cells
+            i = j + 1
             continue
         rows.append(flat[i : i + width])
         i += width
@@ -163,6 +171,9 @@ def _rows(
         if len(filled) == 1 and (m := GROUP.match(filled[0])) and (len(row) == 1 or not row[cols.task]):
             group, last = m.group(1), None
             continue
+        if len(filled) == 2 and (m := NUMERAL.match(filled[0])):  # "I" | "NHÓM GIẢI PHÁP …"
+            group, last = m.group(1), None
+            continue
         if len(row) < cols.width:
             if len(filled) == 1 and len(filled[0]) > MAX_CELL:
                 break
@@ -176,10 +187,11 @@ def _rows(
             last.text = f"{last.text} {words}"
             continue
         first, second = (int(m.group(1)), int(m.group(2) or 0)) if m else (len(out.tasks) + 1, 0)
-        ref = f"PL.{group}.{first}" if group else f"PL.{first}"
-        paragraph = second
-        while (ref, paragraph) in seen:
-            paragraph += 1
+        where = f"{group}.{first}" if group else f"{first}"
+        ref, paragraph, n = f"PL.{where}", second, 1
+        while (ref, paragraph) in seen or (ref, 0) in seen and paragraph:  # numbered twice (a second table, a
+            n += 1  # group heading lost): "PL2.II.2", so that every row keeps a reference of its own
+            ref = f"PL{n}.{where}"
         seen.add((ref, paragraph))
         lead = _agencies(out, row[cols.lead], names, ref)
         coordinate = _agencies(out, row[cols.coordinate], names, ref)
