@@ -101,9 +101,12 @@ class _AgencyIn(_Strict):
         return v
 
 
+REF = r"^(?:[IVX]+\.[0-9]{1,3}|PL[0-9]{0,2}\.(?:[A-Z]\.|[IVX]+\.){0,2}[0-9]{1,3})$"
+
+
 class _TaskIn(_Strict):
     # the plan's own numbering (ASCII digits), no letter: "III.1"; a row of an appendix table: "PL.II.4", "PL.7"
-    ref: str = Field(pattern=r"^(?:[IVX]+\.[0-9]{1,3}|PL[0-9]{0,2}\.(?:[A-Z]\.|[IVX]+\.){0,2}[0-9]{1,3})$", max_length=16)
+    ref: str = Field(pattern=REF, max_length=16)
     paragraph: int = Field(default=0, ge=0, le=99)  # several duties under one item: their paragraph number
     title: str = Field(min_length=1, max_length=MAX_LINE)
     text: str = Field(min_length=1, max_length=MAX_TEXT)

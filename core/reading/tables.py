@@ -73,14 +73,15 @@ def _bodies(pieces: Sequence[Piece]) -> list[tuple[list[list[str]], Columns]]:
         j = i
         while j < len(flat) and flat[j]:
             j += 1
-        cols = _header(flat[i:j])
+        found = _header(flat[i:j])
+        if found is None:
+            i = j
+            continue
+        i += min(x for x in (found.number, found.task, found.lead, found.coordinate) if x is not None)
+        cols = _header(flat[i:j])  # the text before the table ran into its first cell: from the header's first
         if cols is None:
             i = j
             continue
-        first = min(x for x in (cols.number, cols.task, cols.lead, cols.coordinate) if x is not None)
-        i += first  # the text before the table ran into its first cell
-        cols = _header(flat[i:j])
-        assert cols is not None
         rows, i = _rebuild(flat, i + cols.width, cols.width, cols.number == 0)
         out.append((rows, cols))
     return out
@@ -189,7 +190,7 @@ def _rows(
         first, second = (int(m.group(1)), int(m.group(2) or 0)) if m else (len(out.tasks) + 1, 0)
         where = f"{group}.{first}" if group else f"{first}"
         ref, paragraph, n = f"PL.{where}", second, 1
-        while (ref, paragraph) in seen or (ref, 0) in seen and paragraph:  # numbered twice (a second table, a
+        while (ref, paragraph) in seen or ((ref, 0) in seen and paragraph):  # numbered twice (a second table, a
             n += 1  # group heading lost): "PL2.II.2", so that every row keeps a reference of its own
             ref = f"PL{n}.{where}"
         seen.add((ref, paragraph))
