@@ -78,12 +78,12 @@ def _bodies(pieces: Sequence[Piece]) -> list[tuple[list[list[str]], Columns]]:
             i = j
             continue
         i += min(x for x in (found.number, found.task, found.lead, found.coordinate) if x is not None)
-        cols = _header(flat[i:j])  # the text before the table ran into its first cell: from the header's first
-        if cols is None:
+        header = _header(flat[i:j])  # the text before the table ran into its first cell: from the header's first
+        if header is None:
             i = j
             continue
-        rows, i = _rebuild(flat, i + cols.width, cols.width, cols.number == 0)
-        out.append((rows, cols))
+        rows, i = _rebuild(flat, i + header.width, header.width, header.number == 0)
+        out.append((rows, header))
     return out
 
 
