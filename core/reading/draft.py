@@ -142,7 +142,8 @@ def _twice_numbered(tasks: Sequence[DraftTask], outline: Outline) -> list[str]:
         mine = within(i)
         if not mine or not any(within(j) for j in earlier):
             continue
-        numeral = next(n for n in (_roman(k) for k in range(i + 1, 40)) if n not in used)
+        after = _number(outline.sections[i - 1].numeral) + 1  # the numeral after the section before it
+        numeral = next(n for n in (_roman(k) for k in range(after, 40)) if n not in used)
         used.add(numeral)
         for t in mine:
             t.ref = numeral + t.ref[len(section.numeral) :]
@@ -151,6 +152,11 @@ def _twice_numbered(tasks: Sequence[DraftTask], outline: Outline) -> list[str]:
             f"(“{section.title[:60]}”) ghi là mục {numeral} (two sections numbered alike)"
         )
     return problems
+
+
+def _number(roman: str) -> int:
+    values = [{"I": 1, "V": 5, "X": 10}[c] for c in roman]
+    return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
 def _roman(n: int) -> str:

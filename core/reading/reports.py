@@ -56,7 +56,7 @@ CODES = {
 ORDER = list(CODES)
 CLAUSE = re.compile(r"[,;()]")
 # To whom: "về Ủy ban nhân dân tỉnh", "gửi Sở Tư pháp", and the verb itself: "báo cáo UBND tỉnh (qua Sở Tư pháp)"
-TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo)\s+(?!ngày)", re.IGNORECASE)
+TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo|tham mưu)\s+(?!ngày)", re.IGNORECASE)
 COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
 # A receiver described, not named: "báo cáo kết quả cho cơ quan quản lý cấp trên", "báo cáo cơ quan chịu trách nhiệm …"
 DESCRIBED = re.compile(
