@@ -301,7 +301,7 @@ def load_plan_bytes(
 MAX_KEY_PARTS = 3  # a plan file needs "name", "[plan]", "[[tasks]]"; "a.b.c" is as far as anyone writes
 MAX_NESTING = 4  # [[tasks]] with coordinate = ["…"] is 2 deep
 # TOML's strings (multi-line first) and comments, so that the dots, brackets and equals signs inside them are not
-# counted ("# Nơi nhận: … P.T.T.Huyền" in a draft's comment is not a key). Scanned left to right, a "#" inside a string
+# counted ("# Nơi nhận: … PCVP N.V.A" in a draft's comment is not a key). Scanned left to right, a "#" inside a string
 # is taken with the string and a quote inside a comment with the comment.
 _STRINGS = re.compile(r'"""[\s\S]*?"""|\'\'\'[\s\S]*?\'\'\'|"(?:[^"\\\n]|\\.)*"|\'[^\'\n]*\'|(#[^\n]*)')
 _DOTTED = re.compile(

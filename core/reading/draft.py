@@ -125,7 +125,7 @@ def _alias(names: Names, text: str, m: re.Match[str]) -> None:
 
 
 def _twice_numbered(tasks: Sequence[DraftTask], outline: Outline) -> list[str]:
-    """Two sections numbered alike by mistake ("IV. PHÂN CÔNG NHIỆM VỤ", then "IV. TỔ CHỨC THỰC HIỆN"): refs stay as
+    """Two sections numbered alike by mistake ("III. NHIỆM VỤ", then "III. TỔ CHỨC THỰC HIỆN"): refs stay as
     written unless both assign tasks, when the later one's tasks take the next free numeral (a plan file's refs
     are unique), said in a problem."""
     problems: list[str] = []

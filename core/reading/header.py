@@ -132,7 +132,7 @@ def read_header(paras: Sequence[Para], text: str) -> Header:
     return h
 
 
-# A target the plan sets itself, opening its paragraph: "Đến năm 2030, …", "b) Đến hết năm 2030: có ≥ 60% …"
+# A target the plan sets itself, opening its paragraph: "Đến năm 2030, …", "b) Đến hết năm 2028: …"
 TARGET = re.compile(r"^\W*(?:[a-zđ]\)\s*|[-–+•]\s*)?(?:Đến|Tới)\s+(?:hết\s+)?năm\s+((?:19|20)\d\d)\b")
 # Years: plans follow the five-year socio-economic periods ("giai đoạn 2026–2030"); a target further off than the
 # next five years is an orientation or a vision ("định hướng", "tầm nhìn đến năm 2045"), not the plan's own period.

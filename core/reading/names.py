@@ -254,8 +254,8 @@ class Names:
     """The names a plan may use for the registry's agencies and for groups of them."""
 
     def __init__(self, registry: Sequence[Known], place: str = "", level: str = "tỉnh") -> None:
-        """``place`` and ``level``: the province the plan is of ("Tuyên Quang", "tỉnh"; "Cần Thơ", "thành phố" for a
-        city under the central government), so that "Sở Tư pháp thành phố" and "UBND Thành phố" are its own."""
+        """``place`` and ``level``: the province the plan is of ("Tuyên Quang", "tỉnh"; "Hải Phòng", "thành phố" for
+        a city under the central government), so that "Sở Tư pháp thành phố" and "UBND Thành phố" are its own."""
         self.root = _Node()
         self.registry = {k.code: k for k in registry}
         self.issuer = ""  # the code of the body that issues the plan, when known

@@ -58,7 +58,7 @@ CLAUSE = re.compile(r"[,;()]")
 # To whom: "về Ủy ban nhân dân tỉnh", "gửi Sở Tư pháp", and the verb itself: "báo cáo UBND tỉnh (qua Sở Tư pháp)"
 TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo|tham mưu)\s+(?!ngày)", re.IGNORECASE)
 COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
-# A receiver described, not named: "báo cáo kết quả cho cơ quan quản lý cấp trên", "báo cáo cơ quan chịu trách nhiệm …"
+# A receiver described, not named: "gửi báo cáo cho cơ quan chủ quản", "báo cáo đơn vị được giao tổng hợp …"
 DESCRIBED = re.compile(
     r"\b(?:về|gửi|cho|báo cáo)\s+((?:cơ quan|đơn vị)\s+[^,;.()]*?)(?=\s+(?:theo|trước|chậm nhất|trong)\b|[,;.()]|$)"
 )
@@ -130,21 +130,21 @@ def read_reports(
 
 
 # A duty closed by its completion date, as plans set them in their task lists (Nghị định 30/2020's "Thời hạn hoàn
-# thành"): "- Tổng hợp kết quả, báo cáo kết quả gửi về Sở Tài chính. / Thời hạn hoàn thành: Trước ngày 15/4/2026."
+# thành"): "- Báo cáo kết quả rà soát về Sở Nội vụ. / Thời hạn hoàn thành: Trước ngày 30/6/2026."
 DONE_BY = re.compile(
     r"(?:^|(?<=[.;]\s))Thời\s+(?:hạn|gian)\s+hoàn\s+thành\s*:?\s*(?P<by>(?:trước|chậm\s+nhất)(?:\s+ngày)?\s+"
     r"\d{1,2}/\d{1,2}/(?:19|20)\d\d)\s*\.?\s*$",
     re.IGNORECASE,
 )
 # "báo cáo" as the duty's own verb, with what or whom it reports: "báo cáo kết quả …", "để báo cáo cơ quan …";
-# not a noun in a list ("đơn vị chịu trách nhiệm tổng hợp, báo cáo và các đơn vị khác")
+# not a noun in a list ("phân công đơn vị theo dõi, báo cáo và các đơn vị phối hợp")
 REPORTS = re.compile(r"(?:^|[,;:]\s*|\bđể\s+|\bvà\s+)[-–•+]?\s*báo\s+cáo\s+(?!và\b|hoặc\b|theo\s+quy\s+định)\w", re.I)
 
 
 def _once(
     out: Reports, once: list[DraftSeries], para: Para, duty: Para | None, ctx: _Context, names: Names
 ) -> Para | None:
-    """A report owed once, by a full date (a task list's "Thời hạn hoàn thành: Trước ngày 15/4/2026" after a duty
+    """A report owed once, by a full date (a task list's "Thời hạn hoàn thành: Trước ngày 30/6/2026" after a duty
     whose verb is "báo cáo"), as a series of its own; answers the paragraph the next such line would close."""
     m = DONE_BY.search(para.text)
     if m is None:
@@ -179,7 +179,7 @@ def _once(
 
 def _paragraphs(outline: Outline, owners: dict[str, Who], names: Names | None = None) -> list[tuple[Para, _Context]]:
     """Every body paragraph with the item it belongs to and who that item is for (a numbered part headed by agencies
-    alone, "1.4. Ủy ban nhân dân các phường, xã", for those agencies)."""
+    alone, "2.3. Ủy ban nhân dân các xã, phường", for those agencies)."""
     out: list[tuple[Para, _Context]] = []
     for section in outline.sections:
         for p in section.opening:
@@ -198,7 +198,7 @@ def _paragraphs(outline: Outline, owners: dict[str, Who], names: Names | None = 
 
 
 def _heading_names(text: str, names: Names) -> list[Mention]:
-    """The agencies a part's heading names when it is nothing else ("Sở Tài chính - Cơ quan thường trực …")."""
+    """The agencies a part's heading names when it is nothing else ("Sở Nội vụ - cơ quan thường trực …")."""
     if len(text) > 200:
         return []
     found, _ = names.leading(text)
@@ -262,8 +262,8 @@ def _sentence(
         if first is None:
             found[kind] = s
             continue
-        # Another report of the same regime by another day: its own series ("các sở … trước ngày 20/11 hằng năm";
-        # "Sở Khoa học và Công nghệ tổng hợp, báo cáo … trước ngày 30/11 hằng năm")
+        # Another report of the same regime by another day: its own series ("các sở … trước ngày 10/11 hằng năm";
+        # "Sở Nội vụ tổng hợp, báo cáo … trước ngày 25/11 hằng năm")
         s.code = f"{code}-{2 + sum(1 for x in out.more if x.recurrence == kind.value)}"
         s.name = f"{name} ({wording})"
         out.more.append(s)

@@ -1,6 +1,6 @@
 """Task tables, as plans put them in an appendix ("PHỤ LỤC — DANH MỤC NHIỆM VỤ …", kèm theo Kế hoạch): a header row
 recognised by its words ("STT | Nhiệm vụ | Cơ quan chủ trì | Cơ quan phối hợp | Thời gian hoàn thành"), rows of
-tasks numbered 1, 2, … under group rows ("I. NÂNG CAO NHẬN THỨC …", merged across the table), each row one task: its
+tasks numbered 1, 2, … under group rows ("I. CÔNG TÁC TUYÊN TRUYỀN", merged across the table), each row one task: its
 lead and coordinating agencies from their columns.
 
 A .docx or an HTML page marks the ends of rows; text copied from a legal-database site shows each cell followed by
@@ -113,7 +113,7 @@ def _cells(pieces: Sequence[Piece], explicit: bool) -> list[list[str]]:
 
 
 def _cell(lines: list[str]) -> str:
-    """A cell's lines as one text, without emphasis marks split across its paragraphs ("**I." / "NÂNG CAO …**")."""
+    """A cell's lines as one text, without emphasis marks split across its paragraphs ("**I." / "CÔNG TÁC …**")."""
     return squeeze(" ".join(lines).replace("**", ""))
 
 
@@ -146,7 +146,7 @@ def _rebuild(flat: list[str], i: int, width: int, numbered: bool = False) -> tup
             j += 1
         run = flat[i:j]  # up to the next empty cell: a whole row, or one with empty cells, or a merged one
         if len(run) < width and (len(run) == 1 or NUMERAL.match(run[0])):
-            rows.append(run)  # "I. NHÓM GIẢI PHÁP …", or "I" | "NHÓM GIẢI PHÁP …" over the merged cells
+            rows.append(run)  # "I. CÔNG TÁC TUYÊN TRUYỀN", or "I" | "CÔNG TÁC TUYÊN TRUYỀN" over merged cells
             i = j + 1
             continue
         rows.append(flat[i : i + width])
@@ -172,7 +172,7 @@ def _rows(
         if len(filled) == 1 and (m := GROUP.match(filled[0])) and (len(row) == 1 or not row[cols.task]):
             group, last = m.group(1), None
             continue
-        if len(filled) == 2 and (m := NUMERAL.match(filled[0])):  # "I" | "NHÓM GIẢI PHÁP …"
+        if len(filled) == 2 and (m := NUMERAL.match(filled[0])):  # "I" | "CÔNG TÁC TUYÊN TRUYỀN"
             group, last = m.group(1), None
             continue
         if len(row) < cols.width:
@@ -215,7 +215,7 @@ def _rows(
 
 
 def _agencies(out: Tables, cell: str, names: Names, ref: str) -> list[Mention]:
-    """The agencies a column's cell names, known or not ("Sở KH&CN; Ban Quản lý Khu kinh tế, các doanh nghiệp …")."""
+    """The agencies a column's cell names, known or not ("Sở TT&TT; Ban Quản lý các khu công nghiệp, …")."""
     found: list[Mention] = []
     for part in re.split(r"[;\n]|\s+-\s+", cell):
         got, _ = names.leading(part.strip(" .,"))

@@ -415,11 +415,17 @@ def signed(d: Draft) -> Drafted:
 # a group heading merged across the row, or its numeral in the number column; a row with no coordinating agency.
 TABLE = [
     ["STT", "Tên nhiệm vụ", "Cơ quan chủ trì", "Cơ quan phối hợp", "Thời gian hoàn thành"],
-    ["I. NÂNG CAO NHẬN THỨC"],
-    ["1", "Tổ chức tập huấn chuyển đổi số cho cán bộ.", "Sở Thông tin và Truyền thông", "Các sở, ban, ngành", "2026"],
+    ["I. CÔNG TÁC TUYÊN TRUYỀN"],
+    [
+        "1",
+        "Tổ chức tập huấn nghiệp vụ dân vận cho cán bộ.",
+        "Sở Thông tin và Truyền thông",
+        "Các sở, ban, ngành",
+        "2026",
+    ],
     ["2", "Rà soát thủ tục hành chính.", "Sở Nội vụ", "", "Thường xuyên"],
-    ["II", "HOÀN THIỆN THỂ CHẾ"],
-    ["1", "Xây dựng cơ chế hỗ trợ doanh nghiệp.", "Sở Ngoại vụ", "Thanh tra tỉnh; Sở Nội vụ", "Quý IV/2026"],
+    ["II", "CẢI CÁCH HÀNH CHÍNH"],
+    ["1", "Xây dựng quy chế tiếp công dân.", "Sở Ngoại vụ", "Thanh tra tỉnh; Sở Nội vụ", "Quý IV/2026"],
 ]
 APPENDIX = "\nPHỤ LỤC\nDANH MỤC NHIỆM VỤ\n(Kèm theo Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh)\n"
 
@@ -449,7 +455,7 @@ def test_an_appendix_table_gives_a_task_a_row(form: str) -> None:
         d = draft_plan(Source("x.docx", "docx", pieces), REGISTRY)
     rows = [t for t in d.tasks if t.ref.startswith("PL")]
     assert [(t.ref, t.title, t.lead, t.coordinate) for t in rows[:2]] == [
-        ("PL.I.1", "Tổ chức tập huấn chuyển đổi số cho cán bộ", ["STTTT"], ["@departments"]),
+        ("PL.I.1", "Tổ chức tập huấn nghiệp vụ dân vận cho cán bộ", ["STTTT"], ["@departments"]),
         ("PL.I.2", "Rà soát thủ tục hành chính", ["SNV"], []),
     ]
     (third,) = rows[2:]
@@ -465,10 +471,11 @@ def test_a_report_owed_once_by_its_completion_date() -> None:
     """A task list's "Thời hạn hoàn thành: Trước ngày …" after a duty whose verb is "báo cáo" is a report owed once;
     after any other duty it is a task's date, not a report."""
     d = draft(
-        SEED[: SEED.index("II. NỘI DUNG")] + "II. NHIỆM VỤ CỤ THỂ\n1. Nhiệm vụ của các cơ quan\n1.1. Sở Nội vụ\n"
-        "- Xây dựng kế hoạch kiểm kê, trong đó xác định đơn vị chịu trách nhiệm tổng hợp, báo cáo và các đơn vị "
-        "khác.\nThời gian hoàn thành: Trước ngày 15/11/2023.\n"
-        "- Tổng hợp kết quả kiểm kê, báo cáo kết quả bằng văn bản gửi về Văn phòng Ủy ban nhân dân tỉnh.\n"
+        SEED[: SEED.index("II. NỘI DUNG")]
+        + "II. NHIỆM VỤ CỤ THỂ\n1. Nhiệm vụ của các cơ quan\n1.1. Sở Nội vụ - cơ quan thường trực\n"
+        "- Ban hành quy chế, trong đó phân công đơn vị theo dõi, báo cáo và các đơn vị phối hợp.\n"
+        "Thời gian hoàn thành: Trước ngày 15/11/2023.\n"
+        "- Báo cáo kết quả rà soát bằng văn bản về Văn phòng Ủy ban nhân dân tỉnh.\n"
         "Thời gian hoàn thành: Trước ngày 15/12/2023.\n"
     )
     (s,) = d.series
