@@ -13,7 +13,8 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
 from core.reading.source import Kind, Piece
-from core.reading.text import is_upper, squeeze
+from core.reading.names import INSTITUTIONS
+from core.reading.text import fold, is_upper, squeeze
 
 STARTS = re.compile(
     r"^(?:PHẦN\s+|Phần\s+thứ\s+|[IVX]+\.\s|\d{1,2}(?:\.\d{1,2})*\.(?:\s|$)|[a-zđ]\)\s|[-–+•]\s*[A-ZĐÀ-Ỹ0-9\"“(]"
@@ -26,6 +27,7 @@ TYPES = r"KẾ HOẠCH|QUYẾT ĐỊNH|CHỈ THỊ|CHƯƠNG TRÌNH|THÔNG BÁO|H
 TYPE_LINE = re.compile(rf"^(?:{TYPES})$")
 # The header's cells run together with the type after them: "… ngày 14 tháng 3 năm 2023 KẾ HOẠCH Thực hiện …"
 DATE_THEN_TYPE = re.compile(rf"(ngày\s+\d{{1,2}}\s+tháng\s+\d{{1,2}}\s+năm\s+\d{{4}})\s+(?=(?:{TYPES})\b)")
+HANGING = re.compile(r"(?:^|\s)(?:các|với|của|và|cho|về|tại|theo|những|là|do|đến|tới|gồm|như)$", re.IGNORECASE)
 LABEL = re.compile(r"^(?:[IVX]+\.|\d{1,2}(?:\.\d{1,2})*\.|[a-zđ]\))\s*")
 
 
@@ -88,6 +90,15 @@ def _width(lines: list[str]) -> int:
     return max(40, lengths[int(len(lengths) * 0.9)])
 
 
+def _name_opens(line: str) -> bool:
+    """``line`` ends with the capitalised first words of an agency's name ("… của Ban", "1. Ủy ban"), so a line that
+    goes on in capitals goes on with the name."""
+    tail = re.findall(r"[^\W\d_]+", line)[-2:]
+    if not tail or not tail[-1][:1].isupper():
+        return False
+    return any(" ".join(fold(w) for w in tail[-n:]) in INSTITUTIONS for n in (1, 2))
+
+
 def _starts(line: str, before: list[str], width: int, names_only: Callable[[str], bool]) -> bool:
     """Whether ``line`` starts a new paragraph after the lines ``before`` of the paragraph so far."""
     prev, so_far = before[-1], " ".join(before)
@@ -100,6 +111,10 @@ def _starts(line: str, before: list[str], width: int, names_only: Callable[[str]
     first = line[0]
     if first.islower() or first.isdigit() or prev.endswith((",", "-", "–")) or first in "-–(":
         return False
+    if first.isupper() and _name_opens(prev):
+        return False  # "1. Ban" / "Quản lý các khu công nghiệp": a name wrapped after its first word
+    if HANGING.search(prev):
+        return False  # "… phối hợp với các" / "Sở, ban, ngành …": no sentence ends on "các", "với", "của"
     if is_upper(prev) and is_upper(line):
         return False  # a heading or a name wrapped: "I. MỤC ĐÍCH," "YÊU CẦU"
     if is_upper(prev) != is_upper(line) and (is_upper(prev) or is_upper(so_far)):

@@ -107,6 +107,22 @@ PEOPLE = (
     "chi huy truong",
     "giam doc cong an",
 )
+# Words in a list of agencies that name none of them ("Các sở, ngành, đơn vị, UBND cấp xã"; "Sở Y tế, đoàn thể và các
+# cơ quan liên quan"): read past them, after a name, to the names that follow.
+FILLERS = (
+    "don vi",
+    "co quan",
+    "dia phuong",
+    "doan the",
+    "to chuc",
+    "co quan don vi",
+    "don vi lien quan",
+    "co quan lien quan",
+    "don vi co lien quan",
+    "co quan co lien quan",
+    "lien quan",
+    "co lien quan",
+)
 # The first words of an agency's name: a capitalised run starting so that the registry does not know is an agency
 # it should (an unknown name), not a common noun.
 INSTITUTIONS = (
@@ -128,6 +144,8 @@ INSTITUTIONS = (
     "hoi",
     "benh vien",
     "lien doan",
+    "lien hiep",
+    "hiep hoi",
     "tinh doan",
     "mat tran",
     "vien",
@@ -333,7 +351,7 @@ class Names:
                 out.append(self._mention(text, ws, i, n))
                 i += n
                 continue
-            n = _starts_with(ws, i, PEOPLE)
+            n = _starts_with(ws, i, PEOPLE) or (_starts_with(ws, i, FILLERS) if out else 0)
             if n:
                 i += n
                 continue

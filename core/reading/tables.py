@@ -20,10 +20,12 @@ from core.reading.source import Kind, Piece
 from core.reading.text import fold, squeeze
 
 TASK = re.compile(r"\b(?:nhiem vu|noi dung|hoat dong|cong viec|giai phap|ten de an)\b")
-LEAD = re.compile(r"\bchu tri\b")
+# the lead's column: "Cơ quan chủ trì", or "Đơn vị thực hiện" beside a "Đơn vị phối hợp" column
+LEAD = re.compile(r"\bchu tri\b|\b(?:co quan|don vi) (?:thuc hien|chiu trach nhiem)\b")
 COORDINATE = re.compile(r"\bphoi hop\b")
 NUMBER = re.compile(r"^(?:stt|tt|so tt|so thu tu)$")
 NUMBERED = re.compile(r"^(\d{1,3})(?:\.(\d{1,2}))?\.?$")
+ROMAN = re.compile(r"^[IVX]+$")
 NUMERAL = re.compile(r"^([A-Z]|[IVX]+)\.?$")  # a group's numeral in the number column
 GROUP = re.compile(r"^([A-Z]|[IVX]+)\.\s*\S")  # "I. NÂNG CAO NHẬN THỨC …", "A. NHIỆM VỤ CHUNG"
 MAX_CELL = 3000  # letters: a "cell" longer than this is the text after the table, not a cell of it
@@ -59,8 +61,16 @@ def _bodies(pieces: Sequence[Piece]) -> list[tuple[list[list[str]], Columns]]:
     out: list[tuple[list[list[str]], Columns]] = []
     if any(p.kind is Kind.ROW for p in pieces):
         rows = _cells(pieces, explicit=True)
-        heads = [(i, c) for i, row in enumerate(rows) if (c := _header(row)) is not None]
-        for n, (i, cols) in enumerate(heads):
+        heads: list[tuple[int, Columns, list[str]]] = []
+        for i, row in enumerate(rows):
+            cols = _header(row)
+            if cols is None:
+                continue
+            if heads and _same_header(row, heads[-1][2], heads[-1][1], cols):
+                rows[i] = []  # the header again, over a new page or a new part of the table (maybe without "STT")
+                continue
+            heads.append((i, cols, row))
+        for n, (i, cols, _) in enumerate(heads):
             end = heads[n + 1][0] if n + 1 < len(heads) else len(rows)
             out.append((rows[i + 1 : end], cols))
         return out
@@ -82,7 +92,7 @@ def _bodies(pieces: Sequence[Piece]) -> list[tuple[list[list[str]], Columns]]:
         if header is None:
             i = j
             continue
-        rows, i = _rebuild(flat, i + header.width, header.width, header.number == 0)
+        rows, i = _rebuild(flat, i + header.width, flat[i : i + header.width], header)
         out.append((rows, header))
     return out
 
@@ -117,27 +127,44 @@ def _cell(lines: list[str]) -> str:
     return squeeze(" ".join(lines).replace("**", ""))
 
 
+def _same_header(row: list[str], first: list[str], cols: Columns, again: Columns) -> bool:
+    """``row`` repeats the header ``first`` (of columns ``cols``) over a new page or a new part of the table: the
+    same words for the lead's and the coordinating agencies' columns, wherever they stand (a repeat may leave out
+    the number's column and call the task otherwise: "Nhiệm vụ, giải pháp", then "Nội dung")."""
+    return (fold(row[again.lead]), fold(row[again.coordinate])) == (
+        fold(first[cols.lead]),
+        fold(first[cols.coordinate]),
+    )
+
+
 def _header(row: list[str]) -> Columns | None:
     folded = [fold(c) for c in row]
     task = next((i for i, f in enumerate(folded) if TASK.search(f) and not LEAD.search(f) and len(f) < 60), None)
-    lead = next((i for i, f in enumerate(folded) if LEAD.search(f) and len(f) < 60), None)
     coordinate = next((i for i, f in enumerate(folded) if COORDINATE.search(f) and len(f) < 60), None)
+    lead = next((i for i, f in enumerate(folded) if LEAD.search(f) and len(f) < 60 and i != coordinate), None)
     if task is None or lead is None or coordinate is None or len({task, lead, coordinate}) < 3:
         return None
     number = next((i for i, f in enumerate(folded) if NUMBER.match(f)), None)
     return Columns(len(row), task, lead, coordinate, number)
 
 
-def _rebuild(flat: list[str], i: int, width: int, numbered: bool = False) -> tuple[list[list[str]], int]:
+def _rebuild(flat: list[str], i: int, header: list[str], cols: Columns) -> tuple[list[list[str]], int]:
     """Plain text's cells (one per entry) from ``i``, after a header of ``width`` cells → rows, and where they end:
     an empty cell ends a row; a row of one cell is a merged one (a group's heading)."""
     rows: list[list[str]] = []
+    width, numbered = cols.width, cols.number == 0
     while i < len(flat):
         if not flat[i]:
             i += 1
             continue
-        if len(flat[i]) > MAX_CELL or _header(flat[i : i + width]) is not None:
+        if len(flat[i]) > MAX_CELL:
             break
+        if (again := _header(flat[i : i + width])) is not None:
+            if not _same_header(flat[i : i + width], header, cols, again):
+                break
+            while i < len(flat) and flat[i]:  # the header again: past it
+                i += 1
+            continue
         if numbered and not (NUMBERED.match(flat[i]) or NUMERAL.match(flat[i]) or GROUP.match(flat[i])):
             i += 1  # a row opens with its number: this is something else ("…………" where rows were cut)
             continue
@@ -163,17 +190,20 @@ def _rows(
     cursor: int,
     seen: set[tuple[str, int]],
 ) -> int:
-    group = ""
+    group = part = ""  # "I." under "A.": the part, then the group within it
     last: DraftTask | None = None
     for row in rows:
         filled = [c for c in row if c]
         if not filled:
             continue
-        if len(filled) == 1 and (m := GROUP.match(filled[0])) and (len(row) == 1 or not row[cols.task]):
-            group, last = m.group(1), None
-            continue
-        if len(filled) == 2 and (m := NUMERAL.match(filled[0])):  # "I" | "CÔNG TÁC TUYÊN TRUYỀN"
-            group, last = m.group(1), None
+        m = GROUP.match(filled[0]) if len(filled) == 1 and (len(row) == 1 or not row[cols.task]) else None
+        m = m or (NUMERAL.match(filled[0]) if len(filled) == 2 else None)  # "I" | "CÔNG TÁC TUYÊN TRUYỀN"
+        if m:
+            if ROMAN.match(m.group(1)):
+                group = m.group(1)
+            else:
+                part, group = m.group(1), ""
+            last = None
             continue
         if len(row) < cols.width:
             if len(filled) == 1 and len(filled[0]) > MAX_CELL:
@@ -188,7 +218,7 @@ def _rows(
             last.text = f"{last.text} {words}"
             continue
         first, second = (int(m.group(1)), int(m.group(2) or 0)) if m else (len(out.tasks) + 1, 0)
-        where = f"{group}.{first}" if group else f"{first}"
+        where = ".".join(x for x in (part, group, str(first)) if x)
         ref, paragraph, n = f"PL.{where}", second, 1
         while (ref, paragraph) in seen or ((ref, 0) in seen and paragraph):  # numbered twice (a second table, a
             n += 1  # group heading lost): "PL2.II.2", so that every row keeps a reference of its own
