@@ -33,6 +33,12 @@ COORDINATE_LABEL = re.compile(r"(?:(?:Cơ quan|Đơn vị)\s+)?phối hợp(?:\s
 WITH = re.compile(r"phối hợp(?:\s+chặt chẽ)?(?:\s+với)?\s+", re.IGNORECASE)
 SENTENCE = re.compile(r"(?<=[.;])\s+(?=[A-ZĐÀ-Ỹ])")
 TITLE_MAX = 110
+# The facets of one task, each a lettered part: what, who, by when, with what
+FACET = re.compile(
+    r"^(?:nhiem vu|noi dung|co quan thuc hien|don vi thuc hien|co quan chu tri|don vi chu tri|thoi gian|thoi han"
+    r"|tien do|san pham|kinh phi|ket qua)\b"
+)
+SUBITEM_LABEL = re.compile(r"^\d{1,2}\.\d{1,2}\.$")
 
 
 @dataclass
@@ -104,6 +110,11 @@ def _item(out: Duties, section: Section, item: Item, default: Who, names: Names)
     if found:
         _one(out, ref, item, _roles(body[rest:], names, own) or own, names)  # "10. Các sở, ban, ngành … căn cứ …"
         return
+    facets = sum(1 for part in item.parts if FACET.match(fold(_text(part.paras)[:40])))
+    if facets >= 2 and not any(SUBITEM_LABEL.match(part.label) for part in item.parts):
+        # "a) Nhiệm vụ: …", "b) Cơ quan thực hiện: - Đơn vị chủ trì: …", "c) Thời gian thực hiện: …": one task
+        _one(out, ref, item, _roles(_whole(item), names, Who()) or default, names)
+        return
     if any(_roles(_text(part.paras), names, Who()) for part in item.parts):
         _by_paragraph(out, ref, item, default, names, speaks=False)  # "a) Sở Nội vụ chủ trì …", "b) …"
         return
@@ -136,7 +147,15 @@ def _by_paragraph(out: Duties, ref: str, item: Item, owner: Who, names: Names, s
     """One task per paragraph or lettered part: under an item that names who (III.1 "Sở Nội vụ": four duties,
     ``speaks``), or whose parts name their own (else the section's group, ``owner``, does it)."""
     units: list[tuple[str, Para]] = [(p.text, p) for p in item.paras]
-    units += [(_text(part.paras), part.paras[0]) for part in item.parts]
+    numbered = False  # "1.1. Xây dựng …:" then "a) Nhiệm vụ: …", "b) Cơ quan thực hiện: …": one duty, its parts
+    for part in item.parts:
+        if SUBITEM_LABEL.match(part.label):
+            numbered = True
+        elif numbered and units:
+            text, first = units[-1]
+            units[-1] = (f"{text}\n\n{part.label} {_text(part.paras)}", first)
+            continue
+        units.append((_text(part.paras), part.paras[0]))
     units.sort(key=lambda u: u[1].start)
     if not units:
         _one(out, ref, item, owner, names)
@@ -144,10 +163,15 @@ def _by_paragraph(out: Duties, ref: str, item: Item, owner: Who, names: Names, s
     out.owners[ref] = owner
     for n, (text, para) in enumerate(units, start=1):
         who = _roles(text, names, owner if speaks else Who()) or owner
+        _unknown(out, who, ref)
         last = _last(item, para)
         task = _task(ref, n if len(units) > 1 else 0, text, who, names)
         task.source = Quote(text[:200], para.start, last)
         out.tasks.append(task)
+
+
+def _unknown(out: Duties, who: Who, ref: str) -> None:
+    out.unknown += [(m, ref) for m in (*who.lead, *who.coordinate) if not m.known]
 
 
 def _last(item: Item, para: Para) -> int:
@@ -159,6 +183,7 @@ def _last(item: Item, para: Para) -> int:
 
 def _one(out: Duties, ref: str, item: Item, who: Who, names: Names) -> None:
     out.owners[ref] = who
+    _unknown(out, who, ref)
     text = _whole(item)
     task = _task(ref, 0, text, who, names)
     end = max([item.head.end] + [p.end for p in item.paras] + [x.end for part in item.parts for x in part.paras])
@@ -196,10 +221,10 @@ def _roles(text: str, names: Names, owner: Who, duty: int = 0) -> Who | None:
         return None  # "Phối hợp với …", "Tham mưu …": still the owner's to carry out (plan 46, III.7 and III.9)
     lead: list[Mention] = []
     coordinate: list[Mention] = []
-    for m in LEAD_LABEL.finditer(text):
-        lead += names.after(text, m.end())
+    for m in LEAD_LABEL.finditer(text):  # a label names the agency even when the registry does not know it
+        lead += names.leading(text, m.end())[0]
     for m in COORDINATE_LABEL.finditer(text):
-        coordinate += names.after(text, m.end())
+        coordinate += names.leading(text, m.end())[0]
     if lead or coordinate:
         return Who(lead=lead, coordinate=coordinate, specific=True)
     subject: list[Mention] = []
