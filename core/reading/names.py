@@ -122,6 +122,8 @@ FILLERS = (
     "co quan co lien quan",
     "lien quan",
     "co lien quan",
+    "tinh",  # "các sở, ban, ngành, đoàn thể tỉnh": the level after a group
+    "thanh pho",
 )
 # The first words of an agency's name: a capitalised run starting so that the registry does not know is an agency
 # it should (an unknown name), not a common noun.

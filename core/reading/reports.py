@@ -58,12 +58,17 @@ CLAUSE = re.compile(r"[,;()]")
 # To whom: "về Ủy ban nhân dân tỉnh", "gửi Sở Tư pháp", and the verb itself: "báo cáo UBND tỉnh (qua Sở Tư pháp)"
 TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo|tham mưu)\s+(?!ngày)", re.IGNORECASE)
 COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
+# Who owes a report, described and not named: "- Cơ quan thường trực Ban Chỉ đạo … báo cáo …", and a numbered part's
+# heading "Trách nhiệm của các cơ quan quản lý cấp trên:"
+DESCRIBED_OWNER = re.compile(r"^[-–+•]?\s*((?:[Cc]ơ quan|[Đđ]ơn vị|[Đđ]ối tượng|[Bb]ộ phận)\s[^,;:.()]{3,80})")
+RESPONSIBLE = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ)\s+của\s+(?:các\s+)?(.{3,80}?)\s*(?:\(|:|$)")
 # A receiver described, not named: "gửi báo cáo cho cơ quan chủ quản", "báo cáo đơn vị được giao tổng hợp …"
 DESCRIBED = re.compile(
     r"\b(?:về|gửi|cho|báo cáo)\s+((?:cơ quan|đơn vị)\s+[^,;.()]*?)(?=\s+(?:theo|trước|chậm nhất|trong)\b|[,;.()]|$)"
 )
 VIA = re.compile(r"\(?\bqua\s+", re.IGNORECASE)
 ASKS = re.compile(r"\s*(?:yêu\s+cầu|đề\s+nghị|giao|chỉ\s+đạo)\s+", re.IGNORECASE)
+FAR = 8  # words between a regime and its deadline beyond which the deadline's words are quoted on their own
 SOON = 7  # days: a first deadline sooner than this after signing is not one the plan can mean (plan 46's 15/3)
 SENTENCE = re.compile(r"(?<=[.!?])\s+(?=[A-ZĐÀ-Ỹ])")  # not ";": "Các sở, ban, ngành; UBND các xã …" is one subject
 
@@ -80,6 +85,7 @@ class Reports:
 class _Context:
     owner: Who
     ref: str
+    described: str = ""  # the owner as a numbered part's heading describes it ("Trách nhiệm của đối tượng …")
 
 
 def read_reports(
@@ -193,6 +199,9 @@ def _paragraphs(outline: Outline, owners: dict[str, Who], names: Names | None = 
                 own = ctx
                 if names is not None and part.paras and (heads := _heading_names(part.paras[0].text, names)):
                     own = _Context(Who(carry_out=heads), ref)
+                elif part.paras and (said := RESPONSIBLE.match(part.paras[0].text)):
+                    whose, _ = names.leading(said.group(1)) if names is not None else ([], 0)
+                    own = ctx if any(m.known for m in whose) else _Context(Who(), ref, said.group(1))
                 out += [(p, own) for p in part.paras]
     return out
 
@@ -319,12 +328,14 @@ def _kind_and_wording(clause: str) -> tuple[Recurrence | None, str]:
         if m:
             if marker and marker.end() <= m.start():  # the day first, the regime after it: "trước ngày 15 hằng
                 return kind, _tidy(text[marker.start() : m.end()])  # tháng", "trước ngày 30/11 hằng năm"
+            if marker and len(folded[m.end() : marker.start()].split()) > FAR:  # "gửi báo cáo năm … (many words)
+                return kind, _tidy(text[marker.start() :])  # … trước ngày 16 tháng 12 năm 2025": the deadline's own
             at = m.start()
             before = folded[:at].rstrip()
             if before.endswith(("bao cao", "bao cao dinh ky")):
                 at = before.rfind("bao cao")
             return kind, _tidy(text[at:])
-    return None, _tidy(text)
+    return None, _tidy(text[marker.start() :] if marker else text)  # no regime named: the deadline's own words
 
 
 def _kind(folded: str) -> Recurrence | None:
@@ -347,6 +358,13 @@ def _owed(out: Reports, sentence: str, ctx: _Context, names: Names) -> list[str]
     known = [m for m in found if m.known]
     if known:
         return _codes(known)
+    described = m.group(1) if (m := DESCRIBED_OWNER.match(sentence)) else ctx.described
+    if described:  # a role, not a name: the officer names the agencies
+        out.problems.append(
+            f"Mục {ctx.ref}: cơ quan phải báo cáo được nêu bằng mô tả “{described}”, chưa phải tên cơ quan: điền mã "
+            "vào owed_by (who owes the report is described, not named)"
+        )
+        return []
     owner = _codes(ctx.owner.carry_out + ctx.owner.lead)
     if owner:
         return owner
