@@ -12,8 +12,8 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
-from core.reading.source import Kind, Piece
 from core.reading.names import INSTITUTIONS
+from core.reading.source import Kind, Piece
 from core.reading.text import fold, is_upper, squeeze
 
 STARTS = re.compile(
