@@ -10,7 +10,9 @@ The plan's words are the source; the system computes. The wording is read by one
 - a day of the first month after the period: "ngày 10 của tháng đầu quý sau", "ngày 5 tháng sau";
 - a date, each year or once: "trước ngày 25/11 hàng năm", "trước ngày 15/9 hằng năm", "trước ngày 25/5/2023",
   "chậm nhất ngày 14 tháng 3 năm 2023";
-- working days after the period ends: "trong thời hạn 5 ngày làm việc kể từ ngày kết thúc quý".
+- working days after the period ends: "trong thời hạn 5 ngày làm việc kể từ ngày kết thúc quý";
+- an hour of each day or of a day of each week (daily and weekly reports of emergency and campaign plans):
+  "trước 19h00 hằng ngày", "chậm nhất 16 giờ các ngày làm việc", "trước 15h00 thứ Năm hằng tuần".
 
 "chậm nhất", "muộn nhất", "hạn chót", "không quá", "không muộn hơn", "đến hết", "trong ngày" allow the day itself
 (due at 23:59:59 of it, Asia/Ho_Chi_Minh); "trước ngày N" allows up to the day before. Leading zeros, "hằng" or
@@ -87,6 +89,28 @@ class DeadlineRule:
     month: int | None = None
     year: int | None = None
     working_days: int = 0
+    # Daily and weekly reports: the hour ("trước 19h00"), each day (``every_day``; on working days only with
+    # ``working_only``) or on a day of each week (``weekday``, 0 for Monday).
+    at: time | None = None
+    every_day: bool = False
+    working_only: bool = False
+    weekday: int | None = None
+
+    @property
+    def daily(self) -> bool:
+        return self.every_day
+
+    @property
+    def weekly(self) -> bool:
+        return self.weekday is not None
+
+    def due_on(self, day: date) -> datetime:
+        """The due instant of a daily or weekly report due on ``day``: "trước 19h00" is 18:59:59, "chậm nhất 16 giờ"
+        16:00; with no hour, the end of the day ("chậm nhất thứ Sáu") or of the day before ("trước thứ Sáu")."""
+        if self.at is None:
+            return end_of_day(day if self.inclusive else day - timedelta(days=1))
+        at = datetime.combine(day, self.at, tzinfo=VN_TZ)
+        return at if self.inclusive else at - timedelta(seconds=1)
 
     @property
     def monthly(self) -> bool:
@@ -165,7 +189,35 @@ def _ints(m: re.Match[str]) -> list[int]:
     return [int(g) for g in m.groups() if g is not None]
 
 
+# "19h00", "19h", "19 giờ", "9 giờ 30 phút", "16g30" (the prime of "19h00'" is dropped by ``normalise``)
+_TIME = r"(\d{1,2}) ?(?:h|giờ|g)(?: ?(\d{2})(?: ?phút)?)?"
+_WEEKDAYS = {"hai": 0, "ba": 1, "tư": 2, "năm": 3, "sáu": 4, "bảy": 5, "2": 0, "3": 1, "4": 2, "5": 3, "6": 4, "7": 5}
+_WEEKDAY = r"(?:ngày )?thứ (hai|ba|tư|năm|sáu|bảy|[2-7])"
+
+
+def _hour(m: re.Match[str], first: int = 1) -> time:
+    hour, minute = int(m.group(first)), int(m.group(first + 1) or 0)
+    if not (0 <= hour <= 23 and 0 <= minute <= 59):
+        raise DeadlineWordingError(f"giờ {hour}:{minute:02d} không hợp lệ")
+    return time(hour, minute)
+
+
 FORMS: tuple[Form, ...] = (
+    Form(
+        "an hour of a day of each week",
+        rf"{_TIME} {_WEEKDAY} (?:hàng|mỗi|các) tuần",
+        lambda m, inc: DeadlineRule(inc, at=_hour(m), weekday=_WEEKDAYS[m.group(3)]),
+    ),
+    Form(
+        "a day of each week",
+        rf"{_WEEKDAY} (?:hàng|mỗi|các) tuần",
+        lambda m, inc: DeadlineRule(inc, weekday=_WEEKDAYS[m.group(1)]),
+    ),
+    Form(
+        "an hour of each day",
+        rf"{_TIME} (?:(?:hàng|mỗi) ngày|(?:các |mỗi )?(ngày làm việc))",
+        lambda m, inc: DeadlineRule(inc, at=_hour(m), every_day=True, working_only=m.group(3) is not None),
+    ),
     Form(
         "working days after the period",
         rf"(?:(?:thời hạn|vòng) )?(\d{{1,2}}) ngày làm việc(?: kể)? (?:từ|sau)(?: khi)?(?: ngày)? kết thúc "
@@ -219,7 +271,7 @@ FORMS: tuple[Form, ...] = (
 def normalise(wording: str) -> str:
     """NFC, lower case, one space, "hằng" read as "hàng", punctuation but "/" dropped."""
     text = unicodedata.normalize("NFC", wording).lower().replace("hằng", "hàng")
-    text = re.sub(r"[,;:.()“”\"']", " ", text)
+    text = re.sub(r"[,;:.()“”\"'‘’]", " ", text)  # "19h00’": the prime of an hour too
     return re.sub(r"\s+", " ", text).strip()
 
 
@@ -244,6 +296,8 @@ def parse_deadline(wording: str) -> DeadlineRule:
 
 
 def _check(rule: DeadlineRule, wording: str) -> None:
+    if rule.daily or rule.weekly:
+        return  # the hour is checked as it is read
     if rule.working_days and not 1 <= rule.working_days <= 60:
         raise DeadlineWordingError(f"{rule.working_days} ngày làm việc không hợp lệ trong: {wording!r}")
     if rule.working_days:

@@ -6,12 +6,12 @@ Message ids are English; the Vietnamese catalog (locales/vi) is what most people
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from gettext import NullTranslations
 
 from core.deadlines import to_vn
 from core.i18n import N_, format_day, format_instant, gettext_for
-from core.standing import Deadlines
+from core.standing import Deadlines, at_an_hour
 from core.types import DeliveryKind, Period, Role, TaskRole
 from core.vietnamese import folded
 
@@ -221,6 +221,13 @@ def deadline(lang: str, report: ReportRef, days_left: int | None = None) -> str:
     runs the time on (issue 30): "hết thứ Hai, 15/6/2026, vì ngày 14/6/2026 là Chủ nhật, thời hạn được kéo dài theo
     Điều 148 Bộ luật Dân sự"; kept as written, the working day before is asked for."""
     tr = gettext_for(lang)
+    if at_an_hour(report.due_at):  # "19h00 ngày thứ Năm, 11/6/2026": "trước 19h00" is due by 18:59:59
+        at = to_vn(report.due_at + timedelta(seconds=1) if to_vn(report.due_at).second == 59 else report.due_at)
+        return tr.gettext("%(hour)s:%(minute)s on %(due)s") % {
+            "hour": str(at.hour),
+            "minute": f"{at.minute:02d}",
+            "due": format_day(report.due_at, lang),
+        }
     if not report.due_off:
         return tr.gettext("the end of %(due)s") % {"due": format_day(report.due_at, lang)}
     values = {

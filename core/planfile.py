@@ -22,7 +22,6 @@ from core.deadlines import (
     MIN_YEAR,
     DeadlineRule,
     DeadlineWordingError,
-    end_of_day,
     parse_deadline,
     start_of_day,
 )
@@ -402,7 +401,7 @@ def _build(path: str, f: _FileIn, work: WorkCalendar, registry: Sequence[Registe
         if s.label and regimes.unknown_words(s.label):
             problems.append(
                 f"{where}: field 'label': unknown {{…}} {regimes.unknown_words(s.label)}; "
-                "use {name}, {month}, {quarter}, {year}"
+                "use " + ", ".join(f"{{{w}}}" for w in regimes.WORDS)
             )
         periods: tuple[PeriodSpec, ...] = ()
         if s.recurrence is not Recurrence.AD_HOC:
@@ -461,6 +460,6 @@ def _periods(s: _SeriesIn, rule: DeadlineRule, plan: _PlanIn, work: WorkCalendar
         s.recurrence, rule, s.name, plan.issued_on, plan.span, work, s.label, s.cutoff, s.first_month, s.last_month
     )
     return tuple(
-        PeriodSpec(p.key, p.label, start_of_day(p.opens_on), end_of_day(p.last_day), p.data_from, p.data_to)
+        PeriodSpec(p.key, p.label, start_of_day(p.opens_on), p.due_at, p.data_from, p.data_to)
         for p in found
     )

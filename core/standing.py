@@ -17,9 +17,14 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime
 
-from core.deadlines import end_of_day, to_vn
+from core.deadlines import END_OF_DAY, end_of_day, to_vn
 from core.planning.calendar import WorkCalendar
 from core.types import PeriodStatusRow, Standing
+
+
+def at_an_hour(due_at: datetime) -> bool:
+    """A deadline at an hour of the day (a daily or weekly report's), not at the end of a day."""
+    return to_vn(due_at).time() != END_OF_DAY
 
 
 @dataclass(frozen=True)
@@ -35,8 +40,8 @@ class Deadlines:
     def extended_to(self, due_at: datetime) -> date | None:
         """The working day the time allowed runs to, when the plan's last day is a day off and the law applies."""
         day = self.written_day(due_at)
-        if not self.extend_day_off or self.calendar.is_working_day(day):
-            return None
+        if not self.extend_day_off or self.calendar.is_working_day(day) or at_an_hour(due_at):
+            return None  # an hour the plan sets ("trước 19h00 hằng ngày") is kept, day off or not: it asks for that day
         return self.calendar.next_working_day(day)
 
     def last_day(self, due_at: datetime) -> date:

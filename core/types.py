@@ -28,8 +28,11 @@ class TaskRole(enum.StrEnum):
 
 
 class Recurrence(enum.StrEnum):
-    """The reporting regimes of Nghị định 09/2019/NĐ-CP (Điều 12), and requests made when needed."""
+    """The reporting regimes of Nghị định 09/2019/NĐ-CP (Điều 12), the daily and weekly reports emergency and
+    campaign plans ask for, and requests made when needed."""
 
+    DAILY = "daily"  # báo cáo ngày: emergencies and campaigns ("trước 19h00 hằng ngày")
+    WEEKLY = "weekly"  # báo cáo tuần ("trước 15h00 thứ Năm hằng tuần")
     MONTHLY = "monthly"  # báo cáo tháng
     QUARTERLY = "quarterly"  # báo cáo quý
     SEMI_ANNUAL = "semi_annual"  # báo cáo 6 tháng (đầu năm)

@@ -21,6 +21,8 @@ LABELS = {
     "group:@districts": N_("District People's Committees (before 1/7/2025)"),
     "group:@all": N_("All agencies"),
     # reporting regimes
+    "recurrence:daily": N_("daily"),
+    "recurrence:weekly": N_("weekly"),
     "recurrence:monthly": N_("monthly"),
     "recurrence:quarterly": N_("quarterly"),
     "recurrence:semi_annual": N_("6-month"),

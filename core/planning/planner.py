@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import enum
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import date, datetime, time, timedelta
 
 from core import keys
@@ -54,6 +54,10 @@ class ReminderPoint:
     plan_number: str = ""  # the plan the period is of ("" for the digest)
 
 
+DAY = timedelta(days=1)
+WEEK = timedelta(days=7)
+
+
 def at_time(day: date, t: time) -> datetime:
     return datetime.combine(day, t, tzinfo=VN_TZ)
 
@@ -66,6 +70,13 @@ def _period_points(p: PlanningPeriod, deadlines: Deadlines) -> list[tuple[dateti
     cal = deadlines.calendar
     due_day = to_vn(p.due_at).date()
     last_day = deadlines.last_day(p.due_at)
+    if p.due_at - p.opens_at <= DAY:  # a daily report: one reminder that day, even a day off the plan reports on
+        at = at_time(due_day, pol.send_time)
+        if not p.opens_at <= at <= p.due_at:  # due before the morning reminder: an hour before it is due
+            at = max(p.opens_at, p.due_at - timedelta(hours=1))
+        return [(at, PointKind.DUE, 0)]
+    if p.due_at - p.opens_at <= WEEK:  # a weekly report: the day before and the day; chased once
+        pol = replace(pol, offsets_days=tuple(o for o in pol.offsets_days if o <= 1) or (0,), overdue_max=1)
     by_day: dict[date, int] = {}
     for offset in sorted(set(pol.offsets_days), reverse=True):
         day = cal.previous_working_day(due_day - timedelta(days=offset))

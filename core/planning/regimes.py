@@ -12,9 +12,9 @@ from __future__ import annotations
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import date, timedelta
+from datetime import date, datetime, timedelta
 
-from core.deadlines import DeadlineRule, Span
+from core.deadlines import DeadlineRule, Span, end_of_day
 from core.planning.calendar import WorkCalendar
 from core.types import Recurrence
 
@@ -26,6 +26,8 @@ LABELS: dict[Recurrence, str] = {
     Recurrence.SEMI_ANNUAL: "{name} đầu năm {year}",
     Recurrence.NINE_MONTHS: "{name} năm {year}",
     Recurrence.ANNUAL: "{name} {year}",
+    Recurrence.DAILY: "{name} {day}/{month}/{year}",  # "Báo cáo ngày 12/6/2026"
+    Recurrence.WEEKLY: "{name} {week}/{year} ({first}–{last})",  # "Báo cáo tuần 24/2026 (8/6–12/6)"
 }
 ND09 = "nd09"  # a series' cutoff: Nghị định 09/2019's, from the 15th of the month before to the 14th of the last
 
@@ -73,6 +75,21 @@ def check(recurrence: Recurrence, rule: DeadlineRule) -> None:
     Raises:
         RegimeError: a day of each month for other than monthly reports, or a date for reports several a year.
     """
+    if recurrence is Recurrence.DAILY and not rule.daily:
+        raise RegimeError(
+            "field 'wording': a daily report needs an hour of each day: 'trước 19h00 hằng ngày', "
+            "'chậm nhất 16 giờ các ngày làm việc'"
+        )
+    if recurrence is Recurrence.WEEKLY and not rule.weekly:
+        raise RegimeError(
+            "field 'wording': a weekly report needs a day of each week: 'trước 15h00 thứ Năm hằng tuần', "
+            "'chậm nhất thứ Sáu hằng tuần'"
+        )
+    if (rule.daily or rule.weekly) and recurrence not in (Recurrence.DAILY, Recurrence.WEEKLY):
+        raise RegimeError(
+            f"field 'wording': an hour of each day or a day of each week suits a daily or weekly report, not a "
+            f"{recurrence.value} one"
+        )
     if rule.monthly and recurrence is not Recurrence.MONTHLY:
         raise RegimeError(
             "field 'wording': a day of each month ('ngày N hàng tháng') suits monthly reports only; a quarterly "
@@ -93,6 +110,11 @@ class Period:
     last_day: date
     data_from: date | None
     data_to: date | None
+    due: datetime | None = None  # a daily or weekly report's due instant (its hour); else the end of ``last_day``
+
+    @property
+    def due_at(self) -> datetime:
+        return self.due or end_of_day(self.last_day)
 
 
 def periods(
@@ -117,6 +139,8 @@ def periods(
     """
     check(recurrence, rule)
     first_year, last_year = years
+    if recurrence in (Recurrence.DAILY, Recurrence.WEEKLY):
+        return _days(recurrence, rule, name, issued_on, years, work, label)
     out = []
     for year in range(first_year - 1, last_year + 1):  # a deadline may fall a year after its period
         for unit in units(recurrence, year):
@@ -138,19 +162,67 @@ def periods(
 
 
 PLACEHOLDER = re.compile(r"\{(\w*)\}")
-WORDS = ("name", "month", "quarter", "year")
+WORDS = ("name", "day", "week", "month", "quarter", "year", "first", "last")
+MAX_DAYS = 3 * 366  # a daily series over at most three years: emergencies and campaigns are short
 
 
 def fill(template: str, words: dict[str, str]) -> str:
-    """``template`` with {name}, {month}, {quarter} and {year} filled in (nothing else of str.format is read)."""
+    """``template`` with {name}, {day}, {week}, {month}, {quarter}, {year}, {first} and {last} filled in (nothing
+    else of str.format is read)."""
     return PLACEHOLDER.sub(lambda m: words.get(m.group(1), m.group(0)), template)
 
 
 def unknown_words(template: str) -> list[str]:
-    """The placeholders of a label template that are not {name}, {month}, {quarter} or {year}."""
+    """The placeholders of a label template that are not among ``WORDS``."""
     return [w for w in PLACEHOLDER.findall(template) if w not in WORDS]
 
 
 def _month_before(day: date) -> date:
     first = date(day.year, day.month, 1) - timedelta(days=1)
     return date(first.year, first.month, 1)
+
+
+def _days(
+    recurrence: Recurrence,
+    rule: DeadlineRule,
+    name: str,
+    issued_on: date,
+    years: tuple[int, int],
+    work: WorkCalendar,
+    label: str | None,
+) -> list[Period]:
+    """A daily report's days (every day, or working days when the plan says so) or a weekly report's weeks (ISO
+    weeks, due on the plan's day of each), from the day after the plan is issued to the end of its last year; each
+    opens on its own day (daily) or six days before its deadline (weekly)."""
+    out: list[Period] = []
+    first = max(issued_on + timedelta(days=1), date(years[0], 1, 1))
+    last = min(date(years[1], 12, 31), first + timedelta(days=MAX_DAYS))
+    template = label or LABELS[recurrence]
+    if recurrence is Recurrence.DAILY:
+        day = first
+        while day <= last:
+            if not rule.working_only or work.is_working_day(day):
+                words = {"name": name, "day": str(day.day), "month": str(day.month), "year": str(day.year)}
+                out.append(Period(day.isoformat(), fill(template, words), day, day, None, None, rule.due_on(day)))
+            day += timedelta(days=1)
+        return out
+    assert rule.weekday is not None
+    monday = first - timedelta(days=first.weekday())
+    while monday <= last:
+        day = monday + timedelta(days=rule.weekday)
+        due = rule.due_on(day)
+        if first <= day <= last and due.date() >= issued_on:
+            iso = day.isocalendar()
+            friday = monday + timedelta(days=4)
+            words = {
+                "name": name,
+                "week": str(iso.week),
+                "year": str(iso.year),
+                "first": f"{monday.day}/{monday.month}",
+                "last": f"{friday.day}/{friday.month}",
+            }
+            key = f"{iso.year}-W{iso.week:02d}"
+            opens = max(issued_on, day - timedelta(days=6))  # the seven days up to its deadline
+            out.append(Period(key, fill(template, words), opens, due.date(), None, None, due))
+        monday += timedelta(days=7)
+    return out

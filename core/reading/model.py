@@ -63,6 +63,7 @@ class DraftSeries:
     cutoff: str = ""
     quote: Quote = field(default_factory=Quote)
     note: str = ""  # why a value was chosen ("the March report would be due the day after signing")
+    label: str = ""  # its periods' label, when not the regime's own ("Báo cáo 9h00 ngày {day}/{month}/{year}")
 
 
 @dataclass

@@ -154,4 +154,6 @@ def _series(s: DraftSeries) -> list[str]:
         out.append(f"receiver_wording = {_s(s.receiver_wording)}")
     if s.cutoff:
         out.append(f"cutoff = {_s(s.cutoff)}")
+    if s.label:
+        out.append(f"label = {_s(s.label)}")
     return out

@@ -29,6 +29,11 @@ from core.types import Recurrence
 
 # The regimes as plans name them (folded), the most specific first: "6 tháng" before "tháng".
 KINDS: tuple[tuple[re.Pattern[str], Recurrence], ...] = (
+    (
+        re.compile(r"\b(?:hang|moi) ngay\b|\bbao cao ngay\b|\bcac ngay lam viec\b|\blan (?:moi )?ngay\b"),
+        Recurrence.DAILY,
+    ),
+    (re.compile(r"\b(?:hang|moi|cac) tuan\b|\bbao cao tuan\b"), Recurrence.WEEKLY),
     (re.compile(r"\b(?:9|chin) thang\b"), Recurrence.NINE_MONTHS),
     (re.compile(r"\b(?:6|sau) thang\b"), Recurrence.SEMI_ANNUAL),
     (
@@ -46,6 +51,8 @@ MARKER = re.compile(
     r"|vao ngay)\b"
 )
 CODES = {
+    Recurrence.DAILY: ("ngay", "Báo cáo ngày"),
+    Recurrence.WEEKLY: ("tuan", "Báo cáo tuần"),
     Recurrence.MONTHLY: ("thang", "Báo cáo tháng"),
     Recurrence.QUARTERLY: ("quy", "Báo cáo quý"),
     Recurrence.SEMI_ANNUAL: ("6thang", "Báo cáo 6 tháng"),
@@ -233,12 +240,14 @@ def _sentence(
             continue
         kind, wording = _kind_and_wording(clause)
         kind = half or kind
+        if (kind or pending) is Recurrence.DAILY and not re.search(r"\bngày\b", wording):
+            wording = f"{wording} hằng ngày"  # "báo cáo 02 lần/ngày (trước 9h00 và 16h00)": each day, said before
         try:
             rule = parse_deadline(wording)
         except DeadlineWordingError:
             continue
         guessed = kind is None and pending is None and rule.yearly
-        kind = kind or pending or (Recurrence.MONTHLY if rule.monthly else Recurrence.ANNUAL if rule.yearly else None)
+        kind = kind or pending or _regime_of(rule)
         pending = None
         if guessed:
             out.problems.append(
@@ -259,8 +268,9 @@ def _sentence(
             )
             continue
         first = found.get(kind)
-        if first is not None and (first.quote.start == start or parse_deadline(first.wording) == rule):
-            continue  # the same report said again
+        same_sentence = first is not None and first.quote.start <= start + len(sentence) and start <= first.quote.end
+        if first is not None and (parse_deadline(first.wording) == rule or (same_sentence and not rule.daily)):
+            continue  # the same report said again (twice a day, "trước 9h00 và 16h00", is two)
         if owed is None:
             owed = _owed(out, sentence, ctx, names)
             receiver = _receiver(out, sentence, ctx, names)
@@ -275,6 +285,8 @@ def _sentence(
         # "Sở Nội vụ tổng hợp, báo cáo … trước ngày 25/11 hằng năm")
         s.code = f"{code}-{2 + sum(1 for x in out.more if x.recurrence == kind.value)}"
         s.name = f"{name} ({wording})"
+        if rule.daily and rule.at is not None:  # a report twice a day: "Báo cáo 16h00 ngày 22/11/2025"
+            s.label = f"Báo cáo {rule.at.hour}h{rule.at.minute:02d} ngày {{day}}/{{month}}/{{year}}"
         out.more.append(s)
 
 
@@ -301,9 +313,21 @@ TWO_DAYS = re.compile(
 )
 
 
+# "trước 9h00 và 16h00 hằng ngày": a report twice a day, as two daily reports
+TWO_HOURS = re.compile(
+    r"^(?P<lead>.*?)(?P<a>\d{1,2}\s?(?:h|giờ)\s?\d{0,2}['’]?)\s+và\s+(?P<b>\d{1,2}\s?(?:h|giờ)\s?\d{0,2}['’]?)"
+    r"(?P<tail>(?:\s+(?:h[ằà]ng|mỗi)\s+ngày\b.*)?)$",
+    re.IGNORECASE,
+)
+
+
 def _two_days(clause: str) -> list[tuple[str, Recurrence | None]]:
     """A clause giving two days of the year for one yearly regime, as two clauses: the day in the first half of the
-    year is the 6-month report's, the other the annual report's; any other clause as it is."""
+    year is the 6-month report's, the other the annual report's; two hours of each day, as two daily clauses; any
+    other clause as it is."""
+    if h := TWO_HOURS.match(clause.strip()):
+        daily = Recurrence.DAILY
+        return [(f"{h['lead']}{h['a']}{h['tail']}", daily), (f"{h['lead']}{h['b']}{h['tail']}", daily)]
     m = TWO_DAYS.match(clause.strip())
     if m is None:
         return [(clause, None)]
@@ -336,6 +360,15 @@ def _kind_and_wording(clause: str) -> tuple[Recurrence | None, str]:
                 at = before.rfind("bao cao")
             return kind, _tidy(text[at:])
     return None, _tidy(text[marker.start() :] if marker else text)  # no regime named: the deadline's own words
+
+
+def _regime_of(rule: DeadlineRule) -> Recurrence | None:
+    """The regime a deadline can only be of, when the clause names none."""
+    if rule.daily:
+        return Recurrence.DAILY
+    if rule.weekly:
+        return Recurrence.WEEKLY
+    return Recurrence.MONTHLY if rule.monthly else Recurrence.ANNUAL if rule.yearly else None
 
 
 def _kind(folded: str) -> Recurrence | None:

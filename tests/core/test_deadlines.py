@@ -8,7 +8,7 @@ plans use ("hằng"/"hàng", leading zeros, capitals, NFD), the markers that all
 from __future__ import annotations
 
 import unicodedata
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 import pytest
 from hypothesis import given
@@ -161,3 +161,43 @@ def test_a_day_of_a_month_near_the_period_lands_where_it_says(
     allowed = got if rule.inclusive else got + (date(2000, 1, 2) - date(2000, 1, 1))
     assert (allowed.year, allowed.month) == target_month or (not rule.inclusive and allowed.day == 1)
     assert allowed.day == day or allowed.day < day  # a day past the month's end is its last day
+
+
+EMERGENCY = "issue 31's wordings of emergency and campaign plans (daily and weekly reports)"
+
+
+@pytest.mark.parametrize(
+    ("wording", "source", "due"),
+    [
+        ("trước 19h00 hằng ngày", EMERGENCY, datetime(2026, 6, 11, 18, 59, 59, tzinfo=VN_TZ)),
+        ("trước 19h00’ hằng ngày và đột xuất khi cần thiết", VARIANT, datetime(2026, 6, 11, 18, 59, 59, tzinfo=VN_TZ)),
+        ("chậm nhất 16 giờ 30 phút các ngày làm việc", VARIANT, datetime(2026, 6, 11, 16, 30, tzinfo=VN_TZ)),
+        ("trước 9h hàng ngày", VARIANT, datetime(2026, 6, 11, 8, 59, 59, tzinfo=VN_TZ)),
+    ],
+)
+def test_an_hour_of_each_day(wording: str, source: str, due: datetime) -> None:
+    rule = parse_deadline(wording)
+    assert rule.daily and not rule.weekly and rule.due_on(date(2026, 6, 11)) == due, source
+    assert rule.working_only == ("ngày làm việc" in wording)
+
+
+@pytest.mark.parametrize(
+    ("wording", "weekday", "due"),
+    [
+        ("trước 15h00 thứ Năm hằng tuần", 3, datetime(2026, 6, 11, 14, 59, 59, tzinfo=VN_TZ)),
+        ("chậm nhất 16 giờ ngày thứ Sáu hàng tuần", 4, datetime(2026, 6, 12, 16, 0, tzinfo=VN_TZ)),
+        ("chậm nhất thứ 6 hằng tuần", 4, datetime(2026, 6, 12, 23, 59, 59, tzinfo=VN_TZ)),
+        ("trước thứ Hai hằng tuần", 0, datetime(2026, 6, 7, 23, 59, 59, tzinfo=VN_TZ)),  # the day before
+    ],
+)
+def test_a_day_of_each_week(wording: str, weekday: int, due: datetime) -> None:
+    rule = parse_deadline(wording)
+    assert rule.weekly and rule.weekday == weekday
+    day = date(2026, 6, 8) + timedelta(days=weekday)
+    assert rule.due_on(day) == due
+
+
+def test_an_hour_is_not_a_day_and_a_bad_hour_is_refused() -> None:
+    assert not parse_deadline("trước 19h ngày 15/11/2025").daily  # a date with an hour is a date
+    with pytest.raises(DeadlineWordingError, match="25:00"):
+        parse_deadline("trước 25h00 hằng ngày")

@@ -575,3 +575,34 @@ def test_a_plan_runs_to_its_own_targets_within_five_years() -> None:
         "c) Đến năm 2040: 90%.\n"
     )
     assert (d.year, d.year_to) == (2023, 2028)
+
+
+@pytest.mark.parametrize(
+    ("sentence", "expected"),
+    [
+        (
+            "Các sở, ban, ngành báo cáo Ủy ban nhân dân tỉnh (qua Sở Nội vụ) trước 19h00 hằng ngày và đột xuất khi "
+            "cần thiết.",
+            [("daily", "trước 19h00 hằng ngày", ""), ("ad_hoc", "đột xuất khi cần thiết", "")],
+        ),
+        (
+            "Các sở, ban, ngành báo cáo Ủy ban nhân dân tỉnh (qua Sở Nội vụ) trước 15h00 thứ Năm hằng tuần.",
+            [("weekly", "trước 15h00 thứ Năm hằng tuần", "")],
+        ),
+        (  # twice a day, the regime said before the hours: two daily reports, each labelled by its hour
+            "Các sở, ban, ngành báo cáo 02 lần/ngày (trước 9h00 và 16h00) về Ủy ban nhân dân tỉnh (qua Sở Nội vụ).",
+            [
+                ("daily", "trước 9h00 hằng ngày", ""),
+                ("daily", "trước 16h00 hằng ngày", "Báo cáo 16h00 ngày {day}/{month}/{year}"),
+            ],
+        ),
+    ],
+)
+def test_daily_and_weekly_reports_read_from_a_sentence(sentence: str, expected: list[tuple[str, str, str]]) -> None:
+    d = draft(SEED[: SEED.index("II. NỘI DUNG")] + f"III. TỔ CHỨC THỰC HIỆN\n1. {sentence}\n")
+    assert [(s.recurrence, s.wording, s.label) for s in d.series] == expected
+    assert all((s.owed_by, s.receiver, s.via) == (["@departments"], "UBND-TINH", "SNV") for s in d.series)
+    drafted = signed(d)
+    assert drafted.loads and drafted.spec is not None, [p for p in d.problems if "does not load" in p]
+    dated = [s for s in drafted.spec.series if s.periods]
+    assert dated and all(p.due_at.hour in (8, 14, 15, 18) for s in dated for p in s.periods[:3])

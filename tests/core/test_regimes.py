@@ -109,3 +109,50 @@ def test_labels_fill_only_their_own_words() -> None:
     assert fill("Báo cáo CCHC quý {quarter}/{year}", {"quarter": "II", "year": "2026"}) == "Báo cáo CCHC quý II/2026"
     assert fill("{name.__class__}", {"name": "x"}) == "{name.__class__}"  # nothing of str.format is read
     assert unknown_words("Báo cáo {quy}/{year}") == ["quy"]
+
+
+def test_daily_reports_on_working_days_or_every_day_and_weekly_ones_by_iso_week() -> None:
+    work = WorkCalendar()
+    every = periods(
+        Recurrence.DAILY, parse_deadline("trước 19h00 hằng ngày"), "Báo cáo ngày", date(2026, 6, 5), (2026, 2026), work
+    )
+    working = periods(
+        Recurrence.DAILY,
+        parse_deadline("chậm nhất 16 giờ các ngày làm việc"),
+        "Báo cáo ngày",
+        date(2026, 6, 5),
+        (2026, 2026),
+        work,
+    )
+    assert [p.key for p in every[:3]] == ["2026-06-06", "2026-06-07", "2026-06-08"]  # a Saturday and a Sunday
+    assert [p.key for p in working[:2]] == ["2026-06-08", "2026-06-09"] and all(
+        work.is_working_day(p.last_day) for p in working
+    )
+    assert every[6].label == "Báo cáo ngày 12/6/2026" and every[6].opens_on == every[6].last_day == date(2026, 6, 12)
+    weekly = periods(
+        Recurrence.WEEKLY,
+        parse_deadline("trước 15h00 thứ Năm hằng tuần"),
+        "Báo cáo tuần",
+        date(2026, 6, 5),
+        (2026, 2026),
+        work,
+    )
+    assert (weekly[0].key, weekly[0].label) == ("2026-W24", "Báo cáo tuần 24/2026 (8/6–12/6)")
+    assert weekly[0].opens_on == date(2026, 6, 5) and weekly[1].opens_on == date(2026, 6, 12)  # the seven days up to it
+    assert (
+        fill("Báo cáo 9h00 ngày {day}/{month}/{year}", {"day": "6", "month": "6", "year": "2026"})
+        == "Báo cáo 9h00 ngày 6/6/2026"
+    )
+
+
+@pytest.mark.parametrize(
+    ("recurrence", "wording", "says"),
+    [
+        (Recurrence.DAILY, "trước ngày 15 hằng tháng", "an hour of each day"),
+        (Recurrence.WEEKLY, "trước 19h00 hằng ngày", "a day of each week"),
+        (Recurrence.MONTHLY, "trước 19h00 hằng ngày", "daily or weekly"),
+    ],
+)
+def test_a_daily_or_weekly_wording_belongs_to_its_regime(recurrence: Recurrence, wording: str, says: str) -> None:
+    with pytest.raises(RegimeError, match=says):
+        periods(recurrence, parse_deadline(wording), "Báo cáo", date(2026, 1, 1), (2026, 2026), WorkCalendar())
