@@ -459,7 +459,4 @@ def _periods(s: _SeriesIn, rule: DeadlineRule, plan: _PlanIn, work: WorkCalendar
     found = regimes.periods(
         s.recurrence, rule, s.name, plan.issued_on, plan.span, work, s.label, s.cutoff, s.first_month, s.last_month
     )
-    return tuple(
-        PeriodSpec(p.key, p.label, start_of_day(p.opens_on), p.due_at, p.data_from, p.data_to)
-        for p in found
-    )
+    return tuple(PeriodSpec(p.key, p.label, start_of_day(p.opens_on), p.due_at, p.data_from, p.data_to) for p in found)
