@@ -14,7 +14,7 @@ from datetime import date, datetime, time, timedelta
 from core import keys
 from core.deadlines import VN_TZ, to_vn
 from core.planning.policy import ReminderPolicy
-from core.standing import Deadlines
+from core.standing import Deadlines, at_an_hour
 
 
 class PointKind(enum.StrEnum):
@@ -70,12 +70,15 @@ def _period_points(p: PlanningPeriod, deadlines: Deadlines) -> list[tuple[dateti
     cal = deadlines.calendar
     due_day = to_vn(p.due_at).date()
     last_day = deadlines.last_day(p.due_at)
-    if p.due_at - p.opens_at <= DAY:  # a daily report: one reminder that day, even a day off the plan reports on
+    # A report due at an hour the plan sets is a daily or weekly one (``core.deadlines``: "trước 19h00 hằng ngày").
+    # Daily: one reminder on its day, a day off included (an emergency plan asks for that day's report too).
+    hourly = at_an_hour(p.due_at)
+    if hourly and p.due_at - p.opens_at <= DAY:
         at = at_time(due_day, pol.send_time)
         if not p.opens_at <= at <= p.due_at:  # due before the morning reminder: an hour before it is due
             at = max(p.opens_at, p.due_at - timedelta(hours=1))
         return [(at, PointKind.DUE, 0)]
-    if p.due_at - p.opens_at <= WEEK:  # a weekly report: the day before and the day; chased once
+    if hourly and p.due_at - p.opens_at <= WEEK:  # weekly: the day before and the day; chased once
         pol = replace(pol, offsets_days=tuple(o for o in pol.offsets_days if o <= 1) or (0,), overdue_max=1)
     by_day: dict[date, int] = {}
     for offset in sorted(set(pol.offsets_days), reverse=True):

@@ -236,3 +236,54 @@ def test_properties_over_random_plans(
             assert period.opens_at <= p.at < period.due_at, p
         else:  # chasing starts after the time allowed, extended or not
             assert p.at > cal.end(period.due_at), p
+
+
+def test_a_report_due_at_an_hour_each_day_is_reminded_once_that_day() -> None:
+    """A daily report ("trước 19h00 hằng ngày"): one reminder on its own day, a Sunday included, at the morning
+    hour; due before the morning hour ("trước 7h00"), an hour before it is due. End-of-day deadlines are not daily."""
+    sunday = date(2026, 6, 7)
+    evening = PlanningPeriod(
+        1,
+        "88/KH",
+        "ngay",
+        "2026-06-07",
+        "Báo cáo ngày 7/6/2026",
+        start_of_day(sunday),
+        datetime(2026, 6, 7, 18, 59, 59, tzinfo=VN_TZ),
+        ("SCT",),
+    )
+    early = PlanningPeriod(
+        2,
+        "88/KH",
+        "sang",
+        "2026-06-08",
+        "Báo cáo ngày 8/6/2026",
+        start_of_day(date(2026, 6, 8)),
+        datetime(2026, 6, 8, 6, 59, 59, tzinfo=VN_TZ),
+        ("SCT",),
+    )
+    points = plan_reminders([evening, early], {}, CAL, start_of_day(date(2026, 6, 1)), end_of_day(date(2026, 6, 30)))
+    assert [(to_vn(p.at), p.kind) for p in points] == [
+        (datetime(2026, 6, 7, 8, 0, tzinfo=VN_TZ), PointKind.DUE),
+        (datetime(2026, 6, 8, 5, 59, 59, tzinfo=VN_TZ), PointKind.DUE),
+    ]
+    weekly = PlanningPeriod(
+        3,
+        "88/KH",
+        "tuan",
+        "2026-W24",
+        "Báo cáo tuần 24/2026 (8/6–12/6)",
+        start_of_day(date(2026, 6, 5)),
+        datetime(2026, 6, 11, 14, 59, 59, tzinfo=VN_TZ),
+        ("SCT",),
+    )
+    kinds = [
+        (to_vn(p.at).date(), p.kind)
+        for p in plan_reminders([weekly], {}, CAL, start_of_day(date(2026, 6, 1)), end_of_day(date(2026, 6, 30)))
+    ]
+    assert kinds[:3] == [
+        (date(2026, 6, 10), PointKind.BEFORE),
+        (date(2026, 6, 11), PointKind.DUE),
+        (date(2026, 6, 12), PointKind.OVERDUE),
+    ]
+    assert sum(k == PointKind.OVERDUE for _, k in kinds) == 1
