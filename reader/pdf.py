@@ -219,16 +219,41 @@ def _pieces(lines: list[Line], width: float) -> list[Piece]:
 
 
 def _columns(lines: list[Line], middle: float) -> list[Piece]:
-    """A two-column table (the header, the closing): the left cell's lines, then the right's."""
+    """A two-column table (the header, the closing): the left cell's lines, then the right's. The cells part at the
+    gutter no word crosses on any of the table's lines (a narrow cell's text may run close to it, or past the page's
+    middle); at the page's middle when there is none."""
     if not lines:
         return []
+    cut = _gutter(lines) or middle - 20
     left: list[str] = []
     right: list[str] = []
     for line in lines:
-        for x0, x1, text in line.segments():
-            (left if (x0 + x1) / 2 < middle - 20 else right).append(text)
+        sides: dict[bool, list[str]] = {True: [], False: []}
+        for x0, x1, word in line.words:
+            sides[(x0 + x1) / 2 < cut].append(word)
+        left += [" ".join(sides[True])] if sides[True] else []
+        right += [" ".join(sides[False])] if sides[False] else []
     out = [Piece(t, Kind.PARA) for t in left] + [Piece.cell_end()]
     return out + [Piece(t, Kind.PARA) for t in right] + [Piece.cell_end()]
+
+
+def _gutter(lines: list[Line]) -> float | None:
+    """The middle of the widest strip between the table's words that no word of any of its lines covers, when some
+    line has words on both sides of it (else the table has one column of text)."""
+    spans = sorted((x0, x1) for line in lines for x0, x1, _ in line.words)
+    if not spans:
+        return None
+    best: tuple[float, float] | None = None
+    reach = spans[0][1]
+    for x0, x1 in spans[1:]:
+        if x0 > reach and (best is None or x0 - reach > best[1] - best[0]):
+            best = (reach, x0)
+        reach = max(reach, x1)
+    if best is None:
+        return None
+    cut = (best[0] + best[1]) / 2
+    both = any(any(w[1] <= cut for w in line.words) and any(w[0] >= cut for w in line.words) for line in lines)
+    return cut if both else None
 
 
 def _body(lines: list[Line]) -> list[Piece]:

@@ -9,6 +9,8 @@ precedes the national motto.
 
 from __future__ import annotations
 
+import itertools
+
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
@@ -108,6 +110,14 @@ def read_header(paras: Sequence[Para], text: str) -> Header:
     for p in head:
         _number(h, p)
         _date(h, p)
+    # A narrow header cell wraps its lines: "Số:" / "46/KH-UBND", "Tuyên Quang, ngày 14 tháng 3" / "năm 2023". Two
+    # lines read as one (joined by a space where the text has a line break, so that positions stay the document's).
+    for a, b in itertools.pairwise(head):
+        joined = Para(f"{a.text} {b.text}", a.start)
+        if h.number is None:
+            _number(h, joined)
+        if h.date_found is None:
+            _date(h, joined)
     _issuer(h, head)
     if head and _type_at(head[-1].text) is not None:
         _title(h, paras, h.body_from - 1, text)
