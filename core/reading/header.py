@@ -10,7 +10,6 @@ precedes the national motto.
 from __future__ import annotations
 
 import itertools
-
 import re
 from collections.abc import Sequence
 from dataclasses import dataclass, field
