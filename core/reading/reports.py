@@ -30,7 +30,7 @@ from core.types import Recurrence
 # The regimes as plans name them (folded), the most specific first: "6 tháng" before "tháng".
 KINDS: tuple[tuple[re.Pattern[str], Recurrence], ...] = (
     (
-        re.compile(r"\b(?:hang|moi) ngay\b|\bbao cao ngay\b|\bcac ngay lam viec\b|\blan (?:moi )?ngay\b"),
+        re.compile(r"\b(?:hang|moi) ngay\b|\bbao cao ngay\b(?! \d)|\bcac ngay lam viec\b|\blan (?:moi )?ngay\b"),
         Recurrence.DAILY,
     ),
     (re.compile(r"\b(?:hang|moi|cac) tuan\b|\bbao cao tuan\b"), Recurrence.WEEKLY),
