@@ -66,7 +66,7 @@ CLAUSE = re.compile(r"[,;()]")
 TO = re.compile(r"\b(?:về|gửi|tới|đến|báo cáo|tham mưu)\s+(?!ngày)", re.IGNORECASE)
 COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi Sở X (để) tổng hợp, báo cáo UBND tỉnh"
 # Who owes a report, described and not named: "- Cơ quan thường trực Ban Chỉ đạo … báo cáo …", and a numbered part's
-# heading "Trách nhiệm của các cơ quan quản lý cấp trên:"
+# heading "Trách nhiệm của các đơn vị trực thuộc:"
 DESCRIBED_OWNER = re.compile(r"^[-–+•]?\s*((?:[Cc]ơ quan|[Đđ]ơn vị|[Đđ]ối tượng|[Bb]ộ phận)\s[^,;:.()]{3,80})")
 RESPONSIBLE = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ)\s+của\s+(?:các\s+)?(.{3,80}?)\s*(?:\(|:|$)")
 # A receiver described, not named: "gửi báo cáo cho cơ quan chủ quản", "báo cáo đơn vị được giao tổng hợp …"
@@ -241,7 +241,7 @@ def _sentence(
         kind, wording = _kind_and_wording(clause)
         kind = half or kind
         if (kind or pending) is Recurrence.DAILY and not re.search(r"\bngày\b", wording):
-            wording = f"{wording} hằng ngày"  # "báo cáo 02 lần/ngày (trước 9h00 và 16h00)": each day, said before
+            wording = f"{wording} hằng ngày"  # "báo cáo 2 lần mỗi ngày (trước 8h00 và 17h00)": each day, said before
         try:
             rule = parse_deadline(wording)
         except DeadlineWordingError:
@@ -270,7 +270,7 @@ def _sentence(
         first = found.get(kind)
         same_sentence = first is not None and first.quote.start <= start + len(sentence) and start <= first.quote.end
         if first is not None and (parse_deadline(first.wording) == rule or (same_sentence and not rule.daily)):
-            continue  # the same report said again (twice a day, "trước 9h00 và 16h00", is two)
+            continue  # the same report said again (twice a day, "trước 8h00 và 17h00", is two)
         if owed is None:
             owed = _owed(out, sentence, ctx, names)
             receiver = _receiver(out, sentence, ctx, names)
@@ -313,7 +313,7 @@ TWO_DAYS = re.compile(
 )
 
 
-# "trước 9h00 và 16h00 hằng ngày": a report twice a day, as two daily reports
+# "trước 8h00 và 17h00 hằng ngày": a report twice a day, as two daily reports
 TWO_HOURS = re.compile(
     r"^(?P<lead>.*?)(?P<a>\d{1,2}\s?(?:h|giờ)\s?\d{0,2}['’]?)\s+và\s+(?P<b>\d{1,2}\s?(?:h|giờ)\s?\d{0,2}['’]?)"
     r"(?P<tail>(?:\s+(?:h[ằà]ng|mỗi)\s+ngày\b.*)?)$",
@@ -430,7 +430,7 @@ def _receiver(out: Reports, sentence: str, ctx: _Context, names: Names) -> tuple
         if upward:
             via, receiver = addressed[0][0], upward[0]
     elif receiver is None and via is None and (described := DESCRIBED.search(sentence)):
-        return "", "", described.group(1)  # "cho cơ quan quản lý cấp trên": a role, not a name; the officer decides
+        return "", "", described.group(1)  # "cho cơ quan chủ quản": a role, not a name; the officer decides
     for named in (receiver, via):
         if named is not None and not named.known:
             out.unknown.append((named, ctx.ref))

@@ -590,10 +590,10 @@ def test_a_plan_runs_to_its_own_targets_within_five_years() -> None:
             [("weekly", "trước 15h00 thứ Năm hằng tuần", "")],
         ),
         (  # twice a day, the regime said before the hours: two daily reports, each labelled by its hour
-            "Các sở, ban, ngành báo cáo 02 lần/ngày (trước 9h00 và 16h00) về Ủy ban nhân dân tỉnh (qua Sở Nội vụ).",
+            "Các sở, ban, ngành báo cáo 2 lần mỗi ngày (trước 8h00 và 17h00) về Ủy ban nhân dân tỉnh (qua Sở Nội vụ).",
             [
-                ("daily", "trước 9h00 hằng ngày", ""),
-                ("daily", "trước 16h00 hằng ngày", "Báo cáo 16h00 ngày {day}/{month}/{year}"),
+                ("daily", "trước 8h00 hằng ngày", ""),
+                ("daily", "trước 17h00 hằng ngày", "Báo cáo 17h00 ngày {day}/{month}/{year}"),
             ],
         ),
     ],
@@ -605,4 +605,4 @@ def test_daily_and_weekly_reports_read_from_a_sentence(sentence: str, expected: 
     drafted = signed(d)
     assert drafted.loads and drafted.spec is not None, [p for p in d.problems if "does not load" in p]
     dated = [s for s in drafted.spec.series if s.periods]
-    assert dated and all(p.due_at.hour in (8, 14, 15, 18) for s in dated for p in s.periods[:3])
+    assert dated and all(p.due_at.hour in (7, 14, 16, 18) for s in dated for p in s.periods[:3])
