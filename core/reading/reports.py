@@ -68,6 +68,9 @@ COMPILES = re.compile(r"^\W*(?:để\s+)?tổng hợp", re.IGNORECASE)  # "gửi
 # Who owes a report, described and not named: "- Cơ quan thường trực Ban Chỉ đạo … báo cáo …", and a numbered part's
 # heading "Trách nhiệm của các đơn vị trực thuộc:"
 DESCRIBED_OWNER = re.compile(r"^[-–+•]?\s*((?:[Cc]ơ quan|[Đđ]ơn vị|[Đđ]ối tượng|[Bb]ộ phận)\s[^,;:.()]{3,80})")
+# The one standing body of a named committee or working group ("Cơ quan thường trực Ban Chỉ đạo …", "… Tổ công tác …"):
+# a body the plan names by its role, an agency of its own for the registry (not a class of bodies)
+STANDING = re.compile(r"^[Cc]ơ quan (?:thường trực|đầu mối) (?:của )?(?:Ban|Tổ|Hội đồng|Ủy ban)\b")
 RESPONSIBLE = re.compile(r"^(?:Trách nhiệm|Nhiệm vụ)\s+của\s+(?:các\s+)?(.{3,80}?)\s*(?:\(|:|$)")
 # A receiver described, not named: "gửi báo cáo cho cơ quan chủ quản", "báo cáo đơn vị được giao tổng hợp …"
 DESCRIBED = re.compile(
@@ -392,6 +395,12 @@ def _owed(out: Reports, sentence: str, ctx: _Context, names: Names) -> list[str]
     if known:
         return _codes(known)
     described = m.group(1) if (m := DESCRIBED_OWNER.match(sentence)) else ctx.described
+    if m and STANDING.match(described):  # "Cơ quan thường trực Ban Chỉ đạo …": one body, named by its role
+        said = described.strip()
+        at = sentence.find(said)
+        body = Mention((), at, at + len(said), said)
+        out.unknown.append((body, ctx.ref))
+        return [_code(body)]
     if described:  # a role, not a name: the officer names the agencies
         out.problems.append(
             f"Mục {ctx.ref}: cơ quan phải báo cáo được nêu bằng mô tả “{described}”, chưa phải tên cơ quan: điền mã "

@@ -606,3 +606,19 @@ def test_daily_and_weekly_reports_read_from_a_sentence(sentence: str, expected: 
     assert drafted.loads and drafted.spec is not None, [p for p in d.problems if "does not load" in p]
     dated = [s for s in drafted.spec.series if s.periods]
     assert dated and all(p.due_at.hour in (7, 14, 16, 18) for s in dated for p in s.periods[:3])
+
+
+def test_who_owes_named_by_a_role_or_described_as_a_class() -> None:
+    """ "Cơ quan thường trực Ban Chỉ đạo …" is one body, named by its role: a new agency with a proposed code, for
+    the officer to map. "Đơn vị được giao …" is a class of bodies: left for the officer to name, said."""
+    head = SEED[: SEED.index("II. NỘI DUNG")] + "III. TỔ CHỨC THỰC HIỆN\n"
+    standing = draft(
+        head + "1. Cơ quan thường trực Ban Chỉ đạo cải cách hành chính tỉnh, báo cáo Ủy ban nhân dân tỉnh trước "
+        "ngày 20 hằng tháng.\n"
+    )
+    (s,) = standing.series
+    body = next(a for a in standing.agencies if a.name == "Cơ quan thường trực Ban Chỉ đạo cải cách hành chính tỉnh")
+    assert s.owed_by == [body.code] and not body.known and signed(standing).loads
+    described = draft(head + "1. Đơn vị được giao nhiệm vụ báo cáo Ủy ban nhân dân tỉnh trước ngày 20 hằng tháng.\n")
+    (s,) = described.series
+    assert s.owed_by == [] and any("được nêu bằng mô tả" in p for p in described.problems)
