@@ -389,6 +389,7 @@ class PlanningRow:
     period: Period
     agencies: tuple[str, ...]
     policy_overrides: dict[str, object] | None
+    recurrence: str = ""  # the series' (Recurrence's value): daily and weekly reports are reminded their own way
 
 
 @dataclass(frozen=True, slots=True)

@@ -14,7 +14,8 @@ from datetime import date, datetime, time, timedelta
 from core import keys
 from core.deadlines import VN_TZ, to_vn
 from core.planning.policy import ReminderPolicy
-from core.standing import Deadlines, at_an_hour
+from core.standing import Deadlines
+from core.types import Recurrence
 
 
 class PointKind(enum.StrEnum):
@@ -39,6 +40,7 @@ class PlanningPeriod:
     due_at: datetime
     agencies: tuple[str, ...]  # codes of the agencies owing it
     policy: ReminderPolicy = field(default_factory=ReminderPolicy)
+    recurrence: str = ""  # the series' regime (Recurrence's value): daily and weekly reports are reminded their own way
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,10 +56,6 @@ class ReminderPoint:
     plan_number: str = ""  # the plan the period is of ("" for the digest)
 
 
-DAY = timedelta(days=1)
-WEEK = timedelta(days=7)
-
-
 def at_time(day: date, t: time) -> datetime:
     return datetime.combine(day, t, tzinfo=VN_TZ)
 
@@ -70,15 +68,13 @@ def _period_points(p: PlanningPeriod, deadlines: Deadlines) -> list[tuple[dateti
     cal = deadlines.calendar
     due_day = to_vn(p.due_at).date()
     last_day = deadlines.last_day(p.due_at)
-    # A report due at an hour the plan sets is a daily or weekly one (``core.deadlines``: "trước 19h00 hằng ngày").
-    # Daily: one reminder on its day, a day off included (an emergency plan asks for that day's report too).
-    hourly = at_an_hour(p.due_at)
-    if hourly and p.due_at - p.opens_at <= DAY:
+    # A daily report: one reminder on its day, a day off included (an emergency plan asks for that day's report too).
+    if p.recurrence == Recurrence.DAILY:
         at = at_time(due_day, pol.send_time)
         if not p.opens_at <= at <= p.due_at:  # due before the morning reminder: an hour before it is due
             at = max(p.opens_at, p.due_at - timedelta(hours=1))
         return [(at, PointKind.DUE, 0)]
-    if hourly and p.due_at - p.opens_at <= WEEK:  # weekly: the day before and the day; chased once
+    if p.recurrence == Recurrence.WEEKLY:  # the day before and the day; chased once
         pol = replace(pol, offsets_days=tuple(o for o in pol.offsets_days if o <= 1) or (0,), overdue_max=1)
     by_day: dict[date, int] = {}
     for offset in sorted(set(pol.offsets_days), reverse=True):

@@ -55,6 +55,7 @@ async def planning_inputs(uow: UnitOfWork, rules: Rules, due_from: datetime, due
                 due_at=p.due_at,
                 agencies=row.agencies,
                 policy=rules.policy.with_overrides(row.policy_overrides),
+                recurrence=row.recurrence,
             )
         )
         reports[p.id] = messages.report_ref(p, rules.deadlines)

@@ -329,7 +329,7 @@ class SqlPeriods:
         ).all():
             if ended_on is None or due_day[pid] < ended_on:
                 owing[pid].append(code)
-        return [PlanningRow(rows.period(*r), tuple(owing[r[0].id]), r[1].policy) for r in found]
+        return [PlanningRow(rows.period(*r), tuple(owing[r[0].id]), r[1].policy, r[1].recurrence) for r in found]
 
     async def confirmations(self, period_ids: Collection[int]) -> dict[tuple[str, int], datetime]:
         found = await self.s.execute(

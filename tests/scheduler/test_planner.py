@@ -240,7 +240,8 @@ def test_properties_over_random_plans(
 
 def test_a_report_due_at_an_hour_each_day_is_reminded_once_that_day() -> None:
     """A daily report ("trước 19h00 hằng ngày"): one reminder on its own day, a Sunday included, at the morning
-    hour; due before the morning hour ("trước 7h00"), an hour before it is due. End-of-day deadlines are not daily."""
+    hour; due before the morning hour ("trước 7h00"), an hour before it is due. A weekly one: the day before and the
+    day, chased once. Other periods (an ad-hoc one due at 17:00 the same day) keep the usual rules."""
     sunday = date(2026, 6, 7)
     evening = PlanningPeriod(
         1,
@@ -251,6 +252,7 @@ def test_a_report_due_at_an_hour_each_day_is_reminded_once_that_day() -> None:
         start_of_day(sunday),
         datetime(2026, 6, 7, 18, 59, 59, tzinfo=VN_TZ),
         ("SCT",),
+        recurrence="daily",
     )
     early = PlanningPeriod(
         2,
@@ -261,6 +263,7 @@ def test_a_report_due_at_an_hour_each_day_is_reminded_once_that_day() -> None:
         start_of_day(date(2026, 6, 8)),
         datetime(2026, 6, 8, 6, 59, 59, tzinfo=VN_TZ),
         ("SCT",),
+        recurrence="daily",
     )
     points = plan_reminders([evening, early], {}, CAL, start_of_day(date(2026, 6, 1)), end_of_day(date(2026, 6, 30)))
     assert [(to_vn(p.at), p.kind) for p in points] == [
@@ -276,6 +279,7 @@ def test_a_report_due_at_an_hour_each_day_is_reminded_once_that_day() -> None:
         start_of_day(date(2026, 6, 5)),
         datetime(2026, 6, 11, 14, 59, 59, tzinfo=VN_TZ),
         ("SCT",),
+        recurrence="weekly",
     )
     kinds = [
         (to_vn(p.at).date(), p.kind)
@@ -287,3 +291,17 @@ def test_a_report_due_at_an_hour_each_day_is_reminded_once_that_day() -> None:
         (date(2026, 6, 12), PointKind.OVERDUE),
     ]
     assert sum(k == PointKind.OVERDUE for _, k in kinds) == 1
+    # An ad-hoc report due at 17:00, opened that morning, is not a daily one: reminded and chased as any other.
+    adhoc = PlanningPeriod(
+        4,
+        "88/KH",
+        "dotxuat",
+        "2026-06-10",
+        "Báo cáo đột xuất",
+        start_of_day(date(2026, 6, 10)),
+        datetime(2026, 6, 10, 17, 0, tzinfo=VN_TZ),
+        ("SCT",),
+        recurrence="ad_hoc",
+    )
+    chased = plan_reminders([adhoc], {}, CAL, start_of_day(date(2026, 6, 1)), end_of_day(date(2026, 6, 30)))
+    assert sum(p.kind == PointKind.OVERDUE for p in chased) == ReminderPolicy().overdue_max
