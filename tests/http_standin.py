@@ -80,7 +80,11 @@ class HttpStandIn:
                 if not self.path.startswith(prefix):
                     self._send(401, {"ok": False, "error_code": 401, "description": "Unauthorized"})
                     return
-                body = self.rfile.read(int(self.headers.get("Content-Length") or 0))
+                length = int(self.headers.get("Content-Length") or 0)
+                body = self.rfile.read(length)
+                if len(body) < length:  # torn by a client that went away (a bot stopping): nothing was asked
+                    self.close_connection = True
+                    return
                 params = standin.parse(self.headers.get("Content-Type", ""), body)
                 self._send(*standin._dispatch(self.path[len(prefix) :], params))
 

@@ -154,7 +154,9 @@ class BotApiStandIn(HttpStandIn):
 
     def sent(self, chat_id: int | None = None) -> list[dict[str, Any]]:
         return [
-            p for m, p in list(self.calls) if m == "sendMessage" and (chat_id is None or int(p["chat_id"]) == chat_id)
+            p
+            for m, p in list(self.calls)
+            if m == "sendMessage" and "chat_id" in p and (chat_id is None or int(p["chat_id"]) == chat_id)
         ]
 
     def edits(self, chat_id: int | None = None) -> list[dict[str, Any]]:
@@ -264,6 +266,8 @@ class BotApiStandIn(HttpStandIn):
                 }
             )
         if method in ("sendMessage", "sendDocument"):
+            if "chat_id" not in params:  # as Telegram answers a call without one
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: chat_id is empty"}
             chat_id = int(params["chat_id"])
             msg: dict[str, Any] = {
                 "message_id": next(self._message_ids),
