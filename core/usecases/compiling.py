@@ -1,0 +1,85 @@
+"""A period's file (hồ sơ kỳ báo cáo), from the database as it stands: every owing agency judged, the figures the
+compiled report states, the period before it for the change in the on-time rate (issue 32, in part: the documents;
+the report files themselves are not collected yet)."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import date, datetime
+
+from core import vietnamese
+from core.repositories import UnitOfWork
+from core.standing import Judged, Tally
+from core.types import Actor, Period
+from core.usecases.overview import period_tally
+from core.usecases.plan import period as find_period
+from core.usecases.rules import Rules, effective_rules, require_admin
+
+
+@dataclass(frozen=True, slots=True)
+class Compiled:
+    """What a period's documents state: the period, every owing agency judged at ``made_at`` in official order, the
+    last day allowed when the law runs it on (Điều 148), the compiling office and the period before."""
+
+    period: Period
+    tally: Tally
+    made_at: datetime
+    office: str  # the agency that compiles ("Sở Nội vụ")
+    extended_to: date | None = None
+    previous: Period | None = None
+    previous_rate: float | None = None  # the on-time share of the period before, 0–1
+
+    @property
+    def rate(self) -> float | None:
+        owed = len(self.tally.rows)
+        return len(self.tally.on_time) / owed if owed else None
+
+    @property
+    def not_sent(self) -> tuple[Judged, ...]:
+        return self.tally.overdue
+
+    @property
+    def late_or_not_sent(self) -> tuple[Judged, ...]:
+        return tuple(j for j in self.tally.rows if j in self.tally.late or j in self.tally.overdue)
+
+
+async def compile_period(uow: UnitOfWork, actor: Actor, ref: str, now: datetime, rules: Rules) -> Compiled:
+    """The period ``ref`` names, judged at ``now``.
+
+    Raises:
+        NotAllowed: not a Sở Nội vụ admin.
+        PeriodNotFound, AmbiguousPeriod: as ``plan.period``.
+    """
+    require_admin(actor)
+    p = await find_period(uow, ref, now)
+    counted = await period_tally(uow, p, now, rules)
+    # The office's order: departments before districts and communes, each kind in its official order.
+    judged = Tally(
+        tuple(
+            sorted(
+                counted.rows,
+                key=lambda j: (vietnamese.kind_rank(j.row.agency.kind), j.row.agency.position, j.row.agency.id),
+            )
+        )
+    )
+    deadlines = (await effective_rules(uow, rules)).deadlines
+    before = [
+        x
+        for x in await uow.periods.all(due_to=p.due_at)
+        if x.plan_number == p.plan_number and x.series_code == p.series_code and x.due_at < p.due_at
+    ]
+    previous = before[-1] if before else None
+    previous_rate = None
+    if previous is not None:
+        earlier = await period_tally(uow, previous, now, rules)
+        previous_rate = len(earlier.on_time) / len(earlier.rows) if earlier.rows else None
+    office = await uow.agencies.by_code(rules.admin_agency)
+    return Compiled(
+        p,
+        judged,
+        now,
+        office.name if office else rules.admin_agency,
+        deadlines.extended_to(p.due_at),
+        previous,
+        previous_rate,
+    )
