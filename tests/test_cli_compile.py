@@ -69,14 +69,15 @@ def test_a_periods_sheet_report_and_letter(cli, tmp_path: Path) -> None:  # type
     assert "Tổng số cơ quan, đơn vị phải gửi báo cáo: 24." in text
     assert "Gửi đúng hạn: 1; gửi chậm: 1; chưa gửi: 22." in text
     assert "hạn chót thứ Bảy, 15/4/2023" in text and "Điều 148" in text and "thứ Hai, 17/4/2023" in text
-    assert [h.text for h in doc.paragraphs if h.style.name == "Heading 1"] == [
+    assert [h.text for h in doc.paragraphs if h.style is not None and h.style.name == "Heading 1"] == [
         "I. TÌNH HÌNH GỬI BÁO CÁO",
         "II. CÁC CƠ QUAN, ĐƠN VỊ GỬI CHẬM, CHƯA GỬI BÁO CÁO",
         "III. ĐÁNH GIÁ, ĐỀ XUẤT",
     ]
     table = doc.tables[1]
     listed = [row.cells[1].text for row in table.rows[1:]]
-    assert table.style.name == "Table Grid" and len(listed) == 23 and names["STP"] not in listed
+    assert table.style is not None and table.style.name == "Table Grid"
+    assert len(listed) == 23 and names["STP"] not in listed
     assert next(row.cells[3].text for row in table.rows if row.cells[1].text == names["STC"]) == (
         "90/BC-STC, gửi thứ Tư, 19/4/2023"
     )
