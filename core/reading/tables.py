@@ -220,8 +220,8 @@ def _rows(
         first, second = (int(m.group(1)), int(m.group(2) or 0)) if m else (len(out.tasks) + 1, 0)
         where = ".".join(x for x in (part, group, str(first)) if x)
         ref, paragraph, n = f"PL.{where}", second, 1
-        while (ref, paragraph) in seen or ((ref, 0) in seen and paragraph):  # numbered twice (a second table, a
-            n += 1  # group heading lost): "PL2.II.2", so that every row keeps a reference of its own
+        while _taken(seen, ref, paragraph) and n < 99:  # numbered twice (a second table, a group heading lost):
+            n += 1  # "PL2.II.2", so that every row keeps a reference of its own
             ref = f"PL{n}.{where}"
         seen.add((ref, paragraph))
         lead = _agencies(out, row[cols.lead], names, ref)
@@ -242,6 +242,13 @@ def _rows(
         )
         out.tasks.append(last)
     return cursor
+
+
+def _taken(seen: set[tuple[str, int]], ref: str, paragraph: int) -> bool:
+    """Whether (ref, paragraph) would clash in a plan file: taken, or an item both whole and split in paragraphs."""
+    if (ref, paragraph) in seen:
+        return True
+    return (ref, 0) in seen if paragraph else any(r == ref for r, _ in seen)
 
 
 def _agencies(out: Tables, cell: str, names: Names, ref: str) -> list[Mention]:

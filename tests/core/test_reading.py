@@ -622,3 +622,16 @@ def test_who_owes_named_by_a_role_or_described_as_a_class() -> None:
     described = draft(head + "1. Đơn vị được giao nhiệm vụ báo cáo Ủy ban nhân dân tỉnh trước ngày 20 hằng tháng.\n")
     (s,) = described.series
     assert s.owed_by == [] and any("được nêu bằng mô tả" in p for p in described.problems)
+
+
+def test_rows_numbered_twice_or_whole_and_in_parts_keep_references_of_their_own() -> None:
+    rows = [
+        TABLE[0],
+        ["1", "Rà soát quy chế làm việc.", "Sở Nội vụ", "", "2026"],
+        ["1.1", "Rà soát quy chế tiếp công dân.", "Thanh tra tỉnh", "", "2026"],
+        ["1", "Tổng kết công tác dân vận.", "Sở Nội vụ", "", "2026"],
+    ]
+    d = draft(SEED + APPENDIX + site_table(rows))
+    refs = [(t.ref, t.paragraph) for t in d.tasks if t.ref.startswith("PL")]
+    assert refs == [("PL.1", 0), ("PL2.1", 1), ("PL3.1", 0)], refs
+    assert signed(d).loads
