@@ -64,10 +64,7 @@ def _deadline(c: Compiled) -> str:
     17/4/2023)": one pair of brackets at most, so that a sentence may hold it without another."""
     said = f"hạn chót {format_day(c.period.due_at)}"
     if c.extended_to:
-        said += (
-            " (ngày nghỉ, nên theo Điều 148 Bộ luật Dân sự thời hạn kéo dài đến hết "
-            f"{format_day(c.extended_to)})"
-        )
+        said += f" (ngày nghỉ, nên theo Điều 148 Bộ luật Dân sự thời hạn kéo dài đến hết {format_day(c.extended_to)})"
     return said
 
 
