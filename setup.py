@@ -20,7 +20,7 @@ from setuptools import setup
 from setuptools.command.build_py import build_py
 
 ROOT = Path(__file__).resolve().parent
-FOLDERS = ("core", "models", "scheduler", "bot", "web", "reader")  # mapped to nhacviec.<folder> in a wheel
+FOLDERS = ("core", "models", "scheduler", "bot", "web", "reader", "compiler")  # mapped to nhacviec.<folder> in a wheel
 WEB_FILES = ["templates/*.html", "static/*"]  # the dashboard's templates, stylesheet and htmx
 REGISTRY_FILES = ["*.json", "*.toml", "LICENSE-*"]  # the official registry's data and the dataset's licence
 WHEEL = "bdist_wheel" in sys.argv  # pip's build_wheel; editable installs and sdists keep the folders

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from core import period_file
+from compiler import documents
 from core.deadlines import utcnow
 from core.types import OPERATOR
 from core.usecases import compiling
@@ -31,9 +31,9 @@ def compile_cmd(
     stem = re.sub(r"[^\w.-]+", "-", f"{p.plan_number}_{p.series_code}_{p.key}").strip("-")
     written = []
     for suffix, data in (
-        ("bang-tong-hop.xlsx", period_file.compilation_sheet(made)),
-        ("du-thao-bao-cao.docx", period_file.report_draft(made)),
-        ("du-thao-cong-van-don-doc.docx", period_file.chasing_letter(made)),
+        ("bang-tong-hop.xlsx", documents.compilation_sheet(made)),
+        ("du-thao-bao-cao.docx", documents.report_draft(made)),
+        ("du-thao-cong-van-don-doc.docx", documents.chasing_letter(made)),
     ):
         target = out_dir / f"{stem}_{suffix}"
         write_atomically(target, data)

@@ -5,6 +5,7 @@ models    → core (it implements core's ports)
 scheduler → core (and APScheduler)
 bot       → core (and the platform libraries)
 reader    → core (and the document libraries: python-docx, pdfplumber, pypdfium2)
+compiler  → core (and the libraries that write documents: python-docx, openpyxl)
 web       → core, reader (an uploaded plan document is read as the CLI reads it)
 nhacviec  → everything: the entry point wires the parts
 """
@@ -18,7 +19,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).resolve().parent.parent
-OURS = ("core", "models", "scheduler", "bot", "web", "reader", "nhacviec")
+OURS = ("core", "models", "scheduler", "bot", "web", "reader", "compiler", "nhacviec")
 ALLOWED = {
     "core": {"core"},
     "models": {"core", "models"},
@@ -26,6 +27,7 @@ ALLOWED = {
     "bot": {"core", "bot"},
     "web": {"core", "web", "reader"},
     "reader": {"core", "reader"},
+    "compiler": {"core", "compiler"},
     "nhacviec": set(OURS),
 }
 HTTP_SERVER = {"starlette", "uvicorn", "prometheus_client", "tornado"}  # the service's HTTP side is the entry's
@@ -43,6 +45,7 @@ FORBIDDEN_LIBRARIES = {
         *DOCUMENTS,
     },
     "reader": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx", *HTTP_SERVER},
+    "compiler": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx", *HTTP_SERVER},
     "scheduler": {"sqlalchemy", "alembic", "telegram", *HTTP_SERVER},
     "bot": {"sqlalchemy", "alembic", "apscheduler", *HTTP_SERVER},
     "web": {"sqlalchemy", "alembic", "apscheduler", "telegram", "httpx", *DOCUMENTS},

@@ -63,12 +63,14 @@ async def compile_period(uow: UnitOfWork, actor: Actor, ref: str, now: datetime,
         )
     )
     deadlines = (await effective_rules(uow, rules)).deadlines
-    before = [
+    # The period before of the same series: the one listed just before it, in the order they fall due.
+    same = [
         x
         for x in await uow.periods.all(due_to=p.due_at)
-        if x.plan_number == p.plan_number and x.series_code == p.series_code and x.due_at < p.due_at
+        if (x.plan_number, x.series_code) == (p.plan_number, p.series_code)
     ]
-    previous = before[-1] if before else None
+    at = next((i for i, x in enumerate(same) if x.id == p.id), 0)
+    previous = same[at - 1] if at > 0 else None
     previous_rate = None
     if previous is not None:
         earlier = await period_tally(uow, previous, now, rules)
