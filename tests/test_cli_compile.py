@@ -93,3 +93,13 @@ def test_a_periods_sheet_report_and_letter(cli, tmp_path: Path) -> None:  # type
 def test_compile_is_for_a_period_that_exists(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     refused = cli("compile", "46/KH-UBND thang:2031-01", "--out", str(tmp_path / "x"))
     assert refused.code == 2 and not (tmp_path / "x").exists()
+
+
+def test_the_report_compares_the_on_time_rate_with_the_period_before(cli, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
+    for code in ("STP", "STC", "SYT"):  # April: three of 24 on time (12,5%); May: one (4,2%)
+        assert cli("submit", code, "thang:2023-04", "--at", "2023-04-14T09:00+07:00").code == 0
+    assert cli("submit", "STP", "thang:2023-05", "--at", "2023-05-12T09:00+07:00").code == 0
+    made = cli("compile", "46/KH-UBND thang:2023-05", "--out", str(tmp_path))
+    assert made.code == 0, made.err
+    text = _text(Document(str(Path(made.out.split()[1]))))
+    assert "Tỷ lệ gửi đúng hạn: 4,2%, so với Báo cáo tháng 4/2023 (12,5%) giảm 8,3 điểm phần trăm." in text
