@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import unicodedata
 
-from core.types import AgencyKind
+from core.types import Agency, AgencyKind
 
 ALPHABET = [
     "a",
@@ -93,3 +93,8 @@ def sort_key(name: str) -> tuple[tuple[int, ...], tuple[int, ...]]:
 def kind_rank(kind: AgencyKind) -> int:
     """Departments, then districts, then communes and wards, then the others: the order a provincial list keeps."""
     return KIND_ORDER.index(kind)
+
+
+def office_order(agency: Agency) -> tuple[int, int, int]:
+    """The key that lists agencies as the office does: by kind (``kind_rank``), then each kind's official order."""
+    return kind_rank(agency.kind), agency.position, agency.id

@@ -380,7 +380,7 @@ def status_cmd(
         # Departments before communes, each kind in its official order (the kind's name sorted communes first).
         judged = sorted(
             counted.rows,
-            key=lambda j: (vietnamese.kind_rank(j.row.agency.kind), j.row.agency.position, j.row.agency.id),
+            key=lambda j: vietnamese.office_order(j.row.agency),
         )
         if as_json:
             print_json(

@@ -58,7 +58,7 @@ async def compile_period(uow: UnitOfWork, actor: Actor, ref: str, now: datetime,
         tuple(
             sorted(
                 counted.rows,
-                key=lambda j: (vietnamese.kind_rank(j.row.agency.kind), j.row.agency.position, j.row.agency.id),
+                key=lambda j: vietnamese.office_order(j.row.agency),
             )
         )
     )

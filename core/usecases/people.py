@@ -52,7 +52,7 @@ async def _unreached(uow: UnitOfWork, now: datetime) -> list[Unreached]:
         for a in owing.values()
         if a.active and a.ended_on is None and a.code not in reachable
     ]
-    return sorted(found, key=lambda u: (vietnamese.kind_rank(u.agency.kind), u.agency.position, u.agency.id))
+    return sorted(found, key=lambda u: vietnamese.office_order(u.agency))
 
 
 async def count_unreached(uow: UnitOfWork, now: datetime) -> int:
