@@ -6,7 +6,7 @@ scheduler → core (and APScheduler)
 bot       → core (and the platform libraries)
 reader    → core (and the document libraries: python-docx, pdfplumber, pypdfium2)
 compiler  → core (and the libraries that write documents: python-docx, openpyxl)
-web       → core, reader (an uploaded plan document is read as the CLI reads it)
+web       → core, reader (an uploaded plan document is read as the CLI reads it), compiler (a period's documents)
 nhacviec  → everything: the entry point wires the parts
 """
 
@@ -25,7 +25,7 @@ ALLOWED = {
     "models": {"core", "models"},
     "scheduler": {"core", "scheduler"},
     "bot": {"core", "bot"},
-    "web": {"core", "web", "reader"},
+    "web": {"core", "web", "reader", "compiler"},
     "reader": {"core", "reader"},
     "compiler": {"core", "compiler"},
     "nhacviec": set(OURS),

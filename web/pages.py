@@ -10,6 +10,7 @@ any more).
 from __future__ import annotations
 
 import asyncio
+import re
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
@@ -21,6 +22,7 @@ from markupsafe import Markup
 from starlette.requests import Request
 from starlette.responses import HTMLResponse, RedirectResponse, Response
 
+from compiler import documents
 from core import export
 from core.deadlines import to_vn, utcnow
 from core.errors import AgencyUnknown, LinkRefused, NotAllowed, PeriodUnknown, SignInThrottled
@@ -28,7 +30,7 @@ from core.i18n import format_day, format_instant, gettext_for
 from core.messages import column_label, last_day, short_day
 from core.standing import due_within, judge
 from core.types import AgencyKind, AgencyPeriod, Role, Standing
-from core.usecases import matrix, overview, plan, quota, reminders, web_access
+from core.usecases import compiling, matrix, overview, plan, quota, reminders, web_access
 from core.usecases.rules import Rules, effective_rules
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
@@ -40,6 +42,13 @@ from web.shared import Shared
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 NEXT_DAYS = timedelta(days=30)  # a focal person's home: the agency's reports due within this
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+DOCX = "application/vnd.openxmlformats-officedocument.wordprocessingml.document"
+# A period's documents by the name the dashboard links them with (the CLI's `compile` writes the same three)
+PERIOD_FILES: dict[str, tuple[Callable[[compiling.Compiled], bytes], str]] = {
+    "bang-tong-hop.xlsx": (documents.compilation_sheet, XLSX),
+    "du-thao-bao-cao.docx": (documents.report_draft, DOCX),
+    "du-thao-cong-van-don-doc.docx": (documents.chasing_letter, DOCX),
+}
 
 
 @dataclass
@@ -228,6 +237,23 @@ class Dashboard:
             months.append((first, expected, quota.over_forecast(s.lang, expected.month, zalo, self.zalo_quota)))
             first = following
         return self.show(s, "week.html", monday=monday, sunday=sunday, periods=found, months=months)
+
+    async def period_file(self, s: Seen) -> Response:
+        """A period's document (``compiler``): the compilation sheet, the drafts of the report and of the letter."""
+        made_as = PERIOD_FILES.get(s.request.path_params["document"])
+        period_id = bounded(s.request.path_params["period_id"])
+        if made_as is None or period_id is None:
+            return self.say(s, 404, s.t("There is no such agency or period."))
+        try:
+            made = await compiling.compile_period(s.uow, s.me.actor, period_id, self.clock(), self.rules)
+        except PeriodUnknown:
+            return self.say(s, 404, s.t("There is no such agency or period."))
+        write, media = made_as
+        p = made.period
+        name = re.sub(r"[^\w.-]+", "-", f"{p.plan_number}_{p.series_code}_{p.key}_{s.request.path_params['document']}")
+        return Response(
+            write(made), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
+        )
 
     async def export_file(self, s: Seen) -> Response:
         now = self.clock()

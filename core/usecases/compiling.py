@@ -8,6 +8,7 @@ from dataclasses import dataclass
 from datetime import date, datetime
 
 from core import vietnamese
+from core.errors import PeriodUnknown
 from core.repositories import UnitOfWork
 from core.standing import Judged, Tally
 from core.types import Actor, Period
@@ -43,15 +44,21 @@ class Compiled:
         return tuple(j for j in self.tally.rows if j in self.tally.late or j in self.tally.overdue)
 
 
-async def compile_period(uow: UnitOfWork, actor: Actor, ref: str, now: datetime, rules: Rules) -> Compiled:
-    """The period ``ref`` names, judged at ``now``.
+async def compile_period(uow: UnitOfWork, actor: Actor, ref: str | int, now: datetime, rules: Rules) -> Compiled:
+    """The period ``ref`` names (as the CLI names one, or its id, as the dashboard does), judged at ``now``.
 
     Raises:
         NotAllowed: not a Sở Nội vụ admin.
-        PeriodNotFound, AmbiguousPeriod: as ``plan.period``.
+        PeriodUnknown, and the errors of ``plan.period`` for a name.
     """
     require_admin(actor)
-    p = await find_period(uow, ref, now)
+    if isinstance(ref, int):
+        found = await uow.periods.by_id(ref)
+        if found is None:
+            raise PeriodUnknown(str(ref))
+        p = found
+    else:
+        p = await find_period(uow, ref, now)
     counted = await period_tally(uow, p, now, rules)
     # The office's order: departments before districts and communes, each kind in its official order.
     judged = Tally(

@@ -43,6 +43,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/xu-huong"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("GET", "/tuan-nay"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", f"/ho-so/{PERIOD}/du-thao-bao-cao.docx"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/can-bo"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("POST", "/can-bo/moi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("POST", "/can-bo/moi-nhom"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
@@ -167,7 +168,14 @@ async def _someone(db: Database) -> int:
 def test_the_table_covers_every_dashboard_route() -> None:
     declared = {(p.method, p.path) for p in pages(Dashboard(Rules(), Cookies("k")))}
     asked = {
-        (m, "/o/{period_id}/{agency}" if p.startswith("/o/") else p.replace(DRAFT, "{id}").replace(PLAN, "{id}"))
+        (
+            m,
+            "/o/{period_id}/{agency}"
+            if p.startswith("/o/")
+            else "/ho-so/{period_id}/{document}"
+            if p.startswith("/ho-so/")
+            else p.replace(DRAFT, "{id}").replace(PLAN, "{id}"),
+        )
         for m, p in EXPECTED
     }
     assert asked == declared

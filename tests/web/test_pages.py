@@ -6,6 +6,7 @@ fake)."""
 
 from __future__ import annotations
 
+import io
 import re
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
@@ -14,6 +15,7 @@ from datetime import date, datetime
 import httpx
 import pytest
 import time_machine
+from docx import Document
 from sqlalchemy import func, select
 from starlette.applications import Starlette
 
@@ -325,3 +327,21 @@ async def test_numbers_too_large_for_the_database_are_refused_not_a_500(admin: A
     assert person.status_code == 400
     draft = await admin.client.get(f"/ke-hoach/ban-nhap/{huge}")
     assert draft.status_code == 404
+
+
+async def test_a_periods_documents_open_from_the_dashboard(admin: Admin) -> None:
+    """Issue 32 (in part): the draft report, the draft chasing letter and the sheet of a period, made on the spot
+    from the database, as the CLI's `compile` makes them; a name the dashboard does not offer is not found."""
+    await submit(admin.db, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ))
+    async with admin.db.uows() as uow:
+        april = next(p for p in await uow.periods.all() if p.key == "2023-04")
+    letter = await admin.client.get(f"/ho-so/{april.id}/du-thao-cong-van-don-doc.docx")
+    assert letter.status_code == 200 and "attachment" in letter.headers["content-disposition"]
+    text = "\n".join(p.text for p in Document(io.BytesIO(letter.content)).paragraphs)
+    assert "V/v đôn đốc gửi Báo cáo tháng 4/2023 theo Kế hoạch số 46/KH-UBND" in text
+    addressed = [line[2:].rstrip(";.") for line in text.splitlines() if line.startswith("- ")]
+    assert "Sở Tư pháp" not in addressed and len(addressed) == 23, addressed  # to the 23 not sent, not STP
+    sheet = await admin.client.get(f"/ho-so/{april.id}/bang-tong-hop.xlsx")
+    assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
+    assert (await admin.client.get(f"/ho-so/{april.id}/khac.docx")).status_code == 404
+    assert (await admin.client.get("/ho-so/999999/du-thao-bao-cao.docx")).status_code == 404
