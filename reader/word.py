@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from core.reading.source import Kind, Piece, Unreadable
+from core.reading.text import roman
 
 MAX_UNPACKED = 80_000_000  # bytes of all parts unpacked: a 10 MB .docx is mostly images; text is a few MB
 MAX_PARTS = 3000
@@ -256,7 +257,7 @@ def _format(n: int, fmt: str) -> str:
     if n > MAX_NUMBER:  # counted past any list of a real document: digits, which grow with the log of it
         return str(n)
     if fmt in ("upperRoman", "lowerRoman"):
-        out = _roman(n)
+        out = roman(n)
         return out if fmt == "upperRoman" else out.lower()
     if fmt in ("upperLetter", "lowerLetter"):
         letter = LETTERS[(n - 1) % 26] * ((n - 1) // 26 + 1)
@@ -264,25 +265,3 @@ def _format(n: int, fmt: str) -> str:
     if fmt == "decimalZero":
         return f"{n:02d}"
     return str(n)
-
-
-def _roman(n: int) -> str:
-    out = ""
-    for value, numeral in (
-        (1000, "M"),
-        (900, "CM"),
-        (500, "D"),
-        (400, "CD"),
-        (100, "C"),
-        (90, "XC"),
-        (50, "L"),
-        (40, "XL"),
-        (10, "X"),
-        (9, "IX"),
-        (5, "V"),
-        (4, "IV"),
-        (1, "I"),
-    ):
-        while n >= value:
-            out, n = out + numeral, n - value
-    return out

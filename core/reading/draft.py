@@ -16,7 +16,7 @@ from core.reading.outline import Outline, read_outline
 from core.reading.reports import read_reports
 from core.reading.source import MAX_CHARS, Source, Unreadable
 from core.reading.tables import read_tables
-from core.reading.text import fold, legacy_encoding, nfc, unmarked
+from core.reading.text import fold, legacy_encoding, nfc, roman, unmarked
 from core.types import AgencyKind
 
 ALIAS = re.compile(r"\((?:sau đây\s+)?(?:gọi|viết)\s+(?:tắt|chung)(?:\s+là)?\s*:?\s*([^)]{2,60})\)", re.IGNORECASE)
@@ -91,7 +91,7 @@ def draft_plan(source: Source, registry: Sequence[Known], work: WorkCalendar | N
     d.tasks = duties.tasks + tables.tasks
     d.problems += _twice_numbered(d.tasks, outline)
     d.series = reports.series
-    _unaddressed(d, issuer, [*registry, *own])
+    _unaddressed(d, issuer, names.issuer)
     _agencies(d, registry, duties.unknown + tables.unknown + reports.unknown, own)
     if not d.agencies:  # nothing assigned: the registry's agencies the plan names, so that the draft still loads
         by_code = {k.code: k for k in registry}
@@ -143,7 +143,7 @@ def _twice_numbered(tasks: Sequence[DraftTask], outline: Outline) -> list[str]:
         if not mine or not any(within(j) for j in earlier):
             continue
         after = _number(outline.sections[i - 1].numeral) + 1  # the numeral after the section before it
-        numeral = next(n for n in (_roman(k) for k in range(after, 40)) if n not in used)
+        numeral = next(n for n in (roman(k) for k in range(after, 40)) if n not in used)
         used.add(numeral)
         for t in mine:
             t.ref = numeral + t.ref[len(section.numeral) :]
@@ -159,18 +159,9 @@ def _number(roman: str) -> int:
     return sum(-v if i + 1 < len(values) and v < values[i + 1] else v for i, v in enumerate(values))
 
 
-def _roman(n: int) -> str:
-    out = ""
-    for value, letters in ((10, "X"), (9, "IX"), (5, "V"), (4, "IV"), (1, "I")):
-        while n >= value:
-            out, n = out + letters, n - value
-    return out
-
-
-def _unaddressed(d: Draft, issuer: str, known: Sequence[Known]) -> None:
-    """A report whose clause names no receiver goes, by the plan's own authority, to the body that issued it (a
-    plan of the provincial People's Committee asks for reports to it): said so, for the officer to check."""
-    code = next((k.code for k in known if issuer and fold(k.name) == fold(issuer)), "")
+def _unaddressed(d: Draft, issuer: str, code: str) -> None:
+    """A report whose clause names no receiver goes, by the plan's own authority, to the body that issued it (its
+    ``code``; a plan of the provincial People's Committee asks for reports to it): said so, for the officer."""
     for s in d.series:
         if not s.receiver and not s.receiver_wording and code:
             s.receiver = code

@@ -145,3 +145,26 @@ def _keep_levels(rest: str) -> str:
     for level in LEVELS:
         rest = re.sub(rf"(?<!và)(\s){capitalise(level)}(\s|$)", rf"\1{level}\2", rest)
     return rest
+
+
+def roman(n: int) -> str:
+    """A number in Roman numerals, as plans number their sections and Word its "upperRoman" lists."""
+    out = ""
+    for value, numeral in (
+        (1000, "M"),
+        (900, "CM"),
+        (500, "D"),
+        (400, "CD"),
+        (100, "C"),
+        (90, "XC"),
+        (50, "L"),
+        (40, "XL"),
+        (10, "X"),
+        (9, "IX"),
+        (5, "V"),
+        (4, "IV"),
+        (1, "I"),
+    ):
+        while n >= value:
+            out, n = out + numeral, n - value
+    return out

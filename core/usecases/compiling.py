@@ -11,7 +11,7 @@ from core import vietnamese
 from core.errors import PeriodUnknown
 from core.repositories import UnitOfWork
 from core.standing import Judged, Tally
-from core.types import Actor, Period
+from core.types import Actor, Period, Standing
 from core.usecases.overview import period_tally
 from core.usecases.plan import period as find_period
 from core.usecases.rules import Rules, effective_rules, require_admin
@@ -41,7 +41,7 @@ class Compiled:
 
     @property
     def late_or_not_sent(self) -> tuple[Judged, ...]:
-        return tuple(j for j in self.tally.rows if j in self.tally.late or j in self.tally.overdue)
+        return self.tally.of(Standing.LATE, Standing.MISSING)
 
 
 async def compile_period(uow: UnitOfWork, actor: Actor, ref: str | int, now: datetime, rules: Rules) -> Compiled:
