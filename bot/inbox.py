@@ -28,7 +28,7 @@ from core.conversation.engine import Conversation
 from core.conversation.events import Document, Incoming, Reply
 from core.deadlines import utcnow
 from core.i18n import gettext_for
-from core.ports import OutgoingMessage, SendError, TransientSendError
+from core.ports import FileSource, OutgoingMessage, SendError, TransientSendError
 from core.repositories import Conflict, InboxRepository, UnitOfWork, UnitOfWorkFactory
 from core.types import Platform, Priority, WaitingUpdate
 from core.unicode import clean, cleaned
@@ -90,8 +90,10 @@ class Inbox:
         backoff: float = 2.0,
         poll: float = POLL,
         clock: Callable[[], datetime] = utcnow,
+        files: FileSource | None = None,
     ) -> None:
         self.platform, self.uows, self.conversation = platform, uows, conversation
+        self.files = files  # where the platform keeps the files people send, if it lets bots fetch them
         self.parse, self.send = parse, send
         self.retry = RetryPolicy(timedelta(seconds=backoff), REPLY_RETRY.cap, REPLY_RETRY.max_attempts)
         self.poll, self.clock = poll, clock
@@ -199,6 +201,8 @@ class Inbox:
                 await uow.inbox.keep_replies(u.id, [encode(r) for r in given])
                 kept = True
 
+            if event is not None and self.files is not None:
+                event = await self.conversation.fetch_file(event, self.files)
             given = await self.conversation.handle(event, keep=keep) if event is not None else []
             replies = tuple(encode(r) for r in given)
             if not kept:  # handled before, or the core failed and says sorry: keep what is to go

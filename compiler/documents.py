@@ -1,5 +1,6 @@
-"""A period's documents as Sở Nội vụ finishes them in Word and Excel (issue 32, in part): the compilation sheet
-(.xlsx), the draft of the compiled report (Báo cáo) and the draft of the chasing letter (Công văn đôn đốc), in the
+"""A period's documents as Sở Nội vụ finishes them in Word and Excel (issue 32): the compilation sheet (.xlsx), the
+period's report files in one .zip, the draft of the compiled report (Báo cáo) and the draft of the chasing letter
+(Công văn đôn đốc), the drafts in the
 form of Nghị định 30/2020/NĐ-CP, Phụ lục I (header block, số/ký hiệu, place and date, trích yếu, body, nơi nhận,
 signature), in Times New Roman 13–14 with Word's own styles, so that an officer edits them as their own.
 
@@ -10,13 +11,15 @@ from __future__ import annotations
 
 import io
 import re
-from typing import Any
+import zipfile
+from collections.abc import Awaitable, Callable
+from typing import IO, Any
 
 from core.deadlines import to_vn
 from core.export import STANDING_VI
 from core.i18n import format_day
 from core.standing import Judged
-from core.types import Standing
+from core.types import ReportFile, Standing
 from core.usecases.compiling import Compiled
 
 MOTTO = ("CỘNG HÒA XÃ HỘI CHỦ NGHĨA VIỆT NAM", "Độc lập - Tự do - Hạnh phúc")
@@ -92,11 +95,37 @@ def compilation_sheet(c: Compiled) -> bytes:
     ws.append([f"{c.period.label} — {_plan(c)}"])
     ws.append([_deadline(c).capitalize()])
     ws.append([])
-    ws.append(["STT", "Cơ quan, đơn vị", "Tình trạng", "Số ngày làm việc chậm", "Số văn bản", "Ngày gửi"])
+    ws.append(
+        [
+            "STT",
+            "Cơ quan, đơn vị",
+            "Tình trạng",
+            "Số ngày làm việc chậm",
+            "Số văn bản",
+            "Ngày gửi",
+            "Tệp báo cáo (trong tệp .zip)",
+            "Người xác nhận",
+        ]
+    )
+    numbered = {n: f for n, _, f in c.files}
     for n, j in enumerate(c.tally.rows, start=1):
         sent = to_vn(j.row.submitted_at).replace(tzinfo=None) if j.row.submitted_at else None
         days = j.verdict.days if j.standing in (Standing.LATE, Standing.MISSING) else None
-        ws.append([n, _name(c, j), _state(j), days, j.row.document_number or "", sent])
+        detail = c.detail(j)
+        file = numbered.get(n)
+        who = (detail.confirmed_by or "Sở Nội vụ (ghi nhận)") if detail else ""
+        ws.append(
+            [
+                n,
+                _name(c, j),
+                _state(j),
+                days,
+                j.row.document_number or "",
+                sent,
+                zip_name(c, n, j, file) if file else "",
+                who,
+            ]
+        )
     ws.append([])
     ws.append(
         [
@@ -111,7 +140,7 @@ def compilation_sheet(c: Compiled) -> bytes:
     ws["A1"].font = Font(bold=True)
     for cell in ws["F"][4:]:
         cell.number_format = "dd/mm/yyyy hh:mm"
-    for col, width in zip("ABCDEF", (6, 48, 34, 12, 18, 18), strict=True):
+    for col, width in zip("ABCDEFGH", (6, 48, 34, 12, 18, 18, 48, 28), strict=True):
         ws.column_dimensions[col].width = width
     for row in ws.iter_rows():  # data is never a formula
         for cell in row:
@@ -120,6 +149,29 @@ def compilation_sheet(c: Compiled) -> bytes:
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()
+
+
+# ------------------------------------------------------------------------------------------------ the .zip
+
+UNSAFE = re.compile(r'[<>:"/\\|?*\x00-\x1f]+')  # what Windows refuses in a file name
+
+
+def zip_name(c: Compiled, n: int, j: Judged, file: ReportFile) -> str:
+    """ "03 - Sở Tư pháp - 125-BC-STP.pdf": the agency's number in the sheet, its name, the document number (else
+    the file's own name), the file's kind."""
+    width = max(2, len(str(len(c.tally.rows))))
+    what = j.row.document_number or file.name.rsplit(".", 1)[0]
+    parts = [f"{n:0{width}d}", _name(c, j), what]
+    return UNSAFE.sub("-", " - ".join(p.strip() for p in parts if p.strip()))[:180] + f".{file.kind}"
+
+
+async def period_zip(c: Compiled, read: Callable[[int], Awaitable[bytes]], target: IO[bytes]) -> int:
+    """The period's report files in one .zip written to ``target``, named by ``zip_name``, each read when it is
+    written (a province's files are never all in memory); how many. The files are stored as sent, byte for byte."""
+    with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
+        for n, j, file in c.files:
+            z.writestr(zip_name(c, n, j, file), await read(file.id))
+    return len(c.files)
 
 
 # ------------------------------------------------------------------------------------------------ the .docx

@@ -188,3 +188,17 @@ class DraftRefused(DomainError):
     def __init__(self, problems: list[str]) -> None:
         super().__init__("; ".join(problems))
         self.problems = problems
+
+
+class FileRefused(DomainError):
+    """A report file that is not kept: ``reason`` is "empty", "too_large" or "kind" (not an accepted type by its
+    content). Raised before anything is stored."""
+
+    def __init__(self, reason: str, limit_mb: int = 0) -> None:
+        super().__init__(reason)
+        self.reason = reason
+        self.limit_mb = limit_mb
+
+
+class FileUnknown(DomainError):
+    """No such report file (or its content is gone from the files' directory)."""

@@ -117,3 +117,20 @@ class NoTelemetry:
 
     def point_fired(self, deliveries: int) -> None:
         pass
+
+
+class FileTooLarge(Exception):
+    """The file is larger than the limit asked for."""
+
+
+class FileSource(Protocol):
+    """Where a chat platform keeps the files people send (Telegram's Bot API ``getFile``)."""
+
+    async def fetch(self, ref: str, limit: int) -> bytes:
+        """The file's bytes.
+
+        Raises:
+            FileTooLarge: it is over ``limit`` bytes (known before downloading, or found while downloading).
+            Exception: anything else when the platform does not give it now.
+        """
+        ...

@@ -47,9 +47,11 @@ from core.types import (
     Reach,
     Recipient,
     ReminderCopy,
+    ReportFile,
     Role,
     RunOutcome,
     Sender,
+    SentDetail,
     SeriesRef,
     SetAside,
     StoredDelivery,
@@ -240,8 +242,12 @@ class PeriodRepository(Protocol):
         person_id: int | None,
         document_number: str | None,
         file_ref: str | None,
+        report_file_id: int | None = None,
     ) -> int:
         """Record a confirmation; raises Conflict if a live one exists already."""
+
+    async def attach_file(self, submission_id: int, report_file_id: int) -> None:
+        """The file a live confirmation carries (sent after it: a Zalo person's upload link, the dashboard)."""
 
     async def mark_undone(self, submission_id: int, at: datetime, person_id: int | None) -> None: ...
 
@@ -568,6 +574,35 @@ class PlanDraftRepository(Protocol):
         content nor its text)."""
 
 
+class ReportFileRepository(Protocol):
+    """Agencies' report files: the content once per SHA-256 (in the database, or in the files' directory when one is
+    configured), each arrival with its agency, period, sender and time."""
+
+    async def add(
+        self,
+        agency_id: int,
+        period_id: int,
+        name: str,
+        kind: str,
+        data: bytes,
+        sha256: str,
+        at: datetime,
+        person_id: int | None,
+        via: str,
+    ) -> tuple[ReportFile, bool]:
+        """Keep the file; the same content of the same agency and period is kept once: (the file, whether new).
+        In a directory, the content is written whole under a temporary name and then renamed, so a write that
+        breaks off leaves no file under its real name."""
+
+    async def by_id(self, file_id: int) -> ReportFile | None: ...
+
+    async def content(self, file_id: int) -> bytes | None:
+        """The bytes, or None when the file is unknown or its content is missing from the directory."""
+
+    async def sent(self, period_id: int) -> dict[int, SentDetail]:
+        """Each agency's live submission of the period: who confirmed it and its file."""
+
+
 class UnitOfWork(Protocol):
     """One transaction with every repository inside it."""
 
@@ -587,6 +622,7 @@ class UnitOfWork(Protocol):
     drafts: PlanDraftRepository
     privacy: PersonalDataRepository
     inbox: InboxRepository
+    files: ReportFileRepository
 
     async def __aenter__(self) -> Self: ...
 

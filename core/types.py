@@ -600,13 +600,38 @@ class Erased:
 
 
 @dataclass(frozen=True, slots=True)
+class ReportFile:
+    """An agency's report file for a period, as stored (its content once per SHA-256)."""
+
+    id: int
+    agency_id: int
+    period_id: int
+    name: str
+    kind: str  # core.filekinds.FileKind
+    size: int
+    sha256: str
+    received_at: datetime
+    received_by: str  # the sender's name as the database has it now ("" for the operator)
+    via: str  # telegram, web, cli
+
+
+@dataclass(frozen=True, slots=True)
+class SentDetail:
+    """Who confirmed an agency's live submission of a period, and the file it carries."""
+
+    confirmed_by: str  # the person's name now ("" for the operator)
+    file: ReportFile | None
+
+
+@dataclass(frozen=True, slots=True)
 class SubmissionDetail:
     """Who confirmed an agency's report for a period, when, how, and with which document number."""
 
     confirmed_at: datetime
     confirmed_by: str  # the person's name, "" when the operator recorded it
-    via: str  # "telegram", "zalo", "console", "cli"
+    via: str  # "telegram", "zalo", "console", "cli", "web"
     document_number: str | None
+    file: ReportFile | None = None
 
 
 @dataclass(frozen=True, slots=True)

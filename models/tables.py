@@ -229,10 +229,39 @@ class Submission(Base):
     confirmed_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
     confirmed_via: Mapped[str] = mapped_column(String(64))
     document_number: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    file_ref: Mapped[str | None] = mapped_column(String(512), nullable=True)
+    file_ref: Mapped[str | None] = mapped_column(String(512), nullable=True)  # the platform's, before issue 32
+    report_file_id: Mapped[int | None] = mapped_column(ForeignKey("report_file.id"), nullable=True)
     late: Mapped[bool] = mapped_column(Boolean)
     undone_at: Mapped[datetime | None] = mapped_column(TZDateTime(), nullable=True)
     undone_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+
+
+class StoredFile(Base):
+    """A file's content, once per content (SHA-256): in ``content`` by default, or in the directory that
+    REPORT_FILES_DIR names (then ``content`` is NULL and the file is ``<dir>/<sha[:2]>/<sha>``)."""
+
+    __tablename__ = "stored_file"
+    id: Mapped[int] = mapped_column(primary_key=True)
+    sha256: Mapped[str] = mapped_column(String(64), unique=True)
+    size: Mapped[int] = mapped_column(Integer)
+    kind: Mapped[str] = mapped_column(String(8))  # core.filekinds.FileKind, judged by content
+    content: Mapped[bytes | None] = mapped_column(LargeBinary, nullable=True)
+    stored_at: Mapped[datetime] = mapped_column(TZDateTime())
+
+
+class ReportFile(Base):
+    """An agency's report file for a period: who sent it, when, from where, under which name."""
+
+    __tablename__ = "report_file"
+    __table_args__ = (UniqueConstraint("agency_id", "period_id", "stored_file_id", name="uq_report_file_content"),)
+    id: Mapped[int] = mapped_column(primary_key=True)
+    agency_id: Mapped[int] = mapped_column(ForeignKey("agency.id"))
+    period_id: Mapped[int] = mapped_column(ForeignKey("report_period.id"), index=True)
+    stored_file_id: Mapped[int] = mapped_column(ForeignKey("stored_file.id"))
+    name: Mapped[str] = mapped_column(String(255))
+    received_at: Mapped[datetime] = mapped_column(TZDateTime())
+    received_by_person_id: Mapped[int | None] = mapped_column(ForeignKey("person.id"), nullable=True)
+    received_via: Mapped[str] = mapped_column(String(16))  # telegram, web, cli
 
 
 class Notice(Base):

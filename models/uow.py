@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from pathlib import Path
 from types import TracebackType
 from typing import Self
 
@@ -24,6 +25,7 @@ from core.repositories import (
     PersonalDataRepository,
     PlanDraftRepository,
     ReminderRunRepository,
+    ReportFileRepository,
     SeenUpdateRepository,
     UsageRepository,
     WebAccessRepository,
@@ -34,6 +36,7 @@ from models.repos.audit import SqlAudit
 from models.repos.calendar import SqlCalendar
 from models.repos.conversations import SqlConversations
 from models.repos.drafts import SqlDrafts
+from models.repos.files import SqlReportFiles
 from models.repos.inbox import SqlInbox
 from models.repos.invites import SqlInvites
 from models.repos.notices import SqlNotices
@@ -63,9 +66,11 @@ class SqlUnitOfWork:
     drafts: PlanDraftRepository
     privacy: PersonalDataRepository
     inbox: InboxRepository
+    files: ReportFileRepository
 
-    def __init__(self, sessions: async_sessionmaker[AsyncSession]) -> None:
+    def __init__(self, sessions: async_sessionmaker[AsyncSession], files_dir: Path | None = None) -> None:
         self._sessions = sessions
+        self._files_dir = files_dir
         self._session: AsyncSession | None = None
 
     async def __aenter__(self) -> Self:
@@ -86,6 +91,7 @@ class SqlUnitOfWork:
         self.drafts = SqlDrafts(s)
         self.privacy = SqlPersonalData(s)
         self.inbox = SqlInbox(s)
+        self.files = SqlReportFiles(s, self._files_dir)
         return self
 
     async def __aexit__(
@@ -106,6 +112,9 @@ class SqlUnitOfWork:
             raise Conflict(str(exc.orig)) from exc
 
 
-def uow_factory(sessions: async_sessionmaker[AsyncSession]) -> Callable[[], SqlUnitOfWork]:
-    """A zero-argument callable that makes a fresh unit of work (the core's UnitOfWorkFactory)."""
-    return lambda: SqlUnitOfWork(sessions)
+def uow_factory(
+    sessions: async_sessionmaker[AsyncSession], files_dir: Path | None = None
+) -> Callable[[], SqlUnitOfWork]:
+    """A zero-argument callable that makes a fresh unit of work (the core's UnitOfWorkFactory); report files' content
+    goes to ``files_dir`` when given, else into the database."""
+    return lambda: SqlUnitOfWork(sessions, files_dir)

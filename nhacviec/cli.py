@@ -18,6 +18,7 @@ from rich.text import Text
 from bot.telegram.links import invite_links
 from core import bundles, messages, vietnamese
 from core.deadlines import MAX_YEAR, MIN_YEAR, end_of_day, start_of_day, to_vn, utcnow
+from core.errors import FileRefused
 from core.export import invites_workbook
 from core.i18n import format_day, format_instant
 from core.plandiff import CHANGE_VI
@@ -25,7 +26,17 @@ from core.planfile import PlanFileError, load_plan_file
 from core.planning.calendar import CalendarFileError
 from core.planning.planner import PointKind
 from core.types import OPERATOR, Role, Standing
-from core.usecases import accounts, inbound, overview, plan, quota, reminders, submissions, web_access
+from core.usecases import (
+    accounts,
+    inbound,
+    overview,
+    plan,
+    quota,
+    reminders,
+    report_files,
+    submissions,
+    web_access,
+)
 from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
@@ -456,14 +467,37 @@ def inbox_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
     run(go())
 
 
+def file_refusal(exc: FileRefused) -> str:
+    """Why the operator's file is not taken (nothing was stored)."""
+    if exc.reason == "too_large":
+        return f"Tệp lớn hơn {exc.limit_mb} MB, không được nhận (file over the limit, REPORT_FILE_MAX_MB)."
+    if exc.reason == "empty":
+        return "Tệp rỗng, không được nhận (empty file)."
+    return (
+        "Tệp không được nhận: chỉ nhận Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) hoặc .zip, "
+        "xét theo nội dung tệp (not an accepted kind by its content)."
+    )
+
+
 @app.command("submit")
 def submit_cmd(
     agency: Annotated[str, typer.Argument(help="Mã cơ quan (agency code).")],
     period: Annotated[str, typer.Argument(help="Kỳ báo cáo: 2023-04, thang:2023-04 hoặc nhãn.")],
     document_number: Annotated[str | None, typer.Option("--so-van-ban", help="Số văn bản, ví dụ 125/BC-STP.")] = None,
     at: Annotated[str | None, typer.Option("--at", help="Thời điểm nộp ISO 8601 (mặc định: bây giờ).")] = None,
+    file: Annotated[
+        Path | None, typer.Option("--file", help="Tệp báo cáo (.docx, .doc, .pdf, .xlsx, .xls, .odt, .zip).")
+    ] = None,
 ) -> None:
-    """Ghi nhận một cơ quan đã nộp báo cáo (record a submission received outside the chat)."""
+    """Ghi nhận một cơ quan đã nộp báo cáo (record a submission received outside the chat), kèm tệp nếu có."""
+    data = None
+    if file is not None:
+        try:
+            if file.stat().st_size > 200 * 1024 * 1024:  # above any limit a setting allows: not read at all
+                raise CliError(f"Tệp quá lớn (file too large): {file}", 2)
+            data = file.read_bytes()
+        except OSError as exc:
+            raise CliError(f"Không đọc được tệp (cannot read the file) {file}: {exc.strerror}", 2) from None
 
     async def go() -> None:
         when = utcnow()
@@ -478,7 +512,21 @@ def submit_cmd(
         async with context() as w, w.uows() as uow:
             a = await plan.agency(uow, agency)
             p = await plan.period(uow, period, when)
-            sub = await submissions.submit(uow, OPERATOR, a.id, p.id, when, w.rules(), document_number)
+            if data is None:
+                sub = await submissions.submit(uow, OPERATOR, a.id, p.id, when, w.rules(), document_number)
+            else:
+                try:
+                    got = await report_files.deliver(
+                        uow, OPERATOR, a.id, p.id, file.name if file else None, data, when, w.rules(), "cli",
+                        document_number,
+                    )  # fmt: skip
+                except FileRefused as exc:
+                    raise CliError(file_refusal(exc), 2) from None
+                await uow.commit()
+                if got.receipt is None:
+                    out.print(f"Đã thêm tệp {got.file.name} vào báo cáo {a.name} đã nộp ({p.label}).")
+                    return
+                sub = got.receipt
             await uow.commit()
         out.print(
             f"Đã ghi nhận: {a.name} nộp {p.label} lúc {format_instant(when)} — {'muộn' if sub.late else 'đúng hạn'}."

@@ -77,6 +77,9 @@ class Settings(BaseSettings):
     # names it (unset: the admin agency's name, "Sở Nội vụ"); how long message texts and the audit log are kept.
     data_controller: str = Field(default="", max_length=200)
     message_text_retention_days: int = Field(default=180, ge=1, le=3650)
+    # Report files (issue 32): the largest accepted, and where their content is kept (unset: in the database).
+    report_file_max_mb: int = Field(default=20, ge=1, le=200)
+    report_files_dir: Path | None = None
     audit_retention_years: int = Field(default=5, ge=1, le=50)
     # The reverse proxies whose X-Forwarded-For names the client (comma-separated addresses or networks; "" none).
     forwarded_allow_ips: str = Field(default="", max_length=1000)

@@ -48,6 +48,7 @@ def rules_from(settings: Settings) -> Rules:
         audit_retention_years=settings.audit_retention_years,
         reading_seconds=settings.reader_seconds,
         reading_memory_mb=settings.reader_memory_mb,
+        file_limit_mb=settings.report_file_max_mb,
     )
 
 
@@ -74,6 +75,6 @@ async def wired(settings: Settings, check_schema: bool = True) -> AsyncIterator[
     try:
         if check_schema:
             await db.require_current_schema(engine)
-        yield Wiring(settings, engine, uow_factory(db.session_factory(engine)))
+        yield Wiring(settings, engine, uow_factory(db.session_factory(engine), settings.report_files_dir))
     finally:
         await engine.dispose()

@@ -52,8 +52,10 @@ class Person:
     async def press_token(self, token: str) -> list[Reply]:
         return await self._send(Incoming(self.sender, EventKind.CHOICE, token=token))
 
-    async def send_file(self, ref: str, name: str) -> list[Reply]:
-        return await self._send(Incoming(self.sender, EventKind.FILE, file=FileRef(ref, name)))
+    async def send_file(self, ref: str, name: str, data: bytes | None = None) -> list[Reply]:
+        """A file, with its content as the channel fetched it (None: an app that gives the bot no document)."""
+        file = FileRef(ref, name, len(data) if data is not None else None, data)
+        return await self._send(Incoming(self.sender, EventKind.FILE, file=file))
 
     async def event(self, kind: EventKind, **kw: object) -> list[Reply]:
         return await self._send(Incoming(self.sender, kind, **kw))  # type: ignore[arg-type]

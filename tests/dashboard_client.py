@@ -26,13 +26,13 @@ class Signed:
 
 @asynccontextmanager
 async def signed_in(
-    db: Database, agency: str = "SNV", role: Role = Role.ADMIN, rules: Rules | None = None
+    db: Database, agency: str = "SNV", role: Role = Role.ADMIN, rules: Rules | None = None, name: str = "Quản trị viên"
 ) -> AsyncIterator[Signed]:
     """The dashboard's real routes on ``db``, a client signed in with an operator's link, and the form token."""
     app = Starlette(routes=dashboard_routes(db.uows, rules or Rules(), "dashboard-test-secret-key"))
     async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as client:
         async with db.uows() as uow:
-            token = await web_access.operator_link(uow, agency, role, "Quản trị viên", utcnow())
+            token = await web_access.operator_link(uow, agency, role, name, utcnow())
             await uow.commit()
         assert (await client.get("/dang-nhap", params={"t": token})).status_code == 303
         found = re.search(r'name="csrf" value="([^"]+)"', (await client.get("/can-bo")).text)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Callable
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+from urllib.parse import unquote
 
 DROP = 0  # the status an ``answer`` gives to close the connection with no answer at all
 LONG_POLL = 0.1  # seconds an empty getUpdates is held: a stopping poller waits for its last poll this long at most
@@ -23,6 +24,8 @@ class HttpStandIn:
         self.calls: list[tuple[str, dict[str, Any]]] = []  # every call but polls, failed ones included
         self.times: list[float] = []  # time.monotonic() of each call in ``calls``
         self.failures: dict[str, list[tuple[int, dict[str, Any]]]] = {}  # method → answers to give first
+        self.files: dict[str, bytes] = {}  # what GET /file/bot<TOKEN>/<path> serves (a platform's file store)
+        self.downloads: list[str] = []  # the paths fetched
         self._cond = threading.Condition()
         self._server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler())
         # A short poll interval: ``stop`` returns within 50 ms rather than the default half second.
@@ -74,6 +77,21 @@ class HttpStandIn:
         class Handler(BaseHTTPRequestHandler):
             def log_message(self, format: str, *args: Any) -> None:  # quiet
                 pass
+
+            def do_GET(self) -> None:
+                prefix, path = f"/file/bot{standin.token}/", unquote(self.path)  # clients quote the token's ":"
+                data = standin.files.get(path[len(prefix) :]) if path.startswith(prefix) else None
+                if data is None:
+                    self._send(404, {"ok": False, "error_code": 404, "description": "Not Found"})
+                    return
+                with standin._cond:
+                    standin.downloads.append(path[len(prefix) :])
+                self.send_response(200)
+                self.send_header("Content-Type", "application/octet-stream")
+                self.send_header("Content-Length", str(len(data)))
+                self.end_headers()
+                with contextlib.suppress(BrokenPipeError, ConnectionResetError):
+                    self.wfile.write(data)
 
             def do_POST(self) -> None:
                 prefix = f"/bot{standin.token}/"

@@ -63,6 +63,7 @@ class BotApiStandIn(HttpStandIn):
         self.blocked: set[int] = set()  # chats whose person blocked the bot: 403
         self.down: set[int] = set()  # chats Telegram cannot deliver to for now: 502, nothing delivered
         self.faulted: dict[str, int] = {"5xx": 0, "timeout": 0, "dropped": 0}
+        self._file_paths: dict[str, str] = {}  # file_id → path under /file/bot<TOKEN>/
 
     @property
     def base_url(self) -> str:
@@ -114,6 +115,33 @@ class BotApiStandIn(HttpStandIn):
                 }
             }
         )
+
+    def push_document(self, uid: int, name: str, filename: str, data: bytes, mime: str = "") -> str:
+        """A person sends a file; the stand-in keeps it for getFile and the file URL. Returns its file_id."""
+        n = next(self._ids)
+        file_id, path = f"BQAD{n}", f"documents/file_{n}{filename[filename.rfind('.') :] if '.' in filename else ''}"
+        self.files[path] = data
+        self._file_paths[file_id] = path
+        document: dict[str, Any] = {
+            "file_id": file_id,
+            "file_unique_id": f"u{n}",
+            "file_name": filename,
+            "file_size": len(data),
+        }
+        if mime:
+            document["mime_type"] = mime
+        self.push(
+            {
+                "message": {
+                    "message_id": next(self._message_ids),
+                    "date": int(time.time()),
+                    "chat": self._chat(uid, "private"),
+                    "from": self.user(uid, name),
+                    "document": document,
+                }
+            }
+        )
+        return file_id
 
     def push_sticker(self, uid: int, name: str) -> None:
         self.push(
@@ -253,6 +281,13 @@ class BotApiStandIn(HttpStandIn):
                     "supports_inline_queries": False,
                 }
             )
+        if method == "getFile":  # as the Bot API answers: the path to fetch the file from
+            path = self._file_paths.get(str(params.get("file_id")))
+            if path is None:
+                return 400, {"ok": False, "error_code": 400, "description": "Bad Request: invalid file_id"}
+            file_id = str(params["file_id"])
+            return ok({"file_id": file_id, "file_unique_id": f"u{file_id}", "file_size": len(self.files[path]),
+                       "file_path": path})  # fmt: skip
         if method == "getUpdates":
             return ok(self._get_updates(int(params.get("offset") or 0), float(params.get("timeout") or 0)))
         if method == "editMessageText":

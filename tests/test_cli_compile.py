@@ -44,10 +44,11 @@ def test_a_periods_sheet_report_and_letter(cli, tmp_path: Path) -> None:  # type
     files = [Path(line) for line in made.out.split()]
     assert [f.name for f in files] == [
         "46-KH-UBND_thang_2023-04_bang-tong-hop.xlsx",
+        "46-KH-UBND_thang_2023-04_cac-tep-bao-cao.zip",
         "46-KH-UBND_thang_2023-04_du-thao-bao-cao.docx",
         "46-KH-UBND_thang_2023-04_du-thao-cong-van-don-doc.docx",
     ]
-    sheet, report, letter = files
+    sheet, _, report, letter = files
 
     # The sheet: every owing agency in the office's order (as `status` lists them), its state and number.
     ws = load_workbook(sheet).active
@@ -101,5 +102,5 @@ def test_the_report_compares_the_on_time_rate_with_the_period_before(cli, tmp_pa
     assert cli("submit", "STP", "thang:2023-05", "--at", "2023-05-12T09:00+07:00").code == 0
     made = cli("compile", "46/KH-UBND thang:2023-05", "--out", str(tmp_path))
     assert made.code == 0, made.err
-    text = _text(Document(str(Path(made.out.split()[1]))))
+    text = _text(Document(str(Path(made.out.split()[2]))))
     assert "Tỷ lệ gửi đúng hạn: 4,2%, so với Báo cáo tháng 4/2023 (12,5%) giảm 8,3 điểm phần trăm." in text

@@ -16,6 +16,7 @@ from core.usecases.rules import Rules
 from web.adhoc import AdhocPages
 from web.calendar import CalendarPages
 from web.drafts import MAX_DOCUMENT_UPLOAD, MAX_DRAFT_FIELDS, MAX_DRAFT_FORM, DraftPages
+from web.files import FilePages, max_upload
 from web.guard import Access, Guard, Page
 from web.notices import NoticePages
 from web.pages import Dashboard
@@ -40,10 +41,13 @@ def pages(
         CalendarPages(d),
         AdhocPages(d, queued),
     )
-    drafts = DraftPages(d, plans)
+    drafts, files = DraftPages(d, plans), FilePages(d)
     return [
         Page("GET", "/", d.matrix_page, SIGNED_IN),
         Page("GET", "/o/{period_id}/{agency}", d.cell_page, SIGNED_IN),  # another agency's cell: 403 (use-case)
+        # The report file on the cell: one's own agency's, or any for an admin (the use-case decides: 403).
+        Page("POST", "/o/{period_id}/{agency}/tep", files.upload, SIGNED_IN, max_body=max_upload(d)),
+        Page("GET", "/tep/{file_id}", files.download, SIGNED_IN),
         Page("GET", "/xu-huong", d.trends_page, SIGNED_IN),
         Page("GET", "/tuan-nay", d.week_page, ADMIN),
         Page("GET", "/xuat", d.export_file, ADMIN),

@@ -22,6 +22,7 @@ from collections.abc import Awaitable, Callable
 from dataclasses import dataclass, field
 from urllib.parse import urlsplit
 
+from python_multipart.multipart import parse_options_header
 from starlette.datastructures import FormData, UploadFile
 from starlette.exceptions import HTTPException
 from starlette.formparsers import MultiPartException
@@ -96,17 +97,38 @@ class TooLarge(MultiPartException):
         super().__init__(self.MESSAGE)
 
 
+class Torn(MultiPartException):
+    """A multipart body that ended before its closing boundary: the upload broke off. Refused as a whole (Starlette
+    would otherwise hand on the parts before the break, and leave the broken part's temporary file open)."""
+
+    MESSAGE = "the body ended before its closing boundary"
+
+    def __init__(self) -> None:
+        super().__init__(self.MESSAGE)
+
+
 def _bounded(request: Request, limit: int) -> Request:
     """The request, its body cut off with ``TooLarge`` once more than ``limit`` bytes have arrived (whatever the
-    Content-Length said)."""
+    Content-Length said), and a multipart body that ends without its closing boundary refused with ``Torn``."""
     seen = 0
+    _, params = parse_options_header(request.headers.get("content-type", ""))
+    boundary = params.get(b"boundary") if request.headers.get("content-type", "").startswith("multipart/") else None
+    closing = b"--" + boundary + b"--" if boundary else b""
+    tail = b""
 
     async def receive() -> Message:
-        nonlocal seen
+        nonlocal seen, tail
         message = await request.receive()
-        seen += len(message.get("body", b""))
+        body = message.get("body", b"")
+        seen += len(body)
         if seen > limit:
             raise TooLarge()
+        if closing:
+            tail = (tail + body)[-(len(closing) + 4) :]
+            if message["type"] == "http.disconnect" or (
+                message["type"] == "http.request" and not message.get("more_body") and closing not in tail
+            ):
+                raise Torn()
         return message
 
     return Request(request.scope, receive)
@@ -141,6 +163,9 @@ class Guard:
                 except HTTPException as exc:  # how Starlette hands on a multipart refusal, ours included
                     if exc.detail == TooLarge.MESSAGE:
                         return self.refuse(request, viewer, 413, t("The file or form is too large."))
+                    if exc.detail == Torn.MESSAGE:
+                        message = t("No file was received (the upload may have broken off). Please send it again.")
+                        return self.refuse(request, viewer, 400, message)
                     return self.refuse(request, viewer, 400, t("Refused."))
                 except (MultiPartException, ValueError):  # python-multipart's parse errors are ValueErrors
                     return self.refuse(request, viewer, 400, t("Refused."))

@@ -57,6 +57,7 @@ LABELS = {
     "via:zalo": "Zalo",
     "via:console": N_("the server's command line"),
     "via:cli": N_("the server's command line"),
+    "via:web": N_("the web dashboard"),
     # standings (core.types.Standing)
     "standing:on_time": N_("sent on time"),
     "standing:late": N_("sent late"),

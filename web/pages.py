@@ -11,16 +11,18 @@ from __future__ import annotations
 
 import asyncio
 import re
-from collections.abc import Callable
+import tempfile
+from collections.abc import AsyncIterator, Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
+from functools import partial
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 from jinja2 import Environment, FileSystemLoader, select_autoescape
 from markupsafe import Markup
 from starlette.requests import Request
-from starlette.responses import HTMLResponse, RedirectResponse, Response
+from starlette.responses import HTMLResponse, RedirectResponse, Response, StreamingResponse
 
 from compiler import documents
 from core import export
@@ -30,7 +32,7 @@ from core.i18n import format_day, format_instant, gettext_for
 from core.messages import column_label, last_day, short_day
 from core.standing import due_within, judge
 from core.types import AgencyKind, AgencyPeriod, Role, Standing
-from core.usecases import compiling, matrix, overview, plan, quota, reminders, web_access
+from core.usecases import compiling, matrix, overview, plan, quota, reminders, report_files, web_access
 from core.usecases.rules import Rules, effective_rules
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
@@ -49,6 +51,17 @@ PERIOD_FILES: dict[str, tuple[Callable[[compiling.Compiled], bytes], str]] = {
     "du-thao-bao-cao.docx": (documents.report_draft, DOCX),
     "du-thao-cong-van-don-doc.docx": (documents.chasing_letter, DOCX),
 }
+
+
+ZIP_NAME = "cac-tep-bao-cao.zip"  # the period's report files, as the CLI names them too
+
+
+async def _pieces(spool: IO[bytes], size: int = 256 * 1024) -> AsyncIterator[bytes]:
+    try:
+        while piece := spool.read(size):
+            yield piece
+    finally:
+        spool.close()
 
 
 @dataclass
@@ -213,7 +226,8 @@ class Dashboard:
             return self.say(s, 403, s.t("You may see your own agency only."))
         except (ValueError, PeriodUnknown, AgencyUnknown):
             return self.say(s, 404, s.t("There is no such agency or period."))
-        return self.show(s, "cell.html", d=detail)
+        may_send = report_files.may_act_for(s.me.actor, detail.agency.id)
+        return self.show(s, "cell.html", d=detail, may_send=may_send, limit_mb=self.rules.file_limit_mb)
 
     async def trends_page(self, s: Seen) -> Response:
         found = await matrix.matrix(s.uow, s.me.actor, self.rules, self.clock(), s.request.query_params.get("plan"))
@@ -239,21 +253,27 @@ class Dashboard:
         return self.show(s, "week.html", monday=monday, sunday=sunday, periods=found, months=months)
 
     async def period_file(self, s: Seen) -> Response:
-        """A period's document (``compiler``): the compilation sheet, the drafts of the report and of the letter."""
-        made_as = PERIOD_FILES.get(s.request.path_params["document"])
+        """A period's document (``compiler``): the compilation sheet, the report files in one .zip, the drafts of the
+        report and of the letter."""
+        document = s.request.path_params["document"]
+        made_as = PERIOD_FILES.get(document)
         period_id = bounded(s.request.path_params["period_id"])
-        if made_as is None or period_id is None:
+        if (made_as is None and document != ZIP_NAME) or period_id is None:
             return self.say(s, 404, s.t("There is no such agency or period."))
         try:
             made = await compiling.compile_period(s.uow, s.me.actor, period_id, self.clock(), self.rules)
         except PeriodUnknown:
             return self.say(s, 404, s.t("There is no such agency or period."))
-        write, media = made_as
         p = made.period
-        name = re.sub(r"[^\w.-]+", "-", f"{p.plan_number}_{p.series_code}_{p.key}_{s.request.path_params['document']}")
-        return Response(
-            write(made), media_type=media, headers={"Content-Disposition": f'attachment; filename="{name}"'}
-        )
+        name = re.sub(r"[^\w.-]+", "-", f"{p.plan_number}_{p.series_code}_{p.key}_{document}")
+        headers = {"Content-Disposition": f'attachment; filename="{name}"'}
+        if made_as is None:  # the files: written to a spooled file (on disk past 32 MB), sent in pieces
+            spool = tempfile.SpooledTemporaryFile(max_size=32 * 1024 * 1024)  # noqa: SIM115 (closed by the stream)
+            await documents.period_zip(made, partial(report_files.content, s.uow, s.me.actor), spool)
+            spool.seek(0)
+            return StreamingResponse(_pieces(spool), media_type="application/zip", headers=headers)
+        write, media = made_as
+        return Response(write(made), media_type=media, headers=headers)
 
     async def export_file(self, s: Seen) -> Response:
         now = self.clock()

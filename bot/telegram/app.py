@@ -20,6 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.inbox import Inbox, document_of, message_of
 from bot.pacing import Pacer
 from bot.telegram.channel import DEFAULT_RATE, TelegramChannel
+from bot.telegram.files import TelegramFiles
 from bot.telegram.menu import set_menus
 from bot.telegram.render import to_event
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -66,7 +67,15 @@ class TelegramBot:
         self.webhook = webhook
         self.poll_timeout = poll_timeout
         self.channel = TelegramChannel(self.app.bot, self.pacer)  # the replies' sends: errors mapped as the outbox's
-        self.inbox = Inbox(Platform.TELEGRAM, conversation.uows, conversation, self._parse, self._send, backoff)
+        self.inbox = Inbox(
+            Platform.TELEGRAM,
+            conversation.uows,
+            conversation,
+            self._parse,
+            self._send,
+            backoff,
+            files=TelegramFiles(self.app.bot),
+        )
         self._acks: set[asyncio.Task[None]] = set()
 
     @property

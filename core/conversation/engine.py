@@ -15,7 +15,7 @@ from datetime import datetime
 from core import errors, messages
 from core.conversation import guide, privacy
 from core.conversation.commands import BY_NAME, Access
-from core.conversation.context import Ctx
+from core.conversation.context import Ctx, Flow
 from core.conversation.events import EventKind, Incoming, Reply
 from core.conversation.features import REGISTRY
 from core.conversation.parse import MAX_TEXT, normalise, parse_number, parse_plain_command
@@ -23,6 +23,7 @@ from core.conversation.ports import Notifier
 from core.conversation.router import Registry
 from core.deadlines import utcnow
 from core.i18n import gettext_for
+from core.ports import FileSource, FileTooLarge
 from core.repositories import Conflict, UnitOfWork, UnitOfWorkFactory
 from core.types import Role
 from core.usecases import accounts, inbound
@@ -129,6 +130,31 @@ class Conversation:
         if ctx.effects.periods_changed:
             await self.notifier.periods_changed()
         return replies
+
+    async def fetch_file(self, event: Incoming, source: FileSource) -> Incoming:
+        """The event with its file's content, fetched from the platform before the event is handled (so no
+        transaction waits on the download) — only when the sender is registered and at /danop's confirmation,
+        the one step that takes a file, and only up to the largest file accepted. A file that cannot be had comes
+        back with its ``problem``, for the flow to say so."""
+        file = event.file
+        if event.kind is not EventKind.FILE or file is None or file.data is not None:
+            return event
+        async with self.uows() as uow:  # read only
+            account = await uow.accounts.by_sender(event.sender)
+            state = await uow.conversations.state(account.account_id, self.clock()) if account else None
+        if state is None or state[0] != Flow.SUBMIT:
+            return event
+        limit = self.rules.file_limit
+        if file.size is not None and file.size > limit:
+            return replace(event, file=replace(file, problem="too_large"))
+        try:
+            data = await source.fetch(file.ref, limit)
+        except FileTooLarge:
+            return replace(event, file=replace(file, problem="too_large"))
+        except Exception as exc:  # the platform's error: the person is told to send it again
+            log.warning("%s: file could not be fetched: %s", event.sender.platform.value, type(exc).__name__)
+            return replace(event, file=replace(file, problem="unavailable"))
+        return replace(event, file=replace(file, data=data))
 
     async def _handled_elsewhere(self, event: Incoming) -> bool:
         """Whether the update is now recorded as handled (by another instance, at the same moment)."""

@@ -21,11 +21,15 @@ class EventKind(enum.StrEnum):
 
 @dataclass(frozen=True, slots=True)
 class FileRef:
-    """A file the person sent; ``ref`` is the platform's id for it (kept, never downloaded here)."""
+    """A file the person sent; ``ref`` is the platform's id for it. ``data`` is its content when it was fetched
+    before the event was handled (``Conversation.fetch_file``); ``problem`` says why not when it could not be:
+    "too_large" or "unavailable"."""
 
     ref: str
     name: str | None = None
     size: int | None = None
+    data: bytes | None = field(default=None, repr=False)
+    problem: str | None = None
 
 
 @dataclass(frozen=True, slots=True)

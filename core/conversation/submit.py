@@ -4,19 +4,21 @@
 from __future__ import annotations
 
 from typing import Any
+from urllib.parse import quote
 
 from core import bundles, errors, messages
 from core.conversation.commands import Access
 from core.conversation.context import Act, Ctx, Flow
-from core.conversation.events import Incoming, Reply
+from core.conversation.events import FileRef, Incoming, Reply
 from core.conversation.parse import parse_document_number
 from core.conversation.router import Router
 from core.i18n import format_day, format_instant
-from core.types import AgencyPeriod, Standing, SubmissionReceipt
-from core.usecases import plan, reminder_actions, submissions
+from core.types import AgencyPeriod, Platform, Standing, SubmissionReceipt
+from core.usecases import plan, reminder_actions, report_files, submissions, web_access
 from core.usecases.reminder_actions import REMIND_ACK, REMIND_SUBMIT
 
 router = Router("submit")
+NO_FILES = frozenset({Platform.ZALO})  # apps whose Bot API gives the bot no documents (only pictures)
 
 
 FIRST_PAGE = 4  # periods /danop offers before "older"
@@ -95,14 +97,24 @@ async def _ask_confirmation(
     lines = [ctx.t("%(label)s — deadline %(due)s.", label=p.period.label, due=format_day(p.period.due_at, ctx.lang))]
     if data.get("document_number"):
         lines.append(ctx.t("Document number: %(doc)s", doc=data["document_number"]))
-    if data.get("file_ref"):
+    if data.get("file_name"):
+        lines.append(ctx.t("Report file received: %(name)s", name=data["file_name"]))
+    elif data.get("file_ref"):
         lines.append(ctx.t("Report file attached."))
-    lines.append(
-        ctx.t(
-            "You may send the document number (for example %(example)s) or the report file, then confirm.",
-            example=messages.example_document(ctx.me.agency_code),
+    if carries_files(ctx):
+        lines.append(
+            ctx.t(
+                "You may send the document number (for example %(example)s) or the report file, then confirm.",
+                example=messages.example_document(ctx.me.agency_code),
+            )
         )
-    )
+    else:
+        lines.append(
+            ctx.t(
+                "You may send the document number (for example %(example)s), then confirm.",
+                example=messages.example_document(ctx.me.agency_code),
+            )
+        )
     choices = await ctx.choices(
         [
             (ctx.t("Confirm: report sent"), Act.SUBMIT_CONFIRM, {"period_id": period_id}),
@@ -126,7 +138,7 @@ def _not_a_document_number(ctx: Ctx, text: str) -> list[Reply]:
 async def flow_submit(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
     """Text or a file while /danop waits for confirmation."""
     if event.file is not None:
-        return await _ask_confirmation(ctx, int(data["period_id"]), {**data, "file_ref": event.file.ref})
+        return await _received_file(ctx, data, event.file)
     doc = parse_document_number(event.text)
     if doc is None:
         return _not_a_document_number(ctx, event.text)
@@ -139,7 +151,9 @@ async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     same = state and state[0] == Flow.SUBMIT and state[1].get("period_id") == payload["period_id"]
     data = state[1] if state and same else {}
     await ctx.forget()
-    receipt = await _submit(ctx, int(payload["period_id"]), data.get("document_number"), data.get("file_ref"))
+    receipt = await _submit(
+        ctx, int(payload["period_id"]), data.get("document_number"), data.get("file_ref"), data.get("file_id")
+    )
     if isinstance(receipt, list):
         return receipt
     lines = [_recorded(ctx, receipt)]
@@ -147,17 +161,82 @@ async def act_submit_confirm(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
         lines.append(ctx.t("Document number: %(doc)s", doc=receipt.document_number))
     if receipt.file_attached:
         lines.append(ctx.t("Report file attached."))
+    else:
+        lines.extend(await _upload_link(ctx, receipt))
     lines.append(ctx.t("Reminders for this report have stopped. To undo within 24 hours: /huynop."))
     return ctx.reply("\n".join(lines))
 
 
+def carries_files(ctx: Ctx) -> bool:
+    """Whether the person's app lets the bot have the files sent to it (Zalo's Bot API delivers none)."""
+    return ctx.incoming.sender.platform not in NO_FILES
+
+
+async def _received_file(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[Reply]:
+    """A file at /danop's confirmation: kept at once (judged first), then carried by the confirmation."""
+    period_id = int(data["period_id"])
+    if file.data is None:
+        if file.problem == "too_large":
+            return ctx.reply(_refusal(ctx, errors.FileRefused("too_large", ctx.rules.file_limit_mb)))
+        if file.problem == "unavailable":
+            return ctx.reply(ctx.t("The file could not be received from the app just now. Please send it again."))
+        return ctx.reply(  # a picture on Zalo: the app gives the bot no document
+            ctx.t("This app cannot pass report files to me. Confirm first; I will then send a link to upload it.")
+        )
+    try:
+        kept = await report_files.receive(
+            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, file.name, file.data, ctx.now, ctx.rules,
+            ctx.incoming.sender.platform.value,
+        )  # fmt: skip
+    except errors.FileRefused as exc:
+        return ctx.reply(_refusal(ctx, exc))
+    except errors.DomainError:
+        await ctx.forget()
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    return await _ask_confirmation(ctx, period_id, {**data, "file_id": kept.id, "file_name": kept.name})
+
+
+def _refusal(ctx: Ctx, exc: errors.FileRefused) -> str:
+    """Why a report file is not taken, in the person's language."""
+    if exc.reason == "too_large":
+        return ctx.t(
+            "The file is larger than %(n)d MB and was not received. Please send a smaller one.", n=exc.limit_mb
+        )
+    if exc.reason == "empty":
+        return ctx.t("The file is empty and was not received.")
+    return ctx.t(
+        "The file was not received: only Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) or .zip "
+        "files are accepted, judged by their content."
+    )
+
+
+async def _upload_link(ctx: Ctx, receipt: SubmissionReceipt) -> list[str]:
+    """For an app that cannot carry files: a one-time link to the dashboard's cell of the agency and period, where
+    the file is uploaded."""
+    if carries_files(ctx) or ctx.web_link("") is None:
+        return []
+    token = await web_access.login_link(ctx.uow, ctx.me, ctx.now, web_access.UPLOAD_TTL)
+    where = quote(f"/o/{receipt.period.id}/{ctx.me.agency_code}", safe="")
+    return [
+        ctx.t(
+            "To attach the report file, open this link (for one use, until %(when)s) and upload it there:\n%(link)s",
+            when=format_instant(ctx.now + web_access.UPLOAD_TTL, ctx.lang),
+            link=f"{ctx.web_link(token)}&next={where}",
+        )
+    ]
+
+
 async def _submit(
-    ctx: Ctx, period_id: int, document_number: str | None = None, file_ref: str | None = None
+    ctx: Ctx,
+    period_id: int,
+    document_number: str | None = None,
+    file_ref: str | None = None,
+    file_id: int | None = None,
 ) -> SubmissionReceipt | list[Reply]:
     """Confirm the period for the person's agency; a refusal comes back as the reply to send."""
     try:
         receipt = await submissions.submit(
-            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, ctx.now, ctx.rules, document_number, file_ref
+            ctx.uow, ctx.actor, ctx.me.agency_id, period_id, ctx.now, ctx.rules, document_number, file_ref, file_id
         )
     except errors.AlreadySubmitted:
         return ctx.reply(ctx.t("This report was already confirmed earlier."))
@@ -186,6 +265,7 @@ async def act_remind_submit(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     await ctx.remember(Flow.SUBMIT_DOC, {"submission_id": receipt.submission_id})
     lines = [
         _recorded(ctx, receipt),
+        *await _upload_link(ctx, receipt),
         ctx.t(
             "You may send the document number (for example %(example)s), or choose “Skip”.",
             example=messages.example_document(ctx.me.agency_code),

@@ -4,14 +4,15 @@ the report files themselves are not collected yet)."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from collections.abc import Mapping
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from core import vietnamese
 from core.errors import PeriodUnknown
 from core.repositories import UnitOfWork
 from core.standing import Judged, Tally
-from core.types import Actor, Period, Standing
+from core.types import Actor, Period, ReportFile, SentDetail, Standing
 from core.usecases.overview import period_tally
 from core.usecases.plan import period as find_period
 from core.usecases.rules import Rules, effective_rules, require_admin
@@ -29,11 +30,26 @@ class Compiled:
     extended_to: date | None = None
     previous: Period | None = None
     previous_rate: float | None = None  # the on-time share of the period before, 0–1
+    sent: Mapping[int, SentDetail] = field(default_factory=dict)  # by agency id: who confirmed, with which file
 
     @property
     def rate(self) -> float | None:
         owed = len(self.tally.rows)
         return len(self.tally.on_time) / owed if owed else None
+
+    def detail(self, j: Judged) -> SentDetail | None:
+        """Who confirmed the agency's report and its file (None: not sent)."""
+        return self.sent.get(j.row.agency.id) if j.row.submitted_at is not None else None
+
+    @property
+    def files(self) -> tuple[tuple[int, Judged, ReportFile], ...]:
+        """The report files of the period, each with its agency's number in the sheet (1, 2, …)."""
+        found = []
+        for n, j in enumerate(self.tally.rows, start=1):
+            d = self.detail(j)
+            if d is not None and d.file is not None:
+                found.append((n, j, d.file))
+        return tuple(found)
 
     @property
     def not_sent(self) -> tuple[Judged, ...]:
@@ -91,4 +107,5 @@ async def compile_period(uow: UnitOfWork, actor: Actor, ref: str | int, now: dat
         deadlines.extended_to(p.due_at),
         previous,
         previous_rate,
+        await uow.files.sent(p.id),
     )

@@ -33,6 +33,12 @@ class Rules:
     # Reading an uploaded plan document: the box's wall-clock and CPU seconds, and its memory.
     reading_seconds: float = 30.0
     reading_memory_mb: int = 1024
+    # The largest report file accepted, in MB (issue 32).
+    file_limit_mb: int = 20
+
+    @property
+    def file_limit(self) -> int:
+        return self.file_limit_mb * 1024 * 1024
 
     @property
     def deadlines(self) -> Deadlines:

@@ -7,7 +7,7 @@ from datetime import datetime
 from core.errors import AlreadySubmitted, NothingToUndo, NotOwed, PeriodUnknown, UndoTooLate
 from core.repositories import UnitOfWork
 from core.standing import past
-from core.types import Actor, AgencyPeriod, Period, SubmissionReceipt
+from core.types import Actor, AgencyPeriod, Period, Role, SubmissionReceipt
 from core.usecases import reminder_actions
 from core.usecases.rules import Rules, effective_rules
 
@@ -21,12 +21,16 @@ async def submit(
     rules: Rules,
     document_number: str | None = None,
     file_ref: str | None = None,
+    report_file_id: int | None = None,
+    via: str | None = None,
 ) -> SubmissionReceipt:
-    """Record that ``agency_id`` sent its report for the period at ``at`` (on time or late by the deadline).
+    """Record that ``agency_id`` sent its report for the period at ``at`` (on time or late by the deadline), with
+    the report file kept before (``report_files.receive``) when there is one. ``via`` names where it was recorded
+    when that is not the actor's own account (the dashboard: "web").
 
-    A chat account confirms for its own agency only; the operator for any agency.
+    A focal person or leader confirms for their own agency only; Sở Nội vụ's admins and the operator for any.
     """
-    if actor.agency_id is not None and actor.agency_id != agency_id:
+    if actor.role is not Role.ADMIN and actor.agency_id != agency_id:
         raise NotOwed("an account confirms for its own agency")
     period = await uow.periods.by_id(period_id)
     if period is None:
@@ -37,18 +41,25 @@ async def submit(
         raise AlreadySubmitted(period.label)
     late = past(period.due_at, (await effective_rules(uow, rules)).deadlines, at)  # kept with the row, as it was then
     sub_id = await uow.periods.add_submission(
-        agency_id, period_id, at, late, actor.label, actor.person_id, document_number, file_ref
+        agency_id, period_id, at, late, via or actor.label, actor.person_id, document_number, file_ref, report_file_id
     )
     await uow.audit.record(
         actor.label,
         "submit",
         "submission",
         sub_id,
-        {"agency_id": agency_id, "period_id": period_id, "late": late, "document_number": document_number},
+        {
+            "agency_id": agency_id,
+            "period_id": period_id,
+            "late": late,
+            "document_number": document_number,
+            "report_file_id": report_file_id,
+        },
         at=at,
     )
     await reminder_actions.tell_agency(uow, agency_id, period, sub_id, actor.name, at, actor.account_id)
-    return SubmissionReceipt(period, at, late, document_number, file_ref is not None, sub_id)
+    attached = file_ref is not None or report_file_id is not None
+    return SubmissionReceipt(period, at, late, document_number, attached, sub_id)
 
 
 async def set_document(uow: UnitOfWork, actor: Actor, submission_id: int, document_number: str) -> bool:

@@ -17,6 +17,7 @@ from core.types import Account, Actor, Role
 from core.usecases import accounts
 
 LOGIN_TTL = timedelta(minutes=10)
+UPLOAD_TTL = timedelta(hours=1)  # a Zalo person's link to upload the report file: time to find the file
 SESSION_TTL = timedelta(hours=8)
 
 
@@ -39,10 +40,10 @@ class Viewer:
         return bool(given) and hmac.compare_digest(given or "", self.csrf)
 
 
-async def login_link(uow: UnitOfWork, account: Account, now: datetime) -> str:
+async def login_link(uow: UnitOfWork, account: Account, now: datetime, ttl: timedelta = LOGIN_TTL) -> str:
     """A new one-time sign-in token for this account (the caller makes it a URL)."""
     token = secrets.token_urlsafe(32)
-    await uow.web.add_login(_hash(token), account.account_id, now, now + LOGIN_TTL)
+    await uow.web.add_login(_hash(token), account.account_id, now, now + ttl)
     await uow.audit.record(
         f"account:{account.account_id}", "web_login_link", "chat_account", account.account_id, at=now
     )

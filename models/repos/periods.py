@@ -28,6 +28,7 @@ from core.types import (
 )
 from models import tables as t
 from models.repos import rows
+from models.repos.files import SqlReportFiles
 from models.repos.rows import lineage
 
 
@@ -228,6 +229,7 @@ class SqlPeriods:
         person_id: int | None,
         document_number: str | None,
         file_ref: str | None,
+        report_file_id: int | None = None,
     ) -> int:
         sub = t.Submission(
             agency_id=agency_id,
@@ -237,6 +239,7 @@ class SqlPeriods:
             confirmed_via=via,
             document_number=document_number,
             file_ref=file_ref,
+            report_file_id=report_file_id,
             late=late,
         )
         self.s.add(sub)
@@ -245,6 +248,11 @@ class SqlPeriods:
         except IntegrityError as exc:
             raise Conflict("a live submission exists already") from exc
         return sub.id
+
+    async def attach_file(self, submission_id: int, report_file_id: int) -> None:
+        await self.s.execute(
+            update(t.Submission).where(t.Submission.id == submission_id).values(report_file_id=report_file_id)
+        )
 
     async def mark_undone(self, submission_id: int, at: datetime, person_id: int | None) -> None:
         await self.s.execute(
@@ -358,4 +366,5 @@ class SqlPeriods:
         if via.startswith("account:") and via.removeprefix("account:").isdigit():  # the app it was confirmed from
             account = await self.s.get(t.ChatAccount, int(via.removeprefix("account:")))
             via = account.platform if account is not None else "console"
-        return SubmissionDetail(sub.confirmed_at, name or "", via, sub.document_number)
+        file = await SqlReportFiles(self.s).by_id(sub.report_file_id) if sub.report_file_id else None
+        return SubmissionDetail(sub.confirmed_at, name or "", via, sub.document_number, file)

@@ -50,6 +50,7 @@ QUOTES_PEOPLE: frozenset[str] = frozenset(
         "inbound_update.replies",
         "pending_choice.payload",
         "conversation_state.data",
+        "report_file.name",  # a file named after its sender ("BC thang 4 - Nguyễn Văn An.pdf")
     }
 )
 # Columns of the person's own rows, erased by the person's id (never searched in others' rows).
@@ -94,6 +95,7 @@ NEVER_PEOPLE: frozenset[str] = frozenset(
         "seen_update.platform", "seen_update.update_key",
         "channel_usage.platform", "channel_usage.month",
         "web_login.token_hash", "web_session.token_hash", "web_session.csrf",
+        "report_file.received_via", "stored_file.sha256", "stored_file.kind",
     }
 )  # fmt: skip
 

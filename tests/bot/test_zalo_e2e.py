@@ -628,3 +628,46 @@ async def test_a_poison_update_is_set_aside_after_three_tries_and_the_chat_goes_
     async with signed_in(z.db) as admin:
         page = (await admin.client.get("/can-bo")).text
     assert "Tin nhắn chưa trả lời được" in page and "z-poison" in page  # an admin sees it on the dashboard
+
+
+async def test_a_zalo_confirmation_brings_a_one_time_link_to_upload_the_file(z: Z) -> None:
+    """Zalo's Bot API gives bots no documents (text, pictures, stickers only): the confirmation answers with a
+    one-time link to the dashboard's cell of the agency and period, where the file is uploaded (issue 32)."""
+    from urllib.parse import parse_qs, urlsplit
+
+    from starlette.applications import Starlette
+
+    from tests.report_documents import word_report
+    from web.app import dashboard_routes
+
+    api = z.api
+    await register(z, "z-stp", "Lê Văn Sơn", "STP")
+    api.push_text("z-stp", "Lê Văn Sơn", "/danop thang:2023-04")
+    confirm = await api.reply_to("z-stp", "rồi xác nhận")
+    assert "hoặc tệp báo cáo" not in confirm  # Zalo cannot carry it: not offered
+    api.push_text("z-stp", "Lê Văn Sơn", "1")
+    receipt = await api.reply_to("z-stp", "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023")
+    assert "Để gửi kèm tệp báo cáo, đồng chí mở đường dẫn sau (dùng một lần" in receipt
+    link = next(line for line in receipt.splitlines() if "/dang-nhap?t=" in line)
+    query = parse_qs(urlsplit(link).query)
+    async with z.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission))
+        assert sub is not None and sub.report_file_id is None
+    assert query["next"] == [f"/o/{sub.period_id}/STP"]
+
+    app = Starlette(routes=dashboard_routes(z.db.uows, Rules(), "zalo-upload-test-secret"))
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://dashboard") as web:
+        opened = await web.get("/dang-nhap", params={"t": query["t"][0], "next": query["next"][0]})
+        assert opened.status_code == 303 and opened.headers["location"] == f"/o/{sub.period_id}/STP"
+        cell = await web.get(opened.headers["location"])
+        assert "Gửi kèm tệp báo cáo" in cell.text
+        csrf = cell.text.split('name="csrf" value="', 1)[1].split('"', 1)[0]
+        data = word_report("Sở Tư pháp", "125/BC-STP")
+        sent = await web.post(f"/o/{sub.period_id}/STP/tep", data={"csrf": csrf}, files={"file": ("bc.docx", data)})
+        assert sent.status_code == 303
+        again = await web.get("/dang-nhap", params={"t": query["t"][0]})
+        assert again.status_code == 403  # the link was for one use
+    async with z.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission))
+        stored = await s.scalar(select(t.StoredFile.content))
+        assert sub is not None and sub.report_file_id is not None and stored == data

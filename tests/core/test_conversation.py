@@ -25,6 +25,7 @@ from models.repos.agencies import SqlAgencies
 from tests.chat_harness import Harness, make_harness
 from tests.conftest import Database
 from tests.factories import invite_code, submit
+from tests.report_documents import pdf_report
 from tests.snapshot import snapshot
 
 NOW = datetime(2023, 4, 10, 9, 0, tzinfo=VN_TZ)
@@ -203,14 +204,15 @@ async def test_submit_with_buttons_document_number_and_file(h: Harness, frozen: 
     assert "Báo cáo tháng 4/2023 — hạn chót thứ Bảy, 15/4/2023." in p.text
     await p.say("số 125/bc-stp")
     assert "Số văn bản: 125/BC-STP" in p.text
-    await p.send_file("file-abc", "bao-cao-thang-4.pdf")
-    assert "Đã đính kèm tệp báo cáo" in p.text
+    await p.send_file("file-abc", "bao-cao-thang-4.pdf", pdf_report("Sở Tư pháp", "125/BC-STP"))
+    assert "Đã nhận tệp báo cáo: bao-cao-thang-4.pdf" in p.text
     await p.press("Xác nhận đã nộp")
+    assert "Đã đính kèm tệp báo cáo" in p.text
     assert "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023 lúc 09:00 thứ Hai, 10/4/2023 — đúng hạn." in p.text
     assert "Số văn bản: 125/BC-STP" in p.text and "dừng" in p.text
     async with h.db.sessions() as s:
         sub = await s.scalar(select(t.Submission))
-        assert sub and sub.document_number == "125/BC-STP" and sub.file_ref == "file-abc" and not sub.late
+        assert sub and sub.document_number == "125/BC-STP" and sub.report_file_id is not None and not sub.late
     await p.say("/danop 2023-04")
     assert "không còn phải nộp" in p.text or "không phải là kỳ" in p.text
 

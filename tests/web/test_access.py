@@ -17,12 +17,13 @@ from starlette.applications import Starlette
 
 from core.deadlines import VN_TZ, utcnow
 from core.types import OPERATOR, Role
-from core.usecases import drafting, web_access
+from core.usecases import drafting, report_files, web_access
 from core.usecases.rules import Rules
 from models import tables as t
 from reader.sandbox import BoxedReader
 from tests.conftest import PLAN_46, ROOT, Database
 from tests.factories import submit
+from tests.report_documents import pdf_report, word_report
 from web.app import dashboard_routes, pages
 from web.drafts import MAX_DOCUMENT_UPLOAD
 from web.guard import MAX_FORM, same_site
@@ -34,12 +35,16 @@ VIEWERS = {FOCAL: ("STP", Role.FOCAL), OTHER_LEADER: ("SYT", Role.LEADER), ADMIN
 OK, SEE_OTHER = 200, 303
 PERIOD = "{period}"  # the April 2023 monthly period's id, filled in per database
 DRAFT, PLAN = "{draft}", "{plan}"  # a draft read from plan 46's text, and plan 46's id
+FILE = "{file}"  # Sở Tư pháp's report file for April 2023
 
 # What each viewer gets, per route: (method, path as the test asks it) → status by viewer. A POST carries the
 # viewer's CSRF token and a form that the page accepts.
 EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("GET", f"/o/{PERIOD}/STP"): {ANON: 401, FOCAL: OK, OTHER_LEADER: 403, ADMIN: OK},
+    # Issue 32: Sở Tư pháp's report file, sent on its cell by its own people or an admin, opened by them only.
+    ("POST", f"/o/{PERIOD}/STP/tep"): {ANON: 401, FOCAL: SEE_OTHER, OTHER_LEADER: 403, ADMIN: SEE_OTHER},
+    ("GET", f"/tep/{FILE}"): {ANON: 401, FOCAL: OK, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/xu-huong"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("GET", "/tuan-nay"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
@@ -90,6 +95,8 @@ FORMS: dict[str, dict[str, str]] = {
 }
 PLAN_FILE = PLAN_46.read_bytes()  # previewed: nothing would change
 SEED_TEXT = (ROOT / "tests" / "fixtures" / "plans" / "46-KH-UBND-2023.txt").read_bytes()
+REPORT = word_report("Sở Tư pháp", "46/BC-STP")
+PDF = pdf_report("Sở Tư pháp", "46/BC-STP")
 
 
 @dataclass
@@ -99,6 +106,7 @@ class Site:
     period: int
     draft: int
     plan: int
+    file: int
 
     async def signed_in(self, who: str) -> httpx.AsyncClient:
         """A client of its own with the viewer's session cookie (anonymous: none)."""
@@ -125,10 +133,13 @@ async def site(loaded: Database) -> AsyncIterator[Site]:
         (period,) = await uow.periods.matches("thang:2023-04")
         draft = await drafting.keep(uow, OPERATOR, BoxedReader(), SEED_TEXT, "46-KH-UBND-2023.txt", utcnow())
         (plan,) = await uow.agencies.plans()
+        stp = await uow.agencies.by_code("STP")
+        assert stp is not None
+        got = await report_files.deliver(uow, OPERATOR, stp.id, period.id, "bc.docx", REPORT, utcnow(), Rules(), "cli")
         await uow.commit()
     transport = httpx.ASGITransport(app=_app(loaded))
     async with httpx.AsyncClient(transport=transport, base_url="http://dashboard") as client:
-        yield Site(loaded, client, period.id, draft, plan.id)
+        yield Site(loaded, client, period.id, draft, plan.id, got.file.id)
 
 
 def _csrf(html: str) -> str:
@@ -139,6 +150,7 @@ def _csrf(html: str) -> str:
 
 async def _ask(site: Site, client: httpx.AsyncClient, method: str, path: str, csrf: str | None) -> httpx.Response:
     url = path.replace(PERIOD, str(site.period)).replace(DRAFT, str(site.draft)).replace(PLAN, str(site.plan))
+    url = url.replace(FILE, str(site.file))
     if method == "GET":
         return await client.get(url)
     soon = (utcnow() + timedelta(days=10)).date().isoformat()
@@ -150,6 +162,8 @@ async def _ask(site: Site, client: httpx.AsyncClient, method: str, path: str, cs
         form["csrf"] = csrf
     if path == "/ke-hoach/kiem-tra":
         return await client.post(url, data=form, files={"file": ("x.toml", PLAN_FILE, "text/plain")})
+    if path.endswith("/tep"):
+        return await client.post(url, data=form, files={"file": ("bao-cao.pdf", PDF, "application/pdf")})
     if path == "/ke-hoach/van-ban":
         return await client.post(url, data=form, files={"document": ("46.txt", SEED_TEXT, "text/plain")})
     return await client.post(url, data=form)
@@ -170,8 +184,12 @@ def test_the_table_covers_every_dashboard_route() -> None:
     asked = {
         (
             m,
-            "/o/{period_id}/{agency}"
+            "/o/{period_id}/{agency}/tep"
+            if p.startswith("/o/") and p.endswith("/tep")
+            else "/o/{period_id}/{agency}"
             if p.startswith("/o/")
+            else "/tep/{file_id}"
+            if p.startswith("/tep/")
             else "/ho-so/{period_id}/{document}"
             if p.startswith("/ho-so/")
             else p.replace(DRAFT, "{id}").replace(PLAN, "{id}"),
