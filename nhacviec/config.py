@@ -99,6 +99,7 @@ class Settings(BaseSettings):
         "zalo_webhook_url",
         "zalo_webhook_secret",
         "calendar_file",
+        "report_files_dir",
         "leader_unseen_time",
         "http_port",
         "web_base_url",

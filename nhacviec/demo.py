@@ -23,7 +23,7 @@ from core.deadlines import VN_TZ, utcnow
 from core.i18n import format_instant
 from core.planfile import load_plan_file
 from core.types import OPERATOR, Platform, Role, Sender
-from core.usecases import plan, reminders, submissions, web_access
+from core.usecases import plan, reminders, report_files, submissions, web_access
 from models import db
 from models.uow import uow_factory
 from nhacviec.config import Settings
@@ -60,6 +60,23 @@ class SimulatedClock:
         return self.start + timedelta(seconds=(self.real() - self.origin) * self.speed)
 
 
+def _report_file(agency: str, number: str, at: datetime) -> bytes:
+    """A short report in Word, as the agency would send it (the demo's sample file)."""
+    import io
+
+    from docx import Document
+
+    doc = Document()
+    doc.add_paragraph(f"{agency.upper()}\nSố: {number}")
+    doc.add_paragraph(f"Tuyên Quang, ngày {at.day} tháng {at.month} năm {at.year}")
+    doc.add_heading("BÁO CÁO", level=1)
+    doc.add_paragraph("Kết quả thực hiện Kế hoạch số 46/KH-UBND ngày 14/3/2023 của Ủy ban nhân dân tỉnh, tháng 4/2023")
+    doc.add_paragraph("(Tệp mẫu của bản chạy thử — demo sample file.)")
+    buf = io.BytesIO()
+    doc.save(buf)
+    return buf.getvalue()
+
+
 async def _prepare(settings: Settings, path: Path, plan_file: Path) -> None:
     """A fresh demo database: plan 46, the demo people and the reports already sent."""
     for leftover in (path, path.with_name(path.name + "-wal"), path.with_name(path.name + "-shm")):
@@ -76,9 +93,14 @@ async def _prepare(settings: Settings, path: Path, plan_file: Path) -> None:
                 person = await uow.accounts.add_person(name, agency.id, role, START, title)
                 await uow.accounts.add_account(person, Sender(Platform.CONSOLE, chat, chat, name), START)
             april = await plan.period(uow, "thang:2023-04", START)
-            for code, at, number in SENT:
+            for n, (code, at, number) in enumerate(SENT):
                 agency = await plan.agency(uow, code)
-                await submissions.submit(uow, OPERATOR, agency.id, april.id, at, rules_from(settings), number)
+                if n == 0:  # the first with its report file, to open from the dashboard's cell
+                    data = _report_file(agency.name, number, at)
+                    await report_files.deliver(uow, OPERATOR, agency.id, april.id, f"{number.replace('/', '-')}.docx",
+                                               data, at, rules_from(settings), "cli", number)  # fmt: skip
+                else:
+                    await submissions.submit(uow, OPERATOR, agency.id, april.id, at, rules_from(settings), number)
             await uow.commit()
     finally:
         await engine.dispose()
@@ -114,9 +136,11 @@ async def run_demo(
         server.start()
         async with uows() as uow:
             token = await web_access.operator_link(uow, "SNV", Role.ADMIN, "Quản trị viên (demo)", utcnow())
+            april_id = (await plan.period(uow, "thang:2023-04", START)).id
             await uow.commit()
         base = (settings.web_base_url or server.url).rstrip("/")
         print(f"Bảng theo dõi (dashboard), đăng nhập một lần trong 10 phút: {base}/dang-nhap?t={token}")
+        print(f"Tệp báo cáo mẫu của {SENT[0][0]} (sample report file): ô {base}/o/{april_id}/{SENT[0][0]}")
     print("Dừng (stop): Ctrl+C.")
     print("=" * 78, flush=True)
     stop = stop or asyncio.Event()

@@ -51,8 +51,16 @@ async def test_the_demo_shows_the_0800_reminder_and_the_matrix_of_its_morning(tm
 
         link = re.search(r"(http://127\.0\.0\.1:\d+)/dang-nhap\?t=\S+", out)
         assert link is not None, out
+        cell = re.search(r"ô (http://127\.0\.0\.1:\d+/o/\d+/SYT)", out)
+        assert cell is not None, out
         async with httpx.AsyncClient(follow_redirects=True, timeout=30) as client:
             page = (await client.get(link.group(0))).text
+            # The period whose report file opens from the dashboard: Sở Y tế's, from its cell.
+            found = re.search(r'href="(/tep/\d+)" download>(61-BC-SYT\.docx)<', (await client.get(cell.group(1))).text)
+            assert found is not None
+            opened = await client.get(link.group(1) + found.group(1))
+            assert opened.status_code == 200 and opened.content.startswith(b"PK\x03\x04")
+            assert "61-BC-SYT.docx" in opened.headers["content-disposition"]
         # Judged on the demo's Friday morning: two reports sent on time, the others not yet due (not "911 days").
         syt = re.search(r'<tr data-agency="SYT">.*?</tr>', page, re.S)
         tp = re.search(r'<tr data-agency="STP">.*?</tr>', page, re.S)

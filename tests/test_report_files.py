@@ -264,3 +264,34 @@ def test_the_kind_is_judged_by_content() -> None:
     assert kind_of(ole + "Workbook".encode("utf-16-le")) is FileKind.XLS
     assert kind_of(ole + "PowerPoint Document".encode("utf-16-le")) is None
     assert kind_of(b"\x89PNG\r\n\x1a\n a picture") is None and kind_of(b"PK\x03\x04 torn") is None
+
+
+async def test_erasing_the_sender_keeps_the_agencys_file_and_takes_the_name_out(loaded: Database) -> None:
+    """The file is the agency's official document: it stays, byte for byte; who sent it reads as the erased
+    placeholder, and the name is taken out of the file's name."""
+    from core.types import OPERATOR
+    from core.usecases import privacy, report_files
+
+    period_id = await _period_id(loaded)
+    data = word_report("Sở Tư pháp", "125/BC-STP")
+    async with signed_in(loaded, "STP", Role.FOCAL, name="Lê Văn Sơn") as web:
+        sent = await web.client.post(
+            f"/o/{period_id}/STP/tep",
+            data={"csrf": web.csrf},
+            files={"file": ("BC tháng 4 - Lê Văn Sơn.docx", data)},
+        )
+        assert sent.status_code == 303
+    async with loaded.sessions() as s:
+        person_id = await s.scalar(select(t.Person.id).where(t.Person.display_name == "Lê Văn Sơn"))
+        file_id = await s.scalar(select(t.ReportFile.id))
+    assert person_id is not None and file_id is not None
+    async with loaded.uows() as uow:
+        before = await uow.files.by_id(file_id)
+        assert before is not None and before.received_by == "Lê Văn Sơn"
+        await privacy.erase(uow, OPERATOR, person_id, datetime(2023, 4, 13, tzinfo=VN_TZ))
+        await uow.commit()
+    async with loaded.uows() as uow:
+        after, content = await report_files.open_file(uow, OPERATOR, file_id)
+    assert content == data  # kept
+    assert "Lê Văn Sơn" not in after.received_by and "(đã xóa)" in after.received_by
+    assert after.name == "BC tháng 4 - Cán bộ đầu mối (đã xóa).docx"
