@@ -191,13 +191,14 @@ class DraftRefused(DomainError):
 
 
 class FileRefused(DomainError):
-    """A report file that is not kept: ``reason`` is "empty", "too_large" or "kind" (not an accepted type by its
-    content). Raised before anything is stored."""
+    """A report file that is not kept: ``reason`` is "empty", "too_large" (``limit`` is the MB allowed), "kind" (not
+    an accepted type by its content) or "too_many" (``limit`` is the files allowed). Raised before anything is
+    stored."""
 
-    def __init__(self, reason: str, limit_mb: int = 0) -> None:
+    def __init__(self, reason: str, limit: int = 0) -> None:
         super().__init__(reason)
         self.reason = reason
-        self.limit_mb = limit_mb
+        self.limit = limit
 
 
 class FileUnknown(DomainError):

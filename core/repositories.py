@@ -596,6 +596,9 @@ class ReportFileRepository(Protocol):
 
     async def by_id(self, file_id: int) -> ReportFile | None: ...
 
+    async def count(self, agency_id: int, period_id: int, but: str) -> int:
+        """How many different files the agency has sent for the period, leaving out the content ``but`` (SHA-256)."""
+
     async def content(self, file_id: int) -> bytes | None:
         """The bytes, or None when the file is unknown or its content is missing from the directory."""
 

@@ -52,6 +52,9 @@ class CliError(Exception):
 
 
 REFUSED = {  # the use-cases' refusals, as the operator reads them
+    errors.FileUnknown: (
+        "nội dung tệp báo cáo #{detail} không còn (the report file's content is missing); kiểm tra REPORT_FILES_DIR"
+    ),
     errors.AgencyUnknown: "không có cơ quan mã {detail!r} (unknown agency code); xem 'nhacviec agencies'",
     errors.PeriodUnknown: "không tìm thấy kỳ báo cáo {detail!r} (no such period); xem 'nhacviec periods'",
     errors.PeriodAmbiguous: "nhiều kế hoạch có kỳ này (several plans have it); ghi rõ kế hoạch: {detail}",

@@ -295,3 +295,42 @@ async def test_erasing_the_sender_keeps_the_agencys_file_and_takes_the_name_out(
     assert content == data  # kept
     assert "Lê Văn Sơn" not in after.received_by and "(đã xóa)" in after.received_by
     assert after.name == "BC tháng 4 - Cán bộ đầu mối (đã xóa).docx"
+
+
+def _zip(n: int) -> bytes:
+    out = io.BytesIO()
+    with zipfile.ZipFile(out, "w") as z:
+        z.writestr(f"phu-luc-{n}.txt", f"Phụ lục {n}")
+    return out.getvalue()
+
+
+async def test_the_cli_refuses_a_file_that_is_not_a_report_and_records_nothing(
+    loaded: Database, tmp_path: Path
+) -> None:
+    picture = _write(tmp_path / "bao-cao.pdf", b"GIF89a\x01\x00\x01\x00 a picture named as a PDF")
+    refused = run_cli(["submit", "STP", "thang:2023-04", "--file", str(picture)], loaded.env, tmp_path)
+    assert refused.code == 2 and "Tệp không được nhận: chỉ nhận Word (.docx, .doc), PDF" in refused.err
+    assert await _counts(loaded) == (0, 0)
+    async with loaded.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Submission)) == 0
+
+
+async def test_an_agency_sends_at_most_twenty_different_files_for_a_period(loaded: Database) -> None:
+    from core.errors import FileRefused
+    from core.types import OPERATOR
+    from core.usecases import report_files
+
+    period_id = await _period_id(loaded)
+    at = datetime(2023, 4, 12, tzinfo=VN_TZ)
+    async with loaded.uows() as uow:
+        stp = await uow.agencies.by_code("STP")
+        assert stp is not None
+        for n in range(report_files.FILES_PER_PERIOD):
+            await report_files.receive(uow, OPERATOR, stp.id, period_id, f"pl{n}.zip", _zip(n), at, Rules(), "cli")
+        with pytest.raises(FileRefused) as refused:
+            await report_files.receive(uow, OPERATOR, stp.id, period_id, "pl.zip", _zip(99), at, Rules(), "cli")
+        assert refused.value.reason == "too_many"
+        again = await report_files.receive(uow, OPERATOR, stp.id, period_id, "pl0.zip", _zip(0), at, Rules(), "cli")
+        assert again.name == "pl0.zip"  # the same content again is the file kept before, not a new one
+        await uow.commit()
+    assert await _counts(loaded) == (20, 20)

@@ -133,8 +133,9 @@ class Conversation:
 
     async def fetch_file(self, event: Incoming, source: FileSource) -> Incoming:
         """The event with its file's content, fetched from the platform before the event is handled (so no
-        transaction waits on the download) — only when the sender is registered and at /danop's confirmation,
-        the one step that takes a file, and only up to the largest file accepted. A file that cannot be had comes
+        transaction waits on the download) — only when the sender is registered and at a step that takes a file
+        (/danop's confirmation, or just after a confirmation from a reminder's button), and only up to the largest
+        file accepted. A file that cannot be had comes
         back with its ``problem``, for the flow to say so."""
         file = event.file
         if event.kind is not EventKind.FILE or file is None or file.data is not None:
@@ -142,7 +143,7 @@ class Conversation:
         async with self.uows() as uow:  # read only
             account = await uow.accounts.by_sender(event.sender)
             state = await uow.conversations.state(account.account_id, self.clock()) if account else None
-        if state is None or state[0] != Flow.SUBMIT:
+        if state is None or state[0] not in (Flow.SUBMIT, Flow.SUBMIT_DOC):
             return event
         limit = self.rules.file_limit
         if file.size is not None and file.size > limit:

@@ -196,14 +196,37 @@ async def _received_file(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[
     return await _ask_confirmation(ctx, period_id, {**data, "file_id": kept.id, "file_name": kept.name})
 
 
+async def _file_after(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[Reply]:
+    """The report file sent after a confirmation from a reminder's button: it joins the confirmation."""
+    if file.data is None or "period_id" not in data:
+        return await _received_file(ctx, data, file)  # says why it cannot be taken
+    try:
+        got = await report_files.deliver(
+            ctx.uow, ctx.actor, ctx.me.agency_id, int(data["period_id"]), file.name, file.data, ctx.now, ctx.rules,
+            ctx.incoming.sender.platform.value,
+        )  # fmt: skip
+    except errors.FileRefused as exc:
+        return ctx.reply(_refusal(ctx, exc))
+    except errors.DomainError:
+        await ctx.forget()
+        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
+    await ctx.forget()
+    return ctx.reply(
+        ctx.t("Report file received: %(name)s", name=got.file.name) + "\n" + ctx.t("Report file attached.")
+    )
+
+
 def _refusal(ctx: Ctx, exc: errors.FileRefused) -> str:
     """Why a report file is not taken, in the person's language."""
     if exc.reason == "too_large":
-        return ctx.t(
-            "The file is larger than %(n)d MB and was not received. Please send a smaller one.", n=exc.limit_mb
-        )
+        return ctx.t("The file is larger than %(n)d MB and was not received. Please send a smaller one.", n=exc.limit)
     if exc.reason == "empty":
         return ctx.t("The file is empty and was not received.")
+    if exc.reason == "too_many":
+        return ctx.t(
+            "%(n)d files have been received for this report already; this one was not. Please contact Sở Nội vụ.",
+            n=exc.limit,
+        )
     return ctx.t(
         "The file was not received: only Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) or .zip "
         "files are accepted, judged by their content."
@@ -262,11 +285,16 @@ async def act_remind_submit(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
     receipt = await _submit(ctx, int(payload["period_id"]))
     if isinstance(receipt, list):
         return receipt
-    await ctx.remember(Flow.SUBMIT_DOC, {"submission_id": receipt.submission_id})
+    await ctx.remember(Flow.SUBMIT_DOC, {"submission_id": receipt.submission_id, "period_id": receipt.period.id})
     lines = [
         _recorded(ctx, receipt),
         *await _upload_link(ctx, receipt),
         ctx.t(
+            "You may send the document number (for example %(example)s) or the report file, or choose “Skip”.",
+            example=messages.example_document(ctx.me.agency_code),
+        )
+        if carries_files(ctx)
+        else ctx.t(
             "You may send the document number (for example %(example)s), or choose “Skip”.",
             example=messages.example_document(ctx.me.agency_code),
         ),
@@ -283,7 +311,10 @@ async def act_submit_skip(ctx: Ctx, payload: dict[str, Any]) -> list[Reply]:
 
 @router.flow(Flow.SUBMIT_DOC, Access.SUBMITTER)
 async def flow_submit_doc(ctx: Ctx, data: dict[str, Any], event: Incoming) -> list[Reply]:
-    """The document number after a confirmation from a reminder's button."""
+    """The document number (or, on an app that carries files, the report file) after a confirmation from a
+    reminder's button."""
+    if event.file is not None:
+        return await _file_after(ctx, data, event.file)
     doc = parse_document_number(event.text)
     if doc is None:
         return _not_a_document_number(ctx, event.text)

@@ -22,6 +22,7 @@ from core.usecases import submissions
 from core.usecases.rules import Rules
 
 NAME_MAX = 120  # characters of a kept file name, before its extension
+FILES_PER_PERIOD = 20  # different files one agency may send for one period (a resent version, an annex…)
 
 
 def judge(data: bytes, rules: Rules) -> FileKind:
@@ -75,7 +76,8 @@ async def receive(
     Raises:
         NotAllowed: another agency's, and the actor is not an admin.
         PeriodUnknown, NotOwed: no such period, or the agency does not owe it.
-        FileRefused: see ``judge``; nothing is stored then.
+        FileRefused: see ``judge``, or "too_many": ``FILES_PER_PERIOD`` different files of the agency for the
+            period already (a bound on what one account can pile up); nothing is stored then.
     """
     if not may_act_for(actor, agency_id):
         raise NotAllowed("a focal person sends files for their own agency only")
@@ -86,6 +88,8 @@ async def receive(
         raise NotOwed(period.label)
     kind = judge(data, rules)
     sha256 = hashlib.sha256(data).hexdigest()
+    if await uow.files.count(agency_id, period_id, sha256) >= FILES_PER_PERIOD:
+        raise FileRefused("too_many", FILES_PER_PERIOD)
     found, new = await uow.files.add(
         agency_id, period_id, file_name(name, kind), kind.value, data, sha256, now, actor.person_id, via
     )

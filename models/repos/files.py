@@ -16,7 +16,7 @@ import tempfile
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Select, and_, select
+from sqlalchemy import Select, and_, func, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -141,6 +141,14 @@ class SqlReportFiles:
     async def by_id(self, file_id: int) -> ReportFile | None:
         found = (await self.s.execute(self._query().where(t.ReportFile.id == file_id))).first()
         return self._file(*found) if found else None
+
+    async def count(self, agency_id: int, period_id: int, but: str) -> int:
+        found = await self.s.scalar(
+            select(func.count(t.ReportFile.id))
+            .join(t.StoredFile, t.StoredFile.id == t.ReportFile.stored_file_id)
+            .where(t.ReportFile.agency_id == agency_id, t.ReportFile.period_id == period_id, t.StoredFile.sha256 != but)
+        )
+        return int(found or 0)
 
     async def content(self, file_id: int) -> bytes | None:
         found = (

@@ -131,3 +131,25 @@ async def test_received_is_recorded_once_and_counted(live: Live) -> None:
     async with live.db.sessions() as s:
         acked = (await s.scalars(select(t.Delivery).where(t.Delivery.acknowledged_at.is_not(None)))).all()
     assert len(acked) == 1 and acked[0].kind == "due"
+
+
+async def test_the_report_file_may_follow_a_one_tap_confirmation(live: Live) -> None:
+    """Issue 32: after "Đã nộp báo cáo" on a reminder, the file sent next is fetched from the Bot API's file
+    endpoint (the stand-in's) and joins the confirmation."""
+    from tests.report_documents import word_report
+
+    api = live.api
+    assert await live.engine.fire_key(f"{APRIL}:due:0", FRIDAY) == 3
+    await live.sender.drain_once()
+    son = await api.reply_to(SON, "Thực hiện Kế hoạch số 46/KH-UBND")
+    api.push_callback(SON, NAMES[SON], api.button(son, "Đã nộp báo cáo"))
+    recorded = await api.reply_to(SON, "Đã ghi nhận: Sở Tư pháp nộp báo cáo tháng 4/2023")
+    assert "hoặc tệp báo cáo, hoặc chọn “Bỏ qua”" in recorded["text"]
+    data = word_report("Sở Tư pháp", "125/BC-STP")
+    api.push_document(SON, NAMES[SON], "Báo cáo T4.docx", data)
+    done = await api.reply_to(SON, "Đã nhận tệp báo cáo: Báo cáo T4.docx")
+    assert "Đã đính kèm tệp báo cáo." in done["text"] and len(api.downloads) == 1
+    async with live.db.sessions() as s:
+        sub = await s.scalar(select(t.Submission).where(t.Submission.undone_at.is_(None)))
+        content = await s.scalar(select(t.StoredFile.content))
+    assert sub is not None and sub.report_file_id is not None and content == data

@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import re
+import zipfile
 from collections.abc import AsyncIterator
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -33,6 +34,7 @@ from scheduler.sender import OutboxSender
 from tests.conftest import PLAN_46, Database
 from tests.factories import add_person, submit
 from tests.fakes import RecordingChannel
+from tests.report_documents import pdf_report
 from web.app import dashboard_routes
 
 
@@ -345,3 +347,20 @@ async def test_a_periods_documents_open_from_the_dashboard(admin: Admin) -> None
     assert sheet.status_code == 200 and sheet.content[:2] == b"PK"
     assert (await admin.client.get(f"/ho-so/{april.id}/khac.docx")).status_code == 404
     assert (await admin.client.get("/ho-so/999999/du-thao-bao-cao.docx")).status_code == 404
+
+    # The report files in one .zip: Sở Y tế's, uploaded by the admin on its cell, named by its number in the sheet.
+    pdf = pdf_report("Sở Y tế", "61/BC-SYT")
+    cell = await admin.client.get(f"/o/{april.id}/SYT")
+    assert f'action="/o/{april.id}/SYT/tep"' in cell.text and "Gửi tệp báo cáo" in cell.text
+    sent = await admin.client.post(
+        f"/o/{april.id}/SYT/tep",
+        data={"csrf": admin.csrf, "document_number": "61/BC-SYT"},
+        files={"file": ("bc.pdf", pdf, "application/pdf")},
+    )
+    assert sent.status_code == 303
+    zipped = await admin.client.get(f"/ho-so/{april.id}/cac-tep-bao-cao.zip")
+    assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"
+    with zipfile.ZipFile(io.BytesIO(zipped.content)) as z:
+        assert [(i.filename, z.read(i)) for i in z.infolist()] == [("15 - Sở Y tế - 61-BC-SYT.pdf", pdf)]
+    week = await admin.client.get("/tuan-nay")
+    assert week.status_code == 200
