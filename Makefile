@@ -81,6 +81,7 @@ bench: install
 	$(BIN)/python bench/hostile_documents.py
 	$(BIN)/python bench/dashboard_load.py
 	$(BIN)/python bench/province_year.py
+	$(BIN)/python bench/period_file.py
 
 clean:
 	rm -rf $(VENV) $(MO)

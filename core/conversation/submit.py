@@ -3,6 +3,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
 from typing import Any
 from urllib.parse import quote
 
@@ -13,7 +14,7 @@ from core.conversation.events import FileRef, Incoming, Reply
 from core.conversation.parse import parse_document_number
 from core.conversation.router import Router
 from core.i18n import format_day, format_instant
-from core.types import AgencyPeriod, Platform, Standing, SubmissionReceipt
+from core.types import AgencyPeriod, Platform, ReportFile, Standing, SubmissionReceipt
 from core.usecases import plan, reminder_actions, report_files, submissions, web_access
 from core.usecases.reminder_actions import REMIND_ACK, REMIND_SUBMIT
 
@@ -175,6 +176,34 @@ def carries_files(ctx: Ctx) -> bool:
 async def _received_file(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[Reply]:
     """A file at /danop's confirmation: kept at once (judged first), then carried by the confirmation."""
     period_id = int(data["period_id"])
+    kept = await _take(ctx, period_id, file, report_files.receive)
+    if isinstance(kept, list):
+        return kept
+    return await _ask_confirmation(ctx, period_id, {**data, "file_id": kept.id, "file_name": kept.name})
+
+
+async def _file_after(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[Reply]:
+    """The report file sent after a confirmation from a reminder's button: it joins the confirmation."""
+
+    async def join(*args: Any) -> ReportFile:
+        return (await report_files.deliver(*args)).file
+
+    if "period_id" not in data:  # a step kept before files were taken there
+        await ctx.forget()
+        return ctx.reply(ctx.t("To attach a report file, first choose the report with /danop."))
+    kept = await _take(ctx, int(data["period_id"]), file, join)
+    if isinstance(kept, list):
+        return kept
+    await ctx.forget()
+    lines = [ctx.t("Report file received: %(name)s", name=kept.name), ctx.t("Report file attached.")]
+    return ctx.reply("\n".join(lines))
+
+
+async def _take(
+    ctx: Ctx, period_id: int, file: FileRef, keep: Callable[..., Awaitable[ReportFile]]
+) -> ReportFile | list[Reply]:
+    """The file the person sent, kept by ``keep`` (``report_files.receive``, or one that also joins it to the
+    confirmation), or the reply that says why it is not."""
     if file.data is None:
         if file.problem == "too_large":
             return ctx.reply(_refusal(ctx, errors.FileRefused("too_large", ctx.rules.file_limit_mb)))
@@ -184,7 +213,7 @@ async def _received_file(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[
             ctx.t("This app cannot pass report files to me. Confirm first; I will then send a link to upload it.")
         )
     try:
-        kept = await report_files.receive(
+        return await keep(
             ctx.uow, ctx.actor, ctx.me.agency_id, period_id, file.name, file.data, ctx.now, ctx.rules,
             ctx.incoming.sender.platform.value,
         )  # fmt: skip
@@ -193,27 +222,6 @@ async def _received_file(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[
     except errors.DomainError:
         await ctx.forget()
         return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
-    return await _ask_confirmation(ctx, period_id, {**data, "file_id": kept.id, "file_name": kept.name})
-
-
-async def _file_after(ctx: Ctx, data: dict[str, Any], file: FileRef) -> list[Reply]:
-    """The report file sent after a confirmation from a reminder's button: it joins the confirmation."""
-    if file.data is None or "period_id" not in data:
-        return await _received_file(ctx, data, file)  # says why it cannot be taken
-    try:
-        got = await report_files.deliver(
-            ctx.uow, ctx.actor, ctx.me.agency_id, int(data["period_id"]), file.name, file.data, ctx.now, ctx.rules,
-            ctx.incoming.sender.platform.value,
-        )  # fmt: skip
-    except errors.FileRefused as exc:
-        return ctx.reply(_refusal(ctx, exc))
-    except errors.DomainError:
-        await ctx.forget()
-        return ctx.reply(ctx.t("This report is already confirmed or no longer owed."))
-    await ctx.forget()
-    return ctx.reply(
-        ctx.t("Report file received: %(name)s", name=got.file.name) + "\n" + ctx.t("Report file attached.")
-    )
 
 
 def _refusal(ctx: Ctx, exc: errors.FileRefused) -> str:
