@@ -58,6 +58,7 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
         "Tình trạng",
         "Nộp lúc",
         "Số văn bản",
+        "Tệp báo cáo",
         "Đã nhắc",
         "Đã xem nhắc",
     ]
@@ -74,6 +75,7 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
                 STANDING_VI[r.standing],
                 _local(s.submitted_at),
                 s.document_number or "",
+                s.file_name or "",
                 "Có" if s.reminded else "Không",
                 "Có" if s.seen else "Không",
             ]
@@ -83,7 +85,7 @@ def compliance_workbook(rows: Sequence[ExportRow], generated_at: datetime) -> by
     for col in (3, 7):
         for cell in ws[get_column_letter(col)][1:]:
             cell.number_format = "dd/mm/yyyy hh:mm"
-    for i, width in enumerate((24, 30, 18, 12, 45, 12, 18, 16, 10, 12), start=1):
+    for i, width in enumerate((24, 30, 18, 12, 45, 12, 18, 16, 30, 10, 12), start=1):
         ws.column_dimensions[get_column_letter(i)].width = width
     ws.freeze_panes = "A2"
 

@@ -180,6 +180,7 @@ class PeriodStatusRow:
     document_number: str | None
     reminded: bool = False  # a reminder of the period reached someone of the agency
     seen: bool = False  # someone of the agency chose "Đã nhận" on one
+    file_name: str | None = None  # the report file the confirmation carries
 
 
 @dataclass(frozen=True, slots=True)

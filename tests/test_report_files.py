@@ -160,11 +160,15 @@ async def test_a_period_collected_and_compiled(loaded: Database, api: BotApiStan
         inside = {i.filename: z.read(i) for i in z.infolist()}
     assert inside == {stp[6]: stp_docx, syt[6]: syt_pdf, stc[6]: stc_xlsx}
 
-    text = "\n".join(p.text for p in Document(str(report)).paragraphs)
+    drafted = Document(str(report))
+    header = " ".join(p.text for cell in drafted.tables[0].rows[0].cells for p in cell.paragraphs)
+    assert "SỞ NỘI VỤ" in header and "Số:" in header and "/BC-SNV" in header and "Tuyên Quang, ngày" in header
+    text = "\n".join(p.text for p in drafted.paragraphs)
+    assert "Tổng số cơ quan, đơn vị phải gửi báo cáo: 24." in text
     assert "Gửi đúng hạn: 4; gửi chậm: 1; chưa gửi: 19." in text
-    table = Document(str(report)).tables[1]
-    listed = [row.cells[1].text for row in table.rows[1:]]
+    listed = [row.cells[1].text for row in drafted.tables[1].rows[1:]]
     assert len(listed) == 20 and names["STC"] in listed and names["STP"] not in listed
+    assert "Sở Kế hoạch và Đầu tư" in listed  # named as in 2023
     letter_text = "\n".join(p.text for p in Document(str(letter)).paragraphs)
     addressed = [line[2:].rstrip(";.") for line in letter_text.splitlines() if line.startswith("- ")]
     assert sorted(addressed) == sorted(r["name"] for r in owed.values() if r["status"] == "missing")
@@ -334,3 +338,44 @@ async def test_an_agency_sends_at_most_twenty_different_files_for_a_period(loade
         assert again.name == "pl0.zip"  # the same content again is the file kept before, not a new one
         await uow.commit()
     assert await _counts(loaded) == (20, 20)
+
+
+async def test_a_focal_person_neither_sends_nor_opens_another_agencys_file(loaded: Database) -> None:
+    period_id = await _period_id(loaded)
+    data = word_report("Sở Tư pháp", "125/BC-STP")
+    async with signed_in(loaded, "STP", Role.FOCAL, name="Lê Văn Sơn") as stp:
+        assert (await stp.client.post(f"/o/{period_id}/STP/tep", data={"csrf": stp.csrf},
+                                      files={"file": ("bc.docx", data)})).status_code == 303  # fmt: skip
+    async with loaded.sessions() as s:
+        file_id = await s.scalar(select(t.ReportFile.id))
+    async with signed_in(loaded, "SYT", Role.FOCAL, name="Trần Thị Hoa") as syt:
+        other = await syt.client.post(
+            f"/o/{period_id}/STP/tep", data={"csrf": syt.csrf}, files={"file": ("x.docx", word_report("Sở Y tế", "1"))}
+        )
+        assert other.status_code == 403 and "chỉ gửi được tệp của cơ quan mình" in other.text
+        opened = await syt.client.get(f"/tep/{file_id}")
+        assert opened.status_code == 403 and data not in opened.content
+        cell = await syt.client.get(f"/o/{period_id}/STP")
+        assert cell.status_code == 403
+    assert await _counts(loaded) == (1, 1)  # nothing of Sở Y tế's was kept
+
+
+async def test_the_dashboard_refuses_a_file_over_the_limit_or_not_a_report_before_storing(loaded: Database) -> None:
+    period_id = await _period_id(loaded)
+    async with signed_in(loaded, "STP", Role.FOCAL, rules=Rules(file_limit_mb=1)) as web:
+        over = b"%PDF-1.4\n" + b"0" * (1024 * 1024)  # just over 1 MB: read, judged, refused by the use-case
+        refused = await web.client.post(
+            f"/o/{period_id}/STP/tep", data={"csrf": web.csrf}, files={"file": ("bc.pdf", over)}
+        )
+        assert refused.status_code == 400 and "Tệp lớn hơn 1 MB nên không được nhận" in refused.text
+        far = b"%PDF-1.4\n" + b"0" * (3 * 1024 * 1024)  # far over: refused by the route before it is read
+        assert (
+            await web.client.post(f"/o/{period_id}/STP/tep", data={"csrf": web.csrf}, files={"file": ("b.pdf", far)})
+        ).status_code == 413
+        program = await web.client.post(
+            f"/o/{period_id}/STP/tep", data={"csrf": web.csrf}, files={"file": ("bc.docx", b"MZ\x90\x00" * 100)}
+        )
+        assert program.status_code == 400 and "xét theo nội dung tệp" in program.text
+    assert await _counts(loaded) == (0, 0)
+    async with loaded.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Submission)) == 0  # nothing confirmed either

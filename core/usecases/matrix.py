@@ -46,6 +46,7 @@ class Cell:
     state: CellState
     late_days: int = 0  # working days past the deadline: when it was sent (late), or so far (missing)
     submitted_at: datetime | None = None
+    file: bool = False  # the confirmation carries the report file
 
 
 @dataclass(frozen=True, slots=True)
@@ -116,16 +117,16 @@ class Matrix:
 
 
 def _cell(
-    row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules, seen: dict[tuple[int, object], Cell]
+    row: PeriodStatusRow | None, period: Period, now: datetime, rules: Rules, seen: dict[tuple[int, object, bool], Cell]
 ) -> Cell:
     """The cell's standing; judged once per column and instant of sending (``seen``): every agency that has not
     sent shares its column's verdict, so a province of thousands does not walk the calendar once per cell."""
     if row is None:
         return Cell(CellState.NOT_OWED)
-    key = (period.id, row.submitted_at)
+    key = (period.id, row.submitted_at, row.file_name is not None)
     if key not in seen:
         verdict = judge(period.due_at, row.submitted_at, rules.deadlines, now)
-        seen[key] = Cell(CellState(verdict.standing.value), verdict.days, row.submitted_at)
+        seen[key] = Cell(CellState(verdict.standing.value), verdict.days, row.submitted_at, row.file_name is not None)
     return seen[key]
 
 
@@ -160,7 +161,7 @@ async def matrix(
         by_agency = {r.agency.id: r for r in by_period.get(p.id, []) if _may_see(actor, r.agency.id)}
         statuses.append(by_agency)
         agencies.update({a: r.agency for a, r in by_agency.items()})
-    seen: dict[tuple[int, object], Cell] = {}
+    seen: dict[tuple[int, object, bool], Cell] = {}
     rows: list[Row] = []
     counts: list[dict[CellState, int]] = [{} for _ in periods]
     ordered = [a for a in sorted(agencies.values(), key=lambda a: (a.position, a.id)) if kind is None or a.kind is kind]

@@ -137,6 +137,7 @@ class SqlPeriods:
                     one(func.count(), t.Submission),
                     one(func.max(t.Submission.id), t.Submission),
                     one(func.count(t.Submission.undone_at), t.Submission),
+                    one(func.coalesce(func.sum(t.Submission.report_file_id), 0), t.Submission),  # files joined
                     one(func.count(), t.ReportPeriod),
                     one(func.max(t.ReportPeriod.id), t.ReportPeriod),
                     one(func.max(t.ReportPeriod.due_at), t.ReportPeriod),
@@ -180,22 +181,25 @@ class SqlPeriods:
             of_period = select(t.PeriodAgency.agency_id).where(t.PeriodAgency.period_id == pid)
             owing = (await self.s.scalars(of_period)).all()
             live = await self.s.execute(
-                select(t.Submission.agency_id, t.Submission.confirmed_at, t.Submission.document_number).where(
-                    t.Submission.period_id == pid, t.Submission.undone_at.is_(None)
+                select(
+                    t.Submission.agency_id, t.Submission.confirmed_at, t.Submission.document_number, t.ReportFile.name
                 )
+                .outerjoin(t.ReportFile, t.ReportFile.id == t.Submission.report_file_id)
+                .where(t.Submission.period_id == pid, t.Submission.undone_at.is_(None))
             )
-            sent = {agency_id: (at, number) for agency_id, at, number in live.tuples().all()}
+            sent = {agency_id: (at, number, file) for agency_id, at, number, file in live.tuples().all()}
             found_rows = []
             for agency_id in sorted((a for a in owing if a in order), key=order.__getitem__):
                 agency = agencies[agency_id]
                 if agency.ended_on is not None and agency.ended_on <= day:  # dissolved or merged by then
                     continue
-                at, number = sent.get(agency_id, (None, None))
+                at, number, file = sent.get(agency_id, (None, None, None))
                 found_rows.append(
                     PeriodStatusRow(
                         agency=replace(agency, name=agency.name_on(day)) if agency.former_names else agency,
                         submitted_at=at,
                         document_number=number,
+                        file_name=file,
                     )
                 )
             out[pid] = found_rows

@@ -392,6 +392,10 @@ async def test_an_adhoc_deadline_said_in_words_is_shown_back_before_it_is_saved(
 
 async def test_export_is_an_excel_workbook(h: Harness) -> None:
     admin = await h.registered("adm", "Quản Trị", "SNV", Role.ADMIN)
+    son = await h.registered("s1", "Lê Văn Sơn", "STP", Role.FOCAL)  # Sở Tư pháp confirms with its file
+    await son.say("/danop 2023-04")
+    await son.send_file("f1", "BC T4.pdf", pdf_report("Sở Tư pháp", "125/BC-STP"))
+    await son.press("Xác nhận đã nộp")
     await admin.say("/xuat 2023-04")
     doc = admin.last[0].document
     assert doc and doc.filename.endswith(".xlsx")
@@ -399,9 +403,11 @@ async def test_export_is_an_excel_workbook(h: Harness) -> None:
     rows = list(wb["Chi tiết"].iter_rows(values_only=True))
     assert rows[0][:6] == ("Kế hoạch", "Kỳ báo cáo", "Hạn chót", "Mã cơ quan", "Cơ quan, đơn vị", "Tình trạng")
     assert len(rows) == 25 and rows[1][5] == "Chưa đến hạn"  # the harness is on 10/4/2023
+    assert rows[0][7:9] == ("Số văn bản", "Tệp báo cáo")
+    assert next(r for r in rows if r[3] == "STP")[5:9:3] == ("Đúng hạn", "BC T4.pdf")
     assert rows[1][:2] == ("Kế hoạch số 46/KH-UBND", "Báo cáo tháng 4/2023")  # a period always with its plan
     summary = list(wb["Tổng hợp"].iter_rows(values_only=True))
-    assert summary[1][:7] == ("Kế hoạch số 46/KH-UBND", "Báo cáo tháng 4/2023", 0, 0, 0, 24, 24)
+    assert summary[1][:7] == ("Kế hoạch số 46/KH-UBND", "Báo cáo tháng 4/2023", 1, 0, 0, 23, 24)
 
 
 async def test_invite_from_chat(h: Harness) -> None:

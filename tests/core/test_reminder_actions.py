@@ -87,8 +87,8 @@ async def test_received_is_counted_in_the_overview_and_the_workbook(loaded: Data
     assert doc is not None
     wb = load_workbook(io.BytesIO(doc.data))
     rows = {r[3]: r for r in list(wb["Chi tiết"].iter_rows(values_only=True))[1:]}
-    assert rows["STP"][8:10] == ("Có", "Có") and rows["UBND-NH"][8:10] == ("Có", "Không")
-    assert rows["STC"][8:10] == ("Không", "Không")
+    assert rows["STP"][9:11] == ("Có", "Có") and rows["UBND-NH"][9:11] == ("Có", "Không")
+    assert rows["STC"][9:11] == ("Không", "Không")
     summary = list(wb["Tổng hợp"].iter_rows(values_only=True))[1]
     assert summary[:9] == ("Kế hoạch số 46/KH-UBND", "Báo cáo tháng 4/2023", 0, 0, 0, 24, 24, 2, 1)
 

@@ -362,5 +362,9 @@ async def test_a_periods_documents_open_from_the_dashboard(admin: Admin) -> None
     assert zipped.status_code == 200 and zipped.headers["content-type"] == "application/zip"
     with zipfile.ZipFile(io.BytesIO(zipped.content)) as z:
         assert [(i.filename, z.read(i)) for i in z.infolist()] == [("15 - Sở Y tế - 61-BC-SYT.pdf", pdf)]
-    week = await admin.client.get("/tuan-nay")
-    assert week.status_code == 200
+    matrix = (await admin.client.get("/")).text
+    syt = re.search(r'<tr data-agency="SYT">.*?</tr>', matrix, re.S)
+    stp = re.search(r'<tr data-agency="STP">.*?</tr>', matrix, re.S)
+    assert syt is not None and stp is not None
+    assert "📎" in syt.group(0) and "📎" not in stp.group(0)  # the cell says a file came with the report
+    assert f'href="/ho-so/{april.id}/cac-tep-bao-cao.zip"' in matrix  # the period's files from its column
