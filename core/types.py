@@ -586,6 +586,7 @@ class PersonalData:
     messages_acknowledged: int
     submissions: tuple[HeldSubmission, ...]
     web_sign_ins: int
+    files_sent: int = 0  # report files the person sent (the agency's documents: kept after an erasure)
 
 
 @dataclass(frozen=True, slots=True)

@@ -48,6 +48,7 @@ def show_cmd(
                 {"period": s.label, "at": iso(s.confirmed_at), "undone": s.undone} for s in d.submissions
             ],
             "web_sign_ins": d.web_sign_ins,
+            "report_files_sent": d.files_sent,
         }
         if as_json:
             print_json(data)

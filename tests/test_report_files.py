@@ -292,6 +292,7 @@ async def test_erasing_the_sender_keeps_the_agencys_file_and_takes_the_name_out(
     async with loaded.uows() as uow:
         before = await uow.files.by_id(file_id)
         assert before is not None and before.received_by == "Lê Văn Sơn"
+        assert (await privacy.held(uow, person_id)).files_sent == 1  # /dulieu says so
         await privacy.erase(uow, OPERATOR, person_id, datetime(2023, 4, 13, tzinfo=VN_TZ))
         await uow.commit()
     async with loaded.uows() as uow:

@@ -67,6 +67,14 @@ async def cmd_data(ctx: Ctx, args: str) -> list[Reply]:
     done = [s for s in d.submissions if not s.undone]
     lines.append("• " + ctx.t("Reports you confirmed as sent: %(n)d", n=len(done)))
     lines += [f"  – {s.label}: {format_instant(s.confirmed_at, ctx.lang)}" for s in done[-10:]]
+    if d.files_sent:
+        lines.append(
+            "• "
+            + ctx.t(
+                "Report files you sent: %(n)d (your agency's documents: they stay if your data is erased)",
+                n=d.files_sent,
+            )
+        )
     lines.append(
         ctx.t(
             "Processed by %(controller)s. To have your data erased, send /xoadulieu.",

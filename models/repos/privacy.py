@@ -147,6 +147,7 @@ class SqlPersonalData:
             )
         ).all()
         sign_ins = await self.s.scalar(select(func.count()).where(t.WebSession.account_id.in_(ids))) or 0
+        files = await self.s.scalar(select(func.count()).where(t.ReportFile.received_by_person_id == person_id)) or 0
         return PersonalData(
             person.id,
             person.display_name,
@@ -171,6 +172,7 @@ class SqlPersonalData:
             int(acknowledged),
             tuple(HeldSubmission(label, at, undone is not None) for label, at, undone in submissions),
             int(sign_ins),
+            int(files),
         )
 
     async def erase(self, person_id: int, placeholder: str, now: datetime) -> Erased | None:
