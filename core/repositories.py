@@ -58,6 +58,7 @@ from core.types import (
     SubmissionDetail,
     SubmissionInfo,
     TaskListing,
+    Unfetched,
     WaitingUpdate,
 )
 
@@ -604,6 +605,9 @@ class ReportFileRepository(Protocol):
 
     async def sent(self, period_id: int) -> dict[int, SentDetail]:
         """Each agency's live submission of the period: who confirmed it and its file."""
+
+    async def unfetched(self) -> list[Unfetched]:
+        """Live confirmations that hold a platform's reference to a file but no kept file, oldest first."""
 
 
 class UnitOfWork(Protocol):

@@ -618,6 +618,18 @@ class ReportFile:
 
 
 @dataclass(frozen=True, slots=True)
+class Unfetched:
+    """A live confirmation made before report files were kept: the platform's reference to its file only."""
+
+    submission_id: int
+    agency_id: int
+    period_id: int
+    ref: str  # the platform's id of the file (Telegram's file_id)
+    person_id: int | None
+    platform: str  # where it was confirmed ("telegram", "zalo", "console", "cli")
+
+
+@dataclass(frozen=True, slots=True)
 class SentDetail:
     """Who confirmed an agency's live submission of a period, and the file it carries."""
 

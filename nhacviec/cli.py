@@ -41,6 +41,7 @@ from core.usecases.rules import effective_rules
 from nhacviec.cli_agencies import agencies_app
 from nhacviec.cli_calendar import calendar_app
 from nhacviec.cli_compile import compile_cmd
+from nhacviec.cli_files import files_app
 from nhacviec.cli_people import people_app
 from nhacviec.cli_plan import plan_app
 from nhacviec.cli_province import province_app
@@ -90,6 +91,7 @@ app.add_typer(calendar_app, name="calendar")
 app.add_typer(plan_app, name="plan")
 app.add_typer(province_app, name="province")
 app.add_typer(people_app, name="people")
+app.add_typer(files_app, name="files")
 app.command("compile")(compile_cmd)
 
 

@@ -116,12 +116,17 @@ class BotApiStandIn(HttpStandIn):
             }
         )
 
-    def push_document(self, uid: int, name: str, filename: str, data: bytes, mime: str = "") -> str:
-        """A person sends a file; the stand-in keeps it for getFile and the file URL. Returns its file_id."""
+    def keep_file(self, filename: str, data: bytes) -> tuple[str, int]:
+        """A file Telegram's servers hold, for getFile and the file URL: its file_id and a number."""
         n = next(self._ids)
         file_id, path = f"BQAD{n}", f"documents/file_{n}{filename[filename.rfind('.') :] if '.' in filename else ''}"
         self.files[path] = data
         self._file_paths[file_id] = path
+        return file_id, n
+
+    def push_document(self, uid: int, name: str, filename: str, data: bytes, mime: str = "") -> str:
+        """A person sends a file; the stand-in keeps it for getFile and the file URL. Returns its file_id."""
+        file_id, n = self.keep_file(filename, data)
         document: dict[str, Any] = {
             "file_id": file_id,
             "file_unique_id": f"u{n}",

@@ -24,7 +24,7 @@ from bot.telegram.links import invite_links
 from core.conversation.engine import Conversation
 from core.deadlines import VN_TZ
 from core.types import Platform, Role
-from core.usecases import plan
+from core.usecases import plan, submissions
 from core.usecases.rules import Rules
 from models import tables as t
 from nhacviec.notifier import ServiceNotifier
@@ -380,3 +380,44 @@ async def test_the_dashboard_refuses_a_file_over_the_limit_or_not_a_report_befor
     assert await _counts(loaded) == (0, 0)
     async with loaded.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(t.Submission)) == 0  # nothing confirmed either
+
+
+async def test_files_of_confirmations_made_before_files_were_kept_are_rescued(loaded: Database, tmp_path: Path) -> None:
+    """Before issue 32, a file sent at /danop kept only Telegram's file_id. `nhacviec files fetch-telegram` fetches
+    each through the Bot API (the stand-in, the only fake) and joins it to its confirmation, as its sender's; a
+    file Telegram no longer has is said and the rest go on."""
+    from core.conversation.events import Sender
+    from core.types import Actor
+
+    api = BotApiStandIn(TOKEN)
+    api.start()
+    try:
+        kept = word_report("Sở Tư pháp", "125/BC-STP")
+        file_id, _ = api.keep_file("bc.docx", kept)
+        period_id = await _period_id(loaded)
+        at = datetime(2023, 4, 12, 9, 0, tzinfo=VN_TZ)
+        async with loaded.uows() as uow:
+            for code, ref in (("STP", file_id), ("SYT", "BQAD-forgotten")):
+                agency = await uow.agencies.by_code(code)
+                assert agency is not None
+                person = await uow.accounts.add_person(f"Cán bộ {code}", agency.id, Role.FOCAL, at)
+                sender = Sender(Platform.TELEGRAM, f"9{agency.id}", f"9{agency.id}", f"Cán bộ {code}")
+                await uow.accounts.add_account(person, sender, at)
+                account = await uow.accounts.by_sender(sender)
+                assert account is not None
+                await submissions.submit(uow, Actor.of(account), agency.id, period_id, at, Rules(), None, ref)
+            await uow.commit()
+        env = {**loaded.env, "TELEGRAM_BOT_TOKEN": TOKEN, "TELEGRAM_API_BASE_URL": api.base_url}
+        done = run_cli(["files", "fetch-telegram"], env, tmp_path)
+        assert done.code == 0, done.err
+        assert "Đã lưu 1 tệp; không lưu 0; không tải được 1." in done.out and "không tải được (not fetched)" in done.out
+        async with loaded.sessions() as s:
+            sub = await s.scalar(select(t.Submission).where(t.Submission.file_ref == file_id))
+            assert sub is not None and sub.report_file_id is not None
+            content = await s.scalar(select(t.StoredFile.content))
+            sender_id = await s.scalar(select(t.ReportFile.received_by_person_id))
+        assert content == kept and sender_id == sub.confirmed_by_person_id  # the sender's, byte for byte
+        again = run_cli(["files", "fetch-telegram"], env, tmp_path)  # the rescued one is not fetched twice
+        assert "Đã lưu 0 tệp; không lưu 0; không tải được 1." in again.out and len(api.downloads) == 1
+    finally:
+        api.stop()

@@ -20,7 +20,7 @@ from telegram.ext import Application, ApplicationBuilder, ContextTypes, TypeHand
 from bot.inbox import Inbox, document_of, message_of
 from bot.pacing import Pacer
 from bot.telegram.channel import DEFAULT_RATE, TelegramChannel
-from bot.telegram.files import TelegramFiles
+from bot.telegram.files import TelegramFiles, file_base_url
 from bot.telegram.menu import set_menus
 from bot.telegram.render import to_event
 from bot.telegram.updates import PerChatUpdateProcessor
@@ -58,7 +58,7 @@ class TelegramBot:
         self.pacer = pacer or Pacer(DEFAULT_RATE)
         builder = ApplicationBuilder().token(token).concurrent_updates(PerChatUpdateProcessor())
         if base_url:
-            builder = builder.base_url(base_url).base_file_url(base_url.replace("/bot", "/file/bot"))
+            builder = builder.base_url(base_url).base_file_url(file_base_url(base_url))
         self.app: Application = builder.build()  # type: ignore[type-arg]
         self.app.add_handler(TypeHandler(Update, self._on_update))
         self.app.add_error_handler(self._on_error)

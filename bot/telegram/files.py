@@ -11,6 +11,11 @@ from typing import Any
 from core.ports import FileTooLarge
 
 
+def file_base_url(base_url: str) -> str:
+    """Where a Bot API server (``…/bot``) serves files (``…/file/bot``)."""
+    return base_url.replace("/bot", "/file/bot")
+
+
 class TelegramFiles:
     def __init__(self, bot: Any) -> None:
         self.bot = bot

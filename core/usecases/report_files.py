@@ -17,9 +17,9 @@ from datetime import datetime
 from core.errors import FileRefused, FileUnknown, NotAllowed, NotOwed, PeriodUnknown
 from core.filekinds import FileKind, kind_of
 from core.repositories import UnitOfWork
-from core.types import Actor, ReportFile, Role, SubmissionReceipt
+from core.types import Actor, ReportFile, Role, SubmissionReceipt, Unfetched
 from core.usecases import submissions
-from core.usecases.rules import Rules
+from core.usecases.rules import Rules, require_admin
 
 NAME_MAX = 120  # characters of a kept file name, before its extension
 FILES_PER_PERIOD = 20  # different files one agency may send for one period (a resent version, an annex…)
@@ -163,3 +163,27 @@ async def open_file(uow: UnitOfWork, actor: Actor, file_id: int) -> tuple[Report
 async def content(uow: UnitOfWork, actor: Actor, file_id: int) -> bytes:
     """A report file's bytes (``open_file``'s rules)."""
     return (await open_file(uow, actor, file_id))[1]
+
+
+async def unfetched(uow: UnitOfWork, actor: Actor) -> list[Unfetched]:
+    """Confirmations made before files were kept, whose file is still only the platform's reference (admins)."""
+    require_admin(actor)
+    return await uow.files.unfetched()
+
+
+async def adopt(uow: UnitOfWork, actor: Actor, u: Unfetched, data: bytes, now: datetime, rules: Rules) -> ReportFile:
+    """An old confirmation's file, fetched now from its platform: kept as its sender's, at the time it was fetched,
+    and joined to the confirmation.
+
+    Raises:
+        NotAllowed: not an admin.
+        FileRefused: see ``receive``.
+    """
+    require_admin(actor)
+    sender = Actor(actor.label, Role.ADMIN, u.person_id)  # the file is the sender's, fetched by the operator
+    file = await receive(uow, sender, u.agency_id, u.period_id, None, data, now, rules, u.platform)
+    await uow.periods.attach_file(u.submission_id, file.id)
+    await uow.audit.record(
+        actor.label, "adopt_file", "submission", u.submission_id, {"report_file_id": file.id}, at=now
+    )
+    return file

@@ -21,7 +21,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from core.repositories import Conflict
-from core.types import ReportFile, SentDetail
+from core.types import ReportFile, SentDetail, Unfetched
 from models import tables as t
 
 log = logging.getLogger(__name__)
@@ -187,3 +187,29 @@ class SqlReportFiles:
             agency: SentDetail(name or "", files.get(file_id) if file_id is not None else None)
             for agency, name, file_id in rows
         }
+
+    async def unfetched(self) -> list[Unfetched]:
+        found = (
+            (
+                await self.s.execute(
+                    select(t.Submission)
+                    .where(
+                        t.Submission.file_ref.is_not(None),
+                        t.Submission.report_file_id.is_(None),
+                        t.Submission.undone_at.is_(None),
+                    )
+                    .order_by(t.Submission.id)
+                )
+            )
+            .scalars()
+            .all()
+        )
+        out = []
+        for sub in found:
+            via = sub.confirmed_via
+            if via.startswith("account:") and via.removeprefix("account:").isdigit():  # the app it came from
+                account = await self.s.get(t.ChatAccount, int(via.removeprefix("account:")))
+                via = account.platform if account is not None else "console"
+            assert sub.file_ref is not None
+            out.append(Unfetched(sub.id, sub.agency_id, sub.period_id, sub.file_ref, sub.confirmed_by_person_id, via))
+        return out
