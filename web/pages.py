@@ -33,7 +33,7 @@ from core.messages import column_label, last_day, short_day
 from core.standing import due_within, judge
 from core.types import AgencyKind, AgencyPeriod, Role, Standing
 from core.usecases import compiling, matrix, overview, plan, quota, reminders, report_files, web_access
-from core.usecases.rules import Rules, effective_rules
+from core.usecases.rules import Rules, effective_rules, for_agency
 from core.usecases.web_access import Viewer
 from web.charts import rate_chart
 from web.guard import Seen, bounded, same_site
@@ -226,7 +226,7 @@ class Dashboard:
             return self.say(s, 403, s.t("You may see your own agency only."))
         except (ValueError, PeriodUnknown, AgencyUnknown):
             return self.say(s, 404, s.t("There is no such agency or period."))
-        may_send = report_files.may_act_for(s.me.actor, detail.agency.id)
+        may_send = for_agency(s.me.actor, detail.agency.id)
         return self.show(s, "cell.html", d=detail, may_send=may_send, limit_mb=self.rules.file_limit_mb)
 
     async def trends_page(self, s: Seen) -> Response:

@@ -21,11 +21,10 @@ from core.types import (
     DeliveryRecord,
     Period,
     PeriodStatusRow,
-    Role,
     Standing,
     SubmissionDetail,
 )
-from core.usecases.rules import Rules, effective_rules
+from core.usecases.rules import Rules, effective_rules, for_agency
 
 PAGE_ROWS = 200  # agencies a matrix page shows: a province's departments and communes fit on one
 YIELD_EVERY = 100  # agencies judged between two turns of the event loop
@@ -130,10 +129,6 @@ def _cell(
     return seen[key]
 
 
-def _may_see(actor: Actor, agency_id: int) -> bool:
-    return actor.role is Role.ADMIN or actor.agency_id == agency_id
-
-
 async def matrix(
     uow: UnitOfWork,
     actor: Actor,
@@ -158,7 +153,7 @@ async def matrix(
     by_period = await uow.periods.statuses([p.id for p in periods])
     for p in periods:
         await asyncio.sleep(0)  # a column of a province's thousands at a time
-        by_agency = {r.agency.id: r for r in by_period.get(p.id, []) if _may_see(actor, r.agency.id)}
+        by_agency = {r.agency.id: r for r in by_period.get(p.id, []) if for_agency(actor, r.agency.id)}
         statuses.append(by_agency)
         agencies.update({a: r.agency for a, r in by_agency.items()})
     seen: dict[tuple[int, object, bool], Cell] = {}
@@ -218,7 +213,7 @@ async def cell_detail(
     agency = await uow.agencies.by_code(agency_code)
     if agency is None:
         raise AgencyUnknown(agency_code)
-    if not _may_see(actor, agency.id):
+    if not for_agency(actor, agency.id):
         raise NotAllowed()
     row = next((r for r in await uow.periods.status(period.id) if r.agency.id == agency.id), None)
     return CellDetail(

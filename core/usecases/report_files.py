@@ -14,12 +14,12 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 
-from core.errors import FileRefused, FileUnknown, NotAllowed, NotOwed, PeriodUnknown
+from core.errors import FileRefused, FileUnknown, NotAllowed
 from core.filekinds import FileKind, kind_of
 from core.repositories import UnitOfWork
 from core.types import Actor, ReportFile, Role, SubmissionReceipt, Unfetched
 from core.usecases import submissions
-from core.usecases.rules import Rules, require_admin
+from core.usecases.rules import Rules, for_agency, require_admin
 
 NAME_MAX = 120  # characters of a kept file name, before its extension
 FILES_PER_PERIOD = 20  # different files one agency may send for one period (a resent version, an annex…)
@@ -55,11 +55,6 @@ def file_name(given: str | None, kind: FileKind) -> str:
     return f"{name}.{kind.value}"
 
 
-def may_act_for(actor: Actor, agency_id: int) -> bool:
-    """Sở Nội vụ's admins (and the operator) for any agency; everyone else for their own."""
-    return actor.role is Role.ADMIN or actor.agency_id == agency_id
-
-
 async def receive(
     uow: UnitOfWork,
     actor: Actor,
@@ -79,13 +74,9 @@ async def receive(
         FileRefused: see ``judge``, or "too_many": ``FILES_PER_PERIOD`` different files of the agency for the
             period already (a bound on what one account can pile up); nothing is stored then.
     """
-    if not may_act_for(actor, agency_id):
+    if not for_agency(actor, agency_id):
         raise NotAllowed("a focal person sends files for their own agency only")
-    period = await uow.periods.by_id(period_id)
-    if period is None:
-        raise PeriodUnknown(str(period_id))
-    if not await uow.periods.owes(agency_id, period_id):
-        raise NotOwed(period.label)
+    await submissions.owed_period(uow, agency_id, period_id)
     kind = judge(data, rules)
     sha256 = hashlib.sha256(data).hexdigest()
     if await uow.files.count(agency_id, period_id, sha256) >= FILES_PER_PERIOD:
@@ -152,7 +143,7 @@ async def open_file(uow: UnitOfWork, actor: Actor, file_id: int) -> tuple[Report
     found = await uow.files.by_id(file_id)
     if found is None:
         raise FileUnknown(str(file_id))
-    if not may_act_for(actor, found.agency_id):
+    if not for_agency(actor, found.agency_id):
         raise NotAllowed("another agency's file")
     data = await uow.files.content(file_id)
     if data is None:

@@ -45,6 +45,12 @@ class Rules:
         return Deadlines(self.calendar, self.extend_day_off)
 
 
+def for_agency(actor: Actor, agency_id: int) -> bool:
+    """Whether the actor may see and act for the agency: Sở Nội vụ's admins (and the operator) for any, everyone
+    else for their own."""
+    return actor.role is Role.ADMIN or actor.agency_id == agency_id
+
+
 def require_admin(actor: Actor) -> None:
     if actor.role is not Role.ADMIN:
         raise NotAllowed("for Sở Nội vụ admins only")

@@ -32,11 +32,7 @@ async def submit(
     """
     if actor.role is not Role.ADMIN and actor.agency_id != agency_id:
         raise NotOwed("an account confirms for its own agency")
-    period = await uow.periods.by_id(period_id)
-    if period is None:
-        raise PeriodUnknown(str(period_id))
-    if not await uow.periods.owes(agency_id, period_id):
-        raise NotOwed(period.label)
+    period = await owed_period(uow, agency_id, period_id)
     if await uow.periods.live_submission(agency_id, period_id) is not None:
         raise AlreadySubmitted(period.label)
     late = past(period.due_at, (await effective_rules(uow, rules)).deadlines, at)  # kept with the row, as it was then
@@ -60,6 +56,21 @@ async def submit(
     await reminder_actions.tell_agency(uow, agency_id, period, sub_id, actor.name, at, actor.account_id)
     attached = file_ref is not None or report_file_id is not None
     return SubmissionReceipt(period, at, late, document_number, attached, sub_id)
+
+
+async def owed_period(uow: UnitOfWork, agency_id: int, period_id: int) -> Period:
+    """The period, which the agency owes.
+
+    Raises:
+        PeriodUnknown: no such period.
+        NotOwed: the agency does not owe it.
+    """
+    period = await uow.periods.by_id(period_id)
+    if period is None:
+        raise PeriodUnknown(str(period_id))
+    if not await uow.periods.owes(agency_id, period_id):
+        raise NotOwed(period.label)
+    return period
 
 
 async def set_document(uow: UnitOfWork, actor: Actor, submission_id: int, document_number: str) -> bool:
