@@ -40,6 +40,22 @@ def example_document(agency_code: str) -> str:
     return "125/BC-UBND" if agency_code.startswith("UBND") else f"125/BC-{agency_code}"
 
 
+def file_refused(lang: str, reason: str, limit: int) -> str:
+    """Why a report file is not kept (``core.errors.FileRefused``), as the chat, the dashboard and the CLI say it."""
+    t = gettext_for(lang).gettext
+    if reason == "too_large":
+        return t("The file is larger than %(n)d MB and was not received. Please send a smaller one.") % {"n": limit}
+    if reason == "empty":
+        return t("The file is empty and was not received.")
+    if reason == "too_many":
+        said = t("%(n)d files have been received for this report already; this one was not. Please contact Sở Nội vụ.")
+        return said % {"n": limit}
+    return t(
+        "The file was not received: only Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) or .zip "
+        "files are accepted, judged by their content."
+    )
+
+
 def person_role(lang: str, role: Role) -> str:
     return gettext_for(lang).gettext(PERSON_ROLES[role])
 

@@ -470,17 +470,8 @@ def inbox_cmd(as_json: Annotated[bool, typer.Option("--json")] = False) -> None:
 
 
 def file_refusal(exc: FileRefused) -> str:
-    """Why the operator's file is not taken (nothing was stored)."""
-    if exc.reason == "too_large":
-        return f"Tệp lớn hơn {exc.limit} MB, không được nhận (file over the limit, REPORT_FILE_MAX_MB)."
-    if exc.reason == "empty":
-        return "Tệp rỗng, không được nhận (empty file)."
-    if exc.reason == "too_many":
-        return f"Cơ quan đã gửi {exc.limit} tệp cho kỳ này, không nhận thêm (too many files for the period)."
-    return (
-        "Tệp không được nhận: chỉ nhận Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) hoặc .zip, "
-        "xét theo nội dung tệp (not an accepted kind by its content)."
-    )
+    """Why the operator's file is not taken (nothing was stored), as the chat says it."""
+    return messages.file_refused("vi", exc.reason, exc.limit)
 
 
 @app.command("submit")

@@ -314,7 +314,7 @@ async def test_the_cli_refuses_a_file_that_is_not_a_report_and_records_nothing(
 ) -> None:
     picture = _write(tmp_path / "bao-cao.pdf", b"GIF89a\x01\x00\x01\x00 a picture named as a PDF")
     refused = run_cli(["submit", "STP", "thang:2023-04", "--file", str(picture)], loaded.env, tmp_path)
-    assert refused.code == 2 and "Tệp không được nhận: chỉ nhận Word (.docx, .doc), PDF" in refused.err
+    assert refused.code == 2 and "Tệp không được nhận: chỉ nhận tệp Word (.docx, .doc), PDF" in refused.err
     assert await _counts(loaded) == (0, 0)
     async with loaded.sessions() as s:
         assert await s.scalar(select(func.count()).select_from(t.Submission)) == 0

@@ -8,6 +8,7 @@ from urllib.parse import quote
 
 from starlette.responses import RedirectResponse, Response
 
+from core import messages
 from core.errors import AgencyUnknown, FileRefused, FileUnknown, NotAllowed, NotOwed, PeriodUnknown
 from core.filekinds import FileKind
 from core.usecases import plan, report_files
@@ -24,20 +25,7 @@ def max_upload(d: Dashboard) -> int:
 
 
 def refusal(s: Seen, exc: FileRefused) -> str:
-    if exc.reason == "too_large":
-        return s.t("The file is larger than %(n)d MB and was not received. Please send a smaller one.") % {
-            "n": exc.limit
-        }
-    if exc.reason == "empty":
-        return s.t("The file is empty and was not received.")
-    if exc.reason == "too_many":
-        return s.t(
-            "%(n)d files have been received for this report already; this one was not. Please contact Sở Nội vụ."
-        ) % {"n": exc.limit}
-    return s.t(
-        "The file was not received: only Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) or .zip "
-        "files are accepted, judged by their content."
-    )
+    return messages.file_refused(s.lang, exc.reason, exc.limit)
 
 
 def attachment(name: str) -> str:

@@ -135,8 +135,7 @@ class Conversation:
         """The event with its file's content, fetched from the platform before the event is handled (so no
         transaction waits on the download) — only when the sender is registered and at a step that takes a file
         (/danop's confirmation, or just after a confirmation from a reminder's button), and only up to the largest
-        file accepted. A file that cannot be had comes
-        back with its ``problem``, for the flow to say so."""
+        file accepted. A file that cannot be had comes back with its ``problem``, for the flow to say so."""
         file = event.file
         if event.kind is not EventKind.FILE or file is None or file.data is not None:
             return event

@@ -225,20 +225,7 @@ async def _take(
 
 
 def _refusal(ctx: Ctx, exc: errors.FileRefused) -> str:
-    """Why a report file is not taken, in the person's language."""
-    if exc.reason == "too_large":
-        return ctx.t("The file is larger than %(n)d MB and was not received. Please send a smaller one.", n=exc.limit)
-    if exc.reason == "empty":
-        return ctx.t("The file is empty and was not received.")
-    if exc.reason == "too_many":
-        return ctx.t(
-            "%(n)d files have been received for this report already; this one was not. Please contact Sở Nội vụ.",
-            n=exc.limit,
-        )
-    return ctx.t(
-        "The file was not received: only Word (.docx, .doc), PDF, Excel (.xlsx, .xls), OpenDocument (.odt) or .zip "
-        "files are accepted, judged by their content."
-    )
+    return messages.file_refused(ctx.lang, exc.reason, exc.limit)
 
 
 async def _upload_link(ctx: Ctx, receipt: SubmissionReceipt) -> list[str]:
