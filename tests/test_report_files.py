@@ -421,3 +421,23 @@ async def test_files_of_confirmations_made_before_files_were_kept_are_rescued(lo
         assert "Đã lưu 0 tệp; không lưu 0; không tải được 1." in again.out and len(api.downloads) == 1
     finally:
         api.stop()
+
+
+@pytest.mark.parametrize(
+    ("given", "kind", "kept"),
+    [
+        ("Báo cáo T4.PDF", "pdf", "Báo cáo T4.pdf"),  # the extension of what it is
+        ("bao-cao.pdf", "docx", "bao-cao.docx"),  # a Word file named as a PDF
+        ("C:\\Users\\An\\Desktop\\BC thang 4.docx", "docx", "BC thang 4.docx"),  # a path: its last part only
+        ("../../etc/passwd", "pdf", "passwd.pdf"),
+        ("Ba\u0301o ca\u0301o.docx", "docx", "Báo cáo.docx"),  # NFC
+        ('BC "tháng" 4?\x00.xlsx', "xlsx", "BC -tháng- 4-.xlsx"),  # what Windows refuses, and control characters
+        ("", "zip", "bao-cao.zip"),
+        (None, "odt", "bao-cao.odt"),
+    ],
+)
+def test_a_kept_files_name_is_safe_and_says_what_it_is(given: str | None, kind: str, kept: str) -> None:
+    from core.filekinds import FileKind
+    from core.usecases.report_files import file_name
+
+    assert file_name(given, FileKind(kind)) == kept
