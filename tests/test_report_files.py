@@ -441,3 +441,23 @@ def test_a_kept_files_name_is_safe_and_says_what_it_is(given: str | None, kind: 
     from core.usecases.report_files import file_name
 
     assert file_name(given, FileKind(kind)) == kept
+
+
+async def test_a_double_click_keeps_one_file_and_one_confirmation(loaded: Database) -> None:
+    """The same upload sent twice at once: one is kept, the other finds the conflict and shows the cell (no 500)."""
+    import asyncio
+
+    period_id = await _period_id(loaded)
+    data = word_report("Sở Tư pháp", "125/BC-STP")
+    async with signed_in(loaded, "STP", Role.FOCAL) as web:
+        both = await asyncio.gather(
+            *(
+                web.client.post(f"/o/{period_id}/STP/tep", data={"csrf": web.csrf}, files={"file": ("bc.docx", data)})
+                for _ in range(2)
+            )
+        )
+        assert [r.status_code for r in both] == [303, 303]
+        assert "bc.docx" in (await web.client.get(f"/o/{period_id}/STP")).text
+    assert await _counts(loaded) == (1, 1)
+    async with loaded.sessions() as s:
+        assert await s.scalar(select(func.count()).select_from(t.Submission)) == 1

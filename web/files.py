@@ -11,6 +11,7 @@ from starlette.responses import RedirectResponse, Response
 from core import messages
 from core.errors import AgencyUnknown, FileRefused, FileUnknown, NotAllowed, NotOwed, PeriodUnknown
 from core.filekinds import FileKind
+from core.repositories import Conflict
 from core.usecases import plan, report_files
 from web.guard import Seen, bounded
 from web.pages import Dashboard
@@ -50,20 +51,23 @@ class FilePages:
             )
         data = await upload.read(self.d.rules.file_limit + 1)
         number = (s.form.get("document_number") or "").strip()[:64] or None
+        code = s.request.path_params["agency"]
         try:
-            agency = await plan.agency(s.uow, s.request.path_params["agency"])
+            agency = await plan.agency(s.uow, code)
             await report_files.deliver(
                 s.uow, s.me.actor, agency.id, period_id, upload.filename, data, self.d.clock(), self.d.rules,
                 "web", number,
             )  # fmt: skip
+            await s.uow.commit()
+        except Conflict:  # sent twice at once (a double click): the other one is kept, and the cell shows it
+            pass
         except FileRefused as exc:
             return self.d.say(s, 400, refusal(s, exc))
         except NotAllowed:
             return self.d.say(s, 403, s.t("You may send files for your own agency only."))
         except (AgencyUnknown, PeriodUnknown, NotOwed):
             return self.d.say(s, 404, s.t("There is no such agency or period."))
-        await s.uow.commit()
-        return RedirectResponse(f"/o/{period_id}/{quote(agency.code)}", status_code=303)
+        return RedirectResponse(f"/o/{period_id}/{quote(code)}", status_code=303)
 
     async def download(self, s: Seen) -> Response:
         """A report file, for an admin or someone of its agency."""
