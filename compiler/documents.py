@@ -166,11 +166,14 @@ def zip_name(c: Compiled, n: int, j: Judged, file: ReportFile) -> str:
 
 
 async def period_zip(c: Compiled, read: Callable[[int], Awaitable[bytes]], target: IO[bytes]) -> int:
-    """The period's report files in one .zip written to ``target``, named by ``zip_name``, each read when it is
-    written (a province's files are never all in memory); how many. The files are stored as sent, byte for byte."""
+    """The period's report files in one .zip written to ``target``, named by ``zip_name`` and dated when each was
+    received, each read when it is written (a province's files are never all in memory); how many. The files are
+    stored as sent, byte for byte."""
     with zipfile.ZipFile(target, "w", zipfile.ZIP_DEFLATED) as z:
         for n, j, file in c.files:
-            z.writestr(zip_name(c, n, j, file), await read(file.id))
+            entry = zipfile.ZipInfo(zip_name(c, n, j, file), to_vn(file.received_at).timetuple()[:6])  # when sent
+            entry.compress_type = zipfile.ZIP_DEFLATED
+            z.writestr(entry, await read(file.id))
     return len(c.files)
 
 

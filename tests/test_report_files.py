@@ -158,7 +158,9 @@ async def test_a_period_collected_and_compiled(loaded: Database, api: BotApiStan
 
     with zipfile.ZipFile(zipped) as z:  # the three files, named by order and agency, byte for byte as sent
         inside = {i.filename: z.read(i) for i in z.infolist()}
+        dated = {i.filename: i.date_time[:3] for i in z.infolist()}
     assert inside == {stp[6]: stp_docx, syt[6]: syt_pdf, stc[6]: stc_xlsx}
+    assert dated[stc[6]] == (2023, 4, 19) and dated[stp[6]] == (2023, 4, 12)  # dated when each was received
 
     drafted = Document(str(report))
     header = " ".join(p.text for cell in drafted.tables[0].rows[0].cells for p in cell.paragraphs)
