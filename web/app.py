@@ -51,7 +51,8 @@ def pages(
         Page("GET", "/xu-huong", d.trends_page, SIGNED_IN),
         Page("GET", "/tuan-nay", d.week_page, ADMIN),
         Page("GET", "/xuat", d.export_file, ADMIN),
-        Page("GET", "/ho-so/{period_id}/{document}", d.period_file, ADMIN),  # a period's sheet and drafts
+        Page("GET", "/ky/{period_id}", d.period_page, ADMIN),  # a period's file on one page
+        Page("GET", "/ho-so/{period_id}/{document}", d.period_file, ADMIN),  # a period's sheet, files and drafts
         Page("GET", "/can-bo", people.page, SIGNED_IN),  # an admin sees everyone, others their own agency
         Page("POST", "/can-bo/moi", people.invite, ADMIN),
         Page("POST", "/can-bo/moi-nhom", people.invite_group, ADMIN),

@@ -252,6 +252,22 @@ class Dashboard:
             first = following
         return self.show(s, "week.html", monday=monday, sunday=sunday, periods=found, months=months)
 
+    async def period_page(self, s: Seen) -> Response:
+        """A period's file on one page: every owing agency in the office's order with its standing, number, file
+        and who confirmed it, and the four documents."""
+        period_id = bounded(s.request.path_params["period_id"])
+        try:
+            if period_id is None:
+                raise PeriodUnknown(str(s.request.path_params["period_id"])[:20])
+            made = await compiling.compile_period(s.uow, s.me.actor, period_id, self.clock(), self.rules)
+        except PeriodUnknown:
+            return self.say(s, 404, s.t("There is no such agency or period."))
+        rows = [
+            (n, j, matrix.Cell(matrix.CellState(j.standing.value), j.verdict.days), made.detail(j))
+            for n, j in enumerate(made.tally.rows, start=1)
+        ]
+        return self.show(s, "period.html", c=made, rows=rows)
+
     async def period_file(self, s: Seen) -> Response:
         """A period's document (``compiler``): the compilation sheet, the report files in one .zip, the drafts of the
         report and of the letter."""

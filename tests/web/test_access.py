@@ -48,6 +48,7 @@ EXPECTED: dict[tuple[str, str], dict[str, int]] = {
     ("GET", "/xu-huong"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("GET", "/tuan-nay"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/xuat"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
+    ("GET", f"/ky/{PERIOD}"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", f"/ho-so/{PERIOD}/du-thao-bao-cao.docx"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
     ("GET", "/can-bo"): {ANON: 401, FOCAL: OK, OTHER_LEADER: OK, ADMIN: OK},
     ("POST", "/can-bo/moi"): {ANON: 401, FOCAL: 403, OTHER_LEADER: 403, ADMIN: OK},
@@ -190,6 +191,8 @@ def test_the_table_covers_every_dashboard_route() -> None:
             if p.startswith("/o/")
             else "/tep/{file_id}"
             if p.startswith("/tep/")
+            else "/ky/{period_id}"
+            if p.startswith("/ky/")
             else "/ho-so/{period_id}/{document}"
             if p.startswith("/ho-so/")
             else p.replace(DRAFT, "{id}").replace(PLAN, "{id}"),

@@ -368,3 +368,9 @@ async def test_a_periods_documents_open_from_the_dashboard(admin: Admin) -> None
     assert syt is not None and stp is not None
     assert "📎" in syt.group(0) and "📎" not in stp.group(0)  # the cell says a file came with the report
     assert f'href="/ho-so/{april.id}/cac-tep-bao-cao.zip"' in matrix  # the period's files from its column
+    page = await admin.client.get(f"/ky/{april.id}")  # the period's page: every agency, its file, who confirmed
+    assert page.status_code == 200 and "Hồ sơ kỳ báo cáo: Báo cáo tháng 4/2023" in page.text
+    row = re.search(r'<tr data-agency="SYT">.*?</tr>', page.text, re.S)
+    assert row is not None and "61/BC-SYT" in row.group(0) and "bc.pdf" in row.group(0) and "/tep/" in row.group(0)
+    assert "Điều 148" in page.text and "thứ Hai, 17/4/2023" in page.text
+    assert page.text.count('<tr data-agency="') == 24
