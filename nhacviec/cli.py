@@ -517,8 +517,8 @@ def submit_cmd(
                     )  # fmt: skip
                 except FileRefused as exc:
                     raise CliError(file_refusal(exc), 2) from None
-                await uow.commit()
-                if got.receipt is None:
+                if got.receipt is None:  # confirmed before: the file joins that confirmation
+                    await uow.commit()
                     out.print(f"Đã thêm tệp {got.file.name} vào báo cáo {a.name} đã nộp ({p.label}).")
                     return
                 sub = got.receipt

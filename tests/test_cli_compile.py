@@ -1,8 +1,9 @@
-"""A period's documents from the database (issue 32, in part), through the real CLI: April 2023 of plan 46 with one
-report on time, one late and the rest not sent; `nhacviec compile` writes the compilation sheet, the draft of the
-compiled report and the draft of the chasing letter, and reading them back (openpyxl, python-docx) finds every
-owing agency in the office's order with its state and number, the figures, the table of the agencies late and not
-sent, Điều 148's extension (15/4/2023 was a Saturday), and the letter addressed to exactly those not sent."""
+"""A period's documents from the database (issue 32), through the real CLI: April 2023 of plan 46 with one report on
+time, one late and the rest not sent; `nhacviec compile` writes the compilation sheet, the .zip of the files (none
+here), the draft of the compiled report and the draft of the chasing letter, and reading them back (openpyxl,
+python-docx) finds every owing agency in the office's order with its state and number, the figures, the table of
+the agencies late and not sent, Điều 148's extension (15/4/2023 was a Saturday), and the letter addressed to exactly
+those not sent."""
 
 from __future__ import annotations
 

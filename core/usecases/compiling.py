@@ -1,6 +1,6 @@
 """A period's file (hồ sơ kỳ báo cáo), from the database as it stands: every owing agency judged, the figures the
-compiled report states, the period before it for the change in the on-time rate (issue 32, in part: the documents;
-the report files themselves are not collected yet)."""
+compiled report states, the period before it for the change in the on-time rate, and who confirmed each report with
+which file (issue 32)."""
 
 from __future__ import annotations
 

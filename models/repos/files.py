@@ -23,6 +23,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from core.repositories import Conflict
 from core.types import ReportFile, SentDetail, Unfetched
 from models import tables as t
+from models.repos import rows
 
 log = logging.getLogger(__name__)
 
@@ -206,10 +207,7 @@ class SqlReportFiles:
         )
         out = []
         for sub in found:
-            via = sub.confirmed_via
-            if via.startswith("account:") and via.removeprefix("account:").isdigit():  # the app it came from
-                account = await self.s.get(t.ChatAccount, int(via.removeprefix("account:")))
-                via = account.platform if account is not None else "console"
+            via = await rows.confirmed_from(self.s, sub.confirmed_via)
             assert sub.file_ref is not None
             out.append(Unfetched(sub.id, sub.agency_id, sub.period_id, sub.file_ref, sub.confirmed_by_person_id, via))
         return out

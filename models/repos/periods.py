@@ -366,9 +366,6 @@ class SqlPeriods:
         if row is None:
             return None
         sub, name = row
-        via = sub.confirmed_via
-        if via.startswith("account:") and via.removeprefix("account:").isdigit():  # the app it was confirmed from
-            account = await self.s.get(t.ChatAccount, int(via.removeprefix("account:")))
-            via = account.platform if account is not None else "console"
+        via = await rows.confirmed_from(self.s, sub.confirmed_via)
         file = await SqlReportFiles(self.s).by_id(sub.report_file_id) if sub.report_file_id else None
         return SubmissionDetail(sub.confirmed_at, name or "", via, sub.document_number, file)

@@ -14,6 +14,16 @@ from core import messages
 from core.types import Account, Agency, AgencyKind, Period, Role
 from models import tables as t
 
+
+async def confirmed_from(session: AsyncSession, via: str) -> str:
+    """Where a confirmation was made: its ``confirmed_via`` ("cli", "web", …), or for "account:N" the app of that
+    chat account ("telegram", "zalo", "console")."""
+    if via.startswith("account:") and via.removeprefix("account:").isdigit():
+        account = await session.get(t.ChatAccount, int(via.removeprefix("account:")))
+        return account.platform if account is not None else "console"
+    return via
+
+
 Receiver = aliased(t.Agency, name="receiver")
 Via = aliased(t.Agency, name="via")
 

@@ -332,8 +332,9 @@ async def test_numbers_too_large_for_the_database_are_refused_not_a_500(admin: A
 
 
 async def test_a_periods_documents_open_from_the_dashboard(admin: Admin) -> None:
-    """Issue 32 (in part): the draft report, the draft chasing letter and the sheet of a period, made on the spot
-    from the database, as the CLI's `compile` makes them; a name the dashboard does not offer is not found."""
+    """Issue 32: the draft report, the draft chasing letter, the sheet and the .zip of a period's files, made on the
+    spot from the database as the CLI's `compile` makes them, the period's page, a cell's 📎; a name the dashboard
+    does not offer is not found."""
     await submit(admin.db, "STP", "2023-04", datetime(2023, 4, 14, 9, 30, tzinfo=VN_TZ))
     async with admin.db.uows() as uow:
         april = next(p for p in await uow.periods.all() if p.key == "2023-04")
